@@ -1,0 +1,3 @@
+pub fn main_entry() -> i32 {
+    0
+}

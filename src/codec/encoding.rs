@@ -1,0 +1,198 @@
+//! Text encodings (UTF-8 and GBK) over encoding_rs, with a streaming decoder per connection so a
+//! character split across two reads decodes right, and undecodable bytes shown as `\xNN`.
+
+use std::fmt::Write as _;
+
+use encoding_rs::{DecoderResult, Encoding, GBK, UTF_8};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum TextEncoding {
+    #[default]
+    Utf8,
+    Gbk,
+}
+
+impl TextEncoding {
+    pub const ALL: [TextEncoding; 2] = [TextEncoding::Utf8, TextEncoding::Gbk];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Gbk => "GBK",
+        }
+    }
+
+    /// Accepts the names people type: `utf-8`, `utf8`, `gbk`, `gb2312`, `cp936`, any case.
+    pub fn from_name(name: &str) -> Result<TextEncoding, Error> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Ok(TextEncoding::Utf8),
+            "gbk" | "gb2312" | "cp936" => Ok(TextEncoding::Gbk),
+            _ => Err(Error::UnknownEncoding(name.to_string())),
+        }
+    }
+
+    fn encoding(self) -> &'static Encoding {
+        match self {
+            TextEncoding::Utf8 => UTF_8,
+            TextEncoding::Gbk => GBK,
+        }
+    }
+
+    /// Encodes `text`; a character the encoding cannot represent is an error naming it
+    /// (encoding_rs would silently write `&#NNNN;` instead).
+    pub fn encode(self, text: &str) -> Result<Vec<u8>, Error> {
+        let (bytes, _, had_unmappable) = self.encoding().encode(text);
+        if !had_unmappable {
+            return Ok(bytes.into_owned());
+        }
+        let mut buf = [0u8; 4];
+        let character = text
+            .chars()
+            .find(|c| self.encoding().encode(c.encode_utf8(&mut buf)).2)
+            .unwrap_or(char::REPLACEMENT_CHARACTER);
+        Err(Error::Unencodable {
+            character,
+            encoding: self.label(),
+        })
+    }
+
+    pub fn stream_decoder(self) -> StreamDecoder {
+        StreamDecoder::new(self)
+    }
+
+    /// Decodes one complete message (a datagram, a log row) for display.
+    pub fn decode_whole(self, bytes: &[u8]) -> String {
+        self.stream_decoder().feed(bytes, true)
+    }
+}
+
+impl std::fmt::Display for TextEncoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// How many bytes before the current chunk a malformed sequence can reach back
+/// (the longest UTF-8 or GBK sequence is 4 bytes).
+const HISTORY: usize = 4;
+
+/// Decodes a byte stream chunk by chunk, carrying an incomplete character over to the next chunk.
+pub struct StreamDecoder {
+    decoder: encoding_rs::Decoder,
+    /// The last bytes fed before the current chunk: encoding_rs reports malformed sequences by
+    /// length, and such a sequence may have started in an earlier chunk.
+    history: Vec<u8>,
+}
+
+impl StreamDecoder {
+    pub fn new(encoding: TextEncoding) -> StreamDecoder {
+        StreamDecoder {
+            decoder: encoding.encoding().new_decoder_without_bom_handling(),
+            history: Vec::with_capacity(HISTORY * 2),
+        }
+    }
+
+    /// Decodes `chunk`; bytes that cannot be decoded come out as `\xNN`. With `last`, an
+    /// incomplete character at the end is flushed as `\xNN` too.
+    pub fn feed(&mut self, chunk: &[u8], last: bool) -> String {
+        let mut out = String::new();
+        let mut pos = 0;
+        loop {
+            let needed = self
+                .decoder
+                .max_utf8_buffer_length_without_replacement(chunk.len() - pos)
+                .unwrap_or(chunk.len() * 3 + 16);
+            out.reserve(needed);
+            let (result, read) =
+                self.decoder
+                    .decode_to_string_without_replacement(&chunk[pos..], &mut out, last);
+            pos += read;
+            match result {
+                DecoderResult::InputEmpty => break,
+                DecoderResult::OutputFull => continue,
+                DecoderResult::Malformed(bad, after) => {
+                    let end = pos as isize - after as isize;
+                    for index in end - bad as isize..end {
+                        let byte = if index >= 0 {
+                            chunk[index as usize]
+                        } else {
+                            self.history[(self.history.len() as isize + index) as usize]
+                        };
+                        push_byte_escape(&mut out, byte);
+                    }
+                }
+            }
+        }
+        self.history
+            .extend_from_slice(&chunk[chunk.len().saturating_sub(HISTORY)..]);
+        let excess = self.history.len().saturating_sub(HISTORY);
+        self.history.drain(..excess);
+        out
+    }
+}
+
+pub fn push_byte_escape(out: &mut String, byte: u8) {
+    // Writing to a String cannot fail.
+    let _ = write!(out, "\\x{byte:02X}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_encodes_chinese() {
+        assert_eq!(
+            TextEncoding::Gbk.encode("你好").unwrap(),
+            vec![0xC4, 0xE3, 0xBA, 0xC3]
+        );
+    }
+
+    #[test]
+    fn unencodable_character_is_named() {
+        let err = TextEncoding::Gbk.encode("a😀b").unwrap_err();
+        assert_eq!(err.to_string(), "'😀' (U+1F600) cannot be encoded in GBK");
+    }
+
+    #[test]
+    fn split_gbk_character_decodes_across_chunks() {
+        let mut decoder = TextEncoding::Gbk.stream_decoder();
+        let first = decoder.feed(&[0x41, 0xC4], false);
+        let second = decoder.feed(&[0xE3, 0x42], false);
+        assert_eq!(first + &second, "A你B");
+    }
+
+    #[test]
+    fn split_utf8_character_decodes_across_chunks() {
+        let bytes = "é中".as_bytes();
+        let mut decoder = TextEncoding::Utf8.stream_decoder();
+        let text: String = bytes.chunks(1).map(|c| decoder.feed(c, false)).collect();
+        assert_eq!(text, "é中");
+    }
+
+    #[test]
+    fn invalid_bytes_show_as_escapes() {
+        assert_eq!(TextEncoding::Utf8.decode_whole(b"a\xFFb"), "a\\xFFb");
+        assert_eq!(
+            TextEncoding::Utf8.decode_whole(b"ok\xE4\xBD"),
+            "ok\\xE4\\xBD"
+        );
+    }
+
+    #[test]
+    fn malformed_sequence_started_in_earlier_chunk_is_shown_with_its_bytes() {
+        let mut decoder = TextEncoding::Utf8.stream_decoder();
+        let text = decoder.feed(b"x\xE4", false) + &decoder.feed(b"A", true);
+        assert_eq!(text, "x\\xE4A");
+    }
+
+    #[test]
+    fn names_are_accepted_in_any_case() {
+        assert_eq!(TextEncoding::from_name("UTF8").unwrap(), TextEncoding::Utf8);
+        assert_eq!(TextEncoding::from_name("Gbk").unwrap(), TextEncoding::Gbk);
+        assert!(TextEncoding::from_name("latin1").is_err());
+    }
+}

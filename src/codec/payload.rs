@@ -1,0 +1,121 @@
+//! Builds the bytes of one outgoing message from what a person typed and how they want it read.
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::encoding::TextEncoding;
+use crate::codec::escape::{Piece, parse_escapes};
+use crate::codec::hex::parse_hex;
+use crate::error::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum InputMode {
+    #[default]
+    Text,
+    Hex,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum LineEnding {
+    #[default]
+    None,
+    Lf,
+    Cr,
+    CrLf,
+}
+
+impl LineEnding {
+    pub const ALL: [LineEnding; 4] = [
+        LineEnding::None,
+        LineEnding::Lf,
+        LineEnding::Cr,
+        LineEnding::CrLf,
+    ];
+
+    pub fn bytes(self) -> &'static [u8] {
+        match self {
+            LineEnding::None => b"",
+            LineEnding::Lf => b"\n",
+            LineEnding::Cr => b"\r",
+            LineEnding::CrLf => b"\r\n",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LineEnding::None => "none",
+            LineEnding::Lf => "LF",
+            LineEnding::Cr => "CR",
+            LineEnding::CrLf => "CRLF",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PayloadFormat {
+    pub mode: InputMode,
+    pub encoding: TextEncoding,
+    /// Whether `\r \n \t \\ \0 \xNN` in text mean what they say.
+    pub escapes: bool,
+    pub line_ending: LineEnding,
+}
+
+/// The bytes to send for `input`, or the reason nothing can be sent.
+pub fn build_payload(input: &str, format: &PayloadFormat) -> Result<Vec<u8>, Error> {
+    let mut bytes = match format.mode {
+        InputMode::Hex => parse_hex(input)?,
+        InputMode::Text if format.escapes => {
+            let mut bytes = Vec::with_capacity(input.len());
+            for piece in parse_escapes(input)? {
+                match piece {
+                    Piece::Text(text) => bytes.extend(format.encoding.encode(&text)?),
+                    Piece::Byte(byte) => bytes.push(byte),
+                }
+            }
+            bytes
+        }
+        InputMode::Text => format.encoding.encode(input)?,
+    };
+    bytes.extend_from_slice(format.line_ending.bytes());
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn format(
+        mode: InputMode,
+        encoding: TextEncoding,
+        escapes: bool,
+        line_ending: LineEnding,
+    ) -> PayloadFormat {
+        PayloadFormat {
+            mode,
+            encoding,
+            escapes,
+            line_ending,
+        }
+    }
+
+    #[test]
+    fn text_with_escapes_and_gbk() {
+        let f = format(InputMode::Text, TextEncoding::Gbk, true, LineEnding::CrLf);
+        assert_eq!(
+            build_payload(r"你\x01", &f).unwrap(),
+            vec![0xC4, 0xE3, 0x01, b'\r', b'\n']
+        );
+    }
+
+    #[test]
+    fn escapes_off_keeps_backslashes() {
+        let f = format(InputMode::Text, TextEncoding::Utf8, false, LineEnding::Lf);
+        assert_eq!(build_payload(r"a\n", &f).unwrap(), b"a\\n\n".to_vec());
+    }
+
+    #[test]
+    fn hex_mode_parses_hex() {
+        let f = format(InputMode::Hex, TextEncoding::Utf8, false, LineEnding::None);
+        assert_eq!(build_payload("01 03", &f).unwrap(), vec![1, 3]);
+        assert!(build_payload("0G", &f).is_err());
+    }
+}

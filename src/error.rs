@@ -1,0 +1,105 @@
+//! The one error type of the library. Every message is written for a person reading it in the
+//! GUI's status line or on the CLI's stderr, so it names the address, character or position.
+
+use std::io;
+use std::net::SocketAddr;
+
+use thiserror::Error;
+
+/// Largest UDP payload that fits one IPv4 datagram (65,535 − 8 UDP header − 20 IP header).
+pub const MAX_UDP_PAYLOAD: usize = 65_507;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    // --- input a person typed ---
+    #[error("invalid hex digit '{digit}' at position {position}")]
+    InvalidHexDigit { digit: char, position: usize },
+    #[error("odd number of hex digits in the group at position {position}")]
+    OddHexDigits { position: usize },
+    #[error("invalid escape '{escape}' at position {position} (use \\r \\n \\t \\\\ \\0 or \\xNN)")]
+    InvalidEscape { escape: String, position: usize },
+    #[error("'{character}' (U+{code:04X}) cannot be encoded in {encoding}", code = *character as u32)]
+    Unencodable {
+        character: char,
+        encoding: &'static str,
+    },
+    #[error("unknown encoding '{0}' (choose utf-8 or gbk)")]
+    UnknownEncoding(String),
+    #[error("invalid address '{input}': {reason}")]
+    InvalidAddress { input: String, reason: String },
+    #[error("invalid port '{0}': use a number from 0 to 65535")]
+    InvalidPort(String),
+    #[error("UDP payload of {len} bytes is over the limit of {MAX_UDP_PAYLOAD} bytes")]
+    DatagramTooLarge { len: usize },
+    #[error("no target address: set Host and Port to send to")]
+    NoTarget,
+
+    // --- what the network said ---
+    #[error("cannot resolve host '{host}': {reason}")]
+    Resolve { host: String, reason: String },
+    #[error("connection refused by {0}")]
+    ConnectionRefused(SocketAddr),
+    #[error("connection to {addr} timed out after {millis} ms")]
+    ConnectTimeout { addr: SocketAddr, millis: u64 },
+    #[error("address {0} is already in use")]
+    AddrInUse(SocketAddr),
+    #[error("address {0} is not available on this machine")]
+    AddrNotAvailable(SocketAddr),
+    #[error("permission denied for {0} (ports below 1024 need administrator rights)")]
+    PermissionDenied(SocketAddr),
+    #[error("no client with id {0}")]
+    NoSuchClient(u64),
+    #[error("not connected")]
+    NotConnected,
+    #[error("send queue of {0} is full; the peer is not reading")]
+    SendQueueFull(SocketAddr),
+    #[error("{action} {addr} failed: {message}")]
+    Io {
+        action: &'static str,
+        addr: String,
+        message: String,
+    },
+}
+
+impl Error {
+    /// Turns an `io::Error` from an operation on `addr` into words a person understands.
+    pub fn from_io(action: &'static str, addr: SocketAddr, err: &io::Error) -> Error {
+        match err.kind() {
+            io::ErrorKind::ConnectionRefused => Error::ConnectionRefused(addr),
+            io::ErrorKind::AddrInUse => Error::AddrInUse(addr),
+            io::ErrorKind::AddrNotAvailable => Error::AddrNotAvailable(addr),
+            io::ErrorKind::PermissionDenied => Error::PermissionDenied(addr),
+            _ => Error::Io {
+                action,
+                addr: addr.to_string(),
+                message: describe_io(err),
+            },
+        }
+    }
+
+    /// True for mistakes in what a person typed (the CLI exits 2 for these), false for what the
+    /// network did (exit 1).
+    pub fn is_input_error(&self) -> bool {
+        matches!(
+            self,
+            Error::InvalidHexDigit { .. }
+                | Error::OddHexDigits { .. }
+                | Error::InvalidEscape { .. }
+                | Error::Unencodable { .. }
+                | Error::UnknownEncoding(_)
+                | Error::InvalidAddress { .. }
+                | Error::InvalidPort(_)
+                | Error::DatagramTooLarge { .. }
+                | Error::NoTarget
+        )
+    }
+}
+
+/// The OS message without Rust's " (os error 111)" suffix, which means nothing to a user.
+pub fn describe_io(err: &io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(socket_tester::cli::main_entry());
+}

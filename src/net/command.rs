@@ -1,0 +1,27 @@
+use crate::net::ClientId;
+
+/// Where a message goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// A TCP client's peer; a UDP session's default target; every client of a TCP server.
+    Default,
+    /// One client of a TCP server.
+    Client(ClientId),
+    /// Every client of a TCP server.
+    AllClients,
+    /// A UDP target `HOST:PORT` for this message only.
+    Address(String),
+}
+
+/// What a session's control thread is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Send {
+        to: Destination,
+        data: Vec<u8>,
+    },
+    /// Close one client of a TCP server.
+    Disconnect(ClientId),
+    /// Close everything and end the session (dropping the command sender does the same).
+    Stop,
+}

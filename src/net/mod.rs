@@ -1,0 +1,39 @@
+//! The engine: sessions that own blocking `std::net` sockets on worker threads.
+//!
+//! Each session has a control thread that never blocks on I/O; it takes [`Command`]s and owns
+//! the shutdown of every socket. Reader, writer, accept and connect threads do the blocking
+//! calls and send [`Event`]s out. Stopping shuts the sockets down, which wakes every blocked
+//! call at once, so a stop never waits for traffic or a poll interval. No egui here.
+
+pub mod addr;
+mod command;
+mod connection;
+mod emitter;
+mod event;
+mod interrupt;
+mod session;
+mod stats;
+mod tcp_client;
+mod tcp_server;
+mod udp;
+
+use std::sync::Arc;
+
+pub use command::{Command, Destination};
+pub use event::{CloseReason, Event, EventKind};
+pub use session::{ClientInfo, Session, SessionKind};
+pub use stats::{Counters, Totals};
+pub use tcp_client::TcpClientConfig;
+pub use tcp_server::{DEFAULT_MAX_CLIENTS, TcpServerConfig};
+pub use udp::UdpConfig;
+
+/// Identifies one accepted client of a TCP server session (1, 2, 3, … in accept order).
+pub type ClientId = u64;
+
+/// Called after every event is sent: the GUI passes one that requests a repaint.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// A waker for consumers that block on the event channel themselves (the CLI, tests).
+pub fn no_waker() -> Waker {
+    Arc::new(|| {})
+}

@@ -1,0 +1,242 @@
+use std::collections::BTreeMap;
+use std::io;
+use std::net::{Shutdown, SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::{Sender, select, unbounded};
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
+
+use crate::error::Error;
+use crate::net::ClientId;
+use crate::net::command::{Command, Destination};
+use crate::net::connection::{Connection, Owner};
+use crate::net::emitter::Emitter;
+use crate::net::event::EventKind;
+use crate::net::session::{ClientInfo, Worker, spawn_worker};
+
+pub const DEFAULT_MAX_CLIENTS: usize = 1024;
+
+/// Pending connections the OS queues before we accept them.
+const BACKLOG: i32 = 1024;
+
+/// Pause after an accept error that may repeat (out of file descriptors) before trying again.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+
+#[derive(Debug, Clone)]
+pub struct TcpServerConfig {
+    pub bind: SocketAddr,
+    pub max_clients: usize,
+}
+
+impl TcpServerConfig {
+    pub fn new(bind: SocketAddr) -> TcpServerConfig {
+        TcpServerConfig {
+            bind,
+            max_clients: DEFAULT_MAX_CLIENTS,
+        }
+    }
+}
+
+pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
+    let Worker {
+        commands,
+        emitter,
+        shared,
+    } = worker;
+    let listener = match bind_listener(config.bind) {
+        Ok(listener) => Arc::new(listener),
+        Err(error) => {
+            emitter.emit(EventKind::Error {
+                client: None,
+                error,
+            });
+            emitter.emit(EventKind::Stopped);
+            return;
+        }
+    };
+    let local = listener.local_addr().unwrap_or(config.bind);
+    emitter.emit(EventKind::Listening { local });
+
+    let (accepted_tx, accepted_rx) = unbounded();
+    let acceptor = {
+        let (listener, emitter) = (listener.clone(), emitter.clone());
+        spawn_worker("tcp-accept", move || {
+            accept_loop(&listener, local, &emitter, &accepted_tx)
+        })
+    };
+    let acceptor = match acceptor {
+        Ok(acceptor) => Some(acceptor),
+        Err(error) => {
+            emitter.emit(EventKind::Error {
+                client: None,
+                error,
+            });
+            None
+        }
+    };
+
+    let (finished_tx, finished_rx) = unbounded();
+    let owner = Owner {
+        emitter: emitter.clone(),
+        shared: shared.clone(),
+        finished: finished_tx,
+    };
+    let mut clients: BTreeMap<ClientId, Connection> = BTreeMap::new();
+    let mut next_id: ClientId = 1;
+    let publish = |clients: &BTreeMap<ClientId, Connection>| {
+        *shared.clients() = clients
+            .iter()
+            .map(|(&id, connection)| ClientInfo {
+                id,
+                peer: connection.peer,
+                since: connection.since,
+                counters: connection.counters.clone(),
+            })
+            .collect();
+    };
+
+    loop {
+        select! {
+            recv(commands) -> command => match command {
+                Ok(Command::Send { to, data }) => send(&clients, to, data, &emitter),
+                Ok(Command::Disconnect(id)) => match clients.get(&id) {
+                    Some(connection) => connection.close(),
+                    None => {
+                        emitter.emit(EventKind::Error { client: Some(id), error: Error::NoSuchClient(id) });
+                    }
+                },
+                Ok(Command::Stop) | Err(_) => break,
+            },
+            recv(accepted_rx) -> accepted => {
+                let Ok((socket, peer)) = accepted else { continue };
+                if clients.len() >= config.max_clients {
+                    drop(socket);
+                    emitter.emit(EventKind::Rejected { peer, limit: config.max_clients });
+                    continue;
+                }
+                let id = next_id;
+                next_id += 1;
+                emitter.emit(EventKind::Accepted { client: id, local, peer });
+                match Connection::start(socket, Some(id), peer, &owner) {
+                    Ok(connection) => {
+                        clients.insert(id, connection);
+                        publish(&clients);
+                    }
+                    Err(error) => {
+                        emitter.emit(EventKind::Error { client: Some(id), error });
+                    }
+                }
+            },
+            recv(finished_rx) -> finished => {
+                if let Ok(Some(id)) = finished
+                    && let Some(connection) = clients.remove(&id)
+                {
+                    connection.join();
+                    publish(&clients);
+                }
+            },
+        }
+    }
+
+    emitter.set_stopping();
+    wake_acceptor(&listener, local);
+    if let Some(acceptor) = acceptor {
+        let _ = acceptor.join();
+    }
+    for connection in clients.values() {
+        connection.close();
+    }
+    for (_, connection) in std::mem::take(&mut clients) {
+        connection.join();
+    }
+    shared.clients().clear();
+    emitter.emit(EventKind::Stopped);
+}
+
+fn send(
+    clients: &BTreeMap<ClientId, Connection>,
+    to: Destination,
+    data: Vec<u8>,
+    emitter: &Emitter,
+) {
+    let report = |client: ClientId, result: Result<(), Error>| {
+        if let Err(error) = result {
+            emitter.emit(EventKind::Error {
+                client: Some(client),
+                error,
+            });
+        }
+    };
+    match to {
+        Destination::Client(id) => match clients.get(&id) {
+            Some(connection) => report(id, connection.send(data)),
+            None => report(id, Err(Error::NoSuchClient(id))),
+        },
+        Destination::Default | Destination::AllClients | Destination::Address(_) => {
+            if clients.is_empty() {
+                emitter.emit(EventKind::Error {
+                    client: None,
+                    error: Error::NotConnected,
+                });
+            }
+            for (&id, connection) in clients {
+                report(id, connection.send(data.clone()));
+            }
+        }
+    }
+}
+
+fn bind_listener(addr: SocketAddr) -> Result<TcpListener, Error> {
+    let io_error = |e: io::Error| Error::from_io("listening on", addr, &e);
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+        .map_err(io_error)?;
+    // Lets a stopped server's port be bound again at once despite connections in TIME_WAIT.
+    // (On Windows this option would let two servers share a port, so it is left off there.)
+    #[cfg(unix)]
+    socket.set_reuse_address(true).map_err(io_error)?;
+    socket.bind(&addr.into()).map_err(io_error)?;
+    socket.listen(BACKLOG).map_err(io_error)?;
+    Ok(socket.into())
+}
+
+fn accept_loop(
+    listener: &TcpListener,
+    local: SocketAddr,
+    emitter: &Emitter,
+    accepted: &Sender<(Socket, SocketAddr)>,
+) {
+    loop {
+        let result = listener.accept();
+        if emitter.is_stopping() {
+            return;
+        }
+        match result {
+            Ok((stream, peer)) => {
+                if accepted.send((Socket::from(stream), peer)).is_err() {
+                    return;
+                }
+            }
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => {
+                emitter.emit(EventKind::Error {
+                    client: None,
+                    error: Error::from_io("accepting on", local, &err),
+                });
+                std::thread::sleep(ACCEPT_RETRY);
+            }
+        }
+    }
+}
+
+/// Wakes the thread blocked in `accept`. On Linux, shutting a listening socket down makes
+/// `accept` fail at once; elsewhere a connection to ourselves does it.
+fn wake_acceptor(listener: &TcpListener, local: SocketAddr) {
+    let _ = SockRef::from(listener).shutdown(Shutdown::Read);
+    if !cfg!(target_os = "linux") {
+        let _ = std::net::TcpStream::connect_timeout(
+            &crate::net::addr::reachable_local(local),
+            Duration::from_secs(1),
+        );
+    }
+}

@@ -1,0 +1,201 @@
+use std::io;
+use std::net::{Shutdown, SocketAddr, UdpSocket};
+use std::sync::Arc;
+
+use crossbeam_channel::select;
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
+
+use crate::error::{Error, MAX_UDP_PAYLOAD};
+use crate::net::addr::{HostPort, parse_host_port, reachable_local, resolve};
+use crate::net::command::{Command, Destination};
+use crate::net::emitter::Emitter;
+use crate::net::event::EventKind;
+use crate::net::session::{Shared, Worker, spawn_worker};
+
+/// Big enough for any datagram, so nothing is truncated.
+const RECV_BUFFER: usize = 65_536;
+
+/// Kernel receive buffer asked for, so a burst waits in the kernel instead of being dropped.
+const KERNEL_RECV_BUFFER: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct UdpConfig {
+    pub bind: SocketAddr,
+    /// Where `Destination::Default` sends go.
+    pub target: Option<HostPort>,
+    pub broadcast: bool,
+}
+
+impl UdpConfig {
+    pub fn new(bind: SocketAddr) -> UdpConfig {
+        UdpConfig {
+            bind,
+            target: None,
+            broadcast: false,
+        }
+    }
+}
+
+pub(crate) fn run(config: UdpConfig, worker: Worker) {
+    let Worker {
+        commands,
+        emitter,
+        shared,
+    } = worker;
+    let socket = match bind(&config) {
+        Ok(socket) => Arc::new(socket),
+        Err(error) => {
+            emitter.emit(EventKind::Error {
+                client: None,
+                error,
+            });
+            emitter.emit(EventKind::Stopped);
+            return;
+        }
+    };
+    let local = socket.local_addr().unwrap_or(config.bind);
+    emitter.emit(EventKind::Listening { local });
+
+    let receiver = {
+        let (socket, emitter, shared) = (socket.clone(), emitter.clone(), shared.clone());
+        spawn_worker("udp-receive", move || {
+            receive_loop(&socket, local, &emitter, &shared)
+        })
+    };
+    let receiver = match receiver {
+        Ok(receiver) => Some(receiver),
+        Err(error) => {
+            emitter.emit(EventKind::Error {
+                client: None,
+                error,
+            });
+            None
+        }
+    };
+
+    let mut default_target: Option<SocketAddr> = None;
+    loop {
+        select! {
+            recv(commands) -> command => match command {
+                Ok(Command::Send { to, data }) => {
+                    let target = match to {
+                        Destination::Address(text) => parse_host_port(&text).and_then(|t| pick(&t, local)),
+                        _ => match (default_target, &config.target) {
+                            (Some(addr), _) => Ok(addr),
+                            (None, Some(target)) => pick(target, local).inspect(|&addr| default_target = Some(addr)),
+                            (None, None) => Err(Error::NoTarget),
+                        },
+                    };
+                    let result = target.and_then(|target| send_to(&socket, target, data, &shared, &emitter));
+                    if let Err(error) = result {
+                        emitter.emit(EventKind::Error { client: None, error });
+                    }
+                }
+                Ok(Command::Disconnect(_)) => {}
+                Ok(Command::Stop) | Err(_) => break,
+            },
+        }
+    }
+
+    emitter.set_stopping();
+    // On Linux this wakes `recv_from` at once; elsewhere an empty datagram to ourselves does.
+    let _ = SockRef::from(&*socket).shutdown(Shutdown::Read);
+    if !cfg!(target_os = "linux") {
+        let _ = socket.send_to(&[], reachable_local(local));
+    }
+    if let Some(receiver) = receiver {
+        let _ = receiver.join();
+    }
+    emitter.emit(EventKind::Stopped);
+}
+
+/// The first resolved address of `target` in the family of the local socket.
+fn pick(target: &HostPort, local: SocketAddr) -> Result<SocketAddr, Error> {
+    let addrs = resolve(target)?;
+    addrs
+        .iter()
+        .copied()
+        .find(|addr| addr.is_ipv4() == local.is_ipv4())
+        .ok_or_else(|| Error::InvalidAddress {
+            input: target.to_string(),
+            reason: format!(
+                "it has no {} address, and this socket is bound to {local}",
+                if local.is_ipv4() { "IPv4" } else { "IPv6" }
+            ),
+        })
+}
+
+fn send_to(
+    socket: &UdpSocket,
+    target: SocketAddr,
+    data: Vec<u8>,
+    shared: &Shared,
+    emitter: &Emitter,
+) -> Result<(), Error> {
+    if data.len() > MAX_UDP_PAYLOAD {
+        return Err(Error::DatagramTooLarge { len: data.len() });
+    }
+    socket
+        .send_to(&data, target)
+        .map_err(|e| Error::from_io("sending to", target, &e))?;
+    shared.counters.add_tx(data.len());
+    emitter.emit(EventKind::Sent {
+        client: None,
+        peer: target,
+        data,
+    });
+    Ok(())
+}
+
+fn bind(config: &UdpConfig) -> Result<UdpSocket, Error> {
+    let addr = config.bind;
+    let io_error = |e: io::Error| Error::from_io("binding", addr, &e);
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
+        .map_err(io_error)?;
+    // A smaller buffer than asked for still works; the OS caps it.
+    let _ = socket.set_recv_buffer_size(KERNEL_RECV_BUFFER);
+    if config.broadcast {
+        socket.set_broadcast(true).map_err(io_error)?;
+    }
+    socket.bind(&addr.into()).map_err(io_error)?;
+    Ok(socket.into())
+}
+
+fn receive_loop(socket: &UdpSocket, local: SocketAddr, emitter: &Emitter, shared: &Shared) {
+    let mut buf = vec![0u8; RECV_BUFFER];
+    loop {
+        let result = socket.recv_from(&mut buf);
+        if emitter.is_stopping() {
+            return;
+        }
+        match result {
+            Ok((n, peer)) => {
+                shared.counters.add_rx(n);
+                let data = buf[..n].to_vec();
+                if !emitter.emit(EventKind::Received {
+                    client: None,
+                    peer,
+                    data,
+                }) {
+                    return;
+                }
+            }
+            // An ICMP "port unreachable" for an earlier send (reported on some systems): the
+            // socket still works.
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    io::ErrorKind::Interrupted
+                        | io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::ConnectionRefused
+                ) => {}
+            Err(err) => {
+                emitter.emit(EventKind::Error {
+                    client: None,
+                    error: Error::from_io("receiving on", local, &err),
+                });
+                return;
+            }
+        }
+    }
+}
