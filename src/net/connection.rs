@@ -38,8 +38,10 @@ pub(crate) struct Connection {
 pub(crate) struct Owner {
     pub emitter: Emitter,
     pub shared: Arc<Shared>,
-    /// Told the connection's client id (None for a TCP client) when its reader ends.
-    pub finished: Sender<Option<ClientId>>,
+    /// Told the connection's client id (None for a TCP client) and why it closed when its
+    /// reader ends; the owner reports `Closed` once it has joined the connection's threads, so
+    /// its client list is current when the event arrives.
+    pub finished: Sender<(Option<ClientId>, CloseReason)>,
 }
 
 impl Connection {
@@ -94,12 +96,7 @@ impl Connection {
                 };
                 // Wakes a writer blocked on a peer that stopped reading.
                 let _ = socket.shutdown(Shutdown::Both);
-                emitter.emit(EventKind::Closed {
-                    client,
-                    peer,
-                    reason,
-                });
-                let _ = finished.send(client);
+                let _ = finished.send((client, reason));
             })
         };
         let reader = match reader {

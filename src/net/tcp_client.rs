@@ -122,7 +122,7 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
         }
     };
 
-    loop {
+    let reason = loop {
         select! {
             recv(commands) -> command => match command {
                 Ok(Command::Send { data, .. }) => {
@@ -134,13 +134,21 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
                 Ok(Command::Stop) | Err(_) => {
                     emitter.set_stopping();
                     connection.close();
-                    break;
+                    break None;
                 }
             },
-            recv(finished_rx) -> _ => break,
+            recv(finished_rx) -> finished => break finished.ok().map(|(_, reason)| reason),
         }
-    }
+    };
     connection.join();
+    let reason = reason.or_else(|| finished_rx.try_recv().ok().map(|(_, reason)| reason));
+    if let Some(reason) = reason {
+        emitter.emit(EventKind::Closed {
+            client: None,
+            peer,
+            reason,
+        });
+    }
     emitter.emit(EventKind::Stopped);
 }
 

@@ -129,11 +129,13 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                 }
             },
             recv(finished_rx) -> finished => {
-                if let Ok(Some(id)) = finished
+                if let Ok((Some(id), reason)) = finished
                     && let Some(connection) = clients.remove(&id)
                 {
+                    let peer = connection.peer;
                     connection.join();
                     publish(&clients);
+                    emitter.emit(EventKind::Closed { client: Some(id), peer, reason });
                 }
             },
         }
@@ -147,10 +149,21 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
     for connection in clients.values() {
         connection.close();
     }
+    let peers: BTreeMap<ClientId, SocketAddr> =
+        clients.iter().map(|(&id, c)| (id, c.peer)).collect();
     for (_, connection) in std::mem::take(&mut clients) {
         connection.join();
     }
     shared.clients().clear();
+    for (client, reason) in finished_rx.try_iter() {
+        if let Some(peer) = client.and_then(|id| peers.get(&id)) {
+            emitter.emit(EventKind::Closed {
+                client,
+                peer: *peer,
+                reason,
+            });
+        }
+    }
     emitter.emit(EventKind::Stopped);
 }
 

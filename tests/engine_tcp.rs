@@ -1,0 +1,379 @@
+//! The TCP engine over real loopback sockets.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::thread;
+use std::time::Duration;
+
+use common::*;
+use socket_tester::Error;
+use socket_tester::net::addr::{HostPort, parse_host_port};
+use socket_tester::net::{
+    CloseReason, Command, Destination, EventKind, Session, TcpClientConfig, TcpServerConfig,
+    no_waker,
+};
+use socket2::SockRef;
+
+fn client_to(addr: SocketAddr) -> Session {
+    let target = parse_host_port(&addr.to_string()).unwrap();
+    Session::tcp_client(TcpClientConfig::new(target), no_waker()).unwrap()
+}
+
+fn server_on(bind: &str) -> (Session, SocketAddr) {
+    let server =
+        Session::tcp_server(TcpServerConfig::new(bind.parse().unwrap()), no_waker()).unwrap();
+    let local = listening(&server);
+    (server, local)
+}
+
+fn connected(session: &Session) -> (SocketAddr, SocketAddr) {
+    wait_for(session, "Connected", |kind| match kind {
+        EventKind::Connected { local, peer } => Some((*local, *peer)),
+        _ => None,
+    })
+}
+
+fn accepted(session: &Session) -> u64 {
+    wait_for(session, "Accepted", |kind| match kind {
+        EventKind::Accepted { client, .. } => Some(*client),
+        _ => None,
+    })
+}
+
+fn closed(session: &Session) -> CloseReason {
+    wait_for(session, "Closed", |kind| match kind {
+        EventKind::Closed { reason, .. } => Some(reason.clone()),
+        _ => None,
+    })
+}
+
+fn error(session: &Session) -> Error {
+    wait_for(session, "Error", |kind| match kind {
+        EventKind::Error { error, .. } => Some(error.clone()),
+        _ => None,
+    })
+}
+
+/// A std echo server for one connection, as `conn.sendall(data)` tutorials write it.
+fn echo_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => stream.write_all(&buf[..n]).unwrap(),
+            }
+        }
+    });
+    addr
+}
+
+#[test]
+fn client_round_trip_is_byte_exact_and_reports_addresses() {
+    let echo = echo_server();
+    let client = client_to(echo);
+    let (local, peer) = connected(&client);
+    assert_eq!(peer, echo);
+    assert_eq!(local.ip(), echo.ip());
+    let message = b"Hello, \x00\xFF world".to_vec();
+    client.send(Destination::Default, message.clone());
+    let sent = wait_for(&client, "Sent", |kind| match kind {
+        EventKind::Sent { data, peer, .. } => Some((data.clone(), *peer)),
+        _ => None,
+    });
+    assert_eq!(sent, (message.clone(), echo));
+    assert_eq!(receive_exactly(&client, message.len()), message);
+    let totals = client.totals();
+    assert_eq!(
+        (totals.tx_bytes, totals.tx_messages, totals.rx_bytes),
+        (15, 1, 15)
+    );
+    client.stop();
+}
+
+#[test]
+fn ten_megabytes_cross_in_both_directions_byte_exact() {
+    const LEN: usize = 10 * 1024 * 1024;
+    let payload = pattern(LEN);
+
+    // Server session receives from a std client.
+    let (server, local) = server_on("127.0.0.1:0");
+    let to_send = payload.clone();
+    let writer = thread::spawn(move || {
+        let mut stream = TcpStream::connect(local).unwrap();
+        stream.write_all(&to_send).unwrap();
+    });
+    accepted(&server);
+    assert!(receive_exactly(&server, LEN) == payload);
+    writer.join().unwrap();
+    assert_eq!(server.totals().rx_bytes, LEN as u64);
+
+    // Client session sends to a std server that reads everything.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let reader = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut got = Vec::new();
+        stream.read_to_end(&mut got).unwrap();
+        got
+    });
+    let client = client_to(addr);
+    connected(&client);
+    for chunk in payload.chunks(1024 * 1024) {
+        client.send(Destination::Default, chunk.to_vec());
+    }
+    for _ in 0..10 {
+        wait_for(&client, "Sent", |kind| {
+            matches!(kind, EventKind::Sent { .. }).then_some(())
+        });
+    }
+    client.stop();
+    assert!(reader.join().unwrap() == payload);
+}
+
+#[test]
+fn hundred_concurrent_clients_each_get_their_own_echo() {
+    let (server, local) = server_on("127.0.0.1:0");
+    let clients: Vec<_> = (0..100)
+        .map(|i| {
+            thread::spawn(move || {
+                let mut stream = TcpStream::connect(local).unwrap();
+                stream.set_read_timeout(Some(DEADLINE)).unwrap();
+                let message = format!("client {i:03}");
+                stream.write_all(message.as_bytes()).unwrap();
+                let mut echo = vec![0u8; message.len()];
+                stream.read_exact(&mut echo).unwrap();
+                assert_eq!(echo, message.as_bytes());
+            })
+        })
+        .collect();
+    // Echo whatever arrives back to the client it came from.
+    let mut echoed = 0;
+    while echoed < 100 * 10 {
+        let (client, data) = wait_for(&server, "Received", |kind| match kind {
+            EventKind::Received { client, data, .. } => Some((client.unwrap(), data.clone())),
+            _ => None,
+        });
+        echoed += data.len();
+        server.send(Destination::Client(client), data);
+    }
+    for client in clients {
+        client.join().unwrap();
+    }
+    assert_eq!(server.totals().rx_messages, server.totals().tx_messages);
+    assert_eq!(server.totals().rx_bytes, 1000);
+}
+
+#[test]
+fn send_to_all_reaches_every_client_and_disconnect_closes_one() {
+    let (server, local) = server_on("127.0.0.1:0");
+    let mut streams: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(local).unwrap()).collect();
+    let ids: Vec<u64> = (0..3).map(|_| accepted(&server)).collect();
+    assert_eq!(ids, vec![1, 2, 3]);
+    assert_eq!(server.clients().len(), 3);
+
+    server.send(Destination::AllClients, b"to all".to_vec());
+    for stream in &mut streams {
+        stream.set_read_timeout(Some(DEADLINE)).unwrap();
+        let mut got = [0u8; 6];
+        stream.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"to all");
+    }
+
+    server.command(Command::Disconnect(2));
+    assert_eq!(closed(&server), CloseReason::ClosedHere);
+    let mut rest = Vec::new();
+    assert_eq!(
+        streams[1].read_to_end(&mut rest).unwrap(),
+        0,
+        "client 2 sees end of stream"
+    );
+    let ids: Vec<u64> = server.clients().iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![1, 3]);
+
+    server.command(Command::Disconnect(9));
+    assert_eq!(error(&server), Error::NoSuchClient(9));
+}
+
+#[test]
+fn server_tells_peer_close_from_reset() {
+    let (server, local) = server_on("127.0.0.1:0");
+
+    let polite = TcpStream::connect(local).unwrap();
+    accepted(&server);
+    drop(polite);
+    assert_eq!(closed(&server), CloseReason::PeerClosed);
+
+    let rude = TcpStream::connect(local).unwrap();
+    accepted(&server);
+    SockRef::from(&rude)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(rude);
+    assert_eq!(closed(&server), CloseReason::Reset);
+}
+
+#[test]
+fn client_tells_peer_close_from_reset() {
+    for (linger, expected) in [
+        (None, CloseReason::PeerClosed),
+        (Some(Duration::ZERO), CloseReason::Reset),
+    ] {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = client_to(listener.local_addr().unwrap());
+        let (accepted, _) = listener.accept().unwrap();
+        connected(&client);
+        SockRef::from(&accepted).set_linger(linger).unwrap();
+        drop(accepted);
+        assert_eq!(closed(&client), expected);
+        wait_for(&client, "Stopped", |kind| {
+            matches!(kind, EventKind::Stopped).then_some(())
+        });
+    }
+}
+
+#[test]
+fn refused_connection_is_reported_in_words() {
+    let port = free_port();
+    let client = client_to(format!("127.0.0.1:{port}").parse().unwrap());
+    let error = error(&client);
+    assert_eq!(
+        error.to_string(),
+        format!("connection refused by 127.0.0.1:{port}")
+    );
+    assert!(matches!(next_event(&client), EventKind::Stopped));
+}
+
+#[test]
+fn unresolvable_name_is_reported() {
+    let target = HostPort {
+        host: "no-such-host.invalid".into(),
+        port: 80,
+    };
+    let client = Session::tcp_client(TcpClientConfig::new(target), no_waker()).unwrap();
+    assert!(matches!(error(&client), Error::Resolve { .. }));
+}
+
+#[test]
+fn address_in_use_is_reported() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let server = Session::tcp_server(TcpServerConfig::new(addr), no_waker()).unwrap();
+    let error = error(&server);
+    assert_eq!(error, Error::AddrInUse(addr));
+    assert_eq!(
+        error.to_string(),
+        format!("address {addr} is already in use")
+    );
+}
+
+#[test]
+fn clients_past_the_limit_are_rejected() {
+    let mut config = TcpServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.max_clients = 1;
+    let server = Session::tcp_server(config, no_waker()).unwrap();
+    let local = listening(&server);
+    let _first = TcpStream::connect(local).unwrap();
+    accepted(&server);
+    let mut second = TcpStream::connect(local).unwrap();
+    let limit = wait_for(&server, "Rejected", |kind| match kind {
+        EventKind::Rejected { limit, .. } => Some(*limit),
+        _ => None,
+    });
+    assert_eq!(limit, 1);
+    second.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut buf = [0u8; 1];
+    assert_eq!(
+        second.read(&mut buf).unwrap_or(0),
+        0,
+        "the rejected client is closed"
+    );
+}
+
+#[test]
+fn stop_closes_clients_and_frees_the_port_at_once() {
+    let (server, local) = server_on("127.0.0.1:0");
+    let mut streams: Vec<TcpStream> = (0..5).map(|_| TcpStream::connect(local).unwrap()).collect();
+    for _ in 0..5 {
+        accepted(&server);
+    }
+    server.stop();
+    for stream in &mut streams {
+        stream.set_read_timeout(Some(DEADLINE)).unwrap();
+        let mut buf = [0u8; 1];
+        assert_eq!(stream.read(&mut buf).unwrap_or(0), 0);
+    }
+    let (again, _) = server_on(&local.to_string());
+    assert!(matches!(again.totals().rx_bytes, 0));
+    drop(again);
+    // And a plain socket can take the port too.
+    let _plain = TcpListener::bind(local).expect("port free after stop");
+}
+
+/// A loopback listener whose accept queue is full, so a further connect hangs (Linux drops the
+/// SYN) until its timeout. Returns the listener (keep it alive) and the pending connections.
+fn listener_that_stalls_connects() -> (socket2::Socket, SocketAddr, Vec<socket2::Socket>) {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener
+        .bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into())
+        .unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    let mut pending = Vec::new();
+    for _ in 0..16 {
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        match socket.connect_timeout(&addr.into(), Duration::from_millis(200)) {
+            Ok(()) => pending.push(socket),
+            Err(_) => return (listener, addr, pending),
+        }
+    }
+    panic!("the accept queue never filled");
+}
+
+#[test]
+fn connect_timeout_is_reported_and_stop_interrupts_a_pending_connect() {
+    let (_listener, addr, _pending) = listener_that_stalls_connects();
+
+    let mut config = TcpClientConfig::new(parse_host_port(&addr.to_string()).unwrap());
+    config.connect_timeout = Duration::from_millis(300);
+    let client = Session::tcp_client(config, no_waker()).unwrap();
+    assert_eq!(
+        error(&client).to_string(),
+        format!("connection to {addr} timed out after 300 ms")
+    );
+
+    // With an hour-long timeout, only the interrupt can make stop return before the deadline.
+    let mut config = TcpClientConfig::new(parse_host_port(&addr.to_string()).unwrap());
+    config.connect_timeout = Duration::from_secs(3600);
+    let client = Session::tcp_client(config, no_waker()).unwrap();
+    let (done_tx, done_rx) = crossbeam_channel::bounded(1);
+    thread::spawn(move || {
+        client.stop();
+        let _ = done_tx.send(());
+    });
+    done_rx
+        .recv_timeout(DEADLINE)
+        .expect("stop did not interrupt the pending connect");
+}
+
+#[test]
+fn ipv6_loopback_round_trip() {
+    if !has_ipv6_loopback() {
+        eprintln!("skipped: no IPv6 loopback on this machine");
+        return;
+    }
+    let (server, local) = server_on("[::1]:0");
+    let client = client_to(local);
+    connected(&client);
+    let id = accepted(&server);
+    client.send(Destination::Default, b"v6".to_vec());
+    assert_eq!(receive_exactly(&server, 2), b"v6");
+    server.send(Destination::Client(id), b"back".to_vec());
+    assert_eq!(receive_exactly(&client, 4), b"back");
+}
