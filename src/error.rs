@@ -47,6 +47,8 @@ pub enum Error {
     AddrNotAvailable(SocketAddr),
     #[error("permission denied for {0} (ports below 1024 need administrator rights)")]
     PermissionDenied(SocketAddr),
+    #[error("sending to {0} was refused: turn on Broadcast to send to a broadcast address")]
+    BroadcastNotEnabled(SocketAddr),
     #[error("no client with id {0}")]
     NoSuchClient(u64),
     #[error("not connected")]

@@ -6,7 +6,6 @@ use std::net::{Shutdown, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::SystemTime;
 
 use crossbeam_channel::{Sender, TrySendError, bounded};
 use socket2::Socket;
@@ -26,8 +25,6 @@ const OUTGOING_CAPACITY: usize = 1024;
 
 pub(crate) struct Connection {
     pub peer: SocketAddr,
-    pub since: SystemTime,
-    pub counters: Arc<Counters>,
     socket: Arc<Socket>,
     outgoing: Option<Sender<Vec<u8>>>,
     closing_here: Arc<AtomicBool>,
@@ -45,14 +42,16 @@ pub(crate) struct Owner {
 }
 
 impl Connection {
+    /// Starts the reader and writer; `counters` count this connection's traffic (the session's
+    /// totals are counted too).
     pub fn start(
         socket: Socket,
         client: Option<ClientId>,
         peer: SocketAddr,
+        counters: Arc<Counters>,
         owner: &Owner,
     ) -> Result<Connection, Error> {
         let socket = Arc::new(socket);
-        let counters = Arc::new(Counters::default());
         let closing_here = Arc::new(AtomicBool::new(false));
         let (outgoing_tx, outgoing_rx) = bounded::<Vec<u8>>(OUTGOING_CAPACITY);
 
@@ -110,8 +109,6 @@ impl Connection {
 
         Ok(Connection {
             peer,
-            since: SystemTime::now(),
-            counters,
             socket,
             outgoing: Some(outgoing_tx),
             closing_here,

@@ -110,7 +110,7 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
         shared,
         finished: finished_tx,
     };
-    let connection = match Connection::start(socket, None, peer, &owner) {
+    let connection = match Connection::start(socket, None, peer, Default::default(), &owner) {
         Ok(connection) => connection,
         Err(error) => {
             emitter.emit(EventKind::Error {

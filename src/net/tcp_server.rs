@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::net::{Shutdown, SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crossbeam_channel::{Sender, select, unbounded};
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
@@ -14,6 +14,7 @@ use crate::net::connection::{Connection, Owner};
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::session::{ClientInfo, Worker, spawn_worker};
+use crate::net::stats::Counters;
 
 pub const DEFAULT_MAX_CLIENTS: usize = 1024;
 
@@ -84,18 +85,6 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
     };
     let mut clients: BTreeMap<ClientId, Connection> = BTreeMap::new();
     let mut next_id: ClientId = 1;
-    let publish = |clients: &BTreeMap<ClientId, Connection>| {
-        *shared.clients() = clients
-            .iter()
-            .map(|(&id, connection)| ClientInfo {
-                id,
-                peer: connection.peer,
-                since: connection.since,
-                counters: connection.counters.clone(),
-            })
-            .collect();
-    };
-
     loop {
         select! {
             recv(commands) -> command => match command {
@@ -117,13 +106,16 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                 }
                 let id = next_id;
                 next_id += 1;
+                let counters = Arc::new(Counters::default());
+                // Listed before `Accepted` is reported, so a consumer sees the list current.
+                shared.clients().push(ClientInfo { id, peer, since: SystemTime::now(), counters: counters.clone() });
                 emitter.emit(EventKind::Accepted { client: id, local, peer });
-                match Connection::start(socket, Some(id), peer, &owner) {
+                match Connection::start(socket, Some(id), peer, counters, &owner) {
                     Ok(connection) => {
                         clients.insert(id, connection);
-                        publish(&clients);
                     }
                     Err(error) => {
+                        shared.clients().retain(|client| client.id != id);
                         emitter.emit(EventKind::Error { client: Some(id), error });
                     }
                 }
@@ -134,7 +126,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                 {
                     let peer = connection.peer;
                     connection.join();
-                    publish(&clients);
+                    shared.clients().retain(|client| client.id != id);
                     emitter.emit(EventKind::Closed { client: Some(id), peer, reason });
                 }
             },

@@ -135,9 +135,10 @@ fn send_to(
     if data.len() > MAX_UDP_PAYLOAD {
         return Err(Error::DatagramTooLarge { len: data.len() });
     }
-    socket
-        .send_to(&data, target)
-        .map_err(|e| Error::from_io("sending to", target, &e))?;
+    socket.send_to(&data, target).map_err(|e| match e.kind() {
+        io::ErrorKind::PermissionDenied => Error::BroadcastNotEnabled(target),
+        _ => Error::from_io("sending to", target, &e),
+    })?;
     shared.counters.add_tx(data.len());
     emitter.emit(EventKind::Sent {
         client: None,

@@ -1,0 +1,155 @@
+//! The UDP engine over real loopback sockets.
+
+mod common;
+
+use std::net::{SocketAddr, UdpSocket};
+
+use common::*;
+use socket_tester::Error;
+use socket_tester::error::MAX_UDP_PAYLOAD;
+use socket_tester::net::addr::parse_host_port;
+use socket_tester::net::{Destination, EventKind, Session, UdpConfig, no_waker};
+
+fn udp_on(bind: &str, target: Option<SocketAddr>) -> (Session, SocketAddr) {
+    let mut config = UdpConfig::new(bind.parse().unwrap());
+    config.target = target.map(|t| parse_host_port(&t.to_string()).unwrap());
+    let session = Session::udp(config, no_waker()).unwrap();
+    let local = listening(&session);
+    (session, local)
+}
+
+fn received(session: &Session) -> (SocketAddr, Vec<u8>) {
+    wait_for(session, "Received", |kind| match kind {
+        EventKind::Received { peer, data, .. } => Some((*peer, data.clone())),
+        _ => None,
+    })
+}
+
+fn error(session: &Session) -> Error {
+    wait_for(session, "Error", |kind| match kind {
+        EventKind::Error { error, .. } => Some(error.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn round_trip_with_a_plain_socket_names_the_sender() {
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
+    let (session, local) = udp_on("127.0.0.1:0", Some(peer.local_addr().unwrap()));
+    assert_ne!(local.port(), 0, "the real port is reported");
+
+    session.send(Destination::Default, b"ping".to_vec());
+    let mut buf = [0u8; 64];
+    let (n, from) = peer.recv_from(&mut buf).unwrap();
+    assert_eq!((&buf[..n], from), (&b"ping"[..], local));
+
+    peer.send_to(b"pong \xC4\xE3", local).unwrap();
+    assert_eq!(
+        received(&session),
+        (peer.local_addr().unwrap(), b"pong \xC4\xE3".to_vec())
+    );
+    let totals = session.totals();
+    assert_eq!(
+        (
+            totals.rx_messages,
+            totals.rx_bytes,
+            totals.tx_messages,
+            totals.tx_bytes
+        ),
+        (1, 7, 1, 4)
+    );
+}
+
+#[test]
+fn each_send_may_name_its_own_target() {
+    let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+    a.set_read_timeout(Some(DEADLINE)).unwrap();
+    let (session, _) = udp_on("127.0.0.1:0", None);
+    session.send(Destination::Default, b"nowhere".to_vec());
+    assert_eq!(error(&session), Error::NoTarget);
+    session.send(
+        Destination::Address(a.local_addr().unwrap().to_string()),
+        b"to a".to_vec(),
+    );
+    let mut buf = [0u8; 16];
+    let (n, _) = a.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"to a");
+}
+
+#[test]
+fn largest_datagram_arrives_whole_and_one_more_byte_is_refused() {
+    let (receiver, receiver_addr) = udp_on("127.0.0.1:0", None);
+    let (sender, _) = udp_on("127.0.0.1:0", Some(receiver_addr));
+
+    let largest = pattern(MAX_UDP_PAYLOAD);
+    sender.send(Destination::Default, largest.clone());
+    assert!(received(&receiver).1 == largest, "nothing truncated");
+
+    sender.send(Destination::Default, vec![0; MAX_UDP_PAYLOAD + 1]);
+    let refused = error(&sender);
+    assert_eq!(
+        refused,
+        Error::DatagramTooLarge {
+            len: MAX_UDP_PAYLOAD + 1
+        }
+    );
+    assert_eq!(
+        refused.to_string(),
+        "UDP payload of 65508 bytes is over the limit of 65507 bytes"
+    );
+    assert_eq!(sender.totals().tx_messages, 1);
+}
+
+#[test]
+fn stop_frees_the_port_at_once() {
+    let (session, local) = udp_on("127.0.0.1:0", None);
+    session.stop();
+    let _again = UdpSocket::bind(local).expect("port free after stop");
+}
+
+#[test]
+fn address_in_use_is_reported() {
+    let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let session = Session::udp(UdpConfig::new(addr), no_waker()).unwrap();
+    assert_eq!(error(&session), Error::AddrInUse(addr));
+}
+
+#[test]
+fn broadcast_option_allows_sending_to_a_broadcast_address() {
+    // Only the socket option is checked: the datagram goes to the loopback broadcast address
+    // 127.255.255.255, which stays on this machine.
+    let (plain, _) = udp_on("127.0.0.1:0", None);
+    let port = free_port();
+    plain.send(
+        Destination::Address(format!("127.255.255.255:{port}")),
+        b"x".to_vec(),
+    );
+    let broadcast: SocketAddr = format!("127.255.255.255:{port}").parse().unwrap();
+    assert_eq!(error(&plain), Error::BroadcastNotEnabled(broadcast));
+
+    let mut config = UdpConfig::new("127.0.0.1:0".parse().unwrap());
+    config.broadcast = true;
+    let with_broadcast = Session::udp(config, no_waker()).unwrap();
+    listening(&with_broadcast);
+    with_broadcast.send(
+        Destination::Address(format!("127.255.255.255:{port}")),
+        b"x".to_vec(),
+    );
+    wait_for(&with_broadcast, "Sent", |kind| {
+        matches!(kind, EventKind::Sent { .. }).then_some(())
+    });
+}
+
+#[test]
+fn ipv6_round_trip() {
+    if !has_ipv6_loopback() {
+        eprintln!("skipped: no IPv6 loopback on this machine");
+        return;
+    }
+    let (a, a_addr) = udp_on("[::1]:0", None);
+    let (b, b_addr) = udp_on("[::1]:0", Some(a_addr));
+    b.send(Destination::Default, b"v6".to_vec());
+    assert_eq!(received(&a), (b_addr, b"v6".to_vec()));
+}
