@@ -1,3 +1,295 @@
-pub fn main_entry() -> i32 {
-    0
+//! The command line: the same engine and codecs as the desktop app, one line per event.
+
+mod args;
+mod output;
+
+use std::io::{BufRead, IsTerminal};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
+
+use clap::Parser;
+use crossbeam_channel::{Receiver, after, never, select, unbounded};
+
+pub use args::{Cli, Mode};
+
+use crate::codec::{InputMode, PayloadFormat, TextEncoding, build_payload};
+use crate::error::Error;
+use crate::net::addr::{parse_bind, parse_host_port};
+use crate::net::{
+    Destination, EventKind, Session, SessionKind, TcpClientConfig, TcpServerConfig, UdpConfig,
+    no_waker,
+};
+use output::Printer;
+
+/// Exit codes scripts rely on.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_NETWORK: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+/// What the command line asks for.
+pub enum Invocation {
+    /// No command: open the desktop app.
+    Gui,
+    /// A command ran (or the arguments were wrong); exit with this code.
+    Exit(i32),
+}
+
+/// Parses the process arguments and runs a command if one was given.
+pub fn main_entry() -> Invocation {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return Invocation::Exit(if err.use_stderr() {
+                EXIT_USAGE
+            } else {
+                EXIT_OK
+            });
+        }
+    };
+    match cli.command {
+        None => Invocation::Gui,
+        Some(mode) => Invocation::Exit(match run(mode) {
+            Ok(code) => code,
+            Err(error) => {
+                eprintln!("error: {error}");
+                if error.is_input_error() {
+                    EXIT_USAGE
+                } else {
+                    EXIT_NETWORK
+                }
+            }
+        }),
+    }
+}
+
+/// Everything a mode needs, checked before any socket is opened, so bad input sends nothing.
+struct Plan {
+    session: Session,
+    printer: Printer,
+    format: PayloadFormat,
+    /// `--send` messages, already encoded.
+    messages: Vec<Vec<u8>>,
+    /// Where stdin lines and `--send` messages go.
+    destination: Destination,
+    wait: Duration,
+    count: Option<u64>,
+    echo: bool,
+    /// Whether the run ends a `wait` after the last message is sent (clients and UDP senders);
+    /// servers and receivers run until Ctrl+C or `--count`.
+    ends_after_input: bool,
+    reads_stdin: bool,
+}
+
+fn payload_format(data: &args::DataArgs) -> Result<PayloadFormat, Error> {
+    Ok(PayloadFormat {
+        mode: if data.hex {
+            InputMode::Hex
+        } else {
+            InputMode::Text
+        },
+        encoding: TextEncoding::from_name(&data.encoding)?,
+        escapes: data.escapes,
+        line_ending: data.eol.into(),
+    })
+}
+
+fn encode_all(messages: &[String], format: &PayloadFormat) -> Result<Vec<Vec<u8>>, Error> {
+    messages.iter().map(|m| build_payload(m, format)).collect()
+}
+
+fn plan(mode: Mode) -> Result<Plan, Error> {
+    match mode {
+        Mode::TcpClient(a) => {
+            let format = payload_format(&a.data)?;
+            let messages = encode_all(&a.data.send, &format)?;
+            let mut config = TcpClientConfig::new(parse_host_port(&a.target)?);
+            config.connect_timeout = Duration::from_millis(a.timeout_ms);
+            config.local_bind = a
+                .bind
+                .as_deref()
+                .map(|b| parse_bind(b, IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+                .transpose()?;
+            Ok(Plan {
+                session: Session::tcp_client(config, no_waker())?,
+                printer: Printer::new(a.data.json, a.data.hex, format.encoding, true),
+                reads_stdin: messages.is_empty(),
+                format,
+                messages,
+                destination: Destination::Default,
+                wait: Duration::from_millis(a.wait_ms),
+                count: a.count,
+                echo: a.echo,
+                ends_after_input: true,
+            })
+        }
+        Mode::TcpServer(a) => {
+            let format = payload_format(&a.data)?;
+            let messages = encode_all(&a.data.send, &format)?;
+            let mut config =
+                TcpServerConfig::new(parse_bind(&a.listen, IpAddr::V4(Ipv4Addr::UNSPECIFIED))?);
+            config.max_clients = a.max_clients;
+            Ok(Plan {
+                session: Session::tcp_server(config, no_waker())?,
+                printer: Printer::new(a.data.json, a.data.hex, format.encoding, true),
+                // A terminal can type to every client; a script's stdin is left alone.
+                reads_stdin: std::io::stdin().is_terminal(),
+                format,
+                messages,
+                destination: Destination::AllClients,
+                wait: Duration::ZERO,
+                count: a.count,
+                echo: a.echo,
+                ends_after_input: false,
+            })
+        }
+        Mode::Udp(a) => {
+            let format = payload_format(&a.data)?;
+            let messages = encode_all(&a.data.send, &format)?;
+            let target = a.to.as_deref().map(parse_host_port).transpose()?;
+            if target.is_none() && !messages.is_empty() {
+                return Err(Error::NoTarget);
+            }
+            // Bind in the family of the target, so `--to [::1]:9` works without `--bind`.
+            let any = match target.as_ref().map(|t| t.host.parse::<IpAddr>()) {
+                Some(Ok(IpAddr::V6(_))) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+                _ => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            };
+            let bind = match a.bind.as_deref() {
+                Some(bind) => parse_bind(bind, any)?,
+                None => (any, 0).into(),
+            };
+            let sends = target.is_some();
+            let mut config = UdpConfig::new(bind);
+            config.target = target;
+            config.broadcast = a.broadcast;
+            Ok(Plan {
+                session: Session::udp(config, no_waker())?,
+                printer: Printer::new(a.data.json, a.data.hex, format.encoding, false),
+                reads_stdin: sends && messages.is_empty(),
+                format,
+                messages,
+                destination: Destination::Default,
+                wait: Duration::from_millis(a.wait_ms),
+                count: a.count,
+                echo: a.echo,
+                ends_after_input: sends,
+            })
+        }
+    }
+}
+
+fn run(mode: Mode) -> Result<i32, Error> {
+    let Plan {
+        session,
+        mut printer,
+        format,
+        messages,
+        destination,
+        wait,
+        count,
+        echo,
+        ends_after_input,
+        reads_stdin,
+    } = plan(mode)?;
+    let mut lines = never();
+    // All input is handed to the session: `--send` messages once ready, or stdin at its end.
+    let mut input_done = false;
+    let mut outstanding = 0usize; // sends asked for and not yet reported sent or failed
+    let mut received = 0u64;
+    let mut finishing = false; // `--count` reached: exit once outstanding sends are out
+    let mut deadline: Receiver<std::time::Instant> = never();
+    let mut deadline_set = false;
+    let mut failed = false;
+
+    loop {
+        select! {
+            recv(session.events()) -> event => {
+                let Ok(event) = event else { break };
+                printer.print(&event);
+                match &event.kind {
+                    // Ready to send: a client connected, or a UDP socket bound.
+                    EventKind::Connected { .. } | EventKind::Listening { .. } => {
+                        if reads_stdin {
+                            // Read only now, so no line is refused for want of a connection.
+                            lines = stdin_lines();
+                        } else if session.kind() != SessionKind::TcpServer {
+                            for message in &messages {
+                                session.send(destination.clone(), message.clone());
+                                outstanding += 1;
+                            }
+                            input_done = true;
+                        }
+                    }
+                    EventKind::Accepted { client, .. } => {
+                        for message in &messages {
+                            session.send(Destination::Client(*client), message.clone());
+                        }
+                    }
+                    EventKind::Received { client, peer, data } => {
+                        if echo {
+                            let back = match session.kind() {
+                                SessionKind::TcpServer => Destination::Client(client.unwrap_or_default()),
+                                SessionKind::Udp => Destination::Address(peer.to_string()),
+                                SessionKind::TcpClient => Destination::Default,
+                            };
+                            session.send(back, data.clone());
+                            outstanding += 1;
+                        }
+                        received += 1;
+                        finishing |= count.is_some_and(|n| received >= n);
+                    }
+                    EventKind::Sent { .. } => outstanding = outstanding.saturating_sub(1),
+                    EventKind::Error { .. } => {
+                        outstanding = outstanding.saturating_sub(1);
+                        failed = true;
+                    }
+                    EventKind::Stopped => return Ok(if failed { EXIT_NETWORK } else { EXIT_OK }),
+                    _ => {}
+                }
+            },
+            recv(lines) -> line => match line {
+                Ok(line) => match build_payload(&line, &format) {
+                    Ok(data) => {
+                        session.send(destination.clone(), data);
+                        outstanding += 1;
+                    }
+                    Err(error) => eprintln!("error: {error}"),
+                },
+                Err(_) => {
+                    input_done = true;
+                    // No more lines: stop selecting on the closed channel.
+                    lines = never();
+                }
+            },
+            recv(deadline) -> _ => break,
+        }
+        if finishing && outstanding == 0 {
+            break;
+        }
+        if ends_after_input && input_done && outstanding == 0 && !deadline_set {
+            deadline = after(wait);
+            deadline_set = true;
+        }
+    }
+    session.stop();
+    Ok(if failed { EXIT_NETWORK } else { EXIT_OK })
+}
+
+/// Standard input, line by line, from a thread (a blocking read cannot be selected on). The
+/// channel disconnects at end of input.
+fn stdin_lines() -> Receiver<String> {
+    let (tx, rx) = unbounded();
+    // If the thread cannot start, input is treated as empty.
+    let _ = std::thread::Builder::new()
+        .name("stdin".into())
+        .spawn(move || {
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line.trim_end_matches('\r').to_string()).is_err() {
+                    break;
+                }
+            }
+        });
+    rx
 }

@@ -1,3 +1,11 @@
+use socket_tester::cli::{Invocation, main_entry};
+
 fn main() {
-    std::process::exit(socket_tester::cli::main_entry());
+    match main_entry() {
+        Invocation::Gui => {
+            // The desktop app is not built yet: show what the command line offers.
+            let _ = <socket_tester::cli::Cli as clap::CommandFactory>::command().print_long_help();
+        }
+        Invocation::Exit(code) => std::process::exit(code),
+    }
 }

@@ -35,7 +35,7 @@ pub fn parse_hex(input: &str) -> Result<Vec<u8>, Error> {
             i += 1;
         }
         let digits = &chars[digits_start..i];
-        if digits.len() % 2 != 0 {
+        if !digits.len().is_multiple_of(2) {
             return Err(Error::OddHexDigits {
                 position: group_start + 1,
             });

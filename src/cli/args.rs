@@ -1,0 +1,143 @@
+//! The command line as clap sees it. Values that need checking (addresses, encodings, hex) are
+//! taken as text and checked in `cli::plan`, so a mistake is reported in one clear line.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::codec::LineEnding;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "socket-tester",
+    version,
+    about = "Send and receive over TCP and UDP. With no command, opens the desktop app.",
+    after_help = "Examples:\n  \
+        socket-tester tcp-client 127.0.0.1:8080 --send \"Hello, world\"\n  \
+        socket-tester tcp-client 192.0.2.7:502 --hex --send \"01 03 00 00 00 01 84 0A\"\n  \
+        socket-tester tcp-server 127.0.0.1:9000 --echo\n  \
+        socket-tester udp --bind 127.0.0.1:0\n  \
+        socket-tester udp --to 127.0.0.1:9999 --encoding gbk --send 你好"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Mode>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Mode {
+    /// Connect to a TCP server, send, and print what comes back.
+    TcpClient(TcpClientArgs),
+    /// Listen for TCP clients and print what they send.
+    TcpServer(TcpServerArgs),
+    /// Send and receive UDP datagrams.
+    Udp(UdpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TcpClientArgs {
+    /// Server to connect to: HOST:PORT, or [IPv6]:PORT.
+    #[arg(value_name = "HOST:PORT")]
+    pub target: String,
+    /// Local address to connect from: [ADDR:]PORT.
+    #[arg(long, value_name = "[ADDR:]PORT")]
+    pub bind: Option<String>,
+    /// Give up connecting after this many milliseconds.
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub timeout_ms: u64,
+    /// Milliseconds to wait for replies after the last send (or end of input) before closing.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub wait_ms: u64,
+    /// Send every received message back.
+    #[arg(long)]
+    pub echo: bool,
+    /// Exit after receiving N messages.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TcpServerArgs {
+    /// Where to listen: PORT (on all interfaces, 0.0.0.0), or ADDR:PORT such as 127.0.0.1:9000.
+    /// Port 0 picks a free port; the first line printed tells which.
+    #[arg(value_name = "[ADDR:]PORT")]
+    pub listen: String,
+    /// Send every received message back to the client it came from.
+    #[arg(long)]
+    pub echo: bool,
+    /// Close connections past this many clients at once.
+    #[arg(long, value_name = "N", default_value_t = crate::net::DEFAULT_MAX_CLIENTS)]
+    pub max_clients: usize,
+    /// Exit after receiving N messages.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UdpArgs {
+    /// Local address to bind: [ADDR:]PORT (default: any address, a free port).
+    #[arg(long, value_name = "[ADDR:]PORT")]
+    pub bind: Option<String>,
+    /// Where to send: HOST:PORT.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub to: Option<String>,
+    /// Allow sending to broadcast addresses.
+    #[arg(long)]
+    pub broadcast: bool,
+    /// Send every received datagram back to its sender.
+    #[arg(long)]
+    pub echo: bool,
+    /// Exit after receiving N datagrams.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Milliseconds to wait for replies after the last send (or end of input) before exiting.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub wait_ms: u64,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// How messages are written and shown; shared by every mode.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Send DATA (repeat to send several messages in order). Without it, each line of standard
+    /// input is sent as one message.
+    #[arg(long = "send", value_name = "DATA")]
+    pub send: Vec<String>,
+    /// DATA and input lines are hex ("48 65 6C", "0x48,0x65"); received data is shown as hex.
+    #[arg(long)]
+    pub hex: bool,
+    /// Text encoding: utf-8 or gbk.
+    #[arg(long, value_name = "NAME", default_value = "utf-8")]
+    pub encoding: String,
+    /// Line ending appended to each message.
+    #[arg(long, value_enum, default_value_t = Eol::None)]
+    pub eol: Eol,
+    /// Read \r \n \t \\ \0 and \xNN in text.
+    #[arg(long)]
+    pub escapes: bool,
+    /// Print JSON Lines instead of plain lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Eol {
+    None,
+    Lf,
+    Cr,
+    Crlf,
+}
+
+impl From<Eol> for LineEnding {
+    fn from(eol: Eol) -> LineEnding {
+        match eol {
+            Eol::None => LineEnding::None,
+            Eol::Lf => LineEnding::Lf,
+            Eol::Cr => LineEnding::Cr,
+            Eol::Crlf => LineEnding::CrLf,
+        }
+    }
+}

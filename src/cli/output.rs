@@ -1,0 +1,186 @@
+//! One line per event on stdout, plain or JSON Lines; errors also as one line on stderr.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use chrono::{DateTime, Local, SecondsFormat};
+use serde::Serialize;
+
+use crate::codec::hex::format_hex;
+use crate::codec::render::one_line;
+use crate::codec::{StreamDecoder, TextEncoding};
+use crate::net::{ClientId, Event, EventKind};
+
+pub struct Printer {
+    json: bool,
+    hex: bool,
+    encoding: TextEncoding,
+    /// TCP streams decode per connection, so a character split across reads comes out whole.
+    streams: bool,
+    decoders: HashMap<SocketAddr, StreamDecoder>,
+}
+
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    time: String,
+    event: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client: Option<ClientId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    local: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    len: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+impl<'a> JsonLine<'a> {
+    fn new(time: SystemTime, event: &'a str) -> JsonLine<'a> {
+        JsonLine {
+            time: DateTime::<Local>::from(time).to_rfc3339_opts(SecondsFormat::Millis, false),
+            event,
+            client: None,
+            peer: None,
+            local: None,
+            len: None,
+            text: None,
+            hex: None,
+            reason: None,
+        }
+    }
+}
+
+impl Printer {
+    pub fn new(json: bool, hex: bool, encoding: TextEncoding, streams: bool) -> Printer {
+        Printer {
+            json,
+            hex,
+            encoding,
+            streams,
+            decoders: HashMap::new(),
+        }
+    }
+
+    pub fn print(&mut self, event: &Event) {
+        let time = event.time;
+        let clock = DateTime::<Local>::from(time).format("%H:%M:%S%.3f");
+        let line = |plain: String, json: JsonLine| {
+            if self.json {
+                // Serializing plain strings and numbers cannot fail.
+                println!("{}", serde_json::to_string(&json).unwrap_or_default());
+            } else {
+                println!("{plain}");
+            }
+        };
+        match &event.kind {
+            EventKind::Listening { local } => line(
+                format!("listening {local}"),
+                JsonLine {
+                    local: Some(local.to_string()),
+                    ..JsonLine::new(time, "listening")
+                },
+            ),
+            EventKind::Connected { local, peer } => line(
+                format!("{clock} connected {peer} from {local}"),
+                JsonLine {
+                    peer: Some(peer.to_string()),
+                    local: Some(local.to_string()),
+                    ..JsonLine::new(time, "connected")
+                },
+            ),
+            EventKind::Accepted {
+                client,
+                local,
+                peer,
+            } => line(
+                format!("{clock} accepted #{client} {peer}"),
+                JsonLine {
+                    client: Some(*client),
+                    peer: Some(peer.to_string()),
+                    local: Some(local.to_string()),
+                    ..JsonLine::new(time, "accepted")
+                },
+            ),
+            EventKind::Rejected { peer, limit } => {
+                let reason = format!("{limit} clients are connected, the most allowed");
+                line(
+                    format!("{clock} rejected {peer} {reason}"),
+                    JsonLine {
+                        peer: Some(peer.to_string()),
+                        reason: Some(reason.clone()),
+                        ..JsonLine::new(time, "rejected")
+                    },
+                )
+            }
+            EventKind::Received { client, peer, data } | EventKind::Sent { client, peer, data } => {
+                let received = matches!(event.kind, EventKind::Received { .. });
+                let text = if received && self.streams {
+                    let encoding = self.encoding;
+                    self.decoders
+                        .entry(*peer)
+                        .or_insert_with(|| encoding.stream_decoder())
+                        .feed(data, false)
+                } else {
+                    self.encoding.decode_whole(data)
+                };
+                let hex = format_hex(data);
+                let shown = if self.hex {
+                    hex.clone()
+                } else {
+                    one_line(&text)
+                };
+                let direction = if received { "RX" } else { "TX" };
+                line(
+                    format!("{clock} {direction} {peer} {}B {shown}", data.len()),
+                    JsonLine {
+                        client: *client,
+                        peer: Some(peer.to_string()),
+                        len: Some(data.len()),
+                        text: Some(text),
+                        hex: Some(hex),
+                        ..JsonLine::new(time, if received { "rx" } else { "tx" })
+                    },
+                )
+            }
+            EventKind::Closed {
+                client,
+                peer,
+                reason,
+            } => {
+                self.decoders.remove(peer);
+                line(
+                    format!("{clock} closed {peer} {reason}"),
+                    JsonLine {
+                        client: *client,
+                        peer: Some(peer.to_string()),
+                        reason: Some(reason.to_string()),
+                        ..JsonLine::new(time, "closed")
+                    },
+                )
+            }
+            EventKind::Error { client, error } => {
+                if self.json {
+                    line(
+                        String::new(),
+                        JsonLine {
+                            client: *client,
+                            reason: Some(error.to_string()),
+                            ..JsonLine::new(time, "error")
+                        },
+                    );
+                }
+                eprintln!("error: {error}");
+            }
+            EventKind::Stopped => {}
+        }
+        let _ = std::io::stdout().flush();
+    }
+}

@@ -1,0 +1,299 @@
+//! The command-line interface that scripts rely on, run as a real process over loopback.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::process::Stdio;
+use std::thread;
+
+use common::*;
+
+/// A std TCP server that records everything one client sends and echoes it back.
+fn recording_echo_server() -> (std::net::SocketAddr, thread::JoinHandle<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut all = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => return all,
+                Ok(n) => {
+                    all.extend_from_slice(&buf[..n]);
+                    let _ = stream.write_all(&buf[..n]);
+                }
+            }
+        }
+    });
+    (addr, handle)
+}
+
+#[test]
+fn tcp_client_sends_and_prints_the_echo() {
+    let (addr, server) = recording_echo_server();
+    let (code, lines, stderr) = run_cli(&[
+        "tcp-client",
+        &addr.to_string(),
+        "--send",
+        "Hello, world",
+        "--wait-ms",
+        "300",
+    ]);
+    assert_eq!(code, 0, "stderr: {stderr}");
+    assert!(lines[0].contains(&format!("connected {addr}")), "{lines:?}");
+    let rx = lines
+        .iter()
+        .find(|l| l.contains(" RX "))
+        .expect("an RX line");
+    assert!(rx.ends_with(&format!("RX {addr} 12B Hello, world")), "{rx}");
+    assert_eq!(server.join().unwrap(), b"Hello, world");
+}
+
+#[test]
+fn tcp_client_gbk_delivers_gbk_bytes_and_decodes_the_reply() {
+    let (addr, server) = recording_echo_server();
+    let (code, lines, _) = run_cli(&[
+        "tcp-client",
+        &addr.to_string(),
+        "--encoding",
+        "gbk",
+        "--send",
+        "你好",
+        "--wait-ms",
+        "300",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(server.join().unwrap(), vec![0xC4, 0xE3, 0xBA, 0xC3]);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(" RX ") && l.ends_with("4B 你好")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn tcp_client_sends_each_stdin_line_with_the_line_ending() {
+    let (addr, server) = recording_echo_server();
+    let mut cli = Cli::spawn_with_stdin(
+        &[
+            "tcp-client",
+            &addr.to_string(),
+            "--eol",
+            "crlf",
+            "--wait-ms",
+            "200",
+        ],
+        Stdio::piped(),
+    );
+    let mut stdin = cli.stdin();
+    stdin.write_all(b"first\nsecond\n").unwrap();
+    drop(stdin);
+    let (code, _, _) = cli.finish();
+    assert_eq!(code, 0);
+    assert_eq!(server.join().unwrap(), b"first\r\nsecond\r\n");
+}
+
+#[test]
+fn tcp_client_hex_in_and_out_with_json_lines() {
+    let (addr, server) = recording_echo_server();
+    let (code, lines, _) = run_cli(&[
+        "tcp-client",
+        &addr.to_string(),
+        "--hex",
+        "--send",
+        "0x01,0x03 00-00 0001",
+        "--json",
+        "--wait-ms",
+        "300",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(server.join().unwrap(), vec![1, 3, 0, 0, 0, 1]);
+    let events: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(events[0]["event"], "connected");
+    assert_eq!(events[0]["peer"], addr.to_string());
+    let rx = events
+        .iter()
+        .find(|e| e["event"] == "rx")
+        .expect("rx event");
+    assert_eq!(rx["hex"], "01 03 00 00 00 01");
+    assert_eq!(rx["len"], 6);
+    assert!(rx["time"].as_str().unwrap().contains('T'), "RFC 3339 time");
+    assert!(events.iter().any(|e| e["event"] == "tx"));
+}
+
+#[test]
+fn tcp_server_prints_its_real_port_echoes_and_stops_after_count() {
+    let mut server = Cli::spawn(&["tcp-server", "127.0.0.1:0", "--echo", "--count", "1"]);
+    let local = server.listening();
+    assert_ne!(local.port(), 0);
+    let mut client = TcpStream::connect(local).unwrap();
+    client.set_read_timeout(Some(DEADLINE)).unwrap();
+    client.write_all(b"ping").unwrap();
+    let mut echo = [0u8; 4];
+    client.read_exact(&mut echo).unwrap();
+    assert_eq!(&echo, b"ping");
+    let (code, lines, _) = server.finish();
+    assert_eq!(code, 0);
+    assert!(lines.iter().any(|l| l.contains("accepted #1")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(" RX ") && l.ends_with("4B ping")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn tcp_server_greets_each_client_with_send() {
+    let mut server = Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--send",
+        "welcome",
+        "--eol",
+        "lf",
+    ]);
+    let local = server.listening();
+    let mut client = TcpStream::connect(local).unwrap();
+    client.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut greeting = [0u8; 8];
+    client.read_exact(&mut greeting).unwrap();
+    assert_eq!(&greeting, b"welcome\n");
+}
+
+#[test]
+fn udp_receiver_prints_each_datagram_with_its_sender() {
+    let mut receiver = Cli::spawn(&["udp", "--bind", "127.0.0.1:0", "--count", "2"]);
+    let local = receiver.listening();
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sender.send_to(b"one", local).unwrap();
+    sender.send_to(b"two", local).unwrap();
+    let (code, lines, _) = receiver.finish();
+    assert_eq!(code, 0);
+    let from = sender.local_addr().unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with(&format!("RX {from} 3B one"))),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with(&format!("RX {from} 3B two"))),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn udp_sender_sends_to_target_and_echo_replies() {
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut echo = Cli::spawn(&["udp", "--bind", "127.0.0.1:0", "--echo", "--count", "1"]);
+    let echo_addr = echo.listening();
+    peer.send_to(b"bounce", echo_addr).unwrap();
+    let mut buf = [0u8; 16];
+    let (n, from) = peer.recv_from(&mut buf).unwrap();
+    assert_eq!((&buf[..n], from), (&b"bounce"[..], echo_addr));
+    assert_eq!(echo.finish().0, 0);
+
+    let (code, _, _) = run_cli(&[
+        "udp",
+        "--to",
+        &peer.local_addr().unwrap().to_string(),
+        "--send",
+        "a",
+        "--send",
+        "b",
+        "--wait-ms",
+        "0",
+    ]);
+    assert_eq!(code, 0);
+    for expected in [b"a", b"b"] {
+        let (n, _) = peer.recv_from(&mut buf).unwrap();
+        assert_eq!(&buf[..n], expected);
+    }
+}
+
+#[test]
+fn network_errors_exit_1_with_one_line() {
+    let port = free_port();
+    let (code, _, stderr) = run_cli(&["tcp-client", &format!("127.0.0.1:{port}"), "--send", "x"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        format!("error: connection refused by 127.0.0.1:{port}\n")
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_and_sends_nothing() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let target = listener.local_addr().unwrap().to_string();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["tcp-client", "127.0.0.1:70000", "--send", "x"],
+            "error: invalid port '70000'",
+        ),
+        (
+            vec!["tcp-client", "127.0.0.1:abc"],
+            "error: invalid port 'abc'",
+        ),
+        (
+            vec!["tcp-client", "[::1:80"],
+            "error: invalid address '[::1:80'",
+        ),
+        (
+            vec!["tcp-client", "999.1.1.1:80"],
+            "error: invalid address '999.1.1.1'",
+        ),
+        (vec!["tcp-client", " :80"], "error: invalid address"),
+        (
+            vec!["tcp-client", &target, "--hex", "--send", "48 G5"],
+            "error: invalid hex digit 'G' at position 4",
+        ),
+        (
+            vec!["tcp-client", &target, "--hex", "--send", "486"],
+            "error: odd number of hex digits",
+        ),
+        (
+            vec!["tcp-client", &target, "--encoding", "latin1", "--send", "x"],
+            "error: unknown encoding 'latin1'",
+        ),
+        (
+            vec!["tcp-client", &target, "--encoding", "gbk", "--send", "😀"],
+            "error: '😀' (U+1F600) cannot be encoded in GBK",
+        ),
+        (
+            vec!["tcp-client", &target, "--escapes", "--send", "\\q"],
+            "error: invalid escape '\\q'",
+        ),
+        (vec!["tcp-server", "70000"], "error: invalid port '70000'"),
+        (vec!["udp", "--send", "x"], "error: no target address"),
+    ];
+    for (args, expected) in &cases {
+        let (code, stdout, stderr) = run_cli(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.starts_with(expected), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout:?}");
+    }
+    assert!(listener.accept().is_err(), "no connection was made");
+    // A UDP payload over the limit is refused too.
+    let big = "00".repeat(65_508);
+    let (code, _, stderr) = run_cli(&["udp", "--to", &target, "--hex", "--send", &big]);
+    assert_eq!(
+        (code, stderr.trim()),
+        (
+            1,
+            "error: UDP payload of 65508 bytes is over the limit of 65507 bytes"
+        )
+    );
+}
