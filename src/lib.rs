@@ -3,11 +3,17 @@
 //!
 //! - [`net`]: the engine, worker threads owning blocking sockets, commands in, events out.
 //! - [`codec`]: pure conversions: encodings, hex, escapes, outgoing payloads.
+//! - [`log`], [`page`]: the desktop app's state, without drawing.
+//! - [`app`], [`ui`]: the desktop app (eframe/egui), drawing only.
 //! - [`cli`]: the command line.
 
+pub mod app;
 pub mod cli;
 pub mod codec;
 pub mod error;
+pub mod log;
 pub mod net;
+pub mod page;
+pub mod ui;
 
 pub use error::Error;

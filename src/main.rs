@@ -1,11 +1,35 @@
+use socket_tester::app::App;
 use socket_tester::cli::{Invocation, main_entry};
 
 fn main() {
     match main_entry() {
-        Invocation::Gui => {
-            // The desktop app is not built yet: show what the command line offers.
-            let _ = <socket_tester::cli::Cli as clap::CommandFactory>::command().print_long_help();
-        }
+        Invocation::Gui => std::process::exit(run_gui()),
         Invocation::Exit(code) => std::process::exit(code),
+    }
+}
+
+fn run_gui() -> i32 {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Socket Tester")
+        .with_inner_size([1100.0, 720.0])
+        .with_min_inner_size([640.0, 420.0]);
+    match eframe::icon_data::from_png_bytes(include_bytes!("../assets/icon.png")) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(err) => eprintln!("warning: the app icon could not be loaded: {err}"),
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        ..Default::default()
+    };
+    match eframe::run_native(
+        "Socket Tester",
+        options,
+        Box::new(|cc| Ok(Box::new(App::new(cc)))),
+    ) {
+        Ok(()) => 0,
+        Err(err) => {
+            eprintln!("error: the window could not be opened: {err}");
+            1
+        }
     }
 }

@@ -1,0 +1,174 @@
+//! The desktop app: tabs of pages, persistence, and the bridge from engine events to frames.
+//! Drawing is in `ui`; each page's state is in `page`.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::net::{SessionKind, Waker};
+use crate::page::{Page, PageConfig};
+
+/// The tabs, in order, with their labels.
+pub const TABS: [(SessionKind, &str); 3] = [
+    (SessionKind::TcpClient, "TCP Client"),
+    (SessionKind::TcpServer, "TCP Server"),
+    (SessionKind::Udp, "UDP"),
+];
+
+/// The sessions of one tab.
+pub struct Tab {
+    pub kind: SessionKind,
+    pub pages: Vec<Page>,
+    pub selected: usize,
+}
+
+impl Tab {
+    pub fn page(&mut self) -> &mut Page {
+        let last = self.pages.len() - 1; // a tab always has a page: `close_page` keeps one
+        &mut self.pages[self.selected.min(last)]
+    }
+
+    pub fn add_page(&mut self) {
+        let config = self
+            .pages
+            .get(self.selected)
+            .map(|p| p.config.clone())
+            .unwrap_or_default();
+        self.pages.push(Page::new(self.kind, config));
+        self.selected = self.pages.len() - 1;
+    }
+
+    /// Closes a page and its session; the last page of a tab is kept.
+    pub fn close_page(&mut self, index: usize) {
+        if self.pages.len() > 1 && index < self.pages.len() {
+            self.pages.remove(index).close();
+            self.selected = self.selected.min(self.pages.len() - 1);
+        }
+    }
+}
+
+/// What survives a restart.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SavedState {
+    pub active_tab: usize,
+    pub dark: bool,
+    pub zoom: f32,
+    /// Each tab's pages, in `TABS` order.
+    pub pages: Vec<Vec<PageConfig>>,
+}
+
+impl Default for SavedState {
+    fn default() -> SavedState {
+        SavedState {
+            active_tab: 0,
+            dark: true,
+            zoom: 1.0,
+            pages: Vec::new(),
+        }
+    }
+}
+
+pub struct App {
+    pub tabs: Vec<Tab>,
+    pub active_tab: usize,
+    pub dark: bool,
+    /// This machine's addresses, offered as bind addresses (read once at start).
+    pub interfaces: Vec<IpAddr>,
+    pub waker: Waker,
+    ctx: egui::Context,
+}
+
+impl App {
+    pub fn new(cc: &eframe::CreationContext<'_>) -> App {
+        let saved: SavedState = cc
+            .storage
+            .and_then(|storage| eframe::get_value(storage, eframe::APP_KEY))
+            .unwrap_or_default();
+        App::with_state(&cc.egui_ctx, saved)
+    }
+
+    pub fn with_state(ctx: &egui::Context, saved: SavedState) -> App {
+        crate::ui::setup_context(ctx, saved.dark, saved.zoom);
+        let tabs = TABS
+            .iter()
+            .enumerate()
+            .map(|(i, &(kind, _))| {
+                let configs = saved.pages.get(i).filter(|c| !c.is_empty()).cloned();
+                let configs = configs.unwrap_or_else(|| vec![PageConfig::default()]);
+                Tab {
+                    kind,
+                    pages: configs.into_iter().map(|c| Page::new(kind, c)).collect(),
+                    selected: 0,
+                }
+            })
+            .collect();
+        let repaint = ctx.clone();
+        App {
+            tabs,
+            active_tab: saved.active_tab.min(TABS.len() - 1),
+            dark: saved.dark,
+            interfaces: local_interfaces(),
+            waker: Arc::new(move || repaint.request_repaint()),
+            ctx: ctx.clone(),
+        }
+    }
+
+    pub fn tab(&mut self) -> &mut Tab {
+        &mut self.tabs[self.active_tab]
+    }
+
+    pub fn saved_state(&self) -> SavedState {
+        SavedState {
+            active_tab: self.active_tab,
+            dark: self.dark,
+            zoom: self.ctx.zoom_factor(),
+            pages: self
+                .tabs
+                .iter()
+                .map(|tab| tab.pages.iter().map(|p| p.config.clone()).collect())
+                .collect(),
+        }
+    }
+}
+
+impl eframe::App for App {
+    /// Applies engine events; runs only when a worker woke the UI or input arrived.
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let mut more = false;
+        for tab in &mut self.tabs {
+            for page in &mut tab.pages {
+                more |= page.drain_events();
+            }
+        }
+        if more {
+            ctx.request_repaint();
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        crate::ui::draw(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.saved_state());
+    }
+}
+
+/// Unspecified and loopback first (the usual choices), then this machine's other addresses.
+fn local_interfaces() -> Vec<IpAddr> {
+    let mut ips: Vec<IpAddr> = vec![
+        "0.0.0.0".parse().expect("literal"),
+        "127.0.0.1".parse().expect("literal"),
+        "::".parse().expect("literal"),
+        "::1".parse().expect("literal"),
+    ];
+    for interface in if_addrs::get_if_addrs().unwrap_or_default() {
+        let ip = interface.ip();
+        if !ips.contains(&ip) && !matches!(ip, IpAddr::V6(v6) if v6.is_unicast_link_local()) {
+            ips.push(ip);
+        }
+    }
+    ips
+}

@@ -1,0 +1,335 @@
+//! One session as the desktop app shows it: its settings, the running engine session, its log,
+//! client list and counters. No drawing here (that is `ui`), so it is testable on its own.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{InputMode, LineEnding, PayloadFormat, TextEncoding, build_payload};
+use crate::error::Error;
+use crate::log::Log;
+use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_port};
+use crate::net::{
+    ClientId, ClientInfo, Destination, Event, EventKind, Session, SessionKind, TcpClientConfig,
+    TcpServerConfig, Totals, UdpConfig, Waker,
+};
+
+/// How the log shows each message's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum DisplayMode {
+    #[default]
+    Text,
+    Hex,
+    /// A hex dump with offsets and the text beside it.
+    Both,
+}
+
+/// What a page remembers across restarts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PageConfig {
+    /// TCP client: the server. UDP: the target.
+    pub host: String,
+    pub port: String,
+    /// TCP server and UDP: the local address and port to bind.
+    pub bind_address: String,
+    pub bind_port: String,
+    pub encoding: TextEncoding,
+    pub display: DisplayMode,
+    pub input_mode: InputMode,
+    pub escapes: bool,
+    pub line_ending: LineEnding,
+    pub broadcast: bool,
+    pub reply_to_last_sender: bool,
+}
+
+impl Default for PageConfig {
+    fn default() -> PageConfig {
+        PageConfig {
+            host: "127.0.0.1".into(),
+            port: "8080".into(),
+            bind_address: "0.0.0.0".into(),
+            bind_port: "8080".into(),
+            encoding: TextEncoding::Utf8,
+            display: DisplayMode::Text,
+            input_mode: InputMode::Text,
+            escapes: false,
+            line_ending: LineEnding::None,
+            broadcast: false,
+            reply_to_last_sender: false,
+        }
+    }
+}
+
+/// Where the page's session stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    Closed,
+    Connecting,
+    Connected { local: SocketAddr, peer: SocketAddr },
+    Listening { local: SocketAddr },
+}
+
+/// Events handled per page per frame at most, so a flood cannot stall drawing.
+const EVENTS_PER_FRAME: usize = 4096;
+
+pub struct Page {
+    pub kind: SessionKind,
+    pub config: PageConfig,
+    /// The message being typed in the send panel.
+    pub message: String,
+    pub log: Log,
+    pub link: Link,
+    /// The last error, shown in red on the status line.
+    pub status_error: Option<String>,
+    /// Why the message cannot be sent (invalid hex, say), shown under the send box.
+    pub send_error: Option<String>,
+    pub clients: Vec<ClientInfo>,
+    /// TCP server: the client to send to; None sends to all clients.
+    pub selected_client: Option<ClientId>,
+    /// TCP server: show only the selected client's rows.
+    pub only_selected_client: bool,
+    /// UDP: who sent the last datagram, for "Reply to last sender".
+    pub last_sender: Option<SocketAddr>,
+    /// While paused the view shows this many rows; new rows are still kept.
+    pub paused_at: Option<usize>,
+    session: Option<Session>,
+    /// Counts of sessions that have ended, so counters survive a reconnect.
+    earlier_totals: Totals,
+}
+
+impl Page {
+    pub fn new(kind: SessionKind, config: PageConfig) -> Page {
+        Page {
+            kind,
+            log: Log::new(config.encoding, kind != SessionKind::Udp),
+            config,
+            message: String::new(),
+            link: Link::Closed,
+            status_error: None,
+            send_error: None,
+            clients: Vec::new(),
+            selected_client: None,
+            only_selected_client: false,
+            last_sender: None,
+            paused_at: None,
+            session: None,
+            earlier_totals: Totals::default(),
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// Connect, Listen or Open; or Disconnect, Stop or Close when already open.
+    pub fn toggle(&mut self, waker: Waker) {
+        if self.session.is_some() {
+            self.close();
+        } else {
+            self.status_error = None;
+            if let Err(error) = self.open(waker) {
+                self.status_error = Some(error.to_string());
+            }
+        }
+    }
+
+    fn open(&mut self, waker: Waker) -> Result<(), Error> {
+        let session = match self.kind {
+            SessionKind::TcpClient => {
+                let target = self.target()?;
+                self.link = Link::Connecting;
+                Session::tcp_client(TcpClientConfig::new(target), waker)?
+            }
+            SessionKind::TcpServer => {
+                Session::tcp_server(TcpServerConfig::new(self.bind()?), waker)?
+            }
+            SessionKind::Udp => {
+                let mut config = UdpConfig::new(self.bind()?);
+                config.broadcast = self.config.broadcast;
+                // The target may be filled in later, before sending.
+                config.target = self.target().ok();
+                Session::udp(config, waker)?
+            }
+        };
+        self.session = Some(session);
+        Ok(())
+    }
+
+    /// Closes the session. Its threads are joined off the UI thread: a stop takes
+    /// milliseconds, but a name lookup in progress cannot be interrupted.
+    pub fn close(&mut self) {
+        if let Some(session) = self.session.take() {
+            self.earlier_totals = add(self.earlier_totals, session.totals());
+            let _ = std::thread::Builder::new()
+                .name("session-stop".into())
+                .spawn(move || session.stop());
+        }
+        if self.link != Link::Closed {
+            self.log.push_info("closed here".to_string());
+        }
+        self.link = Link::Closed;
+        self.clients.clear();
+    }
+
+    fn target(&self) -> Result<HostPort, Error> {
+        Ok(HostPort {
+            host: parse_host(&self.config.host)?,
+            port: parse_port(&self.config.port)?,
+        })
+    }
+
+    fn bind(&self) -> Result<SocketAddr, Error> {
+        let ip = if self.config.bind_address.trim().is_empty() {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        } else {
+            parse_bind_ip(&self.config.bind_address)?
+        };
+        Ok(SocketAddr::new(ip, parse_port(&self.config.bind_port)?))
+    }
+
+    pub fn payload_format(&self) -> PayloadFormat {
+        PayloadFormat {
+            mode: self.config.input_mode,
+            encoding: self.config.encoding,
+            escapes: self.config.escapes,
+            line_ending: self.config.line_ending,
+        }
+    }
+
+    /// Sends the typed message; on bad input nothing is sent and `send_error` says why.
+    pub fn send(&mut self) {
+        self.send_error = match self.try_send() {
+            Ok(()) => None,
+            Err(error) => Some(error.to_string()),
+        };
+    }
+
+    fn try_send(&mut self) -> Result<(), Error> {
+        let data = build_payload(&self.message, &self.payload_format())?;
+        let destination = match self.kind {
+            SessionKind::TcpClient => Destination::Default,
+            SessionKind::TcpServer => self
+                .selected_client
+                .map_or(Destination::AllClients, Destination::Client),
+            SessionKind::Udp => match (self.config.reply_to_last_sender, self.last_sender) {
+                (true, Some(sender)) => Destination::Address(sender.to_string()),
+                _ => Destination::Address(self.target()?.to_string()),
+            },
+        };
+        let session = self.session.as_ref().ok_or(Error::NotConnected)?;
+        session.send(destination, data);
+        Ok(())
+    }
+
+    pub fn set_encoding(&mut self, encoding: TextEncoding) {
+        self.config.encoding = encoding;
+        self.log.set_encoding(encoding);
+    }
+
+    /// Applies the session's waiting events; true if more are waiting than one frame takes.
+    pub fn drain_events(&mut self) -> bool {
+        let Some(session) = &self.session else {
+            return false;
+        };
+        let events: Vec<Event> = session.events().try_iter().take(EVENTS_PER_FRAME).collect();
+        let more = events.len() == EVENTS_PER_FRAME;
+        for event in &events {
+            self.apply(event);
+        }
+        more
+    }
+
+    fn apply(&mut self, event: &Event) {
+        self.log.push_event(event);
+        match &event.kind {
+            EventKind::Listening { local } => self.link = Link::Listening { local: *local },
+            EventKind::Connected { local, peer } => {
+                self.link = Link::Connected {
+                    local: *local,
+                    peer: *peer,
+                }
+            }
+            EventKind::Accepted { .. } | EventKind::Closed { .. } => {
+                if let Some(session) = &self.session {
+                    self.clients = session.clients();
+                }
+                if self
+                    .selected_client
+                    .is_some_and(|id| !self.clients.iter().any(|c| c.id == id))
+                {
+                    self.selected_client = None;
+                }
+            }
+            EventKind::Received { peer, .. } => self.last_sender = Some(*peer),
+            EventKind::Error { error, .. } => self.status_error = Some(error.to_string()),
+            EventKind::Stopped => {
+                if let Some(session) = self.session.take() {
+                    self.earlier_totals = add(self.earlier_totals, session.totals());
+                }
+                self.link = Link::Closed;
+                self.clients.clear();
+            }
+            _ => {}
+        }
+    }
+
+    pub fn totals(&self) -> Totals {
+        let current = self
+            .session
+            .as_ref()
+            .map(Session::totals)
+            .unwrap_or_default();
+        add(self.earlier_totals, current)
+    }
+
+    pub fn reset_totals(&mut self) {
+        self.earlier_totals = Totals::default();
+        if let Some(session) = &self.session {
+            session.reset_totals();
+        }
+    }
+
+    /// The status line: where the session stands, in words.
+    pub fn status(&self) -> String {
+        match (&self.link, self.kind) {
+            (Link::Closed, _) => "Not connected".to_string(),
+            (Link::Connecting, _) => {
+                format!("Connecting to {}:{}…", self.config.host, self.config.port)
+            }
+            (Link::Connected { local, peer }, _) => {
+                format!("Connected to {peer} from local {local}")
+            }
+            (Link::Listening { local }, SessionKind::Udp) => format!("Open on {local}"),
+            (Link::Listening { local }, _) => {
+                let reach = if local.ip().is_unspecified() {
+                    " (all interfaces: reachable from the LAN)"
+                } else {
+                    ""
+                };
+                format!(
+                    "Listening on {local}{reach} · {} client(s)",
+                    self.clients.len()
+                )
+            }
+        }
+    }
+}
+
+fn add(a: Totals, b: Totals) -> Totals {
+    Totals {
+        rx_bytes: a.rx_bytes + b.rx_bytes,
+        rx_messages: a.rx_messages + b.rx_messages,
+        tx_bytes: a.tx_bytes + b.tx_bytes,
+        tx_messages: a.tx_messages + b.tx_messages,
+    }
+}
+
+impl Page {
+    /// TCP server: closes one client's connection.
+    pub fn disconnect_client(&mut self, id: ClientId) {
+        if let Some(session) = &self.session {
+            session.command(crate::net::Command::Disconnect(id));
+        }
+    }
+}

@@ -1,0 +1,43 @@
+use chrono::{DateTime, Local};
+use egui::Ui;
+
+use crate::page::Page;
+
+pub fn draw(page: &mut Page, ui: &mut Ui) {
+    ui.heading("Clients");
+    if page.clients.is_empty() {
+        ui.label("No client connected");
+    }
+    let mut disconnect = None;
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("client-list").striped(true).show(ui, |ui| {
+            for client in &page.clients {
+                let totals = client.counters.totals();
+                let selected = page.selected_client == Some(client.id);
+                let name = format!("#{} {}", client.id, client.peer);
+                if ui.selectable_label(selected, name).clicked() {
+                    page.selected_client = if selected { None } else { Some(client.id) };
+                }
+                let since = DateTime::<Local>::from(client.since).format("%H:%M:%S");
+                ui.label(format!("since {since}"))
+                    .on_hover_text("Connected since");
+                ui.label(format!(
+                    "in {} B · out {} B",
+                    totals.rx_bytes, totals.tx_bytes
+                ));
+                ui.end_row();
+            }
+        });
+    });
+    if let Some(id) = page.selected_client {
+        ui.separator();
+        ui.label(format!("Selected: client #{id}"));
+        if ui.button("Disconnect client").clicked() {
+            disconnect = Some(id);
+        }
+        ui.checkbox(&mut page.only_selected_client, "Only this client's rows");
+    }
+    if let Some(id) = disconnect {
+        page.disconnect_client(id);
+    }
+}

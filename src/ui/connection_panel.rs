@@ -1,0 +1,116 @@
+use std::net::IpAddr;
+
+use egui::{Color32, RichText, Ui};
+
+use crate::net::{SessionKind, Waker};
+use crate::page::Page;
+use crate::ui::labelled_field;
+
+const HOST_WIDTH: f32 = 160.0;
+const PORT_WIDTH: f32 = 60.0;
+
+pub fn draw(page: &mut Page, interfaces: &[IpAddr], waker: Waker, ui: &mut Ui) {
+    let editable = !page.is_open();
+    ui.horizontal(|ui| {
+        match page.kind {
+            SessionKind::TcpClient => {
+                labelled_field(ui, "Host", &mut page.config.host, HOST_WIDTH, editable);
+                labelled_field(ui, "Port", &mut page.config.port, PORT_WIDTH, editable);
+            }
+            SessionKind::TcpServer => {
+                bind_address(
+                    ui,
+                    "Address",
+                    &mut page.config.bind_address,
+                    interfaces,
+                    editable,
+                );
+                labelled_field(ui, "Port", &mut page.config.bind_port, PORT_WIDTH, editable);
+            }
+            SessionKind::Udp => {
+                bind_address(
+                    ui,
+                    "Local address",
+                    &mut page.config.bind_address,
+                    interfaces,
+                    editable,
+                );
+                labelled_field(
+                    ui,
+                    "Local port",
+                    &mut page.config.bind_port,
+                    PORT_WIDTH,
+                    editable,
+                );
+                ui.add_enabled(
+                    editable,
+                    egui::Checkbox::new(&mut page.config.broadcast, "Broadcast"),
+                )
+                .on_hover_text("Allow sending to broadcast addresses such as 255.255.255.255");
+            }
+        }
+        let label = match (page.kind, page.is_open()) {
+            (SessionKind::TcpClient, false) => "Connect",
+            (SessionKind::TcpClient, true) => "Disconnect",
+            (SessionKind::TcpServer, false) => "Listen",
+            (SessionKind::TcpServer, true) => "Stop",
+            (SessionKind::Udp, false) => "Open",
+            (SessionKind::Udp, true) => "Close",
+        };
+        if ui.button(label).clicked() {
+            page.toggle(waker);
+        }
+    });
+    if page.kind == SessionKind::Udp {
+        ui.horizontal(|ui| {
+            ui.label("Send to:");
+            let replying = page.config.reply_to_last_sender;
+            labelled_field(ui, "Host", &mut page.config.host, HOST_WIDTH, !replying);
+            labelled_field(ui, "Port", &mut page.config.port, PORT_WIDTH, !replying);
+            let last = page
+                .last_sender
+                .map_or("no datagram yet".to_string(), |s| s.to_string());
+            ui.checkbox(
+                &mut page.config.reply_to_last_sender,
+                "Reply to last sender",
+            )
+            .on_hover_text(format!("Last sender: {last}"));
+        });
+    }
+    ui.horizontal(|ui| {
+        ui.label(page.status());
+        if let Some(error) = &page.status_error {
+            ui.label(RichText::new(error).color(Color32::from_rgb(0xE5, 0x48, 0x4D)));
+        }
+    });
+}
+
+/// A bind address: typed, or picked from this machine's addresses.
+fn bind_address(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    interfaces: &[IpAddr],
+    enabled: bool,
+) {
+    labelled_field(ui, label, value, 120.0, enabled);
+    ui.add_enabled_ui(enabled, |ui| {
+        egui::ComboBox::from_id_salt(("interfaces", label))
+            .selected_text("▾")
+            .width(24.0)
+            .show_ui(ui, |ui| {
+                for ip in interfaces {
+                    let note = match ip.to_string().as_str() {
+                        "0.0.0.0" | "::" => "  all interfaces (reachable from the LAN)",
+                        "127.0.0.1" | "::1" => "  this machine only",
+                        _ => "",
+                    };
+                    if ui.selectable_label(false, format!("{ip}{note}")).clicked() {
+                        *value = ip.to_string();
+                    }
+                }
+            })
+            .response
+            .on_hover_text("Pick one of this machine's addresses");
+    });
+}

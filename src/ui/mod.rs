@@ -1,0 +1,62 @@
+//! Drawing only: every widget reads and writes the app's state, nothing here touches a socket.
+
+mod client_list;
+mod connection_panel;
+pub mod fonts;
+mod log_view;
+mod send_panel;
+mod session_strip;
+mod top_bar;
+
+use egui::{CentralPanel, Panel, Ui};
+
+use crate::app::App;
+use crate::net::SessionKind;
+
+/// Fonts, theme and zoom for a new context (the app's window or a test harness).
+pub fn setup_context(ctx: &egui::Context, dark: bool, zoom: f32) {
+    fonts::install(ctx);
+    ctx.set_theme(if dark {
+        egui::Theme::Dark
+    } else {
+        egui::Theme::Light
+    });
+    ctx.set_zoom_factor(zoom.clamp(0.5, 3.0));
+    // A blinking cursor would repaint twice a second while idle.
+    ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
+}
+
+pub fn draw(app: &mut App, ui: &mut Ui) {
+    Panel::top("tabs").show(ui, |ui| top_bar::draw(app, ui));
+    let interfaces = app.interfaces.clone();
+    let waker = app.waker.clone();
+    let tab = app.tab();
+    Panel::top("sessions").show(ui, |ui| session_strip::draw(tab, ui));
+    let page = tab.page();
+    Panel::top("connection").show(ui, |ui| {
+        connection_panel::draw(page, &interfaces, waker, ui)
+    });
+    Panel::bottom("send").show(ui, |ui| send_panel::draw(page, ui));
+    if page.kind == SessionKind::TcpServer {
+        Panel::right("clients")
+            .default_size(260.0)
+            .show(ui, |ui| client_list::draw(page, ui));
+    }
+    CentralPanel::default().show(ui, |ui| log_view::draw(page, ui));
+}
+
+/// A text field with a visible label that screen readers (and tests) find it by.
+fn labelled_field(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    width: f32,
+    enabled: bool,
+) -> egui::Response {
+    let label = ui.label(label);
+    ui.add_enabled(
+        enabled,
+        egui::TextEdit::singleline(value).desired_width(width),
+    )
+    .labelled_by(label.id)
+}

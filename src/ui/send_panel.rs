@@ -1,0 +1,61 @@
+use egui::{Color32, Key, Modifiers, RichText, Ui};
+
+use crate::codec::{InputMode, LineEnding};
+use crate::net::SessionKind;
+use crate::page::Page;
+
+pub fn draw(page: &mut Page, ui: &mut Ui) {
+    ui.add_space(4.0);
+    // Ctrl+Enter sends from anywhere in the window; taken before the text box sees it.
+    let send_shortcut = ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
+    let label = ui.label("Message");
+    let hint = match page.config.input_mode {
+        InputMode::Text => "Text to send (Ctrl+Enter sends)",
+        InputMode::Hex => "Hex bytes, e.g. 48 65 6C 6C 6F (Ctrl+Enter sends)",
+    };
+    ui.add(
+        egui::TextEdit::multiline(&mut page.message)
+            .desired_rows(3)
+            .desired_width(f32::INFINITY)
+            .hint_text(hint),
+    )
+    .labelled_by(label.id);
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut page.config.input_mode, InputMode::Text, "Text");
+        ui.selectable_value(&mut page.config.input_mode, InputMode::Hex, "Hex");
+        ui.add_enabled(
+            page.config.input_mode == InputMode::Text,
+            egui::Checkbox::new(&mut page.config.escapes, "Escapes"),
+        )
+        .on_hover_text(r"Read \r \n \t \\ \0 and \xNN in the text");
+        egui::ComboBox::from_label("Line ending")
+            .selected_text(page.config.line_ending.label())
+            .show_ui(ui, |ui| {
+                for ending in LineEnding::ALL {
+                    ui.selectable_value(&mut page.config.line_ending, ending, ending.label());
+                }
+            });
+        if page.kind == SessionKind::TcpServer {
+            let chosen = match page.selected_client {
+                None => "All clients".to_string(),
+                Some(id) => format!("Client #{id}"),
+            };
+            egui::ComboBox::from_label("Send to")
+                .selected_text(chosen)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut page.selected_client, None, "All clients");
+                    for client in &page.clients {
+                        let text = format!("Client #{} {}", client.id, client.peer);
+                        ui.selectable_value(&mut page.selected_client, Some(client.id), text);
+                    }
+                });
+        }
+        if ui.button("Send").clicked() || send_shortcut {
+            page.send();
+        }
+    });
+    if let Some(error) = &page.send_error {
+        ui.label(RichText::new(error).color(Color32::from_rgb(0xE5, 0x48, 0x4D)));
+    }
+    ui.add_space(4.0);
+}
