@@ -1,9 +1,10 @@
 use std::io;
-use std::net::{Shutdown, SocketAddr, UdpSocket};
+use std::mem::MaybeUninit;
+use std::net::{Shutdown, SocketAddr};
 use std::sync::Arc;
 
 use crossbeam_channel::select;
-use socket2::{Domain, Protocol, SockRef, Socket, Type};
+use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::error::{Error, MAX_UDP_PAYLOAD};
 use crate::net::addr::{HostPort, parse_host_port, reachable_local, resolve};
@@ -53,7 +54,11 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
             return;
         }
     };
-    let local = socket.local_addr().unwrap_or(config.bind);
+    let local = socket
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .unwrap_or(config.bind);
     emitter.emit(EventKind::Listening { local });
 
     let receiver = {
@@ -99,9 +104,9 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
 
     emitter.set_stopping();
     // On Linux this wakes `recv_from` at once; elsewhere an empty datagram to ourselves does.
-    let _ = SockRef::from(&*socket).shutdown(Shutdown::Read);
+    let _ = socket.shutdown(Shutdown::Read);
     if !cfg!(target_os = "linux") {
-        let _ = socket.send_to(&[], reachable_local(local));
+        let _ = socket.send_to(&[], &reachable_local(local).into());
     }
     if let Some(receiver) = receiver {
         let _ = receiver.join();
@@ -126,7 +131,7 @@ fn pick(target: &HostPort, local: SocketAddr) -> Result<SocketAddr, Error> {
 }
 
 fn send_to(
-    socket: &UdpSocket,
+    socket: &Socket,
     target: SocketAddr,
     data: Vec<u8>,
     shared: &Shared,
@@ -135,10 +140,12 @@ fn send_to(
     if data.len() > MAX_UDP_PAYLOAD {
         return Err(Error::DatagramTooLarge { len: data.len() });
     }
-    socket.send_to(&data, target).map_err(|e| match e.kind() {
-        io::ErrorKind::PermissionDenied => Error::BroadcastNotEnabled(target),
-        _ => Error::from_io("sending to", target, &e),
-    })?;
+    socket
+        .send_to(&data, &target.into())
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::PermissionDenied => Error::BroadcastNotEnabled(target),
+            _ => Error::from_io("sending to", target, &e),
+        })?;
     shared.counters.add_tx(data.len());
     emitter.emit(EventKind::Sent {
         client: None,
@@ -148,7 +155,7 @@ fn send_to(
     Ok(())
 }
 
-fn bind(config: &UdpConfig) -> Result<UdpSocket, Error> {
+fn bind(config: &UdpConfig) -> Result<Socket, Error> {
     let addr = config.bind;
     let io_error = |e: io::Error| Error::from_io("binding", addr, &e);
     let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
@@ -159,20 +166,25 @@ fn bind(config: &UdpConfig) -> Result<UdpSocket, Error> {
         socket.set_broadcast(true).map_err(io_error)?;
     }
     socket.bind(&addr.into()).map_err(io_error)?;
-    Ok(socket.into())
+    Ok(socket)
 }
 
-fn receive_loop(socket: &UdpSocket, local: SocketAddr, emitter: &Emitter, shared: &Shared) {
-    let mut buf = vec![0u8; RECV_BUFFER];
+fn receive_loop(socket: &Socket, local: SocketAddr, emitter: &Emitter, shared: &Shared) {
+    // socket2 rather than std: std's `recv_from` asserts on the empty address that a shut-down
+    // socket returns, and that assertion would panic this thread on stop.
+    let mut buf = vec![MaybeUninit::new(0u8); RECV_BUFFER];
     loop {
         let result = socket.recv_from(&mut buf);
         if emitter.is_stopping() {
             return;
         }
         match result {
-            Ok((n, peer)) => {
+            Ok((n, from)) => {
+                let Some(peer) = from.as_socket() else {
+                    continue;
+                };
                 shared.counters.add_rx(n);
-                let data = buf[..n].to_vec();
+                let data = initialized_prefix(&buf, n);
                 if !emitter.emit(EventKind::Received {
                     client: None,
                     peer,
@@ -199,4 +211,14 @@ fn receive_loop(socket: &UdpSocket, local: SocketAddr, emitter: &Emitter, shared
             }
         }
     }
+}
+
+/// The first `n` bytes of `buf`, which was fully initialised when it was allocated.
+fn initialized_prefix(buf: &[MaybeUninit<u8>], n: usize) -> Vec<u8> {
+    buf[..n]
+        .iter()
+        // SAFETY: every element was written at allocation (`MaybeUninit::new`), and the kernel
+        // only ever writes initialised bytes into it.
+        .map(|byte| unsafe { byte.assume_init() })
+        .collect()
 }

@@ -96,7 +96,7 @@ fn bind_address(
     labelled_field(ui, label, value, 120.0, enabled);
     ui.add_enabled_ui(enabled, |ui| {
         egui::ComboBox::from_id_salt(("interfaces", label))
-            .selected_text("▾")
+            .selected_text("")
             .width(24.0)
             .show_ui(ui, |ui| {
                 for ip in interfaces {

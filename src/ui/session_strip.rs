@@ -1,25 +1,30 @@
-use egui::Ui;
+use egui::{Color32, RichText, Ui};
 
 use crate::app::Tab;
 use crate::net::SessionKind;
+
+/// An open session's name is green.
+const OPEN: Color32 = Color32::from_rgb(0x3F, 0xB9, 0x50);
 
 pub fn draw(tab: &mut Tab, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
         let mut close = None;
         for (index, page) in tab.pages.iter().enumerate() {
-            let open = if page.is_open() { "● " } else { "" };
             let name = match tab.kind {
-                SessionKind::TcpClient => {
-                    format!("{open}{}:{}", page.config.host, page.config.port)
-                }
-                _ => format!("{open}:{}", page.config.bind_port),
+                SessionKind::TcpClient => format!("{}:{}", page.config.host, page.config.port),
+                _ => format!(":{}", page.config.bind_port),
+            };
+            let name = if page.is_open() {
+                RichText::new(name).color(OPEN)
+            } else {
+                RichText::new(name)
             };
             if ui.selectable_label(tab.selected == index, name).clicked() {
                 tab.selected = index;
             }
             if tab.pages.len() > 1
                 && ui
-                    .small_button("✕")
+                    .small_button("×")
                     .on_hover_text("Close this session")
                     .clicked()
             {

@@ -1,0 +1,270 @@
+//! The real desktop app driven through egui_kittest (no display needed) against real peers on
+//! loopback: widgets are found by their accessible labels, as a screen reader would.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::DEADLINE;
+use crossbeam_channel::Receiver;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use socket_tester::app::App;
+use socket_tester::log::Direction;
+use socket_tester::page::{Link, Page};
+
+fn app() -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1100.0, 720.0))
+        .with_context_setup(socket_tester::ui::fonts::install)
+        .build_eframe(|cc| App::new(cc))
+}
+
+fn page<'h>(h: &'h mut Harness<'static, App>) -> &'h mut Page {
+    h.state_mut().tab().page()
+}
+
+/// Steps frames until `done` holds; the engine's threads work meanwhile.
+fn wait_until(
+    h: &mut Harness<'static, App>,
+    what: &str,
+    done: impl Fn(&mut Harness<'static, App>) -> bool,
+) {
+    let deadline = Instant::now() + DEADLINE;
+    while !done(h) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        h.step();
+        thread::sleep(Duration::from_millis(5));
+    }
+    h.run();
+}
+
+fn set_field(h: &mut Harness<'static, App>, label: &str, value: &str) {
+    h.get_by_role_and_label(Role::TextInput, label)
+        .set_text_value_accesskit(value);
+    h.run();
+}
+
+fn type_message(h: &mut Harness<'static, App>, text: &str) {
+    let message = h.get_by_role_and_label(Role::MultilineTextInput, "Message");
+    message.focus();
+    message.type_text(text);
+    h.run();
+}
+
+fn choose_encoding(h: &mut Harness<'static, App>, encoding: &str) {
+    h.get_by_role_and_label(Role::ComboBox, "Encoding").click();
+    h.run();
+    h.get_by_label(encoding).click();
+    h.run();
+}
+
+fn click(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_label(label).click();
+    h.run();
+}
+
+fn rx_texts(h: &mut Harness<'static, App>) -> Vec<String> {
+    page(h)
+        .log
+        .rows()
+        .iter()
+        .filter(|r| r.direction == Direction::Rx)
+        .map(|r| r.text.clone())
+        .collect()
+}
+
+/// A TCP echo server for one client that also reports every chunk it receives.
+fn echo_server() -> (SocketAddr, Receiver<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        while let Ok(n @ 1..) = stream.read(&mut buf) {
+            let _ = tx.send(buf[..n].to_vec());
+            let _ = stream.write_all(&buf[..n]);
+        }
+    });
+    (addr, rx)
+}
+
+fn connect_client(h: &mut Harness<'static, App>, server: SocketAddr) {
+    set_field(h, "Host", &server.ip().to_string());
+    set_field(h, "Port", &server.port().to_string());
+    click(h, "Connect");
+    wait_until(h, "connected", |h| {
+        matches!(page(h).link, Link::Connected { .. })
+    });
+    assert!(
+        h.query_by_label("Disconnect").is_some(),
+        "the button follows the state"
+    );
+    assert!(
+        h.query_by_label_contains(&format!("Connected to {server}"))
+            .is_some()
+    );
+}
+
+#[test]
+fn tcp_client_sends_gbk_and_shows_the_echo() {
+    let (server, received) = echo_server();
+    let mut h = app();
+    connect_client(&mut h, server);
+    choose_encoding(&mut h, "GBK");
+    type_message(&mut h, "你好");
+    click(&mut h, "Send");
+
+    let bytes = received
+        .recv_timeout(DEADLINE)
+        .expect("the server got bytes");
+    assert_eq!(bytes, vec![0xC4, 0xE3, 0xBA, 0xC3]);
+    wait_until(&mut h, "the echo", |h| !rx_texts(h).is_empty());
+    assert_eq!(rx_texts(&mut h), vec!["你好"]);
+    // Both the TX row and the RX row show the text.
+    assert_eq!(h.query_all_by_label("你好").count(), 2);
+    assert!(h.query_by_label("RX").is_some());
+
+    click(&mut h, "Disconnect");
+    assert!(h.query_by_label("Connect").is_some());
+}
+
+#[test]
+fn tcp_server_lists_a_client_shows_its_message_and_replies() {
+    let mut h = app();
+    click(&mut h, "TCP Server");
+    set_field(&mut h, "Address", "127.0.0.1");
+    set_field(&mut h, "Port", "0");
+    click(&mut h, "Listen");
+    wait_until(&mut h, "listening", |h| {
+        matches!(page(h).link, Link::Listening { .. })
+    });
+    let Link::Listening { local } = page(&mut h).link.clone() else {
+        unreachable!()
+    };
+    assert_ne!(local.port(), 0);
+    assert!(
+        h.query_by_label_contains(&format!("Listening on {local}"))
+            .is_some()
+    );
+    assert!(h.query_by_label("Stop").is_some());
+
+    let mut client = TcpStream::connect(local).unwrap();
+    client.set_read_timeout(Some(DEADLINE)).unwrap();
+    client.write_all(b"hello server").unwrap();
+    wait_until(&mut h, "the client's message", |h| !rx_texts(h).is_empty());
+    assert_eq!(rx_texts(&mut h), vec!["hello server"]);
+    let me = client.local_addr().unwrap();
+    assert_eq!(page(&mut h).clients.len(), 1);
+    assert!(
+        h.query_by_role_and_label(Role::Button, &format!("#1 {me}"))
+            .is_some(),
+        "the client list shows the client"
+    );
+
+    type_message(&mut h, "welcome");
+    click(&mut h, "Send");
+    let mut reply = [0u8; 7];
+    client.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"welcome");
+
+    click(&mut h, "Stop");
+    let mut rest = [0u8; 1];
+    assert_eq!(
+        client.read(&mut rest).unwrap_or(0),
+        0,
+        "stopping closes the client"
+    );
+}
+
+#[test]
+fn udp_round_trip_shows_the_sender() {
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
+    let peer_addr = peer.local_addr().unwrap();
+    let mut h = app();
+    click(&mut h, "UDP");
+    set_field(&mut h, "Local address", "127.0.0.1");
+    set_field(&mut h, "Local port", "0");
+    click(&mut h, "Open");
+    wait_until(&mut h, "bound", |h| {
+        matches!(page(h).link, Link::Listening { .. })
+    });
+    let Link::Listening { local } = page(&mut h).link.clone() else {
+        unreachable!()
+    };
+
+    set_field(&mut h, "Host", "127.0.0.1");
+    set_field(&mut h, "Port", &peer_addr.port().to_string());
+    type_message(&mut h, "ping");
+    click(&mut h, "Send");
+    let mut buf = [0u8; 16];
+    let (n, from) = peer.recv_from(&mut buf).unwrap();
+    assert_eq!((&buf[..n], from), (&b"ping"[..], local));
+
+    peer.send_to(b"pong", local).unwrap();
+    wait_until(&mut h, "the reply", |h| !rx_texts(h).is_empty());
+    assert_eq!(rx_texts(&mut h), vec!["pong"]);
+    let rx_peer = page(&mut h)
+        .log
+        .rows()
+        .iter()
+        .find(|r| r.direction == Direction::Rx)
+        .and_then(|r| r.peer);
+    assert_eq!(rx_peer, Some(peer_addr));
+    assert_eq!(
+        h.query_all_by_label(&peer_addr.to_string()).count(),
+        2,
+        "TX and RX rows name the peer"
+    );
+    click(&mut h, "Close");
+    assert!(h.query_by_label("Open").is_some());
+}
+
+#[test]
+fn invalid_hex_shows_the_error_and_sends_nothing() {
+    let (server, received) = echo_server();
+    let mut h = app();
+    connect_client(&mut h, server);
+    click(&mut h, "Hex");
+    type_message(&mut h, "48 G5");
+    click(&mut h, "Send");
+    assert!(
+        h.query_by_label("invalid hex digit 'G' at position 4")
+            .is_some()
+    );
+    // Give a wrongly sent message every chance to arrive before checking that none did.
+    for _ in 0..20 {
+        h.step();
+        thread::sleep(Duration::from_millis(5));
+    }
+    assert!(received.try_recv().is_err(), "nothing reached the server");
+    assert_eq!(page(&mut h).totals().tx_messages, 0);
+}
+
+#[test]
+fn switching_the_encoding_redecodes_old_rows() {
+    let (server, _) = echo_server();
+    let mut h = app();
+    connect_client(&mut h, server);
+    click(&mut h, "Hex");
+    type_message(&mut h, "C4 E3 BA C3");
+    click(&mut h, "Send");
+    wait_until(&mut h, "the echo", |h| !rx_texts(h).is_empty());
+    // In UTF-8 these bytes are invalid; C3 could still start a character, so it waits.
+    assert_eq!(rx_texts(&mut h), vec![r"\xC4\xE3\xBA"]);
+    assert!(h.query_by_label("你好").is_none());
+
+    choose_encoding(&mut h, "GBK");
+    assert_eq!(rx_texts(&mut h), vec!["你好"]);
+    assert_eq!(
+        h.query_all_by_label("你好").count(),
+        2,
+        "TX and RX rows re-rendered"
+    );
+}
