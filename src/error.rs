@@ -31,6 +31,8 @@ pub enum Error {
     InvalidPort(String),
     #[error("UDP payload of {len} bytes is over the limit of {MAX_UDP_PAYLOAD} bytes")]
     DatagramTooLarge { len: usize },
+    #[error("nothing to send: the message is empty")]
+    EmptyMessage,
     #[error("no target address: set Host and Port to send to")]
     NoTarget,
 
@@ -93,6 +95,7 @@ impl Error {
                 | Error::InvalidPort(_)
                 | Error::DatagramTooLarge { .. }
                 | Error::NoTarget
+                | Error::EmptyMessage
         )
     }
 }

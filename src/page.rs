@@ -207,6 +207,9 @@ impl Page {
 
     fn try_send(&mut self) -> Result<(), Error> {
         let data = build_payload(&self.message, &self.payload_format())?;
+        if data.is_empty() {
+            return Err(Error::EmptyMessage);
+        }
         let destination = match self.kind {
             SessionKind::TcpClient => Destination::Default,
             SessionKind::TcpServer => self
@@ -293,7 +296,9 @@ impl Page {
     /// The status line: where the session stands, in words.
     pub fn status(&self) -> String {
         match (&self.link, self.kind) {
-            (Link::Closed, _) => "Not connected".to_string(),
+            (Link::Closed, SessionKind::TcpClient) => "Not connected".to_string(),
+            (Link::Closed, SessionKind::TcpServer) => "Not listening".to_string(),
+            (Link::Closed, SessionKind::Udp) => "Closed".to_string(),
             (Link::Connecting, _) => {
                 format!("Connecting to {}:{}…", self.config.host, self.config.port)
             }

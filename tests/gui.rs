@@ -268,3 +268,114 @@ fn switching_the_encoding_redecodes_old_rows() {
         "TX and RX rows re-rendered"
     );
 }
+
+#[test]
+fn a_refused_connection_is_explained_inline() {
+    let port = common::free_port();
+    let mut h = app();
+    set_field(&mut h, "Host", "127.0.0.1");
+    set_field(&mut h, "Port", &port.to_string());
+    click(&mut h, "Connect");
+    let message = format!("connection refused by 127.0.0.1:{port}");
+    // In red on the status line, and as an ERROR row in the log.
+    wait_until(&mut h, "the error", |h| {
+        h.query_all_by_label(&message).count() == 2
+    });
+    assert!(
+        h.query_by_label("Connect").is_some(),
+        "back to Connect after the failure"
+    );
+
+    set_field(&mut h, "Port", "70000");
+    click(&mut h, "Connect");
+    assert!(
+        h.query_by_label("invalid port '70000': use a number from 0 to 65535")
+            .is_some()
+    );
+}
+
+#[test]
+fn server_disconnects_the_selected_client_and_filters_its_rows() {
+    let mut h = app();
+    click(&mut h, "TCP Server");
+    set_field(&mut h, "Address", "127.0.0.1");
+    set_field(&mut h, "Port", "0");
+    click(&mut h, "Listen");
+    wait_until(&mut h, "listening", |h| {
+        matches!(page(h).link, Link::Listening { .. })
+    });
+    let Link::Listening { local } = page(&mut h).link.clone() else {
+        unreachable!()
+    };
+    let mut first = TcpStream::connect(local).unwrap();
+    let mut second = TcpStream::connect(local).unwrap();
+    first.write_all(b"from one").unwrap();
+    second.write_all(b"from two").unwrap();
+    wait_until(&mut h, "both messages", |h| rx_texts(h).len() == 2);
+
+    let second_name = format!("#2 {}", second.local_addr().unwrap());
+    h.get_by_role_and_label(Role::Button, &second_name).click();
+    h.run();
+    h.get_by_label("Only this client's rows").click();
+    h.run();
+    assert!(h.query_by_label("from two").is_some());
+    assert!(
+        h.query_by_label("from one").is_none(),
+        "the other client's rows are hidden"
+    );
+
+    click(&mut h, "Disconnect client");
+    second.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut buf = [0u8; 1];
+    assert_eq!(
+        second.read(&mut buf).unwrap_or(0),
+        0,
+        "client #2 was closed"
+    );
+    wait_until(&mut h, "the client list to update", |h| {
+        page(h).clients.len() == 1
+    });
+    first
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    assert!(first.read(&mut buf).is_err(), "client #1 stays connected");
+}
+
+#[test]
+fn settings_survive_a_restart() {
+    let mut h = app();
+    set_field(&mut h, "Host", "192.0.2.10");
+    set_field(&mut h, "Port", "502");
+    choose_encoding(&mut h, "GBK");
+    click(&mut h, "Show hex");
+    click(&mut h, "Light theme");
+    click(&mut h, "UDP");
+    let saved = h.state().saved_state();
+
+    // The state goes through the same serialisation eframe's storage uses.
+    let text = serde_json::to_string(&saved).unwrap();
+    let restored: socket_tester::app::SavedState = serde_json::from_str(&text).unwrap();
+    let mut again = Harness::builder()
+        .with_size(egui::vec2(1100.0, 720.0))
+        .with_context_setup(socket_tester::ui::fonts::install)
+        .build_eframe(move |cc| App::with_state(&cc.egui_ctx, restored));
+    again.run();
+    assert!(again.query_by_label("UDP").is_some());
+    assert!(!again.state().dark, "light theme kept");
+    again.state_mut().active_tab = 0;
+    again.run();
+    let client = again.state_mut().tab().page().config.clone();
+    assert_eq!(
+        (client.host.as_str(), client.port.as_str()),
+        ("192.0.2.10", "502")
+    );
+    assert_eq!(client.encoding, socket_tester::codec::TextEncoding::Gbk);
+    assert_eq!(client.display, socket_tester::page::DisplayMode::Hex);
+    assert_eq!(
+        again
+            .get_by_role_and_label(Role::TextInput, "Host")
+            .value()
+            .as_deref(),
+        Some("192.0.2.10")
+    );
+}

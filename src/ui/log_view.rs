@@ -142,7 +142,14 @@ fn table(page: &Page, ui: &mut Ui) {
                     format!("{}\n{}", one_line(&row.text), hex_dump(&row.data))
                 }
             };
-            ui.add(egui::Label::new(mono(content).color(color)).truncate());
+            let label = egui::Label::new(mono(content).color(color));
+            // One line per row, cut with "…"; the dump of "Show both" keeps its lines.
+            let label = if page.config.display == DisplayMode::Both {
+                label.extend()
+            } else {
+                label.truncate()
+            };
+            ui.add(label);
         });
     };
     table.body(|body| {

@@ -39,7 +39,9 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
     Panel::bottom("send").show(ui, |ui| send_panel::draw(page, ui));
     if page.kind == SessionKind::TcpServer {
         Panel::right("clients")
-            .default_size(260.0)
+            .resizable(true)
+            .default_size(300.0)
+            .max_size(420.0)
             .show(ui, |ui| client_list::draw(page, ui));
     }
     CentralPanel::default().show(ui, |ui| log_view::draw(page, ui));
