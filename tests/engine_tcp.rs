@@ -377,3 +377,58 @@ fn ipv6_loopback_round_trip() {
     server.send(Destination::Client(id), b"back".to_vec());
     assert_eq!(receive_exactly(&client, 4), b"back");
 }
+
+#[test]
+fn a_consumer_that_does_not_read_holds_the_sender_back_and_loses_nothing() {
+    // Far more than the event channel (256 chunks of up to 64 KiB) plus socket buffers hold.
+    const LEN: usize = 64 * 1024 * 1024;
+    let payload = pattern(LEN);
+    let (server, local) = server_on("127.0.0.1:0");
+    let mut stream = TcpStream::connect(local).unwrap();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    accepted(&server);
+    let client = server.clients()[0].clone();
+
+    // Nobody drains the events: the writer must stall instead of the server buffering it all.
+    let mut written = 0;
+    while written < LEN {
+        match stream.write(&payload[written..(written + 1024 * 1024).min(LEN)]) {
+            Ok(n) => written += n,
+            Err(_) => break,
+        }
+    }
+    assert!(
+        written < LEN,
+        "the server took all {LEN} bytes without anyone reading its events"
+    );
+
+    // Drain, and let the writer finish: every byte arrives, in order.
+    let rest = payload[written..].to_vec();
+    let writer = thread::spawn(move || {
+        stream.set_write_timeout(None).unwrap();
+        stream.write_all(&rest).unwrap();
+    });
+    assert!(receive_exactly(&server, LEN) == payload);
+    writer.join().unwrap();
+    assert_eq!(
+        client.counters.totals().rx_bytes,
+        LEN as u64,
+        "per-client counter"
+    );
+}
+
+#[test]
+fn client_connects_from_the_local_address_it_was_given() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let local_port = free_port();
+    let mut config =
+        TcpClientConfig::new(parse_host_port(&listener.local_addr().unwrap().to_string()).unwrap());
+    config.local_bind = Some(format!("127.0.0.1:{local_port}").parse().unwrap());
+    let client = Session::tcp_client(config, no_waker()).unwrap();
+    let (_, from) = listener.accept().unwrap();
+    assert_eq!(from.port(), local_port);
+    let (local, _) = connected(&client);
+    assert_eq!(local.port(), local_port);
+}

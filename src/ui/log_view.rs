@@ -70,23 +70,48 @@ fn direction_color(direction: Direction, dark: bool) -> Color32 {
     }
 }
 
-/// The rows the view shows: all of them (up to where Pause froze the view), or one client's.
-fn shown_rows(page: &Page) -> Vec<usize> {
-    let end = page
-        .paused_at
-        .unwrap_or(usize::MAX)
-        .min(page.log.rows().len());
-    match page.selected_client.filter(|_| page.only_selected_client) {
-        Some(id) => (0..end)
-            .filter(|&i| page.log.rows()[i].client == Some(id))
-            .collect(),
-        None => (0..end).collect(),
+/// The rows the view shows: the first `n` (Pause froze the view at `n`), or one client's.
+/// Without a filter nothing is collected, so a frame costs the same for a million rows.
+enum Shown {
+    First(usize),
+    Only(Vec<usize>),
+}
+
+impl Shown {
+    fn of(page: &Page) -> Shown {
+        let end = page
+            .paused_at
+            .unwrap_or(usize::MAX)
+            .min(page.log.rows().len());
+        match page.selected_client.filter(|_| page.only_selected_client) {
+            Some(id) => Shown::Only(
+                (0..end)
+                    .filter(|&i| page.log.rows()[i].client == Some(id))
+                    .collect(),
+            ),
+            None => Shown::First(end),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Shown::First(n) => *n,
+            Shown::Only(rows) => rows.len(),
+        }
+    }
+
+    /// The log index of the `i`th shown row.
+    fn row(&self, i: usize) -> usize {
+        match self {
+            Shown::First(_) => i,
+            Shown::Only(rows) => rows[i],
+        }
     }
 }
 
 fn table(page: &Page, ui: &mut Ui) {
     let rows = page.log.rows();
-    let shown = shown_rows(page);
+    let shown = Shown::of(page);
     let dark = ui.visuals().dark_mode;
     let line_height = ui
         .text_style_height(&egui::TextStyle::Monospace)
@@ -108,7 +133,7 @@ fn table(page: &Page, ui: &mut Ui) {
             }
         });
     let mut add_row = |mut table_row: egui_extras::TableRow<'_, '_>| {
-        let row: &LogRow = &rows[shown[table_row.index()]];
+        let row: &LogRow = &rows[shown.row(table_row.index())];
         let color = direction_color(row.direction, dark);
         table_row.col(|ui| {
             ui.label(mono(
@@ -154,8 +179,8 @@ fn table(page: &Page, ui: &mut Ui) {
     };
     table.body(|body| {
         if page.config.display == DisplayMode::Both {
-            let heights = shown.iter().map(|&i| {
-                let row = &rows[i];
+            let heights = (0..shown.len()).map(|i| {
+                let row = &rows[shown.row(i)];
                 let lines = match row.direction {
                     Direction::Rx | Direction::Tx => 1 + row.data.len().div_ceil(16).max(1),
                     _ => 1,
