@@ -94,15 +94,20 @@ fn payload_format(data: &args::DataArgs) -> Result<PayloadFormat, Error> {
     })
 }
 
-fn encode_all(messages: &[String], format: &PayloadFormat) -> Result<Vec<Vec<u8>>, Error> {
-    messages.iter().map(|m| build_payload(m, format)).collect()
-}
-
 fn plan(mode: Mode) -> Result<Plan, Error> {
+    let data = match &mode {
+        Mode::TcpClient(a) => &a.data,
+        Mode::TcpServer(a) => &a.data,
+        Mode::Udp(a) => &a.data,
+    };
+    let format = payload_format(data)?;
+    let messages: Vec<Vec<u8>> = data
+        .send
+        .iter()
+        .map(|m| build_payload(m, &format))
+        .collect::<Result<_, _>>()?;
     match mode {
         Mode::TcpClient(a) => {
-            let format = payload_format(&a.data)?;
-            let messages = encode_all(&a.data.send, &format)?;
             let mut config = TcpClientConfig::new(parse_host_port(&a.target)?);
             config.connect_timeout = Duration::from_millis(a.timeout_ms);
             config.local_bind = a
@@ -124,8 +129,6 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
             })
         }
         Mode::TcpServer(a) => {
-            let format = payload_format(&a.data)?;
-            let messages = encode_all(&a.data.send, &format)?;
             let mut config =
                 TcpServerConfig::new(parse_bind(&a.listen, IpAddr::V4(Ipv4Addr::UNSPECIFIED))?);
             config.max_clients = a.max_clients;
@@ -144,8 +147,6 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
             })
         }
         Mode::Udp(a) => {
-            let format = payload_format(&a.data)?;
-            let messages = encode_all(&a.data.send, &format)?;
             let target = a.to.as_deref().map(parse_host_port).transpose()?;
             if target.is_none() && !messages.is_empty() {
                 return Err(Error::NoTarget);

@@ -1,11 +1,10 @@
 //! The log model behind the GUI's log view: one row per event, raw bytes always kept, text
 //! decoded per connection so that switching the encoding can re-decode every row.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
-use crate::codec::{StreamDecoder, TextEncoding};
+use crate::codec::{PeerDecoders, TextEncoding};
 use crate::net::{ClientId, CloseReason, Event, EventKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,19 +41,17 @@ pub struct LogRow {
 
 pub struct Log {
     rows: Vec<LogRow>,
-    encoding: TextEncoding,
     /// TCP receive streams decode per connection; UDP datagrams decode one by one.
     streams: bool,
-    decoders: HashMap<SocketAddr, StreamDecoder>,
+    decoders: PeerDecoders,
 }
 
 impl Log {
     pub fn new(encoding: TextEncoding, streams: bool) -> Log {
         Log {
             rows: Vec::new(),
-            encoding,
             streams,
-            decoders: HashMap::new(),
+            decoders: PeerDecoders::new(encoding, streams),
         }
     }
 
@@ -63,7 +60,7 @@ impl Log {
     }
 
     pub fn encoding(&self) -> TextEncoding {
-        self.encoding
+        self.decoders.encoding()
     }
 
     pub fn clear(&mut self) {
@@ -96,7 +93,7 @@ impl Log {
         let row = match &event.kind {
             EventKind::Listening { local } => info(None, None, format!("listening on {local}")),
             EventKind::Connected { local, peer } => {
-                self.decoders.remove(peer);
+                self.decoders.end(*peer);
                 info(
                     Some(*peer),
                     None,
@@ -104,7 +101,7 @@ impl Log {
                 )
             }
             EventKind::Accepted { client, peer, .. } => {
-                self.decoders.remove(peer);
+                self.decoders.end(*peer);
                 info(
                     Some(*peer),
                     Some(*client),
@@ -122,13 +119,13 @@ impl Log {
             EventKind::Received { client, peer, data } => LogRow {
                 direction: Direction::Rx,
                 data: data.clone(),
-                text: self.decode_received(*peer, data),
+                text: self.decoders.decode(*peer, data),
                 ..info(Some(*peer), *client, String::new())
             },
             EventKind::Sent { client, peer, data } => LogRow {
                 direction: Direction::Tx,
                 data: data.clone(),
-                text: self.encoding.decode_whole(data),
+                text: self.encoding().decode_whole(data),
                 ..info(Some(*peer), *client, String::new())
             },
             EventKind::Closed {
@@ -136,7 +133,7 @@ impl Log {
                 peer,
                 reason,
             } => {
-                self.decoders.remove(peer);
+                self.decoders.end(*peer);
                 let direction = match reason {
                     CloseReason::Failed(_) => Direction::Error,
                     _ => Direction::Info,
@@ -155,33 +152,19 @@ impl Log {
         self.rows.push(row);
     }
 
-    fn decode_received(&mut self, peer: SocketAddr, data: &[u8]) -> String {
-        if !self.streams {
-            return self.encoding.decode_whole(data);
-        }
-        let encoding = self.encoding;
-        self.decoders
-            .entry(peer)
-            .or_insert_with(|| encoding.stream_decoder())
-            .feed(data, false)
-    }
-
     /// Re-decodes every row from its raw bytes, in order, as if it had arrived in `encoding`.
     pub fn set_encoding(&mut self, encoding: TextEncoding) {
-        if encoding == self.encoding {
+        if encoding == self.encoding() {
             return;
         }
-        self.encoding = encoding;
-        self.decoders.clear();
+        self.decoders = PeerDecoders::new(encoding, self.streams);
         let mut rows = std::mem::take(&mut self.rows);
         for row in &mut rows {
             match (row.direction, row.peer) {
-                (Direction::Rx, Some(peer)) => row.text = self.decode_received(peer, &row.data),
+                (Direction::Rx, Some(peer)) => row.text = self.decoders.decode(peer, &row.data),
                 (Direction::Tx, _) => row.text = encoding.decode_whole(&row.data),
                 // Connected, accepted and closed rows are where a peer's stream starts or ends.
-                (Direction::Info | Direction::Error, Some(peer)) => {
-                    self.decoders.remove(&peer);
-                }
+                (Direction::Info | Direction::Error, Some(peer)) => self.decoders.end(peer),
                 _ => {}
             }
         }
@@ -214,7 +197,8 @@ mod tests {
     fn switching_encoding_redecodes_from_raw_bytes() {
         let mut log = Log::new(TextEncoding::Utf8, true);
         log.push_event(&received("127.0.0.1:1", &[0xC4, 0xE3, 0xBA, 0xC3]));
-        assert_eq!(log.rows()[0].text, "\\xC4\\xE3\\xBA\\xC3");
+        // Invalid UTF-8; the last byte could still begin a character, so it waits for more.
+        assert_eq!(log.rows()[0].text, "\\xC4\\xE3\\xBA");
         log.set_encoding(TextEncoding::Gbk);
         assert_eq!(log.rows()[0].text, "你好");
         assert_eq!(log.rows()[0].data, vec![0xC4, 0xE3, 0xBA, 0xC3]);

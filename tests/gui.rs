@@ -111,6 +111,27 @@ fn connect_client(h: &mut Harness<'static, App>, server: SocketAddr) {
     );
 }
 
+/// Switches to `tab`, binds 127.0.0.1 port 0 and returns the real address once bound.
+fn open_on_loopback(
+    h: &mut Harness<'static, App>,
+    tab: &str,
+    address: &str,
+    port: &str,
+    button: &str,
+) -> SocketAddr {
+    click(h, tab);
+    set_field(h, address, "127.0.0.1");
+    set_field(h, port, "0");
+    click(h, button);
+    wait_until(h, "the socket to be bound", |h| {
+        matches!(page(h).link, Link::Listening { .. })
+    });
+    match page(h).link {
+        Link::Listening { local } => local,
+        ref other => panic!("not bound: {other:?}"),
+    }
+}
+
 #[test]
 fn tcp_client_sends_gbk_and_shows_the_echo() {
     let (server, received) = echo_server();
@@ -137,16 +158,7 @@ fn tcp_client_sends_gbk_and_shows_the_echo() {
 #[test]
 fn tcp_server_lists_a_client_shows_its_message_and_replies() {
     let mut h = app();
-    click(&mut h, "TCP Server");
-    set_field(&mut h, "Address", "127.0.0.1");
-    set_field(&mut h, "Port", "0");
-    click(&mut h, "Listen");
-    wait_until(&mut h, "listening", |h| {
-        matches!(page(h).link, Link::Listening { .. })
-    });
-    let Link::Listening { local } = page(&mut h).link.clone() else {
-        unreachable!()
-    };
+    let local = open_on_loopback(&mut h, "TCP Server", "Address", "Port", "Listen");
     assert_ne!(local.port(), 0);
     assert!(
         h.query_by_label_contains(&format!("Listening on {local}"))
@@ -188,16 +200,7 @@ fn udp_round_trip_shows_the_sender() {
     peer.set_read_timeout(Some(DEADLINE)).unwrap();
     let peer_addr = peer.local_addr().unwrap();
     let mut h = app();
-    click(&mut h, "UDP");
-    set_field(&mut h, "Local address", "127.0.0.1");
-    set_field(&mut h, "Local port", "0");
-    click(&mut h, "Open");
-    wait_until(&mut h, "bound", |h| {
-        matches!(page(h).link, Link::Listening { .. })
-    });
-    let Link::Listening { local } = page(&mut h).link.clone() else {
-        unreachable!()
-    };
+    let local = open_on_loopback(&mut h, "UDP", "Local address", "Local port", "Open");
 
     set_field(&mut h, "Host", "127.0.0.1");
     set_field(&mut h, "Port", &peer_addr.port().to_string());
@@ -297,16 +300,7 @@ fn a_refused_connection_is_explained_inline() {
 #[test]
 fn server_disconnects_the_selected_client_and_filters_its_rows() {
     let mut h = app();
-    click(&mut h, "TCP Server");
-    set_field(&mut h, "Address", "127.0.0.1");
-    set_field(&mut h, "Port", "0");
-    click(&mut h, "Listen");
-    wait_until(&mut h, "listening", |h| {
-        matches!(page(h).link, Link::Listening { .. })
-    });
-    let Link::Listening { local } = page(&mut h).link.clone() else {
-        unreachable!()
-    };
+    let local = open_on_loopback(&mut h, "TCP Server", "Address", "Port", "Listen");
     let mut first = TcpStream::connect(local).unwrap();
     let mut second = TcpStream::connect(local).unwrap();
     first.write_all(b"from one").unwrap();

@@ -1,8 +1,6 @@
 //! One line per event on stdout, plain or JSON Lines; errors also as one line on stderr.
 
-use std::collections::HashMap;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Local, SecondsFormat};
@@ -10,16 +8,13 @@ use serde::Serialize;
 
 use crate::codec::hex::format_hex;
 use crate::codec::render::one_line;
-use crate::codec::{StreamDecoder, TextEncoding};
+use crate::codec::{PeerDecoders, TextEncoding};
 use crate::net::{ClientId, Event, EventKind};
 
 pub struct Printer {
     json: bool,
     hex: bool,
-    encoding: TextEncoding,
-    /// TCP streams decode per connection, so a character split across reads comes out whole.
-    streams: bool,
-    decoders: HashMap<SocketAddr, StreamDecoder>,
+    decoders: PeerDecoders,
 }
 
 #[derive(Serialize)]
@@ -63,9 +58,7 @@ impl Printer {
         Printer {
             json,
             hex,
-            encoding,
-            streams,
-            decoders: HashMap::new(),
+            decoders: PeerDecoders::new(encoding, streams),
         }
     }
 
@@ -122,14 +115,10 @@ impl Printer {
             }
             EventKind::Received { client, peer, data } | EventKind::Sent { client, peer, data } => {
                 let received = matches!(event.kind, EventKind::Received { .. });
-                let text = if received && self.streams {
-                    let encoding = self.encoding;
-                    self.decoders
-                        .entry(*peer)
-                        .or_insert_with(|| encoding.stream_decoder())
-                        .feed(data, false)
+                let text = if received {
+                    self.decoders.decode(*peer, data)
                 } else {
-                    self.encoding.decode_whole(data)
+                    self.decoders.encoding().decode_whole(data)
                 };
                 let hex = format_hex(data);
                 let shown = if self.hex {
@@ -155,7 +144,7 @@ impl Printer {
                 peer,
                 reason,
             } => {
-                self.decoders.remove(peer);
+                self.decoders.end(*peer);
                 line(
                     format!("{clock} closed {peer} {reason}"),
                     JsonLine {
