@@ -12,7 +12,7 @@ use crossbeam_channel::{Receiver, after, never, select, unbounded};
 
 pub use args::{Cli, Mode};
 
-use crate::codec::{InputMode, PayloadFormat, TextEncoding, build_payload};
+use crate::codec::{Checksum, InputMode, PayloadFormat, TextEncoding, build_payload};
 use crate::error::Error;
 use crate::net::addr::{parse_bind, parse_host_port};
 use crate::net::{
@@ -91,6 +91,7 @@ fn payload_format(data: &args::DataArgs) -> Result<PayloadFormat, Error> {
         encoding: TextEncoding::from_name(&data.encoding)?,
         escapes: data.escapes,
         line_ending: data.eol.into(),
+        checksum: Checksum::from_name(&data.checksum)?,
     })
 }
 

@@ -25,6 +25,12 @@ pub enum Error {
     },
     #[error("unknown encoding '{0}' (choose utf-8 or gbk)")]
     UnknownEncoding(String),
+    #[error("unknown checksum '{0}' (choose none, sum8, xor8, crc16-modbus, crc16-ccitt-false or crc32)")]
+    UnknownChecksum(String),
+    #[error("invalid framing '{spec}': {reason}")]
+    InvalidFraming { spec: String, reason: String },
+    #[error("a frame of {len} bytes or more is over the limit of {max} bytes; it was dropped")]
+    FrameTooLong { len: usize, max: usize },
     #[error("invalid address '{input}': {reason}")]
     InvalidAddress { input: String, reason: String },
     #[error("invalid port '{0}': use a number from 0 to 65535")]
@@ -91,6 +97,8 @@ impl Error {
                 | Error::InvalidEscape { .. }
                 | Error::Unencodable { .. }
                 | Error::UnknownEncoding(_)
+                | Error::UnknownChecksum(_)
+                | Error::InvalidFraming { .. }
                 | Error::InvalidAddress { .. }
                 | Error::InvalidPort(_)
                 | Error::DatagramTooLarge { .. }

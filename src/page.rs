@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{InputMode, LineEnding, PayloadFormat, TextEncoding, build_payload};
+use crate::codec::{Checksum, InputMode, LineEnding, PayloadFormat, TextEncoding, build_payload};
 use crate::error::Error;
 use crate::log::Log;
 use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_port};
@@ -39,6 +39,7 @@ pub struct PageConfig {
     pub input_mode: InputMode,
     pub escapes: bool,
     pub line_ending: LineEnding,
+    pub checksum: Checksum,
     pub broadcast: bool,
     pub reply_to_last_sender: bool,
 }
@@ -55,6 +56,7 @@ impl Default for PageConfig {
             input_mode: InputMode::Text,
             escapes: false,
             line_ending: LineEnding::None,
+            checksum: Checksum::None,
             broadcast: false,
             reply_to_last_sender: false,
         }
@@ -194,6 +196,7 @@ impl Page {
             encoding: self.config.encoding,
             escapes: self.config.escapes,
             line_ending: self.config.line_ending,
+            checksum: self.config.checksum,
         }
     }
 

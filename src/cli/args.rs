@@ -115,6 +115,10 @@ pub struct DataArgs {
     /// Line ending appended to each message.
     #[arg(long, value_enum, default_value_t = Eol::None)]
     pub eol: Eol,
+    /// Checksum appended to each message (before the line ending): none, sum8, xor8,
+    /// crc16-modbus (low byte first), crc16-ccitt-false or crc32 (high byte first).
+    #[arg(long, value_name = "NAME", default_value = "none")]
+    pub checksum: String,
     /// Read \r \n \t \\ \0 and \xNN in text.
     #[arg(long)]
     pub escapes: bool,

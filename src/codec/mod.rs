@@ -1,13 +1,17 @@
 //! Pure conversions between what a person types or reads and the bytes on the wire.
 //! No I/O here: everything is testable with plain values.
 
+pub mod checksum;
 pub mod decoders;
 pub mod encoding;
+pub mod framing;
 pub mod escape;
 pub mod hex;
 pub mod payload;
 pub mod render;
 
+pub use checksum::Checksum;
 pub use decoders::PeerDecoders;
 pub use encoding::{StreamDecoder, TextEncoding};
+pub use framing::{Framer, Framing};
 pub use payload::{InputMode, LineEnding, PayloadFormat, build_payload};

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codec::checksum::Checksum;
 use crate::codec::encoding::TextEncoding;
 use crate::codec::escape::{Piece, parse_escapes};
 use crate::codec::hex::parse_hex;
@@ -57,6 +58,9 @@ pub struct PayloadFormat {
     /// Whether `\r \n \t \\ \0 \xNN` in text mean what they say.
     pub escapes: bool,
     pub line_ending: LineEnding,
+    /// Appended after the message, before the line ending.
+    #[serde(default)]
+    pub checksum: Checksum,
 }
 
 /// The bytes to send for `input`, or the reason nothing can be sent.
@@ -75,6 +79,8 @@ pub fn build_payload(input: &str, format: &PayloadFormat) -> Result<Vec<u8>, Err
         }
         InputMode::Text => format.encoding.encode(input)?,
     };
+    let checksum = format.checksum.bytes(&bytes);
+    bytes.extend(checksum);
     bytes.extend_from_slice(format.line_ending.bytes());
     Ok(bytes)
 }
@@ -94,6 +100,7 @@ mod tests {
             encoding,
             escapes,
             line_ending,
+            checksum: Checksum::None,
         }
     }
 
@@ -110,6 +117,19 @@ mod tests {
     fn escapes_off_keeps_backslashes() {
         let f = format(InputMode::Text, TextEncoding::Utf8, false, LineEnding::Lf);
         assert_eq!(build_payload(r"a\n", &f).unwrap(), b"a\\n\n".to_vec());
+    }
+
+    #[test]
+    fn checksum_goes_after_the_message_and_before_the_line_ending() {
+        let mut f = format(InputMode::Hex, TextEncoding::Utf8, false, LineEnding::None);
+        f.checksum = Checksum::Crc16Modbus;
+        assert_eq!(
+            build_payload("01 03 00 00 00 01", &f).unwrap(),
+            vec![0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A]
+        );
+        f.line_ending = LineEnding::CrLf;
+        f.checksum = Checksum::Xor8;
+        assert_eq!(build_payload("01 02", &f).unwrap(), vec![1, 2, 3, b'\r', b'\n']);
     }
 
     #[test]

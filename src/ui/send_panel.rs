@@ -1,6 +1,6 @@
 use egui::{Color32, Key, Modifiers, RichText, Ui};
 
-use crate::codec::{InputMode, LineEnding};
+use crate::codec::{Checksum, InputMode, LineEnding};
 use crate::net::SessionKind;
 use crate::page::Page;
 
@@ -35,6 +35,15 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
                     ui.selectable_value(&mut page.config.line_ending, ending, ending.label());
                 }
             });
+        egui::ComboBox::from_label("Checksum")
+            .selected_text(page.config.checksum.name())
+            .show_ui(ui, |ui| {
+                for checksum in Checksum::ALL {
+                    ui.selectable_value(&mut page.config.checksum, checksum, checksum.name());
+                }
+            })
+            .response
+            .on_hover_text("Appended to each message, before the line ending");
         if page.kind == SessionKind::TcpServer {
             let chosen = match page.selected_client {
                 None => "All clients".to_string(),
