@@ -12,12 +12,12 @@ use crossbeam_channel::{Receiver, after, never, select, unbounded};
 
 pub use args::{Cli, Mode};
 
-use crate::codec::{Checksum, InputMode, PayloadFormat, TextEncoding, build_payload};
+use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding, build_payload};
 use crate::error::Error;
 use crate::net::addr::{parse_bind, parse_host_port};
 use crate::net::{
-    Destination, EventKind, Session, SessionKind, TcpClientConfig, TcpServerConfig, UdpConfig,
-    no_waker,
+    Destination, EventKind, Session, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig,
+    UdpConfig, no_waker,
 };
 use output::Printer;
 
@@ -95,6 +95,14 @@ fn payload_format(data: &args::DataArgs) -> Result<PayloadFormat, Error> {
     })
 }
 
+fn tcp_options(tcp: &args::TcpArgs) -> Result<TcpOptions, Error> {
+    Ok(TcpOptions {
+        framing: Framing::parse(&tcp.framing)?,
+        nodelay: tcp.nodelay,
+        keepalive: tcp.keepalive,
+    })
+}
+
 fn plan(mode: Mode) -> Result<Plan, Error> {
     let data = match &mode {
         Mode::TcpClient(a) => &a.data,
@@ -111,6 +119,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
         Mode::TcpClient(a) => {
             let mut config = TcpClientConfig::new(parse_host_port(&a.target)?);
             config.connect_timeout = Duration::from_millis(a.timeout_ms);
+            config.options = tcp_options(&a.tcp)?;
             config.local_bind = a
                 .bind
                 .as_deref()
@@ -133,6 +142,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
             let mut config =
                 TcpServerConfig::new(parse_bind(&a.listen, IpAddr::V4(Ipv4Addr::UNSPECIFIED))?);
             config.max_clients = a.max_clients;
+            config.options = tcp_options(&a.tcp)?;
             Ok(Plan {
                 session: Session::tcp_server(config, no_waker())?,
                 printer: Printer::new(a.data.json, a.data.hex, format.encoding, true),

@@ -25,7 +25,9 @@ pub enum Error {
     },
     #[error("unknown encoding '{0}' (choose utf-8 or gbk)")]
     UnknownEncoding(String),
-    #[error("unknown checksum '{0}' (choose none, sum8, xor8, crc16-modbus, crc16-ccitt-false or crc32)")]
+    #[error(
+        "unknown checksum '{0}' (choose none, sum8, xor8, crc16-modbus, crc16-ccitt-false or crc32)"
+    )]
     UnknownChecksum(String),
     #[error("invalid framing '{spec}': {reason}")]
     InvalidFraming { spec: String, reason: String },

@@ -5,13 +5,15 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{Checksum, InputMode, LineEnding, PayloadFormat, TextEncoding, build_payload};
+use crate::codec::{
+    Checksum, Framing, InputMode, LineEnding, PayloadFormat, TextEncoding, build_payload,
+};
 use crate::error::Error;
 use crate::log::Log;
 use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_port};
 use crate::net::{
     ClientId, ClientInfo, Destination, Event, EventKind, Session, SessionKind, TcpClientConfig,
-    TcpServerConfig, Totals, UdpConfig, Waker,
+    TcpOptions, TcpServerConfig, Totals, UdpConfig, Waker,
 };
 
 /// How the log shows each message's bytes.
@@ -42,6 +44,10 @@ pub struct PageConfig {
     pub checksum: Checksum,
     pub broadcast: bool,
     pub reply_to_last_sender: bool,
+    /// TCP: how received streams split into messages, in the command line's spelling.
+    pub framing: String,
+    pub nodelay: bool,
+    pub keepalive: bool,
 }
 
 impl Default for PageConfig {
@@ -59,6 +65,9 @@ impl Default for PageConfig {
             checksum: Checksum::None,
             broadcast: false,
             reply_to_last_sender: false,
+            framing: "raw".into(),
+            nodelay: false,
+            keepalive: false,
         }
     }
 }
@@ -139,12 +148,15 @@ impl Page {
     fn open(&mut self, waker: Waker) -> Result<(), Error> {
         let session = match self.kind {
             SessionKind::TcpClient => {
-                let target = self.target()?;
+                let mut config = TcpClientConfig::new(self.target()?);
+                config.options = self.tcp_options()?;
                 self.link = Link::Connecting;
-                Session::tcp_client(TcpClientConfig::new(target), waker)?
+                Session::tcp_client(config, waker)?
             }
             SessionKind::TcpServer => {
-                Session::tcp_server(TcpServerConfig::new(self.bind()?), waker)?
+                let mut config = TcpServerConfig::new(self.bind()?);
+                config.options = self.tcp_options()?;
+                Session::tcp_server(config, waker)?
             }
             SessionKind::Udp => {
                 let mut config = UdpConfig::new(self.bind()?);
@@ -172,6 +184,14 @@ impl Page {
         }
         self.link = Link::Closed;
         self.clients.clear();
+    }
+
+    fn tcp_options(&self) -> Result<TcpOptions, Error> {
+        Ok(TcpOptions {
+            framing: Framing::parse(&self.config.framing)?,
+            nodelay: self.config.nodelay,
+            keepalive: self.config.keepalive,
+        })
     }
 
     fn target(&self) -> Result<HostPort, Error> {

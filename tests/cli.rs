@@ -276,6 +276,14 @@ fn bad_input_exits_2_with_one_line_and_sends_nothing() {
             "error: invalid escape '\\q'",
         ),
         (vec!["tcp-server", "70000"], "error: invalid port '70000'"),
+        (
+            vec!["tcp-server", "0", "--framing", "len:3"],
+            "error: invalid framing 'len:3'",
+        ),
+        (
+            vec!["tcp-client", &target, "--checksum", "md5", "--send", "x"],
+            "error: unknown checksum 'md5'",
+        ),
         (vec!["udp", "--send", "x"], "error: no target address"),
     ];
     for (args, expected) in &cases {
@@ -295,5 +303,49 @@ fn bad_input_exits_2_with_one_line_and_sends_nothing() {
             1,
             "error: UDP payload of 65508 bytes is over the limit of 65507 bytes"
         )
+    );
+}
+
+#[test]
+fn checksum_is_appended_to_what_is_sent() {
+    let (addr, server) = recording_echo_server();
+    let (code, _, stderr) = run_cli(&[
+        "tcp-client",
+        &addr.to_string(),
+        "--hex",
+        "--checksum",
+        "crc16-modbus",
+        "--send",
+        "01 03 00 00 00 01",
+        "--wait-ms",
+        "100",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        server.join().unwrap(),
+        vec![0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A]
+    );
+}
+
+#[test]
+fn server_framing_prints_one_line_per_message() {
+    let mut server = Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--framing",
+        "line",
+        "--count",
+        "3",
+    ]);
+    let local = server.listening();
+    let mut client = TcpStream::connect(local).unwrap();
+    client.write_all(b"a\nb\nc\n").unwrap();
+    let (code, lines, _) = server.finish();
+    assert_eq!(code, 0);
+    let rx: Vec<&String> = lines.iter().filter(|l| l.contains(" RX ")).collect();
+    assert_eq!(rx.len(), 3, "{lines:?}");
+    assert!(
+        rx[0].ends_with("2B a\\n") && rx[2].ends_with("2B c\\n"),
+        "{rx:?}"
     );
 }

@@ -86,7 +86,17 @@ proptest! {
 
 fn framing_spec() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
-        "raw", "line", "crlf", "delim:AA55", "fixed:1", "fixed:5", "len:1", "len:2be", "len:2le", "len:4be+h", "idle:10",
+        "raw",
+        "line",
+        "crlf",
+        "delim:AA55",
+        "fixed:1",
+        "fixed:5",
+        "len:1",
+        "len:2be",
+        "len:2le",
+        "len:4be+h",
+        "idle:10",
     ])
 }
 

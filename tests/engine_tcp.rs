@@ -432,3 +432,74 @@ fn client_connects_from_the_local_address_it_was_given() {
     let (local, _) = connected(&client);
     assert_eq!(local.port(), local_port);
 }
+
+fn framed_server(spec: &str) -> (Session, SocketAddr) {
+    let mut config = TcpServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.options.framing = socket_tester::codec::Framing::parse(spec).unwrap();
+    let server = Session::tcp_server(config, no_waker()).unwrap();
+    let local = listening(&server);
+    (server, local)
+}
+
+fn next_frame(session: &Session) -> Vec<u8> {
+    wait_for(session, "Received", |kind| match kind {
+        EventKind::Received { data, .. } => Some(data.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn line_framing_splits_one_write_into_three_messages() {
+    let (server, local) = framed_server("line");
+    let mut stream = TcpStream::connect(local).unwrap();
+    stream.write_all(b"a\nb\nc\n").unwrap();
+    let frames: Vec<Vec<u8>> = (0..3).map(|_| next_frame(&server)).collect();
+    assert_eq!(
+        frames,
+        vec![b"a\n".to_vec(), b"b\n".to_vec(), b"c\n".to_vec()]
+    );
+    let totals = server.totals();
+    assert_eq!((totals.rx_bytes, totals.rx_messages), (6, 3));
+}
+
+#[test]
+fn a_partial_frame_is_still_reported_when_the_peer_closes() {
+    let (server, local) = framed_server("crlf");
+    let mut stream = TcpStream::connect(local).unwrap();
+    stream.write_all(b"one\r\ntwo").unwrap();
+    drop(stream);
+    assert_eq!(next_frame(&server), b"one\r\n");
+    assert_eq!(next_frame(&server), b"two");
+    assert_eq!(closed(&server), CloseReason::PeerClosed);
+}
+
+#[test]
+fn idle_gap_framing_ends_a_message_when_the_peer_pauses() {
+    let (server, local) = framed_server("idle:300");
+    let mut stream = TcpStream::connect(local).unwrap();
+    stream.write_all(b"ab").unwrap();
+    stream.write_all(b"c").unwrap();
+    assert_eq!(next_frame(&server), b"abc");
+    stream.write_all(b"d").unwrap();
+    assert_eq!(next_frame(&server), b"d");
+}
+
+#[test]
+fn an_oversized_length_prefix_is_an_error_not_an_allocation() {
+    let (server, local) = framed_server("len:4be");
+    let mut stream = TcpStream::connect(local).unwrap();
+    // The header claims almost 4 GiB: refused at once, and the claimed body would be skipped
+    // as it arrives instead of being kept.
+    stream.write_all(&[0xFF, 0xFF, 0xFF, 0xF0]).unwrap();
+    let error = wait_for(&server, "Error", |kind| match kind {
+        EventKind::Error { error, .. } => Some(error.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        error,
+        Error::FrameTooLong {
+            len: 0xFFFF_FFF0 + 4,
+            max: socket_tester::codec::framing::DEFAULT_MAX_FRAME
+        }
+    );
+}

@@ -373,3 +373,36 @@ fn settings_survive_a_restart() {
         Some("192.0.2.10")
     );
 }
+
+#[test]
+fn line_framing_shows_one_row_per_line_of_a_single_write() {
+    let mut h = app();
+    click(&mut h, "TCP Server");
+    h.get_by_role_and_label(Role::ComboBox, "Framing").click();
+    h.run();
+    click(&mut h, "Line (LF)");
+    let local = open_on_loopback(&mut h, "TCP Server", "Address", "Port", "Listen");
+    let mut client = TcpStream::connect(local).unwrap();
+    client.write_all(b"a\nb\nc\n").unwrap();
+    wait_until(&mut h, "three rows", |h| rx_texts(h).len() == 3);
+    assert_eq!(rx_texts(&mut h), vec!["a\n", "b\n", "c\n"]);
+    assert!(
+        h.query_by_label(r"b\n").is_some(),
+        "each line is its own row"
+    );
+}
+
+#[test]
+fn checksum_bytes_are_appended_to_a_send() {
+    let (server, received) = echo_server();
+    let mut h = app();
+    connect_client(&mut h, server);
+    click(&mut h, "Hex");
+    h.get_by_role_and_label(Role::ComboBox, "Checksum").click();
+    h.run();
+    click(&mut h, "crc16-modbus");
+    type_message(&mut h, "01 03 00 00 00 01");
+    click(&mut h, "Send");
+    let bytes = received.recv_timeout(DEADLINE).unwrap();
+    assert_eq!(bytes, vec![0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A]);
+}

@@ -53,7 +53,24 @@ pub struct TcpClientArgs {
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
     #[command(flatten)]
+    pub tcp: TcpArgs,
+    #[command(flatten)]
     pub data: DataArgs,
+}
+
+/// Settings of TCP connections.
+#[derive(Debug, Args)]
+pub struct TcpArgs {
+    /// How received streams split into messages: raw (each read), line, crlf, delim:HEX,
+    /// fixed:N, len:1|2be|2le|4be|4le (add +h if the length counts the header), idle:MS.
+    #[arg(long, value_name = "SPEC", default_value = "raw")]
+    pub framing: String,
+    /// Set TCP_NODELAY (send small writes at once, no Nagle delay).
+    #[arg(long)]
+    pub nodelay: bool,
+    /// Set SO_KEEPALIVE on connections.
+    #[arg(long)]
+    pub keepalive: bool,
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +88,8 @@ pub struct TcpServerArgs {
     /// Exit after receiving N messages.
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
+    #[command(flatten)]
+    pub tcp: TcpArgs,
     #[command(flatten)]
     pub data: DataArgs,
 }

@@ -96,7 +96,13 @@ mod tests {
         for checksum in Checksum::ALL {
             assert_eq!(Checksum::from_name(checksum.name()).unwrap(), checksum);
         }
-        assert_eq!(Checksum::from_name("CRC16_MODBUS").unwrap(), Checksum::Crc16Modbus);
-        assert_eq!(Checksum::from_name("CRC-16/CCITT-FALSE").unwrap_err(), Error::UnknownChecksum("CRC-16/CCITT-FALSE".into()));
+        assert_eq!(
+            Checksum::from_name("CRC16_MODBUS").unwrap(),
+            Checksum::Crc16Modbus
+        );
+        assert_eq!(
+            Checksum::from_name("CRC-16/CCITT-FALSE").unwrap_err(),
+            Error::UnknownChecksum("CRC-16/CCITT-FALSE".into())
+        );
     }
 }

@@ -40,8 +40,15 @@ impl Framing {
             reason: why.to_string(),
         };
         let spec_lower = spec.trim().to_ascii_lowercase();
-        let (kind, arg) = spec_lower.split_once(':').unwrap_or((spec_lower.as_str(), ""));
-        let number = |what: &str| arg.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| invalid(what));
+        let (kind, arg) = spec_lower
+            .split_once(':')
+            .unwrap_or((spec_lower.as_str(), ""));
+        let number = |what: &str| {
+            arg.parse::<u64>()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| invalid(what))
+        };
         match (kind, arg) {
             ("raw", "") => Ok(Framing::Raw),
             ("line" | "lf", "") => Ok(Framing::Delimiter(b"\n".to_vec())),
@@ -60,7 +67,9 @@ impl Framing {
                 }
                 Ok(Framing::FixedLength(n))
             }
-            ("idle", _) => Ok(Framing::IdleGap(number("give a gap in milliseconds, like idle:50")?)),
+            ("idle", _) => Ok(Framing::IdleGap(number(
+                "give a gap in milliseconds, like idle:50",
+            )?)),
             ("len", arg) => {
                 let (arg, includes_header) = match arg.strip_suffix("+h") {
                     Some(rest) => (rest, true),
@@ -172,7 +181,11 @@ impl Framer {
         match (self.discarding, &self.framing) {
             (Discard::Bytes(n), _) => {
                 let skip = n.min(available);
-                self.discarding = if skip == n { Discard::Nothing } else { Discard::Bytes(n - skip) };
+                self.discarding = if skip == n {
+                    Discard::Nothing
+                } else {
+                    Discard::Bytes(n - skip)
+                };
                 return (skip > 0).then_some(Step::Skip(start + skip));
             }
             (Discard::ToDelimiter, Framing::Delimiter(delimiter)) => {
@@ -197,7 +210,11 @@ impl Framer {
                     Some(at) => {
                         let end = from + at + delimiter.len();
                         self.scanned = end;
-                        Some(if end - start > self.max { Step::TooLong(end - start, end) } else { Step::Frame(end) })
+                        Some(if end - start > self.max {
+                            Step::TooLong(end - start, end)
+                        } else {
+                            Step::Frame(end)
+                        })
                     }
                     None if available > self.max => {
                         self.discarding = Discard::ToDelimiter;
@@ -222,15 +239,25 @@ impl Framer {
                     return None;
                 }
                 let declared = read_length(&self.pending[start..start + width], *big_endian);
-                let total = if *includes_header { declared } else { declared.saturating_add(width) };
+                let total = if *includes_header {
+                    declared
+                } else {
+                    declared.saturating_add(width)
+                };
                 if total < width || total > self.max {
                     let body = total.saturating_sub(width);
-                    self.discarding = if body == 0 { Discard::Nothing } else { Discard::Bytes(body) };
+                    self.discarding = if body == 0 {
+                        Discard::Nothing
+                    } else {
+                        Discard::Bytes(body)
+                    };
                     return Some(Step::TooLong(total, start + width));
                 }
                 (available >= total).then_some(Step::Frame(start + total))
             }
-            Framing::IdleGap(_) if available > self.max => Some(Step::TooLong(available, self.pending.len())),
+            Framing::IdleGap(_) if available > self.max => {
+                Some(Step::TooLong(available, self.pending.len()))
+            }
             Framing::IdleGap(_) | Framing::Raw => None,
         }
     }
@@ -274,7 +301,9 @@ fn read_length(header: &[u8], big_endian: bool) -> usize {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 #[cfg(test)]
@@ -292,22 +321,40 @@ mod tests {
 
     #[test]
     fn lines_sent_in_one_write_become_three_frames() {
-        assert_eq!(frames("line", &[b"a\nb\nc\n"]), ok(&[b"a\n", b"b\n", b"c\n"]));
+        assert_eq!(
+            frames("line", &[b"a\nb\nc\n"]),
+            ok(&[b"a\n", b"b\n", b"c\n"])
+        );
     }
 
     #[test]
     fn a_delimiter_split_across_reads_is_found() {
-        assert_eq!(frames("crlf", &[b"ab\r", b"\ncd\r\n"]), ok(&[b"ab\r\n", b"cd\r\n"]));
-        assert_eq!(frames("delim:AA55", &[b"x\xAA", b"\x55y\xAA\x55"]), ok(&[b"x\xAA\x55", b"y\xAA\x55"]));
+        assert_eq!(
+            frames("crlf", &[b"ab\r", b"\ncd\r\n"]),
+            ok(&[b"ab\r\n", b"cd\r\n"])
+        );
+        assert_eq!(
+            frames("delim:AA55", &[b"x\xAA", b"\x55y\xAA\x55"]),
+            ok(&[b"x\xAA\x55", b"y\xAA\x55"])
+        );
     }
 
     #[test]
     fn fixed_length_and_length_prefixes() {
         assert_eq!(frames("fixed:3", &[b"abcd", b"ef"]), ok(&[b"abc", b"def"]));
-        assert_eq!(frames("len:1", &[b"\x02ab\x01c"]), ok(&[b"\x02ab", b"\x01c"]));
-        assert_eq!(frames("len:2be", &[b"\x00", b"\x02ab"]), ok(&[b"\x00\x02ab"]));
+        assert_eq!(
+            frames("len:1", &[b"\x02ab\x01c"]),
+            ok(&[b"\x02ab", b"\x01c"])
+        );
+        assert_eq!(
+            frames("len:2be", &[b"\x00", b"\x02ab"]),
+            ok(&[b"\x00\x02ab"])
+        );
         assert_eq!(frames("len:2le", &[b"\x02\x00ab"]), ok(&[b"\x02\x00ab"]));
-        assert_eq!(frames("len:4be+h", &[b"\x00\x00\x00\x05z"]), ok(&[b"\x00\x00\x00\x05z"]));
+        assert_eq!(
+            frames("len:4be+h", &[b"\x00\x00\x00\x05z"]),
+            ok(&[b"\x00\x00\x00\x05z"])
+        );
     }
 
     #[test]
@@ -317,10 +364,25 @@ mod tests {
         let mut got = framer.push(b"\xFF\xFF");
         got.extend(framer.push(&vec![0u8; 65_535]));
         got.extend(framer.push(b"\x00\x01k"));
-        assert_eq!(got, vec![Err(FrameTooLong { len: 65_537, max: 10 }), Ok(b"\x00\x01k".to_vec())]);
+        assert_eq!(
+            got,
+            vec![
+                Err(FrameTooLong {
+                    len: 65_537,
+                    max: 10
+                }),
+                Ok(b"\x00\x01k".to_vec())
+            ]
+        );
 
         let got = frames("line", &[b"0123456789ABCDEF", b"tail\nnext\n"]);
-        assert_eq!(got, vec![Err(FrameTooLong { len: 16, max: 10 }), Ok(b"next\n".to_vec())]);
+        assert_eq!(
+            got,
+            vec![
+                Err(FrameTooLong { len: 16, max: 10 }),
+                Ok(b"next\n".to_vec())
+            ]
+        );
     }
 
     #[test]
@@ -334,9 +396,14 @@ mod tests {
 
     #[test]
     fn specs_are_checked() {
-        for bad in ["", "fixed:0", "fixed:x", "len:3", "idle:", "delim:", "delim:zz", "lines"] {
+        for bad in [
+            "", "fixed:0", "fixed:x", "len:3", "idle:", "delim:", "delim:zz", "lines",
+        ] {
             assert!(Framing::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(Framing::parse("idle:50").unwrap().idle_gap(), Some(Duration::from_millis(50)));
+        assert_eq!(
+            Framing::parse("idle:50").unwrap().idle_gap(),
+            Some(Duration::from_millis(50))
+        );
     }
 }

@@ -4,8 +4,8 @@
 pub mod checksum;
 pub mod decoders;
 pub mod encoding;
-pub mod framing;
 pub mod escape;
+pub mod framing;
 pub mod hex;
 pub mod payload;
 pub mod render;

@@ -129,7 +129,10 @@ mod tests {
         );
         f.line_ending = LineEnding::CrLf;
         f.checksum = Checksum::Xor8;
-        assert_eq!(build_payload("01 02", &f).unwrap(), vec![1, 2, 3, b'\r', b'\n']);
+        assert_eq!(
+            build_payload("01 02", &f).unwrap(),
+            vec![1, 2, 3, b'\r', b'\n']
+        );
     }
 
     #[test]

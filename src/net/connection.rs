@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Sender, TrySendError, bounded};
 use socket2::Socket;
 
+use crate::codec::framing::{DEFAULT_MAX_FRAME, FrameTooLong, Framer, Framing};
 use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::emitter::Emitter;
@@ -39,6 +40,18 @@ pub(crate) struct Owner {
     /// reader ends; the owner reports `Closed` once it has joined the connection's threads, so
     /// its client list is current when the event arrives.
     pub finished: Sender<(Option<ClientId>, CloseReason)>,
+    pub options: TcpOptions,
+}
+
+/// Settings for every connection of a session.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TcpOptions {
+    /// How received streams are split into messages.
+    pub framing: Framing,
+    /// TCP_NODELAY: send small writes at once instead of waiting to coalesce them (Nagle).
+    pub nodelay: bool,
+    /// SO_KEEPALIVE: probe an idle connection so a vanished peer is noticed.
+    pub keepalive: bool,
 }
 
 impl Connection {
@@ -51,6 +64,9 @@ impl Connection {
         counters: Arc<Counters>,
         owner: &Owner,
     ) -> Result<Connection, Error> {
+        // Best effort: a socket that refuses an option still works.
+        let _ = socket.set_tcp_nodelay(owner.options.nodelay);
+        let _ = socket.set_keepalive(owner.options.keepalive);
         let socket = Arc::new(socket);
         let closing_here = Arc::new(AtomicBool::new(false));
         let (outgoing_tx, outgoing_rx) = bounded::<Vec<u8>>(OUTGOING_CAPACITY);
@@ -86,8 +102,18 @@ impl Connection {
                 owner.shared.clone(),
                 owner.finished.clone(),
             );
+            let framer = Framer::new(owner.options.framing.clone(), DEFAULT_MAX_FRAME);
             spawn_worker("tcp-reader", move || {
-                let reason = read_until_closed(&socket, client, peer, &counters, &shared, &emitter);
+                let mut reader = Reader {
+                    socket: &socket,
+                    client,
+                    peer,
+                    counters: &counters,
+                    shared: &shared,
+                    emitter: &emitter,
+                    framer,
+                };
+                let reason = reader.read_until_closed();
                 let reason = if closing_here.load(Ordering::Acquire) {
                     CloseReason::ClosedHere
                 } else {
@@ -140,29 +166,83 @@ impl Connection {
     }
 }
 
-fn read_until_closed(
-    socket: &Socket,
+/// A connection's reading side: reads, applies the framing, reports each message.
+struct Reader<'a> {
+    socket: &'a Socket,
     client: Option<ClientId>,
     peer: SocketAddr,
-    counters: &Counters,
-    shared: &Shared,
-    emitter: &Emitter,
-) -> CloseReason {
-    let mut buf = vec![0u8; READ_CHUNK];
-    loop {
-        match (&*socket).read(&mut buf) {
-            Ok(0) => return CloseReason::PeerClosed,
-            Ok(n) => {
-                counters.add_rx(n);
-                shared.counters.add_rx(n);
-                let data = buf[..n].to_vec();
-                if !emitter.emit(EventKind::Received { client, peer, data }) {
+    counters: &'a Counters,
+    shared: &'a Shared,
+    emitter: &'a Emitter,
+    framer: Framer,
+}
+
+impl Reader<'_> {
+    fn read_until_closed(&mut self) -> CloseReason {
+        let mut buf = vec![0u8; READ_CHUNK];
+        let idle_gap = self.framer.framing().idle_gap();
+        let mut timeout_set = false;
+        loop {
+            // With idle-gap framing, a read waits at most the gap while a message is pending.
+            if let Some(gap) = idle_gap
+                && timeout_set != self.framer.has_pending()
+            {
+                timeout_set = !timeout_set;
+                let _ = self.socket.set_read_timeout(timeout_set.then_some(gap));
+            }
+            let reason = match self.socket.read(&mut buf) {
+                Ok(0) => CloseReason::PeerClosed,
+                Ok(n) => {
+                    self.counters.add_rx(n, 0);
+                    self.shared.counters.add_rx(n, 0);
+                    let frames = self.framer.push(&buf[..n]);
+                    if frames.into_iter().all(|frame| self.deliver(frame)) {
+                        continue;
+                    }
                     return CloseReason::ClosedHere;
                 }
-            }
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => return close_reason(&err, peer),
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if self.flush() {
+                        continue;
+                    }
+                    return CloseReason::ClosedHere;
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => close_reason(&err, self.peer),
+            };
+            // A partial message at the end is still what the peer sent: report it.
+            self.flush();
+            return reason;
         }
+    }
+
+    /// Reports what the framer holds as one message. False when nobody reads events.
+    fn flush(&mut self) -> bool {
+        match self.framer.flush() {
+            Some(frame) => self.deliver(Ok(frame)),
+            None => true,
+        }
+    }
+
+    fn deliver(&self, frame: Result<Vec<u8>, FrameTooLong>) -> bool {
+        let (client, peer) = (self.client, self.peer);
+        let kind = match frame {
+            Ok(data) => {
+                self.counters.add_rx(0, 1);
+                self.shared.counters.add_rx(0, 1);
+                EventKind::Received { client, peer, data }
+            }
+            Err(FrameTooLong { len, max }) => EventKind::Error {
+                client,
+                error: Error::FrameTooLong { len, max },
+            },
+        };
+        self.emitter.emit(kind)
     }
 }
 

@@ -20,6 +20,7 @@ mod udp;
 use std::sync::Arc;
 
 pub use command::{Command, Destination};
+pub use connection::TcpOptions;
 pub use event::{CloseReason, Event, EventKind};
 pub use session::{ClientInfo, Session, SessionKind};
 pub use stats::{Counters, Totals};

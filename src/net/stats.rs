@@ -19,9 +19,11 @@ pub struct Totals {
 }
 
 impl Counters {
-    pub fn add_rx(&self, bytes: usize) {
+    /// Bytes read and the messages they made: one per read, or per frame with framing.
+    pub fn add_rx(&self, bytes: usize, messages: usize) {
         self.rx_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
-        self.rx_messages.fetch_add(1, Ordering::Relaxed);
+        self.rx_messages
+            .fetch_add(messages as u64, Ordering::Relaxed);
     }
 
     pub fn add_tx(&self, bytes: usize) {

@@ -9,7 +9,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::error::Error;
 use crate::net::addr::{HostPort, resolve};
 use crate::net::command::Command;
-use crate::net::connection::{Connection, Owner};
+use crate::net::connection::{Connection, Owner, TcpOptions};
 use crate::net::event::EventKind;
 use crate::net::interrupt::Interrupter;
 use crate::net::session::{Worker, spawn_worker};
@@ -22,6 +22,7 @@ pub struct TcpClientConfig {
     pub connect_timeout: Duration,
     /// Local address to connect from (port 0 for any port).
     pub local_bind: Option<SocketAddr>,
+    pub options: TcpOptions,
 }
 
 impl TcpClientConfig {
@@ -30,6 +31,7 @@ impl TcpClientConfig {
             target,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             local_bind: None,
+            options: TcpOptions::default(),
         }
     }
 }
@@ -45,6 +47,7 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
         emitter,
         shared,
     } = worker;
+    let options = config.options.clone();
     let interrupter = Arc::new(Interrupter::default());
     let (outcome_tx, outcome_rx) = unbounded();
     let connector = {
@@ -109,6 +112,7 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
         emitter: emitter.clone(),
         shared,
         finished: finished_tx,
+        options,
     };
     let connection = match Connection::start(socket, None, peer, Default::default(), &owner) {
         Ok(connection) => connection,

@@ -10,7 +10,7 @@ use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::command::{Command, Destination};
-use crate::net::connection::{Connection, Owner};
+use crate::net::connection::{Connection, Owner, TcpOptions};
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::session::{ClientInfo, Worker, spawn_worker};
@@ -28,6 +28,7 @@ const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 pub struct TcpServerConfig {
     pub bind: SocketAddr,
     pub max_clients: usize,
+    pub options: TcpOptions,
 }
 
 impl TcpServerConfig {
@@ -35,6 +36,7 @@ impl TcpServerConfig {
         TcpServerConfig {
             bind,
             max_clients: DEFAULT_MAX_CLIENTS,
+            options: TcpOptions::default(),
         }
     }
 }
@@ -82,6 +84,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
         emitter: emitter.clone(),
         shared: shared.clone(),
         finished: finished_tx,
+        options: config.options.clone(),
     };
     let mut clients: BTreeMap<ClientId, Connection> = BTreeMap::new();
     let mut next_id: ClientId = 1;

@@ -183,7 +183,7 @@ fn receive_loop(socket: &Socket, local: SocketAddr, emitter: &Emitter, shared: &
                 let Some(peer) = from.as_socket() else {
                     continue;
                 };
-                shared.counters.add_rx(n);
+                shared.counters.add_rx(n, 1);
                 let data = initialized_prefix(&buf, n);
                 if !emitter.emit(EventKind::Received {
                     client: None,

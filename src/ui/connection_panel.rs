@@ -61,6 +61,9 @@ pub fn draw(page: &mut Page, interfaces: &[IpAddr], waker: Waker, ui: &mut Ui) {
             page.toggle(waker);
         }
     });
+    if page.kind != SessionKind::Udp {
+        ui.horizontal(|ui| tcp_options(page, editable, ui));
+    }
     if page.kind == SessionKind::Udp {
         ui.horizontal(|ui| {
             ui.label("Send to:");
@@ -112,5 +115,46 @@ fn bind_address(
             })
             .response
             .on_hover_text("Pick one of this machine's addresses");
+    });
+}
+
+/// The framings offered in the menu: a name and the spelling it starts from.
+const FRAMINGS: [(&str, &str); 8] = [
+    ("Raw (each read)", "raw"),
+    ("Line (LF)", "line"),
+    ("Line (CRLF)", "crlf"),
+    ("Delimiter (hex)", "delim:0D0A"),
+    ("Fixed length", "fixed:8"),
+    ("Length prefix (2 bytes BE)", "len:2be"),
+    ("Length prefix (4 bytes BE)", "len:4be"),
+    ("Idle gap (ms)", "idle:50"),
+];
+
+fn tcp_options(page: &mut Page, editable: bool, ui: &mut Ui) {
+    ui.add_enabled_ui(editable, |ui| {
+        let spec = page.config.framing.clone();
+        let kind = spec.split(':').next().unwrap_or_default();
+        let current = FRAMINGS
+            .iter()
+            .find(|(_, s)| s.split(':').next() == Some(kind) && (kind != "len" || *s == spec))
+            .map_or("Custom", |(name, _)| name);
+        egui::ComboBox::from_label("Framing")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for (name, default_spec) in FRAMINGS {
+                    if ui.selectable_label(current == name, name).clicked() {
+                        page.config.framing = default_spec.to_string();
+                    }
+                }
+            })
+            .response
+            .on_hover_text("How received bytes split into messages: one log row each");
+        labelled_field(ui, "Framing spec", &mut page.config.framing, 90.0, editable).on_hover_text(
+            "raw, line, crlf, delim:HEX, fixed:N, len:1|2be|2le|4be|4le (+h: the length counts the header), idle:MS",
+        );
+        ui.checkbox(&mut page.config.nodelay, "No delay")
+            .on_hover_text("TCP_NODELAY: send small writes at once (no Nagle)");
+        ui.checkbox(&mut page.config.keepalive, "Keep-alive")
+            .on_hover_text("SO_KEEPALIVE: notice a peer that vanished without closing");
     });
 }
