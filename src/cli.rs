@@ -70,6 +70,9 @@ struct Plan {
     format: PayloadFormat,
     /// `--send` messages, already encoded.
     messages: Vec<Vec<u8>>,
+    /// `--interval-ms` and `--repeat`: send the messages again this often, this many times
+    /// (None: until stopped).
+    interval: Option<(Duration, Option<u64>)>,
     /// Where stdin lines and `--send` messages go.
     destination: Destination,
     wait: Duration,
@@ -115,6 +118,14 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
         .iter()
         .map(|m| build_payload(m, &format))
         .collect::<Result<_, _>>()?;
+    let interval = match data.interval_ms {
+        Some(0) => return Err(Error::InvalidInterval),
+        Some(ms) => Some((
+            Duration::from_millis(ms),
+            (data.repeat > 0).then_some(data.repeat),
+        )),
+        None => None,
+    };
     match mode {
         Mode::TcpClient(a) => {
             let mut config = TcpClientConfig::new(parse_host_port(&a.target)?);
@@ -131,6 +142,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
                 reads_stdin: messages.is_empty(),
                 format,
                 messages,
+                interval,
                 destination: Destination::Default,
                 wait: Duration::from_millis(a.wait_ms),
                 count: a.count,
@@ -150,6 +162,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
                 reads_stdin: std::io::stdin().is_terminal(),
                 format,
                 messages,
+                interval,
                 destination: Destination::AllClients,
                 wait: Duration::ZERO,
                 count: a.count,
@@ -181,6 +194,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
                 reads_stdin: sends && messages.is_empty(),
                 format,
                 messages,
+                interval,
                 destination: Destination::Default,
                 wait: Duration::from_millis(a.wait_ms),
                 count: a.count,
@@ -197,6 +211,7 @@ fn run(mode: Mode) -> Result<i32, Error> {
         mut printer,
         format,
         messages,
+        interval,
         destination,
         wait,
         count,
@@ -213,6 +228,7 @@ fn run(mode: Mode) -> Result<i32, Error> {
     let mut deadline: Receiver<std::time::Instant> = never();
     let mut deadline_set = false;
     let mut failed = false;
+    let mut _repeater = None;
 
     loop {
         select! {
@@ -226,11 +242,22 @@ fn run(mode: Mode) -> Result<i32, Error> {
                             // Read only now, so no line is refused for want of a connection.
                             lines = stdin_lines();
                         } else if session.kind() != SessionKind::TcpServer {
-                            for message in &messages {
-                                session.send(destination.clone(), message.clone());
-                                outstanding += 1;
+                            match interval {
+                                Some((every, rounds)) => {
+                                    // Kept until the run ends: dropping it stops the repeats.
+                                    _repeater = Some(session.repeat(destination.clone(), messages.clone(), every, rounds)?);
+                                    // Endless repeats end only with Ctrl+C or --count.
+                                    input_done = rounds.is_some();
+                                    outstanding += messages.len() * rounds.unwrap_or(0) as usize;
+                                }
+                                None => {
+                                    for message in &messages {
+                                        session.send(destination.clone(), message.clone());
+                                        outstanding += 1;
+                                    }
+                                    input_done = true;
+                                }
                             }
-                            input_done = true;
                         }
                     }
                     EventKind::Accepted { client, .. } => {

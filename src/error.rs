@@ -39,6 +39,10 @@ pub enum Error {
     InvalidPort(String),
     #[error("UDP payload of {len} bytes is over the limit of {MAX_UDP_PAYLOAD} bytes")]
     DatagramTooLarge { len: usize },
+    #[error("the interval must be at least 1 ms")]
+    InvalidInterval,
+    #[error("invalid number '{0}'")]
+    InvalidNumber(String),
     #[error("nothing to send: the message is empty")]
     EmptyMessage,
     #[error("no target address: set Host and Port to send to")]
@@ -106,6 +110,8 @@ impl Error {
                 | Error::DatagramTooLarge { .. }
                 | Error::NoTarget
                 | Error::EmptyMessage
+                | Error::InvalidInterval
+                | Error::InvalidNumber(_)
         )
     }
 }

@@ -2,6 +2,7 @@
 //! client list and counters. No drawing here (that is `ui`), so it is testable on its own.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,8 +13,8 @@ use crate::error::Error;
 use crate::log::Log;
 use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_port};
 use crate::net::{
-    ClientId, ClientInfo, Destination, Event, EventKind, Session, SessionKind, TcpClientConfig,
-    TcpOptions, TcpServerConfig, Totals, UdpConfig, Waker,
+    ClientId, ClientInfo, Destination, Event, EventKind, Repeater, Session, SessionKind,
+    TcpClientConfig, TcpOptions, TcpServerConfig, Totals, UdpConfig, Waker,
 };
 
 /// How the log shows each message's bytes.
@@ -48,6 +49,9 @@ pub struct PageConfig {
     pub framing: String,
     pub nodelay: bool,
     pub keepalive: bool,
+    /// Periodic send: milliseconds between sends, and how many (0: until stopped).
+    pub repeat_interval_ms: String,
+    pub repeat_times: String,
 }
 
 impl Default for PageConfig {
@@ -68,6 +72,8 @@ impl Default for PageConfig {
             framing: "raw".into(),
             nodelay: false,
             keepalive: false,
+            repeat_interval_ms: "1000".into(),
+            repeat_times: "0".into(),
         }
     }
 }
@@ -105,6 +111,8 @@ pub struct Page {
     /// While paused the view shows this many rows; new rows are still kept.
     pub paused_at: Option<usize>,
     session: Option<Session>,
+    /// The periodic send under way, if any.
+    repeater: Option<Repeater>,
     /// Counts of sessions that have ended, so counters survive a reconnect.
     earlier_totals: Totals,
 }
@@ -125,6 +133,7 @@ impl Page {
             last_sender: None,
             paused_at: None,
             session: None,
+            repeater: None,
             earlier_totals: Totals::default(),
         }
     }
@@ -173,6 +182,7 @@ impl Page {
     /// Closes the session. Its threads are joined off the UI thread: a stop takes
     /// milliseconds, but a name lookup in progress cannot be interrupted.
     pub fn close(&mut self) {
+        self.repeater = None;
         if let Some(session) = self.session.take() {
             self.earlier_totals = add(self.earlier_totals, session.totals());
             let _ = std::thread::Builder::new()
@@ -229,6 +239,13 @@ impl Page {
     }
 
     fn try_send(&mut self) -> Result<(), Error> {
+        let (session, destination, data) = self.outgoing()?;
+        session.send(destination, data);
+        Ok(())
+    }
+
+    /// The typed message, where it goes, and the session to send it on.
+    fn outgoing(&self) -> Result<(&Session, Destination, Vec<u8>), Error> {
         let data = build_payload(&self.message, &self.payload_format())?;
         if data.is_empty() {
             return Err(Error::EmptyMessage);
@@ -244,7 +261,39 @@ impl Page {
             },
         };
         let session = self.session.as_ref().ok_or(Error::NotConnected)?;
-        session.send(destination, data);
+        Ok((session, destination, data))
+    }
+
+    pub fn is_repeating(&self) -> bool {
+        self.repeater.as_ref().is_some_and(Repeater::is_running)
+    }
+
+    /// Starts sending the typed message periodically, or stops it.
+    pub fn toggle_repeat(&mut self) {
+        if self.is_repeating() {
+            self.repeater = None;
+            return;
+        }
+        let started = self.start_repeat();
+        self.send_error = started.err().map(|e| e.to_string());
+    }
+
+    fn start_repeat(&mut self) -> Result<(), Error> {
+        let number = |text: &str| {
+            text.trim()
+                .parse::<u64>()
+                .map_err(|_| Error::InvalidNumber(text.to_string()))
+        };
+        let interval = Duration::from_millis(number(&self.config.repeat_interval_ms)?);
+        let times = number(&self.config.repeat_times)?;
+        let (session, destination, data) = self.outgoing()?;
+        let repeater = session.repeat(
+            destination,
+            vec![data],
+            interval,
+            (times > 0).then_some(times),
+        )?;
+        self.repeater = Some(repeater);
         Ok(())
     }
 

@@ -349,3 +349,31 @@ fn server_framing_prints_one_line_per_message() {
         "{rx:?}"
     );
 }
+
+#[test]
+fn interval_and_repeat_send_the_message_that_many_times() {
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(std::time::Duration::from_millis(500)))
+        .unwrap();
+    let (code, lines, stderr) = run_cli(&[
+        "udp",
+        "--to",
+        &peer.local_addr().unwrap().to_string(),
+        "--send",
+        "hb",
+        "--interval-ms",
+        "10",
+        "--repeat",
+        "4",
+        "--wait-ms",
+        "0",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(lines.iter().filter(|l| l.contains(" TX ")).count(), 4);
+    let mut buf = [0u8; 8];
+    let mut got = 0;
+    while peer.recv_from(&mut buf).is_ok() {
+        got += 1;
+    }
+    assert_eq!(got, 4);
+}

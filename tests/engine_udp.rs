@@ -153,3 +153,55 @@ fn ipv6_round_trip() {
     b.send(Destination::Default, b"v6".to_vec());
     assert_eq!(received(&a), (b_addr, b"v6".to_vec()));
 }
+
+#[test]
+fn repeat_sends_the_set_number_of_times_and_stops_when_dropped() {
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(std::time::Duration::from_millis(300)))
+        .unwrap();
+    let (session, _) = udp_on("127.0.0.1:0", Some(peer.local_addr().unwrap()));
+    let interval = std::time::Duration::from_millis(10);
+
+    let counted = session
+        .repeat(
+            Destination::Default,
+            vec![b"tick".to_vec()],
+            interval,
+            Some(5),
+        )
+        .unwrap();
+    let mut buf = [0u8; 16];
+    let mut got = 0;
+    while peer.recv_from(&mut buf).is_ok() {
+        got += 1;
+    }
+    assert_eq!(got, 5, "exactly the rounds asked for");
+    assert!(!counted.is_running());
+
+    let endless = session
+        .repeat(Destination::Default, vec![b"tock".to_vec()], interval, None)
+        .unwrap();
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
+    for _ in 0..3 {
+        peer.recv_from(&mut buf).unwrap();
+    }
+    drop(endless);
+    // Whatever was queued before the drop may still arrive; then nothing more does.
+    peer.set_read_timeout(Some(std::time::Duration::from_millis(300)))
+        .unwrap();
+    let mut after = 0;
+    while peer.recv_from(&mut buf).is_ok() {
+        after += 1;
+        assert!(after < 5, "sends went on after the repeater was dropped");
+    }
+    assert!(
+        session
+            .repeat(
+                Destination::Default,
+                vec![b"x".to_vec()],
+                std::time::Duration::ZERO,
+                None
+            )
+            .is_err()
+    );
+}

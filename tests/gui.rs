@@ -406,3 +406,34 @@ fn checksum_bytes_are_appended_to_a_send() {
     let bytes = received.recv_timeout(DEADLINE).unwrap();
     assert_eq!(bytes, vec![0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A]);
 }
+
+#[test]
+fn periodic_send_repeats_until_stopped() {
+    let (server, received) = echo_server();
+    let mut h = app();
+    connect_client(&mut h, server);
+    type_message(&mut h, "tick");
+    set_field(&mut h, "Every ms", "10");
+    set_field(&mut h, "Times", "0");
+    click(&mut h, "Repeat");
+    assert!(h.query_by_label("Stop repeat").is_some());
+    for _ in 0..3 {
+        received.recv_timeout(DEADLINE).expect("a periodic send");
+    }
+    click(&mut h, "Stop repeat");
+    assert!(h.query_by_label("Repeat").is_some());
+    // Drain what was already on its way, then check that nothing more comes.
+    while received.recv_timeout(Duration::from_millis(200)).is_ok() {}
+    assert!(
+        received.recv_timeout(Duration::from_millis(200)).is_err(),
+        "sends stopped"
+    );
+
+    set_field(&mut h, "Times", "2");
+    click(&mut h, "Repeat");
+    let mut bytes = 0;
+    while let Ok(chunk) = received.recv_timeout(Duration::from_millis(300)) {
+        bytes += chunk.len();
+    }
+    assert_eq!(bytes, 8, "two more sends of 4 bytes");
+}

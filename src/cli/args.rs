@@ -134,6 +134,12 @@ pub struct DataArgs {
     /// Line ending appended to each message.
     #[arg(long, value_enum, default_value_t = Eol::None)]
     pub eol: Eol,
+    /// Send the --send messages again every N milliseconds (tcp-client and udp).
+    #[arg(long, value_name = "N", requires = "send")]
+    pub interval_ms: Option<u64>,
+    /// With --interval-ms: how many times to send them (0: until Ctrl+C).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "interval_ms")]
+    pub repeat: u64,
     /// Checksum appended to each message (before the line ending): none, sum8, xor8,
     /// crc16-modbus (low byte first), crc16-ccitt-false or crc32 (high byte first).
     #[arg(long, value_name = "NAME", default_value = "none")]

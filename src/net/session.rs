@@ -11,7 +11,8 @@ use crate::net::emitter::Emitter;
 use crate::net::event::Event;
 use crate::net::stats::{Counters, Totals};
 use crate::net::{
-    ClientId, TcpClientConfig, TcpServerConfig, UdpConfig, Waker, tcp_client, tcp_server, udp,
+    ClientId, Repeater, TcpClientConfig, TcpServerConfig, UdpConfig, Waker, tcp_client, tcp_server,
+    udp,
 };
 
 /// Events waiting for the consumer at most. A full channel holds TCP readers back, so a slow
@@ -130,6 +131,19 @@ impl Session {
 
     pub fn send(&self, to: Destination, data: Vec<u8>) {
         self.command(Command::Send { to, data });
+    }
+
+    /// Sends `messages` now and then every `interval`, `rounds` times (None: until the
+    /// returned [`Repeater`] is dropped or the session ends).
+    pub fn repeat(
+        &self,
+        to: Destination,
+        messages: Vec<Vec<u8>>,
+        interval: std::time::Duration,
+        rounds: Option<u64>,
+    ) -> Result<Repeater, Error> {
+        let commands = self.commands.clone().ok_or(Error::NotConnected)?;
+        Repeater::start(commands, to, messages, interval, rounds)
     }
 
     /// The events, oldest first. Drain with `try_iter` (GUI) or block with `recv` (CLI).

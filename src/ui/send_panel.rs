@@ -3,6 +3,7 @@ use egui::{Color32, Key, Modifiers, RichText, Ui};
 use crate::codec::{Checksum, InputMode, LineEnding};
 use crate::net::SessionKind;
 use crate::page::Page;
+use crate::ui::labelled_field;
 
 pub fn draw(page: &mut Page, ui: &mut Ui) {
     ui.add_space(4.0);
@@ -61,6 +62,26 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
         }
         if ui.button("Send").clicked() || send_shortcut {
             page.send();
+        }
+    });
+    ui.horizontal(|ui| {
+        let repeating = page.is_repeating();
+        labelled_field(
+            ui,
+            "Every ms",
+            &mut page.config.repeat_interval_ms,
+            60.0,
+            !repeating,
+        );
+        labelled_field(ui, "Times", &mut page.config.repeat_times, 40.0, !repeating)
+            .on_hover_text("0: until stopped");
+        let label = if repeating { "Stop repeat" } else { "Repeat" };
+        if ui
+            .button(label)
+            .on_hover_text("Send the message periodically")
+            .clicked()
+        {
+            page.toggle_repeat();
         }
     });
     if let Some(error) = &page.send_error {

@@ -1,0 +1,73 @@
+//! Periodic sends: a thread that queues the same messages on a session at a steady interval.
+
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Sender, bounded, select, tick};
+
+use crate::error::Error;
+use crate::net::command::{Command, Destination};
+use crate::net::session::spawn_worker;
+
+/// Sends `messages` every `interval`, `rounds` times or until stopped. Dropping it stops it.
+pub struct Repeater {
+    stop: Option<Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Repeater {
+    pub(crate) fn start(
+        commands: Sender<Command>,
+        to: Destination,
+        messages: Vec<Vec<u8>>,
+        interval: Duration,
+        rounds: Option<u64>,
+    ) -> Result<Repeater, Error> {
+        if interval.is_zero() {
+            return Err(Error::InvalidInterval);
+        }
+        let (stop_tx, stop_rx) = bounded::<()>(0);
+        let thread = spawn_worker("repeat", move || {
+            let ticks = tick(interval);
+            let mut round = 0u64;
+            loop {
+                for data in &messages {
+                    let command = Command::Send {
+                        to: to.clone(),
+                        data: data.clone(),
+                    };
+                    if commands.send(command).is_err() {
+                        return; // the session ended
+                    }
+                }
+                round += 1;
+                if rounds.is_some_and(|rounds| round >= rounds) {
+                    return;
+                }
+                select! {
+                    recv(ticks) -> _ => {}
+                    recv(stop_rx) -> _ => return,
+                }
+            }
+        })?;
+        Ok(Repeater {
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// False once every round is sent or the session ended.
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+}
+
+impl Drop for Repeater {
+    fn drop(&mut self) {
+        // Dropping the sender wakes the thread's select at once.
+        self.stop = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
