@@ -16,8 +16,8 @@ use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding, bu
 use crate::error::Error;
 use crate::net::addr::{parse_bind, parse_host_port};
 use crate::net::{
-    Destination, EventKind, Session, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig,
-    UdpConfig, no_waker,
+    Destination, EventKind, Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions,
+    TcpServerConfig, UdpConfig, file_chunk, no_waker,
 };
 use output::Printer;
 
@@ -98,6 +98,14 @@ fn payload_format(data: &args::DataArgs) -> Result<PayloadFormat, Error> {
     })
 }
 
+fn read_file(path: &std::path::Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|err| Error::File {
+        action: "reading",
+        path: path.display().to_string(),
+        message: crate::error::describe_io(&err),
+    })
+}
+
 fn tcp_options(tcp: &args::TcpArgs) -> Result<TcpOptions, Error> {
     Ok(TcpOptions {
         framing: Framing::parse(&tcp.framing)?,
@@ -118,6 +126,21 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
         .iter()
         .map(|m| build_payload(m, &format))
         .collect::<Result<_, _>>()?;
+    let mut messages = messages;
+    if let Some(path) = &data.send_file {
+        let kind = match mode {
+            Mode::TcpClient(_) => SessionKind::TcpClient,
+            Mode::TcpServer(_) => SessionKind::TcpServer,
+            Mode::Udp(_) => SessionKind::Udp,
+        };
+        messages.extend(
+            read_file(path)?
+                .chunks(file_chunk(kind))
+                .map(<[u8]>::to_vec),
+        );
+    }
+    let capture = data.capture.clone();
+    let capture = capture.as_deref();
     let interval = match data.interval_ms {
         Some(0) => return Err(Error::InvalidInterval),
         Some(ms) => Some((
@@ -137,7 +160,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
                 .map(|b| parse_bind(b, IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
                 .transpose()?;
             Ok(Plan {
-                session: Session::tcp_client(config, no_waker())?,
+                session: Session::open(SessionConfig::TcpClient(config), no_waker(), capture)?,
                 printer: Printer::new(a.data.json, a.data.hex, format.encoding, true),
                 reads_stdin: messages.is_empty(),
                 format,
@@ -156,7 +179,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
             config.max_clients = a.max_clients;
             config.options = tcp_options(&a.tcp)?;
             Ok(Plan {
-                session: Session::tcp_server(config, no_waker())?,
+                session: Session::open(SessionConfig::TcpServer(config), no_waker(), capture)?,
                 printer: Printer::new(a.data.json, a.data.hex, format.encoding, true),
                 // A terminal can type to every client; a script's stdin is left alone.
                 reads_stdin: std::io::stdin().is_terminal(),
@@ -189,7 +212,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
             config.target = target;
             config.broadcast = a.broadcast;
             Ok(Plan {
-                session: Session::udp(config, no_waker())?,
+                session: Session::open(SessionConfig::Udp(config), no_waker(), capture)?,
                 printer: Printer::new(a.data.json, a.data.hex, format.encoding, false),
                 reads_stdin: sends && messages.is_empty(),
                 format,

@@ -69,6 +69,12 @@ pub enum Error {
     NotConnected,
     #[error("send queue of {0} is full; the peer is not reading")]
     SendQueueFull(SocketAddr),
+    #[error("{action} {path} failed: {message}")]
+    File {
+        action: &'static str,
+        path: String,
+        message: String,
+    },
     #[error("{action} {addr} failed: {message}")]
     Io {
         action: &'static str,
@@ -112,6 +118,7 @@ impl Error {
                 | Error::EmptyMessage
                 | Error::InvalidInterval
                 | Error::InvalidNumber(_)
+                | Error::File { .. }
         )
     }
 }

@@ -1,9 +1,15 @@
 //! The log model behind the GUI's log view: one row per event, raw bytes always kept, text
 //! decoded per connection so that switching the encoding can re-decode every row.
 
+use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
+use chrono::{DateTime, Local, SecondsFormat};
+use serde::{Deserialize, Serialize};
+
+use crate::codec::hex::format_hex;
+use crate::codec::render::one_line;
 use crate::codec::{PeerDecoders, TextEncoding};
 use crate::net::{ClientId, CloseReason, Event, EventKind};
 
@@ -172,6 +178,108 @@ impl Log {
     }
 }
 
+/// File formats the log can be saved in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ExportFormat {
+    #[default]
+    Txt,
+    Csv,
+    JsonLines,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 3] = [
+        ExportFormat::Txt,
+        ExportFormat::Csv,
+        ExportFormat::JsonLines,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportFormat::Txt => "TXT",
+            ExportFormat::Csv => "CSV",
+            ExportFormat::JsonLines => "JSON Lines",
+        }
+    }
+}
+
+/// One row as the export formats write it.
+#[derive(Serialize)]
+struct ExportRow<'a> {
+    time: String,
+    direction: &'a str,
+    peer: String,
+    client: Option<ClientId>,
+    len: usize,
+    text: &'a str,
+    hex: String,
+}
+
+impl<'a> ExportRow<'a> {
+    fn of(row: &'a LogRow) -> ExportRow<'a> {
+        ExportRow {
+            time: DateTime::<Local>::from(row.time).to_rfc3339_opts(SecondsFormat::Millis, false),
+            direction: row.direction.label(),
+            peer: row.peer.map(|p| p.to_string()).unwrap_or_default(),
+            client: row.client,
+            len: row.data.len(),
+            text: &row.text,
+            hex: format_hex(&row.data),
+        }
+    }
+}
+
+/// Writes `rows` in `format`: TXT as the CLI prints them, CSV with a header row, or one JSON
+/// object per line.
+pub fn export(rows: &[LogRow], format: ExportFormat, out: &mut dyn Write) -> io::Result<()> {
+    if format == ExportFormat::Csv {
+        writeln!(out, "time,direction,peer,client,len,text,hex")?;
+    }
+    for row in rows {
+        let r = ExportRow::of(row);
+        match format {
+            ExportFormat::Txt => writeln!(
+                out,
+                "{} {} {} {}B {}",
+                r.time,
+                r.direction,
+                r.peer,
+                r.len,
+                one_line(r.text)
+            )?,
+            ExportFormat::Csv => {
+                let client = r.client.map(|c| c.to_string()).unwrap_or_default();
+                let len = r.len.to_string();
+                let fields = [
+                    r.time.as_str(),
+                    r.direction,
+                    &r.peer,
+                    &client,
+                    &len,
+                    r.text,
+                    &r.hex,
+                ];
+                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                writeln!(out, "{}", line.join(","))?;
+            }
+            ExportFormat::JsonLines => {
+                serde_json::to_writer(&mut *out, &r)?;
+                writeln!(out)?;
+            }
+        }
+    }
+    out.flush()
+}
+
+/// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180).
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +310,37 @@ mod tests {
         log.set_encoding(TextEncoding::Gbk);
         assert_eq!(log.rows()[0].text, "你好");
         assert_eq!(log.rows()[0].data, vec![0xC4, 0xE3, 0xBA, 0xC3]);
+    }
+
+    #[test]
+    fn export_formats_carry_every_row() {
+        let mut log = Log::new(TextEncoding::Utf8, true);
+        log.push_event(&received("127.0.0.1:1", b"a,\"b\"\n"));
+        log.push_event(&received("127.0.0.1:1", b"ok"));
+        let write = |format| {
+            let mut out = Vec::new();
+            export(log.rows(), format, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let txt = write(ExportFormat::Txt);
+        assert!(
+            txt.lines()
+                .next()
+                .unwrap()
+                .ends_with(r#" RX 127.0.0.1:1 6B a,"b"\n"#),
+            "{txt}"
+        );
+        let csv = write(ExportFormat::Csv);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "time,direction,peer,client,len,text,hex");
+        assert!(lines[1].contains(r#",RX,127.0.0.1:1,,6,"a,""b"""#), "{csv}");
+        let json: Vec<serde_json::Value> = write(ExportFormat::JsonLines)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(json.len(), 2);
+        assert_eq!(json[0]["text"], "a,\"b\"\n");
+        assert_eq!(json[1]["hex"], "6F 6B");
     }
 
     #[test]

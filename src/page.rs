@@ -2,6 +2,7 @@
 //! client list and counters. No drawing here (that is `ui`), so it is testable on its own.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -10,11 +11,12 @@ use crate::codec::{
     Checksum, Framing, InputMode, LineEnding, PayloadFormat, TextEncoding, build_payload,
 };
 use crate::error::Error;
-use crate::log::Log;
+use crate::log::{ExportFormat, Log, export};
 use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_port};
 use crate::net::{
-    ClientId, ClientInfo, Destination, Event, EventKind, Repeater, Session, SessionKind,
-    TcpClientConfig, TcpOptions, TcpServerConfig, Totals, UdpConfig, Waker,
+    ClientId, ClientInfo, Destination, Event, EventKind, FileSend, Repeater, Session,
+    SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, Totals, UdpConfig,
+    Waker, file_chunk,
 };
 
 /// How the log shows each message's bytes.
@@ -49,6 +51,11 @@ pub struct PageConfig {
     pub framing: String,
     pub nodelay: bool,
     pub keepalive: bool,
+    /// Where "Capture" writes received bytes, "Export log" writes the log, and "Send file" reads.
+    pub capture_path: String,
+    pub export_path: String,
+    pub export_format: ExportFormat,
+    pub file_path: String,
     /// Periodic send: milliseconds between sends, and how many (0: until stopped).
     pub repeat_interval_ms: String,
     pub repeat_times: String,
@@ -72,6 +79,10 @@ impl Default for PageConfig {
             framing: "raw".into(),
             nodelay: false,
             keepalive: false,
+            capture_path: "capture.bin".into(),
+            export_path: "log.txt".into(),
+            export_format: ExportFormat::Txt,
+            file_path: String::new(),
             repeat_interval_ms: "1000".into(),
             repeat_times: "0".into(),
         }
@@ -113,6 +124,11 @@ pub struct Page {
     session: Option<Session>,
     /// The periodic send under way, if any.
     repeater: Option<Repeater>,
+    /// Whether received bytes go to `config.capture_path` (also for the next session).
+    pub capturing: bool,
+    file_send: Option<FileSend>,
+    /// What the last file action did, in words.
+    pub file_note: Option<String>,
     /// Counts of sessions that have ended, so counters survive a reconnect.
     earlier_totals: Totals,
 }
@@ -134,6 +150,9 @@ impl Page {
             paused_at: None,
             session: None,
             repeater: None,
+            capturing: false,
+            file_send: None,
+            file_note: None,
             earlier_totals: Totals::default(),
         }
     }
@@ -155,27 +174,30 @@ impl Page {
     }
 
     fn open(&mut self, waker: Waker) -> Result<(), Error> {
-        let session = match self.kind {
+        let config = match self.kind {
             SessionKind::TcpClient => {
                 let mut config = TcpClientConfig::new(self.target()?);
                 config.options = self.tcp_options()?;
                 self.link = Link::Connecting;
-                Session::tcp_client(config, waker)?
+                SessionConfig::TcpClient(config)
             }
             SessionKind::TcpServer => {
                 let mut config = TcpServerConfig::new(self.bind()?);
                 config.options = self.tcp_options()?;
-                Session::tcp_server(config, waker)?
+                SessionConfig::TcpServer(config)
             }
             SessionKind::Udp => {
                 let mut config = UdpConfig::new(self.bind()?);
                 config.broadcast = self.config.broadcast;
                 // The target may be filled in later, before sending.
                 config.target = self.target().ok();
-                Session::udp(config, waker)?
+                SessionConfig::Udp(config)
             }
         };
-        self.session = Some(session);
+        let capture = self
+            .capturing
+            .then(|| PathBuf::from(&self.config.capture_path));
+        self.session = Some(Session::open(config, waker, capture.as_deref())?);
         Ok(())
     }
 
@@ -183,6 +205,7 @@ impl Page {
     /// milliseconds, but a name lookup in progress cannot be interrupted.
     pub fn close(&mut self) {
         self.repeater = None;
+        self.file_send = None;
         if let Some(session) = self.session.take() {
             self.earlier_totals = add(self.earlier_totals, session.totals());
             let _ = std::thread::Builder::new()
@@ -250,7 +273,13 @@ impl Page {
         if data.is_empty() {
             return Err(Error::EmptyMessage);
         }
-        let destination = match self.kind {
+        let session = self.session.as_ref().ok_or(Error::NotConnected)?;
+        Ok((session, self.destination()?, data))
+    }
+
+    /// Where sends go: the peer, the selected client or all, the UDP target or last sender.
+    fn destination(&self) -> Result<Destination, Error> {
+        Ok(match self.kind {
             SessionKind::TcpClient => Destination::Default,
             SessionKind::TcpServer => self
                 .selected_client
@@ -259,9 +288,7 @@ impl Page {
                 (true, Some(sender)) => Destination::Address(sender.to_string()),
                 _ => Destination::Address(self.target()?.to_string()),
             },
-        };
-        let session = self.session.as_ref().ok_or(Error::NotConnected)?;
-        Ok((session, destination, data))
+        })
     }
 
     pub fn is_repeating(&self) -> bool {
@@ -295,6 +322,71 @@ impl Page {
         )?;
         self.repeater = Some(repeater);
         Ok(())
+    }
+
+    /// Starts or stops writing received bytes to the capture file.
+    pub fn toggle_capture(&mut self) {
+        let capturing = !self.capturing;
+        let path = PathBuf::from(self.config.capture_path.trim());
+        let result = match &self.session {
+            Some(session) => session.set_capture(capturing.then_some(path.as_path())),
+            None => Ok(()),
+        };
+        self.file_note = Some(match result {
+            Ok(()) => {
+                self.capturing = capturing;
+                match capturing {
+                    true => format!("Capturing received bytes to {}", path.display()),
+                    false => "Capture stopped".to_string(),
+                }
+            }
+            Err(error) => error.to_string(),
+        });
+    }
+
+    /// Saves the whole log (not only the shown rows) in the chosen format.
+    pub fn export_log(&mut self) {
+        let path = PathBuf::from(self.config.export_path.trim());
+        let written = std::fs::File::create(&path).and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            export(self.log.rows(), self.config.export_format, &mut out)
+        });
+        self.file_note = Some(match written {
+            Ok(()) => format!("Saved {} rows to {}", self.log.rows().len(), path.display()),
+            Err(err) => Error::File {
+                action: "saving the log to",
+                path: path.display().to_string(),
+                message: crate::error::describe_io(&err),
+            }
+            .to_string(),
+        });
+    }
+
+    /// Sends the file at `config.file_path` (a datagram per chunk over UDP).
+    pub fn send_file(&mut self) {
+        let started = self.start_file_send();
+        self.file_note = Some(match started {
+            Ok(total) => format!("Sending {} ({total} bytes)", self.config.file_path),
+            Err(error) => error.to_string(),
+        });
+    }
+
+    fn start_file_send(&mut self) -> Result<u64, Error> {
+        let path = PathBuf::from(self.config.file_path.trim());
+        let chunk = file_chunk(self.kind);
+        let session = self.session.as_ref().ok_or(Error::NotConnected)?;
+        let file_send = session.send_file(self.destination()?, &path, chunk)?;
+        let total = file_send.total;
+        self.file_send = Some(file_send);
+        Ok(total)
+    }
+
+    /// A file being sent: bytes queued so far and its size.
+    pub fn file_progress(&self) -> Option<(u64, u64)> {
+        self.file_send
+            .as_ref()
+            .filter(|f| f.is_running())
+            .map(|f| (f.queued(), f.total))
     }
 
     pub fn set_encoding(&mut self, encoding: TextEncoding) {

@@ -377,3 +377,67 @@ fn interval_and_repeat_send_the_message_that_many_times() {
     }
     assert_eq!(got, 4);
 }
+
+#[test]
+fn capture_file_holds_exactly_the_received_bytes() {
+    let dir = TempDir::new("capture");
+    let path = dir.file("capture.bin");
+    let mut server = Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--capture",
+        path.to_str().unwrap(),
+        "--framing",
+        "line",
+        "--count",
+        "2",
+    ]);
+    let local = server.listening();
+    let mut client = TcpStream::connect(local).unwrap();
+    let sent = b"first\n\x00\xFF\xC4\xE3 second\n".to_vec();
+    client.write_all(&sent[..4]).unwrap();
+    client.write_all(&sent[4..]).unwrap();
+    assert_eq!(server.finish().0, 0);
+    assert_eq!(std::fs::read(&path).unwrap(), sent);
+
+    let (code, _, stderr) = run_cli(&[
+        "udp",
+        "--bind",
+        "127.0.0.1:0",
+        "--capture",
+        dir.0.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "a folder is not a capture file");
+    assert!(
+        stderr.starts_with("error: creating the capture file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn send_file_delivers_the_file_byte_exact() {
+    let dir = TempDir::new("send-file");
+    let path = dir.file("payload.bin");
+    let content = common::pattern(300_000);
+    std::fs::write(&path, &content).unwrap();
+    let (addr, server) = recording_echo_server();
+    let (code, _, stderr) = run_cli(&[
+        "tcp-client",
+        &addr.to_string(),
+        "--send-file",
+        path.to_str().unwrap(),
+        "--wait-ms",
+        "100",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(server.join().unwrap() == content);
+
+    let (code, _, stderr) = run_cli(&[
+        "tcp-client",
+        &addr.to_string(),
+        "--send-file",
+        dir.file("missing").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: reading "), "{stderr}");
+}

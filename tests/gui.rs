@@ -24,6 +24,16 @@ fn app() -> Harness<'static, App> {
         .build_eframe(|cc| App::new(cc))
 }
 
+/// For tests whose peers send arbitrary bytes: decoded as text, they may hold characters no
+/// bundled font draws (shown as boxes, as in the real app; the hex view shows the bytes).
+fn app_showing_any_bytes() -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1100.0, 720.0))
+        .with_context_setup(socket_tester::ui::fonts::install)
+        .allow_missing_glyphs()
+        .build_eframe(|cc| App::new(cc))
+}
+
 fn page<'h>(h: &'h mut Harness<'static, App>) -> &'h mut Page {
     h.state_mut().tab().page()
 }
@@ -436,4 +446,63 @@ fn periodic_send_repeats_until_stopped() {
         bytes += chunk.len();
     }
     assert_eq!(bytes, 8, "two more sends of 4 bytes");
+}
+
+#[test]
+fn capture_send_file_and_export_work_from_the_files_panel() {
+    let dir = common::TempDir::new("gui-files");
+    let (server, received) = echo_server();
+    let mut h = app_showing_any_bytes();
+    connect_client(&mut h, server);
+    click(&mut h, "Files: send, capture, export");
+
+    let capture = dir.file("capture.bin");
+    set_field(&mut h, "Capture file", capture.to_str().unwrap());
+    click(&mut h, "Start capture");
+    assert!(h.query_by_label("Stop capture").is_some());
+
+    let file = dir.file("payload.bin");
+    let content = common::pattern(200_000);
+    std::fs::write(&file, &content).unwrap();
+    set_field(&mut h, "File to send", file.to_str().unwrap());
+    click(&mut h, "Send file");
+    let mut got = Vec::new();
+    while got.len() < content.len() {
+        got.extend(received.recv_timeout(DEADLINE).expect("file bytes"));
+    }
+    assert!(got == content, "the server got the file");
+    wait_until(&mut h, "the echo of the whole file", |h| {
+        page(h).totals().rx_bytes == content.len() as u64
+    });
+    click(&mut h, "Stop capture");
+    assert!(
+        std::fs::read(&capture).unwrap() == content,
+        "the capture holds every received byte"
+    );
+
+    let export = dir.file("log.jsonl");
+    set_field(&mut h, "Export to", export.to_str().unwrap());
+    h.get_by_role_and_label(Role::ComboBox, "Export format")
+        .click();
+    h.run();
+    click(&mut h, "JSON Lines");
+    click(&mut h, "Export log");
+    let rows = page(&mut h).log.rows().len();
+    let text = std::fs::read_to_string(&export).unwrap();
+    assert_eq!(text.lines().count(), rows);
+    assert!(
+        h.query_by_label_contains(&format!("Saved {rows} rows"))
+            .is_some()
+    );
+
+    set_field(
+        &mut h,
+        "File to send",
+        dir.file("missing").to_str().unwrap(),
+    );
+    click(&mut h, "Send file");
+    assert!(
+        h.query_by_label_contains("opening").is_some(),
+        "a missing file is explained"
+    );
 }

@@ -147,6 +147,12 @@ pub struct DataArgs {
     /// Read \r \n \t \\ \0 and \xNN in text.
     #[arg(long)]
     pub escapes: bool,
+    /// Send the bytes of FILE after any --send messages (a datagram per KiB over UDP).
+    #[arg(long, value_name = "PATH")]
+    pub send_file: Option<std::path::PathBuf>,
+    /// Write every received byte to FILE, exactly as it arrived.
+    #[arg(long, value_name = "FILE")]
+    pub capture: Option<std::path::PathBuf>,
     /// Print JSON Lines instead of plain lines.
     #[arg(long)]
     pub json: bool,

@@ -195,6 +195,12 @@ impl Reader<'_> {
                 Ok(n) => {
                     self.counters.add_rx(n, 0);
                     self.shared.counters.add_rx(n, 0);
+                    if let Err(error) = self.shared.capture(&buf[..n]) {
+                        self.emitter.emit(EventKind::Error {
+                            client: self.client,
+                            error,
+                        });
+                    }
                     let frames = self.framer.push(&buf[..n]);
                     if frames.into_iter().all(|frame| self.deliver(frame)) {
                         continue;

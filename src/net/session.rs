@@ -1,18 +1,21 @@
+use std::fs::File;
+use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::SystemTime;
 
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 
-use crate::error::Error;
+use crate::error::{Error, describe_io};
 use crate::net::command::{Command, Destination};
 use crate::net::emitter::Emitter;
 use crate::net::event::Event;
 use crate::net::stats::{Counters, Totals};
 use crate::net::{
-    ClientId, Repeater, TcpClientConfig, TcpServerConfig, UdpConfig, Waker, tcp_client, tcp_server,
-    udp,
+    ClientId, FileSend, Repeater, TcpClientConfig, TcpServerConfig, UdpConfig, Waker, tcp_client,
+    tcp_server, udp,
 };
 
 /// Events waiting for the consumer at most. A full channel holds TCP readers back, so a slow
@@ -29,6 +32,24 @@ pub enum SessionKind {
     Udp,
 }
 
+/// What to start: a session of one kind with its settings.
+#[derive(Debug, Clone)]
+pub enum SessionConfig {
+    TcpClient(TcpClientConfig),
+    TcpServer(TcpServerConfig),
+    Udp(UdpConfig),
+}
+
+impl SessionConfig {
+    pub fn kind(&self) -> SessionKind {
+        match self {
+            SessionConfig::TcpClient(_) => SessionKind::TcpClient,
+            SessionConfig::TcpServer(_) => SessionKind::TcpServer,
+            SessionConfig::Udp(_) => SessionKind::Udp,
+        }
+    }
+}
+
 /// One client of a TCP server, as the server's client list shows it.
 #[derive(Debug, Clone)]
 pub struct ClientInfo {
@@ -43,9 +64,40 @@ pub struct ClientInfo {
 pub(crate) struct Shared {
     pub counters: Counters,
     clients: Mutex<Vec<ClientInfo>>,
+    /// Where every received byte is also written, exactly as it arrived.
+    capture: Mutex<Option<Capture>>,
+}
+
+struct Capture {
+    file: File,
+    path: PathBuf,
 }
 
 impl Shared {
+    /// Appends received bytes to the capture file, if one is set. A failed write ends the
+    /// capture and says why, once.
+    pub fn capture(&self, data: &[u8]) -> Result<(), Error> {
+        let mut capture = self
+            .capture
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(Capture { file, path }) = capture.as_mut() else {
+            return Ok(());
+        };
+        match file.write_all(data) {
+            Ok(()) => Ok(()),
+            Err(err) => {
+                let error = Error::File {
+                    action: "writing the capture to",
+                    path: path.display().to_string(),
+                    message: describe_io(&err),
+                };
+                *capture = None;
+                Err(error)
+            }
+        }
+    }
+
     pub fn clients(&self) -> MutexGuard<'_, Vec<ClientInfo>> {
         // The list stays valid even if a holder panicked: take it anyway.
         self.clients
@@ -74,48 +126,50 @@ impl Session {
     /// Connects to `config.target` on a worker thread; the first event is `Connected`, or an
     /// `Error` followed by `Stopped`.
     pub fn tcp_client(config: TcpClientConfig, waker: Waker) -> Result<Session, Error> {
-        Session::start(SessionKind::TcpClient, waker, move |worker| {
-            tcp_client::run(config, worker)
-        })
+        Session::open(SessionConfig::TcpClient(config), waker, None)
     }
 
     /// Listens on `config.bind`; the first event is `Listening` with the real port, or an
     /// `Error` followed by `Stopped`.
     pub fn tcp_server(config: TcpServerConfig, waker: Waker) -> Result<Session, Error> {
-        Session::start(SessionKind::TcpServer, waker, move |worker| {
-            tcp_server::run(config, worker)
-        })
+        Session::open(SessionConfig::TcpServer(config), waker, None)
     }
 
     /// Binds a UDP socket; the first event is `Listening` with the real port, or an `Error`
     /// followed by `Stopped`.
     pub fn udp(config: UdpConfig, waker: Waker) -> Result<Session, Error> {
-        Session::start(SessionKind::Udp, waker, move |worker| {
-            udp::run(config, worker)
-        })
+        Session::open(SessionConfig::Udp(config), waker, None)
     }
 
-    fn start(
-        kind: SessionKind,
+    /// Starts a session of any kind; with `capture`, every received byte is written to that
+    /// file from the first byte on.
+    pub fn open(
+        config: SessionConfig,
         waker: Waker,
-        run: impl FnOnce(Worker) + Send + 'static,
+        capture: Option<&Path>,
     ) -> Result<Session, Error> {
         let (command_tx, command_rx) = unbounded();
         let (event_tx, event_rx) = bounded(EVENT_CAPACITY);
         let shared = Arc::new(Shared::default());
+        let mut session = Session {
+            kind: config.kind(),
+            commands: Some(command_tx),
+            events: event_rx,
+            shared: shared.clone(),
+            control: None,
+        };
+        session.set_capture(capture)?;
         let worker = Worker {
             commands: command_rx,
             emitter: Emitter::new(event_tx, waker),
-            shared: shared.clone(),
-        };
-        let control = spawn_worker("session", move || run(worker))?;
-        Ok(Session {
-            kind,
-            commands: Some(command_tx),
-            events: event_rx,
             shared,
-            control: Some(control),
-        })
+        };
+        session.control = Some(spawn_worker("session", move || match config {
+            SessionConfig::TcpClient(config) => tcp_client::run(config, worker),
+            SessionConfig::TcpServer(config) => tcp_server::run(config, worker),
+            SessionConfig::Udp(config) => udp::run(config, worker),
+        })?);
+        Ok(session)
     }
 
     pub fn kind(&self) -> SessionKind {
@@ -149,6 +203,33 @@ impl Session {
     /// The events, oldest first. Drain with `try_iter` (GUI) or block with `recv` (CLI).
     pub fn events(&self) -> &Receiver<Event> {
         &self.events
+    }
+
+    /// Sends the file at `path` in chunks of `chunk` bytes (one datagram each over UDP).
+    pub fn send_file(&self, to: Destination, path: &Path, chunk: usize) -> Result<FileSend, Error> {
+        let commands = self.commands.clone().ok_or(Error::NotConnected)?;
+        FileSend::start(commands, self.shared.clone(), to, path, chunk)
+    }
+
+    /// Starts writing every received byte to `path` (created or truncated), or stops with None.
+    pub fn set_capture(&self, path: Option<&Path>) -> Result<(), Error> {
+        let capture = match path {
+            Some(path) => Some(Capture {
+                file: File::create(path).map_err(|e| Error::File {
+                    action: "creating the capture file",
+                    path: path.display().to_string(),
+                    message: describe_io(&e),
+                })?,
+                path: path.to_path_buf(),
+            }),
+            None => None,
+        };
+        *self
+            .shared
+            .capture
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = capture;
+        Ok(())
     }
 
     pub fn totals(&self) -> Totals {

@@ -185,6 +185,12 @@ fn receive_loop(socket: &Socket, local: SocketAddr, emitter: &Emitter, shared: &
                 };
                 shared.counters.add_rx(n, 1);
                 let data = initialized_prefix(&buf, n);
+                if let Err(error) = shared.capture(&data) {
+                    emitter.emit(EventKind::Error {
+                        client: None,
+                        error,
+                    });
+                }
                 if !emitter.emit(EventKind::Received {
                     client: None,
                     peer,

@@ -2,6 +2,7 @@
 
 mod client_list;
 mod connection_panel;
+mod files_panel;
 pub mod fonts;
 mod log_view;
 mod send_panel;
@@ -36,7 +37,20 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
     Panel::top("connection").show(ui, |ui| {
         connection_panel::draw(page, &interfaces, waker, ui)
     });
-    Panel::bottom("send").show(ui, |ui| send_panel::draw(page, ui));
+    // A file dropped on the window is sent on the current session.
+    let dropped = ui
+        .ctx()
+        .input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
+    if let Some(path) = dropped {
+        page.config.file_path = path.display().to_string();
+        page.send_file();
+    }
+    Panel::bottom("send").show(ui, |ui| {
+        send_panel::draw(page, ui);
+        egui::CollapsingHeader::new("Files: send, capture, export")
+            .default_open(false)
+            .show(ui, |ui| files_panel::draw(page, ui));
+    });
     if page.kind == SessionKind::TcpServer {
         Panel::right("clients")
             .resizable(true)
