@@ -137,13 +137,21 @@ impl eframe::App for App {
     /// Applies engine events; runs only when a worker woke the UI or input arrived.
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let mut more = false;
+        let mut next_reply: Option<std::time::Instant> = None;
         for tab in &mut self.tabs {
             for page in &mut tab.pages {
                 more |= page.drain_events();
+                next_reply = match (next_reply, page.send_due_replies()) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
             }
         }
         if more {
             ctx.request_repaint();
+        } else if let Some(due) = next_reply {
+            // A delayed auto-reply: wake then, not before.
+            ctx.request_repaint_after(due.saturating_duration_since(std::time::Instant::now()));
         }
     }
 

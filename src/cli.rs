@@ -5,10 +5,10 @@ mod output;
 
 use std::io::{BufRead, IsTerminal};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
-use crossbeam_channel::{Receiver, after, never, select, unbounded};
+use crossbeam_channel::{Receiver, after, at, never, select, unbounded};
 
 pub use args::{Cli, Mode};
 
@@ -19,6 +19,7 @@ use crate::net::{
     Destination, EventKind, Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions,
     TcpServerConfig, UdpConfig, file_chunk, no_waker,
 };
+use crate::rules::{Responder, Rule};
 use output::Printer;
 
 /// Exit codes scripts rely on.
@@ -77,7 +78,8 @@ struct Plan {
     destination: Destination,
     wait: Duration,
     count: Option<u64>,
-    echo: bool,
+    /// Auto-replies: `--echo` and `--reply` rules.
+    responder: Responder,
     /// Whether the run ends a `wait` after the last message is sent (clients and UDP senders);
     /// servers and receivers run until Ctrl+C or `--count`.
     ends_after_input: bool,
@@ -139,6 +141,11 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
                 .map(<[u8]>::to_vec),
         );
     }
+    let rules = data
+        .reply
+        .iter()
+        .map(|r| Rule::parse(r))
+        .collect::<Result<Vec<_>, _>>()?;
     let capture = data.capture.clone();
     let capture = capture.as_deref();
     let interval = match data.interval_ms {
@@ -169,7 +176,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
                 destination: Destination::Default,
                 wait: Duration::from_millis(a.wait_ms),
                 count: a.count,
-                echo: a.echo,
+                responder: Responder::new(&rules, a.echo, format.encoding)?,
                 ends_after_input: true,
             })
         }
@@ -189,7 +196,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
                 destination: Destination::AllClients,
                 wait: Duration::ZERO,
                 count: a.count,
-                echo: a.echo,
+                responder: Responder::new(&rules, a.echo, format.encoding)?,
                 ends_after_input: false,
             })
         }
@@ -221,7 +228,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
                 destination: Destination::Default,
                 wait: Duration::from_millis(a.wait_ms),
                 count: a.count,
-                echo: a.echo,
+                responder: Responder::new(&rules, a.echo, format.encoding)?,
                 ends_after_input: sends,
             })
         }
@@ -238,7 +245,7 @@ fn run(mode: Mode) -> Result<i32, Error> {
         destination,
         wait,
         count,
-        echo,
+        mut responder,
         ends_after_input,
         reads_stdin,
     } = plan(mode)?;
@@ -254,6 +261,7 @@ fn run(mode: Mode) -> Result<i32, Error> {
     let mut _repeater = None;
 
     loop {
+        let reply_timer = responder.next_due().map_or_else(never, at);
         select! {
             recv(session.events()) -> event => {
                 let Ok(event) = event else { break };
@@ -289,13 +297,14 @@ fn run(mode: Mode) -> Result<i32, Error> {
                         }
                     }
                     EventKind::Received { client, peer, data } => {
-                        if echo {
-                            let back = match session.kind() {
-                                SessionKind::TcpServer => Destination::Client(client.unwrap_or_default()),
-                                SessionKind::Udp => Destination::Address(peer.to_string()),
-                                SessionKind::TcpClient => Destination::Default,
-                            };
-                            session.send(back, data.clone());
+                        let from = match session.kind() {
+                            SessionKind::TcpServer => Destination::Client(client.unwrap_or_default()),
+                            SessionKind::Udp => Destination::Address(peer.to_string()),
+                            SessionKind::TcpClient => Destination::Default,
+                        };
+                        let text = format.encoding.decode_whole(data);
+                        for (to, reply) in responder.on_received(&from, data, &text, Instant::now()) {
+                            session.send(to, reply);
                             outstanding += 1;
                         }
                         received += 1;
@@ -325,8 +334,14 @@ fn run(mode: Mode) -> Result<i32, Error> {
                 }
             },
             recv(deadline) -> _ => break,
+            recv(reply_timer) -> _ => {
+                for (to, reply) in responder.due(Instant::now()) {
+                    session.send(to, reply);
+                    outstanding += 1;
+                }
+            },
         }
-        if finishing && outstanding == 0 {
+        if finishing && outstanding == 0 && responder.next_due().is_none() {
             break;
         }
         if ends_after_input && input_done && outstanding == 0 && !deadline_set {

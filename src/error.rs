@@ -33,6 +33,8 @@ pub enum Error {
     InvalidFraming { spec: String, reason: String },
     #[error("a frame of {len} bytes or more is over the limit of {max} bytes; it was dropped")]
     FrameTooLong { len: usize, max: usize },
+    #[error("invalid rule {rule}: {reason}")]
+    InvalidRule { rule: String, reason: String },
     #[error("invalid address '{input}': {reason}")]
     InvalidAddress { input: String, reason: String },
     #[error("invalid port '{0}': use a number from 0 to 65535")]
@@ -111,6 +113,7 @@ impl Error {
                 | Error::UnknownEncoding(_)
                 | Error::UnknownChecksum(_)
                 | Error::InvalidFraming { .. }
+                | Error::InvalidRule { .. }
                 | Error::InvalidAddress { .. }
                 | Error::InvalidPort(_)
                 | Error::DatagramTooLarge { .. }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod log;
 pub mod net;
 pub mod page;
+pub mod rules;
 pub mod ui;
 
 pub use error::Error;

@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +18,7 @@ use crate::net::{
     SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, Totals, UdpConfig,
     Waker, file_chunk,
 };
+use crate::rules::{Responder, Rule};
 
 /// How the log shows each message's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -56,6 +57,9 @@ pub struct PageConfig {
     pub export_path: String,
     pub export_format: ExportFormat,
     pub file_path: String,
+    /// Auto-reply: rules, and whether every message is sent back.
+    pub rules: Vec<Rule>,
+    pub echo: bool,
     /// Periodic send: milliseconds between sends, and how many (0: until stopped).
     pub repeat_interval_ms: String,
     pub repeat_times: String,
@@ -83,6 +87,8 @@ impl Default for PageConfig {
             export_path: "log.txt".into(),
             export_format: ExportFormat::Txt,
             file_path: String::new(),
+            rules: Vec::new(),
+            echo: false,
             repeat_interval_ms: "1000".into(),
             repeat_times: "0".into(),
         }
@@ -129,6 +135,11 @@ pub struct Page {
     file_send: Option<FileSend>,
     /// What the last file action did, in words.
     pub file_note: Option<String>,
+    /// The rules in force, compiled from `compiled_rules`; rebuilt when the settings change.
+    responder: Option<Responder>,
+    compiled_rules: (Vec<Rule>, bool, TextEncoding),
+    /// Why the rules cannot be used, shown under them.
+    pub rules_error: Option<String>,
     /// Counts of sessions that have ended, so counters survive a reconnect.
     earlier_totals: Totals,
 }
@@ -153,6 +164,9 @@ impl Page {
             capturing: false,
             file_send: None,
             file_note: None,
+            responder: None,
+            compiled_rules: (Vec::new(), false, TextEncoding::Utf8),
+            rules_error: None,
             earlier_totals: Totals::default(),
         }
     }
@@ -401,10 +415,60 @@ impl Page {
         };
         let events: Vec<Event> = session.events().try_iter().take(EVENTS_PER_FRAME).collect();
         let more = events.len() == EVENTS_PER_FRAME;
+        self.refresh_rules();
         for event in &events {
             self.apply(event);
         }
         more
+    }
+
+    /// Recompiles the auto-reply rules when they were edited.
+    fn refresh_rules(&mut self) {
+        let wanted = (
+            self.config.rules.clone(),
+            self.config.echo,
+            self.config.encoding,
+        );
+        if self.responder.is_some() && wanted == self.compiled_rules {
+            return;
+        }
+        match Responder::new(&wanted.0, wanted.1, wanted.2) {
+            Ok(responder) => {
+                self.responder = Some(responder);
+                self.rules_error = None;
+            }
+            Err(error) => {
+                self.responder = None;
+                self.rules_error = Some(error.to_string());
+            }
+        }
+        self.compiled_rules = wanted;
+    }
+
+    /// Sends delayed auto-replies whose time has come; returns when the next one is due.
+    pub fn send_due_replies(&mut self) -> Option<Instant> {
+        let (Some(session), Some(responder)) = (&self.session, &mut self.responder) else {
+            return None;
+        };
+        for (to, data) in responder.due(Instant::now()) {
+            session.send(to, data);
+        }
+        responder.next_due()
+    }
+
+    /// Auto-replies to a received message.
+    fn reply_to(&mut self, client: Option<ClientId>, peer: SocketAddr, data: &[u8], text: &str) {
+        let (Some(session), Some(responder)) = (&self.session, &mut self.responder) else {
+            return;
+        };
+        let from = match self.kind {
+            SessionKind::TcpClient => Destination::Default,
+            SessionKind::TcpServer => Destination::Client(client.unwrap_or_default()),
+            SessionKind::Udp => Destination::Address(peer.to_string()),
+        };
+        for (to, reply) in responder.on_received(&from, data, text, Instant::now()) {
+            session.send(to, reply);
+        }
     }
 
     fn apply(&mut self, event: &Event) {
@@ -428,7 +492,16 @@ impl Page {
                     self.selected_client = None;
                 }
             }
-            EventKind::Received { peer, .. } => self.last_sender = Some(*peer),
+            EventKind::Received { client, peer, data } => {
+                self.last_sender = Some(*peer);
+                let text = self
+                    .log
+                    .rows()
+                    .last()
+                    .map(|row| row.text.clone())
+                    .unwrap_or_default();
+                self.reply_to(*client, *peer, data, &text);
+            }
             EventKind::Error { error, .. } => self.status_error = Some(error.to_string()),
             EventKind::Stopped => {
                 if let Some(session) = self.session.take() {

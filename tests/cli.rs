@@ -277,6 +277,14 @@ fn bad_input_exits_2_with_one_line_and_sends_nothing() {
         ),
         (vec!["tcp-server", "70000"], "error: invalid port '70000'"),
         (
+            vec!["tcp-server", "0", "--reply", "re:(=>x"],
+            "error: invalid rule matches regex '('",
+        ),
+        (
+            vec!["tcp-server", "0", "--reply", "no arrow"],
+            "error: invalid rule no arrow",
+        ),
+        (
             vec!["tcp-server", "0", "--framing", "len:3"],
             "error: invalid framing 'len:3'",
         ),
@@ -440,4 +448,37 @@ fn send_file_delivers_the_file_byte_exact() {
     ]);
     assert_eq!(code, 2);
     assert!(stderr.starts_with("error: reading "), "{stderr}");
+}
+
+#[test]
+fn reply_rules_answer_matching_messages() {
+    let mut server = Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--reply",
+        "PING=>PONG",
+        "--reply",
+        "hex:01 03=>hex:01 83 02",
+        "--count",
+        "3",
+    ]);
+    let local = server.listening();
+    let mut client = TcpStream::connect(local).unwrap();
+    client.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut ask = |question: &[u8], expected: &[u8]| {
+        client.write_all(question).unwrap();
+        let mut answer = vec![0u8; expected.len()];
+        client.read_exact(&mut answer).unwrap();
+        assert_eq!(answer, expected);
+    };
+    ask(b"PING", b"PONG");
+    ask(&[0x00, 0x01, 0x03], &[0x01, 0x83, 0x02]);
+    client.write_all(b"no rule matches this").unwrap();
+    let (code, lines, _) = server.finish();
+    assert_eq!(code, 0);
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(" TX ")).count(),
+        2,
+        "{lines:?}"
+    );
 }

@@ -506,3 +506,29 @@ fn capture_send_file_and_export_work_from_the_files_panel() {
         "a missing file is explained"
     );
 }
+
+#[test]
+fn auto_reply_rules_and_echo_answer_peers() {
+    let mut h = app();
+    click(&mut h, "TCP Server");
+    click(&mut h, "Auto-reply rules");
+    click(&mut h, "Add rule");
+    set_field(&mut h, "Pattern", "PING");
+    set_field(&mut h, "Reply", "PONG");
+    let local = open_on_loopback(&mut h, "TCP Server", "Address", "Port", "Listen");
+    let mut client = TcpStream::connect(local).unwrap();
+    client.set_read_timeout(Some(DEADLINE)).unwrap();
+    client.write_all(b"PING 1").unwrap();
+    let mut answer = [0u8; 4];
+    // The app answers from its frame loop: step it until the reply has gone.
+    wait_until(&mut h, "the reply", |h| page(h).totals().tx_messages == 1);
+    client.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"PONG");
+
+    click(&mut h, "Echo");
+    client.write_all(b"hello").unwrap();
+    wait_until(&mut h, "the echo", |h| page(h).totals().tx_messages == 2);
+    let mut echo = [0u8; 5];
+    client.read_exact(&mut echo).unwrap();
+    assert_eq!(&echo, b"hello");
+}

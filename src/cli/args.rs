@@ -150,6 +150,11 @@ pub struct DataArgs {
     /// Send the bytes of FILE after any --send messages (a datagram per KiB over UDP).
     #[arg(long, value_name = "PATH")]
     pub send_file: Option<std::path::PathBuf>,
+    /// Reply when a message matches: MATCH=>REPLY (repeatable; the first match answers).
+    /// MATCH is text to look for, hex:BYTES, ^START, re:REGEX, or * for any message;
+    /// REPLY is text or hex:BYTES.
+    #[arg(long, value_name = "MATCH=>REPLY")]
+    pub reply: Vec<String>,
     /// Write every received byte to FILE, exactly as it arrived.
     #[arg(long, value_name = "FILE")]
     pub capture: Option<std::path::PathBuf>,

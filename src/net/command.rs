@@ -1,7 +1,7 @@
 use crate::net::ClientId;
 
 /// Where a message goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Destination {
     /// A TCP client's peer; a UDP session's default target; every client of a TCP server.
     Default,

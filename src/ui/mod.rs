@@ -5,6 +5,7 @@ mod connection_panel;
 mod files_panel;
 pub mod fonts;
 mod log_view;
+mod rules_panel;
 mod send_panel;
 mod session_strip;
 mod top_bar;
@@ -50,6 +51,9 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
         egui::CollapsingHeader::new("Files: send, capture, export")
             .default_open(false)
             .show(ui, |ui| files_panel::draw(page, ui));
+        egui::CollapsingHeader::new("Auto-reply rules")
+            .default_open(false)
+            .show(ui, |ui| rules_panel::draw(page, ui));
     });
     if page.kind == SessionKind::TcpServer {
         Panel::right("clients")

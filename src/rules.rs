@@ -1,0 +1,335 @@
+//! Auto-reply rules: when a received message matches, send a reply, now or after a delay.
+//! Shared by the desktop app and the command line; no I/O here.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::time::{Duration, Instant};
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::codec::TextEncoding;
+use crate::codec::hex::parse_hex;
+use crate::error::Error;
+use crate::net::Destination;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum MatchKind {
+    /// Every message.
+    #[default]
+    Any,
+    /// The message's text contains the pattern.
+    ContainsText,
+    /// The message's bytes contain the pattern's bytes, written in hex.
+    ContainsHex,
+    /// The message's text starts with the pattern.
+    StartsWith,
+    /// The message's text matches the pattern as a regular expression.
+    Regex,
+}
+
+impl MatchKind {
+    pub const ALL: [MatchKind; 5] = [
+        MatchKind::Any,
+        MatchKind::ContainsText,
+        MatchKind::ContainsHex,
+        MatchKind::StartsWith,
+        MatchKind::Regex,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MatchKind::Any => "any message",
+            MatchKind::ContainsText => "contains text",
+            MatchKind::ContainsHex => "contains hex",
+            MatchKind::StartsWith => "starts with",
+            MatchKind::Regex => "matches regex",
+        }
+    }
+}
+
+/// A rule as a person writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Rule {
+    pub enabled: bool,
+    pub kind: MatchKind,
+    pub pattern: String,
+    pub reply: String,
+    /// The reply is hex, not text.
+    pub reply_hex: bool,
+    pub delay_ms: u64,
+}
+
+impl Default for Rule {
+    fn default() -> Rule {
+        Rule {
+            enabled: true,
+            kind: MatchKind::ContainsText,
+            pattern: String::new(),
+            reply: String::new(),
+            reply_hex: false,
+            delay_ms: 0,
+        }
+    }
+}
+
+impl Rule {
+    /// Parses the command line's `MATCH=>REPLY`: MATCH is text to look for, `hex:…` bytes
+    /// to look for, `^…` a start, `re:…` a regular expression, or `*` for any message;
+    /// REPLY is text, or `hex:…`.
+    pub fn parse(spec: &str) -> Result<Rule, Error> {
+        let (matcher, reply) = spec.split_once("=>").ok_or_else(|| Error::InvalidRule {
+            rule: spec.to_string(),
+            reason: "write it as MATCH=>REPLY".to_string(),
+        })?;
+        let (kind, pattern) = if matcher == "*" {
+            (MatchKind::Any, "")
+        } else if let Some(hex) = matcher.strip_prefix("hex:") {
+            (MatchKind::ContainsHex, hex)
+        } else if let Some(re) = matcher.strip_prefix("re:") {
+            (MatchKind::Regex, re)
+        } else if let Some(start) = matcher.strip_prefix('^') {
+            (MatchKind::StartsWith, start)
+        } else {
+            (MatchKind::ContainsText, matcher)
+        };
+        let (reply, reply_hex) = match reply.strip_prefix("hex:") {
+            Some(hex) => (hex, true),
+            None => (reply, false),
+        };
+        Ok(Rule {
+            enabled: true,
+            kind,
+            pattern: pattern.to_string(),
+            reply: reply.to_string(),
+            reply_hex,
+            delay_ms: 0,
+        })
+    }
+}
+
+enum Matcher {
+    Any,
+    Text(String),
+    Bytes(Vec<u8>),
+    Start(String),
+    Regex(Regex),
+}
+
+struct Compiled {
+    matcher: Matcher,
+    reply: Vec<u8>,
+    delay: Duration,
+}
+
+/// Compiled rules, and the replies waiting for their delay.
+pub struct Responder {
+    rules: Vec<Compiled>,
+    /// Send every message back to where it came from.
+    echo: bool,
+    pending: BinaryHeap<Reverse<Pending>>,
+    /// Orders replies due at the same instant by when they were made.
+    sequence: u64,
+}
+
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Pending {
+    due: Instant,
+    sequence: u64,
+    to: Destination,
+    data: Vec<u8>,
+}
+
+impl Responder {
+    /// Checks and compiles `rules` (disabled ones are left out); text replies are encoded in
+    /// `encoding`.
+    pub fn new(rules: &[Rule], echo: bool, encoding: TextEncoding) -> Result<Responder, Error> {
+        let compiled = rules
+            .iter()
+            .filter(|rule| rule.enabled)
+            .map(|rule| compile(rule, encoding))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Responder {
+            rules: compiled,
+            echo,
+            pending: BinaryHeap::new(),
+            sequence: 0,
+        })
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.echo || !self.rules.is_empty()
+    }
+
+    /// Takes a received message (`text` is its decoded form) from `from`; returns the replies
+    /// to send now and keeps the delayed ones for [`Responder::due`].
+    pub fn on_received(
+        &mut self,
+        from: &Destination,
+        data: &[u8],
+        text: &str,
+        now: Instant,
+    ) -> Vec<(Destination, Vec<u8>)> {
+        let mut now_replies = Vec::new();
+        if self.echo {
+            now_replies.push((from.clone(), data.to_vec()));
+        }
+        // The first rule that matches answers.
+        if let Some(rule) = self
+            .rules
+            .iter()
+            .find(|rule| matches(&rule.matcher, data, text))
+        {
+            if rule.delay.is_zero() {
+                now_replies.push((from.clone(), rule.reply.clone()));
+            } else {
+                self.sequence += 1;
+                self.pending.push(Reverse(Pending {
+                    due: now + rule.delay,
+                    sequence: self.sequence,
+                    to: from.clone(),
+                    data: rule.reply.clone(),
+                }));
+            }
+        }
+        now_replies
+    }
+
+    /// Delayed replies whose time has come, in order.
+    pub fn due(&mut self, now: Instant) -> Vec<(Destination, Vec<u8>)> {
+        let mut due = Vec::new();
+        while self.pending.peek().is_some_and(|Reverse(p)| p.due <= now) {
+            if let Some(Reverse(pending)) = self.pending.pop() {
+                due.push((pending.to, pending.data));
+            }
+        }
+        due
+    }
+
+    /// When the next delayed reply is due.
+    pub fn next_due(&self) -> Option<Instant> {
+        self.pending.peek().map(|Reverse(p)| p.due)
+    }
+}
+
+fn compile(rule: &Rule, encoding: TextEncoding) -> Result<Compiled, Error> {
+    let invalid = |reason: String| Error::InvalidRule {
+        rule: format!("{} '{}'", rule.kind.label(), rule.pattern),
+        reason,
+    };
+    let matcher = match rule.kind {
+        MatchKind::Any => Matcher::Any,
+        MatchKind::ContainsText => Matcher::Text(rule.pattern.clone()),
+        MatchKind::StartsWith => Matcher::Start(rule.pattern.clone()),
+        MatchKind::ContainsHex => Matcher::Bytes(parse_hex(&rule.pattern)?),
+        MatchKind::Regex => Matcher::Regex(
+            Regex::new(&rule.pattern).map_err(|e| invalid(one_line_regex_error(&e)))?,
+        ),
+    };
+    let reply = if rule.reply_hex {
+        parse_hex(&rule.reply)?
+    } else {
+        encoding.encode(&rule.reply)?
+    };
+    Ok(Compiled {
+        matcher,
+        reply,
+        delay: Duration::from_millis(rule.delay_ms),
+    })
+}
+
+/// The regex crate explains a syntax error over several lines, with the pattern and a caret;
+/// the pattern is in our message already, so keep the last line, the reason.
+fn one_line_regex_error(err: &regex::Error) -> String {
+    let text = err.to_string();
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    last.trim().trim_start_matches("error: ").to_string()
+}
+
+fn matches(matcher: &Matcher, data: &[u8], text: &str) -> bool {
+    match matcher {
+        Matcher::Any => true,
+        Matcher::Text(pattern) => text.contains(pattern.as_str()),
+        Matcher::Start(pattern) => text.starts_with(pattern.as_str()),
+        Matcher::Bytes(pattern) => {
+            pattern.is_empty() || data.windows(pattern.len()).any(|w| w == pattern)
+        }
+        Matcher::Regex(regex) => regex.is_match(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn responder(specs: &[&str], echo: bool) -> Responder {
+        let rules: Vec<Rule> = specs.iter().map(|s| Rule::parse(s).unwrap()).collect();
+        Responder::new(&rules, echo, TextEncoding::Utf8).unwrap()
+    }
+
+    fn replies(r: &mut Responder, data: &[u8]) -> Vec<Vec<u8>> {
+        let text = String::from_utf8_lossy(data).to_string();
+        r.on_received(&Destination::Default, data, &text, Instant::now())
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect()
+    }
+
+    #[test]
+    fn each_kind_of_match() {
+        let mut r = responder(
+            &[
+                "PING=>PONG",
+                "hex:01 03=>hex:01 83 02",
+                "^AT=>OK",
+                "re:^T=\\d+$=>ACK",
+                "*=>?",
+            ],
+            false,
+        );
+        assert_eq!(replies(&mut r, b"xPINGx"), vec![b"PONG".to_vec()]);
+        assert_eq!(replies(&mut r, &[0, 1, 3, 9]), vec![vec![1, 0x83, 2]]);
+        assert_eq!(replies(&mut r, b"AT+GMR"), vec![b"OK".to_vec()]);
+        assert_eq!(replies(&mut r, b"T=42"), vec![b"ACK".to_vec()]);
+        assert_eq!(replies(&mut r, b"other"), vec![b"?".to_vec()]);
+    }
+
+    #[test]
+    fn echo_sends_the_message_back() {
+        let mut r = responder(&[], true);
+        assert_eq!(replies(&mut r, b"hi"), vec![b"hi".to_vec()]);
+    }
+
+    #[test]
+    fn delayed_replies_come_due_in_order() {
+        let mut rule = Rule::parse("*=>later").unwrap();
+        rule.delay_ms = 100;
+        let mut r = Responder::new(&[rule], false, TextEncoding::Utf8).unwrap();
+        let start = Instant::now();
+        assert!(
+            r.on_received(&Destination::Client(7), b"x", "x", start)
+                .is_empty()
+        );
+        assert_eq!(r.next_due(), Some(start + Duration::from_millis(100)));
+        assert!(r.due(start + Duration::from_millis(99)).is_empty());
+        assert_eq!(
+            r.due(start + Duration::from_millis(100)),
+            vec![(Destination::Client(7), b"later".to_vec())]
+        );
+        assert_eq!(r.next_due(), None);
+    }
+
+    #[test]
+    fn bad_rules_are_explained() {
+        assert!(Rule::parse("no arrow").is_err());
+        let bad_regex = Rule::parse("re:(=>x").unwrap();
+        assert!(Responder::new(&[bad_regex], false, TextEncoding::Utf8).is_err());
+        let bad_hex = Rule::parse("hex:0G=>x").unwrap();
+        assert!(Responder::new(&[bad_hex], false, TextEncoding::Utf8).is_err());
+    }
+}

@@ -1,0 +1,51 @@
+use egui::{Color32, RichText, Ui};
+
+use crate::page::Page;
+use crate::rules::{MatchKind, Rule};
+use crate::ui::labelled_field;
+
+/// Auto-reply rules: the first enabled rule that matches a received message answers it.
+pub fn draw(page: &mut Page, ui: &mut Ui) {
+    ui.checkbox(&mut page.config.echo, "Echo")
+        .on_hover_text("Send every received message back to where it came from");
+    let mut remove = None;
+    for (index, rule) in page.config.rules.iter_mut().enumerate() {
+        ui.push_id(index, |ui| {
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut rule.enabled, "On");
+                egui::ComboBox::from_label("Match")
+                    .selected_text(rule.kind.label())
+                    .show_ui(ui, |ui| {
+                        for kind in MatchKind::ALL {
+                            ui.selectable_value(&mut rule.kind, kind, kind.label());
+                        }
+                    });
+                if rule.kind != MatchKind::Any {
+                    labelled_field(ui, "Pattern", &mut rule.pattern, 120.0, true);
+                }
+                labelled_field(ui, "Reply", &mut rule.reply, 140.0, true);
+                ui.checkbox(&mut rule.reply_hex, "Hex reply");
+                let mut delay = rule.delay_ms.to_string();
+                if labelled_field(ui, "Delay ms", &mut delay, 50.0, true).changed() {
+                    rule.delay_ms = delay.trim().parse().unwrap_or(0);
+                }
+                if ui
+                    .small_button("×")
+                    .on_hover_text("Delete this rule")
+                    .clicked()
+                {
+                    remove = Some(index);
+                }
+            });
+        });
+    }
+    if let Some(index) = remove {
+        page.config.rules.remove(index);
+    }
+    if ui.button("Add rule").clicked() {
+        page.config.rules.push(Rule::default());
+    }
+    if let Some(error) = &page.rules_error {
+        ui.label(RichText::new(error).color(Color32::from_rgb(0xE5, 0x48, 0x4D)));
+    }
+}
