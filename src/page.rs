@@ -57,6 +57,10 @@ pub struct PageConfig {
     pub export_path: String,
     pub export_format: ExportFormat,
     pub file_path: String,
+    /// Named messages, one click to send.
+    pub presets: Vec<Preset>,
+    /// The last messages sent, newest first.
+    pub history: Vec<HistoryEntry>,
     /// Auto-reply: rules, and whether every message is sent back.
     pub rules: Vec<Rule>,
     pub echo: bool,
@@ -87,6 +91,8 @@ impl Default for PageConfig {
             export_path: "log.txt".into(),
             export_format: ExportFormat::Txt,
             file_path: String::new(),
+            presets: Vec::new(),
+            history: Vec::new(),
             rules: Vec::new(),
             echo: false,
             repeat_interval_ms: "1000".into(),
@@ -94,6 +100,24 @@ impl Default for PageConfig {
         }
     }
 }
+
+/// A named message with how it is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preset {
+    pub name: String,
+    pub text: String,
+    pub format: PayloadFormat,
+}
+
+/// A message sent earlier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub text: String,
+    pub mode: InputMode,
+}
+
+/// How many sent messages the history keeps.
+pub const HISTORY_LEN: usize = 50;
 
 /// Where the page's session stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +136,8 @@ pub struct Page {
     pub config: PageConfig,
     /// The message being typed in the send panel.
     pub message: String,
+    /// The name typed for the next preset.
+    pub preset_name: String,
     pub log: Log,
     pub link: Link,
     /// The last error, shown in red on the status line.
@@ -151,6 +177,7 @@ impl Page {
             log: Log::new(config.encoding, kind != SessionKind::Udp),
             config,
             message: String::new(),
+            preset_name: String::new(),
             link: Link::Closed,
             status_error: None,
             send_error: None,
@@ -278,12 +305,89 @@ impl Page {
     fn try_send(&mut self) -> Result<(), Error> {
         let (session, destination, data) = self.outgoing()?;
         session.send(destination, data);
+        self.remember(self.message.clone(), self.config.input_mode);
         Ok(())
+    }
+
+    /// Adds a sent message to the history (newest first, no repeats, at most `HISTORY_LEN`).
+    fn remember(&mut self, text: String, mode: InputMode) {
+        let history = &mut self.config.history;
+        history.retain(|entry| entry.text != text || entry.mode != mode);
+        history.insert(0, HistoryEntry { text, mode });
+        history.truncate(HISTORY_LEN);
+    }
+
+    /// Puts a history entry back in the message box.
+    pub fn recall(&mut self, index: usize) {
+        if let Some(entry) = self.config.history.get(index) {
+            self.message = entry.text.clone();
+            self.config.input_mode = entry.mode;
+        }
+    }
+
+    /// Saves the typed message and how it is sent as a named preset.
+    pub fn save_preset(&mut self) {
+        let typed = std::mem::take(&mut self.preset_name);
+        let name = typed.trim();
+        let name = if name.is_empty() {
+            format!("Preset {}", self.config.presets.len() + 1)
+        } else {
+            name.to_string()
+        };
+        self.config.presets.push(Preset {
+            name,
+            text: self.message.clone(),
+            format: self.payload_format(),
+        });
+    }
+
+    /// Sends a preset as it was saved.
+    pub fn send_preset(&mut self, index: usize) {
+        let Some(preset) = self.config.presets.get(index) else {
+            return;
+        };
+        let sent = self
+            .outgoing_of(&preset.text, &preset.format)
+            .map(|(session, destination, data)| session.send(destination, data));
+        self.send_error = sent.err().map(|e| e.to_string());
+    }
+
+    /// Loads a preset into the send panel, to edit and save again.
+    pub fn edit_preset(&mut self, index: usize) {
+        if let Some(preset) = self.config.presets.get(index) {
+            self.message = preset.text.clone();
+            let format = preset.format;
+            self.config.input_mode = format.mode;
+            self.config.escapes = format.escapes;
+            self.config.line_ending = format.line_ending;
+            self.config.checksum = format.checksum;
+            self.set_encoding(format.encoding);
+        }
+    }
+
+    /// Moves a preset one place up (towards the start) or down.
+    pub fn move_preset(&mut self, index: usize, up: bool) {
+        let other = if up {
+            index.checked_sub(1)
+        } else {
+            Some(index + 1)
+        };
+        if let Some(other) = other.filter(|&o| o < self.config.presets.len()) {
+            self.config.presets.swap(index, other);
+        }
     }
 
     /// The typed message, where it goes, and the session to send it on.
     fn outgoing(&self) -> Result<(&Session, Destination, Vec<u8>), Error> {
-        let data = build_payload(&self.message, &self.payload_format())?;
+        self.outgoing_of(&self.message, &self.payload_format())
+    }
+
+    fn outgoing_of(
+        &self,
+        text: &str,
+        format: &PayloadFormat,
+    ) -> Result<(&Session, Destination, Vec<u8>), Error> {
+        let data = build_payload(text, format)?;
         if data.is_empty() {
             return Err(Error::EmptyMessage);
         }

@@ -532,3 +532,36 @@ fn auto_reply_rules_and_echo_answer_peers() {
     client.read_exact(&mut echo).unwrap();
     assert_eq!(&echo, b"hello");
 }
+
+#[test]
+fn presets_send_with_their_own_settings_and_history_recalls_messages() {
+    let (server, received) = echo_server();
+    let mut h = app();
+    connect_client(&mut h, server);
+    click(&mut h, "Presets and history");
+
+    click(&mut h, "Hex");
+    type_message(&mut h, "01 02");
+    set_field(&mut h, "Preset name", "Read status");
+    click(&mut h, "Save as preset");
+    click(&mut h, "Text");
+    page(&mut h).message = "hello".into();
+    click(&mut h, "Send");
+    assert_eq!(received.recv_timeout(DEADLINE).unwrap(), b"hello");
+
+    // The preset keeps hex mode although the send panel is on text now.
+    click(&mut h, "Read status");
+    assert_eq!(received.recv_timeout(DEADLINE).unwrap(), vec![1, 2]);
+
+    page(&mut h).message.clear();
+    h.get_by_role_and_label(Role::ComboBox, "History").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "hello").click();
+    h.run();
+    assert_eq!(page(&mut h).message, "hello");
+    assert_eq!(
+        page(&mut h).config.history.len(),
+        1,
+        "only messages sent from the box"
+    );
+}

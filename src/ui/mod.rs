@@ -5,6 +5,7 @@ mod connection_panel;
 mod files_panel;
 pub mod fonts;
 mod log_view;
+mod presets_panel;
 mod rules_panel;
 mod send_panel;
 mod session_strip;
@@ -48,6 +49,9 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
     }
     Panel::bottom("send").show(ui, |ui| {
         send_panel::draw(page, ui);
+        egui::CollapsingHeader::new("Presets and history")
+            .default_open(false)
+            .show(ui, |ui| presets_panel::draw(page, ui));
         egui::CollapsingHeader::new("Files: send, capture, export")
             .default_open(false)
             .show(ui, |ui| files_panel::draw(page, ui));

@@ -1,0 +1,90 @@
+use egui::Ui;
+
+use crate::codec::InputMode;
+use crate::page::Page;
+use crate::ui::labelled_field;
+
+/// What the preset panel asks of the page this frame.
+enum Action {
+    Send(usize),
+    Edit(usize),
+    Move(usize, bool),
+    Delete(usize),
+}
+
+/// Named messages to send with one click, and the send history.
+pub fn draw(page: &mut Page, ui: &mut Ui) {
+    let mut action = None;
+    ui.horizontal_wrapped(|ui| {
+        for (index, preset) in page.config.presets.iter().enumerate() {
+            ui.push_id(index, |ui| {
+                ui.group(|ui| {
+                    if ui
+                        .button(&preset.name)
+                        .on_hover_text(&preset.text)
+                        .clicked()
+                    {
+                        action = Some(Action::Send(index));
+                    }
+                    if ui.small_button("Edit").clicked() {
+                        action = Some(Action::Edit(index));
+                    }
+                    if ui.small_button("<").on_hover_text("Move left").clicked() {
+                        action = Some(Action::Move(index, true));
+                    }
+                    if ui.small_button(">").on_hover_text("Move right").clicked() {
+                        action = Some(Action::Move(index, false));
+                    }
+                    if ui
+                        .small_button("×")
+                        .on_hover_text("Delete this preset")
+                        .clicked()
+                    {
+                        action = Some(Action::Delete(index));
+                    }
+                });
+            });
+        }
+    });
+    match action {
+        Some(Action::Send(i)) => page.send_preset(i),
+        Some(Action::Edit(i)) => page.edit_preset(i),
+        Some(Action::Move(i, up)) => page.move_preset(i, up),
+        Some(Action::Delete(i)) => {
+            page.config.presets.remove(i);
+        }
+        None => {}
+    }
+    ui.horizontal(|ui| {
+        labelled_field(ui, "Preset name", &mut page.preset_name, 120.0, true);
+        if ui
+            .button("Save as preset")
+            .on_hover_text("Save the message above with its settings")
+            .clicked()
+        {
+            page.save_preset();
+        }
+        let mut recall = None;
+        egui::ComboBox::from_label("History")
+            .selected_text(format!("{} sent", page.config.history.len()))
+            .width(200.0)
+            .show_ui(ui, |ui| {
+                for (index, entry) in page.config.history.iter().enumerate() {
+                    let mode = if entry.mode == InputMode::Hex {
+                        "hex "
+                    } else {
+                        ""
+                    };
+                    if ui
+                        .selectable_label(false, format!("{mode}{}", entry.text))
+                        .clicked()
+                    {
+                        recall = Some(index);
+                    }
+                }
+            });
+        if let Some(index) = recall {
+            page.recall(index);
+        }
+    });
+}
