@@ -1,6 +1,7 @@
 //! The log model behind the GUI's log view: one row per event, raw bytes always kept, text
 //! decoded per connection so that switching the encoding can re-decode every row.
 
+use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::time::SystemTime;
@@ -45,8 +46,16 @@ pub struct LogRow {
     pub text: String,
 }
 
+/// Rows a log keeps unless told otherwise; older rows are dropped (counters and captures are
+/// kept by the engine, so they stay exact).
+pub const DEFAULT_ROW_LIMIT: usize = 100_000;
+
 pub struct Log {
-    rows: Vec<LogRow>,
+    rows: VecDeque<LogRow>,
+    /// Rows kept at most.
+    limit: usize,
+    /// How many rows were ever dropped or cleared: the number of `rows[0]` since the start.
+    first: u64,
     /// TCP receive streams decode per connection; UDP datagrams decode one by one.
     streams: bool,
     decoders: PeerDecoders,
@@ -55,14 +64,46 @@ pub struct Log {
 impl Log {
     pub fn new(encoding: TextEncoding, streams: bool) -> Log {
         Log {
-            rows: Vec::new(),
+            rows: VecDeque::new(),
+            limit: DEFAULT_ROW_LIMIT,
+            first: 0,
             streams,
             decoders: PeerDecoders::new(encoding, streams),
         }
     }
 
-    pub fn rows(&self) -> &[LogRow] {
+    pub fn rows(&self) -> &VecDeque<LogRow> {
         &self.rows
+    }
+
+    /// The number (since the log began) of the first row kept.
+    pub fn first(&self) -> u64 {
+        self.first
+    }
+
+    /// Keeps at most `limit` rows (at least 1), dropping the oldest.
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit.max(1);
+        self.trim();
+    }
+
+    fn push(&mut self, row: LogRow) {
+        self.rows.push_back(row);
+        self.trim();
+    }
+
+    fn trim(&mut self) {
+        while self.rows.len() > self.limit {
+            self.rows.pop_front();
+            self.first += 1;
+        }
+    }
+
+    /// Indices of the rows that pass `filter`.
+    pub fn matching(&self, filter: &LogFilter) -> Vec<usize> {
+        (0..self.rows.len())
+            .filter(|&i| filter.matches(&self.rows[i]))
+            .collect()
     }
 
     pub fn encoding(&self) -> TextEncoding {
@@ -70,12 +111,13 @@ impl Log {
     }
 
     pub fn clear(&mut self) {
+        self.first += self.rows.len() as u64;
         self.rows.clear();
     }
 
     /// Adds a note of something that happened here, such as the user closing the session.
     pub fn push_info(&mut self, text: String) {
-        self.rows.push(LogRow {
+        self.push(LogRow {
             time: SystemTime::now(),
             direction: Direction::Info,
             peer: None,
@@ -155,7 +197,7 @@ impl Log {
             },
             EventKind::Stopped => return,
         };
-        self.rows.push(row);
+        self.push(row);
     }
 
     /// Re-decodes every row from its raw bytes, in order, as if it had arrived in `encoding`.
@@ -176,6 +218,64 @@ impl Log {
         }
         self.rows = rows;
     }
+}
+
+/// Which rows the log view shows. Empty text fields match everything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogFilter {
+    pub rx: bool,
+    pub tx: bool,
+    /// Info and error rows.
+    pub events: bool,
+    /// Part of the peer address, like `:502` or `192.168.1.`.
+    pub peer: String,
+    /// Part of the text or of the hex (`01 03`), any case.
+    pub text: String,
+    /// Only this client's rows (TCP server).
+    pub client: Option<ClientId>,
+}
+
+impl Default for LogFilter {
+    fn default() -> LogFilter {
+        LogFilter {
+            rx: true,
+            tx: true,
+            events: true,
+            peer: String::new(),
+            text: String::new(),
+            client: None,
+        }
+    }
+}
+
+impl LogFilter {
+    /// True when some rows may be hidden.
+    pub fn is_active(&self) -> bool {
+        *self != LogFilter::default()
+    }
+
+    pub fn matches(&self, row: &LogRow) -> bool {
+        let direction = match row.direction {
+            Direction::Rx => self.rx,
+            Direction::Tx => self.tx,
+            Direction::Info | Direction::Error => self.events,
+        };
+        direction
+            && self.client.is_none_or(|id| row.client == Some(id))
+            && (self.peer.is_empty()
+                || row
+                    .peer
+                    .is_some_and(|p| p.to_string().contains(self.peer.trim())))
+            && (self.text.is_empty() || row_contains(row, &self.text))
+    }
+}
+
+/// Whether a row's text or hex holds `needle`, ignoring case.
+pub fn row_contains(row: &LogRow, needle: &str) -> bool {
+    let needle = needle.to_lowercase();
+    row.text.to_lowercase().contains(&needle)
+        || format_hex(&row.data).to_lowercase().contains(&needle)
 }
 
 /// File formats the log can be saved in.
@@ -231,7 +331,11 @@ impl<'a> ExportRow<'a> {
 
 /// Writes `rows` in `format`: TXT as the CLI prints them, CSV with a header row, or one JSON
 /// object per line.
-pub fn export(rows: &[LogRow], format: ExportFormat, out: &mut dyn Write) -> io::Result<()> {
+pub fn export<'a>(
+    rows: impl IntoIterator<Item = &'a LogRow>,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if format == ExportFormat::Csv {
         writeln!(out, "time,direction,peer,client,len,text,hex")?;
     }
@@ -341,6 +445,67 @@ mod tests {
         assert_eq!(json.len(), 2);
         assert_eq!(json[0]["text"], "a,\"b\"\n");
         assert_eq!(json[1]["hex"], "6F 6B");
+    }
+
+    #[test]
+    fn old_rows_are_dropped_past_the_limit_and_numbering_goes_on() {
+        let mut log = Log::new(TextEncoding::Utf8, true);
+        log.set_limit(3);
+        for i in 0..5u8 {
+            log.push_event(&received("127.0.0.1:1", &[b'a' + i]));
+        }
+        let texts: Vec<&str> = log.rows().iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["c", "d", "e"]);
+        assert_eq!(log.first(), 2);
+        log.clear();
+        assert_eq!(log.first(), 5);
+    }
+
+    #[test]
+    fn filter_by_direction_peer_and_text() {
+        let mut log = Log::new(TextEncoding::Utf8, true);
+        log.push_event(&received("127.0.0.1:1", b"Temperature 21"));
+        log.push_event(&received("127.0.0.1:2", b"humidity"));
+        log.push_info("listening".into());
+        let only = |filter: LogFilter| log.matching(&filter);
+        assert_eq!(only(LogFilter::default()), vec![0, 1, 2]);
+        assert_eq!(
+            only(LogFilter {
+                events: false,
+                ..LogFilter::default()
+            }),
+            vec![0, 1]
+        );
+        assert_eq!(
+            only(LogFilter {
+                peer: ":2".into(),
+                ..LogFilter::default()
+            }),
+            vec![1]
+        );
+        assert_eq!(
+            only(LogFilter {
+                text: "temp".into(),
+                ..LogFilter::default()
+            }),
+            vec![0]
+        );
+        assert_eq!(
+            only(LogFilter {
+                text: "68 75".into(),
+                ..LogFilter::default()
+            }),
+            vec![1],
+            "hex of 'hu'"
+        );
+        assert_eq!(
+            only(LogFilter {
+                rx: false,
+                events: false,
+                ..LogFilter::default()
+            }),
+            Vec::<usize>::new()
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::codec::{
     Checksum, Framing, InputMode, LineEnding, PayloadFormat, TextEncoding, build_payload,
 };
 use crate::error::Error;
-use crate::log::{ExportFormat, Log, export};
+use crate::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export, row_contains};
 use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_port};
 use crate::net::{
     ClientId, ClientInfo, Destination, Event, EventKind, FileSend, Repeater, Session,
@@ -61,6 +61,8 @@ pub struct PageConfig {
     pub presets: Vec<Preset>,
     /// The last messages sent, newest first.
     pub history: Vec<HistoryEntry>,
+    /// How many rows the log keeps; older ones are dropped (counters and captures stay exact).
+    pub row_limit: usize,
     /// Auto-reply: rules, and whether every message is sent back.
     pub rules: Vec<Rule>,
     pub echo: bool,
@@ -93,6 +95,7 @@ impl Default for PageConfig {
             file_path: String::new(),
             presets: Vec::new(),
             history: Vec::new(),
+            row_limit: DEFAULT_ROW_LIMIT,
             rules: Vec::new(),
             echo: false,
             repeat_interval_ms: "1000".into(),
@@ -149,10 +152,18 @@ pub struct Page {
     pub selected_client: Option<ClientId>,
     /// TCP server: show only the selected client's rows.
     pub only_selected_client: bool,
+    /// Which rows the log view shows.
+    pub filter: LogFilter,
+    /// The search bar (Ctrl+F): what to find, and the row (by number) found last.
+    pub find: String,
+    pub find_open: bool,
+    pub found: Option<u64>,
+    /// The view should bring the found row into sight (once, then the user may scroll).
+    pub scroll_to_found: bool,
     /// UDP: who sent the last datagram, for "Reply to last sender".
     pub last_sender: Option<SocketAddr>,
-    /// While paused the view shows this many rows; new rows are still kept.
-    pub paused_at: Option<usize>,
+    /// While paused the view ends at this row number; new rows are still kept.
+    pub paused_at: Option<u64>,
     session: Option<Session>,
     /// The periodic send under way, if any.
     repeater: Option<Repeater>,
@@ -174,7 +185,11 @@ impl Page {
     pub fn new(kind: SessionKind, config: PageConfig) -> Page {
         Page {
             kind,
-            log: Log::new(config.encoding, kind != SessionKind::Udp),
+            log: {
+                let mut log = Log::new(config.encoding, kind != SessionKind::Udp);
+                log.set_limit(config.row_limit);
+                log
+            },
             config,
             message: String::new(),
             preset_name: String::new(),
@@ -184,6 +199,11 @@ impl Page {
             clients: Vec::new(),
             selected_client: None,
             only_selected_client: false,
+            filter: LogFilter::default(),
+            find: String::new(),
+            find_open: false,
+            found: None,
+            scroll_to_found: false,
             last_sender: None,
             paused_at: None,
             session: None,
@@ -601,7 +621,7 @@ impl Page {
                 let text = self
                     .log
                     .rows()
-                    .last()
+                    .back()
                     .map(|row| row.text.clone())
                     .unwrap_or_default();
                 self.reply_to(*client, *peer, data, &text);
@@ -677,5 +697,108 @@ impl Page {
         if let Some(session) = &self.session {
             session.command(crate::net::Command::Disconnect(id));
         }
+    }
+}
+
+/// What the log view shows: which rows, in order, as indices into `page.log.rows()`.
+pub enum ShownRows {
+    /// The first `n` rows: no filter (nothing is collected, so a frame costs the same for a
+    /// million rows).
+    First(usize),
+    Only(Vec<usize>),
+}
+
+impl ShownRows {
+    pub fn len(&self) -> usize {
+        match self {
+            ShownRows::First(n) => *n,
+            ShownRows::Only(rows) => rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The log index of the `i`th shown row.
+    pub fn row(&self, i: usize) -> usize {
+        match self {
+            ShownRows::First(_) => i,
+            ShownRows::Only(rows) => rows[i],
+        }
+    }
+
+    /// Where the row with log index `row` is shown, if it is.
+    pub fn position(&self, row: usize) -> Option<usize> {
+        match self {
+            ShownRows::First(n) => (row < *n).then_some(row),
+            ShownRows::Only(rows) => rows.binary_search(&row).ok(),
+        }
+    }
+}
+
+impl Page {
+    /// The filter in force: the one typed, narrowed to the selected client if asked.
+    pub fn effective_filter(&self) -> LogFilter {
+        let mut filter = self.filter.clone();
+        if self.only_selected_client {
+            filter.client = filter.client.or(self.selected_client);
+        }
+        filter
+    }
+
+    /// The rows the view shows: up to where Pause froze it, through the filter.
+    pub fn shown_rows(&self) -> ShownRows {
+        let rows = self.log.rows();
+        let end = self
+            .paused_at
+            .map_or(rows.len(), |at| {
+                at.saturating_sub(self.log.first()) as usize
+            })
+            .min(rows.len());
+        let filter = self.effective_filter();
+        if filter.is_active() {
+            ShownRows::Only((0..end).filter(|&i| filter.matches(&rows[i])).collect())
+        } else {
+            ShownRows::First(end)
+        }
+    }
+
+    pub fn toggle_pause(&mut self) {
+        self.paused_at = match self.paused_at {
+            Some(_) => None,
+            None => Some(self.log.first() + self.log.rows().len() as u64),
+        };
+    }
+
+    /// Shown rows that hold the search text, as log indices.
+    pub fn find_matches(&self, shown: &ShownRows) -> Vec<usize> {
+        if self.find.is_empty() {
+            return Vec::new();
+        }
+        let rows = self.log.rows();
+        (0..shown.len())
+            .map(|i| shown.row(i))
+            .filter(|&row| row_contains(&rows[row], &self.find))
+            .collect()
+    }
+
+    /// Moves to the next (or previous) row holding the search text, wrapping around.
+    pub fn find_next(&mut self, forward: bool) {
+        let shown = self.shown_rows();
+        let matches = self.find_matches(&shown);
+        let first = self.log.first();
+        let current = self
+            .found
+            .and_then(|n| n.checked_sub(first))
+            .map(|n| n as usize);
+        let next = match (current, forward) {
+            (Some(at), true) => matches.iter().find(|&&m| m > at).or(matches.first()),
+            (Some(at), false) => matches.iter().rev().find(|&&m| m < at).or(matches.last()),
+            (None, true) => matches.first(),
+            (None, false) => matches.last(),
+        };
+        self.found = next.map(|&row| first + row as u64);
+        self.scroll_to_found = self.found.is_some();
     }
 }

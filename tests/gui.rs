@@ -159,7 +159,10 @@ fn tcp_client_sends_gbk_and_shows_the_echo() {
     assert_eq!(rx_texts(&mut h), vec!["你好"]);
     // Both the TX row and the RX row show the text.
     assert_eq!(h.query_all_by_label("你好").count(), 2);
-    assert!(h.query_by_label("RX").is_some());
+    assert!(
+        h.query_by_role_and_label(Role::Label, "RX").is_some(),
+        "an RX row"
+    );
 
     click(&mut h, "Disconnect");
     assert!(h.query_by_label("Connect").is_some());
@@ -564,4 +567,71 @@ fn presets_send_with_their_own_settings_and_history_recalls_messages() {
         1,
         "only messages sent from the box"
     );
+}
+
+#[test]
+fn filter_find_copy_and_row_limit_in_the_log() {
+    let mut h = app();
+    click(&mut h, "TCP Server");
+    h.get_by_role_and_label(Role::ComboBox, "Framing").click();
+    h.run();
+    click(&mut h, "Line (LF)");
+    let local = open_on_loopback(&mut h, "TCP Server", "Address", "Port", "Listen");
+    let mut client = TcpStream::connect(local).unwrap();
+    client
+        .write_all(b"alpha\nbeta\ngamma 42\nbeta again\nomega\n")
+        .unwrap();
+    wait_until(&mut h, "five rows", |h| rx_texts(h).len() == 5);
+
+    // Filter by text: only the two "beta" rows stay.
+    set_field(&mut h, "Filter text", "beta");
+    assert!(h.query_by_label(r"beta\n").is_some());
+    assert!(h.query_by_label(r"beta again\n").is_some());
+    assert!(h.query_by_label(r"gamma 42\n").is_none(), "filtered out");
+    set_field(&mut h, "Filter text", "");
+    h.get_by_label("Events").click();
+    h.run();
+    assert!(
+        h.query_by_label("client #1 connected").is_none(),
+        "events hidden"
+    );
+    h.get_by_label("Events").click();
+    h.run();
+
+    // Ctrl+F finds, counts, and steps through matches, wrapping around.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Find")
+        .type_text("BETA");
+    h.run();
+    assert!(h.query_by_label("2 matches").is_some());
+    click(&mut h, "Next");
+    assert!(h.query_by_label("1 of 2").is_some());
+    click(&mut h, "Next");
+    assert!(h.query_by_label("2 of 2").is_some());
+    click(&mut h, "Next");
+    assert!(
+        h.query_by_label("1 of 2").is_some(),
+        "wraps to the first match"
+    );
+    click(&mut h, "Previous");
+    assert!(h.query_by_label("2 of 2").is_some());
+
+    // Copy a row as hex from its context menu.
+    h.get_by_label(r"omega\n").click_secondary();
+    h.run();
+    h.get_by_label("Copy as hex").click();
+    h.step();
+    let copied =
+        h.output().platform_output.commands.iter().any(
+            |c| matches!(c, egui::OutputCommand::CopyText(text) if text == "6F 6D 65 67 61 0A"),
+        );
+    assert!(copied, "{:?}", h.output().platform_output.commands);
+    h.run();
+
+    // Keep only three rows: older ones go, counters stay exact.
+    set_field(&mut h, "Keep rows", "3");
+    assert_eq!(page(&mut h).log.rows().len(), 3);
+    assert_eq!(page(&mut h).totals().rx_messages, 5);
+    assert!(h.query_by_label(r"alpha\n").is_none());
 }

@@ -1,17 +1,21 @@
 use chrono::{DateTime, Local};
-use egui::{Color32, RichText, Ui};
+use egui::{Color32, Key, Modifiers, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use crate::codec::TextEncoding;
 use crate::codec::hex::format_hex;
 use crate::codec::render::{hex_dump, one_line};
 use crate::log::{Direction, LogRow};
-use crate::page::{DisplayMode, Page};
+use crate::page::{DisplayMode, Page, ShownRows};
+use crate::ui::labelled_field;
 
 pub fn draw(page: &mut Page, ui: &mut Ui) {
     toolbar(page, ui);
+    filter_bar(page, ui);
+    let shown = page.shown_rows();
+    find_bar(page, &shown, ui);
     ui.separator();
-    table(page, ui);
+    table(page, &shown, ui);
 }
 
 fn toolbar(page: &mut Page, ui: &mut Ui) {
@@ -38,14 +42,10 @@ fn toolbar(page: &mut Page, ui: &mut Ui) {
             "Pause"
         };
         if ui.button(pause).clicked() {
-            page.paused_at = match page.paused_at {
-                Some(_) => None,
-                None => Some(page.log.rows().len()),
-            };
+            page.toggle_pause();
         }
         if ui.button("Clear").clicked() {
             page.log.clear();
-            page.paused_at = page.paused_at.map(|_| 0);
         }
         ui.separator();
         let totals = page.totals();
@@ -59,6 +59,78 @@ fn toolbar(page: &mut Page, ui: &mut Ui) {
     });
 }
 
+fn filter_bar(page: &mut Page, ui: &mut Ui) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Show:");
+        ui.checkbox(&mut page.filter.rx, "RX");
+        ui.checkbox(&mut page.filter.tx, "TX");
+        ui.checkbox(&mut page.filter.events, "Events");
+        labelled_field(ui, "Filter peer", &mut page.filter.peer, 110.0, true);
+        labelled_field(ui, "Filter text", &mut page.filter.text, 110.0, true)
+            .on_hover_text("Text or hex (\"01 03\"), any case");
+        let mut limit = page.config.row_limit.to_string();
+        if labelled_field(ui, "Keep rows", &mut limit, 70.0, true)
+            .on_hover_text("Older rows are dropped; counters and captures stay exact")
+            .changed()
+            && let Ok(limit) = limit.trim().parse::<usize>()
+        {
+            page.config.row_limit = limit.max(1);
+            page.log.set_limit(page.config.row_limit);
+        }
+        if ui.button("Find").on_hover_text("Ctrl+F").clicked() {
+            page.find_open = !page.find_open;
+        }
+    });
+}
+
+fn find_bar(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
+    if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
+        page.find_open = true;
+        ui.memory_mut(|m| m.request_focus(find_id()));
+    }
+    if !page.find_open {
+        return;
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Find");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut page.find)
+                    .id(find_id())
+                    .desired_width(160.0),
+            )
+            .labelled_by(label.id);
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        if field.changed() {
+            page.found = None;
+        }
+        let matches = page.find_matches(shown);
+        if ui.button("Previous").clicked() {
+            page.find_next(false);
+        }
+        if ui.button("Next").clicked() || enter {
+            page.find_next(true);
+        }
+        let current = page
+            .found
+            .and_then(|n| n.checked_sub(page.log.first()))
+            .and_then(|row| matches.iter().position(|&m| m as u64 == row));
+        ui.label(match (current, matches.len()) {
+            (_, 0) if !page.find.is_empty() => "no match".to_string(),
+            (Some(at), n) => format!("{} of {n}", at + 1),
+            (None, n) => format!("{n} matches"),
+        });
+        if ui.button("Close find").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+            page.find_open = false;
+            page.found = None;
+        }
+    });
+}
+
+fn find_id() -> egui::Id {
+    egui::Id::unique("log-find")
+}
+
 fn direction_color(direction: Direction, dark: bool) -> Color32 {
     match (direction, dark) {
         (Direction::Rx, true) => Color32::from_rgb(0x56, 0xD3, 0x64),
@@ -70,70 +142,51 @@ fn direction_color(direction: Direction, dark: bool) -> Color32 {
     }
 }
 
-/// The rows the view shows: the first `n` (Pause froze the view at `n`), or one client's.
-/// Without a filter nothing is collected, so a frame costs the same for a million rows.
-enum Shown {
-    First(usize),
-    Only(Vec<usize>),
-}
-
-impl Shown {
-    fn of(page: &Page) -> Shown {
-        let end = page
-            .paused_at
-            .unwrap_or(usize::MAX)
-            .min(page.log.rows().len());
-        match page.selected_client.filter(|_| page.only_selected_client) {
-            Some(id) => Shown::Only(
-                (0..end)
-                    .filter(|&i| page.log.rows()[i].client == Some(id))
-                    .collect(),
-            ),
-            None => Shown::First(end),
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            Shown::First(n) => *n,
-            Shown::Only(rows) => rows.len(),
-        }
-    }
-
-    /// The log index of the `i`th shown row.
-    fn row(&self, i: usize) -> usize {
-        match self {
-            Shown::First(_) => i,
-            Shown::Only(rows) => rows[i],
-        }
+fn row_content(row: &LogRow, display: DisplayMode) -> String {
+    match (row.direction, display) {
+        (Direction::Info | Direction::Error, _) => row.text.clone(),
+        (_, DisplayMode::Text) => one_line(&row.text),
+        (_, DisplayMode::Hex) => format_hex(&row.data),
+        (_, DisplayMode::Both) => format!("{}\n{}", one_line(&row.text), hex_dump(&row.data)),
     }
 }
 
-fn table(page: &Page, ui: &mut Ui) {
+fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
     let rows = page.log.rows();
-    let shown = Shown::of(page);
     let dark = ui.visuals().dark_mode;
     let line_height = ui
         .text_style_height(&egui::TextStyle::Monospace)
         .max(ui.spacing().interact_size.y);
     let mono = |text: String| RichText::new(text).monospace();
-    let table = TableBuilder::new(ui)
+    let found = page
+        .found
+        .and_then(|n| n.checked_sub(page.log.first()))
+        .and_then(|row| shown.position(row as usize));
+    // Rows take the clicks (context menu to copy), so their labels must not select text.
+    ui.style_mut().interaction.selectable_labels = false;
+    let mut builder = TableBuilder::new(ui)
         .striped(true)
-        .stick_to_bottom(page.paused_at.is_none())
+        .sense(egui::Sense::click())
+        .stick_to_bottom(page.paused_at.is_none() && found.is_none())
         .column(Column::auto().at_least(96.0))
         .column(Column::auto().at_least(44.0))
         .column(Column::auto().at_least(150.0))
         .column(Column::auto().at_least(56.0))
-        .column(Column::remainder().clip(true))
-        .header(line_height, |mut header| {
-            for title in ["Time", "Dir", "Peer", "Length", "Content"] {
-                header.col(|ui| {
-                    ui.strong(title);
-                });
-            }
-        });
+        .column(Column::remainder().clip(true));
+    if let Some(position) = found.filter(|_| std::mem::take(&mut page.scroll_to_found)) {
+        builder = builder.scroll_to_row(position, Some(egui::Align::Center));
+    }
+    let page = &*page;
+    let table = builder.header(line_height, |mut header| {
+        for title in ["Time", "Dir", "Peer", "Length", "Content"] {
+            header.col(|ui| {
+                ui.strong(title);
+            });
+        }
+    });
     let mut add_row = |mut table_row: egui_extras::TableRow<'_, '_>| {
         let row: &LogRow = &rows[shown.row(table_row.index())];
+        table_row.set_selected(found == Some(table_row.index()));
         let color = direction_color(row.direction, dark);
         table_row.col(|ui| {
             ui.label(mono(
@@ -159,15 +212,7 @@ fn table(page: &Page, ui: &mut Ui) {
             }
         });
         table_row.col(|ui| {
-            let content = match (row.direction, page.config.display) {
-                (Direction::Info | Direction::Error, _) => row.text.clone(),
-                (_, DisplayMode::Text) => one_line(&row.text),
-                (_, DisplayMode::Hex) => format_hex(&row.data),
-                (_, DisplayMode::Both) => {
-                    format!("{}\n{}", one_line(&row.text), hex_dump(&row.data))
-                }
-            };
-            let label = egui::Label::new(mono(content).color(color));
+            let label = egui::Label::new(mono(row_content(row, page.config.display)).color(color));
             // One line per row, cut with "…"; the dump of "Show both" keeps its lines.
             let label = if page.config.display == DisplayMode::Both {
                 label.extend()
@@ -175,6 +220,16 @@ fn table(page: &Page, ui: &mut Ui) {
                 label.truncate()
             };
             ui.add(label);
+        });
+        table_row.response().context_menu(|ui| {
+            if ui.button("Copy as text").clicked() {
+                ui.ctx().copy_text(row.text.clone());
+                ui.close();
+            }
+            if ui.button("Copy as hex").clicked() {
+                ui.ctx().copy_text(format_hex(&row.data));
+                ui.close();
+            }
         });
     };
     table.body(|body| {
