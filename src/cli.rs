@@ -16,8 +16,8 @@ use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding, bu
 use crate::error::Error;
 use crate::net::addr::{parse_bind, parse_host_port};
 use crate::net::{
-    Destination, EventKind, Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions,
-    TcpServerConfig, UdpConfig, file_chunk, no_waker,
+    Destination, EventKind, Reconnect, Session, SessionConfig, SessionKind, TcpClientConfig,
+    TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
 };
 use crate::rules::{Responder, Rule};
 use output::Printer;
@@ -160,6 +160,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
         Mode::TcpClient(a) => {
             let mut config = TcpClientConfig::new(parse_host_port(&a.target)?);
             config.connect_timeout = Duration::from_millis(a.timeout_ms);
+            config.reconnect = a.reconnect.then(Reconnect::default);
             config.options = tcp_options(&a.tcp)?;
             config.local_bind = a
                 .bind

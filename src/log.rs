@@ -195,6 +195,11 @@ impl Log {
                 direction: Direction::Error,
                 ..info(None, *client, error.to_string())
             },
+            EventKind::Reconnecting { delay } => info(
+                None,
+                None,
+                format!("reconnecting in {} ms", delay.as_millis()),
+            ),
             EventKind::Stopped => return,
         };
         self.push(row);

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export, row_contains};
 use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_port};
 use crate::net::{
-    ClientId, ClientInfo, Destination, Event, EventKind, FileSend, Repeater, Session,
+    ClientId, ClientInfo, Destination, Event, EventKind, FileSend, Reconnect, Repeater, Session,
     SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, Totals, UdpConfig,
     Waker, file_chunk,
 };
@@ -52,6 +52,8 @@ pub struct PageConfig {
     pub framing: String,
     pub nodelay: bool,
     pub keepalive: bool,
+    /// TCP client: connect again after a failure or a lost connection.
+    pub reconnect: bool,
     /// Where "Capture" writes received bytes, "Export log" writes the log, and "Send file" reads.
     pub capture_path: String,
     pub export_path: String,
@@ -89,6 +91,7 @@ impl Default for PageConfig {
             framing: "raw".into(),
             nodelay: false,
             keepalive: false,
+            reconnect: false,
             capture_path: "capture.bin".into(),
             export_path: "log.txt".into(),
             export_format: ExportFormat::Txt,
@@ -239,6 +242,7 @@ impl Page {
             SessionKind::TcpClient => {
                 let mut config = TcpClientConfig::new(self.target()?);
                 config.options = self.tcp_options()?;
+                config.reconnect = self.config.reconnect.then(Reconnect::default);
                 self.link = Link::Connecting;
                 SessionConfig::TcpClient(config)
             }
@@ -605,6 +609,7 @@ impl Page {
                     peer: *peer,
                 }
             }
+            EventKind::Reconnecting { .. } => self.link = Link::Connecting,
             EventKind::Accepted { .. } | EventKind::Closed { .. } => {
                 if let Some(session) = &self.session {
                     self.clients = session.clients();

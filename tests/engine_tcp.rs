@@ -503,3 +503,40 @@ fn an_oversized_length_prefix_is_an_error_not_an_allocation() {
         }
     );
 }
+
+fn reconnecting_client(addr: SocketAddr) -> Session {
+    let mut config = TcpClientConfig::new(parse_host_port(&addr.to_string()).unwrap());
+    config.reconnect = Some(socket_tester::net::Reconnect {
+        first: Duration::from_millis(20),
+        max: Duration::from_millis(100),
+    });
+    Session::tcp_client(config, no_waker()).unwrap()
+}
+
+#[test]
+fn reconnect_comes_back_after_a_lost_connection_and_after_a_refusal() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let client = reconnecting_client(addr);
+    let (first, _) = listener.accept().unwrap();
+    connected(&client);
+    drop(first);
+    assert_eq!(closed(&client), CloseReason::PeerClosed);
+    wait_for(&client, "Reconnecting", |kind| {
+        matches!(kind, EventKind::Reconnecting { .. }).then_some(())
+    });
+    let (_second, _) = listener.accept().unwrap();
+    connected(&client);
+    client.stop();
+
+    // Nobody listens at first: refusals are retried until a server appears.
+    let port = free_port();
+    let client = reconnecting_client(format!("127.0.0.1:{port}").parse().unwrap());
+    assert!(matches!(error(&client), Error::ConnectionRefused(_)));
+    wait_for(&client, "Reconnecting", |kind| {
+        matches!(kind, EventKind::Reconnecting { .. }).then_some(())
+    });
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let (_accepted, _) = listener.accept().unwrap();
+    connected(&client);
+}

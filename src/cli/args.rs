@@ -46,6 +46,9 @@ pub struct TcpClientArgs {
     /// Milliseconds to wait for replies after the last send (or end of input) before closing.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub wait_ms: u64,
+    /// Connect again when the connection fails or is lost (0.5 s, doubling up to 30 s).
+    #[arg(long)]
+    pub reconnect: bool,
     /// Send every received message back.
     #[arg(long)]
     pub echo: bool,

@@ -168,6 +168,16 @@ impl Printer {
                 }
                 eprintln!("error: {error}");
             }
+            EventKind::Reconnecting { delay } => {
+                let reason = format!("reconnecting in {} ms", delay.as_millis());
+                line(
+                    format!("{clock} {reason}"),
+                    JsonLine {
+                        reason: Some(reason.clone()),
+                        ..JsonLine::new(time, "reconnecting")
+                    },
+                )
+            }
             EventKind::Stopped => {}
         }
         let _ = std::io::stdout().flush();

@@ -57,6 +57,8 @@ pub enum EventKind {
         client: Option<ClientId>,
         error: Error,
     },
+    /// A TCP client will try to connect again after `delay`.
+    Reconnecting { delay: std::time::Duration },
     /// The session ended: its threads are done and its sockets are closed.
     Stopped,
 }

@@ -28,7 +28,7 @@ pub use file_send::{FileSend, file_chunk};
 pub use repeat::Repeater;
 pub use session::{ClientInfo, Session, SessionConfig, SessionKind};
 pub use stats::{Counters, Totals};
-pub use tcp_client::TcpClientConfig;
+pub use tcp_client::{Reconnect, TcpClientConfig};
 pub use tcp_server::{DEFAULT_MAX_CLIENTS, TcpServerConfig};
 pub use udp::UdpConfig;
 

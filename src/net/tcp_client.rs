@@ -23,6 +23,24 @@ pub struct TcpClientConfig {
     /// Local address to connect from (port 0 for any port).
     pub local_bind: Option<SocketAddr>,
     pub options: TcpOptions,
+    /// Connect again after a failure or a lost connection, waiting longer each time.
+    pub reconnect: Option<Reconnect>,
+}
+
+/// Back-off between reconnect attempts: `first`, then doubling up to `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reconnect {
+    pub first: Duration,
+    pub max: Duration,
+}
+
+impl Default for Reconnect {
+    fn default() -> Reconnect {
+        Reconnect {
+            first: Duration::from_millis(500),
+            max: Duration::from_secs(30),
+        }
+    }
 }
 
 impl TcpClientConfig {
@@ -32,6 +50,7 @@ impl TcpClientConfig {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             local_bind: None,
             options: TcpOptions::default(),
+            reconnect: None,
         }
     }
 }
@@ -41,66 +60,112 @@ enum Outcome {
     Failed(Error),
 }
 
+/// How a phase of the client's life ended.
+enum Phase {
+    /// The user stopped the session.
+    Stopped,
+    /// The connection could not be made or was lost; a reconnect may follow.
+    Ended,
+}
+
 pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
-    let Worker {
-        commands,
-        emitter,
-        shared,
-    } = worker;
-    let options = config.options.clone();
+    let mut delay = config.reconnect.map(|r| r.first);
+    loop {
+        let phase = match connect_phase(&config, &worker) {
+            Ok(Some((socket, peer))) => {
+                // A connection was made: the next reconnect starts from the shortest wait.
+                delay = config.reconnect.map(|r| r.first);
+                connection_phase(socket, peer, &config.options, &worker)
+            }
+            Ok(None) => Phase::Stopped,
+            Err(error) => {
+                worker.emitter.emit(EventKind::Error {
+                    client: None,
+                    error,
+                });
+                Phase::Ended
+            }
+        };
+        let (Phase::Ended, Some(reconnect), Some(wait)) = (phase, config.reconnect, delay) else {
+            break;
+        };
+        // A first connection that fails is retried too: a device still booting is the usual
+        // reason to turn reconnecting on.
+        worker.emitter.emit(EventKind::Reconnecting { delay: wait });
+        if !wait_or_stop(&worker, wait) {
+            break;
+        }
+        delay = Some((wait * 2).min(reconnect.max));
+    }
+    worker.emitter.emit(EventKind::Stopped);
+}
+
+/// Waits `delay` before the next attempt; false if the user stopped the session meanwhile.
+fn wait_or_stop(worker: &Worker, delay: Duration) -> bool {
+    let deadline = crossbeam_channel::after(delay);
+    loop {
+        select! {
+            recv(deadline) -> _ => return true,
+            recv(worker.commands) -> command => match command {
+                Ok(Command::Stop) | Err(_) => {
+                    worker.emitter.set_stopping();
+                    return false;
+                }
+                Ok(_) => {
+                    worker.emitter.emit(EventKind::Error { client: None, error: Error::NotConnected });
+                }
+            },
+        }
+    }
+}
+
+/// Resolves and connects; Ok(None) when the user stopped meanwhile.
+fn connect_phase(
+    config: &TcpClientConfig,
+    worker: &Worker,
+) -> Result<Option<(Socket, SocketAddr)>, Error> {
     let interrupter = Arc::new(Interrupter::default());
     let (outcome_tx, outcome_rx) = unbounded();
     let connector = {
-        let interrupter = interrupter.clone();
+        let (interrupter, config) = (interrupter.clone(), config.clone());
         spawn_worker("tcp-connect", move || {
             connect(&config, &interrupter, &outcome_tx)
-        })
+        })?
     };
-    let connector = match connector {
-        Ok(connector) => connector,
-        Err(error) => {
-            emitter.emit(EventKind::Error {
-                client: None,
-                error,
-            });
-            emitter.emit(EventKind::Stopped);
-            return;
-        }
-    };
-
     // Connecting: only a stop matters now.
     let outcome = loop {
         select! {
             recv(outcome_rx) -> outcome => break outcome.ok(),
-            recv(commands) -> command => match command {
+            recv(worker.commands) -> command => match command {
                 Ok(Command::Stop) | Err(_) => {
-                    emitter.set_stopping();
+                    worker.emitter.set_stopping();
                     interrupter.interrupt();
                     break None;
                 }
                 Ok(_) => {
-                    emitter.emit(EventKind::Error { client: None, error: Error::NotConnected });
+                    worker.emitter.emit(EventKind::Error { client: None, error: Error::NotConnected });
                 }
             },
         }
     };
     let _ = connector.join();
-    let (socket, peer) = match outcome {
-        Some(Outcome::Connected(socket, peer)) if !emitter.is_stopping() => (socket, peer),
-        Some(Outcome::Failed(error)) => {
-            emitter.emit(EventKind::Error {
-                client: None,
-                error,
-            });
-            emitter.emit(EventKind::Stopped);
-            return;
+    match outcome {
+        Some(Outcome::Connected(socket, peer)) if !worker.emitter.is_stopping() => {
+            Ok(Some((socket, peer)))
         }
-        _ => {
-            emitter.emit(EventKind::Stopped);
-            return;
-        }
-    };
+        Some(Outcome::Failed(error)) => Err(error),
+        _ => Ok(None),
+    }
+}
 
+/// Runs a connection until it closes or the user stops the session.
+fn connection_phase(
+    socket: Socket,
+    peer: SocketAddr,
+    options: &TcpOptions,
+    worker: &Worker,
+) -> Phase {
+    let emitter = &worker.emitter;
     let local = socket
         .local_addr()
         .ok()
@@ -110,9 +175,9 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
     let (finished_tx, finished_rx) = unbounded();
     let owner = Owner {
         emitter: emitter.clone(),
-        shared,
+        shared: worker.shared.clone(),
         finished: finished_tx,
-        options,
+        options: options.clone(),
     };
     let connection = match Connection::start(socket, None, peer, Default::default(), &owner) {
         Ok(connection) => connection,
@@ -121,14 +186,12 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
                 client: None,
                 error,
             });
-            emitter.emit(EventKind::Stopped);
-            return;
+            return Phase::Ended;
         }
     };
-
-    let reason = loop {
+    let (phase, reason) = loop {
         select! {
-            recv(commands) -> command => match command {
+            recv(worker.commands) -> command => match command {
                 Ok(Command::Send { data, .. }) => {
                     if let Err(error) = connection.send(data) {
                         emitter.emit(EventKind::Error { client: None, error });
@@ -138,10 +201,10 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
                 Ok(Command::Stop) | Err(_) => {
                     emitter.set_stopping();
                     connection.close();
-                    break None;
+                    break (Phase::Stopped, None);
                 }
             },
-            recv(finished_rx) -> finished => break finished.ok().map(|(_, reason)| reason),
+            recv(finished_rx) -> finished => break (Phase::Ended, finished.ok().map(|(_, reason)| reason)),
         }
     };
     connection.join();
@@ -153,7 +216,7 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
             reason,
         });
     }
-    emitter.emit(EventKind::Stopped);
+    phase
 }
 
 /// Tries each resolved address in turn, as a browser would, and reports the first that connects

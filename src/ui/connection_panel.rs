@@ -156,5 +156,9 @@ fn tcp_options(page: &mut Page, editable: bool, ui: &mut Ui) {
             .on_hover_text("TCP_NODELAY: send small writes at once (no Nagle)");
         ui.checkbox(&mut page.config.keepalive, "Keep-alive")
             .on_hover_text("SO_KEEPALIVE: notice a peer that vanished without closing");
+        if page.kind == SessionKind::TcpClient {
+            ui.checkbox(&mut page.config.reconnect, "Reconnect")
+                .on_hover_text("Connect again when the connection fails or is lost (0.5 s, doubling up to 30 s)");
+        }
     });
 }
