@@ -14,7 +14,7 @@ pub use args::{Cli, Mode};
 
 use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding, build_payload};
 use crate::error::Error;
-use crate::net::addr::{parse_bind, parse_host_port};
+use crate::net::addr::{parse_bind, parse_host_port, parse_multicast};
 use crate::net::{
     Destination, EventKind, Reconnect, Session, SessionConfig, SessionKind, TcpClientConfig,
     TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
@@ -185,6 +185,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
             let mut config =
                 TcpServerConfig::new(parse_bind(&a.listen, IpAddr::V4(Ipv4Addr::UNSPECIFIED))?);
             config.max_clients = a.max_clients;
+            config.dual_stack = a.dual_stack;
             config.options = tcp_options(&a.tcp)?;
             Ok(Plan {
                 session: Session::open(SessionConfig::TcpServer(config), no_waker(), capture)?,
@@ -206,10 +207,20 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
             if target.is_none() && !messages.is_empty() {
                 return Err(Error::NoTarget);
             }
-            // Bind in the family of the target, so `--to [::1]:9` works without `--bind`.
-            let any = match target.as_ref().map(|t| t.host.parse::<IpAddr>()) {
-                Some(Ok(IpAddr::V6(_))) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
-                _ => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            let groups: Vec<IpAddr> = a
+                .join
+                .iter()
+                .map(|g| parse_multicast(g))
+                .collect::<Result<_, _>>()?;
+            // Bind in the family of the target or group, so `--to [::1]:9` works without `--bind`.
+            let target_v6 = matches!(
+                target.as_ref().map(|t| t.host.parse::<IpAddr>()),
+                Some(Ok(IpAddr::V6(_)))
+            );
+            let any = if target_v6 || groups.iter().any(IpAddr::is_ipv6) {
+                IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+            } else {
+                IpAddr::V4(Ipv4Addr::UNSPECIFIED)
             };
             let bind = match a.bind.as_deref() {
                 Some(bind) => parse_bind(bind, any)?,
@@ -219,6 +230,9 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
             let mut config = UdpConfig::new(bind);
             config.target = target;
             config.broadcast = a.broadcast;
+            config.multicast_groups = groups;
+            config.multicast_ttl = a.ttl;
+            config.multicast_loop = !a.no_multicast_loop;
             Ok(Plan {
                 session: Session::open(SessionConfig::Udp(config), no_waker(), capture)?,
                 printer: Printer::new(a.data.json, a.data.hex, format.encoding, false),

@@ -65,6 +65,12 @@ pub enum Error {
     PermissionDenied(SocketAddr),
     #[error("sending to {0} was refused: turn on Broadcast to send to a broadcast address")]
     BroadcastNotEnabled(SocketAddr),
+    #[error("{action} multicast group {group} failed: {reason}")]
+    Multicast {
+        action: &'static str,
+        group: std::net::IpAddr,
+        reason: String,
+    },
     #[error("no client with id {0}")]
     NoSuchClient(u64),
     #[error("not connected")]

@@ -12,11 +12,11 @@ use crate::codec::{
 };
 use crate::error::Error;
 use crate::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export, row_contains};
-use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_port};
+use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_multicast, parse_port};
 use crate::net::{
-    ClientId, ClientInfo, Destination, Event, EventKind, FileSend, Reconnect, Repeater, Session,
-    SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, Totals, UdpConfig,
-    Waker, file_chunk,
+    ClientId, ClientInfo, Command, Destination, Event, EventKind, FileSend, Reconnect, Repeater,
+    Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, Totals,
+    UdpConfig, Waker, file_chunk,
 };
 use crate::rules::{Responder, Rule};
 
@@ -54,6 +54,13 @@ pub struct PageConfig {
     pub keepalive: bool,
     /// TCP client: connect again after a failure or a lost connection.
     pub reconnect: bool,
+    /// TCP server on an IPv6 address: accept IPv4 clients too.
+    pub dual_stack: bool,
+    /// UDP multicast: the group typed, groups to be in, hops (empty: OS default), loop.
+    pub multicast_group: String,
+    pub multicast_groups: Vec<IpAddr>,
+    pub multicast_ttl: String,
+    pub multicast_loop: bool,
     /// Where "Capture" writes received bytes, "Export log" writes the log, and "Send file" reads.
     pub capture_path: String,
     pub export_path: String,
@@ -92,6 +99,11 @@ impl Default for PageConfig {
             nodelay: false,
             keepalive: false,
             reconnect: false,
+            dual_stack: false,
+            multicast_group: "239.1.2.3".into(),
+            multicast_groups: Vec::new(),
+            multicast_ttl: String::new(),
+            multicast_loop: true,
             capture_path: "capture.bin".into(),
             export_path: "log.txt".into(),
             export_format: ExportFormat::Txt,
@@ -249,11 +261,21 @@ impl Page {
             SessionKind::TcpServer => {
                 let mut config = TcpServerConfig::new(self.bind()?);
                 config.options = self.tcp_options()?;
+                config.dual_stack = self.config.dual_stack;
                 SessionConfig::TcpServer(config)
             }
             SessionKind::Udp => {
                 let mut config = UdpConfig::new(self.bind()?);
                 config.broadcast = self.config.broadcast;
+                config.multicast_groups = self.config.multicast_groups.clone();
+                config.multicast_loop = self.config.multicast_loop;
+                config.multicast_ttl = match self.config.multicast_ttl.trim() {
+                    "" => None,
+                    ttl => Some(
+                        ttl.parse()
+                            .map_err(|_| Error::InvalidNumber(ttl.to_string()))?,
+                    ),
+                };
                 // The target may be filled in later, before sending.
                 config.target = self.target().ok();
                 SessionConfig::Udp(config)
@@ -464,6 +486,29 @@ impl Page {
         )?;
         self.repeater = Some(repeater);
         Ok(())
+    }
+
+    /// Joins the typed multicast group now (if open) and whenever the socket opens.
+    pub fn join_group(&mut self) {
+        self.status_error = None;
+        match parse_multicast(&self.config.multicast_group) {
+            Ok(group) => {
+                if !self.config.multicast_groups.contains(&group) {
+                    self.config.multicast_groups.push(group);
+                    if let Some(session) = &self.session {
+                        session.command(Command::JoinMulticast(group));
+                    }
+                }
+            }
+            Err(error) => self.status_error = Some(error.to_string()),
+        }
+    }
+
+    pub fn leave_group(&mut self, group: IpAddr) {
+        self.config.multicast_groups.retain(|g| *g != group);
+        if let Some(session) = &self.session {
+            session.command(Command::LeaveMulticast(group));
+        }
     }
 
     /// Starts or stops writing received bytes to the capture file.

@@ -540,3 +540,24 @@ fn reconnect_comes_back_after_a_lost_connection_and_after_a_refusal() {
     let (_accepted, _) = listener.accept().unwrap();
     connected(&client);
 }
+
+#[test]
+fn dual_stack_server_takes_ipv4_clients_on_an_ipv6_address() {
+    if !has_ipv6_loopback() {
+        eprintln!("skipped: no IPv6 loopback on this machine");
+        return;
+    }
+    let mut config = TcpServerConfig::new("[::]:0".parse().unwrap());
+    config.dual_stack = true;
+    let server = Session::tcp_server(config, no_waker()).unwrap();
+    let port = listening(&server).port();
+    let _v4 = TcpStream::connect(("127.0.0.1", port)).expect("IPv4 client accepted");
+    accepted(&server);
+
+    let (v6_only, local) = server_on("[::]:0");
+    assert!(
+        TcpStream::connect(("127.0.0.1", local.port())).is_err(),
+        "IPv6 only without the option"
+    );
+    drop(v6_only);
+}

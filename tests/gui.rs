@@ -635,3 +635,84 @@ fn filter_find_copy_and_row_limit_in_the_log() {
     assert_eq!(page(&mut h).totals().rx_messages, 5);
     assert!(h.query_by_label(r"alpha\n").is_none());
 }
+
+/// Joining a multicast group announces it on the network, so this test runs itself again in a
+/// network namespace of its own (`unshare --net`), where the only interface is loopback.
+#[test]
+fn multicast_join_and_leave_from_the_udp_tab() {
+    const INSIDE: &str = "SOCKET_TESTER_IN_OWN_NETNS";
+    if std::env::var_os(INSIDE).is_none() {
+        let status = std::process::Command::new("unshare")
+            .args(["--net", "--"])
+            .arg(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "multicast_join_and_leave_from_the_udp_tab",
+                "--nocapture",
+            ])
+            .env(INSIDE, "1")
+            .status();
+        match status {
+            Ok(status) if status.success() => {}
+            Ok(status) if status.code() == Some(SKIP_CODE) => {}
+            Ok(status) => panic!("the test in its own network namespace failed: {status}"),
+            Err(err) => eprintln!("skipped: cannot run unshare ({err})"),
+        }
+        return;
+    }
+    for setup in [
+        &["link", "set", "lo", "up"][..],
+        &["link", "set", "lo", "multicast", "on"],
+        &["route", "add", "224.0.0.0/4", "dev", "lo"],
+    ] {
+        let ok = std::process::Command::new("ip")
+            .args(setup)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("skipped: cannot set up loopback multicast in the namespace");
+            std::process::exit(SKIP_CODE);
+        }
+    }
+
+    let mut h = app();
+    click(&mut h, "UDP");
+    set_field(&mut h, "Multicast group", "239.7.7.7");
+    click(&mut h, "Join");
+    // All addresses: datagrams to a group are not addressed to 127.0.0.1.
+    set_field(&mut h, "Local address", "0.0.0.0");
+    set_field(&mut h, "Local port", "0");
+    click(&mut h, "Open");
+    wait_until(&mut h, "bound", |h| {
+        matches!(page(h).link, Link::Listening { .. })
+    });
+    let Link::Listening { local } = page(&mut h).link.clone() else {
+        unreachable!()
+    };
+
+    let sender = UdpSocket::bind("0.0.0.0:0").unwrap();
+    sender
+        .send_to(b"to the group", ("239.7.7.7", local.port()))
+        .unwrap();
+    wait_until(&mut h, "the group datagram", |h| {
+        rx_texts(h) == ["to the group"]
+    });
+
+    click(&mut h, "Leave 239.7.7.7");
+    h.run();
+    sender
+        .send_to(b"after leaving", ("239.7.7.7", local.port()))
+        .unwrap();
+    for _ in 0..40 {
+        h.step();
+        thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(
+        rx_texts(&mut h),
+        vec!["to the group"],
+        "nothing after leaving"
+    );
+}
+
+/// Exit code of a re-run test that could not set up what it needs.
+const SKIP_CODE: i32 = 77;

@@ -85,6 +85,9 @@ pub struct TcpServerArgs {
     /// Send every received message back to the client it came from.
     #[arg(long)]
     pub echo: bool,
+    /// On an IPv6 address such as [::]:9000, accept IPv4 clients too.
+    #[arg(long)]
+    pub dual_stack: bool,
     /// Close connections past this many clients at once.
     #[arg(long, value_name = "N", default_value_t = crate::net::DEFAULT_MAX_CLIENTS)]
     pub max_clients: usize,
@@ -108,6 +111,15 @@ pub struct UdpArgs {
     /// Allow sending to broadcast addresses.
     #[arg(long)]
     pub broadcast: bool,
+    /// Join a multicast group, like 239.1.2.3 or ff02::1:3 (repeatable).
+    #[arg(long, value_name = "GROUP")]
+    pub join: Vec<String>,
+    /// Hops our multicast datagrams may cross (default 1: this network only).
+    #[arg(long, value_name = "N")]
+    pub ttl: Option<u32>,
+    /// Do not deliver our own multicast datagrams back to this machine.
+    #[arg(long)]
+    pub no_multicast_loop: bool,
     /// Send every received datagram back to its sender.
     #[arg(long)]
     pub echo: bool,

@@ -132,6 +132,24 @@ pub fn parse_bind_ip(host: &str) -> Result<IpAddr, Error> {
     })
 }
 
+/// A multicast group address: 224.0.0.0/4 or ff00::/8.
+pub fn parse_multicast(input: &str) -> Result<IpAddr, Error> {
+    let invalid = |reason: &str| Error::InvalidAddress {
+        input: input.to_string(),
+        reason: reason.to_string(),
+    };
+    let ip: IpAddr = input
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .map_err(|_| invalid("not an IP address"))?;
+    if !ip.is_multicast() {
+        return Err(invalid("not a multicast group (224.0.0.0/4 or ff00::/8)"));
+    }
+    Ok(ip)
+}
+
 /// Resolves a host to its addresses (blocking: call it on a worker thread).
 pub fn resolve(target: &HostPort) -> Result<Vec<SocketAddr>, Error> {
     let resolve_error = |reason: String| Error::Resolve {

@@ -22,6 +22,10 @@ pub enum Command {
     },
     /// Close one client of a TCP server.
     Disconnect(ClientId),
+    /// UDP: receive datagrams sent to this multicast group (IPv4 or IPv6).
+    JoinMulticast(std::net::IpAddr),
+    /// UDP: stop receiving this multicast group.
+    LeaveMulticast(std::net::IpAddr),
     /// Close everything and end the session (dropping the command sender does the same).
     Stop,
 }

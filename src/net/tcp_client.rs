@@ -107,6 +107,8 @@ fn wait_or_stop(worker: &Worker, delay: Duration) -> bool {
         select! {
             recv(deadline) -> _ => return true,
             recv(worker.commands) -> command => match command {
+                // Multicast is for UDP sessions.
+                Ok(Command::JoinMulticast(_) | Command::LeaveMulticast(_)) => {}
                 Ok(Command::Stop) | Err(_) => {
                     worker.emitter.set_stopping();
                     return false;
@@ -137,6 +139,8 @@ fn connect_phase(
         select! {
             recv(outcome_rx) -> outcome => break outcome.ok(),
             recv(worker.commands) -> command => match command {
+                // Multicast is for UDP sessions.
+                Ok(Command::JoinMulticast(_) | Command::LeaveMulticast(_)) => {}
                 Ok(Command::Stop) | Err(_) => {
                     worker.emitter.set_stopping();
                     interrupter.interrupt();
@@ -198,6 +202,8 @@ fn connection_phase(
                     }
                 }
                 Ok(Command::Disconnect(_)) => connection.close(),
+                // Multicast is for UDP sessions.
+                Ok(Command::JoinMulticast(_) | Command::LeaveMulticast(_)) => {}
                 Ok(Command::Stop) | Err(_) => {
                     emitter.set_stopping();
                     connection.close();

@@ -29,6 +29,8 @@ pub struct TcpServerConfig {
     pub bind: SocketAddr,
     pub max_clients: usize,
     pub options: TcpOptions,
+    /// On an IPv6 address such as `[::]`, accept IPv4 clients too.
+    pub dual_stack: bool,
 }
 
 impl TcpServerConfig {
@@ -37,6 +39,7 @@ impl TcpServerConfig {
             bind,
             max_clients: DEFAULT_MAX_CLIENTS,
             options: TcpOptions::default(),
+            dual_stack: false,
         }
     }
 }
@@ -47,7 +50,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
         emitter,
         shared,
     } = worker;
-    let listener = match bind_listener(config.bind) {
+    let listener = match bind_listener(config.bind, config.dual_stack) {
         Ok(listener) => Arc::new(listener),
         Err(error) => {
             emitter.emit(EventKind::Error {
@@ -98,6 +101,8 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                         emitter.emit(EventKind::Error { client: Some(id), error: Error::NoSuchClient(id) });
                     }
                 },
+                // Multicast is for UDP sessions.
+                Ok(Command::JoinMulticast(_) | Command::LeaveMulticast(_)) => {}
                 Ok(Command::Stop) | Err(_) => break,
             },
             recv(accepted_rx) -> accepted => {
@@ -195,7 +200,7 @@ fn send(
     }
 }
 
-fn bind_listener(addr: SocketAddr) -> Result<TcpListener, Error> {
+fn bind_listener(addr: SocketAddr, dual_stack: bool) -> Result<TcpListener, Error> {
     let io_error = |e: io::Error| Error::from_io("listening on", addr, &e);
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .map_err(io_error)?;
@@ -203,6 +208,9 @@ fn bind_listener(addr: SocketAddr) -> Result<TcpListener, Error> {
     // (On Windows this option would let two servers share a port, so it is left off there.)
     #[cfg(unix)]
     socket.set_reuse_address(true).map_err(io_error)?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(!dual_stack).map_err(io_error)?;
+    }
     socket.bind(&addr.into()).map_err(io_error)?;
     socket.listen(BACKLOG).map_err(io_error)?;
     Ok(socket.into())

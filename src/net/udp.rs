@@ -1,12 +1,12 @@
 use std::io;
 use std::mem::MaybeUninit;
-use std::net::{Shutdown, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr};
 use std::sync::Arc;
 
 use crossbeam_channel::select;
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::error::{Error, MAX_UDP_PAYLOAD};
+use crate::error::{Error, MAX_UDP_PAYLOAD, describe_io};
 use crate::net::addr::{HostPort, parse_host_port, reachable_local, resolve};
 use crate::net::command::{Command, Destination};
 use crate::net::emitter::Emitter;
@@ -25,6 +25,12 @@ pub struct UdpConfig {
     /// Where `Destination::Default` sends go.
     pub target: Option<HostPort>,
     pub broadcast: bool,
+    /// Multicast groups to join at once.
+    pub multicast_groups: Vec<IpAddr>,
+    /// Hops a multicast datagram we send may cross (IP TTL); the OS default is 1.
+    pub multicast_ttl: Option<u32>,
+    /// Whether our own multicast datagrams come back to this machine (the OS default: yes).
+    pub multicast_loop: bool,
 }
 
 impl UdpConfig {
@@ -33,6 +39,9 @@ impl UdpConfig {
             bind,
             target: None,
             broadcast: false,
+            multicast_groups: Vec::new(),
+            multicast_ttl: None,
+            multicast_loop: true,
         }
     }
 }
@@ -93,6 +102,16 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
                     };
                     let result = target.and_then(|target| send_to(&socket, target, data, &shared, &emitter));
                     if let Err(error) = result {
+                        emitter.emit(EventKind::Error { client: None, error });
+                    }
+                }
+                Ok(Command::JoinMulticast(group)) => {
+                    if let Err(error) = join(&socket, group) {
+                        emitter.emit(EventKind::Error { client: None, error });
+                    }
+                }
+                Ok(Command::LeaveMulticast(group)) => {
+                    if let Err(error) = leave(&socket, group) {
                         emitter.emit(EventKind::Error { client: None, error });
                     }
                 }
@@ -165,8 +184,64 @@ fn bind(config: &UdpConfig) -> Result<Socket, Error> {
     if config.broadcast {
         socket.set_broadcast(true).map_err(io_error)?;
     }
+    if !config.multicast_groups.is_empty() {
+        // Several receivers of one group on one machine each bind the group's port.
+        #[cfg(unix)]
+        socket.set_reuse_address(true).map_err(io_error)?;
+    }
     socket.bind(&addr.into()).map_err(io_error)?;
+    let multicast_option = |e: io::Error| Error::from_io("setting multicast options on", addr, &e);
+    if addr.is_ipv4() {
+        socket
+            .set_multicast_loop_v4(config.multicast_loop)
+            .map_err(multicast_option)?;
+        if let Some(ttl) = config.multicast_ttl {
+            socket.set_multicast_ttl_v4(ttl).map_err(multicast_option)?;
+        }
+    } else {
+        socket
+            .set_multicast_loop_v6(config.multicast_loop)
+            .map_err(multicast_option)?;
+        if let Some(hops) = config.multicast_ttl {
+            socket
+                .set_multicast_hops_v6(hops)
+                .map_err(multicast_option)?;
+        }
+    }
+    for &group in &config.multicast_groups {
+        join(&socket, group)?;
+    }
     Ok(socket)
+}
+
+/// Joins `group` on the interface the system picks (the default route's).
+fn join(socket: &Socket, group: IpAddr) -> Result<(), Error> {
+    let result = match group {
+        IpAddr::V4(v4) => socket.join_multicast_v4(&v4, &Ipv4Addr::UNSPECIFIED),
+        IpAddr::V6(v6) => socket.join_multicast_v6(&v6, 0),
+    };
+    result.map_err(|e| multicast_error("joining", group, &e))
+}
+
+fn leave(socket: &Socket, group: IpAddr) -> Result<(), Error> {
+    let result = match group {
+        IpAddr::V4(v4) => socket.leave_multicast_v4(&v4, &Ipv4Addr::UNSPECIFIED),
+        IpAddr::V6(v6) => socket.leave_multicast_v6(&v6, 0),
+    };
+    result.map_err(|e| multicast_error("leaving", group, &e))
+}
+
+fn multicast_error(action: &'static str, group: IpAddr, err: &io::Error) -> Error {
+    let reason = if group.is_multicast() {
+        describe_io(err)
+    } else {
+        "it is not a multicast address (224.0.0.0/4 or ff00::/8)".to_string()
+    };
+    Error::Multicast {
+        action,
+        group,
+        reason,
+    }
 }
 
 fn receive_loop(socket: &Socket, local: SocketAddr, emitter: &Emitter, shared: &Shared) {

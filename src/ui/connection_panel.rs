@@ -79,6 +79,7 @@ pub fn draw(page: &mut Page, interfaces: &[IpAddr], waker: Waker, ui: &mut Ui) {
             )
             .on_hover_text(format!("Last sender: {last}"));
         });
+        ui.horizontal_wrapped(|ui| multicast(page, editable, ui));
     }
     ui.horizontal(|ui| {
         ui.label(page.status());
@@ -156,9 +157,42 @@ fn tcp_options(page: &mut Page, editable: bool, ui: &mut Ui) {
             .on_hover_text("TCP_NODELAY: send small writes at once (no Nagle)");
         ui.checkbox(&mut page.config.keepalive, "Keep-alive")
             .on_hover_text("SO_KEEPALIVE: notice a peer that vanished without closing");
+        if page.kind == SessionKind::TcpServer {
+            ui.checkbox(&mut page.config.dual_stack, "Dual-stack")
+                .on_hover_text("On an IPv6 address such as ::, accept IPv4 clients too");
+        }
         if page.kind == SessionKind::TcpClient {
             ui.checkbox(&mut page.config.reconnect, "Reconnect")
                 .on_hover_text("Connect again when the connection fails or is lost (0.5 s, doubling up to 30 s)");
         }
+    });
+}
+
+fn multicast(page: &mut Page, editable: bool, ui: &mut Ui) {
+    labelled_field(
+        ui,
+        "Multicast group",
+        &mut page.config.multicast_group,
+        120.0,
+        true,
+    )
+    .on_hover_text("224.0.0.0/4 or ff00::/8, e.g. 239.1.2.3");
+    if ui.button("Join").clicked() {
+        page.join_group();
+    }
+    let mut leave = None;
+    for group in &page.config.multicast_groups {
+        if ui.small_button(format!("Leave {group}")).clicked() {
+            leave = Some(*group);
+        }
+    }
+    if let Some(group) = leave {
+        page.leave_group(group);
+    }
+    ui.add_enabled_ui(editable, |ui| {
+        labelled_field(ui, "TTL", &mut page.config.multicast_ttl, 30.0, editable)
+            .on_hover_text("Hops our multicast datagrams may cross; empty: 1 (this network)");
+        ui.checkbox(&mut page.config.multicast_loop, "Multicast loop")
+            .on_hover_text("Deliver our own multicast datagrams to this machine too");
     });
 }

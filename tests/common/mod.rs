@@ -99,9 +99,23 @@ impl Cli {
     }
 
     pub fn spawn_with_stdin(args: &[&str], stdin: std::process::Stdio) -> Cli {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_socket-tester"));
+        command.args(args);
+        Cli::spawn_command(command, stdin)
+    }
+
+    /// The CLI inside the network namespace `netns` (`ip netns exec`).
+    pub fn spawn_in_netns(netns: &str, args: &[&str]) -> Cli {
+        let mut command = std::process::Command::new("ip");
+        command
+            .args(["netns", "exec", netns, env!("CARGO_BIN_EXE_socket-tester")])
+            .args(args);
+        Cli::spawn_command(command, std::process::Stdio::null())
+    }
+
+    fn spawn_command(mut command: std::process::Command, stdin: std::process::Stdio) -> Cli {
         use std::io::BufRead;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_socket-tester"))
-            .args(args)
+        let mut child = command
             .stdin(stdin)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -128,6 +142,11 @@ impl Cli {
 
     pub fn stdin(&mut self) -> std::process::ChildStdin {
         self.child.stdin.take().expect("piped stdin")
+    }
+
+    /// The next line, if one comes within `wait`.
+    pub fn try_line(&mut self, wait: Duration) -> Option<String> {
+        self.lines.recv_timeout(wait).ok()
     }
 
     /// The next line that contains `needle`.
