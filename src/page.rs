@@ -137,6 +137,14 @@ pub struct HistoryEntry {
 /// How many sent messages the history keeps.
 pub const HISTORY_LEN: usize = 50;
 
+/// The path fields a file dialog can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathField {
+    SendFile,
+    Capture,
+    Export,
+}
+
 /// Where the page's session stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
@@ -187,6 +195,8 @@ pub struct Page {
     file_send: Option<FileSend>,
     /// What the last file action did, in words.
     pub file_note: Option<String>,
+    /// A file dialog that is open: the field it fills, and where its answer comes.
+    pub file_pick: Option<(PathField, crossbeam_channel::Receiver<PathBuf>)>,
     /// The rules in force, compiled from `compiled_rules`; rebuilt when the settings change.
     responder: Option<Responder>,
     compiled_rules: (Vec<Rule>, bool, TextEncoding),
@@ -226,6 +236,7 @@ impl Page {
             capturing: false,
             file_send: None,
             file_note: None,
+            file_pick: None,
             responder: None,
             compiled_rules: (Vec::new(), false, TextEncoding::Utf8),
             rules_error: None,

@@ -1,13 +1,55 @@
+use crossbeam_channel::bounded;
 use egui::{RichText, Ui};
 
 use crate::log::ExportFormat;
-use crate::page::Page;
+use crate::page::{Page, PathField};
 use crate::ui::labelled_field;
 
 const PATH_WIDTH: f32 = 180.0;
 
+/// A "…" button that opens the system's file dialog on its own thread, so the window keeps
+/// drawing; the path comes back through `page.file_pick`.
+fn browse(page: &mut Page, field: PathField, ui: &mut Ui) {
+    if !ui
+        .small_button("…")
+        .on_hover_text("Choose in a file dialog")
+        .clicked()
+    {
+        return;
+    }
+    let (tx, picked) = bounded(1);
+    let ctx = ui.ctx().clone();
+    let opened = std::thread::Builder::new()
+        .name("file-dialog".into())
+        .spawn(move || {
+            let dialog = rfd::FileDialog::new();
+            let path = match field {
+                PathField::SendFile => dialog.pick_file(),
+                PathField::Capture | PathField::Export => dialog.save_file(),
+            };
+            if let Some(path) = path {
+                let _ = tx.send(path);
+                ctx.request_repaint();
+            }
+        });
+    if opened.is_ok() {
+        page.file_pick = Some((field, picked));
+    }
+}
+
 /// Sending a file, capturing received bytes, saving the log.
 pub fn draw(page: &mut Page, ui: &mut Ui) {
+    if let Some((field, picked)) = &page.file_pick
+        && let Ok(path) = picked.try_recv()
+    {
+        let path = path.display().to_string();
+        match field {
+            PathField::SendFile => page.config.file_path = path,
+            PathField::Capture => page.config.capture_path = path,
+            PathField::Export => page.config.export_path = path,
+        }
+        page.file_pick = None;
+    }
     ui.horizontal_wrapped(|ui| {
         labelled_field(
             ui,
@@ -17,12 +59,14 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
             true,
         )
         .on_hover_text("A path, or drop a file on the window");
+        browse(page, PathField::SendFile, ui);
         if ui.button("Send file").clicked() {
             page.send_file();
         }
         if let Some((queued, total)) = page.file_progress() {
+            let done = queued as f32 / total.max(1) as f32;
             ui.add(
-                egui::ProgressBar::new(queued as f32 / total.max(1) as f32)
+                egui::ProgressBar::new(done)
                     .desired_width(80.0)
                     .show_percentage(),
             );
@@ -35,6 +79,7 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
             PATH_WIDTH,
             !page.capturing,
         );
+        browse(page, PathField::Capture, ui);
         let capture = if page.capturing {
             "Stop capture"
         } else {
@@ -55,6 +100,7 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
             PATH_WIDTH,
             true,
         );
+        browse(page, PathField::Export, ui);
         egui::ComboBox::from_label("Export format")
             .selected_text(page.config.export_format.label())
             .show_ui(ui, |ui| {
