@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::codec::TextEncoding;
 use crate::codec::hex::parse_hex;
+use crate::codec::{InputMode, PayloadFormat, TextEncoding, build_payload};
 use crate::error::Error;
 use crate::net::Destination;
 
@@ -77,7 +77,7 @@ impl Default for Rule {
 impl Rule {
     /// Parses the command line's `MATCH=>REPLY`: MATCH is text to look for, `hex:…` bytes
     /// to look for, `^…` a start, `re:…` a regular expression, or `*` for any message;
-    /// REPLY is text, or `hex:…`.
+    /// REPLY is text (escapes such as `\r\n` work), or `hex:…`.
     pub fn parse(spec: &str) -> Result<Rule, Error> {
         let (matcher, reply) = spec.split_once("=>").ok_or_else(|| Error::InvalidRule {
             rule: spec.to_string(),
@@ -227,11 +227,18 @@ fn compile(rule: &Rule, encoding: TextEncoding) -> Result<Compiled, Error> {
             Regex::new(&rule.pattern).map_err(|e| invalid(one_line_regex_error(&e)))?,
         ),
     };
-    let reply = if rule.reply_hex {
-        parse_hex(&rule.reply)?
-    } else {
-        encoding.encode(&rule.reply)?
+    // Text replies read escapes, so a rule can answer with a line ending ("OK\r\n").
+    let reply_format = PayloadFormat {
+        mode: if rule.reply_hex {
+            InputMode::Hex
+        } else {
+            InputMode::Text
+        },
+        encoding,
+        escapes: true,
+        ..PayloadFormat::default()
     };
+    let reply = build_payload(&rule.reply, &reply_format)?;
     Ok(Compiled {
         matcher,
         reply,
@@ -284,7 +291,7 @@ mod tests {
     fn each_kind_of_match() {
         let mut r = responder(
             &[
-                "PING=>PONG",
+                r"PING=>PONG\r\n",
                 "hex:01 03=>hex:01 83 02",
                 "^AT=>OK",
                 "re:^T=\\d+$=>ACK",
@@ -292,7 +299,7 @@ mod tests {
             ],
             false,
         );
-        assert_eq!(replies(&mut r, b"xPINGx"), vec![b"PONG".to_vec()]);
+        assert_eq!(replies(&mut r, b"xPINGx"), vec![b"PONG\r\n".to_vec()]);
         assert_eq!(replies(&mut r, &[0, 1, 3, 9]), vec![vec![1, 0x83, 2]]);
         assert_eq!(replies(&mut r, b"AT+GMR"), vec![b"OK".to_vec()]);
         assert_eq!(replies(&mut r, b"T=42"), vec![b"ACK".to_vec()]);

@@ -167,7 +167,7 @@ pub struct DataArgs {
     pub send_file: Option<std::path::PathBuf>,
     /// Reply when a message matches: MATCH=>REPLY (repeatable; the first match answers).
     /// MATCH is text to look for, hex:BYTES, ^START, re:REGEX, or * for any message;
-    /// REPLY is text or hex:BYTES.
+    /// REPLY is text (escapes such as \r\n work) or hex:BYTES.
     #[arg(long, value_name = "MATCH=>REPLY")]
     pub reply: Vec<String>,
     /// Write every received byte to FILE, exactly as it arrived.

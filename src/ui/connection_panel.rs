@@ -4,7 +4,7 @@ use egui::{Color32, RichText, Ui};
 
 use crate::net::{SessionKind, Waker};
 use crate::page::Page;
-use crate::ui::labelled_field;
+use crate::ui::{labelled_combo, labelled_field};
 
 const HOST_WIDTH: f32 = 160.0;
 const PORT_WIDTH: f32 = 60.0;
@@ -139,16 +139,13 @@ fn tcp_options(page: &mut Page, editable: bool, ui: &mut Ui) {
             .iter()
             .find(|(_, s)| s.split(':').next() == Some(kind) && (kind != "len" || *s == spec))
             .map_or("Custom", |(name, _)| name);
-        egui::ComboBox::from_label("Framing")
-            .selected_text(current)
-            .show_ui(ui, |ui| {
+        labelled_combo(ui, "Framing", current, |ui| {
                 for (name, default_spec) in FRAMINGS {
                     if ui.selectable_label(current == name, name).clicked() {
                         page.config.framing = default_spec.to_string();
                     }
                 }
             })
-            .response
             .on_hover_text("How received bytes split into messages: one log row each");
         labelled_field(ui, "Framing spec", &mut page.config.framing, 90.0, editable).on_hover_text(
             "raw, line, crlf, delim:HEX, fixed:N, len:1|2be|2le|4be|4le (+h: the length counts the header), idle:MS",

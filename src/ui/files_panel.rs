@@ -3,7 +3,7 @@ use egui::{RichText, Ui};
 
 use crate::log::ExportFormat;
 use crate::page::{Page, PathField};
-use crate::ui::labelled_field;
+use crate::ui::{labelled_combo, labelled_field};
 
 const PATH_WIDTH: f32 = 180.0;
 
@@ -101,13 +101,16 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
             true,
         );
         browse(page, PathField::Export, ui);
-        egui::ComboBox::from_label("Export format")
-            .selected_text(page.config.export_format.label())
-            .show_ui(ui, |ui| {
+        labelled_combo(
+            ui,
+            "Export format",
+            page.config.export_format.label(),
+            |ui| {
                 for format in ExportFormat::ALL {
                     ui.selectable_value(&mut page.config.export_format, format, format.label());
                 }
-            });
+            },
+        );
         if ui.button("Export log").clicked() {
             page.export_log();
         }

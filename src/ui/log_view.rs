@@ -7,7 +7,7 @@ use crate::codec::hex::format_hex;
 use crate::codec::render::{hex_dump, one_line};
 use crate::log::{Direction, LogRow};
 use crate::page::{DisplayMode, Page, ShownRows};
-use crate::ui::labelled_field;
+use crate::ui::{labelled_combo, labelled_field};
 
 pub fn draw(page: &mut Page, ui: &mut Ui) {
     toolbar(page, ui);
@@ -25,13 +25,11 @@ fn toolbar(page: &mut Page, ui: &mut Ui) {
         ui.selectable_value(&mut page.config.display, DisplayMode::Both, "Show both");
         ui.separator();
         let mut encoding = page.config.encoding;
-        egui::ComboBox::from_label("Encoding")
-            .selected_text(encoding.label())
-            .show_ui(ui, |ui| {
-                for choice in TextEncoding::ALL {
-                    ui.selectable_value(&mut encoding, choice, choice.label());
-                }
-            });
+        labelled_combo(ui, "Encoding", encoding.label(), |ui| {
+            for choice in TextEncoding::ALL {
+                ui.selectable_value(&mut encoding, choice, choice.label());
+            }
+        });
         if encoding != page.config.encoding {
             page.set_encoding(encoding);
         }

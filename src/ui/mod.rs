@@ -84,3 +84,18 @@ fn labelled_field(
     )
     .labelled_by(label.id)
 }
+
+/// A combo box with its label in front, as people read, named by that label for screen readers.
+fn labelled_combo(
+    ui: &mut Ui,
+    label: &str,
+    selected: impl Into<egui::WidgetText>,
+    contents: impl FnOnce(&mut Ui),
+) -> egui::Response {
+    let label_response = ui.label(label);
+    egui::ComboBox::from_id_salt(label)
+        .selected_text(selected)
+        .show_ui(ui, contents)
+        .response
+        .labelled_by(label_response.id)
+}

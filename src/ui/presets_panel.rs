@@ -2,7 +2,7 @@ use egui::Ui;
 
 use crate::codec::InputMode;
 use crate::page::Page;
-use crate::ui::labelled_field;
+use crate::ui::{labelled_combo, labelled_field};
 
 /// What the preset panel asks of the page this frame.
 enum Action {
@@ -65,10 +65,11 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
             page.save_preset();
         }
         let mut recall = None;
-        egui::ComboBox::from_label("History")
-            .selected_text(format!("{} sent", page.config.history.len()))
-            .width(200.0)
-            .show_ui(ui, |ui| {
+        labelled_combo(
+            ui,
+            "History",
+            format!("{} sent", page.config.history.len()),
+            |ui| {
                 for (index, entry) in page.config.history.iter().enumerate() {
                     let mode = if entry.mode == InputMode::Hex {
                         "hex "
@@ -82,7 +83,8 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
                         recall = Some(index);
                     }
                 }
-            });
+            },
+        );
         if let Some(index) = recall {
             page.recall(index);
         }

@@ -2,7 +2,7 @@ use egui::{Color32, RichText, Ui};
 
 use crate::page::Page;
 use crate::rules::{MatchKind, Rule};
-use crate::ui::labelled_field;
+use crate::ui::{labelled_combo, labelled_field};
 
 /// Auto-reply rules: the first enabled rule that matches a received message answers it.
 pub fn draw(page: &mut Page, ui: &mut Ui) {
@@ -13,13 +13,11 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
         ui.push_id(index, |ui| {
             ui.horizontal(|ui| {
                 ui.checkbox(&mut rule.enabled, "On");
-                egui::ComboBox::from_label("Match")
-                    .selected_text(rule.kind.label())
-                    .show_ui(ui, |ui| {
-                        for kind in MatchKind::ALL {
-                            ui.selectable_value(&mut rule.kind, kind, kind.label());
-                        }
-                    });
+                labelled_combo(ui, "Match", rule.kind.label(), |ui| {
+                    for kind in MatchKind::ALL {
+                        ui.selectable_value(&mut rule.kind, kind, kind.label());
+                    }
+                });
                 if rule.kind != MatchKind::Any {
                     labelled_field(ui, "Pattern", &mut rule.pattern, 120.0, true);
                 }

@@ -3,7 +3,7 @@ use egui::{Color32, Key, Modifiers, RichText, Ui};
 use crate::codec::{Checksum, InputMode, LineEnding};
 use crate::net::SessionKind;
 use crate::page::Page;
-use crate::ui::labelled_field;
+use crate::ui::{labelled_combo, labelled_field};
 
 pub fn draw(page: &mut Page, ui: &mut Ui) {
     ui.add_space(4.0);
@@ -29,36 +29,29 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
             egui::Checkbox::new(&mut page.config.escapes, "Escapes"),
         )
         .on_hover_text(r"Read \r \n \t \\ \0 and \xNN in the text");
-        egui::ComboBox::from_label("Line ending")
-            .selected_text(page.config.line_ending.label())
-            .show_ui(ui, |ui| {
-                for ending in LineEnding::ALL {
-                    ui.selectable_value(&mut page.config.line_ending, ending, ending.label());
-                }
-            });
-        egui::ComboBox::from_label("Checksum")
-            .selected_text(page.config.checksum.name())
-            .show_ui(ui, |ui| {
-                for checksum in Checksum::ALL {
-                    ui.selectable_value(&mut page.config.checksum, checksum, checksum.name());
-                }
-            })
-            .response
-            .on_hover_text("Appended to each message, before the line ending");
+        labelled_combo(ui, "Line ending", page.config.line_ending.label(), |ui| {
+            for ending in LineEnding::ALL {
+                ui.selectable_value(&mut page.config.line_ending, ending, ending.label());
+            }
+        });
+        labelled_combo(ui, "Checksum", page.config.checksum.name(), |ui| {
+            for checksum in Checksum::ALL {
+                ui.selectable_value(&mut page.config.checksum, checksum, checksum.name());
+            }
+        })
+        .on_hover_text("Appended to each message, before the line ending");
         if page.kind == SessionKind::TcpServer {
             let chosen = match page.selected_client {
                 None => "All clients".to_string(),
                 Some(id) => format!("Client #{id}"),
             };
-            egui::ComboBox::from_label("Send to")
-                .selected_text(chosen)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut page.selected_client, None, "All clients");
-                    for client in &page.clients {
-                        let text = format!("Client #{} {}", client.id, client.peer);
-                        ui.selectable_value(&mut page.selected_client, Some(client.id), text);
-                    }
-                });
+            labelled_combo(ui, "Send to", chosen, |ui| {
+                ui.selectable_value(&mut page.selected_client, None, "All clients");
+                for client in &page.clients {
+                    let text = format!("Client #{} {}", client.id, client.peer);
+                    ui.selectable_value(&mut page.selected_client, Some(client.id), text);
+                }
+            });
         }
         if ui.button("Send").clicked() || send_shortcut {
             page.send();

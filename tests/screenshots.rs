@@ -1,0 +1,84 @@
+//! Makes the README's screenshots from the real app against real peers on loopback:
+//! `cargo test --test screenshots -- --ignored` writes docs/*.png. Ignored in normal runs:
+//! pictures are for people, the other tests check behaviour.
+
+mod common;
+
+use std::io::Write;
+use std::net::TcpStream;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use socket_tester::app::App;
+use socket_tester::page::Link;
+
+fn save(h: &mut Harness<'static, App>, name: &str) {
+    let image = h.render().expect("render the window");
+    let path = format!("{}/docs/{name}.png", env!("CARGO_MANIFEST_DIR"));
+    image.save(&path).expect("write the screenshot");
+    eprintln!("wrote {path}");
+}
+
+fn click(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_label(label).click();
+    h.run();
+}
+
+fn set_field(h: &mut Harness<'static, App>, label: &str, value: &str) {
+    h.get_by_role_and_label(Role::TextInput, label)
+        .set_text_value_accesskit(value);
+    h.run();
+}
+
+fn settle(h: &mut Harness<'static, App>, until: impl Fn(&mut Harness<'static, App>) -> bool) {
+    let deadline = Instant::now() + common::DEADLINE;
+    while !until(h) && Instant::now() < deadline {
+        h.step();
+        thread::sleep(Duration::from_millis(5));
+    }
+    h.run();
+}
+
+#[test]
+#[ignore = "writes docs/toolkit.png; run by hand"]
+fn toolkit_screenshot() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1180.0, 800.0))
+        .with_context_setup(socket_tester::ui::fonts::install)
+        .build_eframe(|cc| App::new(cc));
+    click(&mut h, "TCP Server");
+    h.get_by_role_and_label(Role::ComboBox, "Framing").click();
+    h.run();
+    click(&mut h, "Line (LF)");
+    set_field(&mut h, "Address", "127.0.0.1");
+    set_field(&mut h, "Port", "0");
+    click(&mut h, "Auto-reply rules");
+    click(&mut h, "Add rule");
+    set_field(&mut h, "Pattern", "T=");
+    set_field(&mut h, "Reply", "ACK\\n");
+    click(&mut h, "Listen");
+    settle(&mut h, |h| {
+        matches!(h.state_mut().tab().page().link, Link::Listening { .. })
+    });
+    let Link::Listening { local } = h.state_mut().tab().page().link.clone() else {
+        panic!("not listening")
+    };
+    let mut sensor = TcpStream::connect(local).unwrap();
+    sensor
+        .write_all("T=21.5\nH=40%\nT=21.6 温度正常\n".as_bytes())
+        .unwrap();
+    let mut panel = TcpStream::connect(local).unwrap();
+    panel.write_all(b"STATUS?\n").unwrap();
+    settle(&mut h, |h| {
+        h.state_mut().tab().page().totals().rx_messages == 4
+    });
+    click(&mut h, "Show both");
+    click(&mut h, "Presets and history");
+    h.state_mut().tab().page().message = "STATUS OK".into();
+    set_field(&mut h, "Preset name", "Status OK");
+    click(&mut h, "Save as preset");
+    save(&mut h, "toolkit");
+}
