@@ -716,3 +716,32 @@ fn multicast_join_and_leave_from_the_udp_tab() {
 
 /// Exit code of a re-run test that could not set up what it needs.
 const SKIP_CODE: i32 = 77;
+
+/// A file as the window system hands a dropped one to egui.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_file_dropped_on_the_window_is_sent() {
+    let dir = common::TempDir::new("gui-drop");
+    let file = dir.file("dropped.txt");
+    std::fs::write(&file, b"dropped bytes").unwrap();
+    let (server, received) = echo_server();
+    let mut h = app();
+    connect_client(&mut h, server);
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(file)));
+    h.run();
+    assert_eq!(received.recv_timeout(DEADLINE).unwrap(), b"dropped bytes");
+}

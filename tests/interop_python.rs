@@ -198,3 +198,61 @@ print(data.decode('gbk'), flush=True)
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[test]
+fn toolkit_flags_against_python_peers() {
+    // A client that sends three lines in one sendall, then reads the rule's replies.
+    let mut server = Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--framing",
+        "line",
+        "--reply",
+        r"^PING=>PONG\n",
+        "--count",
+        "3",
+    ]);
+    let local = server.listening();
+    let client = r#"
+import socket, sys
+c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+c.connect(('127.0.0.1', int(sys.argv[1])))
+c.sendall(b'PING 1\nPING 2\nhello\n')
+got = b''
+while got.count(b'\n') < 2:
+    got += c.recv(1024)
+print(got.decode(), end='', flush=True)
+c.close()
+"#;
+    let Some(mut python) = Python::start(client, &[&local.port().to_string()]) else {
+        return;
+    };
+    assert_eq!(python.line(), "PONG");
+    assert_eq!(python.line(), "PONG");
+    let (code, lines, _) = server.finish();
+    assert_eq!(code, 0);
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(" RX ")).count(),
+        3,
+        "one row per line: {lines:?}"
+    );
+
+    // A Modbus-style request with its CRC appended, checked by a Python server.
+    let Some(mut python) = Python::start(ECHO_SERVER, &[]) else {
+        return;
+    };
+    let port = python.line();
+    let (code, _, _) = run_cli(&[
+        "tcp-client",
+        &format!("127.0.0.1:{port}"),
+        "--hex",
+        "--checksum",
+        "crc16-modbus",
+        "--send",
+        "01 03 00 00 00 01",
+        "--wait-ms",
+        "100",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(python.line(), "010300000001840a");
+}
