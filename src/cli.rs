@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use crossbeam_channel::{Receiver, after, at, never, select, unbounded};
 
-pub use args::{Cli, Mode};
+pub use args::{Cli, Command, Mode};
 
 use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding, build_payload};
 use crate::error::Error;
@@ -50,7 +50,11 @@ pub fn main_entry() -> Invocation {
     };
     match cli.command {
         None => Invocation::Gui,
-        Some(mode) => Invocation::Exit(match run(mode) {
+        Some(Command::Bench(args)) => {
+            run_bench(&args);
+            Invocation::Exit(EXIT_OK)
+        }
+        Some(Command::Session(mode)) => Invocation::Exit(match run(mode) {
             Ok(code) => code,
             Err(error) => {
                 eprintln!("error: {error}");
@@ -62,6 +66,26 @@ pub fn main_entry() -> Invocation {
             }
         }),
     }
+}
+
+fn run_bench(args: &args::BenchArgs) {
+    if !args.json {
+        println!(
+            "{:<16} {:>16} {:<18} {:>16} {:>8}",
+            "figure", "value", "unit", "baseline", "ratio"
+        );
+    }
+    crate::bench::run(args.quick, |figure| {
+        if args.json {
+            // Serializing numbers and fixed names cannot fail.
+            println!("{}", serde_json::to_string(figure).unwrap_or_default());
+        } else {
+            println!(
+                "{:<16} {:>16.1} {:<18} {:>16.1} {:>8.3}",
+                figure.name, figure.value, figure.unit, figure.baseline, figure.ratio
+            );
+        }
+    });
 }
 
 /// Everything a mode needs, checked before any socket is opened, so bad input sends nothing.

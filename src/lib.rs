@@ -7,7 +7,9 @@
 //! - [`app`], [`ui`]: the desktop app (eframe/egui), drawing only.
 //! - [`cli`]: the command line.
 
+pub mod alloc_count;
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod codec;
 pub mod error;

@@ -1,17 +1,18 @@
-//! The log model behind the GUI's log view: one row per event, raw bytes always kept, text
-//! decoded per connection so that switching the encoding can re-decode every row.
+//! The log model behind the GUI's log view: one compact row per event (a small header and the
+//! raw bytes), text decoded only when a row is shown. Switching the encoding re-decodes every
+//! row from its bytes; a character split across two reads of a connection is shown whole.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Local, SecondsFormat};
 use serde::{Deserialize, Serialize};
 
+use crate::codec::TextEncoding;
 use crate::codec::hex::format_hex;
 use crate::codec::render::one_line;
-use crate::codec::{PeerDecoders, TextEncoding};
 use crate::net::{ClientId, CloseReason, Event, EventKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,14 +35,37 @@ impl Direction {
     }
 }
 
+/// A row as stored: 40 bytes plus its payload, so a million rows fit in little memory.
 #[derive(Debug, Clone)]
-pub struct LogRow {
+struct StoredRow {
+    /// Microseconds since the Unix epoch.
+    time_us: i64,
+    /// The bytes as they crossed the wire; for info and error rows, the message in UTF-8.
+    data: Box<[u8]>,
+    /// Index into `Log::peers`, or `NO_PEER`.
+    peer: u32,
+    direction: Direction,
+    /// Bytes of an unfinished character from this connection's previous row, shown here.
+    carry_in: [u8; MAX_CARRY],
+    carry_in_len: u8,
+    /// Bytes at the end (of `carry_in` + `data`) that begin a character finished in this
+    /// connection's next row, so shown there.
+    tail_len: u8,
+}
+
+const NO_PEER: u32 = u32::MAX;
+/// The longest unfinished character of UTF-8 or GBK is 3 bytes.
+const MAX_CARRY: usize = 3;
+
+/// A row as the view and the exports see it.
+#[derive(Debug, Clone)]
+pub struct LogRow<'a> {
     pub time: SystemTime,
     pub direction: Direction,
     pub peer: Option<SocketAddr>,
     pub client: Option<ClientId>,
     /// The bytes as they crossed the wire (empty for info and error rows).
-    pub data: Vec<u8>,
+    pub data: &'a [u8],
     /// `data` decoded in the log's encoding, or the message of an info or error row.
     pub text: String,
 }
@@ -51,14 +75,19 @@ pub struct LogRow {
 pub const DEFAULT_ROW_LIMIT: usize = 100_000;
 
 pub struct Log {
-    rows: VecDeque<LogRow>,
+    rows: VecDeque<StoredRow>,
     /// Rows kept at most.
     limit: usize,
     /// How many rows were ever dropped or cleared: the number of `rows[0]` since the start.
     first: u64,
-    /// TCP receive streams decode per connection; UDP datagrams decode one by one.
+    encoding: TextEncoding,
+    /// TCP receive streams may split a character across reads; UDP datagrams do not.
     streams: bool,
-    decoders: PeerDecoders,
+    /// Every peer (and server client id) seen, so a row stores a 4-byte index.
+    peers: Vec<(SocketAddr, Option<ClientId>)>,
+    peer_index: HashMap<(SocketAddr, Option<ClientId>), u32>,
+    /// Per peer: the unfinished character at the end of its last received row.
+    unfinished: HashMap<u32, ([u8; MAX_CARRY], u8)>,
 }
 
 impl Log {
@@ -67,13 +96,78 @@ impl Log {
             rows: VecDeque::new(),
             limit: DEFAULT_ROW_LIMIT,
             first: 0,
+            encoding,
             streams,
-            decoders: PeerDecoders::new(encoding, streams),
+            peers: Vec::new(),
+            peer_index: HashMap::new(),
+            unfinished: HashMap::new(),
         }
     }
 
-    pub fn rows(&self) -> &VecDeque<LogRow> {
-        &self.rows
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Row `i` (0 is the oldest kept), decoded.
+    pub fn row(&self, i: usize) -> LogRow<'_> {
+        let stored = &self.rows[i];
+        let (peer, client) = match self.peers.get(stored.peer as usize) {
+            Some(&(peer, client)) => (Some(peer), client),
+            None => (None, None),
+        };
+        let (data, text): (&[u8], String) = match stored.direction {
+            Direction::Info | Direction::Error => {
+                (&[], String::from_utf8_lossy(&stored.data).into_owned())
+            }
+            Direction::Rx | Direction::Tx => (&stored.data, self.decode(stored)),
+        };
+        LogRow {
+            time: UNIX_EPOCH + Duration::from_micros(stored.time_us.max(0) as u64),
+            direction: stored.direction,
+            peer,
+            client,
+            data,
+            text,
+        }
+    }
+
+    /// Every row, oldest first, decoded.
+    pub fn iter(&self) -> impl Iterator<Item = LogRow<'_>> {
+        (0..self.rows.len()).map(|i| self.row(i))
+    }
+
+    pub fn direction(&self, i: usize) -> Direction {
+        self.rows[i].direction
+    }
+
+    pub fn client(&self, i: usize) -> Option<ClientId> {
+        self.peers
+            .get(self.rows[i].peer as usize)
+            .and_then(|&(_, client)| client)
+    }
+
+    /// How many bytes crossed the wire in row `i` (0 for info and error rows).
+    pub fn data_len(&self, i: usize) -> usize {
+        match self.rows[i].direction {
+            Direction::Rx | Direction::Tx => self.rows[i].data.len(),
+            Direction::Info | Direction::Error => 0,
+        }
+    }
+
+    fn decode(&self, row: &StoredRow) -> String {
+        let carried = &row.carry_in[..row.carry_in_len as usize];
+        if carried.is_empty() && row.tail_len == 0 {
+            return self.encoding.decode_whole(&row.data);
+        }
+        let mut bytes = Vec::with_capacity(carried.len() + row.data.len());
+        bytes.extend_from_slice(carried);
+        bytes.extend_from_slice(&row.data);
+        bytes.truncate(bytes.len() - row.tail_len as usize);
+        self.encoding.decode_whole(&bytes)
     }
 
     /// The number (since the log began) of the first row kept.
@@ -87,11 +181,6 @@ impl Log {
         self.trim();
     }
 
-    fn push(&mut self, row: LogRow) {
-        self.rows.push_back(row);
-        self.trim();
-    }
-
     fn trim(&mut self) {
         while self.rows.len() > self.limit {
             self.rows.pop_front();
@@ -102,12 +191,12 @@ impl Log {
     /// Indices of the rows that pass `filter`.
     pub fn matching(&self, filter: &LogFilter) -> Vec<usize> {
         (0..self.rows.len())
-            .filter(|&i| filter.matches(&self.rows[i]))
+            .filter(|&i| filter.matches(&self.row(i)))
             .collect()
     }
 
     pub fn encoding(&self) -> TextEncoding {
-        self.decoders.encoding()
+        self.encoding
     }
 
     pub fn clear(&mut self) {
@@ -115,114 +204,175 @@ impl Log {
         self.rows.clear();
     }
 
+    fn peer_id(&mut self, peer: SocketAddr, client: Option<ClientId>) -> u32 {
+        if let Some(&id) = self.peer_index.get(&(peer, client)) {
+            return id;
+        }
+        let id = self.peers.len() as u32;
+        self.peers.push((peer, client));
+        self.peer_index.insert((peer, client), id);
+        id
+    }
+
+    fn push(&mut self, time: SystemTime, direction: Direction, peer: u32, data: Box<[u8]>) {
+        let time_us = time
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as i64);
+        let mut row = StoredRow {
+            time_us,
+            data,
+            peer,
+            direction,
+            carry_in: [0; MAX_CARRY],
+            carry_in_len: 0,
+            tail_len: 0,
+        };
+        match direction {
+            Direction::Rx if self.streams => self.carry(&mut row),
+            // A connection that begins or ends starts its stream afresh.
+            Direction::Info | Direction::Error => {
+                self.unfinished.remove(&peer);
+            }
+            _ => {}
+        }
+        self.rows.push_back(row);
+        self.trim();
+    }
+
+    /// Links a received row to its connection's stream: takes the unfinished character of the
+    /// previous row, and leaves its own unfinished end for the next.
+    fn carry(&mut self, row: &mut StoredRow) {
+        let (carried, carried_len) = self
+            .unfinished
+            .remove(&row.peer)
+            .unwrap_or(([0; MAX_CARRY], 0));
+        row.carry_in = carried;
+        row.carry_in_len = carried_len;
+        let carried = &carried[..carried_len as usize];
+        let tail = self.encoding.unfinished_tail(carried, &row.data);
+        row.tail_len = tail as u8;
+        if tail > 0 {
+            let mut end = [0; MAX_CARRY];
+            let all_len = carried.len() + row.data.len();
+            for (k, slot) in end.iter_mut().take(tail).enumerate() {
+                let at = all_len - tail + k;
+                *slot = if at < carried.len() {
+                    carried[at]
+                } else {
+                    row.data[at - carried.len()]
+                };
+            }
+            self.unfinished.insert(row.peer, (end, tail as u8));
+        }
+    }
+
     /// Adds a note of something that happened here, such as the user closing the session.
     pub fn push_info(&mut self, text: String) {
-        self.push(LogRow {
-            time: SystemTime::now(),
-            direction: Direction::Info,
-            peer: None,
-            client: None,
-            data: Vec::new(),
-            text,
-        });
+        self.push(
+            SystemTime::now(),
+            Direction::Info,
+            NO_PEER,
+            text.into_bytes().into_boxed_slice(),
+        );
     }
 
     /// Adds a row for an event worth showing (not `Stopped`).
     pub fn push_event(&mut self, event: &Event) {
-        let time = event.time;
-        let info = |peer: Option<SocketAddr>, client: Option<ClientId>, text: String| LogRow {
-            time,
-            direction: Direction::Info,
-            peer,
-            client,
-            data: Vec::new(),
-            text,
-        };
-        let row = match &event.kind {
-            EventKind::Listening { local } => info(None, None, format!("listening on {local}")),
-            EventKind::Connected { local, peer } => {
-                self.decoders.end(*peer);
-                info(
-                    Some(*peer),
-                    None,
-                    format!("connected to {peer} from {local}"),
-                )
+        let (direction, peer, client, data): (
+            Direction,
+            Option<SocketAddr>,
+            Option<ClientId>,
+            Box<[u8]>,
+        ) = match &event.kind {
+            EventKind::Listening { local } => (
+                Direction::Info,
+                None,
+                None,
+                note(format!("listening on {local}")),
+            ),
+            EventKind::Connected { local, peer } => (
+                Direction::Info,
+                Some(*peer),
+                None,
+                note(format!("connected to {peer} from {local}")),
+            ),
+            EventKind::Accepted { client, peer, .. } => (
+                Direction::Info,
+                Some(*peer),
+                Some(*client),
+                note(format!("client #{client} connected")),
+            ),
+            EventKind::Rejected { peer, limit } => (
+                Direction::Error,
+                Some(*peer),
+                None,
+                note(format!(
+                    "rejected: {limit} clients are connected, the most allowed"
+                )),
+            ),
+            EventKind::Received { client, peer, data } => {
+                (Direction::Rx, Some(*peer), *client, data.as_slice().into())
             }
-            EventKind::Accepted { client, peer, .. } => {
-                self.decoders.end(*peer);
-                info(
-                    Some(*peer),
-                    Some(*client),
-                    format!("client #{client} connected"),
-                )
+            EventKind::Sent { client, peer, data } => {
+                (Direction::Tx, Some(*peer), *client, data.as_slice().into())
             }
-            EventKind::Rejected { peer, limit } => LogRow {
-                direction: Direction::Error,
-                ..info(
-                    Some(*peer),
-                    None,
-                    format!("rejected: {limit} clients are connected, the most allowed"),
-                )
-            },
-            EventKind::Received { client, peer, data } => LogRow {
-                direction: Direction::Rx,
-                data: data.clone(),
-                text: self.decoders.decode(*peer, data),
-                ..info(Some(*peer), *client, String::new())
-            },
-            EventKind::Sent { client, peer, data } => LogRow {
-                direction: Direction::Tx,
-                data: data.clone(),
-                text: self.encoding().decode_whole(data),
-                ..info(Some(*peer), *client, String::new())
-            },
             EventKind::Closed {
                 client,
                 peer,
                 reason,
             } => {
-                self.decoders.end(*peer);
                 let direction = match reason {
                     CloseReason::Failed(_) => Direction::Error,
                     _ => Direction::Info,
                 };
-                LogRow {
+                (
                     direction,
-                    ..info(Some(*peer), *client, format!("closed: {reason}"))
-                }
+                    Some(*peer),
+                    *client,
+                    note(format!("closed: {reason}")),
+                )
             }
-            EventKind::Error { client, error } => LogRow {
-                direction: Direction::Error,
-                ..info(None, *client, error.to_string())
-            },
-            EventKind::Reconnecting { delay } => info(
+            EventKind::Error { client, error } => {
+                (Direction::Error, None, *client, note(error.to_string()))
+            }
+            EventKind::Reconnecting { delay } => (
+                Direction::Info,
                 None,
                 None,
-                format!("reconnecting in {} ms", delay.as_millis()),
+                note(format!("reconnecting in {} ms", delay.as_millis())),
             ),
             EventKind::Stopped => return,
         };
-        self.push(row);
+        let peer = match peer {
+            Some(peer) => self.peer_id(peer, client),
+            None => NO_PEER,
+        };
+        self.push(event.time, direction, peer, data);
     }
 
     /// Re-decodes every row from its raw bytes, in order, as if it had arrived in `encoding`.
     pub fn set_encoding(&mut self, encoding: TextEncoding) {
-        if encoding == self.encoding() {
+        if encoding == self.encoding {
             return;
         }
-        self.decoders = PeerDecoders::new(encoding, self.streams);
+        self.encoding = encoding;
+        self.unfinished.clear();
         let mut rows = std::mem::take(&mut self.rows);
         for row in &mut rows {
-            match (row.direction, row.peer) {
-                (Direction::Rx, Some(peer)) => row.text = self.decoders.decode(peer, &row.data),
-                (Direction::Tx, _) => row.text = encoding.decode_whole(&row.data),
-                // Connected, accepted and closed rows are where a peer's stream starts or ends.
-                (Direction::Info | Direction::Error, Some(peer)) => self.decoders.end(peer),
+            match row.direction {
+                Direction::Rx if self.streams => self.carry(row),
+                Direction::Info | Direction::Error => {
+                    self.unfinished.remove(&row.peer);
+                }
                 _ => {}
             }
         }
         self.rows = rows;
     }
+}
+
+fn note(text: String) -> Box<[u8]> {
+    text.into_bytes().into_boxed_slice()
 }
 
 /// Which rows the log view shows. Empty text fields match everything.
@@ -280,7 +430,7 @@ impl LogFilter {
 pub fn row_contains(row: &LogRow, needle: &str) -> bool {
     let needle = needle.to_lowercase();
     row.text.to_lowercase().contains(&needle)
-        || format_hex(&row.data).to_lowercase().contains(&needle)
+        || format_hex(row.data).to_lowercase().contains(&needle)
 }
 
 /// File formats the log can be saved in.
@@ -321,7 +471,7 @@ struct ExportRow<'a> {
 }
 
 impl<'a> ExportRow<'a> {
-    fn of(row: &'a LogRow) -> ExportRow<'a> {
+    fn of(row: &'a LogRow<'_>) -> ExportRow<'a> {
         ExportRow {
             time: DateTime::<Local>::from(row.time).to_rfc3339_opts(SecondsFormat::Millis, false),
             direction: row.direction.label(),
@@ -329,7 +479,7 @@ impl<'a> ExportRow<'a> {
             client: row.client,
             len: row.data.len(),
             text: &row.text,
-            hex: format_hex(&row.data),
+            hex: format_hex(row.data),
         }
     }
 }
@@ -337,7 +487,7 @@ impl<'a> ExportRow<'a> {
 /// Writes `rows` in `format`: TXT as the CLI prints them, CSV with a header row, or one JSON
 /// object per line.
 pub fn export<'a>(
-    rows: impl IntoIterator<Item = &'a LogRow>,
+    rows: impl IntoIterator<Item = LogRow<'a>>,
     format: ExportFormat,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -345,7 +495,7 @@ pub fn export<'a>(
         writeln!(out, "time,direction,peer,client,len,text,hex")?;
     }
     for row in rows {
-        let r = ExportRow::of(row);
+        let r = ExportRow::of(&row);
         match format {
             ExportFormat::Txt => writeln!(
                 out,
@@ -406,7 +556,7 @@ mod tests {
         let mut log = Log::new(TextEncoding::Gbk, true);
         log.push_event(&received("127.0.0.1:1", &[0xC4]));
         log.push_event(&received("127.0.0.1:1", &[0xE3, 0x41]));
-        let texts: Vec<&str> = log.rows().iter().map(|r| r.text.as_str()).collect();
+        let texts: Vec<String> = log.iter().map(|r| r.text).collect();
         assert_eq!(texts, ["", "你A"]);
     }
 
@@ -415,10 +565,10 @@ mod tests {
         let mut log = Log::new(TextEncoding::Utf8, true);
         log.push_event(&received("127.0.0.1:1", &[0xC4, 0xE3, 0xBA, 0xC3]));
         // Invalid UTF-8; the last byte could still begin a character, so it waits for more.
-        assert_eq!(log.rows()[0].text, "\\xC4\\xE3\\xBA");
+        assert_eq!(log.row(0).text, "\\xC4\\xE3\\xBA");
         log.set_encoding(TextEncoding::Gbk);
-        assert_eq!(log.rows()[0].text, "你好");
-        assert_eq!(log.rows()[0].data, vec![0xC4, 0xE3, 0xBA, 0xC3]);
+        assert_eq!(log.row(0).text, "你好");
+        assert_eq!(log.row(0).data, [0xC4, 0xE3, 0xBA, 0xC3]);
     }
 
     #[test]
@@ -428,7 +578,7 @@ mod tests {
         log.push_event(&received("127.0.0.1:1", b"ok"));
         let write = |format| {
             let mut out = Vec::new();
-            export(log.rows(), format, &mut out).unwrap();
+            export(log.iter(), format, &mut out).unwrap();
             String::from_utf8(out).unwrap()
         };
         let txt = write(ExportFormat::Txt);
@@ -459,7 +609,7 @@ mod tests {
         for i in 0..5u8 {
             log.push_event(&received("127.0.0.1:1", &[b'a' + i]));
         }
-        let texts: Vec<&str> = log.rows().iter().map(|r| r.text.as_str()).collect();
+        let texts: Vec<String> = log.iter().map(|r| r.text).collect();
         assert_eq!(texts, ["c", "d", "e"]);
         assert_eq!(log.first(), 2);
         log.clear();
@@ -519,7 +669,7 @@ mod tests {
         log.push_event(&received("127.0.0.1:1", &[0xC4]));
         log.push_event(&received("127.0.0.1:2", &[0x41]));
         log.push_event(&received("127.0.0.1:1", &[0xE3]));
-        let texts: Vec<&str> = log.rows().iter().map(|r| r.text.as_str()).collect();
+        let texts: Vec<String> = log.iter().map(|r| r.text).collect();
         assert_eq!(texts, ["", "A", "你"]);
     }
 }

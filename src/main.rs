@@ -1,4 +1,9 @@
+use socket_tester::alloc_count::CountingAllocator;
 use socket_tester::app::App;
+
+/// Counts live bytes so `socket-tester bench` measures memory (one relaxed add per call).
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 use socket_tester::cli::{Invocation, main_entry};
 
 fn main() {

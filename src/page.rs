@@ -547,10 +547,10 @@ impl Page {
         let path = PathBuf::from(self.config.export_path.trim());
         let written = std::fs::File::create(&path).and_then(|file| {
             let mut out = std::io::BufWriter::new(file);
-            export(self.log.rows(), self.config.export_format, &mut out)
+            export(self.log.iter(), self.config.export_format, &mut out)
         });
         self.file_note = Some(match written {
-            Ok(()) => format!("Saved {} rows to {}", self.log.rows().len(), path.display()),
+            Ok(()) => format!("Saved {} rows to {}", self.log.len(), path.display()),
             Err(err) => Error::File {
                 action: "saving the log to",
                 path: path.display().to_string(),
@@ -679,12 +679,10 @@ impl Page {
             }
             EventKind::Received { client, peer, data } => {
                 self.last_sender = Some(*peer);
-                let text = self
-                    .log
-                    .rows()
-                    .back()
-                    .map(|row| row.text.clone())
-                    .unwrap_or_default();
+                let text = match self.log.len() {
+                    0 => String::new(),
+                    n => self.log.row(n - 1).text,
+                };
                 self.reply_to(*client, *peer, data, &text);
             }
             EventKind::Error { error, .. } => self.status_error = Some(error.to_string()),
@@ -761,7 +759,7 @@ impl Page {
     }
 }
 
-/// What the log view shows: which rows, in order, as indices into `page.log.rows()`.
+/// What the log view shows: which rows, in order, as indices into `page.log`.
 pub enum ShownRows {
     /// The first `n` rows: no filter (nothing is collected, so a frame costs the same for a
     /// million rows).
@@ -810,16 +808,18 @@ impl Page {
 
     /// The rows the view shows: up to where Pause froze it, through the filter.
     pub fn shown_rows(&self) -> ShownRows {
-        let rows = self.log.rows();
+        let len = self.log.len();
         let end = self
             .paused_at
-            .map_or(rows.len(), |at| {
-                at.saturating_sub(self.log.first()) as usize
-            })
-            .min(rows.len());
+            .map_or(len, |at| at.saturating_sub(self.log.first()) as usize)
+            .min(len);
         let filter = self.effective_filter();
         if filter.is_active() {
-            ShownRows::Only((0..end).filter(|&i| filter.matches(&rows[i])).collect())
+            ShownRows::Only(
+                (0..end)
+                    .filter(|&i| filter.matches(&self.log.row(i)))
+                    .collect(),
+            )
         } else {
             ShownRows::First(end)
         }
@@ -828,7 +828,7 @@ impl Page {
     pub fn toggle_pause(&mut self) {
         self.paused_at = match self.paused_at {
             Some(_) => None,
-            None => Some(self.log.first() + self.log.rows().len() as u64),
+            None => Some(self.log.first() + self.log.len() as u64),
         };
     }
 
@@ -837,10 +837,9 @@ impl Page {
         if self.find.is_empty() {
             return Vec::new();
         }
-        let rows = self.log.rows();
         (0..shown.len())
             .map(|i| shown.row(i))
-            .filter(|&row| row_contains(&rows[row], &self.find))
+            .filter(|&row| row_contains(&self.log.row(row), &self.find))
             .collect()
     }
 

@@ -144,3 +144,31 @@ proptest! {
         prop_assert_eq!(joined, stream);
     }
 }
+
+proptest! {
+    /// The log decodes rows lazily from their bytes; across a connection's rows the text is
+    /// the same as decoding the whole stream, however reads split it.
+    #[test]
+    fn log_rows_decode_a_split_stream_like_the_whole(
+        text in gbk_text(),
+        cuts in prop::collection::vec(any::<usize>(), 0..6),
+        gbk in any::<bool>(),
+    ) {
+        use socket_tester::log::Log;
+        use socket_tester::net::{Event, EventKind};
+        let encoding = if gbk { TextEncoding::Gbk } else { TextEncoding::Utf8 };
+        let bytes = encoding.encode(&text).unwrap();
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+        cuts.sort_unstable();
+        cuts.push(bytes.len());
+        let mut log = Log::new(encoding, true);
+        let mut start = 0;
+        for cut in cuts {
+            let data = bytes[start..cut].to_vec();
+            start = cut;
+            log.push_event(&Event::now(EventKind::Received { client: None, peer: "127.0.0.1:1".parse().unwrap(), data }));
+        }
+        let shown: String = log.iter().map(|row| row.text).collect();
+        prop_assert_eq!(shown, text);
+    }
+}

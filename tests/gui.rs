@@ -17,9 +17,14 @@ use socket_tester::app::App;
 use socket_tester::log::Direction;
 use socket_tester::page::{Link, Page};
 
+/// Frames to run until the app settles: events from the engine request repaints while they
+/// arrive, which takes a few frames on a loaded machine.
+const MAX_STEPS: u64 = 64;
+
 fn app() -> Harness<'static, App> {
     Harness::builder()
         .with_size(egui::vec2(1100.0, 720.0))
+        .with_max_steps(MAX_STEPS)
         .with_context_setup(socket_tester::ui::fonts::install)
         .build_eframe(|cc| App::new(cc))
 }
@@ -29,6 +34,7 @@ fn app() -> Harness<'static, App> {
 fn app_showing_any_bytes() -> Harness<'static, App> {
     Harness::builder()
         .with_size(egui::vec2(1100.0, 720.0))
+        .with_max_steps(MAX_STEPS)
         .with_context_setup(socket_tester::ui::fonts::install)
         .allow_missing_glyphs()
         .build_eframe(|cc| App::new(cc))
@@ -81,10 +87,9 @@ fn click(h: &mut Harness<'static, App>, label: &str) {
 fn rx_texts(h: &mut Harness<'static, App>) -> Vec<String> {
     page(h)
         .log
-        .rows()
         .iter()
         .filter(|r| r.direction == Direction::Rx)
-        .map(|r| r.text.clone())
+        .map(|r| r.text)
         .collect()
 }
 
@@ -228,7 +233,6 @@ fn udp_round_trip_shows_the_sender() {
     assert_eq!(rx_texts(&mut h), vec!["pong"]);
     let rx_peer = page(&mut h)
         .log
-        .rows()
         .iter()
         .find(|r| r.direction == Direction::Rx)
         .and_then(|r| r.peer);
@@ -364,6 +368,7 @@ fn settings_survive_a_restart() {
     let restored: socket_tester::app::SavedState = serde_json::from_str(&text).unwrap();
     let mut again = Harness::builder()
         .with_size(egui::vec2(1100.0, 720.0))
+        .with_max_steps(MAX_STEPS)
         .with_context_setup(socket_tester::ui::fonts::install)
         .build_eframe(move |cc| App::with_state(&cc.egui_ctx, restored));
     again.run();
@@ -468,7 +473,9 @@ fn capture_send_file_and_export_work_from_the_files_panel() {
     let content = common::pattern(200_000);
     std::fs::write(&file, &content).unwrap();
     set_field(&mut h, "File to send", file.to_str().unwrap());
-    click(&mut h, "Send file");
+    // Traffic follows at once and keeps the app repainting: step, do not wait to settle.
+    h.get_by_label("Send file").click();
+    h.step();
     let mut got = Vec::new();
     while got.len() < content.len() {
         got.extend(received.recv_timeout(DEADLINE).expect("file bytes"));
@@ -490,7 +497,7 @@ fn capture_send_file_and_export_work_from_the_files_panel() {
     h.run();
     click(&mut h, "JSON Lines");
     click(&mut h, "Export log");
-    let rows = page(&mut h).log.rows().len();
+    let rows = page(&mut h).log.len();
     let text = std::fs::read_to_string(&export).unwrap();
     assert_eq!(text.lines().count(), rows);
     assert!(
@@ -631,7 +638,7 @@ fn filter_find_copy_and_row_limit_in_the_log() {
 
     // Keep only three rows: older ones go, counters stay exact.
     set_field(&mut h, "Keep rows", "3");
-    assert_eq!(page(&mut h).log.rows().len(), 3);
+    assert_eq!(page(&mut h).log.len(), 3);
     assert_eq!(page(&mut h).totals().rx_messages, 5);
     assert!(h.query_by_label(r"alpha\n").is_none());
 }
@@ -699,7 +706,19 @@ fn multicast_join_and_leave_from_the_udp_tab() {
     });
 
     click(&mut h, "Leave 239.7.7.7");
-    h.run();
+    // Commands are handled in order: once a send after the Leave is out, the Leave is done.
+    let witness = UdpSocket::bind("127.0.0.1:0").unwrap();
+    set_field(&mut h, "Host", "127.0.0.1");
+    set_field(
+        &mut h,
+        "Port",
+        &witness.local_addr().unwrap().port().to_string(),
+    );
+    type_message(&mut h, "marker");
+    click(&mut h, "Send");
+    wait_until(&mut h, "the marker send", |h| {
+        page(h).totals().tx_messages == 1
+    });
     sender
         .send_to(b"after leaving", ("239.7.7.7", local.port()))
         .unwrap();

@@ -19,7 +19,17 @@ use crate::codec::LineEnding;
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Mode>,
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+// Parsed once per run: the size of the larger variant costs nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum Command {
+    #[command(flatten)]
+    Session(Mode),
+    /// Measure the engine and the log view against plain baselines (use a release build).
+    Bench(BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -30,6 +40,16 @@ pub enum Mode {
     TcpServer(TcpServerArgs),
     /// Send and receive UDP datagrams.
     Udp(UdpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Print one JSON object per figure instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// A shorter run (under 20 s) with smaller loads.
+    #[arg(long)]
+    pub quick: bool,
 }
 
 #[derive(Debug, Args)]

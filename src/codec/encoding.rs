@@ -59,6 +59,61 @@ impl TextEncoding {
         })
     }
 
+    /// How many bytes at the end of `head` + `body` (which starts on a character boundary)
+    /// begin a character that is not finished yet: they belong with the bytes that follow.
+    /// At most 3.
+    pub fn unfinished_tail(self, head: &[u8], body: &[u8]) -> usize {
+        let len = head.len() + body.len();
+        let at = |i: usize| {
+            if i < head.len() {
+                head[i]
+            } else {
+                body[i - head.len()]
+            }
+        };
+        match self {
+            TextEncoding::Utf8 => {
+                // UTF-8 synchronises itself: only the last few bytes matter.
+                for back in 1..=len.min(3) {
+                    let byte = at(len - back);
+                    if byte & 0xC0 == 0x80 {
+                        continue; // a continuation byte: look further back for the lead
+                    }
+                    let needed = match byte {
+                        0xC2..=0xDF => 2,
+                        0xE0..=0xEF => 3,
+                        0xF0..=0xF4 => 4,
+                        _ => return 0,
+                    };
+                    return if back < needed { back } else { 0 };
+                }
+                0
+            }
+            TextEncoding::Gbk => {
+                // GBK's trail bytes overlap ASCII, so walk forward from the known boundary.
+                let mut i = 0;
+                while i < len {
+                    let byte = at(i);
+                    if !(0x81..=0xFE).contains(&byte) {
+                        i += 1;
+                        continue;
+                    }
+                    if i + 1 >= len {
+                        return len - i;
+                    }
+                    match at(i + 1) {
+                        // GB18030 four-byte form: lead, digit, lead, digit.
+                        0x30..=0x39 if i + 3 >= len => return len - i,
+                        0x30..=0x39 => i += 4,
+                        0x40..=0x7E | 0x80..=0xFE => i += 2,
+                        _ => i += 1,
+                    }
+                }
+                0
+            }
+        }
+    }
+
     pub fn stream_decoder(self) -> StreamDecoder {
         StreamDecoder::new(self)
     }
@@ -187,6 +242,25 @@ mod tests {
         let mut decoder = TextEncoding::Utf8.stream_decoder();
         let text = decoder.feed(b"x\xE4", false) + &decoder.feed(b"A", true);
         assert_eq!(text, "x\\xE4A");
+    }
+
+    #[test]
+    fn unfinished_tails() {
+        let utf8 = TextEncoding::Utf8;
+        assert_eq!(utf8.unfinished_tail(b"", "a中".as_bytes()), 0);
+        assert_eq!(utf8.unfinished_tail(b"", &"a中".as_bytes()[..2]), 1);
+        assert_eq!(utf8.unfinished_tail(&[0xE4], &[0xB8]), 2);
+        assert_eq!(
+            utf8.unfinished_tail(b"", b"a\xFF"),
+            0,
+            "invalid, not unfinished"
+        );
+        let gbk = TextEncoding::Gbk;
+        assert_eq!(gbk.unfinished_tail(b"", &[0x41, 0xC4]), 1);
+        assert_eq!(gbk.unfinished_tail(b"", &[0xC4, 0xE3]), 0);
+        // 0xE3 here is a trail byte, not a lead: walking from the start tells them apart.
+        assert_eq!(gbk.unfinished_tail(&[0xC4], &[0xE3, 0xBA]), 1);
+        assert_eq!(gbk.unfinished_tail(b"", &[0x81, 0x30, 0x81]), 3);
     }
 
     #[test]

@@ -144,13 +144,12 @@ fn row_content(row: &LogRow, display: DisplayMode) -> String {
     match (row.direction, display) {
         (Direction::Info | Direction::Error, _) => row.text.clone(),
         (_, DisplayMode::Text) => one_line(&row.text),
-        (_, DisplayMode::Hex) => format_hex(&row.data),
-        (_, DisplayMode::Both) => format!("{}\n{}", one_line(&row.text), hex_dump(&row.data)),
+        (_, DisplayMode::Hex) => format_hex(row.data),
+        (_, DisplayMode::Both) => format!("{}\n{}", one_line(&row.text), hex_dump(row.data)),
     }
 }
 
 fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
-    let rows = page.log.rows();
     let dark = ui.visuals().dark_mode;
     let line_height = ui
         .text_style_height(&egui::TextStyle::Monospace)
@@ -183,7 +182,7 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
         }
     });
     let mut add_row = |mut table_row: egui_extras::TableRow<'_, '_>| {
-        let row: &LogRow = &rows[shown.row(table_row.index())];
+        let row: LogRow = page.log.row(shown.row(table_row.index()));
         table_row.set_selected(found == Some(table_row.index()));
         let color = direction_color(row.direction, dark);
         table_row.col(|ui| {
@@ -210,7 +209,7 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
             }
         });
         table_row.col(|ui| {
-            let label = egui::Label::new(mono(row_content(row, page.config.display)).color(color));
+            let label = egui::Label::new(mono(row_content(&row, page.config.display)).color(color));
             // One line per row, cut with "…"; the dump of "Show both" keeps its lines.
             let label = if page.config.display == DisplayMode::Both {
                 label.extend()
@@ -225,7 +224,7 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
                 ui.close();
             }
             if ui.button("Copy as hex").clicked() {
-                ui.ctx().copy_text(format_hex(&row.data));
+                ui.ctx().copy_text(format_hex(row.data));
                 ui.close();
             }
         });
@@ -233,9 +232,9 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
     table.body(|body| {
         if page.config.display == DisplayMode::Both {
             let heights = (0..shown.len()).map(|i| {
-                let row = &rows[shown.row(i)];
-                let lines = match row.direction {
-                    Direction::Rx | Direction::Tx => 1 + row.data.len().div_ceil(16).max(1),
+                let row = shown.row(i);
+                let lines = match page.log.direction(row) {
+                    Direction::Rx | Direction::Tx => 1 + page.log.data_len(row).div_ceil(16).max(1),
                     _ => 1,
                 };
                 lines as f32 * line_height

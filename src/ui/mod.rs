@@ -99,3 +99,8 @@ fn labelled_combo(
         .response
         .labelled_by(label_response.id)
 }
+
+/// The log view alone, for measuring its frame cost (`socket-tester bench`).
+pub fn draw_log(page: &mut crate::page::Page, ui: &mut Ui) {
+    log_view::draw(page, ui);
+}
