@@ -1,0 +1,50 @@
+//! `socket-tester bench --quick --json` prints every figure, each finite. No figure is judged
+//! here: speed is measured by the bench itself (docs/PERFORMANCE.md), never asserted on time.
+
+use std::process::Command;
+
+#[test]
+fn quick_bench_prints_every_figure() {
+    let output = Command::new(env!("CARGO_BIN_EXE_socket-tester"))
+        .args(["bench", "--quick", "--json"])
+        .output()
+        .expect("run the bench");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let figures: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON object per line"))
+        .collect();
+    let names: Vec<&str> = figures
+        .iter()
+        .map(|f| f["name"].as_str().unwrap_or_default())
+        .collect();
+    let expected = [
+        "tcp_ingest",
+        "udp_ingest",
+        "udp_loss",
+        "echo_rtt_p50",
+        "echo_rtt_p99",
+        "log_frame",
+        "log_memory",
+        "clients",
+        "idle_wakeups",
+        "idle_loop_turns",
+    ];
+    assert_eq!(names, expected);
+    for figure in &figures {
+        for field in ["value", "baseline", "ratio"] {
+            let number = figure[field].as_f64().unwrap_or(f64::NAN);
+            assert!(number.is_finite(), "{figure}: {field}");
+        }
+        assert!(figure["unit"].is_string(), "{figure}");
+    }
+    let memory = figures.iter().find(|f| f["name"] == "log_memory").unwrap();
+    assert!(
+        memory["value"].as_f64().unwrap() > 64.0,
+        "memory was measured: {memory}"
+    );
+}
