@@ -74,10 +74,16 @@ pub struct LogRow<'a> {
 /// kept by the engine, so they stay exact).
 pub const DEFAULT_ROW_LIMIT: usize = 100_000;
 
+/// Payload bytes a log keeps at most, whatever the row limit: a flood of large reads must not
+/// hold gigabytes (and reusing freed memory keeps ingest fast).
+pub const BYTE_LIMIT: usize = 64 * 1024 * 1024;
+
 pub struct Log {
     rows: VecDeque<StoredRow>,
     /// Rows kept at most.
     limit: usize,
+    /// Payload bytes of the rows kept.
+    bytes: usize,
     /// How many rows were ever dropped or cleared: the number of `rows[0]` since the start.
     first: u64,
     encoding: TextEncoding,
@@ -95,6 +101,7 @@ impl Log {
         Log {
             rows: VecDeque::new(),
             limit: DEFAULT_ROW_LIMIT,
+            bytes: 0,
             first: 0,
             encoding,
             streams,
@@ -182,8 +189,10 @@ impl Log {
     }
 
     fn trim(&mut self) {
-        while self.rows.len() > self.limit {
-            self.rows.pop_front();
+        while self.rows.len() > self.limit || (self.bytes > BYTE_LIMIT && self.rows.len() > 1) {
+            if let Some(row) = self.rows.pop_front() {
+                self.bytes -= row.data.len();
+            }
             self.first += 1;
         }
     }
@@ -202,6 +211,7 @@ impl Log {
     pub fn clear(&mut self) {
         self.first += self.rows.len() as u64;
         self.rows.clear();
+        self.bytes = 0;
     }
 
     fn peer_id(&mut self, peer: SocketAddr, client: Option<ClientId>) -> u32 {
@@ -235,6 +245,7 @@ impl Log {
             }
             _ => {}
         }
+        self.bytes += row.data.len();
         self.rows.push_back(row);
         self.trim();
     }
@@ -276,8 +287,9 @@ impl Log {
         );
     }
 
-    /// Adds a row for an event worth showing (not `Stopped`).
-    pub fn push_event(&mut self, event: &Event) {
+    /// Adds a row for an event worth showing (not `Stopped`). Received and sent bytes move
+    /// into the row without a copy.
+    pub fn push_event(&mut self, event: Event) {
         let (direction, peer, client, data): (
             Direction,
             Option<SocketAddr>,
@@ -554,8 +566,8 @@ mod tests {
     #[test]
     fn a_character_split_across_reads_decodes_in_the_second_row() {
         let mut log = Log::new(TextEncoding::Gbk, true);
-        log.push_event(&received("127.0.0.1:1", &[0xC4]));
-        log.push_event(&received("127.0.0.1:1", &[0xE3, 0x41]));
+        log.push_event(received("127.0.0.1:1", &[0xC4]));
+        log.push_event(received("127.0.0.1:1", &[0xE3, 0x41]));
         let texts: Vec<String> = log.iter().map(|r| r.text).collect();
         assert_eq!(texts, ["", "你A"]);
     }
@@ -563,7 +575,7 @@ mod tests {
     #[test]
     fn switching_encoding_redecodes_from_raw_bytes() {
         let mut log = Log::new(TextEncoding::Utf8, true);
-        log.push_event(&received("127.0.0.1:1", &[0xC4, 0xE3, 0xBA, 0xC3]));
+        log.push_event(received("127.0.0.1:1", &[0xC4, 0xE3, 0xBA, 0xC3]));
         // Invalid UTF-8; the last byte could still begin a character, so it waits for more.
         assert_eq!(log.row(0).text, "\\xC4\\xE3\\xBA");
         log.set_encoding(TextEncoding::Gbk);
@@ -574,8 +586,8 @@ mod tests {
     #[test]
     fn export_formats_carry_every_row() {
         let mut log = Log::new(TextEncoding::Utf8, true);
-        log.push_event(&received("127.0.0.1:1", b"a,\"b\"\n"));
-        log.push_event(&received("127.0.0.1:1", b"ok"));
+        log.push_event(received("127.0.0.1:1", b"a,\"b\"\n"));
+        log.push_event(received("127.0.0.1:1", b"ok"));
         let write = |format| {
             let mut out = Vec::new();
             export(log.iter(), format, &mut out).unwrap();
@@ -607,7 +619,7 @@ mod tests {
         let mut log = Log::new(TextEncoding::Utf8, true);
         log.set_limit(3);
         for i in 0..5u8 {
-            log.push_event(&received("127.0.0.1:1", &[b'a' + i]));
+            log.push_event(received("127.0.0.1:1", &[b'a' + i]));
         }
         let texts: Vec<String> = log.iter().map(|r| r.text).collect();
         assert_eq!(texts, ["c", "d", "e"]);
@@ -617,10 +629,22 @@ mod tests {
     }
 
     #[test]
+    fn a_flood_of_large_reads_keeps_at_most_the_byte_limit() {
+        let mut log = Log::new(TextEncoding::Utf8, true);
+        let chunk = vec![b'x'; 1024 * 1024];
+        for _ in 0..(BYTE_LIMIT / chunk.len() + 10) {
+            log.push_event(received("127.0.0.1:1", &chunk));
+        }
+        let kept: usize = log.iter().map(|row| row.data.len()).sum();
+        assert!(kept <= BYTE_LIMIT, "{kept}");
+        assert_eq!(log.len(), BYTE_LIMIT / chunk.len());
+    }
+
+    #[test]
     fn filter_by_direction_peer_and_text() {
         let mut log = Log::new(TextEncoding::Utf8, true);
-        log.push_event(&received("127.0.0.1:1", b"Temperature 21"));
-        log.push_event(&received("127.0.0.1:2", b"humidity"));
+        log.push_event(received("127.0.0.1:1", b"Temperature 21"));
+        log.push_event(received("127.0.0.1:2", b"humidity"));
         log.push_info("listening".into());
         let only = |filter: LogFilter| log.matching(&filter);
         assert_eq!(only(LogFilter::default()), vec![0, 1, 2]);
@@ -666,9 +690,9 @@ mod tests {
     #[test]
     fn streams_of_different_peers_do_not_mix() {
         let mut log = Log::new(TextEncoding::Gbk, true);
-        log.push_event(&received("127.0.0.1:1", &[0xC4]));
-        log.push_event(&received("127.0.0.1:2", &[0x41]));
-        log.push_event(&received("127.0.0.1:1", &[0xE3]));
+        log.push_event(received("127.0.0.1:1", &[0xC4]));
+        log.push_event(received("127.0.0.1:2", &[0x41]));
+        log.push_event(received("127.0.0.1:1", &[0xE3]));
         let texts: Vec<String> = log.iter().map(|r| r.text).collect();
         assert_eq!(texts, ["", "A", "你"]);
     }

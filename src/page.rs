@@ -600,7 +600,7 @@ impl Page {
         let events: Vec<Event> = session.events().try_iter().take(EVENTS_PER_FRAME).collect();
         let more = events.len() == EVENTS_PER_FRAME;
         self.refresh_rules();
-        for event in &events {
+        for event in events {
             self.apply(event);
         }
         more
@@ -655,8 +655,30 @@ impl Page {
         }
     }
 
-    fn apply(&mut self, event: &Event) {
+    fn apply(&mut self, event: Event) {
+        let received = match &event.kind {
+            EventKind::Received { client, peer, .. } => Some((*client, *peer)),
+            _ => None,
+        };
+        self.update_state(&event);
         self.log.push_event(event);
+        if let Some((client, peer)) = received {
+            self.last_sender = Some(peer);
+            self.auto_reply(client, peer);
+        }
+    }
+
+    /// Answers the row just logged, if auto-reply rules or echo are on.
+    fn auto_reply(&mut self, client: Option<ClientId>, peer: SocketAddr) {
+        if !self.responder.as_ref().is_some_and(Responder::is_active) || self.log.is_empty() {
+            return;
+        }
+        let row = self.log.row(self.log.len() - 1);
+        let (data, text) = (row.data.to_vec(), row.text);
+        self.reply_to(client, peer, &data, &text);
+    }
+
+    fn update_state(&mut self, event: &Event) {
         match &event.kind {
             EventKind::Listening { local } => self.link = Link::Listening { local: *local },
             EventKind::Connected { local, peer } => {
@@ -676,14 +698,6 @@ impl Page {
                 {
                     self.selected_client = None;
                 }
-            }
-            EventKind::Received { client, peer, data } => {
-                self.last_sender = Some(*peer);
-                let text = match self.log.len() {
-                    0 => String::new(),
-                    n => self.log.row(n - 1).text,
-                };
-                self.reply_to(*client, *peer, data, &text);
             }
             EventKind::Error { error, .. } => self.status_error = Some(error.to_string()),
             EventKind::Stopped => {

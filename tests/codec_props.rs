@@ -115,7 +115,7 @@ proptest! {
         let framing = Framing::parse(spec).unwrap();
         let run = |pieces: Vec<&[u8]>| {
             let mut framer = Framer::new(framing.clone(), 16);
-            let mut frames: Vec<_> = pieces.into_iter().flat_map(|p| framer.push(p)).collect();
+            let mut frames: Vec<_> = pieces.into_iter().flat_map(|p| framer.push(p.to_vec())).collect();
             frames.extend(framer.flush().map(Ok));
             // How long a dropped frame was seen to be depends on when the limit was passed.
             frames.into_iter().map(|f| f.map_err(|_| ())).collect::<Vec<_>>()
@@ -139,7 +139,7 @@ proptest! {
     ) {
         use socket_tester::codec::{Framer, Framing};
         let mut framer = Framer::new(Framing::parse(spec).unwrap(), usize::MAX);
-        let mut joined: Vec<u8> = framer.push(&stream).into_iter().flat_map(|f| f.unwrap()).collect();
+        let mut joined: Vec<u8> = framer.push(stream.clone()).into_iter().flat_map(|f| f.unwrap()).collect();
         joined.extend(framer.flush().unwrap_or_default());
         prop_assert_eq!(joined, stream);
     }
@@ -166,7 +166,7 @@ proptest! {
         for cut in cuts {
             let data = bytes[start..cut].to_vec();
             start = cut;
-            log.push_event(&Event::now(EventKind::Received { client: None, peer: "127.0.0.1:1".parse().unwrap(), data }));
+            log.push_event(Event::now(EventKind::Received { client: None, peer: "127.0.0.1:1".parse().unwrap(), data }));
         }
         let shown: String = log.iter().map(|row| row.text).collect();
         prop_assert_eq!(shown, text);

@@ -152,15 +152,16 @@ impl Framer {
     }
 
     /// Adds a chunk; returns the frames it completed, in order, and any frame that was too long.
-    pub fn push(&mut self, chunk: &[u8]) -> Vec<Result<Vec<u8>, FrameTooLong>> {
+    /// Raw framing hands the chunk on as it is, without a copy.
+    pub fn push(&mut self, chunk: Vec<u8>) -> Vec<Result<Vec<u8>, FrameTooLong>> {
         let mut out = Vec::new();
         if self.framing == Framing::Raw {
             if !chunk.is_empty() {
-                out.push(Ok(chunk.to_vec()));
+                out.push(Ok(chunk));
             }
             return out;
         }
-        self.pending.extend_from_slice(chunk);
+        self.pending.extend_from_slice(&chunk);
         let mut start = 0;
         while let Some(step) = self.step(start) {
             match step {
@@ -312,7 +313,10 @@ mod tests {
 
     fn frames(framing: &str, chunks: &[&[u8]]) -> Vec<Result<Vec<u8>, FrameTooLong>> {
         let mut framer = Framer::new(Framing::parse(framing).unwrap(), 10);
-        chunks.iter().flat_map(|c| framer.push(c)).collect()
+        chunks
+            .iter()
+            .flat_map(|c| framer.push(c.to_vec()))
+            .collect()
     }
 
     fn ok(frames: &[&[u8]]) -> Vec<Result<Vec<u8>, FrameTooLong>> {
@@ -361,9 +365,9 @@ mod tests {
     fn oversized_frames_are_refused_without_keeping_them() {
         // The peer claims 65535 bytes; the limit here is 10. The claimed bytes are skipped.
         let mut framer = Framer::new(Framing::parse("len:2be").unwrap(), 10);
-        let mut got = framer.push(b"\xFF\xFF");
-        got.extend(framer.push(&vec![0u8; 65_535]));
-        got.extend(framer.push(b"\x00\x01k"));
+        let mut got = framer.push(b"\xFF\xFF".to_vec());
+        got.extend(framer.push(vec![0u8; 65_535]));
+        got.extend(framer.push(b"\x00\x01k".to_vec()));
         assert_eq!(
             got,
             vec![
@@ -388,8 +392,8 @@ mod tests {
     #[test]
     fn idle_gap_frames_are_taken_by_flush() {
         let mut framer = Framer::new(Framing::parse("idle:20").unwrap(), 10);
-        assert!(framer.push(b"ab").is_empty());
-        assert!(framer.push(b"c").is_empty());
+        assert!(framer.push(b"ab".to_vec()).is_empty());
+        assert!(framer.push(b"c".to_vec()).is_empty());
         assert_eq!(framer.flush(), Some(b"abc".to_vec()));
         assert_eq!(framer.flush(), None);
     }

@@ -1,7 +1,7 @@
 //! One TCP connection: a reader thread and a writer thread over one socket. Used for the TCP
 //! client's connection and for each client a TCP server accepts.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,6 +28,10 @@ pub(crate) struct Connection {
     pub peer: SocketAddr,
     socket: Arc<Socket>,
     outgoing: Option<Sender<Vec<u8>>>,
+    client: Option<ClientId>,
+    shared: Arc<Shared>,
+    /// Holds the reader back until the owner has reported the connection (dropped to release).
+    gate: Option<Sender<()>>,
     closing_here: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
 }
@@ -55,8 +59,10 @@ pub struct TcpOptions {
 }
 
 impl Connection {
-    /// Starts the reader and writer; `counters` count this connection's traffic (the session's
-    /// totals are counted too).
+    /// Starts the writer, and the reader held until [`Connection::release_reader`], so nothing
+    /// is reported before the owner reports the connection itself. The writer is published in
+    /// the session's writers at once, so sends from the session handle go straight to it.
+    /// `counters` count this connection's traffic (the session's totals are counted too).
     pub fn start(
         socket: Socket,
         client: Option<ClientId>,
@@ -70,6 +76,7 @@ impl Connection {
         let socket = Arc::new(socket);
         let closing_here = Arc::new(AtomicBool::new(false));
         let (outgoing_tx, outgoing_rx) = bounded::<Vec<u8>>(OUTGOING_CAPACITY);
+        let (gate_tx, gate_rx) = bounded::<()>(0);
 
         let writer = {
             let (socket, counters, closing_here) =
@@ -104,6 +111,8 @@ impl Connection {
             );
             let framer = Framer::new(owner.options.framing.clone(), DEFAULT_MAX_FRAME);
             spawn_worker("tcp-reader", move || {
+                // Returns when the owner releases the gate (drops its sender).
+                let _ = gate_rx.recv();
                 let mut reader = Reader {
                     socket: &socket,
                     client,
@@ -133,13 +142,22 @@ impl Connection {
             }
         };
 
+        owner.shared.writers().insert(client, outgoing_tx.clone());
         Ok(Connection {
             peer,
             socket,
             outgoing: Some(outgoing_tx),
+            client,
+            shared: owner.shared.clone(),
+            gate: Some(gate_tx),
             closing_here,
             threads: vec![reader, writer],
         })
+    }
+
+    /// Lets the reader start, once the owner has reported the connection.
+    pub fn release_reader(&mut self) {
+        self.gate = None;
     }
 
     /// Queues `data` for the writer; refused when the peer has stopped reading for long.
@@ -159,6 +177,9 @@ impl Connection {
 
     /// Waits for both threads. Call after [`Connection::close`] or after the reader finished.
     pub fn join(mut self) {
+        self.gate = None;
+        // The writer ends when every sender is gone, the published one included.
+        self.shared.writers().remove(&self.client);
         self.outgoing = None;
         for thread in self.threads.drain(..) {
             let _ = thread.join();
@@ -179,7 +200,6 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn read_until_closed(&mut self) -> CloseReason {
-        let mut buf = vec![0u8; READ_CHUNK];
         let idle_gap = self.framer.framing().idle_gap();
         let mut timeout_set = false;
         loop {
@@ -190,18 +210,19 @@ impl Reader<'_> {
                 timeout_set = !timeout_set;
                 let _ = self.socket.set_read_timeout(timeout_set.then_some(gap));
             }
-            let reason = match self.socket.read(&mut buf) {
-                Ok(0) => CloseReason::PeerClosed,
-                Ok(n) => {
+            let reason = match recv_owned(self.socket) {
+                Ok(chunk) if chunk.is_empty() => CloseReason::PeerClosed,
+                Ok(chunk) => {
+                    let n = chunk.len();
                     self.counters.add_rx(n, 0);
                     self.shared.counters.add_rx(n, 0);
-                    if let Err(error) = self.shared.capture(&buf[..n]) {
+                    if let Err(error) = self.shared.capture(&chunk) {
                         self.emitter.emit(EventKind::Error {
                             client: self.client,
                             error,
                         });
                     }
-                    let frames = self.framer.push(&buf[..n]);
+                    let frames = self.framer.push(chunk);
                     if frames.into_iter().all(|frame| self.deliver(frame)) {
                         continue;
                     }
@@ -250,6 +271,19 @@ impl Reader<'_> {
         };
         self.emitter.emit(kind)
     }
+}
+
+/// One read into a buffer of its own, so the bytes move into the event without a copy.
+fn recv_owned(socket: &Socket) -> io::Result<Vec<u8>> {
+    let mut chunk = Vec::with_capacity(READ_CHUNK);
+    let n = socket.recv(chunk.spare_capacity_mut())?;
+    // SAFETY: `recv` initialised the first `n` bytes of the spare capacity it was given.
+    unsafe { chunk.set_len(n) };
+    // A short read should not keep a whole chunk's memory in the log.
+    if n < READ_CHUNK {
+        chunk.shrink_to_fit();
+    }
+    Ok(chunk)
 }
 
 fn close_reason(err: &io::Error, peer: SocketAddr) -> CloseReason {

@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -64,6 +65,9 @@ pub struct ClientInfo {
 pub(crate) struct Shared {
     pub counters: Counters,
     clients: Mutex<Vec<ClientInfo>>,
+    /// Each TCP connection's writer queue (by client id; None for a TCP client's connection),
+    /// so the session handle can queue a send without a detour through the control thread.
+    writers: Mutex<HashMap<Option<ClientId>, Sender<Vec<u8>>>>,
     /// Where every received byte is also written, exactly as it arrived.
     capture: Mutex<Option<Capture>>,
 }
@@ -74,6 +78,13 @@ struct Capture {
 }
 
 impl Shared {
+    pub fn writers(&self) -> MutexGuard<'_, HashMap<Option<ClientId>, Sender<Vec<u8>>>> {
+        // The map stays valid even if a holder panicked: take it anyway.
+        self.writers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Appends received bytes to the capture file, if one is set. A failed write ends the
     /// capture and says why, once.
     pub fn capture(&self, data: &[u8]) -> Result<(), Error> {
@@ -183,7 +194,23 @@ impl Session {
         }
     }
 
-    pub fn send(&self, to: Destination, data: Vec<u8>) {
+    /// Queues `data`. A TCP connection's queue is reached directly (one thread hand-off less
+    /// per message); anything else, or a full queue, goes through the control thread, which
+    /// reports what goes wrong.
+    pub fn send(&self, to: Destination, mut data: Vec<u8>) {
+        let connection = match (self.kind, &to) {
+            (SessionKind::TcpClient, _) => Some(None),
+            (SessionKind::TcpServer, Destination::Client(id)) => Some(Some(*id)),
+            _ => None,
+        };
+        if let Some(key) = connection
+            && let Some(writer) = self.shared.writers().get(&key)
+        {
+            match writer.try_send(data) {
+                Ok(()) => return,
+                Err(refused) => data = refused.into_inner(),
+            }
+        }
         self.command(Command::Send { to, data });
     }
 

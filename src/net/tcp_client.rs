@@ -175,7 +175,6 @@ fn connection_phase(
         .ok()
         .and_then(|addr| addr.as_socket())
         .unwrap_or(peer);
-    emitter.emit(EventKind::Connected { local, peer });
     let (finished_tx, finished_rx) = unbounded();
     let owner = Owner {
         emitter: emitter.clone(),
@@ -183,7 +182,7 @@ fn connection_phase(
         finished: finished_tx,
         options: options.clone(),
     };
-    let connection = match Connection::start(socket, None, peer, Default::default(), &owner) {
+    let mut connection = match Connection::start(socket, None, peer, Default::default(), &owner) {
         Ok(connection) => connection,
         Err(error) => {
             emitter.emit(EventKind::Error {
@@ -193,6 +192,8 @@ fn connection_phase(
             return Phase::Ended;
         }
     };
+    emitter.emit(EventKind::Connected { local, peer });
+    connection.release_reader();
     let (phase, reason) = loop {
         select! {
             recv(worker.commands) -> command => match command {

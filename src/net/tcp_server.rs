@@ -115,11 +115,13 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                 let id = next_id;
                 next_id += 1;
                 let counters = Arc::new(Counters::default());
-                // Listed before `Accepted` is reported, so a consumer sees the list current.
+                // Listed (and its writer published) before `Accepted` is reported, so a
+                // consumer sees the list current and can send at once.
                 shared.clients().push(ClientInfo { id, peer, since: SystemTime::now(), counters: counters.clone() });
-                emitter.emit(EventKind::Accepted { client: id, local, peer });
                 match Connection::start(socket, Some(id), peer, counters, &owner) {
-                    Ok(connection) => {
+                    Ok(mut connection) => {
+                        emitter.emit(EventKind::Accepted { client: id, local, peer });
+                        connection.release_reader();
                         clients.insert(id, connection);
                     }
                     Err(error) => {

@@ -1,5 +1,4 @@
 use std::io;
-use std::mem::MaybeUninit;
 use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr};
 use std::sync::Arc;
 
@@ -247,9 +246,10 @@ fn multicast_error(action: &'static str, group: IpAddr, err: &io::Error) -> Erro
 fn receive_loop(socket: &Socket, local: SocketAddr, emitter: &Emitter, shared: &Shared) {
     // socket2 rather than std: std's `recv_from` asserts on the empty address that a shut-down
     // socket returns, and that assertion would panic this thread on stop.
-    let mut buf = vec![MaybeUninit::new(0u8); RECV_BUFFER];
+    let mut buf: Vec<u8> = Vec::with_capacity(RECV_BUFFER);
     loop {
-        let result = socket.recv_from(&mut buf);
+        buf.clear();
+        let result = socket.recv_from(buf.spare_capacity_mut());
         if emitter.is_stopping() {
             return;
         }
@@ -259,7 +259,9 @@ fn receive_loop(socket: &Socket, local: SocketAddr, emitter: &Emitter, shared: &
                     continue;
                 };
                 shared.counters.add_rx(n, 1);
-                let data = initialized_prefix(&buf, n);
+                // SAFETY: `recv_from` initialised the first `n` bytes of the spare capacity.
+                unsafe { buf.set_len(n) };
+                let data = buf.clone();
                 if let Err(error) = shared.capture(&data) {
                     emitter.emit(EventKind::Error {
                         client: None,
@@ -292,14 +294,4 @@ fn receive_loop(socket: &Socket, local: SocketAddr, emitter: &Emitter, shared: &
             }
         }
     }
-}
-
-/// The first `n` bytes of `buf`, which was fully initialised when it was allocated.
-fn initialized_prefix(buf: &[MaybeUninit<u8>], n: usize) -> Vec<u8> {
-    buf[..n]
-        .iter()
-        // SAFETY: every element was written at allocation (`MaybeUninit::new`), and the kernel
-        // only ever writes initialised bytes into it.
-        .map(|byte| unsafe { byte.assume_init() })
-        .collect()
 }
