@@ -75,26 +75,28 @@ const QUICK: Size = Size {
     idle: Duration::from_millis(500),
 };
 
-/// Runs every measurement; `report` is called with each figure as soon as it is known.
-pub fn run(quick: bool, mut report: impl FnMut(&Figure)) -> Vec<Figure> {
+/// Runs the measurements (those whose names start with `only`, if given); `report` is called
+/// with each figure as soon as it is known.
+pub fn run(quick: bool, only: Option<&str>, mut report: impl FnMut(&Figure)) -> Vec<Figure> {
     let size = if quick { &QUICK } else { &FULL };
+    let measurements: [(&str, &dyn Fn() -> Vec<Figure>); 7] = [
+        ("tcp_ingest", &|| vec![tcp_ingest(size.tcp_bytes)]),
+        ("udp_", &|| udp_ingest(size.udp_datagrams)),
+        ("echo_rtt", &|| echo_rtt(size.round_trips)),
+        ("log_frame", &|| vec![log_frame(size.log_rows)]),
+        ("log_memory", &|| vec![log_memory(size.log_rows)]),
+        ("clients", &|| vec![clients(size.clients)]),
+        ("idle_", &|| idle_wakeups(size.idle)),
+    ];
     let mut figures = Vec::new();
-    let mut add = |figure: Figure| {
-        report(&figure);
-        figures.push(figure);
-    };
-    add(tcp_ingest(size.tcp_bytes));
-    for figure in udp_ingest(size.udp_datagrams) {
-        add(figure);
-    }
-    for figure in echo_rtt(size.round_trips) {
-        add(figure);
-    }
-    add(log_frame(size.log_rows));
-    add(log_memory(size.log_rows));
-    add(clients(size.clients));
-    for figure in idle_wakeups(size.idle) {
-        add(figure);
+    for (prefix, measure) in measurements {
+        if only.is_some_and(|only| !prefix.starts_with(only) && !only.starts_with(prefix)) {
+            continue;
+        }
+        for figure in measure() {
+            report(&figure);
+            figures.push(figure);
+        }
     }
     figures
 }

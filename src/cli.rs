@@ -75,7 +75,7 @@ fn run_bench(args: &args::BenchArgs) {
             "figure", "value", "unit", "baseline", "ratio"
         );
     }
-    crate::bench::run(args.quick, |figure| {
+    crate::bench::run(args.quick, args.only.as_deref(), |figure| {
         if args.json {
             // Serializing numbers and fixed names cannot fail.
             println!("{}", serde_json::to_string(figure).unwrap_or_default());

@@ -215,6 +215,12 @@ impl Log {
     }
 
     fn peer_id(&mut self, peer: SocketAddr, client: Option<ClientId>) -> u32 {
+        // Rows mostly come from the peer of the row before: skip hashing then.
+        if let Some(last) = self.rows.back()
+            && self.peers.get(last.peer as usize) == Some(&(peer, client))
+        {
+            return last.peer;
+        }
         if let Some(&id) = self.peer_index.get(&(peer, client)) {
             return id;
         }

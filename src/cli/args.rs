@@ -50,6 +50,9 @@ pub struct BenchArgs {
     /// A shorter run (under 20 s) with smaller loads.
     #[arg(long)]
     pub quick: bool,
+    /// Run only the measurements whose figure names start with NAME (e.g. tcp_ingest, echo).
+    #[arg(long, value_name = "NAME")]
+    pub only: Option<String>,
 }
 
 #[derive(Debug, Args)]
