@@ -13,8 +13,8 @@ use crossbeam_channel::{Receiver, after, at, never, select, unbounded};
 pub use args::{Cli, Command, Mode};
 
 use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding, build_payload};
-use crate::error::Error;
-use crate::net::addr::{parse_bind, parse_host_port, parse_multicast};
+use crate::error::{Error, MAX_UDP_PAYLOAD};
+use crate::net::addr::{parse_bind, parse_multicast, parse_remote};
 use crate::net::{
     Destination, EventKind, Reconnect, Session, SessionConfig, SessionKind, TcpClientConfig,
     TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
@@ -39,13 +39,19 @@ pub enum Invocation {
 pub fn main_entry() -> Invocation {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        // Help and version go out whole; a usage error is one line, like every other error.
+        Err(err) if err.use_stderr() => {
+            let rendered = err.render().to_string();
+            let first = rendered
+                .lines()
+                .next()
+                .unwrap_or("error: invalid arguments");
+            eprintln!("{first} (see --help)");
+            return Invocation::Exit(EXIT_USAGE);
+        }
         Err(err) => {
             let _ = err.print();
-            return Invocation::Exit(if err.use_stderr() {
-                EXIT_USAGE
-            } else {
-                EXIT_OK
-            });
+            return Invocation::Exit(EXIT_OK);
         }
     };
     match cli.command {
@@ -182,7 +188,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
     };
     match mode {
         Mode::TcpClient(a) => {
-            let mut config = TcpClientConfig::new(parse_host_port(&a.target)?);
+            let mut config = TcpClientConfig::new(parse_remote(&a.target)?);
             config.connect_timeout = Duration::from_millis(a.timeout_ms);
             config.reconnect = a.reconnect.then(Reconnect::default);
             config.options = tcp_options(&a.tcp)?;
@@ -227,7 +233,10 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
             })
         }
         Mode::Udp(a) => {
-            let target = a.to.as_deref().map(parse_host_port).transpose()?;
+            let target = a.to.as_deref().map(parse_remote).transpose()?;
+            if let Some(big) = messages.iter().find(|m| m.len() > MAX_UDP_PAYLOAD) {
+                return Err(Error::DatagramTooLarge { len: big.len() });
+            }
             if target.is_none() && !messages.is_empty() {
                 return Err(Error::NoTarget);
             }

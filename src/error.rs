@@ -39,6 +39,8 @@ pub enum Error {
     InvalidAddress { input: String, reason: String },
     #[error("invalid port '{0}': use a number from 0 to 65535")]
     InvalidPort(String),
+    #[error("port 0 cannot be a peer's port: use 1 to 65535")]
+    PeerPortZero,
     #[error("UDP payload of {len} bytes is over the limit of {MAX_UDP_PAYLOAD} bytes")]
     DatagramTooLarge { len: usize },
     #[error("the interval must be at least 1 ms")]
@@ -122,6 +124,7 @@ impl Error {
                 | Error::InvalidRule { .. }
                 | Error::InvalidAddress { .. }
                 | Error::InvalidPort(_)
+                | Error::PeerPortZero
                 | Error::DatagramTooLarge { .. }
                 | Error::NoTarget
                 | Error::EmptyMessage

@@ -325,10 +325,15 @@ impl Page {
         })
     }
 
+    /// The peer typed in Host and Port (never port 0).
     fn target(&self) -> Result<HostPort, Error> {
+        let port = parse_port(&self.config.port)?;
+        if port == 0 {
+            return Err(Error::PeerPortZero);
+        }
         Ok(HostPort {
             host: parse_host(&self.config.host)?,
-            port: parse_port(&self.config.port)?,
+            port,
         })
     }
 

@@ -276,6 +276,49 @@ fn bad_input_exits_2_with_one_line_and_sends_nothing() {
             "error: invalid escape '\\q'",
         ),
         (vec!["tcp-server", "70000"], "error: invalid port '70000'"),
+        (vec!["tcp-server", "65536"], "error: invalid port '65536'"),
+        (vec!["tcp-client", "127.0.0.1:"], "error: invalid port ''"),
+        (vec!["tcp-client", "a b:80"], "error: invalid address 'a b'"),
+        (
+            vec!["tcp-client", "127.0.0.1:0"],
+            "error: port 0 cannot be a peer's port",
+        ),
+        (
+            vec!["udp", "--to", "127.0.0.1:0", "--send", "x"],
+            "error: port 0 cannot be a peer's port",
+        ),
+        (
+            vec!["udp", "--to", &target, "--send", "x", "--interval-ms", "0"],
+            "error: the interval must be at least 1 ms",
+        ),
+        (
+            vec!["udp", "--to", &target, "--send", "x", "--interval-ms", "-5"],
+            "error: unexpected argument '-5'",
+        ),
+        (
+            vec![
+                "udp",
+                "--to",
+                &target,
+                "--send",
+                "x",
+                "--interval-ms",
+                "99999999999999999999",
+            ],
+            "error: invalid value '99999999999999999999'",
+        ),
+        (
+            vec!["udp", "--to", &target, "--send-file", "/"],
+            "error: reading / failed",
+        ),
+        (
+            vec!["udp", "--to", &target, "--send-file", "/no/such/file"],
+            "error: reading /no/such/file failed",
+        ),
+        (
+            vec!["udp", "--to", &target, "--bind", "999.1.1.1:0"],
+            "error: invalid address '999.1.1.1'",
+        ),
         (
             vec!["tcp-server", "0", "--reply", "re:(=>x"],
             "error: invalid rule matches regex '('",
@@ -308,7 +351,7 @@ fn bad_input_exits_2_with_one_line_and_sends_nothing() {
     assert_eq!(
         (code, stderr.trim()),
         (
-            1,
+            2,
             "error: UDP payload of 65508 bytes is over the limit of 65507 bytes"
         )
     );

@@ -764,3 +764,96 @@ fn a_file_dropped_on_the_window_is_sent() {
     h.run();
     assert_eq!(received.recv_timeout(DEADLINE).unwrap(), b"dropped bytes");
 }
+
+#[test]
+fn bad_input_in_every_field_is_explained_and_nothing_opens() {
+    let mut h = app();
+    let cases = [
+        ("", "8080", "invalid address '': the host is empty"),
+        ("a b", "8080", "invalid address 'a b': a host has no spaces"),
+        (
+            "999.1.1.1",
+            "8080",
+            "invalid address '999.1.1.1': not a valid IPv4 address (four numbers from 0 to 255)",
+        ),
+        (
+            "[::1",
+            "8080",
+            "invalid address '[::1': '[' is not closed by ']'",
+        ),
+        (
+            "127.0.0.1",
+            "",
+            "invalid port '': use a number from 0 to 65535",
+        ),
+        (
+            "127.0.0.1",
+            "65536",
+            "invalid port '65536': use a number from 0 to 65535",
+        ),
+        (
+            "127.0.0.1",
+            "abc",
+            "invalid port 'abc': use a number from 0 to 65535",
+        ),
+        (
+            "127.0.0.1",
+            "0",
+            "port 0 cannot be a peer's port: use 1 to 65535",
+        ),
+    ];
+    for (host, port, message) in cases {
+        set_field(&mut h, "Host", host);
+        set_field(&mut h, "Port", port);
+        click(&mut h, "Connect");
+        assert!(
+            h.query_by_label(message).is_some(),
+            "{host:?}:{port:?} should say {message:?}"
+        );
+        assert!(
+            !page(&mut h).is_open(),
+            "nothing opened for {host:?}:{port:?}"
+        );
+    }
+
+    // Send-side fields, with a real connection so only the input can be wrong.
+    let (server, received) = echo_server();
+    connect_client(&mut h, server);
+    type_message(&mut h, "x");
+    for (interval, times, message) in [
+        ("0", "1", "the interval must be at least 1 ms"),
+        ("-5", "1", "invalid number '-5'"),
+        (
+            "99999999999999999999",
+            "1",
+            "invalid number '99999999999999999999'",
+        ),
+        ("10", "many", "invalid number 'many'"),
+    ] {
+        set_field(&mut h, "Every ms", interval);
+        set_field(&mut h, "Times", times);
+        click(&mut h, "Repeat");
+        assert!(
+            h.query_by_label(message).is_some(),
+            "{interval}/{times} should say {message:?}"
+        );
+    }
+    page(&mut h).message = "你好Ł".into();
+    choose_encoding(&mut h, "GBK");
+    click(&mut h, "Send");
+    assert!(
+        h.query_by_label("'Ł' (U+0141) cannot be encoded in GBK")
+            .is_some()
+    );
+    click(&mut h, "Files: send, capture, export");
+    set_field(&mut h, "File to send", "/");
+    click(&mut h, "Send file");
+    assert!(
+        h.query_by_label_contains("reading / failed").is_some(),
+        "a folder is not a file"
+    );
+    assert!(
+        received.recv_timeout(Duration::from_millis(200)).is_err(),
+        "nothing was sent"
+    );
+}

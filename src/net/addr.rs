@@ -100,6 +100,15 @@ pub fn parse_host_port(input: &str) -> Result<HostPort, Error> {
     })
 }
 
+/// A peer to send to or connect to: `HOST:PORT` with a port other than 0.
+pub fn parse_remote(input: &str) -> Result<HostPort, Error> {
+    let target = parse_host_port(input)?;
+    if target.port == 0 {
+        return Err(Error::PeerPortZero);
+    }
+    Ok(target)
+}
+
 fn missing_port(input: &str) -> Error {
     Error::InvalidAddress {
         input: input.to_string(),

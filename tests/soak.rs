@@ -1,0 +1,57 @@
+//! 10,000 connect/disconnect cycles against one server session: afterwards the process has the
+//! threads and file descriptors it had before. Alone in its test binary, so no other test's
+//! threads or sockets come and go meanwhile.
+
+mod common;
+
+use std::net::TcpStream;
+
+use common::*;
+use socket_tester::net::{EventKind, Session, TcpServerConfig, no_waker};
+
+fn count(dir: &str) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn ten_thousand_connect_disconnect_cycles_leak_no_thread_or_descriptor() {
+    const CYCLES: usize = 10_000;
+    let (threads_before, fds_before) = (count("/proc/self/task"), count("/proc/self/fd"));
+
+    let server = Session::tcp_server(
+        TcpServerConfig::new("127.0.0.1:0".parse().unwrap()),
+        no_waker(),
+    )
+    .unwrap();
+    let local = listening(&server);
+    let mut closed = 0;
+    for _ in 0..CYCLES {
+        drop(TcpStream::connect(local).unwrap());
+        // Keep up with the events so the bounded channel never holds the server back.
+        while let Ok(event) = server.events().try_recv() {
+            closed += usize::from(matches!(event.kind, EventKind::Closed { .. }));
+        }
+    }
+    while closed < CYCLES {
+        let event = server
+            .events()
+            .recv_timeout(DEADLINE)
+            .expect("a Closed event for every client");
+        closed += usize::from(matches!(event.kind, EventKind::Closed { .. }));
+    }
+    assert!(server.clients().is_empty());
+    server.stop();
+
+    assert_eq!(
+        count("/proc/self/task"),
+        threads_before,
+        "threads after {CYCLES} cycles"
+    );
+    assert_eq!(
+        count("/proc/self/fd"),
+        fds_before,
+        "file descriptors after {CYCLES} cycles"
+    );
+}
