@@ -161,3 +161,61 @@ fn a_gigabyte_flood_is_captured_exactly_in_bounded_memory() {
     let peak = peak_rss_kib();
     assert!(peak < 200 * 1024, "peak resident memory {peak} KiB");
 }
+
+#[test]
+fn silent_and_trickling_peers_tie_up_only_their_own_threads() {
+    let server = Session::tcp_server(
+        TcpServerConfig::new("127.0.0.1:0".parse().unwrap()),
+        no_waker(),
+    )
+    .unwrap();
+    let local = listening(&server);
+    let _silent = TcpStream::connect(local).unwrap();
+    let mut trickle = TcpStream::connect(local).unwrap();
+    trickle.write_all(b"s").unwrap();
+    let mut busy = TcpStream::connect(local).unwrap();
+    busy.set_read_timeout(Some(DEADLINE)).unwrap();
+    busy.write_all(b"hello").unwrap();
+    // The server echoes whatever arrives; the busy client is answered although two other
+    // clients hold connections without finishing anything.
+    let mut echoed = 0;
+    while echoed < 6 {
+        let (client, data) = wait_for(&server, "Received", |kind| match kind {
+            EventKind::Received { client, data, .. } => Some((*client, data.clone())),
+            _ => None,
+        });
+        echoed += data.len();
+        server.send(Destination::Client(client.unwrap()), data);
+    }
+    let mut answer = [0u8; 5];
+    busy.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"hello");
+    assert_eq!(server.clients().len(), 3);
+}
+
+#[test]
+fn udp_flood_counters_equal_what_arrived() {
+    use std::net::UdpSocket;
+    let session = Session::udp(
+        socket_tester::net::UdpConfig::new("127.0.0.1:0".parse().unwrap()),
+        no_waker(),
+    )
+    .unwrap();
+    let local = listening(&session);
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for i in 0..20_000u32 {
+        let _ = sender.send_to(&i.to_le_bytes(), local);
+    }
+    // Count events until the flood has been quiet for a while.
+    let mut events = 0u64;
+    while let Ok(event) = session.events().recv_timeout(Duration::from_millis(500)) {
+        events += u64::from(matches!(event.kind, EventKind::Received { .. }));
+    }
+    let totals = session.totals();
+    assert!(events > 0);
+    assert_eq!(
+        totals.rx_messages, events,
+        "one count per datagram that arrived"
+    );
+    assert_eq!(totals.rx_bytes, events * 4);
+}
