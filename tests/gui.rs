@@ -392,14 +392,19 @@ fn settings_survive_a_restart() {
     );
 }
 
+/// A TCP server on loopback that splits what it receives into lines.
+fn line_framed_server(h: &mut Harness<'static, App>) -> SocketAddr {
+    click(h, "TCP Server");
+    h.get_by_role_and_label(Role::ComboBox, "Framing").click();
+    h.run();
+    click(h, "Line (LF)");
+    open_on_loopback(h, "TCP Server", "Address", "Port", "Listen")
+}
+
 #[test]
 fn line_framing_shows_one_row_per_line_of_a_single_write() {
     let mut h = app();
-    click(&mut h, "TCP Server");
-    h.get_by_role_and_label(Role::ComboBox, "Framing").click();
-    h.run();
-    click(&mut h, "Line (LF)");
-    let local = open_on_loopback(&mut h, "TCP Server", "Address", "Port", "Listen");
+    let local = line_framed_server(&mut h);
     let mut client = TcpStream::connect(local).unwrap();
     client.write_all(b"a\nb\nc\n").unwrap();
     wait_until(&mut h, "three rows", |h| rx_texts(h).len() == 3);
@@ -579,11 +584,7 @@ fn presets_send_with_their_own_settings_and_history_recalls_messages() {
 #[test]
 fn filter_find_copy_and_row_limit_in_the_log() {
     let mut h = app();
-    click(&mut h, "TCP Server");
-    h.get_by_role_and_label(Role::ComboBox, "Framing").click();
-    h.run();
-    click(&mut h, "Line (LF)");
-    let local = open_on_loopback(&mut h, "TCP Server", "Address", "Port", "Listen");
+    let local = line_framed_server(&mut h);
     let mut client = TcpStream::connect(local).unwrap();
     client
         .write_all(b"alpha\nbeta\ngamma 42\nbeta again\nomega\n")
