@@ -2,12 +2,12 @@
 //! Drawing is in `ui`; each page's state is in `page`.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::net::{SessionKind, Waker};
 use crate::page::{Page, PageConfig};
+use crate::wake::Coalescer;
 
 /// The tabs, in order, with their labels.
 pub const TABS: [(SessionKind, &str); 3] = [
@@ -77,6 +77,8 @@ pub struct App {
     /// This machine's addresses, offered as bind addresses (read once at start).
     pub interfaces: Vec<IpAddr>,
     pub waker: Waker,
+    /// Turns many engine events between two frames into one repaint request.
+    coalescer: Coalescer,
     ctx: egui::Context,
 }
 
@@ -105,12 +107,14 @@ impl App {
             })
             .collect();
         let repaint = ctx.clone();
+        let (coalescer, waker) = Coalescer::new(move || repaint.request_repaint());
         App {
             tabs,
             active_tab: saved.active_tab.min(TABS.len() - 1),
             dark: saved.dark,
             interfaces: local_interfaces(),
-            waker: Arc::new(move || repaint.request_repaint()),
+            waker,
+            coalescer,
             ctx: ctx.clone(),
         }
     }
@@ -136,6 +140,7 @@ impl App {
 impl eframe::App for App {
     /// Applies engine events; runs only when a worker woke the UI or input arrived.
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.coalescer.frame_started();
         let mut more = false;
         let mut next_reply: Option<std::time::Instant> = None;
         for tab in &mut self.tabs {

@@ -18,5 +18,6 @@ pub mod net;
 pub mod page;
 pub mod rules;
 pub mod ui;
+pub mod wake;
 
 pub use error::Error;
