@@ -54,6 +54,8 @@ impl Tab {
 pub struct SavedState {
     pub active_tab: usize,
     pub dark: bool,
+    /// The projector look: large type, high contrast.
+    pub presentation: bool,
     pub zoom: f32,
     /// Each tab's pages, in `TABS` order.
     pub pages: Vec<Vec<PageConfig>>,
@@ -64,6 +66,7 @@ impl Default for SavedState {
         SavedState {
             active_tab: 0,
             dark: true,
+            presentation: false,
             zoom: 1.0,
             pages: Vec::new(),
         }
@@ -74,6 +77,7 @@ pub struct App {
     pub tabs: Vec<Tab>,
     pub active_tab: usize,
     pub dark: bool,
+    pub presentation: bool,
     /// This machine's addresses, offered as bind addresses (read once at start).
     pub interfaces: Vec<IpAddr>,
     pub waker: Waker,
@@ -92,7 +96,7 @@ impl App {
     }
 
     pub fn with_state(ctx: &egui::Context, saved: SavedState) -> App {
-        crate::ui::setup_context(ctx, saved.dark, saved.zoom);
+        crate::ui::setup_context(ctx, saved.dark, saved.presentation, saved.zoom);
         let tabs = TABS
             .iter()
             .enumerate()
@@ -112,6 +116,7 @@ impl App {
             tabs,
             active_tab: saved.active_tab.min(TABS.len() - 1),
             dark: saved.dark,
+            presentation: saved.presentation,
             interfaces: local_interfaces(),
             waker,
             coalescer,
@@ -127,6 +132,7 @@ impl App {
         SavedState {
             active_tab: self.active_tab,
             dark: self.dark,
+            presentation: self.presentation,
             zoom: self.ctx.zoom_factor(),
             pages: self
                 .tabs

@@ -891,3 +891,26 @@ fn the_window_keeps_drawing_through_a_flood() {
         "the log kept {kept} bytes"
     );
 }
+
+#[test]
+fn presentation_switch_enlarges_and_sharpens_and_switches_back() {
+    let mut h = app();
+    click(&mut h, "Presentation");
+    assert_eq!(h.ctx.zoom_factor(), socket_tester::ui::PRESENTATION_ZOOM);
+    let style = h.ctx.style_of(egui::Theme::Dark);
+    assert_eq!(
+        style.visuals.override_text_color,
+        Some(egui::Color32::WHITE)
+    );
+    assert!(style.visuals.widgets.inactive.fg_stroke.width >= 2.0);
+    assert!(h.state().presentation);
+    click(&mut h, "Normal view");
+    assert_eq!(h.ctx.zoom_factor(), 1.0);
+    assert_eq!(
+        h.ctx
+            .style_of(egui::Theme::Dark)
+            .visuals
+            .override_text_color,
+        None
+    );
+}

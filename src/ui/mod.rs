@@ -17,16 +17,54 @@ use crate::app::App;
 use crate::net::SessionKind;
 
 /// Fonts, theme and zoom for a new context (the app's window or a test harness).
-pub fn setup_context(ctx: &egui::Context, dark: bool, zoom: f32) {
+pub fn setup_context(ctx: &egui::Context, dark: bool, presentation: bool, zoom: f32) {
     fonts::install(ctx);
-    ctx.set_theme(if dark {
+    apply_look(ctx, dark, presentation);
+    ctx.set_zoom_factor(zoom.clamp(0.5, 3.0));
+}
+
+/// Zoom of the presentation look: readable from the back of a lecture room.
+pub const PRESENTATION_ZOOM: f32 = 1.6;
+
+/// The theme, and for a projector the high-contrast look: pure black or white text and
+/// thicker lines.
+pub fn apply_look(ctx: &egui::Context, dark: bool, presentation: bool) {
+    let theme = if dark {
         egui::Theme::Dark
     } else {
         egui::Theme::Light
-    });
-    ctx.set_zoom_factor(zoom.clamp(0.5, 3.0));
-    // A blinking cursor would repaint twice a second while idle.
-    ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
+    };
+    ctx.set_theme(theme);
+    for (theme, visuals) in [
+        (egui::Theme::Dark, egui::Visuals::dark()),
+        (egui::Theme::Light, egui::Visuals::light()),
+    ] {
+        let text = if theme == egui::Theme::Dark {
+            egui::Color32::WHITE
+        } else {
+            egui::Color32::BLACK
+        };
+        ctx.style_mut_of(theme, |style| {
+            style.visuals = visuals;
+            // A blinking cursor would repaint twice a second while idle.
+            style.visuals.text_cursor.blink = false;
+            if presentation {
+                style.visuals.override_text_color = Some(text);
+                let widgets = &mut style.visuals.widgets;
+                for look in [
+                    &mut widgets.noninteractive,
+                    &mut widgets.inactive,
+                    &mut widgets.hovered,
+                    &mut widgets.active,
+                    &mut widgets.open,
+                ] {
+                    look.fg_stroke.width = 2.0;
+                    look.bg_stroke.width = 1.5;
+                }
+                style.visuals.selection.stroke.width = 2.0;
+            }
+        });
+    }
 }
 
 pub fn draw(app: &mut App, ui: &mut Ui) {

@@ -20,11 +20,26 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
             };
             if ui.button(theme).clicked() {
                 app.dark = !app.dark;
-                ui.ctx().set_theme(if app.dark {
-                    egui::Theme::Dark
+                crate::ui::apply_look(ui.ctx(), app.dark, app.presentation);
+            }
+            let presentation = if app.presentation {
+                "Normal view"
+            } else {
+                "Presentation"
+            };
+            if ui
+                .button(presentation)
+                .on_hover_text("Large type, high contrast, thicker lines: for a projector")
+                .clicked()
+            {
+                app.presentation = !app.presentation;
+                crate::ui::apply_look(ui.ctx(), app.dark, app.presentation);
+                let zoom = if app.presentation {
+                    crate::ui::PRESENTATION_ZOOM
                 } else {
-                    egui::Theme::Light
-                });
+                    1.0
+                };
+                ui.ctx().set_zoom_factor(zoom);
             }
             let zoom = ui.ctx().zoom_factor();
             if ui
