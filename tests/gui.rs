@@ -93,6 +93,14 @@ fn rx_texts(h: &mut Harness<'static, App>) -> Vec<String> {
         .collect()
 }
 
+/// The TX row (after the write) and the RX row (the echo) come from two threads, in either
+/// order: waits for both.
+fn wait_for_tx_and_rx(h: &mut Harness<'static, App>) {
+    wait_until(h, "the TX and RX rows", |h| {
+        !rx_texts(h).is_empty() && page(h).log.iter().any(|r| r.direction == Direction::Tx)
+    });
+}
+
 /// A TCP echo server for one client that also reports every chunk it receives.
 fn echo_server() -> (SocketAddr, Receiver<Vec<u8>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -160,7 +168,7 @@ fn tcp_client_sends_gbk_and_shows_the_echo() {
         .recv_timeout(DEADLINE)
         .expect("the server got bytes");
     assert_eq!(bytes, vec![0xC4, 0xE3, 0xBA, 0xC3]);
-    wait_until(&mut h, "the echo", |h| !rx_texts(h).is_empty());
+    wait_for_tx_and_rx(&mut h);
     assert_eq!(rx_texts(&mut h), vec!["你好"]);
     // Both the TX row and the RX row show the text.
     assert_eq!(h.query_all_by_label("你好").count(), 2);
@@ -229,7 +237,7 @@ fn udp_round_trip_shows_the_sender() {
     assert_eq!((&buf[..n], from), (&b"ping"[..], local));
 
     peer.send_to(b"pong", local).unwrap();
-    wait_until(&mut h, "the reply", |h| !rx_texts(h).is_empty());
+    wait_for_tx_and_rx(&mut h);
     assert_eq!(rx_texts(&mut h), vec!["pong"]);
     let rx_peer = page(&mut h)
         .log
@@ -275,7 +283,7 @@ fn switching_the_encoding_redecodes_old_rows() {
     click(&mut h, "Hex");
     type_message(&mut h, "C4 E3 BA C3");
     click(&mut h, "Send");
-    wait_until(&mut h, "the echo", |h| !rx_texts(h).is_empty());
+    wait_for_tx_and_rx(&mut h);
     // In UTF-8 these bytes are invalid; C3 could still start a character, so it waits.
     assert_eq!(rx_texts(&mut h), vec![r"\xC4\xE3\xBA"]);
     assert!(h.query_by_label("你好").is_none());
