@@ -309,10 +309,10 @@ fn a_refused_connection_is_explained_inline() {
     wait_until(&mut h, "the error", |h| {
         h.query_all_by_label(&message).count() == 2
     });
-    assert!(
-        h.query_by_label("Connect").is_some(),
-        "back to Connect after the failure"
-    );
+    // `Stopped` follows the error: then the button reads Connect again.
+    wait_until(&mut h, "back to Connect after the failure", |h| {
+        h.query_by_label("Connect").is_some()
+    });
 
     set_field(&mut h, "Port", "70000");
     click(&mut h, "Connect");
