@@ -151,12 +151,6 @@ impl Log {
         self.rows[i].direction
     }
 
-    pub fn client(&self, i: usize) -> Option<ClientId> {
-        self.peers
-            .get(self.rows[i].peer as usize)
-            .and_then(|&(_, client)| client)
-    }
-
     /// How many bytes crossed the wire in row `i` (0 for info and error rows).
     pub fn data_len(&self, i: usize) -> usize {
         match self.rows[i].direction {
@@ -197,9 +191,9 @@ impl Log {
         }
     }
 
-    /// Indices of the rows that pass `filter`.
-    pub fn matching(&self, filter: &LogFilter) -> Vec<usize> {
-        (0..self.rows.len())
+    /// Indices of the rows before `end` that pass `filter`.
+    pub fn matching(&self, filter: &LogFilter, end: usize) -> Vec<usize> {
+        (0..end.min(self.rows.len()))
             .filter(|&i| filter.matches(&self.row(i)))
             .collect()
     }
@@ -652,7 +646,7 @@ mod tests {
         log.push_event(received("127.0.0.1:1", b"Temperature 21"));
         log.push_event(received("127.0.0.1:2", b"humidity"));
         log.push_info("listening".into());
-        let only = |filter: LogFilter| log.matching(&filter);
+        let only = |filter: LogFilter| log.matching(&filter, usize::MAX);
         assert_eq!(only(LogFilter::default()), vec![0, 1, 2]);
         assert_eq!(
             only(LogFilter {

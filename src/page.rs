@@ -834,11 +834,7 @@ impl Page {
             .min(len);
         let filter = self.effective_filter();
         if filter.is_active() {
-            ShownRows::Only(
-                (0..end)
-                    .filter(|&i| filter.matches(&self.log.row(i)))
-                    .collect(),
-            )
+            ShownRows::Only(self.log.matching(&filter, end))
         } else {
             ShownRows::First(end)
         }

@@ -275,11 +275,6 @@ impl Session {
         self.shared.clients().clone()
     }
 
-    /// True once the session's threads have all ended.
-    pub fn is_finished(&self) -> bool {
-        self.control.as_ref().is_none_or(JoinHandle::is_finished)
-    }
-
     /// Closes every socket, joins every thread, frees the port.
     pub fn stop(mut self) {
         self.shut_down();
