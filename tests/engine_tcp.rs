@@ -152,15 +152,17 @@ fn hundred_concurrent_clients_each_get_their_own_echo() {
             })
         })
         .collect();
-    // Echo whatever arrives back to the client it came from.
-    let mut echoed = 0;
-    while echoed < 100 * 10 {
-        let (client, data) = wait_for(&server, "Received", |kind| match kind {
-            EventKind::Received { client, data, .. } => Some((client.unwrap(), data.clone())),
-            _ => None,
-        });
-        echoed += data.len();
-        server.send(Destination::Client(client), data);
+    // Echo whatever arrives back to the client it came from, until every echo is written
+    // (counters are updated before `Sent` is reported).
+    let mut written = 0;
+    while written < 100 * 10 {
+        match next_event(&server) {
+            EventKind::Received { client, data, .. } => {
+                server.send(Destination::Client(client.unwrap()), data)
+            }
+            EventKind::Sent { data, .. } => written += data.len(),
+            _ => {}
+        }
     }
     for client in clients {
         client.join().unwrap();

@@ -40,6 +40,10 @@ fn round_trip_with_a_plain_socket_names_the_sender() {
     assert_ne!(local.port(), 0, "the real port is reported");
 
     session.send(Destination::Default, b"ping".to_vec());
+    // Counters are updated before `Sent` is reported (the datagram may arrive even sooner).
+    wait_for(&session, "Sent", |kind| {
+        matches!(kind, EventKind::Sent { .. }).then_some(())
+    });
     let mut buf = [0u8; 64];
     let (n, from) = peer.recv_from(&mut buf).unwrap();
     assert_eq!((&buf[..n], from), (&b"ping"[..], local));
