@@ -146,38 +146,34 @@ fn tcp_options(tcp: &args::TcpArgs) -> Result<TcpOptions, Error> {
     })
 }
 
+/// What differs between the modes; the rest of a `Plan` is built the same way for all.
+struct ModePlan {
+    config: SessionConfig,
+    reads_stdin: bool,
+    destination: Destination,
+    wait: Duration,
+    ends_after_input: bool,
+    echo: bool,
+    count: Option<u64>,
+}
+
 fn plan(mode: Mode) -> Result<Plan, Error> {
-    let data = match &mode {
-        Mode::TcpClient(a) => &a.data,
-        Mode::TcpServer(a) => &a.data,
-        Mode::Udp(a) => &a.data,
-    };
+    let data = mode.data();
     let format = payload_format(data)?;
-    let messages: Vec<Vec<u8>> = data
+    let mut messages: Vec<Vec<u8>> = data
         .send
         .iter()
         .map(|m| build_payload(m, &format))
         .collect::<Result<_, _>>()?;
-    let mut messages = messages;
     if let Some(path) = &data.send_file {
-        let kind = match mode {
-            Mode::TcpClient(_) => SessionKind::TcpClient,
-            Mode::TcpServer(_) => SessionKind::TcpServer,
-            Mode::Udp(_) => SessionKind::Udp,
-        };
-        messages.extend(
-            read_file(path)?
-                .chunks(file_chunk(kind))
-                .map(<[u8]>::to_vec),
-        );
+        let chunk = file_chunk(mode.kind());
+        messages.extend(read_file(path)?.chunks(chunk).map(<[u8]>::to_vec));
     }
     let rules = data
         .reply
         .iter()
         .map(|r| Rule::parse(r))
         .collect::<Result<Vec<_>, _>>()?;
-    let capture = data.capture.clone();
-    let capture = capture.as_deref();
     let interval = match data.interval_ms {
         Some(0) => return Err(Error::InvalidInterval),
         Some(ms) => Some((
@@ -186,6 +182,28 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
         )),
         None => None,
     };
+    let (json, hex, capture) = (data.json, data.hex, data.capture.clone());
+    let mode = mode_plan(mode, &messages)?;
+    // Every check is done before the socket opens: bad input sends nothing.
+    let responder = Responder::new(&rules, mode.echo, format.encoding)?;
+    let streams = mode.config.kind() != SessionKind::Udp;
+    Ok(Plan {
+        session: Session::open(mode.config, no_waker(), capture.as_deref())?,
+        printer: Printer::new(json, hex, format.encoding, streams),
+        reads_stdin: mode.reads_stdin,
+        responder,
+        format,
+        messages,
+        interval,
+        destination: mode.destination,
+        wait: mode.wait,
+        count: mode.count,
+        ends_after_input: mode.ends_after_input,
+    })
+}
+
+/// Checks a mode's own arguments and makes its session settings.
+fn mode_plan(mode: Mode, messages: &[Vec<u8>]) -> Result<ModePlan, Error> {
     match mode {
         Mode::TcpClient(a) => {
             let mut config = TcpClientConfig::new(parse_remote(&a.target)?);
@@ -197,18 +215,14 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
                 .as_deref()
                 .map(|b| parse_bind(b, IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
                 .transpose()?;
-            Ok(Plan {
-                session: Session::open(SessionConfig::TcpClient(config), no_waker(), capture)?,
-                printer: Printer::new(a.data.json, a.data.hex, format.encoding, true),
+            Ok(ModePlan {
+                config: SessionConfig::TcpClient(config),
                 reads_stdin: messages.is_empty(),
-                format,
-                messages,
-                interval,
                 destination: Destination::Default,
                 wait: Duration::from_millis(a.wait_ms),
-                count: a.count,
-                responder: Responder::new(&rules, a.echo, format.encoding)?,
                 ends_after_input: true,
+                echo: a.echo,
+                count: a.count,
             })
         }
         Mode::TcpServer(a) => {
@@ -217,19 +231,15 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
             config.max_clients = a.max_clients;
             config.dual_stack = a.dual_stack;
             config.options = tcp_options(&a.tcp)?;
-            Ok(Plan {
-                session: Session::open(SessionConfig::TcpServer(config), no_waker(), capture)?,
-                printer: Printer::new(a.data.json, a.data.hex, format.encoding, true),
+            Ok(ModePlan {
+                config: SessionConfig::TcpServer(config),
                 // A terminal can type to every client; a script's stdin is left alone.
                 reads_stdin: std::io::stdin().is_terminal(),
-                format,
-                messages,
-                interval,
                 destination: Destination::AllClients,
                 wait: Duration::ZERO,
-                count: a.count,
-                responder: Responder::new(&rules, a.echo, format.encoding)?,
                 ends_after_input: false,
+                echo: a.echo,
+                count: a.count,
             })
         }
         Mode::Udp(a) => {
@@ -266,18 +276,14 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
             config.multicast_groups = groups;
             config.multicast_ttl = a.ttl;
             config.multicast_loop = !a.no_multicast_loop;
-            Ok(Plan {
-                session: Session::open(SessionConfig::Udp(config), no_waker(), capture)?,
-                printer: Printer::new(a.data.json, a.data.hex, format.encoding, false),
+            Ok(ModePlan {
+                config: SessionConfig::Udp(config),
                 reads_stdin: sends && messages.is_empty(),
-                format,
-                messages,
-                interval,
                 destination: Destination::Default,
                 wait: Duration::from_millis(a.wait_ms),
-                count: a.count,
-                responder: Responder::new(&rules, a.echo, format.encoding)?,
                 ends_after_input: sends,
+                echo: a.echo,
+                count: a.count,
             })
         }
     }

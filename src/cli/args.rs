@@ -55,6 +55,25 @@ pub struct BenchArgs {
     pub only: Option<String>,
 }
 
+impl Mode {
+    /// How messages are written and shown, whatever the mode.
+    pub fn data(&self) -> &DataArgs {
+        match self {
+            Mode::TcpClient(a) => &a.data,
+            Mode::TcpServer(a) => &a.data,
+            Mode::Udp(a) => &a.data,
+        }
+    }
+
+    pub fn kind(&self) -> crate::net::SessionKind {
+        match self {
+            Mode::TcpClient(_) => crate::net::SessionKind::TcpClient,
+            Mode::TcpServer(_) => crate::net::SessionKind::TcpServer,
+            Mode::Udp(_) => crate::net::SessionKind::Udp,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct TcpClientArgs {
     /// Server to connect to: HOST:PORT, or [IPv6]:PORT.
