@@ -143,6 +143,7 @@ fn tcp_options(tcp: &args::TcpArgs) -> Result<TcpOptions, Error> {
         framing: Framing::parse(&tcp.framing)?,
         nodelay: tcp.nodelay,
         keepalive: tcp.keepalive,
+        half_close: tcp.half_close,
     })
 }
 

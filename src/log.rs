@@ -328,6 +328,12 @@ impl Log {
             EventKind::Sent { client, peer, data } => {
                 (Direction::Tx, Some(*peer), *client, data.as_slice().into())
             }
+            EventKind::PeerFinished { client, peer } => (
+                Direction::Info,
+                Some(*peer),
+                *client,
+                note("peer finished sending (FIN); this side can still send".to_string()),
+            ),
             EventKind::Closed {
                 client,
                 peer,

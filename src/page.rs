@@ -52,6 +52,8 @@ pub struct PageConfig {
     pub framing: String,
     pub nodelay: bool,
     pub keepalive: bool,
+    /// TCP: keep a connection for sending after the peer's FIN (half-close).
+    pub half_close: bool,
     /// TCP client: connect again after a failure or a lost connection.
     pub reconnect: bool,
     /// TCP server on an IPv6 address: accept IPv4 clients too.
@@ -98,6 +100,7 @@ impl Default for PageConfig {
             framing: "raw".into(),
             nodelay: false,
             keepalive: false,
+            half_close: false,
             reconnect: false,
             dual_stack: false,
             multicast_group: "239.1.2.3".into(),
@@ -150,8 +153,15 @@ pub enum PathField {
 pub enum Link {
     Closed,
     Connecting,
-    Connected { local: SocketAddr, peer: SocketAddr },
-    Listening { local: SocketAddr },
+    /// `peer_finished`: the peer sent FIN and the connection is kept for sending (half-close).
+    Connected {
+        local: SocketAddr,
+        peer: SocketAddr,
+        peer_finished: bool,
+    },
+    Listening {
+        local: SocketAddr,
+    },
 }
 
 /// Events handled per page per frame at most, so a flood cannot stall drawing.
@@ -322,6 +332,7 @@ impl Page {
             framing: Framing::parse(&self.config.framing)?,
             nodelay: self.config.nodelay,
             keepalive: self.config.keepalive,
+            half_close: self.config.half_close,
         })
     }
 
@@ -690,6 +701,12 @@ impl Page {
                 self.link = Link::Connected {
                     local: *local,
                     peer: *peer,
+                    peer_finished: false,
+                }
+            }
+            EventKind::PeerFinished { client: None, .. } => {
+                if let Link::Connected { peer_finished, .. } = &mut self.link {
+                    *peer_finished = true;
                 }
             }
             EventKind::Reconnecting { .. } => self.link = Link::Connecting,
@@ -741,8 +758,20 @@ impl Page {
             (Link::Connecting, _) => {
                 format!("Connecting to {}:{}…", self.config.host, self.config.port)
             }
-            (Link::Connected { local, peer }, _) => {
-                format!("Connected to {peer} from local {local}")
+            (
+                Link::Connected {
+                    local,
+                    peer,
+                    peer_finished,
+                },
+                _,
+            ) => {
+                let finished = if *peer_finished {
+                    " · peer finished sending (FIN): you can still send"
+                } else {
+                    ""
+                };
+                format!("Connected to {peer} from local {local}{finished}")
             }
             (Link::Listening { local }, SessionKind::Udp) => format!("Open on {local}"),
             (Link::Listening { local }, _) => {

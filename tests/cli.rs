@@ -525,3 +525,33 @@ fn reply_rules_answer_matching_messages() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn tcp_client_with_half_close_keeps_sending_after_the_peers_fin() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut cli = Cli::spawn_with_stdin(
+        &[
+            "tcp-client",
+            &addr.to_string(),
+            "--half-close",
+            "--wait-ms",
+            "200",
+        ],
+        Stdio::piped(),
+    );
+    let (mut peer, _) = listener.accept().unwrap();
+    peer.write_all(b"done talking").unwrap();
+    peer.shutdown(std::net::Shutdown::Write).unwrap();
+    cli.line_containing("RX");
+    cli.line_containing("peer-finished");
+
+    let mut stdin = cli.stdin();
+    stdin.write_all(b"late reply\n").unwrap();
+    drop(stdin);
+    let mut got = Vec::new();
+    peer.read_to_end(&mut got).unwrap();
+    assert_eq!(got, b"late reply");
+    let (code, _, stderr) = cli.finish();
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -563,3 +563,86 @@ fn dual_stack_server_takes_ipv4_clients_on_an_ipv6_address() {
     );
     drop(v6_only);
 }
+
+fn half_close_server() -> (Session, SocketAddr) {
+    let mut config = TcpServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.options.half_close = true;
+    let server = Session::tcp_server(config, no_waker()).unwrap();
+    let local = listening(&server);
+    (server, local)
+}
+
+fn peer_finished(session: &Session) -> Option<u64> {
+    wait_for(session, "PeerFinished", |kind| match kind {
+        EventKind::PeerFinished { client, .. } => Some(*client),
+        _ => None,
+    })
+}
+
+/// `sendall(question); shutdown(SHUT_WR); recv()`: the request/reply pattern of HTTP/1.0.
+#[test]
+fn half_closed_client_still_gets_the_reply_it_waits_for() {
+    let (server, local) = half_close_server();
+    let mut stream = TcpStream::connect(local).unwrap();
+    let id = accepted(&server);
+    stream.write_all(b"question").unwrap();
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+
+    assert_eq!(next_frame(&server), b"question");
+    assert_eq!(peer_finished(&server), Some(id));
+    assert_eq!(server.clients().len(), 1, "the connection is kept");
+
+    server.send(Destination::Client(id), b"answer".to_vec());
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut got = [0u8; 6];
+    stream.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"answer");
+
+    server.command(Command::Disconnect(id));
+    assert_eq!(closed(&server), CloseReason::ClosedHere);
+    let mut rest = Vec::new();
+    assert_eq!(stream.read_to_end(&mut rest).unwrap(), 0);
+    assert!(server.clients().is_empty());
+}
+
+#[test]
+fn half_closed_connection_ends_when_a_send_finds_the_peer_gone() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = parse_host_port(&listener.local_addr().unwrap().to_string()).unwrap();
+    let mut config = TcpClientConfig::new(target);
+    config.options.half_close = true;
+    let client = Session::tcp_client(config, no_waker()).unwrap();
+    let (mut peer, _) = listener.accept().unwrap();
+    connected(&client);
+    peer.write_all(b"bye").unwrap();
+    peer.shutdown(std::net::Shutdown::Write).unwrap();
+    assert_eq!(next_frame(&client), b"bye");
+    assert_eq!(peer_finished(&client), None);
+
+    client.send(Destination::Default, b"still here".to_vec());
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut got = [0u8; 10];
+    peer.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"still here");
+
+    // Gone for good: the next writes meet its RST, and the connection ends.
+    drop(peer);
+    let mut sends = 0;
+    let reason = loop {
+        client.send(Destination::Default, b"anyone?".to_vec());
+        sends += 1;
+        assert!(sends < 100, "sends never failed");
+        let ended = wait_for(&client, "Sent or Closed", |kind| match kind {
+            EventKind::Sent { .. } => Some(None),
+            EventKind::Closed { reason, .. } => Some(Some(reason.clone())),
+            _ => None,
+        });
+        if let Some(reason) = ended {
+            break reason;
+        }
+    };
+    assert_eq!(reason, CloseReason::PeerClosed);
+    wait_for(&client, "Stopped", |kind| {
+        matches!(kind, EventKind::Stopped).then_some(())
+    });
+}

@@ -116,6 +116,10 @@ pub struct TcpArgs {
     /// Set SO_KEEPALIVE on connections.
     #[arg(long)]
     pub keepalive: bool,
+    /// After the peer's FIN, keep the connection open for sending (TCP half-close) until
+    /// input ends.
+    #[arg(long)]
+    pub half_close: bool,
 }
 
 #[derive(Debug, Args)]

@@ -139,6 +139,14 @@ impl Printer {
                     },
                 )
             }
+            EventKind::PeerFinished { client, peer } => line(
+                format!("{clock} peer-finished {peer} (FIN; still sending)"),
+                JsonLine {
+                    client: *client,
+                    peer: Some(peer.to_string()),
+                    ..JsonLine::new(time, "peer_finished")
+                },
+            ),
             EventKind::Closed {
                 client,
                 peer,

@@ -33,6 +33,8 @@ pub(crate) struct Connection {
     /// Holds the reader back until the owner has reported the connection (dropped to release).
     gate: Option<Sender<()>>,
     closing_here: Arc<AtomicBool>,
+    /// Wakes a reader that waits after the peer's FIN (half-close) so the connection can end.
+    hangup: Sender<()>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -56,6 +58,10 @@ pub struct TcpOptions {
     pub nodelay: bool,
     /// SO_KEEPALIVE: probe an idle connection so a vanished peer is noticed.
     pub keepalive: bool,
+    /// After the peer's FIN, keep the connection so this side can still send (TCP half-close);
+    /// it closes when closed here, when a send fails or when the session stops. Off: the
+    /// connection closes at the peer's FIN, as most socket tools do.
+    pub half_close: bool,
 }
 
 impl Connection {
@@ -77,11 +83,17 @@ impl Connection {
         let closing_here = Arc::new(AtomicBool::new(false));
         let (outgoing_tx, outgoing_rx) = bounded::<Vec<u8>>(OUTGOING_CAPACITY);
         let (gate_tx, gate_rx) = bounded::<()>(0);
+        // One slot: whoever ends the connection first (writer or `close`) leaves a token.
+        let (hangup_tx, hangup_rx) = bounded::<()>(1);
 
         let writer = {
             let (socket, counters, closing_here) =
                 (socket.clone(), counters.clone(), closing_here.clone());
-            let (emitter, shared) = (owner.emitter.clone(), owner.shared.clone());
+            let (emitter, shared, hangup) = (
+                owner.emitter.clone(),
+                owner.shared.clone(),
+                hangup_tx.clone(),
+            );
             spawn_worker("tcp-writer", move || {
                 for data in outgoing_rx {
                     if let Err(err) = (&*socket).write_all(&data) {
@@ -98,6 +110,7 @@ impl Connection {
                     shared.counters.add_tx(data.len());
                     emitter.emit(EventKind::Sent { client, peer, data });
                 }
+                let _ = hangup.try_send(());
             })?
         };
 
@@ -110,6 +123,7 @@ impl Connection {
                 owner.finished.clone(),
             );
             let framer = Framer::new(owner.options.framing.clone(), DEFAULT_MAX_FRAME);
+            let half_close = owner.options.half_close;
             spawn_worker("tcp-reader", move || {
                 // Returns when the owner releases the gate (drops its sender).
                 let _ = gate_rx.recv();
@@ -122,7 +136,19 @@ impl Connection {
                     emitter: &emitter,
                     framer,
                 };
-                let reason = reader.read_until_closed();
+                let mut reason = reader.read_until_closed();
+                if reason == CloseReason::PeerClosed
+                    && half_close
+                    && !closing_here.load(Ordering::Acquire)
+                {
+                    let _ = socket.shutdown(Shutdown::Read);
+                    emitter.emit(EventKind::PeerFinished { client, peer });
+                    // Sends still go out until the writer fails or the connection is closed.
+                    let _ = hangup_rx.recv();
+                    if let Some(error) = socket.take_error().ok().flatten() {
+                        reason = close_reason(&error, peer);
+                    }
+                }
                 let reason = if closing_here.load(Ordering::Acquire) {
                     CloseReason::ClosedHere
                 } else {
@@ -151,6 +177,7 @@ impl Connection {
             shared: owner.shared.clone(),
             gate: Some(gate_tx),
             closing_here,
+            hangup: hangup_tx,
             threads: vec![reader, writer],
         })
     }
@@ -173,6 +200,7 @@ impl Connection {
     pub fn close(&self) {
         self.closing_here.store(true, Ordering::Release);
         let _ = self.socket.shutdown(Shutdown::Both);
+        let _ = self.hangup.try_send(());
     }
 
     /// Waits for both threads. Call after [`Connection::close`] or after the reader finished.

@@ -47,6 +47,12 @@ pub enum EventKind {
         peer: SocketAddr,
         data: Vec<u8>,
     },
+    /// The peer shut its sending side (FIN) and the session keeps the connection for sending
+    /// (half-close); `Closed` follows when it ends.
+    PeerFinished {
+        client: Option<ClientId>,
+        peer: SocketAddr,
+    },
     Closed {
         client: Option<ClientId>,
         peer: SocketAddr,

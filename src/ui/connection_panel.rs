@@ -154,6 +154,8 @@ fn tcp_options(page: &mut Page, editable: bool, ui: &mut Ui) {
             .on_hover_text("TCP_NODELAY: send small writes at once (no Nagle)");
         ui.checkbox(&mut page.config.keepalive, "Keep-alive")
             .on_hover_text("SO_KEEPALIVE: notice a peer that vanished without closing");
+        ui.checkbox(&mut page.config.half_close, "Half-close")
+            .on_hover_text("After the peer's FIN (it finished sending), keep the connection so you can still send; Disconnect closes it");
         if page.kind == SessionKind::TcpServer {
             ui.checkbox(&mut page.config.dual_stack, "Dual-stack")
                 .on_hover_text("On an IPv6 address such as ::, accept IPv4 clients too");
