@@ -2,6 +2,7 @@
 
 mod args;
 mod output;
+mod stress;
 
 use std::io::{BufRead, IsTerminal};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -60,17 +61,23 @@ pub fn main_entry() -> Invocation {
             run_bench(&args);
             Invocation::Exit(EXIT_OK)
         }
-        Some(Command::Session(mode)) => Invocation::Exit(match run(mode) {
-            Ok(code) => code,
-            Err(error) => {
-                eprintln!("error: {error}");
-                if error.is_input_error() {
-                    EXIT_USAGE
-                } else {
-                    EXIT_NETWORK
-                }
+        Some(Command::Session(mode)) => Invocation::Exit(exit_code(run(mode))),
+        Some(Command::Stress(args)) => Invocation::Exit(exit_code(stress::run(&args))),
+    }
+}
+
+/// The exit code of a run; an error is told on stderr in one line.
+fn exit_code(result: Result<i32, Error>) -> i32 {
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            if error.is_input_error() {
+                EXIT_USAGE
+            } else {
+                EXIT_NETWORK
             }
-        }),
+        }
     }
 }
 
@@ -116,7 +123,7 @@ struct Plan {
     reads_stdin: bool,
 }
 
-fn payload_format(data: &args::DataArgs) -> Result<PayloadFormat, Error> {
+fn payload_format(data: &args::FormatArgs) -> Result<PayloadFormat, Error> {
     Ok(PayloadFormat {
         mode: if data.hex {
             InputMode::Hex
@@ -160,7 +167,7 @@ struct ModePlan {
 
 fn plan(mode: Mode) -> Result<Plan, Error> {
     let data = mode.data();
-    let format = payload_format(data)?;
+    let format = payload_format(&data.format)?;
     let mut messages: Vec<Vec<u8>> = data
         .send
         .iter()
@@ -183,7 +190,7 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
         )),
         None => None,
     };
-    let (json, hex, capture) = (data.json, data.hex, data.capture.clone());
+    let (json, hex, capture) = (data.json, data.format.hex, data.capture.clone());
     let mode = mode_plan(mode, &messages)?;
     // Every check is done before the socket opens: bad input sends nothing.
     let responder = Responder::new(&rules, mode.echo, format.encoding)?;

@@ -51,6 +51,10 @@ pub enum Error {
     EmptyMessage,
     #[error("no target address: set Host and Port to send to")]
     NoTarget,
+    #[error("unknown variable '{0}' (use ${{seq}}, ${{client}}, ${{time}} or ${{random:MIN:MAX}})")]
+    UnknownVariable(String),
+    #[error("{name} {reason}")]
+    InvalidSetting { name: &'static str, reason: String },
 
     // --- what the network said ---
     #[error("cannot resolve host '{host}': {reason}")]
@@ -127,6 +131,8 @@ impl Error {
                 | Error::PeerPortZero
                 | Error::DatagramTooLarge { .. }
                 | Error::NoTarget
+                | Error::UnknownVariable(_)
+                | Error::InvalidSetting { .. }
                 | Error::EmptyMessage
                 | Error::InvalidInterval
                 | Error::InvalidNumber(_)

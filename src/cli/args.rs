@@ -30,6 +30,8 @@ pub enum Command {
     Session(Mode),
     /// Measure the engine and the log view against plain baselines (use a release build).
     Bench(BenchArgs),
+    /// Load a server with many clients at a set rate; print live figures, then the report.
+    Stress(StressArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,6 +55,61 @@ pub struct BenchArgs {
     /// Run only the measurements whose figure names start with NAME (e.g. tcp_ingest, echo).
     #[arg(long, value_name = "NAME")]
     pub only: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    socket-tester stress tcp 127.0.0.1:9000 --clients 200 --duration-s 10\n  \
+    socket-tester stress udp 127.0.0.1:9999 --clients 10 --rate 1000 --count 5000 --send \"ping ${seq}\"\n\n\
+    Payload variables: ${seq} (request number), ${client} (1..N), ${time} (Unix ms),\n\
+    ${random:MIN:MAX}. With --hex they become big-endian bytes (4; ${time} 8).")]
+pub struct StressArgs {
+    #[arg(value_enum)]
+    pub protocol: StressProtocol,
+    /// The server to load: HOST:PORT.
+    #[arg(value_name = "HOST:PORT")]
+    pub target: String,
+    /// Clients at once (each is a thread with its own socket).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub clients: usize,
+    /// Requests per second over all clients (default: as fast as they go).
+    #[arg(long, value_name = "R")]
+    pub rate: Option<f64>,
+    /// Stop after S seconds (default 10 unless --count is given).
+    #[arg(long, value_name = "S")]
+    pub duration_s: Option<f64>,
+    /// Stop after N requests in all.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    /// ping-pong: wait for each reply and measure the round trip; throughput: send only.
+    #[arg(long, value_enum, default_value_t = StressModeArg::PingPong)]
+    pub mode: StressModeArg,
+    /// TCP: a new connection for every request instead of one per client.
+    #[arg(long)]
+    pub short: bool,
+    /// The message, with variables such as ${seq} (see below).
+    #[arg(long, value_name = "DATA", default_value = "ping ${seq}")]
+    pub send: String,
+    /// Milliseconds to wait for a connection or a reply before counting a failure.
+    #[arg(long, value_name = "N", default_value_t = 3000)]
+    pub timeout_ms: u64,
+    #[command(flatten)]
+    pub format: FormatArgs,
+    /// Print JSON Lines (progress, then the report) instead of plain lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StressProtocol {
+    Tcp,
+    Udp,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StressModeArg {
+    PingPong,
+    Throughput,
 }
 
 impl Mode {
@@ -186,28 +243,14 @@ pub struct DataArgs {
     /// input is sent as one message.
     #[arg(long = "send", value_name = "DATA")]
     pub send: Vec<String>,
-    /// DATA and input lines are hex ("48 65 6C", "0x48,0x65"); received data is shown as hex.
-    #[arg(long)]
-    pub hex: bool,
-    /// Text encoding: utf-8 or gbk.
-    #[arg(long, value_name = "NAME", default_value = "utf-8")]
-    pub encoding: String,
-    /// Line ending appended to each message.
-    #[arg(long, value_enum, default_value_t = Eol::None)]
-    pub eol: Eol,
+    #[command(flatten)]
+    pub format: FormatArgs,
     /// Send the --send messages again every N milliseconds (tcp-client and udp).
     #[arg(long, value_name = "N", requires = "send")]
     pub interval_ms: Option<u64>,
     /// With --interval-ms: how many times to send them (0: until Ctrl+C).
     #[arg(long, value_name = "N", default_value_t = 1, requires = "interval_ms")]
     pub repeat: u64,
-    /// Checksum appended to each message (before the line ending): none, sum8, xor8,
-    /// crc16-modbus (low byte first), crc16-ccitt-false or crc32 (high byte first).
-    #[arg(long, value_name = "NAME", default_value = "none")]
-    pub checksum: String,
-    /// Read \r \n \t \\ \0 and \xNN in text.
-    #[arg(long)]
-    pub escapes: bool,
     /// Send the bytes of FILE after any --send messages (a datagram per KiB over UDP).
     #[arg(long, value_name = "PATH")]
     pub send_file: Option<std::path::PathBuf>,
@@ -222,6 +265,27 @@ pub struct DataArgs {
     /// Print JSON Lines instead of plain lines.
     #[arg(long)]
     pub json: bool,
+}
+
+/// How a message typed as text becomes bytes.
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// DATA and input lines are hex ("48 65 6C", "0x48,0x65"); received data is shown as hex.
+    #[arg(long)]
+    pub hex: bool,
+    /// Text encoding: utf-8 or gbk.
+    #[arg(long, value_name = "NAME", default_value = "utf-8")]
+    pub encoding: String,
+    /// Line ending appended to each message.
+    #[arg(long, value_enum, default_value_t = Eol::None)]
+    pub eol: Eol,
+    /// Checksum appended to each message (before the line ending): none, sum8, xor8,
+    /// crc16-modbus (low byte first), crc16-ccitt-false or crc32 (high byte first).
+    #[arg(long, value_name = "NAME", default_value = "none")]
+    pub checksum: String,
+    /// Read \r \n \t \\ \0 and \xNN in text.
+    #[arg(long)]
+    pub escapes: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -15,6 +15,7 @@ mod interrupt;
 mod repeat;
 mod session;
 mod stats;
+pub mod stress;
 mod tcp_client;
 mod tcp_server;
 mod udp;

@@ -1,0 +1,333 @@
+//! Stress runs: many clients against one server at a set rate, with live figures.
+//!
+//! One thread per client owns its blocking socket; a monitor thread samples the figures twice a
+//! second and wakes the GUI (the waker fires once per sample, never while nothing runs). Stop
+//! shuts every socket down, which ends blocked reads at once.
+
+mod client;
+mod figures;
+mod pacer;
+mod template;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
+use socket2::Socket;
+
+use crate::error::Error;
+use crate::net::Waker;
+use crate::net::session::spawn_worker;
+
+pub use figures::{Failures, LatencyFigures, Report, Sample, micros};
+pub use template::Template;
+
+use client::Client;
+use figures::Tally;
+use pacer::Pacer;
+
+/// Most clients one run may start (each is a thread).
+pub const MAX_STRESS_CLIENTS: usize = 10_000;
+
+/// Time between two samples of the live figures.
+const SAMPLE_EVERY: Duration = Duration::from_millis(500);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum StressMode {
+    /// Send, wait for the reply, measure the round trip.
+    PingPong,
+    /// Send only, as the rate allows.
+    Throughput,
+}
+
+#[derive(Debug, Clone)]
+pub struct StressConfig {
+    pub protocol: Protocol,
+    pub target: SocketAddr,
+    pub clients: usize,
+    /// TCP: a new connection for every request (short) or one per client (long).
+    pub short_connections: bool,
+    pub mode: StressMode,
+    /// Requests per second over all clients; None: as fast as they go.
+    pub rate: Option<f64>,
+    /// The run ends after this long, or after `count` requests, whichever comes first.
+    pub duration: Option<Duration>,
+    pub count: Option<u64>,
+    pub payload: Template,
+    /// How long to wait for a connection or a reply before counting a failure.
+    pub timeout: Duration,
+}
+
+impl StressConfig {
+    /// Checks the numbers; `Stress::start` does too, so a bad run never begins.
+    pub fn check(&self) -> Result<(), Error> {
+        if !(1..=MAX_STRESS_CLIENTS).contains(&self.clients) {
+            return Err(Error::InvalidSetting {
+                name: "clients",
+                reason: format!("must be from 1 to {MAX_STRESS_CLIENTS}"),
+            });
+        }
+        if self.rate.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+            return Err(Error::InvalidSetting {
+                name: "rate",
+                reason: "must be a number of messages per second above 0".into(),
+            });
+        }
+        if self.duration.is_none() && self.count.is_none() {
+            return Err(Error::InvalidSetting {
+                name: "duration",
+                reason: "or count is needed: a run must end".into(),
+            });
+        }
+        if self.duration.is_some_and(|d| d.is_zero()) || self.count == Some(0) {
+            return Err(Error::InvalidSetting {
+                name: "duration",
+                reason: "and count must be above 0".into(),
+            });
+        }
+        if self.timeout.is_zero() {
+            return Err(Error::InvalidSetting {
+                name: "timeout",
+                reason: "must be at least 1 ms".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// What the clients of one run share.
+pub(crate) struct Run {
+    pub config: StressConfig,
+    pub tally: Tally,
+    pub pacer: Pacer,
+    pub started: Instant,
+    /// Clients start sending together, once each has connected (or failed to): the monitor
+    /// drops the gate's sender then, and each client's wait on it returns.
+    gate: Receiver<()>,
+    stopping: AtomicBool,
+    /// Disconnected by stop: sleeping clients wake at once.
+    stop_rx: Receiver<()>,
+    /// Each client's open socket, so stop can shut them all down.
+    sockets: Mutex<Vec<Option<Socket>>>,
+}
+
+impl Run {
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+
+    /// Blocks until every client is ready to send.
+    pub fn wait_for_all_clients(&self) {
+        // Nothing is sent on the gate: this returns when its sender is dropped.
+        let _ = self.gate.recv();
+    }
+
+    /// Sleeps until `at`; false when the run was stopped meanwhile.
+    pub fn sleep_until(&self, at: Instant) -> bool {
+        let wait = at.saturating_duration_since(Instant::now());
+        if wait.is_zero() {
+            return !self.stopping();
+        }
+        // Only stop disconnects the channel; nothing is ever sent on it.
+        self.stop_rx.recv_timeout(wait).is_err() && !self.stopping()
+    }
+
+    /// Records client `index`'s socket (a duplicate handle) so stop can wake its blocked call.
+    /// False if the run is stopping: the client should end.
+    pub fn register(&self, index: usize, socket: Option<Socket>) -> bool {
+        let mut sockets = self.sockets.lock().unwrap_or_else(|p| p.into_inner());
+        sockets[index] = socket;
+        !self.stopping()
+    }
+
+    fn stop(&self) {
+        self.stopping.store(true, Ordering::Release);
+        let sockets = self.sockets.lock().unwrap_or_else(|p| p.into_inner());
+        for socket in sockets.iter().flatten() {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+/// A running stress test. Dropping it stops the run and joins its threads.
+pub struct Stress {
+    run: Arc<Run>,
+    stop_tx: Option<Sender<()>>,
+    timeline: Arc<Mutex<Vec<Sample>>>,
+    monitor: Option<JoinHandle<()>>,
+    done: Receiver<()>,
+    ended: Arc<Mutex<Option<Duration>>>,
+}
+
+impl Stress {
+    pub fn start(config: StressConfig, waker: Waker) -> Result<Stress, Error> {
+        config.check()?;
+        let (stop_tx, stop_rx) = bounded::<()>(0);
+        let (gate_tx, gate) = bounded::<()>(0);
+        let clients = config.clients;
+        let run = Arc::new(Run {
+            pacer: Pacer::new(config.rate, config.count),
+            config,
+            tally: Tally::default(),
+            started: Instant::now(),
+            gate,
+            stopping: AtomicBool::new(false),
+            stop_rx,
+            sockets: Mutex::new((0..clients).map(|_| None).collect()),
+        });
+        let mut threads = Vec::with_capacity(clients);
+        // Each client says once that it is ready, and drops its sender when it ends.
+        let (news_tx, client_news) = unbounded::<()>();
+        for index in 0..clients {
+            let (run_for_client, news) = (run.clone(), news_tx.clone());
+            match spawn_worker("stress-client", move || {
+                Client::new(index, run_for_client, news).run();
+            }) {
+                Ok(thread) => threads.push(thread),
+                Err(err) => {
+                    run.stop();
+                    drop((stop_tx, gate_tx));
+                    for thread in threads {
+                        let _ = thread.join();
+                    }
+                    return Err(err);
+                }
+            }
+        }
+        drop(news_tx);
+        let timeline = Arc::new(Mutex::new(Vec::new()));
+        let ended = Arc::new(Mutex::new(None));
+        let (done_tx, done) = bounded::<()>(0);
+        let monitor = {
+            let (run, timeline, ended) = (run.clone(), timeline.clone(), ended.clone());
+            spawn_worker("stress-monitor", move || {
+                // Ends early if a client ends before saying it is ready (its sender drops).
+                for _ in 0..clients {
+                    if client_news.recv().is_err() {
+                        break;
+                    }
+                }
+                drop(gate_tx);
+                let mut sampler = Sampler::new(&run);
+                let mut next = Instant::now() + SAMPLE_EVERY;
+                // Times out at each sample; disconnects when the last client has ended.
+                while let Err(RecvTimeoutError::Timeout) = client_news.recv_deadline(next) {
+                    sampler.push(&run, &timeline);
+                    waker();
+                    next += SAMPLE_EVERY;
+                }
+                for thread in threads {
+                    let _ = thread.join();
+                }
+                sampler.push(&run, &timeline);
+                *ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(run.started.elapsed());
+                drop(done_tx);
+                waker();
+            })
+        };
+        let monitor = match monitor {
+            Ok(monitor) => monitor,
+            Err(err) => {
+                run.stop();
+                return Err(err);
+            }
+        };
+        Ok(Stress {
+            run,
+            stop_tx: Some(stop_tx),
+            timeline,
+            monitor: Some(monitor),
+            done,
+            ended,
+        })
+    }
+
+    /// Ends the run early; clients finish the request in hand (a blocked one fails at once).
+    pub fn stop(&mut self) {
+        self.run.stop();
+        self.stop_tx = None;
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.ended().is_some()
+    }
+
+    /// Waits up to `timeout` for the run to end; true once it has.
+    pub fn wait(&self, timeout: Duration) -> bool {
+        // The monitor drops its sender when it ends; nothing is ever sent.
+        let _ = self.done.recv_timeout(timeout);
+        self.is_finished()
+    }
+
+    fn ended(&self) -> Option<Duration> {
+        *self.ended.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The figures now (the final report once the run is over).
+    pub fn report(&self) -> Report {
+        let ended = self.ended();
+        let elapsed = ended.unwrap_or_else(|| self.run.started.elapsed());
+        let timeline = self.timeline.lock().unwrap_or_else(|p| p.into_inner());
+        self.run.tally.report(elapsed, &timeline, ended.is_none())
+    }
+
+    /// The live plot's points so far.
+    pub fn timeline(&self) -> Vec<Sample> {
+        self.timeline
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+impl Drop for Stress {
+    fn drop(&mut self) {
+        self.stop();
+        if let Some(monitor) = self.monitor.take() {
+            let _ = monitor.join();
+        }
+    }
+}
+
+/// Turns the counters into points of the live plot.
+struct Sampler {
+    last: Instant,
+    last_succeeded: u64,
+}
+
+impl Sampler {
+    fn new(run: &Run) -> Sampler {
+        Sampler {
+            last: run.started,
+            last_succeeded: 0,
+        }
+    }
+
+    fn push(&mut self, run: &Run, timeline: &Mutex<Vec<Sample>>) {
+        let (now, succeeded) = (Instant::now(), run.tally.succeeded());
+        let seconds = now.duration_since(self.last).as_secs_f64();
+        let point = Sample {
+            at_s: now.duration_since(run.started).as_secs_f64(),
+            qps: if seconds > 0.0 {
+                (succeeded - self.last_succeeded) as f64 / seconds
+            } else {
+                0.0
+            },
+            p99_us: run.tally.take_recent_p99(),
+        };
+        (self.last, self.last_succeeded) = (now, succeeded);
+        timeline
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(point);
+    }
+}
