@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::net::{SessionKind, Waker};
 use crate::page::{Page, PageConfig};
+use crate::stress_page::{StressForm, StressPage};
 use crate::wake::Coalescer;
 
 /// The tabs, in order, with their labels.
@@ -15,6 +16,9 @@ pub const TABS: [(SessionKind, &str); 3] = [
     (SessionKind::TcpServer, "TCP Server"),
     (SessionKind::Udp, "UDP"),
 ];
+
+/// The tab after the session tabs: load testing.
+pub const STRESS_TAB: usize = TABS.len();
 
 /// The sessions of one tab.
 pub struct Tab {
@@ -59,6 +63,7 @@ pub struct SavedState {
     pub zoom: f32,
     /// Each tab's pages, in `TABS` order.
     pub pages: Vec<Vec<PageConfig>>,
+    pub stress: StressForm,
 }
 
 impl Default for SavedState {
@@ -69,13 +74,16 @@ impl Default for SavedState {
             presentation: false,
             zoom: 1.0,
             pages: Vec::new(),
+            stress: StressForm::default(),
         }
     }
 }
 
 pub struct App {
     pub tabs: Vec<Tab>,
+    /// An index into `tabs`, or `STRESS_TAB`.
     pub active_tab: usize,
+    pub stress: StressPage,
     pub dark: bool,
     pub presentation: bool,
     /// This machine's addresses, offered as bind addresses (read once at start).
@@ -114,7 +122,8 @@ impl App {
         let (coalescer, waker) = Coalescer::new(move || repaint.request_repaint());
         App {
             tabs,
-            active_tab: saved.active_tab.min(TABS.len() - 1),
+            active_tab: saved.active_tab.min(STRESS_TAB),
+            stress: StressPage::new(saved.stress),
             dark: saved.dark,
             presentation: saved.presentation,
             interfaces: local_interfaces(),
@@ -124,8 +133,14 @@ impl App {
         }
     }
 
+    /// The session tab shown, or the first one while the Stress tab is shown.
     pub fn tab(&mut self) -> &mut Tab {
-        &mut self.tabs[self.active_tab]
+        let index = if self.active_tab < self.tabs.len() {
+            self.active_tab
+        } else {
+            0
+        };
+        &mut self.tabs[index]
     }
 
     pub fn saved_state(&self) -> SavedState {
@@ -139,6 +154,7 @@ impl App {
                 .iter()
                 .map(|tab| tab.pages.iter().map(|p| p.config.clone()).collect())
                 .collect(),
+            stress: self.stress.form.clone(),
         }
     }
 }
@@ -147,6 +163,7 @@ impl eframe::App for App {
     /// Applies engine events; runs only when a worker woke the UI or input arrived.
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.coalescer.frame_started();
+        self.stress.refresh();
         let mut more = false;
         let mut next_reply: Option<std::time::Instant> = None;
         for tab in &mut self.tabs {

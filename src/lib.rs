@@ -3,7 +3,7 @@
 //!
 //! - [`net`]: the engine, worker threads owning blocking sockets, commands in, events out.
 //! - [`codec`]: pure conversions: encodings, hex, escapes, outgoing payloads.
-//! - [`log`], [`page`]: the desktop app's state, without drawing.
+//! - [`log`], [`page`], [`stress_page`]: the desktop app's state, without drawing.
 //! - [`app`], [`ui`]: the desktop app (eframe/egui), drawing only.
 //! - [`cli`]: the command line.
 
@@ -17,6 +17,7 @@ pub mod log;
 pub mod net;
 pub mod page;
 pub mod rules;
+pub mod stress_page;
 pub mod ui;
 pub mod wake;
 

@@ -922,3 +922,76 @@ fn presentation_switch_enlarges_and_sharpens_and_switches_back() {
         None
     );
 }
+
+/// A TCP echo server for any number of clients (a thread each).
+fn echo_server_for_many() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = stream.read(&mut buf) {
+                    if stream.write_all(&buf[..n]).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn stress_tab_shows_live_figures_stops_and_exports_the_report() {
+    let server = echo_server_for_many();
+    let dir = common::TempDir::new("gui-stress");
+    let mut h = app();
+    click(&mut h, "Stress");
+    set_field(&mut h, "Target port", &server.port().to_string());
+    set_field(&mut h, "Clients", "20");
+    set_field(&mut h, "Rate (msg/s)", "2000");
+    set_field(&mut h, "Duration (s)", "600");
+    click(&mut h, "Start test");
+    assert!(
+        h.state().stress.is_running(),
+        "{:?}",
+        h.state().stress.error
+    );
+
+    wait_until(&mut h, "live figures", |h| {
+        let stress = &h.state().stress;
+        stress.report.as_ref().is_some_and(|r| r.succeeded > 0) && !stress.timeline.is_empty()
+    });
+    assert_eq!(h.state().stress.report.as_ref().unwrap().active, 20);
+    h.get_by_label("Succeeded");
+    h.get_by_label("Latency p99");
+
+    click(&mut h, "Stop test");
+    wait_until(&mut h, "the run to end", |h| !h.state().stress.is_running());
+    let report = h.state().stress.report.clone().unwrap();
+    assert!(!report.running);
+    assert_eq!(report.sent, report.succeeded + report.failed, "{report:?}");
+    assert_eq!(report.failed, 0, "{report:?}");
+    h.get_by_label("Start test");
+
+    let csv = dir.file("report.csv");
+    set_field(&mut h, "Report file", &csv.display().to_string());
+    click(&mut h, "Export report");
+    let written = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        written.contains(&format!("succeeded,{}", report.succeeded)),
+        "{written}"
+    );
+}
+
+#[test]
+fn stress_tab_explains_a_bad_field_and_starts_nothing() {
+    let mut h = app();
+    click(&mut h, "Stress");
+    set_field(&mut h, "Clients", "many");
+    click(&mut h, "Start test");
+    assert!(!h.state().stress.is_running());
+    h.get_by_label("Clients 'many' is not a number");
+}

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use common::*;
 use socket_tester::codec::{Checksum, InputMode, LineEnding, PayloadFormat, TextEncoding};
+use socket_tester::net::addr::parse_host_port;
 use socket_tester::net::no_waker;
 use socket_tester::net::stress::{Protocol, Report, Stress, StressConfig, StressMode, Template};
 
@@ -73,7 +74,7 @@ fn text(template: &str) -> Template {
 fn config(protocol: Protocol, target: SocketAddr, clients: usize) -> StressConfig {
     StressConfig {
         protocol,
-        target,
+        target: parse_host_port(&target.to_string()).unwrap(),
         clients,
         short_connections: false,
         mode: StressMode::PingPong,
@@ -340,4 +341,14 @@ fn cli_reports_a_target_that_refuses_with_exit_1() {
     assert_eq!(code, 1);
     assert!(lines.last().unwrap().starts_with("report:"), "{lines:?}");
     assert!(lines.last().unwrap().contains("connect 5"), "{lines:?}");
+}
+
+#[test]
+fn a_name_that_does_not_resolve_ends_the_run_with_the_reason() {
+    let mut config = config(Protocol::Tcp, "127.0.0.1:9".parse().unwrap(), 3);
+    config.target = parse_host_port("no-such-host.invalid:9").unwrap();
+    let report = run_to_end(config);
+    assert_eq!(report.sent, 0);
+    let error = report.error.expect("the reason is kept");
+    assert!(error.contains("no-such-host.invalid"), "{error}");
 }

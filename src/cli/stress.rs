@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::args::{StressArgs, StressModeArg, StressProtocol};
 use super::{EXIT_NETWORK, EXIT_OK, payload_format};
 use crate::error::Error;
-use crate::net::addr::{parse_remote, resolve};
+use crate::net::addr::parse_remote;
 use crate::net::no_waker;
 use crate::net::stress::{Protocol, Report, Stress, StressConfig, StressMode, Template};
 
@@ -48,11 +48,13 @@ pub fn run(args: &StressArgs) -> Result<i32, Error> {
     let report = stress.report();
     print(&report, "report", args.json);
     // Nothing answered at all: the target is down or wrong.
-    Ok(if report.succeeded == 0 && report.failed > 0 {
-        EXIT_NETWORK
-    } else {
-        EXIT_OK
-    })
+    Ok(
+        if report.error.is_some() || (report.succeeded == 0 && report.failed > 0) {
+            EXIT_NETWORK
+        } else {
+            EXIT_OK
+        },
+    )
 }
 
 fn config(args: &StressArgs) -> Result<StressConfig, Error> {
@@ -74,7 +76,7 @@ fn config(args: &StressArgs) -> Result<StressConfig, Error> {
             StressProtocol::Tcp => Protocol::Tcp,
             StressProtocol::Udp => Protocol::Udp,
         },
-        target: resolve(&target)?[0],
+        target,
         clients: args.clients,
         short_connections: args.short,
         mode: match args.mode {

@@ -9,6 +9,7 @@ mod presets_panel;
 mod rules_panel;
 mod send_panel;
 mod session_strip;
+mod stress_view;
 mod top_bar;
 
 use egui::{CentralPanel, Panel, Ui};
@@ -69,6 +70,10 @@ pub fn apply_look(ctx: &egui::Context, dark: bool, presentation: bool) {
 
 pub fn draw(app: &mut App, ui: &mut Ui) {
     Panel::top("tabs").show(ui, |ui| top_bar::draw(app, ui));
+    if app.active_tab == crate::app::STRESS_TAB {
+        stress_view::draw(&mut app.stress, app.waker.clone(), ui);
+        return;
+    }
     let interfaces = app.interfaces.clone();
     let waker = app.waker.clone();
     let tab = app.tab();

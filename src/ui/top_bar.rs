@@ -1,6 +1,6 @@
 use egui::Ui;
 
-use crate::app::{App, TABS};
+use crate::app::{App, STRESS_TAB, TABS};
 
 pub fn draw(app: &mut App, ui: &mut Ui) {
     ui.horizontal(|ui| {
@@ -11,6 +11,13 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
             {
                 app.active_tab = index;
             }
+        }
+        if ui
+            .selectable_label(app.active_tab == STRESS_TAB, "Stress")
+            .on_hover_text("Load a server with many clients and see QPS and latency")
+            .clicked()
+        {
+            app.active_tab = STRESS_TAB;
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let theme = if app.dark {

@@ -28,6 +28,7 @@ enum Link {
 
 pub(crate) struct Client {
     index: usize,
+    target: SocketAddr,
     run: Arc<Run>,
     random: Random,
     link: Option<Link>,
@@ -37,9 +38,10 @@ pub(crate) struct Client {
 }
 
 impl Client {
-    pub fn new(index: usize, run: Arc<Run>, news: Sender<()>) -> Client {
+    pub fn new(index: usize, target: SocketAddr, run: Arc<Run>, news: Sender<()>) -> Client {
         Client {
             index,
+            target,
             run,
             random: Random::new(index as u64),
             link: None,
@@ -140,7 +142,7 @@ impl Client {
 
     fn open(&self) -> io::Result<Link> {
         let config = &self.run.config;
-        let target = config.target;
+        let target = self.target;
         let link = match config.protocol {
             Protocol::Tcp => {
                 let stream = TcpStream::connect_timeout(&target, config.timeout)?;

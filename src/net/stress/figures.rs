@@ -153,6 +153,7 @@ impl Tally {
                 0.0
             },
             latency,
+            error: None,
         }
     }
 }
@@ -211,6 +212,8 @@ pub struct Report {
     pub qps_mean: f64,
     /// None when no round trip was measured (throughput mode, or nothing succeeded).
     pub latency: Option<LatencyFigures>,
+    /// Why the run could not start (the target did not resolve, no threads left).
+    pub error: Option<String>,
 }
 
 impl Report {
@@ -270,6 +273,9 @@ impl Report {
                 micros(l.max_us)
             )
         });
+        if let Some(error) = &self.error {
+            return format!("could not run: {error}");
+        }
         let f = &self.failures;
         format!(
             "{:.1}s · sent {} ok {} failed {} (connect {}, send {}, timeout {}, closed {}) · qps {:.0} peak {:.0} · {} conns · out {} B in {} B{latency}",

@@ -9,7 +9,6 @@ mod figures;
 mod pacer;
 mod template;
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -20,6 +19,7 @@ use socket2::Socket;
 
 use crate::error::Error;
 use crate::net::Waker;
+use crate::net::addr::{HostPort, resolve};
 use crate::net::session::spawn_worker;
 
 pub use figures::{Failures, LatencyFigures, Report, Sample, micros};
@@ -52,7 +52,8 @@ pub enum StressMode {
 #[derive(Debug, Clone)]
 pub struct StressConfig {
     pub protocol: Protocol,
-    pub target: SocketAddr,
+    /// Resolved when the run starts, on its own thread.
+    pub target: HostPort,
     pub clients: usize,
     /// TCP: a new connection for every request (short) or one per client (long).
     pub short_connections: bool,
@@ -162,13 +163,22 @@ impl Run {
 pub struct Stress {
     run: Arc<Run>,
     stop_tx: Option<Sender<()>>,
-    timeline: Arc<Mutex<Vec<Sample>>>,
-    monitor: Option<JoinHandle<()>>,
+    /// Live plot points, the end time, and why the run could not start (if so).
+    outcome: Arc<Mutex<Outcome>>,
+    coordinator: Option<JoinHandle<()>>,
     done: Receiver<()>,
-    ended: Arc<Mutex<Option<Duration>>>,
+}
+
+#[derive(Default)]
+struct Outcome {
+    timeline: Vec<Sample>,
+    ended: Option<Duration>,
+    error: Option<Error>,
 }
 
 impl Stress {
+    /// Checks the settings and starts the run; resolving the target and starting the clients
+    /// happen on the run's own thread, so this never blocks.
     pub fn start(config: StressConfig, waker: Waker) -> Result<Stress, Error> {
         config.check()?;
         let (stop_tx, stop_rx) = bounded::<()>(0);
@@ -184,118 +194,127 @@ impl Stress {
             stop_rx,
             sockets: Mutex::new((0..clients).map(|_| None).collect()),
         });
-        let mut threads = Vec::with_capacity(clients);
-        // Each client says once that it is ready, and drops its sender when it ends.
-        let (news_tx, client_news) = unbounded::<()>();
-        for index in 0..clients {
-            let (run_for_client, news) = (run.clone(), news_tx.clone());
-            match spawn_worker("stress-client", move || {
-                Client::new(index, run_for_client, news).run();
-            }) {
-                Ok(thread) => threads.push(thread),
-                Err(err) => {
-                    run.stop();
-                    drop((stop_tx, gate_tx));
-                    for thread in threads {
-                        let _ = thread.join();
-                    }
-                    return Err(err);
-                }
-            }
-        }
-        drop(news_tx);
-        let timeline = Arc::new(Mutex::new(Vec::new()));
-        let ended = Arc::new(Mutex::new(None));
+        let outcome = Arc::new(Mutex::new(Outcome::default()));
         let (done_tx, done) = bounded::<()>(0);
-        let monitor = {
-            let (run, timeline, ended) = (run.clone(), timeline.clone(), ended.clone());
-            spawn_worker("stress-monitor", move || {
-                // Ends early if a client ends before saying it is ready (its sender drops).
-                for _ in 0..clients {
-                    if client_news.recv().is_err() {
-                        break;
-                    }
-                }
-                drop(gate_tx);
-                let mut sampler = Sampler::new(&run);
-                let mut next = Instant::now() + SAMPLE_EVERY;
-                // Times out at each sample; disconnects when the last client has ended.
-                while let Err(RecvTimeoutError::Timeout) = client_news.recv_deadline(next) {
-                    sampler.push(&run, &timeline);
-                    waker();
-                    next += SAMPLE_EVERY;
-                }
-                for thread in threads {
-                    let _ = thread.join();
-                }
-                sampler.push(&run, &timeline);
-                *ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(run.started.elapsed());
+        let coordinator = {
+            let (run, outcome) = (run.clone(), outcome.clone());
+            spawn_worker("stress", move || {
+                let error = coordinate(&run, gate_tx, &outcome, &waker).err();
+                let mut outcome = outcome.lock().unwrap_or_else(|p| p.into_inner());
+                outcome.ended = Some(run.started.elapsed());
+                outcome.error = error;
+                drop(outcome);
                 drop(done_tx);
                 waker();
-            })
-        };
-        let monitor = match monitor {
-            Ok(monitor) => monitor,
-            Err(err) => {
-                run.stop();
-                return Err(err);
-            }
+            })?
         };
         Ok(Stress {
             run,
             stop_tx: Some(stop_tx),
-            timeline,
-            monitor: Some(monitor),
+            outcome,
+            coordinator: Some(coordinator),
             done,
-            ended,
         })
     }
 
-    /// Ends the run early; clients finish the request in hand (a blocked one fails at once).
+    /// Ends the run early; clients finish the request in hand (a blocked one ends at once).
     pub fn stop(&mut self) {
         self.run.stop();
         self.stop_tx = None;
     }
 
     pub fn is_finished(&self) -> bool {
-        self.ended().is_some()
+        self.outcome().ended.is_some()
     }
 
     /// Waits up to `timeout` for the run to end; true once it has.
     pub fn wait(&self, timeout: Duration) -> bool {
-        // The monitor drops its sender when it ends; nothing is ever sent.
+        // The coordinator drops its sender when it ends; nothing is ever sent.
         let _ = self.done.recv_timeout(timeout);
         self.is_finished()
     }
 
-    fn ended(&self) -> Option<Duration> {
-        *self.ended.lock().unwrap_or_else(|p| p.into_inner())
+    fn outcome(&self) -> std::sync::MutexGuard<'_, Outcome> {
+        self.outcome.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The figures now (the final report once the run is over).
     pub fn report(&self) -> Report {
-        let ended = self.ended();
-        let elapsed = ended.unwrap_or_else(|| self.run.started.elapsed());
-        let timeline = self.timeline.lock().unwrap_or_else(|p| p.into_inner());
-        self.run.tally.report(elapsed, &timeline, ended.is_none())
+        let outcome = self.outcome();
+        let elapsed = outcome.ended.unwrap_or_else(|| self.run.started.elapsed());
+        let mut report = self
+            .run
+            .tally
+            .report(elapsed, &outcome.timeline, outcome.ended.is_none());
+        report.error = outcome.error.as_ref().map(ToString::to_string);
+        report
     }
 
     /// The live plot's points so far.
     pub fn timeline(&self) -> Vec<Sample> {
-        self.timeline
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.outcome().timeline.clone()
     }
 }
 
 impl Drop for Stress {
     fn drop(&mut self) {
         self.stop();
-        if let Some(monitor) = self.monitor.take() {
-            let _ = monitor.join();
+        if let Some(coordinator) = self.coordinator.take() {
+            let _ = coordinator.join();
         }
     }
+}
+
+/// Resolves the target, starts the clients, opens the gate once all are ready, samples the
+/// figures until the last client ends, and joins them.
+fn coordinate(
+    run: &Arc<Run>,
+    gate: Sender<()>,
+    outcome: &Mutex<Outcome>,
+    waker: &Waker,
+) -> Result<(), Error> {
+    let target = resolve(&run.config.target)?[0];
+    let clients = run.config.clients;
+    let mut threads = Vec::with_capacity(clients);
+    // Each client says once that it is ready, and drops its sender when it ends.
+    let (news_tx, news) = unbounded::<()>();
+    for index in 0..clients {
+        let (client_run, news_tx) = (run.clone(), news_tx.clone());
+        match spawn_worker("stress-client", move || {
+            Client::new(index, target, client_run, news_tx).run();
+        }) {
+            Ok(thread) => threads.push(thread),
+            Err(err) => {
+                run.stop();
+                drop(gate);
+                for thread in threads {
+                    let _ = thread.join();
+                }
+                return Err(err);
+            }
+        }
+    }
+    drop(news_tx);
+    for _ in 0..clients {
+        // A client that ends before it is ready drops its sender; stop waiting then.
+        if news.recv().is_err() {
+            break;
+        }
+    }
+    drop(gate);
+    let mut sampler = Sampler::new(run);
+    let mut next = Instant::now() + SAMPLE_EVERY;
+    // Times out at each sample; disconnects when the last client has ended.
+    while let Err(RecvTimeoutError::Timeout) = news.recv_deadline(next) {
+        sampler.push(run, outcome);
+        waker();
+        next += SAMPLE_EVERY;
+    }
+    for thread in threads {
+        let _ = thread.join();
+    }
+    sampler.push(run, outcome);
+    Ok(())
 }
 
 /// Turns the counters into points of the live plot.
@@ -312,7 +331,7 @@ impl Sampler {
         }
     }
 
-    fn push(&mut self, run: &Run, timeline: &Mutex<Vec<Sample>>) {
+    fn push(&mut self, run: &Run, outcome: &Mutex<Outcome>) {
         let (now, succeeded) = (Instant::now(), run.tally.succeeded());
         let seconds = now.duration_since(self.last).as_secs_f64();
         let point = Sample {
@@ -325,9 +344,10 @@ impl Sampler {
             p99_us: run.tally.take_recent_p99(),
         };
         (self.last, self.last_succeeded) = (now, succeeded);
-        timeline
+        outcome
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .timeline
             .push(point);
     }
 }

@@ -1,0 +1,208 @@
+//! The Stress tab: the form, Start/Stop, live figures, the QPS and p99 plots, export.
+
+use egui::{CentralPanel, Color32, Grid, Panel, RichText, Ui};
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+
+use crate::codec::TextEncoding;
+use crate::net::Waker;
+use crate::net::stress::{Protocol, Report, StressMode, micros};
+use crate::stress_page::StressPage;
+use crate::ui::{labelled_combo, labelled_field};
+
+const NUMBER_WIDTH: f32 = 70.0;
+
+pub fn draw(page: &mut StressPage, waker: Waker, ui: &mut Ui) {
+    Panel::top("stress_form").show(ui, |ui| form(page, waker, ui));
+    CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            match &page.report {
+                Some(report) => figures(report, ui),
+                None => {
+                    ui.label(
+                        "Set a target and press Start. Only load servers you run or may test.",
+                    );
+                }
+            }
+            ui.separator();
+            plots(page, ui);
+            ui.separator();
+            ui.horizontal(|ui| {
+                labelled_field(ui, "Report file", &mut page.form.export_path, 220.0, true)
+                    .on_hover_text("A .csv name writes CSV; anything else writes JSON");
+                if ui.button("Export report").clicked() {
+                    page.export();
+                }
+                if let Some(note) = &page.export_note {
+                    ui.label(note);
+                }
+            });
+        });
+    });
+}
+
+fn form(page: &mut StressPage, waker: Waker, ui: &mut Ui) {
+    let editable = !page.is_running();
+    let form = &mut page.form;
+    ui.horizontal_wrapped(|ui| {
+        ui.add_enabled_ui(editable, |ui| {
+            let protocol = match form.protocol {
+                Protocol::Tcp => "TCP",
+                Protocol::Udp => "UDP",
+            };
+            labelled_combo(ui, "Protocol", protocol, |ui| {
+                ui.selectable_value(&mut form.protocol, Protocol::Tcp, "TCP");
+                ui.selectable_value(&mut form.protocol, Protocol::Udp, "UDP");
+            });
+            labelled_field(ui, "Target host", &mut form.host, 140.0, editable);
+            labelled_field(ui, "Target port", &mut form.port, 60.0, editable);
+            labelled_field(ui, "Clients", &mut form.clients, NUMBER_WIDTH, editable)
+                .on_hover_text("Clients at once, each with its own socket and thread");
+            let mode = match form.mode {
+                StressMode::PingPong => "Ping-pong",
+                StressMode::Throughput => "Throughput",
+            };
+            labelled_combo(ui, "Mode", mode, |ui| {
+                ui.selectable_value(&mut form.mode, StressMode::PingPong, "Ping-pong")
+                    .on_hover_text("Send, wait for the reply, measure the round trip");
+                ui.selectable_value(&mut form.mode, StressMode::Throughput, "Throughput")
+                    .on_hover_text("Send only, as fast as the rate allows");
+            });
+            if form.protocol == Protocol::Tcp {
+                ui.checkbox(&mut form.short_connections, "Short connections")
+                    .on_hover_text("A new connection for every request");
+            }
+        });
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.add_enabled_ui(editable, |ui| {
+            labelled_field(ui, "Rate (msg/s)", &mut form.rate, NUMBER_WIDTH, editable)
+                .on_hover_text("Over all clients; empty: as fast as possible");
+            labelled_field(
+                ui,
+                "Duration (s)",
+                &mut form.duration_s,
+                NUMBER_WIDTH,
+                editable,
+            )
+            .on_hover_text("Empty: until Count is reached");
+            labelled_field(ui, "Count", &mut form.count, NUMBER_WIDTH, editable)
+                .on_hover_text("Requests in all; empty: until the duration is over");
+            labelled_field(
+                ui,
+                "Timeout (ms)",
+                &mut form.timeout_ms,
+                NUMBER_WIDTH,
+                editable,
+            )
+            .on_hover_text("Wait this long for a connection or a reply");
+        });
+    });
+    ui.horizontal(|ui| {
+        let form = &mut page.form;
+        ui.add_enabled_ui(editable, |ui| {
+            labelled_field(ui, "Payload", &mut form.payload, 260.0, editable).on_hover_text(
+                "Variables: ${seq} ${client} ${time} ${random:MIN:MAX}; escapes such as \\r\\n work",
+            );
+            ui.checkbox(&mut form.hex, "Hex payload");
+            labelled_combo(ui, "Payload encoding", form.encoding.label(), |ui| {
+                for encoding in TextEncoding::ALL {
+                    ui.selectable_value(&mut form.encoding, encoding, encoding.label());
+                }
+            });
+        });
+        let running = page.is_running();
+        let button = if running { "Stop test" } else { "Start test" };
+        if ui.button(RichText::new(button).strong()).clicked() {
+            if running {
+                page.stop();
+            } else {
+                page.start(waker);
+            }
+        }
+    });
+    if let Some(error) = &page.error {
+        ui.colored_label(Color32::from_rgb(230, 80, 80), error);
+    }
+}
+
+fn figures(report: &Report, ui: &mut Ui) {
+    let state = if report.running {
+        "Running"
+    } else {
+        "Finished"
+    };
+    ui.heading(format!("{state} · {:.1} s", report.elapsed_s));
+    Grid::new("stress_figures")
+        .num_columns(4)
+        .spacing([32.0, 6.0])
+        .show(ui, |ui| {
+            let pair = |ui: &mut Ui, name: &str, value: String| {
+                ui.label(name);
+                ui.label(RichText::new(value).strong().monospace());
+            };
+            pair(ui, "QPS now", format!("{:.0}", report.qps_now));
+            pair(ui, "QPS peak", format!("{:.0}", report.qps_peak));
+            ui.end_row();
+            pair(ui, "Sent", report.sent.to_string());
+            pair(ui, "Succeeded", report.succeeded.to_string());
+            ui.end_row();
+            pair(ui, "Failed", report.failed.to_string());
+            pair(ui, "Active connections", report.active.to_string());
+            ui.end_row();
+            pair(ui, "Bytes out", report.bytes_out.to_string());
+            pair(ui, "Bytes in", report.bytes_in.to_string());
+            ui.end_row();
+            let f = &report.failures;
+            pair(ui, "Connect failed", f.connect_failed.to_string());
+            pair(ui, "Send failed", f.send_failed.to_string());
+            ui.end_row();
+            pair(ui, "Timed out", f.timed_out.to_string());
+            pair(ui, "Closed by peer", f.closed_by_peer.to_string());
+            ui.end_row();
+            let latency = |pick: fn(&crate::net::stress::LatencyFigures) -> u64| {
+                report
+                    .latency
+                    .as_ref()
+                    .map_or("–".to_string(), |l| micros(pick(l)))
+            };
+            pair(ui, "Latency p50", latency(|l| l.p50_us));
+            pair(ui, "Latency p95", latency(|l| l.p95_us));
+            ui.end_row();
+            pair(ui, "Latency p99", latency(|l| l.p99_us));
+            pair(ui, "Latency max", latency(|l| l.max_us));
+            ui.end_row();
+        });
+}
+
+fn plots(page: &StressPage, ui: &mut Ui) {
+    let qps: Vec<[f64; 2]> = page.timeline.iter().map(|s| [s.at_s, s.qps]).collect();
+    let p99: Vec<[f64; 2]> = page
+        .timeline
+        .iter()
+        .filter(|s| s.p99_us > 0)
+        .map(|s| [s.at_s, s.p99_us as f64 / 1000.0])
+        .collect();
+    let width = (ui.available_width() / 2.0 - 8.0).max(200.0);
+    ui.horizontal(|ui| {
+        Plot::new("stress_qps")
+            .width(width)
+            .height(180.0)
+            .legend(Legend::default())
+            .x_axis_label("s")
+            .include_y(0.0)
+            .allow_scroll(false)
+            .show(ui, |plot| {
+                plot.line(Line::new("QPS", PlotPoints::from(qps)))
+            });
+        Plot::new("stress_p99")
+            .width(width)
+            .height(180.0)
+            .legend(Legend::default())
+            .x_axis_label("s")
+            .include_y(0.0)
+            .allow_scroll(false)
+            .show(ui, |plot| {
+                plot.line(Line::new("p99 round trip (ms)", PlotPoints::from(p99)))
+            });
+    });
+}
