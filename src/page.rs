@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{
     Checksum, Framing, InputMode, LineEnding, PayloadFormat, TextEncoding, build_payload,
+    split_evenly,
 };
 use crate::error::Error;
 use crate::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export, row_contains};
@@ -80,6 +81,10 @@ pub struct PageConfig {
     /// Periodic send: milliseconds between sends, and how many (0: until stopped).
     pub repeat_interval_ms: String,
     pub repeat_times: String,
+    /// TCP, the sticky-packet demonstrator: each send becomes this many writes, this many
+    /// milliseconds apart.
+    pub split_writes: String,
+    pub split_gap_ms: String,
 }
 
 impl Default for PageConfig {
@@ -118,6 +123,8 @@ impl Default for PageConfig {
             echo: false,
             repeat_interval_ms: "1000".into(),
             repeat_times: "0".into(),
+            split_writes: "1".into(),
+            split_gap_ms: "0".into(),
         }
     }
 }
@@ -200,6 +207,8 @@ pub struct Page {
     session: Option<Session>,
     /// The periodic send under way, if any.
     repeater: Option<Repeater>,
+    /// Split writes still being sent (with a gap between writes).
+    split_sends: Vec<Repeater>,
     /// Whether received bytes go to `config.capture_path` (also for the next session).
     pub capturing: bool,
     file_send: Option<FileSend>,
@@ -243,6 +252,7 @@ impl Page {
             paused_at: None,
             session: None,
             repeater: None,
+            split_sends: Vec::new(),
             capturing: false,
             file_send: None,
             file_note: None,
@@ -252,6 +262,10 @@ impl Page {
             rules_error: None,
             earlier_totals: Totals::default(),
         }
+    }
+
+    pub fn is_connected(&self) -> bool {
+        matches!(self.link, Link::Connected { .. })
     }
 
     pub fn is_open(&self) -> bool {
@@ -376,10 +390,48 @@ impl Page {
     }
 
     fn try_send(&mut self) -> Result<(), Error> {
+        let (writes, gap) = self.split()?;
         let (session, destination, data) = self.outgoing()?;
-        session.send(destination, data);
+        let pieces = split_evenly(&data, writes);
+        if pieces.len() == 1 || gap.is_zero() {
+            for piece in pieces {
+                session.send(destination.clone(), piece);
+            }
+        } else {
+            let timeline = (0u32..).map(|i| gap * i).zip(pieces).collect();
+            let split = session.schedule(destination, timeline)?;
+            self.split_sends.retain(Repeater::is_running);
+            self.split_sends.push(split);
+        }
         self.remember(self.message.clone(), self.config.input_mode);
         Ok(())
+    }
+
+    /// How many writes each send becomes (TCP only) and the time between them.
+    fn split(&self) -> Result<(usize, Duration), Error> {
+        if self.kind == SessionKind::Udp {
+            return Ok((1, Duration::ZERO));
+        }
+        let number = |name: &'static str, text: &str, max: u64| {
+            text.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= max)
+                .ok_or_else(|| Error::InvalidSetting {
+                    name,
+                    reason: format!("'{}' must be a whole number up to {max}", text.trim()),
+                })
+        };
+        let writes = number("Writes", &self.config.split_writes, 10_000)?.max(1);
+        let gap = number("Apart (ms)", &self.config.split_gap_ms, 60_000)?;
+        Ok((writes as usize, Duration::from_millis(gap)))
+    }
+
+    /// Closes the TCP connection (a client's, or the selected client of a server) with RST.
+    pub fn reset_connection(&mut self, client: ClientId) {
+        if let Some(session) = &self.session {
+            session.command(Command::Reset(client));
+        }
     }
 
     /// Adds a sent message to the history (newest first, no repeats, at most `HISTORY_LEN`).

@@ -646,3 +646,65 @@ fn half_closed_connection_ends_when_a_send_finds_the_peer_gone() {
         matches!(kind, EventKind::Stopped).then_some(())
     });
 }
+
+/// The sticky-packet demonstrator's split send: one message, three writes, 30 ms apart.
+#[test]
+fn a_scheduled_split_send_makes_one_write_per_piece() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut config =
+        TcpClientConfig::new(parse_host_port(&listener.local_addr().unwrap().to_string()).unwrap());
+    config.options.nodelay = true;
+    let client = Session::tcp_client(config, no_waker()).unwrap();
+    let (mut peer, _) = listener.accept().unwrap();
+    connected(&client);
+
+    let pieces = socket_tester::codec::split_evenly(b"abcdefghi", 3);
+    let gap = Duration::from_millis(30);
+    let timeline = (0u32..).map(|i| gap * i).zip(pieces).collect();
+    let _split = client.schedule(Destination::Default, timeline).unwrap();
+    let writes: Vec<Vec<u8>> = (0..3)
+        .map(|_| {
+            wait_for(&client, "Sent", |kind| match kind {
+                EventKind::Sent { data, .. } => Some(data.clone()),
+                _ => None,
+            })
+        })
+        .collect();
+    assert_eq!(writes, [b"abc".to_vec(), b"def".to_vec(), b"ghi".to_vec()]);
+    let mut got = [0u8; 9];
+    peer.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"abcdefghi");
+}
+
+#[test]
+fn close_with_rst_is_a_reset_for_the_peer_and_fin_is_an_end_of_stream() {
+    let (server, local) = server_on("127.0.0.1:0");
+    let mut rude = TcpStream::connect(local).unwrap();
+    let rude_id = accepted(&server);
+    let mut polite = TcpStream::connect(local).unwrap();
+    let polite_id = accepted(&server);
+
+    server.command(Command::Reset(rude_id));
+    assert_eq!(closed(&server), CloseReason::ResetHere);
+    rude.set_read_timeout(Some(DEADLINE)).unwrap();
+    let err = rude.read(&mut [0u8; 8]).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset, "{err}");
+
+    server.command(Command::Disconnect(polite_id));
+    assert_eq!(closed(&server), CloseReason::ClosedHere);
+    polite.set_read_timeout(Some(DEADLINE)).unwrap();
+    assert_eq!(polite.read(&mut [0u8; 8]).unwrap(), 0, "FIN: end of stream");
+}
+
+#[test]
+fn a_client_closing_with_rst_resets_its_peer() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let client = client_to(listener.local_addr().unwrap());
+    let (mut peer, _) = listener.accept().unwrap();
+    connected(&client);
+    client.command(Command::Reset(0));
+    assert_eq!(closed(&client), CloseReason::ResetHere);
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
+    let err = peer.read(&mut [0u8; 8]).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset, "{err}");
+}

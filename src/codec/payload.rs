@@ -85,8 +85,33 @@ pub fn build_payload(input: &str, format: &PayloadFormat) -> Result<Vec<u8>, Err
     Ok(bytes)
 }
 
+/// `data` cut into `parts` pieces as equal as can be (at most one per byte), for showing how
+/// TCP joins or splits writes. Each piece is sent with its own write.
+pub fn split_evenly(data: &[u8], parts: usize) -> Vec<Vec<u8>> {
+    let parts = parts.clamp(1, data.len().max(1));
+    let (size, extra) = (data.len() / parts, data.len() % parts);
+    let mut pieces = Vec::with_capacity(parts);
+    let mut rest = data;
+    for i in 0..parts {
+        let (piece, tail) = rest.split_at(size + usize::from(i < extra));
+        pieces.push(piece.to_vec());
+        rest = tail;
+    }
+    pieces
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn split_evenly_keeps_every_byte_in_order() {
+        assert_eq!(
+            super::split_evenly(b"abcdefg", 3),
+            [b"abc".to_vec(), b"de".to_vec(), b"fg".to_vec()]
+        );
+        assert_eq!(super::split_evenly(b"ab", 5).len(), 2);
+        assert_eq!(super::split_evenly(b"abc", 0), [b"abc".to_vec()]);
+    }
+
     use super::*;
 
     fn format(

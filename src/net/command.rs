@@ -20,8 +20,12 @@ pub enum Command {
         to: Destination,
         data: Vec<u8>,
     },
-    /// Close one client of a TCP server.
+    /// Close one client of a TCP server (a TCP client closes its connection, whatever the id)
+    /// with FIN, the polite way.
     Disconnect(ClientId),
+    /// Like `Disconnect` but with RST (SO_LINGER 0): the peer's next read fails with
+    /// "connection reset", and anything not yet delivered is thrown away.
+    Reset(ClientId),
     /// UDP: receive datagrams sent to this multicast group (IPv4 or IPv6).
     JoinMulticast(std::net::IpAddr),
     /// UDP: stop receiving this multicast group.

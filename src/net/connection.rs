@@ -33,6 +33,8 @@ pub(crate) struct Connection {
     /// Holds the reader back until the owner has reported the connection (dropped to release).
     gate: Option<Sender<()>>,
     closing_here: Arc<AtomicBool>,
+    /// Closed with RST by `reset`: nothing may shut the sending side down (that sends FIN).
+    resetting: Arc<AtomicBool>,
     /// Wakes a reader that waits after the peer's FIN (half-close) so the connection can end.
     hangup: Sender<()>,
     threads: Vec<JoinHandle<()>>,
@@ -81,6 +83,7 @@ impl Connection {
         let _ = socket.set_keepalive(owner.options.keepalive);
         let socket = Arc::new(socket);
         let closing_here = Arc::new(AtomicBool::new(false));
+        let resetting = Arc::new(AtomicBool::new(false));
         let (outgoing_tx, outgoing_rx) = bounded::<Vec<u8>>(OUTGOING_CAPACITY);
         let (gate_tx, gate_rx) = bounded::<()>(0);
         // One slot: whoever ends the connection first (writer or `close`) leaves a token.
@@ -115,8 +118,12 @@ impl Connection {
         };
 
         let reader = {
-            let (socket, counters, closing_here) =
-                (socket.clone(), counters.clone(), closing_here.clone());
+            let (socket, counters, closing_here, resetting) = (
+                socket.clone(),
+                counters.clone(),
+                closing_here.clone(),
+                resetting.clone(),
+            );
             let (emitter, shared, finished) = (
                 owner.emitter.clone(),
                 owner.shared.clone(),
@@ -149,13 +156,18 @@ impl Connection {
                         reason = close_reason(&error, peer);
                     }
                 }
-                let reason = if closing_here.load(Ordering::Acquire) {
+                let reason = if resetting.load(Ordering::Acquire) {
+                    CloseReason::ResetHere
+                } else if closing_here.load(Ordering::Acquire) {
                     CloseReason::ClosedHere
                 } else {
                     reason
                 };
-                // Wakes a writer blocked on a peer that stopped reading.
-                let _ = socket.shutdown(Shutdown::Both);
+                // Wakes a writer blocked on a peer that stopped reading (after a reset the
+                // socket's close does that, and a shutdown would send FIN first).
+                if !resetting.load(Ordering::Acquire) {
+                    let _ = socket.shutdown(Shutdown::Both);
+                }
                 let _ = finished.send((client, reason));
             })
         };
@@ -177,6 +189,7 @@ impl Connection {
             shared: owner.shared.clone(),
             gate: Some(gate_tx),
             closing_here,
+            resetting,
             hangup: hangup_tx,
             threads: vec![reader, writer],
         })
@@ -200,6 +213,17 @@ impl Connection {
     pub fn close(&self) {
         self.closing_here.store(true, Ordering::Release);
         let _ = self.socket.shutdown(Shutdown::Both);
+        let _ = self.hangup.try_send(());
+    }
+
+    /// Closes with RST instead of FIN: linger 0, and no shutdown of the sending side (that
+    /// would send FIN); the reader is woken by shutting only the receiving side, and the
+    /// socket's close, once the threads are joined, sends the RST.
+    pub fn reset(&self) {
+        self.resetting.store(true, Ordering::Release);
+        self.closing_here.store(true, Ordering::Release);
+        let _ = self.socket.set_linger(Some(std::time::Duration::ZERO));
+        let _ = self.socket.shutdown(Shutdown::Read);
         let _ = self.hangup.try_send(());
     }
 

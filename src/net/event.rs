@@ -77,6 +77,8 @@ pub enum CloseReason {
     Reset,
     /// Closed by us: disconnect or stop.
     ClosedHere,
+    /// Closed by us with RST (SO_LINGER 0).
+    ResetHere,
     /// Any other failure.
     Failed(Error),
 }
@@ -87,6 +89,7 @@ impl fmt::Display for CloseReason {
             CloseReason::PeerClosed => f.write_str("closed by peer (FIN)"),
             CloseReason::Reset => f.write_str("reset by peer (RST)"),
             CloseReason::ClosedHere => f.write_str("closed here"),
+            CloseReason::ResetHere => f.write_str("reset here (RST)"),
             CloseReason::Failed(error) => write!(f, "{error}"),
         }
     }

@@ -1,15 +1,16 @@
-//! Periodic sends: a thread that queues the same messages on a session at a steady interval.
+//! Timed sends: a thread that queues messages on a session, either the same ones at a steady
+//! interval (periodic send) or each at its own time (split writes, replay).
 
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Sender, bounded, select, tick};
+use crossbeam_channel::{RecvTimeoutError, Sender, bounded, select, tick};
 
 use crate::error::Error;
 use crate::net::command::{Command, Destination};
 use crate::net::session::spawn_worker;
 
-/// Sends `messages` every `interval`, `rounds` times or until stopped. Dropping it stops it.
+/// Sends messages on a timer until done or stopped. Dropping it stops it.
 pub struct Repeater {
     stop: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -47,6 +48,32 @@ impl Repeater {
                 select! {
                     recv(ticks) -> _ => {}
                     recv(stop_rx) -> _ => return,
+                }
+            }
+        })?;
+        Ok(Repeater {
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// Sends each message when its time (from now) comes, in order.
+    pub(crate) fn schedule(
+        commands: Sender<Command>,
+        to: Destination,
+        timeline: Vec<(Duration, Vec<u8>)>,
+    ) -> Result<Repeater, Error> {
+        let (stop_tx, stop_rx) = bounded::<()>(0);
+        let thread = spawn_worker("schedule", move || {
+            let start = Instant::now();
+            for (at, data) in timeline {
+                // Nothing is sent on `stop`: it disconnects when the Repeater is dropped.
+                if let Err(RecvTimeoutError::Disconnected) = stop_rx.recv_deadline(start + at) {
+                    return;
+                }
+                let to = to.clone();
+                if commands.send(Command::Send { to, data }).is_err() {
+                    return; // the session ended
                 }
             }
         })?;

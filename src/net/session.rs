@@ -227,6 +227,16 @@ impl Session {
         Repeater::start(commands, to, messages, interval, rounds)
     }
 
+    /// Sends each message of `timeline` when its time (from now) comes: split writes, replay.
+    pub fn schedule(
+        &self,
+        to: Destination,
+        timeline: Vec<(std::time::Duration, Vec<u8>)>,
+    ) -> Result<Repeater, Error> {
+        let commands = self.commands.clone().ok_or(Error::NotConnected)?;
+        Repeater::schedule(commands, to, timeline)
+    }
+
     /// The events, oldest first. Drain with `try_iter` (GUI) or block with `recv` (CLI).
     pub fn events(&self) -> &Receiver<Event> {
         &self.events

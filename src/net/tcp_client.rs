@@ -203,6 +203,7 @@ fn connection_phase(
                     }
                 }
                 Ok(Command::Disconnect(_)) => connection.close(),
+                Ok(Command::Reset(_)) => connection.reset(),
                 // Multicast is for UDP sessions.
                 Ok(Command::JoinMulticast(_) | Command::LeaveMulticast(_)) => {}
                 Ok(Command::Stop) | Err(_) => {

@@ -95,7 +95,8 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
         select! {
             recv(commands) -> command => match command {
                 Ok(Command::Send { to, data }) => send(&clients, to, data, &emitter),
-                Ok(Command::Disconnect(id)) => match clients.get(&id) {
+                Ok(Command::Disconnect(id) | Command::Reset(id)) => match clients.get(&id) {
+                    Some(connection) if matches!(command, Ok(Command::Reset(_))) => connection.reset(),
                     Some(connection) => connection.close(),
                     None => {
                         emitter.emit(EventKind::Error { client: Some(id), error: Error::NoSuchClient(id) });

@@ -114,7 +114,7 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
                         emitter.emit(EventKind::Error { client: None, error });
                     }
                 }
-                Ok(Command::Disconnect(_)) => {}
+                Ok(Command::Disconnect(_) | Command::Reset(_)) => {}
                 Ok(Command::Stop) | Err(_) => break,
             },
         }

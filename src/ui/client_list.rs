@@ -32,9 +32,22 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
     if let Some(id) = page.selected_client {
         ui.separator();
         ui.label(format!("Selected: client #{id}"));
-        if ui.button("Disconnect client").clicked() {
-            disconnect = Some(id);
-        }
+        ui.horizontal(|ui| {
+            if ui
+                .button("Disconnect client")
+                .on_hover_text("Close with FIN: the client reads end of stream")
+                .clicked()
+            {
+                disconnect = Some(id);
+            }
+            if ui
+                .button("Reset client")
+                .on_hover_text("Close with RST (SO_LINGER 0): the client's next read fails with \"connection reset\"")
+                .clicked()
+            {
+                page.reset_connection(id);
+            }
+        });
         ui.checkbox(&mut page.only_selected_client, "Only this client's rows");
     }
     if let Some(id) = disconnect {

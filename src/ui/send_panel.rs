@@ -76,6 +76,13 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
         {
             page.toggle_repeat();
         }
+        if page.kind != SessionKind::Udp {
+            ui.separator();
+            labelled_field(ui, "Writes", &mut page.config.split_writes, 40.0, true)
+                .on_hover_text("Sticky packets: each send becomes this many writes");
+            labelled_field(ui, "Apart (ms)", &mut page.config.split_gap_ms, 50.0, true)
+                .on_hover_text("Time between the writes of one send (0: back to back)");
+        }
     });
     if let Some(error) = &page.send_error {
         ui.label(RichText::new(error).color(Color32::from_rgb(0xE5, 0x48, 0x4D)));
