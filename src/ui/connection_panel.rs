@@ -60,14 +60,14 @@ pub fn draw(page: &mut Page, interfaces: &[IpAddr], waker: Waker, ui: &mut Ui) {
         if ui.button(label).clicked() {
             page.toggle(waker);
         }
-        if page.kind == SessionKind::TcpClient && page.is_connected() {
-            if ui
+        if page.kind == SessionKind::TcpClient
+            && page.is_connected()
+            && ui
                 .button("Close with RST")
                 .on_hover_text("SO_LINGER 0: the peer's next read fails with \"connection reset\" (Disconnect closes with FIN)")
                 .clicked()
-            {
-                page.reset_connection(0);
-            }
+        {
+            page.reset_connection(0);
         }
     });
     if page.kind != SessionKind::Udp {
