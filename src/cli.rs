@@ -20,6 +20,8 @@ use crate::net::{
     Destination, EventKind, Reconnect, Session, SessionConfig, SessionKind, TcpClientConfig,
     TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
 };
+use crate::pcap::PcapWriter;
+use crate::record::{Recorder, Transport};
 use crate::rules::{Responder, Rule};
 use output::Printer;
 
@@ -101,8 +103,51 @@ fn run_bench(args: &args::BenchArgs) {
     });
 }
 
+/// `--pcap`: every event's packets, written through at once (servers end with Ctrl+C).
+struct PcapLog {
+    recorder: Recorder,
+    writer: PcapWriter<std::io::BufWriter<std::fs::File>>,
+    path: std::path::PathBuf,
+}
+
+impl PcapLog {
+    fn create(path: &std::path::Path, kind: SessionKind) -> Result<PcapLog, Error> {
+        let transport = match kind {
+            SessionKind::Udp => Transport::Udp,
+            _ => Transport::Tcp,
+        };
+        let writing = |err: std::io::Error| Error::File {
+            action: "writing",
+            path: path.display().to_string(),
+            message: crate::error::describe_io(&err),
+        };
+        let file = std::fs::File::create(path).map_err(writing)?;
+        let writer = PcapWriter::new(std::io::BufWriter::new(file), transport).map_err(writing)?;
+        Ok(PcapLog {
+            recorder: Recorder::new(transport),
+            writer,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn write(&mut self, event: &crate::net::Event) -> Result<(), Error> {
+        let Some(item) = self.recorder.item(event) else {
+            return Ok(());
+        };
+        self.writer
+            .write(&item)
+            .and_then(|()| self.writer.flush())
+            .map_err(|err| Error::File {
+                action: "writing",
+                path: self.path.display().to_string(),
+                message: crate::error::describe_io(&err),
+            })
+    }
+}
+
 /// Everything a mode needs, checked before any socket is opened, so bad input sends nothing.
 struct Plan {
+    pcap: Option<PcapLog>,
     session: Session,
     printer: Printer,
     format: PayloadFormat,
@@ -191,11 +236,16 @@ fn plan(mode: Mode) -> Result<Plan, Error> {
         None => None,
     };
     let (json, hex, capture) = (data.json, data.format.hex, data.capture.clone());
+    let pcap_path = data.pcap.clone();
     let mode = mode_plan(mode, &messages)?;
     // Every check is done before the socket opens: bad input sends nothing.
     let responder = Responder::new(&rules, mode.echo, format.encoding)?;
     let streams = mode.config.kind() != SessionKind::Udp;
+    let pcap = pcap_path
+        .map(|path| PcapLog::create(&path, mode.config.kind()))
+        .transpose()?;
     Ok(Plan {
+        pcap,
         session: Session::open(mode.config, no_waker(), capture.as_deref())?,
         printer: Printer::new(json, hex, format.encoding, streams),
         reads_stdin: mode.reads_stdin,
@@ -299,6 +349,7 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>]) -> Result<ModePlan, Error> {
 
 fn run(mode: Mode) -> Result<i32, Error> {
     let Plan {
+        mut pcap,
         session,
         mut printer,
         format,
@@ -328,6 +379,13 @@ fn run(mode: Mode) -> Result<i32, Error> {
             recv(session.events()) -> event => {
                 let Ok(event) = event else { break };
                 printer.print(&event);
+                if let Some(log) = &mut pcap
+                    && let Err(error) = log.write(&event)
+                {
+                    // The session goes on; the file says no more.
+                    eprintln!("error: {error}");
+                    pcap = None;
+                }
                 match &event.kind {
                     // Ready to send: a client connected, or a UDP socket bound.
                     EventKind::Connected { .. } | EventKind::Listening { .. } => {
@@ -411,7 +469,15 @@ fn run(mode: Mode) -> Result<i32, Error> {
             deadline_set = true;
         }
     }
-    session.stop();
+    let closing = session.stop_and_collect();
+    if let Some(log) = &mut pcap {
+        for event in &closing {
+            if let Err(error) = log.write(event) {
+                eprintln!("error: {error}");
+                break;
+            }
+        }
+    }
     Ok(if failed { EXIT_NETWORK } else { EXIT_OK })
 }
 

@@ -5,6 +5,7 @@
 //! - [`codec`]: pure conversions: encodings, hex, escapes, outgoing payloads.
 //! - [`log`], [`page`], [`stress_page`]: the desktop app's state, without drawing.
 //! - [`app`], [`ui`]: the desktop app (eframe/egui), drawing only.
+//! - [`record`], [`pcap`]: recordings of a session, for replay and for Wireshark.
 //! - [`cli`]: the command line.
 
 pub mod alloc_count;
@@ -16,6 +17,8 @@ pub mod error;
 pub mod log;
 pub mod net;
 pub mod page;
+pub mod pcap;
+pub mod record;
 pub mod rules;
 pub mod stress_page;
 pub mod ui;

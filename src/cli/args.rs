@@ -262,6 +262,10 @@ pub struct DataArgs {
     /// Write every received byte to FILE, exactly as it arrived.
     #[arg(long, value_name = "FILE")]
     pub capture: Option<std::path::PathBuf>,
+    /// Write the session's traffic to FILE as pcap, for Wireshark or tshark (IP, TCP or UDP
+    /// headers are synthesised around the real payloads).
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<std::path::PathBuf>,
     /// Print JSON Lines instead of plain lines.
     #[arg(long)]
     pub json: bool,

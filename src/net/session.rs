@@ -290,6 +290,12 @@ impl Session {
         self.shut_down();
     }
 
+    /// Stops, and returns the events still queued: how each connection closed.
+    pub fn stop_and_collect(mut self) -> Vec<Event> {
+        self.shut_down();
+        self.events.try_iter().collect()
+    }
+
     fn shut_down(&mut self) {
         if let Some(commands) = self.commands.take() {
             let _ = commands.send(Command::Stop);

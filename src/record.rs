@@ -1,0 +1,333 @@
+//! Recordings of a session: who connected, every message with its time and direction, how each
+//! connection ended. Saved as JSON for replay, or written as pcap for Wireshark (`pcap`).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::hex::{format_hex, parse_hex};
+use crate::error::Error;
+use crate::net::{ClientId, CloseReason, Event, EventKind};
+
+/// Payload bytes a recording keeps at most; past it, recording stops (and says so).
+pub const RECORDING_LIMIT: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Transport {
+    Tcp,
+    Udp,
+}
+
+/// Which end did something: this app's socket, or the peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Side {
+    Here,
+    Peer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum What {
+    /// A TCP connection opened; `by` connected (the other end accepted).
+    Open { by: Side },
+    /// Bytes sent by `from`, exactly as one read or write moved them.
+    Data {
+        from: Side,
+        #[serde(with = "hex_text")]
+        data: Vec<u8>,
+    },
+    /// A TCP connection ended: `by` closed it, with RST if `reset`, else with FIN.
+    Close { by: Side, reset: bool },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Microseconds since the Unix epoch.
+    pub time_us: u64,
+    pub local: SocketAddr,
+    pub peer: SocketAddr,
+    pub what: What,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recording {
+    pub transport: Transport,
+    pub items: Vec<Item>,
+    /// True when the size limit stopped the recording early.
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+impl Recording {
+    pub fn to_json(&self) -> String {
+        // Addresses, numbers and hex strings always serialise.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> Result<Recording, Error> {
+        serde_json::from_str(text).map_err(|err| Error::InvalidSetting {
+            name: "recording",
+            reason: format!("is not a socket-tester recording: {err}"),
+        })
+    }
+
+    /// The messages `side` sent, each with its time from the first of them: what a replay of
+    /// that side sends.
+    pub fn messages_from(&self, side: Side) -> Vec<(std::time::Duration, Vec<u8>)> {
+        let mut start = None;
+        self.items
+            .iter()
+            .filter_map(|item| match &item.what {
+                What::Data { from, data } if *from == side => {
+                    let start = *start.get_or_insert(item.time_us);
+                    let offset = std::time::Duration::from_micros(item.time_us - start);
+                    Some((offset, data.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Turns a session's events into recording items; it knows each connection's local address
+/// from the event that opened it.
+pub struct Recorder {
+    recording: Recording,
+    bytes: usize,
+    locals: HashMap<Option<ClientId>, SocketAddr>,
+}
+
+impl Recorder {
+    pub fn new(transport: Transport) -> Recorder {
+        Recorder {
+            recording: Recording {
+                transport,
+                items: Vec::new(),
+                truncated: false,
+            },
+            bytes: 0,
+            locals: HashMap::new(),
+        }
+    }
+
+    /// Adds what `event` means for the traffic; false once the size limit was reached.
+    pub fn observe(&mut self, event: &Event) -> bool {
+        let Some(item) = self.item(event) else {
+            return !self.recording.truncated;
+        };
+        if let What::Data { data, .. } = &item.what {
+            if self.bytes + data.len() > RECORDING_LIMIT {
+                self.recording.truncated = true;
+                return false;
+            }
+            self.bytes += data.len();
+        }
+        self.recording.items.push(item);
+        true
+    }
+
+    /// What `event` is as a recording item, if it is traffic. Also used to write pcap live.
+    pub fn item(&mut self, event: &Event) -> Option<Item> {
+        let time_us = event
+            .time
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as u64);
+        let (client, peer, what) = match &event.kind {
+            EventKind::Listening { local } => {
+                self.locals.insert(None, *local);
+                return None;
+            }
+            EventKind::Connected { local, peer } => {
+                self.locals.insert(None, *local);
+                (None, *peer, What::Open { by: Side::Here })
+            }
+            EventKind::Accepted {
+                client,
+                local,
+                peer,
+            } => {
+                self.locals.insert(Some(*client), *local);
+                (Some(*client), *peer, What::Open { by: Side::Peer })
+            }
+            EventKind::Received { client, peer, data } => (
+                *client,
+                *peer,
+                What::Data {
+                    from: Side::Peer,
+                    data: data.clone(),
+                },
+            ),
+            EventKind::Sent { client, peer, data } => (
+                *client,
+                *peer,
+                What::Data {
+                    from: Side::Here,
+                    data: data.clone(),
+                },
+            ),
+            EventKind::Closed {
+                client,
+                peer,
+                reason,
+            } => {
+                let (by, reset) = match reason {
+                    CloseReason::PeerClosed => (Side::Peer, false),
+                    CloseReason::Reset | CloseReason::Failed(_) => (Side::Peer, true),
+                    CloseReason::ClosedHere => (Side::Here, false),
+                    CloseReason::ResetHere => (Side::Here, true),
+                };
+                (*client, *peer, What::Close { by, reset })
+            }
+            _ => return None,
+        };
+        let local = self
+            .locals
+            .get(&client)
+            .or_else(|| self.locals.get(&None))
+            .copied()
+            .map_or_else(|| unspecified_like(peer), |local| reachable(local, peer));
+        // A server's client ids are not reused; forget the closed one's address.
+        if client.is_some() && matches!(what, What::Close { .. }) {
+            self.locals.remove(&client);
+        }
+        Some(Item {
+            time_us,
+            local,
+            peer,
+            what,
+        })
+    }
+
+    pub fn recording(&self) -> &Recording {
+        &self.recording
+    }
+
+    pub fn started(&self) -> Option<SystemTime> {
+        self.recording
+            .items
+            .first()
+            .map(|item| UNIX_EPOCH + std::time::Duration::from_micros(item.time_us))
+    }
+}
+
+/// A socket bound to 0.0.0.0 or :: talks from a real address; loopback is the one a peer on
+/// loopback reaches, and the best guess otherwise.
+fn reachable(local: SocketAddr, peer: SocketAddr) -> SocketAddr {
+    if local.ip().is_unspecified() && peer.ip().is_loopback() {
+        SocketAddr::new(peer.ip(), local.port())
+    } else {
+        local
+    }
+}
+
+fn unspecified_like(peer: SocketAddr) -> SocketAddr {
+    let ip = match peer {
+        SocketAddr::V4(_) => std::net::Ipv4Addr::UNSPECIFIED.into(),
+        SocketAddr::V6(_) => std::net::Ipv6Addr::UNSPECIFIED.into(),
+    };
+    SocketAddr::new(ip, 0)
+}
+
+/// Payload bytes as hex text in JSON, readable and exact.
+mod hex_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(data: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_hex(data))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_hex(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::EventKind;
+
+    fn event(kind: EventKind) -> Event {
+        Event::now(kind)
+    }
+
+    #[test]
+    fn a_server_conversation_becomes_items_with_the_accepted_local_address() {
+        let mut recorder = Recorder::new(Transport::Tcp);
+        let local: SocketAddr = "127.0.0.1:9000".parse().unwrap();
+        let peer: SocketAddr = "127.0.0.1:50000".parse().unwrap();
+        for kind in [
+            EventKind::Listening {
+                local: "0.0.0.0:9000".parse().unwrap(),
+            },
+            EventKind::Accepted {
+                client: 1,
+                local,
+                peer,
+            },
+            EventKind::Received {
+                client: Some(1),
+                peer,
+                data: b"hi".to_vec(),
+            },
+            EventKind::Sent {
+                client: Some(1),
+                peer,
+                data: b"yo".to_vec(),
+            },
+            EventKind::Closed {
+                client: Some(1),
+                peer,
+                reason: CloseReason::Reset,
+            },
+        ] {
+            assert!(recorder.observe(&event(kind)));
+        }
+        let whats: Vec<(SocketAddr, What)> = recorder
+            .recording()
+            .items
+            .iter()
+            .map(|i| (i.local, i.what.clone()))
+            .collect();
+        assert_eq!(
+            whats,
+            [
+                (local, What::Open { by: Side::Peer }),
+                (
+                    local,
+                    What::Data {
+                        from: Side::Peer,
+                        data: b"hi".to_vec()
+                    }
+                ),
+                (
+                    local,
+                    What::Data {
+                        from: Side::Here,
+                        data: b"yo".to_vec()
+                    }
+                ),
+                (
+                    local,
+                    What::Close {
+                        by: Side::Peer,
+                        reset: true
+                    }
+                ),
+            ]
+        );
+        let json = recorder.recording().to_json();
+        assert_eq!(&Recording::from_json(&json).unwrap(), recorder.recording());
+        assert_eq!(
+            recorder.recording().messages_from(Side::Here)[0].1,
+            b"yo".to_vec()
+        );
+    }
+
+    #[test]
+    fn a_bad_file_is_refused_in_words() {
+        let err = Recording::from_json("{}").unwrap_err();
+        assert!(err.to_string().contains("recording"), "{err}");
+    }
+}

@@ -1,0 +1,246 @@
+//! pcap files from real sessions, read back with a pcap reader and a packet parser: the right
+//! addresses, ports, flags, sequence numbers, checksums and payloads.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::thread;
+
+use common::*;
+use etherparse::{NetHeaders, PacketHeaders, TransportHeader};
+use pcap_file::pcap::PcapReader;
+use socket_tester::net::{Command, EventKind, Session, TcpServerConfig, no_waker};
+use socket_tester::pcap::PcapWriter;
+use socket_tester::record::{Recorder, Transport};
+
+/// One packet as Wireshark would list it.
+#[derive(Debug, Clone, PartialEq)]
+struct Packet {
+    src: SocketAddr,
+    dst: SocketAddr,
+    /// "S", "SA", "A", "PA", "FA", "RA"; "UDP" for datagrams.
+    flags: String,
+    seq: u32,
+    ack: u32,
+    payload: Vec<u8>,
+}
+
+fn read_pcap(path: &std::path::Path) -> Vec<Packet> {
+    let file = std::fs::File::open(path).unwrap();
+    let mut reader = PcapReader::new(file).unwrap();
+    assert_eq!(u32::from(reader.header().datalink), 101, "LINKTYPE_RAW");
+    let mut packets = Vec::new();
+    while let Some(packet) = reader.next_packet() {
+        let packet = packet.unwrap();
+        let headers = PacketHeaders::from_ip_slice(&packet.data).unwrap();
+        let payload = headers.payload.slice().to_vec();
+        let (src_ip, dst_ip): (IpAddr, IpAddr) = match headers.net.as_ref().unwrap() {
+            NetHeaders::Ipv4(ip, _) => {
+                assert_eq!(
+                    ip.header_checksum,
+                    ip.calc_header_checksum(),
+                    "IPv4 checksum"
+                );
+                (ip.source.into(), ip.destination.into())
+            }
+            NetHeaders::Ipv6(ip, _) => (ip.source.into(), ip.destination.into()),
+            NetHeaders::Arp(_) => panic!("ARP"),
+        };
+        let checksum_ok = |computed: u16, stored: u16| assert_eq!(computed, stored, "checksum");
+        let parsed = match (headers.transport.unwrap(), headers.net.unwrap()) {
+            (TransportHeader::Tcp(tcp), net) => {
+                match &net {
+                    NetHeaders::Ipv4(ip, _) => {
+                        checksum_ok(tcp.calc_checksum_ipv4(ip, &payload).unwrap(), tcp.checksum)
+                    }
+                    NetHeaders::Ipv6(ip, _) => {
+                        checksum_ok(tcp.calc_checksum_ipv6(ip, &payload).unwrap(), tcp.checksum)
+                    }
+                    NetHeaders::Arp(_) => unreachable!(),
+                }
+                let mut flags = String::new();
+                for (on, letter) in [
+                    (tcp.syn, 'S'),
+                    (tcp.fin, 'F'),
+                    (tcp.rst, 'R'),
+                    (tcp.psh, 'P'),
+                    (tcp.ack, 'A'),
+                ] {
+                    if on {
+                        flags.push(letter);
+                    }
+                }
+                Packet {
+                    src: SocketAddr::new(src_ip, tcp.source_port),
+                    dst: SocketAddr::new(dst_ip, tcp.destination_port),
+                    flags,
+                    seq: tcp.sequence_number,
+                    ack: tcp.acknowledgment_number,
+                    payload,
+                }
+            }
+            (TransportHeader::Udp(udp), net) => {
+                if let NetHeaders::Ipv6(ip, _) = &net {
+                    checksum_ok(udp.calc_checksum_ipv6(ip, &payload).unwrap(), udp.checksum);
+                }
+                Packet {
+                    src: SocketAddr::new(src_ip, udp.source_port),
+                    dst: SocketAddr::new(dst_ip, udp.destination_port),
+                    flags: "UDP".into(),
+                    seq: 0,
+                    ack: 0,
+                    payload,
+                }
+            }
+            (other, _) => panic!("unexpected {other:?}"),
+        };
+        packets.push(parsed);
+    }
+    packets
+}
+
+fn echo_once() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 1024];
+        while let Ok(n @ 1..) = stream.read(&mut buf) {
+            stream.write_all(&buf[..n]).unwrap();
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_tcp_client_session_is_a_complete_conversation_in_the_pcap() {
+    let server = echo_once();
+    let dir = TempDir::new("pcap-tcp");
+    let path = dir.file("client.pcap");
+    let (code, lines, stderr) = run_cli(&[
+        "tcp-client",
+        &server.to_string(),
+        "--send",
+        "Hello",
+        "--wait-ms",
+        "200",
+        "--pcap",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let local: SocketAddr = lines[0].rsplit(' ').next().unwrap().parse().unwrap();
+
+    let packets = read_pcap(&path);
+    let flags: Vec<&str> = packets.iter().map(|p| p.flags.as_str()).collect();
+    assert_eq!(
+        flags,
+        ["S", "SA", "A", "PA", "PA", "FA", "FA", "A"],
+        "{packets:#?}"
+    );
+    let out = (local, server);
+    let back = (server, local);
+    let directions: Vec<(SocketAddr, SocketAddr)> =
+        packets.iter().map(|p| (p.src, p.dst)).collect();
+    assert_eq!(directions, [out, back, out, out, back, out, back, out]);
+    assert_eq!(packets[3].payload, b"Hello");
+    assert_eq!(packets[4].payload, b"Hello");
+    // Sequence numbers follow the bytes: the echo acknowledges the 5 bytes after the SYN.
+    assert_eq!(packets[3].seq + 5, packets[4].ack);
+    assert_eq!(packets[1].ack, packets[0].seq + 1);
+}
+
+#[test]
+fn a_reset_from_this_end_is_an_rst_from_the_server_address() {
+    let dir = TempDir::new("pcap-rst");
+    let path = dir.file("server.pcap");
+    let server = Session::tcp_server(
+        TcpServerConfig::new("127.0.0.1:0".parse().unwrap()),
+        no_waker(),
+    )
+    .unwrap();
+    let mut recorder = Recorder::new(Transport::Tcp);
+    let mut writer =
+        PcapWriter::new(std::fs::File::create(&path).unwrap(), Transport::Tcp).unwrap();
+    let mut pump = |until: &dyn Fn(&EventKind) -> bool| loop {
+        let event = server.events().recv_timeout(DEADLINE).expect("an event");
+        if let Some(item) = recorder.item(&event) {
+            writer.write(&item).unwrap();
+        }
+        if until(&event.kind) {
+            return event.kind;
+        }
+    };
+    let EventKind::Listening { local } = pump(&|k| matches!(k, EventKind::Listening { .. })) else {
+        unreachable!()
+    };
+    let mut client = TcpStream::connect(local).unwrap();
+    let client_addr = client.local_addr().unwrap();
+    pump(&|k| matches!(k, EventKind::Accepted { .. }));
+    client.write_all(b"abc").unwrap();
+    pump(&|k| matches!(k, EventKind::Received { .. }));
+    server.command(Command::Reset(1));
+    pump(&|k| matches!(k, EventKind::Closed { .. }));
+    writer.flush().unwrap();
+
+    let packets = read_pcap(&path);
+    let flags: Vec<&str> = packets.iter().map(|p| p.flags.as_str()).collect();
+    assert_eq!(flags, ["S", "SA", "A", "PA", "RA"]);
+    assert_eq!((packets[0].src, packets[0].dst), (client_addr, local));
+    assert_eq!(packets[3].payload, b"abc");
+    assert_eq!((packets[4].src, packets[4].dst), (local, client_addr));
+}
+
+#[test]
+fn udp_over_ipv6_shows_each_datagram_between_the_right_ends() {
+    if !has_ipv6_loopback() {
+        eprintln!("skipped: no IPv6 loopback");
+        return;
+    }
+    let peer = UdpSocket::bind("[::1]:0").unwrap();
+    let peer_addr = peer.local_addr().unwrap();
+    thread::spawn(move || {
+        let mut buf = [0u8; 100];
+        let (n, from) = peer.recv_from(&mut buf).unwrap();
+        peer.send_to(&buf[..n], from).unwrap();
+    });
+    let dir = TempDir::new("pcap-udp6");
+    let path = dir.file("udp.pcap");
+    let (code, _, stderr) = run_cli(&[
+        "udp",
+        "--to",
+        &peer_addr.to_string(),
+        "--send",
+        "ping",
+        "--wait-ms",
+        "300",
+        "--pcap",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let packets = read_pcap(&path);
+    assert_eq!(packets.len(), 2, "{packets:#?}");
+    assert!(
+        packets
+            .iter()
+            .all(|p| p.flags == "UDP" && p.payload == b"ping")
+    );
+    assert_eq!(packets[0].dst, peer_addr);
+    assert_eq!(packets[1].src, peer_addr);
+    assert_eq!(packets[0].src, packets[1].dst);
+    assert!(packets[0].src.ip().is_loopback(), "{:?}", packets[0].src);
+}
+
+#[test]
+fn an_unwritable_pcap_path_is_bad_input() {
+    let (code, lines, stderr) = run_cli(&[
+        "udp",
+        "--bind",
+        "127.0.0.1:0",
+        "--pcap",
+        "/nonexistent-dir/x.pcap",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(lines.is_empty());
+    assert!(stderr.contains("/nonexistent-dir/x.pcap"), "{stderr}");
+}
