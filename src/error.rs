@@ -51,6 +51,8 @@ pub enum Error {
     EmptyMessage,
     #[error("no target address: set Host and Port to send to")]
     NoTarget,
+    #[error("nothing recorded: press Record, or choose a recording with messages")]
+    NothingRecorded,
     #[error("unknown variable '{0}' (use ${{seq}}, ${{client}}, ${{time}} or ${{random:MIN:MAX}})")]
     UnknownVariable(String),
     #[error("{name} {reason}")]

@@ -20,6 +20,7 @@ pub mod page;
 pub mod pcap;
 pub mod record;
 pub mod rules;
+pub mod session_recording;
 pub mod stress_page;
 pub mod ui;
 pub mod wake;

@@ -20,6 +20,7 @@ use crate::net::{
     UdpConfig, Waker, file_chunk,
 };
 use crate::rules::{Responder, Rule};
+use crate::session_recording::{RecordingConfig, SessionRecording};
 
 /// How the log shows each message's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -85,6 +86,7 @@ pub struct PageConfig {
     /// milliseconds apart.
     pub split_writes: String,
     pub split_gap_ms: String,
+    pub recording: RecordingConfig,
 }
 
 impl Default for PageConfig {
@@ -125,6 +127,7 @@ impl Default for PageConfig {
             repeat_times: "0".into(),
             split_writes: "1".into(),
             split_gap_ms: "0".into(),
+            recording: RecordingConfig::default(),
         }
     }
 }
@@ -209,6 +212,7 @@ pub struct Page {
     repeater: Option<Repeater>,
     /// Split writes still being sent (with a gap between writes).
     split_sends: Vec<Repeater>,
+    pub recording: SessionRecording,
     /// Whether received bytes go to `config.capture_path` (also for the next session).
     pub capturing: bool,
     file_send: Option<FileSend>,
@@ -253,6 +257,7 @@ impl Page {
             session: None,
             repeater: None,
             split_sends: Vec::new(),
+            recording: SessionRecording::default(),
             capturing: false,
             file_send: None,
             file_note: None,
@@ -425,6 +430,17 @@ impl Page {
         let writes = number("Writes", &self.config.split_writes, 10_000)?.max(1);
         let gap = number("Apart (ms)", &self.config.split_gap_ms, 60_000)?;
         Ok((writes as usize, Duration::from_millis(gap)))
+    }
+
+    /// Replays the chosen side of a saved recording over this session, or stops the replay.
+    pub fn toggle_replay(&mut self) {
+        match self.destination() {
+            Ok(to) => {
+                self.recording
+                    .toggle_replay(&self.config.recording, self.session.as_ref(), to)
+            }
+            Err(error) => self.recording.note = Some(error.to_string()),
+        }
     }
 
     /// Closes the TCP connection (a client's, or the selected client of a server) with RST.
@@ -729,6 +745,7 @@ impl Page {
             _ => None,
         };
         self.update_state(&event);
+        self.recording.observe(&event);
         self.log.push_event(event);
         if let Some((client, peer)) = received {
             self.last_sender = Some(peer);

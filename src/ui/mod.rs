@@ -6,6 +6,7 @@ mod files_panel;
 pub mod fonts;
 mod log_view;
 mod presets_panel;
+mod record_panel;
 mod rules_panel;
 mod send_panel;
 mod session_strip;
@@ -101,6 +102,9 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
         egui::CollapsingHeader::new("Auto-reply rules")
             .default_open(false)
             .show(ui, |ui| rules_panel::draw(page, ui));
+        egui::CollapsingHeader::new("Record, pcap, replay")
+            .default_open(false)
+            .show(ui, |ui| record_panel::draw(page, ui));
     });
     if page.kind == SessionKind::TcpServer {
         Panel::right("clients")

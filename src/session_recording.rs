@@ -1,0 +1,188 @@
+//! A page's recording and replay: record the traffic, save it as pcap (Wireshark) or as a
+//! recording (JSON), and replay one side of a saved recording over the page's session, as a
+//! mock client or a mock server. No drawing.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, describe_io};
+use crate::net::{Destination, Event, Repeater, Session, SessionKind};
+use crate::pcap::PcapWriter;
+use crate::record::{Recorder, Recording, Side, Transport};
+
+/// What is saved with the page's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RecordingConfig {
+    pub pcap_path: String,
+    pub recording_path: String,
+    pub replay_path: String,
+    /// Which side's messages a replay sends.
+    pub replay_side: Side,
+    /// As fast as possible instead of with the recorded timing.
+    pub replay_fast: bool,
+}
+
+impl Default for RecordingConfig {
+    fn default() -> RecordingConfig {
+        RecordingConfig {
+            pcap_path: "session.pcap".into(),
+            recording_path: "session.json".into(),
+            replay_path: "session.json".into(),
+            replay_side: Side::Here,
+            replay_fast: false,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct SessionRecording {
+    recorder: Option<Recorder>,
+    /// The last recording stopped, kept for saving.
+    last: Option<Recording>,
+    replay: Option<Repeater>,
+    /// What the last action did, or why it failed.
+    pub note: Option<String>,
+}
+
+impl SessionRecording {
+    pub fn is_recording(&self) -> bool {
+        self.recorder.is_some()
+    }
+
+    /// Items recorded so far (or in the last recording).
+    pub fn items(&self) -> usize {
+        self.recording().map_or(0, |r| r.items.len())
+    }
+
+    fn recording(&self) -> Option<&Recording> {
+        self.recorder
+            .as_ref()
+            .map(Recorder::recording)
+            .or(self.last.as_ref())
+    }
+
+    pub fn toggle(&mut self, kind: SessionKind) {
+        if self.recorder.is_some() {
+            self.stop();
+            return;
+        }
+        let transport = match kind {
+            SessionKind::Udp => Transport::Udp,
+            _ => Transport::Tcp,
+        };
+        self.recorder = Some(Recorder::new(transport));
+        self.note = None;
+    }
+
+    fn stop(&mut self) {
+        if let Some(recorder) = self.recorder.take() {
+            let recording = recorder.recording().clone();
+            self.note = Some(format!("Recorded {} items", recording.items.len()));
+            self.last = Some(recording);
+        }
+    }
+
+    /// Called with every event of the page's session, before the log takes it.
+    pub fn observe(&mut self, event: &Event) {
+        if let Some(recorder) = &mut self.recorder
+            && !recorder.observe(event)
+        {
+            self.stop();
+            self.note = Some("Recording stopped: it reached its size limit (64 MiB)".into());
+        }
+    }
+
+    pub fn save_pcap(&mut self, path: &str) {
+        self.note = Some(match self.write_pcap(path) {
+            Ok(n) => format!("Wrote {n} items to {path} (open it in Wireshark)"),
+            Err(error) => error.to_string(),
+        });
+    }
+
+    fn write_pcap(&self, path: &str) -> Result<usize, Error> {
+        let recording = self.recording().ok_or(Error::NothingRecorded)?;
+        let writing = |err: std::io::Error| Error::File {
+            action: "writing",
+            path: path.to_string(),
+            message: describe_io(&err),
+        };
+        let file = std::fs::File::create(path).map_err(writing)?;
+        let mut pcap =
+            PcapWriter::new(std::io::BufWriter::new(file), recording.transport).map_err(writing)?;
+        for item in &recording.items {
+            pcap.write(item).map_err(writing)?;
+        }
+        pcap.flush().map_err(writing)?;
+        Ok(recording.items.len())
+    }
+
+    pub fn save_recording(&mut self, path: &str) {
+        let saved = self
+            .recording()
+            .ok_or(Error::NothingRecorded)
+            .and_then(|recording| {
+                std::fs::write(path, recording.to_json()).map_err(|err| Error::File {
+                    action: "writing",
+                    path: path.to_string(),
+                    message: describe_io(&err),
+                })
+            });
+        self.note = Some(match saved {
+            Ok(()) => format!("Saved the recording to {path}"),
+            Err(error) => error.to_string(),
+        });
+    }
+
+    pub fn is_replaying(&self) -> bool {
+        self.replay.as_ref().is_some_and(Repeater::is_running)
+    }
+
+    /// Starts replaying one side of the recording at `config.replay_path` over `session`, or
+    /// stops the replay in progress.
+    pub fn toggle_replay(
+        &mut self,
+        config: &RecordingConfig,
+        session: Option<&Session>,
+        to: Destination,
+    ) {
+        if self.is_replaying() {
+            self.replay = None;
+            self.note = Some("Replay stopped".into());
+            return;
+        }
+        self.note = Some(match Self::start_replay(config, session, to) {
+            Ok((replay, count)) => {
+                self.replay = Some(replay);
+                format!("Replaying {count} messages")
+            }
+            Err(error) => error.to_string(),
+        });
+    }
+
+    fn start_replay(
+        config: &RecordingConfig,
+        session: Option<&Session>,
+        to: Destination,
+    ) -> Result<(Repeater, usize), Error> {
+        let path = &config.replay_path;
+        let text = std::fs::read_to_string(path).map_err(|err| Error::File {
+            action: "reading",
+            path: path.clone(),
+            message: describe_io(&err),
+        })?;
+        let mut messages = Recording::from_json(&text)?.messages_from(config.replay_side);
+        if messages.is_empty() {
+            return Err(Error::NothingRecorded);
+        }
+        if config.replay_fast {
+            for (at, _) in &mut messages {
+                *at = Duration::ZERO;
+            }
+        }
+        let session = session.ok_or(Error::NotConnected)?;
+        let count = messages.len();
+        Ok((session.schedule(to, messages)?, count))
+    }
+}
