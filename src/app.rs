@@ -5,6 +5,7 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::demo::Demo;
 use crate::net::{SessionKind, Waker};
 use crate::page::{Page, PageConfig};
 use crate::stress_page::{StressForm, StressPage};
@@ -17,8 +18,9 @@ pub const TABS: [(SessionKind, &str); 3] = [
     (SessionKind::Udp, "UDP"),
 ];
 
-/// The tab after the session tabs: load testing.
+/// The tabs after the session tabs: load testing, and the local demo.
 pub const STRESS_TAB: usize = TABS.len();
+pub const DEMO_TAB: usize = TABS.len() + 1;
 
 /// The sessions of one tab.
 pub struct Tab {
@@ -81,9 +83,11 @@ impl Default for SavedState {
 
 pub struct App {
     pub tabs: Vec<Tab>,
-    /// An index into `tabs`, or `STRESS_TAB`.
+    /// An index into `tabs`, `STRESS_TAB` or `DEMO_TAB`.
     pub active_tab: usize,
     pub stress: StressPage,
+    /// The one-click local demo, while it runs.
+    pub demo: Option<Demo>,
     pub dark: bool,
     pub presentation: bool,
     /// This machine's addresses, offered as bind addresses (read once at start).
@@ -122,8 +126,9 @@ impl App {
         let (coalescer, waker) = Coalescer::new(move || repaint.request_repaint());
         App {
             tabs,
-            active_tab: saved.active_tab.min(STRESS_TAB),
+            active_tab: saved.active_tab.min(DEMO_TAB),
             stress: StressPage::new(saved.stress),
+            demo: None,
             dark: saved.dark,
             presentation: saved.presentation,
             interfaces: local_interfaces(),
@@ -165,6 +170,9 @@ impl eframe::App for App {
         self.coalescer.frame_started();
         self.stress.refresh();
         let mut more = false;
+        if let Some(demo) = &mut self.demo {
+            more |= demo.drain_events(&self.waker);
+        }
         let mut next_reply: Option<std::time::Instant> = None;
         for tab in &mut self.tabs {
             for page in &mut tab.pages {

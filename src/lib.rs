@@ -11,8 +11,10 @@
 pub mod alloc_count;
 pub mod app;
 pub mod bench;
+pub mod chart;
 pub mod cli;
 pub mod codec;
+pub mod demo;
 pub mod error;
 pub mod log;
 pub mod net;
@@ -22,6 +24,7 @@ pub mod record;
 pub mod rules;
 pub mod session_recording;
 pub mod stress_page;
+pub mod traffic;
 pub mod ui;
 pub mod wake;
 

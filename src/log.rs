@@ -35,6 +35,28 @@ impl Direction {
     }
 }
 
+/// What an info or error row says happened, for the sequence chart (data rows: `Data`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Data,
+    Listening,
+    /// This end connected to the peer.
+    Connected,
+    /// The peer connected and was accepted.
+    Accepted,
+    Rejected,
+    /// The peer sent FIN and the connection stays open for sending (half-close).
+    PeerFinished,
+    /// Closed by `by` with FIN, or with RST.
+    ClosedByPeer,
+    ResetByPeer,
+    ClosedHere,
+    ResetHere,
+    /// An error, or a note about the session itself.
+    Error,
+    Note,
+}
+
 /// A row as stored: 40 bytes plus its payload, so a million rows fit in little memory.
 #[derive(Debug, Clone)]
 struct StoredRow {
@@ -45,6 +67,7 @@ struct StoredRow {
     /// Index into `Log::peers`, or `NO_PEER`.
     peer: u32,
     direction: Direction,
+    mark: Mark,
     /// Bytes of an unfinished character from this connection's previous row, shown here.
     carry_in: [u8; MAX_CARRY],
     carry_in_len: u8,
@@ -62,6 +85,7 @@ const MAX_CARRY: usize = 3;
 pub struct LogRow<'a> {
     pub time: SystemTime,
     pub direction: Direction,
+    pub mark: Mark,
     pub peer: Option<SocketAddr>,
     pub client: Option<ClientId>,
     /// The bytes as they crossed the wire (empty for info and error rows).
@@ -135,6 +159,7 @@ impl Log {
         LogRow {
             time: UNIX_EPOCH + Duration::from_micros(stored.time_us.max(0) as u64),
             direction: stored.direction,
+            mark: stored.mark,
             peer,
             client,
             data,
@@ -149,6 +174,11 @@ impl Log {
 
     pub fn direction(&self, i: usize) -> Direction {
         self.rows[i].direction
+    }
+
+    /// When row `i` happened, in microseconds since the Unix epoch (no decoding).
+    pub fn time_us(&self, i: usize) -> i64 {
+        self.rows[i].time_us
     }
 
     /// How many bytes crossed the wire in row `i` (0 for info and error rows).
@@ -198,6 +228,18 @@ impl Log {
             .collect()
     }
 
+    /// Every peer (address and server client id) the log has seen, in the order first seen;
+    /// `peer_index` of a row points into it.
+    pub fn peers(&self) -> &[(SocketAddr, Option<ClientId>)] {
+        &self.peers
+    }
+
+    /// Row `i`'s index into `peers`, if the row has a peer.
+    pub fn peer_index(&self, i: usize) -> Option<usize> {
+        let peer = self.rows[i].peer;
+        (peer != NO_PEER).then_some(peer as usize)
+    }
+
     pub fn encoding(&self) -> TextEncoding {
         self.encoding
     }
@@ -224,7 +266,13 @@ impl Log {
         id
     }
 
-    fn push(&mut self, time: SystemTime, direction: Direction, peer: u32, data: Box<[u8]>) {
+    fn push(
+        &mut self,
+        time: SystemTime,
+        (direction, mark): (Direction, Mark),
+        peer: u32,
+        data: Box<[u8]>,
+    ) {
         let time_us = time
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_micros() as i64);
@@ -233,6 +281,7 @@ impl Log {
             data,
             peer,
             direction,
+            mark,
             carry_in: [0; MAX_CARRY],
             carry_in_len: 0,
             tail_len: 0,
@@ -281,7 +330,7 @@ impl Log {
     pub fn push_info(&mut self, text: String) {
         self.push(
             SystemTime::now(),
-            Direction::Info,
+            (Direction::Info, Mark::Note),
             NO_PEER,
             text.into_bytes().into_boxed_slice(),
         );
@@ -290,46 +339,48 @@ impl Log {
     /// Adds a row for an event worth showing (not `Stopped`). Received and sent bytes move
     /// into the row without a copy.
     pub fn push_event(&mut self, event: Event) {
-        let (direction, peer, client, data): (
-            Direction,
-            Option<SocketAddr>,
-            Option<ClientId>,
-            Box<[u8]>,
-        ) = match &event.kind {
+        let info = (Direction::Info, Mark::Note);
+        let (kind, peer, client, data): RowParts = match &event.kind {
             EventKind::Listening { local } => (
-                Direction::Info,
+                (Direction::Info, Mark::Listening),
                 None,
                 None,
                 note(format!("listening on {local}")),
             ),
             EventKind::Connected { local, peer } => (
-                Direction::Info,
+                (Direction::Info, Mark::Connected),
                 Some(*peer),
                 None,
                 note(format!("connected to {peer} from {local}")),
             ),
             EventKind::Accepted { client, peer, .. } => (
-                Direction::Info,
+                (Direction::Info, Mark::Accepted),
                 Some(*peer),
                 Some(*client),
                 note(format!("client #{client} connected")),
             ),
             EventKind::Rejected { peer, limit } => (
-                Direction::Error,
+                (Direction::Error, Mark::Rejected),
                 Some(*peer),
                 None,
                 note(format!(
                     "rejected: {limit} clients are connected, the most allowed"
                 )),
             ),
-            EventKind::Received { client, peer, data } => {
-                (Direction::Rx, Some(*peer), *client, data.as_slice().into())
-            }
-            EventKind::Sent { client, peer, data } => {
-                (Direction::Tx, Some(*peer), *client, data.as_slice().into())
-            }
+            EventKind::Received { client, peer, data } => (
+                (Direction::Rx, Mark::Data),
+                Some(*peer),
+                *client,
+                data.as_slice().into(),
+            ),
+            EventKind::Sent { client, peer, data } => (
+                (Direction::Tx, Mark::Data),
+                Some(*peer),
+                *client,
+                data.as_slice().into(),
+            ),
             EventKind::PeerFinished { client, peer } => (
-                Direction::Info,
+                (Direction::Info, Mark::PeerFinished),
                 Some(*peer),
                 *client,
                 note("peer finished sending (FIN); this side can still send".to_string()),
@@ -339,22 +390,28 @@ impl Log {
                 peer,
                 reason,
             } => {
-                let direction = match reason {
-                    CloseReason::Failed(_) => Direction::Error,
-                    _ => Direction::Info,
+                let kind = match reason {
+                    CloseReason::PeerClosed => (Direction::Info, Mark::ClosedByPeer),
+                    CloseReason::Reset => (Direction::Info, Mark::ResetByPeer),
+                    CloseReason::ClosedHere => (Direction::Info, Mark::ClosedHere),
+                    CloseReason::ResetHere => (Direction::Info, Mark::ResetHere),
+                    CloseReason::Failed(_) => (Direction::Error, Mark::ResetByPeer),
                 };
                 (
-                    direction,
+                    kind,
                     Some(*peer),
                     *client,
                     note(format!("closed: {reason}")),
                 )
             }
-            EventKind::Error { client, error } => {
-                (Direction::Error, None, *client, note(error.to_string()))
-            }
+            EventKind::Error { client, error } => (
+                (Direction::Error, Mark::Error),
+                None,
+                *client,
+                note(error.to_string()),
+            ),
             EventKind::Reconnecting { delay } => (
-                Direction::Info,
+                info,
                 None,
                 None,
                 note(format!("reconnecting in {} ms", delay.as_millis())),
@@ -365,7 +422,7 @@ impl Log {
             Some(peer) => self.peer_id(peer, client),
             None => NO_PEER,
         };
-        self.push(event.time, direction, peer, data);
+        self.push(event.time, kind, peer, data);
     }
 
     /// Re-decodes every row from its raw bytes, in order, as if it had arrived in `encoding`.
@@ -388,6 +445,14 @@ impl Log {
         self.rows = rows;
     }
 }
+
+/// What a row is made of: its kind, peer, client and bytes.
+type RowParts = (
+    (Direction, Mark),
+    Option<SocketAddr>,
+    Option<ClientId>,
+    Box<[u8]>,
+);
 
 fn note(text: String) -> Box<[u8]> {
     text.into_bytes().into_boxed_slice()
@@ -559,6 +624,11 @@ fn csv_field(field: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_stored_row_stays_forty_bytes() {
+        assert_eq!(std::mem::size_of::<super::StoredRow>(), 40);
+    }
+
     use super::*;
 
     fn received(peer: &str, data: &[u8]) -> Event {

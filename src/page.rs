@@ -32,6 +32,17 @@ pub enum DisplayMode {
     Both,
 }
 
+/// How the log is shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LogView {
+    #[default]
+    Table,
+    /// A lane per end, an arrow per event.
+    Chart,
+    /// Bytes per second and round-trip times.
+    Plots,
+}
+
 /// What a page remembers across restarts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -44,6 +55,7 @@ pub struct PageConfig {
     pub bind_port: String,
     pub encoding: TextEncoding,
     pub display: DisplayMode,
+    pub view: LogView,
     pub input_mode: InputMode,
     pub escapes: bool,
     pub line_ending: LineEnding,
@@ -98,6 +110,7 @@ impl Default for PageConfig {
             bind_port: "8080".into(),
             encoding: TextEncoding::Utf8,
             display: DisplayMode::Text,
+            view: LogView::Table,
             input_mode: InputMode::Text,
             escapes: false,
             line_ending: LineEnding::None,

@@ -995,3 +995,133 @@ fn stress_tab_explains_a_bad_field_and_starts_nothing() {
     assert!(!h.state().stress.is_running());
     h.get_by_label("Clients 'many' is not a number");
 }
+
+#[test]
+fn the_sequence_chart_draws_an_arrow_per_event_and_fin_vs_rst() {
+    let (server, _received) = echo_server();
+    let mut h = app();
+    connect_client(&mut h, server);
+    type_message(&mut h, "hello");
+    click(&mut h, "Send");
+    wait_for_tx_and_rx(&mut h);
+    click(&mut h, "Sequence chart");
+
+    h.get_by_label("This end");
+    h.get_by_label("connect");
+    assert_eq!(
+        h.query_all_by_label("5 B  hello").count(),
+        2,
+        "one arrow for the write, one for the read of the echo"
+    );
+
+    click(&mut h, "Close with RST");
+    wait_until(&mut h, "the reset", |h| !page(h).is_open());
+    h.get_by_label("RST");
+    assert!(h.query_by_label("FIN").is_none(), "a reset is not a FIN");
+}
+
+#[test]
+fn split_writes_show_as_separate_sends_in_the_log() {
+    let (server, received) = echo_server();
+    let mut h = app();
+    connect_client(&mut h, server);
+    h.get_by_label("No delay").click();
+    set_field(&mut h, "Writes", "3");
+    set_field(&mut h, "Apart (ms)", "20");
+    type_message(&mut h, "abcdefghi");
+    click(&mut h, "Send");
+    wait_until(&mut h, "three writes", |h| {
+        page(h)
+            .log
+            .iter()
+            .filter(|r| r.direction == Direction::Tx)
+            .count()
+            == 3
+    });
+    let sent: Vec<String> = page(&mut h)
+        .log
+        .iter()
+        .filter(|r| r.direction == Direction::Tx)
+        .map(|r| r.text)
+        .collect();
+    assert_eq!(sent, ["abc", "def", "ghi"]);
+    let mut all = Vec::new();
+    while all.len() < 9 {
+        all.extend(received.recv_timeout(DEADLINE).unwrap());
+    }
+    assert_eq!(all, b"abcdefghi");
+}
+
+#[test]
+fn the_local_demo_connects_a_client_to_a_server_side_by_side() {
+    let mut h = app();
+    click(&mut h, "Demo");
+    click(&mut h, "Start TCP demo");
+    wait_until(&mut h, "the demo client to connect", |h| {
+        let demo = h.state().demo.as_ref().unwrap();
+        demo.pages[1].is_connected() && demo.pages[0].clients.len() == 1
+    });
+    h.get_by_label("TCP server");
+    h.get_by_label("TCP client");
+
+    // The client's message box and Send are the second of each.
+    let field = h
+        .get_all_by_role_and_label(Role::TextInput, "Message")
+        .nth(1)
+        .unwrap();
+    field.focus();
+    field.type_text("ping");
+    h.run();
+    h.get_all_by_label("Send").nth(1).unwrap().click();
+    wait_until(&mut h, "the server to read it", |h| {
+        h.state().demo.as_ref().unwrap().pages[0]
+            .log
+            .iter()
+            .any(|r| r.direction == Direction::Rx && r.text == "ping")
+    });
+    assert_eq!(
+        h.query_all_by_label("4 B  ping").count(),
+        2,
+        "the client's chart shows the write, the server's the read"
+    );
+
+    click(&mut h, "Close with RST");
+    wait_until(&mut h, "the server to see the reset", |h| {
+        h.state().demo.as_ref().unwrap().pages[0].clients.is_empty()
+    });
+    assert_eq!(
+        h.query_all_by_label("RST").count(),
+        2,
+        "both charts show the RST"
+    );
+
+    click(&mut h, "Stop demo");
+    assert!(h.state().demo.is_none());
+}
+
+#[test]
+fn the_udp_demo_points_two_sockets_at_each_other() {
+    let mut h = app();
+    click(&mut h, "Demo");
+    click(&mut h, "Start UDP demo");
+    wait_until(&mut h, "both sockets bound and aimed", |h| {
+        let demo = h.state().demo.as_ref().unwrap();
+        demo.pages
+            .iter()
+            .all(|p| p.config.port != "8080" && p.is_open())
+    });
+    let field = h
+        .get_all_by_role_and_label(Role::TextInput, "Message")
+        .next()
+        .unwrap();
+    field.focus();
+    field.type_text("datagram");
+    h.run();
+    h.get_all_by_label("Send").next().unwrap().click();
+    wait_until(&mut h, "B to receive the datagram", |h| {
+        h.state().demo.as_ref().unwrap().pages[1]
+            .log
+            .iter()
+            .any(|r| r.direction == Direction::Rx && r.text == "datagram")
+    });
+}

@@ -6,7 +6,7 @@ use crate::codec::TextEncoding;
 use crate::codec::hex::format_hex;
 use crate::codec::render::{hex_dump, one_line};
 use crate::log::{Direction, LogRow};
-use crate::page::{DisplayMode, Page, ShownRows};
+use crate::page::{DisplayMode, LogView, Page, ShownRows};
 use crate::ui::{labelled_combo, labelled_field};
 
 pub fn draw(page: &mut Page, ui: &mut Ui) {
@@ -15,11 +15,24 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
     let shown = page.shown_rows();
     find_bar(page, &shown, ui);
     ui.separator();
-    table(page, &shown, ui);
+    match page.config.view {
+        LogView::Table => table(page, &shown, ui),
+        LogView::Chart => super::chart_view::draw(page, &shown, ui),
+        LogView::Plots => super::plots_view::draw(page, &shown, ui),
+    }
 }
 
 fn toolbar(page: &mut Page, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
+        let view = &mut page.config.view;
+        ui.selectable_value(view, LogView::Table, "Table");
+        ui.selectable_value(view, LogView::Chart, "Sequence chart")
+            .on_hover_text(
+                "A lane for this end and each peer; an arrow per connect, message, FIN and RST",
+            );
+        ui.selectable_value(view, LogView::Plots, "Plots")
+            .on_hover_text("Bytes per second in and out; round trips (a send to the next reply)");
+        ui.separator();
         ui.selectable_value(&mut page.config.display, DisplayMode::Text, "Show text");
         ui.selectable_value(&mut page.config.display, DisplayMode::Hex, "Show hex");
         ui.selectable_value(&mut page.config.display, DisplayMode::Both, "Show both");

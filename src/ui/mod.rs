@@ -1,10 +1,13 @@
 //! Drawing only: every widget reads and writes the app's state, nothing here touches a socket.
 
+mod chart_view;
 mod client_list;
 mod connection_panel;
+mod demo_view;
 mod files_panel;
 pub mod fonts;
 mod log_view;
+mod plots_view;
 mod presets_panel;
 mod record_panel;
 mod rules_panel;
@@ -73,6 +76,10 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
     Panel::top("tabs").show(ui, |ui| top_bar::draw(app, ui));
     if app.active_tab == crate::app::STRESS_TAB {
         stress_view::draw(&mut app.stress, app.waker.clone(), ui);
+        return;
+    }
+    if app.active_tab == crate::app::DEMO_TAB {
+        CentralPanel::default().show(ui, |ui| demo_view::draw(app, ui));
         return;
     }
     let interfaces = app.interfaces.clone();

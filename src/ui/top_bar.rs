@@ -1,6 +1,6 @@
 use egui::Ui;
 
-use crate::app::{App, STRESS_TAB, TABS};
+use crate::app::{App, DEMO_TAB, STRESS_TAB, TABS};
 
 pub fn draw(app: &mut App, ui: &mut Ui) {
     ui.horizontal(|ui| {
@@ -18,6 +18,13 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
             .clicked()
         {
             app.active_tab = STRESS_TAB;
+        }
+        if ui
+            .selectable_label(app.active_tab == DEMO_TAB, "Demo")
+            .on_hover_text("A server and a client side by side on this machine, for teaching")
+            .clicked()
+        {
+            app.active_tab = DEMO_TAB;
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let theme = if app.dark {

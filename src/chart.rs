@@ -1,0 +1,154 @@
+//! The sequence chart's model: each log row as an arrow between two lanes (this end and one
+//! lane per peer), or a note on one lane. Drawing is in `ui::chart_view`.
+
+use crate::codec::render::one_line;
+use crate::log::{Direction, LogRow, Mark};
+
+/// Characters of a message shown on its arrow.
+const PREVIEW_CHARS: usize = 24;
+
+/// How an arrow is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Data,
+    /// Connect, accept, FIN.
+    Control,
+    /// RST, rejected, errors.
+    Alarm,
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrow {
+    /// Lanes: 0 is this end, `1 + i` is the log's peer `i`. `from == to` is a note on a lane.
+    pub from: usize,
+    pub to: usize,
+    pub label: String,
+    pub tone: Tone,
+}
+
+/// The arrow for `row`, whose peer is the log's peer `peer_index`.
+pub fn arrow(row: &LogRow<'_>, peer_index: Option<usize>) -> Arrow {
+    const HERE: usize = 0;
+    let Some(peer) = peer_index.map(|i| i + 1) else {
+        let tone = match row.direction {
+            Direction::Error => Tone::Alarm,
+            _ => Tone::Note,
+        };
+        return note(HERE, row.text.clone(), tone);
+    };
+    let (from, to, label, tone) = match row.mark {
+        Mark::Data => {
+            let (from, to) = match row.direction {
+                Direction::Tx => (HERE, peer),
+                _ => (peer, HERE),
+            };
+            (from, to, data_label(row), Tone::Data)
+        }
+        Mark::Connected => (HERE, peer, "connect".to_string(), Tone::Control),
+        Mark::Accepted => {
+            let label = match row.client {
+                Some(id) => format!("connect · client #{id}"),
+                None => "connect".to_string(),
+            };
+            (peer, HERE, label, Tone::Control)
+        }
+        Mark::ClosedByPeer => (peer, HERE, "FIN".to_string(), Tone::Control),
+        Mark::PeerFinished => (peer, HERE, "FIN (half-close)".to_string(), Tone::Control),
+        Mark::ClosedHere => (HERE, peer, "FIN".to_string(), Tone::Control),
+        Mark::ResetByPeer => (peer, HERE, "RST".to_string(), Tone::Alarm),
+        Mark::ResetHere => (HERE, peer, "RST".to_string(), Tone::Alarm),
+        Mark::Rejected => (
+            peer,
+            HERE,
+            "rejected (too many clients)".to_string(),
+            Tone::Alarm,
+        ),
+        Mark::Listening | Mark::Error | Mark::Note => {
+            let tone = if row.mark == Mark::Error {
+                Tone::Alarm
+            } else {
+                Tone::Note
+            };
+            return note(HERE, row.text.clone(), tone);
+        }
+    };
+    Arrow {
+        from,
+        to,
+        label,
+        tone,
+    }
+}
+
+fn note(lane: usize, label: String, tone: Tone) -> Arrow {
+    Arrow {
+        from: lane,
+        to: lane,
+        label,
+        tone,
+    }
+}
+
+/// "5 B hello": the length, then the start of the text on one line.
+fn data_label(row: &LogRow<'_>) -> String {
+    let text = one_line(&row.text);
+    let mut preview: String = text.chars().take(PREVIEW_CHARS).collect();
+    if text.chars().count() > PREVIEW_CHARS {
+        preview.push('…');
+    }
+    format!("{} B  {preview}", row.data.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::TextEncoding;
+    use crate::log::Log;
+    use crate::net::{CloseReason, Event, EventKind};
+
+    #[test]
+    fn a_conversation_is_one_arrow_per_event_in_the_right_direction() {
+        let peer = "127.0.0.1:50007".parse().unwrap();
+        let mut log = Log::new(TextEncoding::Utf8, true);
+        for kind in [
+            EventKind::Accepted {
+                client: 1,
+                local: "127.0.0.1:9000".parse().unwrap(),
+                peer,
+            },
+            EventKind::Received {
+                client: Some(1),
+                peer,
+                data: b"hello".to_vec(),
+            },
+            EventKind::Sent {
+                client: Some(1),
+                peer,
+                data: b"a reply longer than the preview shows".to_vec(),
+            },
+            EventKind::Closed {
+                client: Some(1),
+                peer,
+                reason: CloseReason::Reset,
+            },
+        ] {
+            log.push_event(Event::now(kind));
+        }
+        let arrows: Vec<(usize, usize, String, Tone)> = (0..log.len())
+            .map(|i| {
+                let a = arrow(&log.row(i), log.peer_index(i));
+                (a.from, a.to, a.label, a.tone)
+            })
+            .collect();
+        assert_eq!(
+            arrows,
+            [
+                (1, 0, "connect · client #1".into(), Tone::Control),
+                (1, 0, "5 B  hello".into(), Tone::Data),
+                (0, 1, "37 B  a reply longer than the …".into(), Tone::Data),
+                (1, 0, "RST".into(), Tone::Alarm),
+            ]
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! The sequence chart: a lane for this end and one per peer, an arrow per event between them
+//! (connect, each message with its length and a preview, FIN, RST), notes for errors. Only the
+//! visible rows are laid out, so a long log costs no more than a short one.
+
+use chrono::{DateTime, Local};
+use egui::{Color32, Label, Pos2, Rect, RichText, ScrollArea, Sense, Stroke, Ui, vec2};
+
+use crate::chart::{Tone, arrow};
+use crate::page::{Page, ShownRows};
+
+const TIME_WIDTH: f32 = 110.0;
+const MIN_LANE_WIDTH: f32 = 160.0;
+const ROW_HEIGHT: f32 = 38.0;
+
+pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
+    let log = &page.log;
+    let lanes = 1 + log.peers().len();
+    let lane_width = ((ui.available_width() - TIME_WIDTH) / lanes as f32).max(MIN_LANE_WIDTH);
+    let width = TIME_WIDTH + lane_width * lanes as f32;
+    let dark = ui.visuals().dark_mode;
+    let lane_x = |left: f32, lane: usize| left + TIME_WIDTH + lane_width * (lane as f32 + 0.5);
+    ScrollArea::horizontal()
+        .id_salt("chart-across")
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            ui.set_min_width(width);
+            let (header, _) = ui.allocate_exact_size(vec2(width, 28.0), Sense::hover());
+            ui.put(
+                Rect::from_min_size(header.min, vec2(TIME_WIDTH, 28.0)),
+                Label::new(RichText::new("Time").strong()),
+            );
+            for lane in 0..lanes {
+                let title = match lane.checked_sub(1).map(|i| log.peers()[i]) {
+                    None => "This end".to_string(),
+                    Some((peer, Some(id))) => format!("#{id} {peer}"),
+                    Some((peer, None)) => peer.to_string(),
+                };
+                let center = Pos2::new(lane_x(header.left(), lane), header.center().y);
+                ui.put(
+                    Rect::from_center_size(center, vec2(lane_width - 8.0, 28.0)),
+                    Label::new(RichText::new(title).strong()).truncate(),
+                );
+            }
+            ui.separator();
+            ScrollArea::vertical()
+                .id_salt("chart-down")
+                .auto_shrink(false)
+                .stick_to_bottom(page.paused_at.is_none())
+                .show_rows(ui, ROW_HEIGHT, shown.len(), |ui, range| {
+                    let visible = ui.clip_rect().x_range();
+                    for index in range {
+                        let row_index = shown.row(index);
+                        let row = log.row(row_index);
+                        let (rect, _) =
+                            ui.allocate_exact_size(vec2(width, ROW_HEIGHT), Sense::hover());
+                        let painter = ui.painter().clone();
+                        let lifeline = Stroke::new(1.0, Color32::from_gray(110));
+                        for lane in 0..lanes {
+                            let x = lane_x(rect.left(), lane);
+                            if visible.contains(x) {
+                                painter.vline(x, rect.y_range(), lifeline);
+                            }
+                        }
+                        let time = DateTime::<Local>::from(row.time).format("%H:%M:%S%.3f");
+                        ui.put(
+                            Rect::from_min_size(rect.min, vec2(TIME_WIDTH, ROW_HEIGHT)),
+                            Label::new(RichText::new(time.to_string()).monospace()),
+                        );
+                        let arrow = arrow(&row, log.peer_index(row_index));
+                        let color = tone_color(arrow.tone, arrow.from == 0, dark);
+                        let (from, to) = (
+                            lane_x(rect.left(), arrow.from),
+                            lane_x(rect.left(), arrow.to),
+                        );
+                        let text = RichText::new(&arrow.label).color(color).size(15.0);
+                        if arrow.from == arrow.to {
+                            // A note on the lane: a framed box from the lane's left edge,
+                            // inside the row so the layout never grows sideways.
+                            let left = from - lane_width / 2.0 + 4.0;
+                            let note = Rect::from_min_max(
+                                Pos2::new(left, rect.top() + 5.0),
+                                Pos2::new(
+                                    (left + lane_width * 1.6).min(rect.right()),
+                                    rect.bottom() - 5.0,
+                                ),
+                            );
+                            painter.rect_stroke(
+                                note,
+                                4.0,
+                                Stroke::new(1.5, color),
+                                egui::StrokeKind::Inside,
+                            );
+                            ui.put(note.shrink(3.0), Label::new(text).truncate());
+                            continue;
+                        }
+                        let y = rect.bottom() - 9.0;
+                        draw_arrow(&painter, Pos2::new(from, y), Pos2::new(to, y), color);
+                        let label = Rect::from_min_max(
+                            Pos2::new(from.min(to) + 6.0, rect.top() + 2.0),
+                            Pos2::new(from.max(to) - 6.0, y - 2.0),
+                        );
+                        ui.put(label, Label::new(text).truncate());
+                    }
+                });
+        });
+}
+
+/// A line with a small head at `to` (egui's own arrow head grows with the length).
+fn draw_arrow(painter: &egui::Painter, from: Pos2, to: Pos2, color: Color32) {
+    let stroke = Stroke::new(2.5, color);
+    painter.line_segment([from, to], stroke);
+    let back = if to.x > from.x { -10.0 } else { 10.0 };
+    painter.line_segment([to, to + vec2(back, -6.0)], stroke);
+    painter.line_segment([to, to + vec2(back, 6.0)], stroke);
+}
+
+/// The log table's colours: sent blue, received green; control amber, alarms red.
+fn tone_color(tone: Tone, from_here: bool, dark: bool) -> Color32 {
+    match (tone, dark) {
+        (Tone::Data, true) if from_here => Color32::from_rgb(0x58, 0xA6, 0xFF),
+        (Tone::Data, false) if from_here => Color32::from_rgb(0x09, 0x69, 0xDA),
+        (Tone::Data, true) => Color32::from_rgb(0x56, 0xD3, 0x64),
+        (Tone::Data, false) => Color32::from_rgb(0x1A, 0x7F, 0x37),
+        (Tone::Control, true) => Color32::from_rgb(0xE3, 0xB3, 0x41),
+        (Tone::Control, false) => Color32::from_rgb(0x9A, 0x67, 0x00),
+        (Tone::Alarm, _) => Color32::from_rgb(0xE5, 0x48, 0x4D),
+        (Tone::Note, true) => Color32::LIGHT_GRAY,
+        (Tone::Note, false) => Color32::DARK_GRAY,
+    }
+}

@@ -1,0 +1,130 @@
+//! The Demo tab: one click starts a server and a client (or two UDP sockets) on this machine,
+//! shown side by side, each with its send box and its sequence chart.
+
+use egui::{RichText, Ui};
+
+use crate::app::App;
+use crate::demo::Demo;
+use crate::net::SessionKind;
+use crate::page::Page;
+
+pub fn draw(app: &mut App, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        if ui
+            .button("Start TCP demo")
+            .on_hover_text("A TCP server on 127.0.0.1 (a free port) and a client connected to it")
+            .clicked()
+        {
+            restart(app, Demo::tcp(app.waker.clone()));
+        }
+        if ui
+            .button("Start UDP demo")
+            .on_hover_text("Two UDP sockets on 127.0.0.1, each sending to the other")
+            .clicked()
+        {
+            restart(app, Demo::udp(app.waker.clone()));
+        }
+        if app.demo.is_some()
+            && ui.button("Stop demo").clicked()
+            && let Some(mut demo) = app.demo.take()
+        {
+            demo.close();
+        }
+    });
+    let Some(demo) = &mut app.demo else {
+        ui.label(
+            "Shows how sockets talk, on one screen: connect, send, sticky packets (Writes, \
+             Apart, No delay), FIN (Disconnect) versus RST (Close with RST), and UDP datagrams. \
+             Everything stays on this machine.",
+        );
+        return;
+    };
+    ui.separator();
+    let waker = app.waker.clone();
+    ui.columns(2, |columns| {
+        for (index, (column, page)) in columns.iter_mut().zip(&mut demo.pages).enumerate() {
+            column.push_id(index, |ui| {
+                // Each side draws only inside its own half.
+                ui.set_clip_rect(ui.max_rect().intersect(ui.clip_rect()));
+                side(page, index, waker.clone(), ui)
+            });
+        }
+    });
+}
+
+fn restart(app: &mut App, demo: Demo) {
+    if let Some(mut old) = app.demo.replace(demo) {
+        old.close();
+    }
+}
+
+fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
+    let title = match (page.kind, index) {
+        (SessionKind::TcpServer, _) => "TCP server",
+        (SessionKind::TcpClient, _) => "TCP client",
+        (SessionKind::Udp, 0) => "UDP socket A",
+        (SessionKind::Udp, _) => "UDP socket B",
+    };
+    ui.label(RichText::new(title).heading().strong());
+    ui.label(page.status());
+    if let Some(error) = &page.status_error {
+        ui.colored_label(egui::Color32::from_rgb(0xE5, 0x48, 0x4D), error);
+    }
+    ui.horizontal_wrapped(|ui| match page.kind {
+        SessionKind::TcpClient => {
+            ui.checkbox(&mut page.config.nodelay, "No delay")
+                .on_hover_text("TCP_NODELAY: applies when the client connects again");
+            let label = if page.is_open() {
+                "Disconnect"
+            } else {
+                "Connect"
+            };
+            if ui
+                .button(label)
+                .on_hover_text("Disconnect closes with FIN")
+                .clicked()
+            {
+                page.toggle(waker);
+            }
+            if page.is_connected() && ui.button("Close with RST").clicked() {
+                page.reset_connection(0);
+            }
+        }
+        SessionKind::TcpServer => {
+            let clients: Vec<u64> = page.clients.iter().map(|c| c.id).collect();
+            for id in clients {
+                if ui.button(format!("Reset client #{id}")).clicked() {
+                    page.reset_connection(id);
+                }
+            }
+        }
+        SessionKind::Udp => {}
+    });
+    message_row(page, ui);
+    if let Some(error) = &page.send_error {
+        ui.colored_label(egui::Color32::from_rgb(0xE5, 0x48, 0x4D), error);
+    }
+    ui.separator();
+    let shown = page.shown_rows();
+    super::chart_view::draw(page, &shown, ui);
+}
+
+/// The message box, Send, and for TCP the split of a send into writes.
+fn message_row(page: &mut Page, ui: &mut Ui) {
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Message");
+        let field = ui
+            .add(egui::TextEdit::singleline(&mut page.message).desired_width(180.0))
+            .labelled_by(label.id);
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Send").clicked() || enter {
+            page.send();
+        }
+        if page.kind != SessionKind::Udp {
+            super::labelled_field(ui, "Writes", &mut page.config.split_writes, 32.0, true)
+                .on_hover_text("Sticky packets: each send becomes this many writes");
+            super::labelled_field(ui, "Apart (ms)", &mut page.config.split_gap_ms, 40.0, true)
+                .on_hover_text("Time between the writes of one send (0: back to back)");
+        }
+    });
+}

@@ -1,0 +1,44 @@
+//! Live plots of the shown rows: bytes per second in and out, and round-trip times.
+
+use egui::Ui;
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+
+use crate::page::{Page, ShownRows};
+use crate::traffic::traffic_series;
+
+pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
+    let series = traffic_series(&page.log, (0..shown.len()).map(|i| shown.row(i)));
+    let height = (ui.available_height() / 2.0 - 12.0).max(120.0);
+    ui.label(format!(
+        "Round trips measured: {} (a send to the next receive from the same peer)",
+        series.round_trips_ms.len()
+    ));
+    Plot::new("bytes-per-second")
+        .height(height)
+        .legend(Legend::default())
+        .x_axis_label("seconds")
+        .y_axis_label("bytes/s")
+        .include_y(0.0)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.line(Line::new(
+                "RX bytes/s",
+                PlotPoints::from(series.rx_per_second),
+            ));
+            plot.line(Line::new(
+                "TX bytes/s",
+                PlotPoints::from(series.tx_per_second),
+            ));
+        });
+    Plot::new("round-trips")
+        .height(height)
+        .legend(Legend::default())
+        .x_axis_label("seconds")
+        .y_axis_label("ms")
+        .include_y(0.0)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            let points = PlotPoints::from(series.round_trips_ms);
+            plot.points(Points::new("round trip (ms)", points).radius(3.0));
+        });
+}
