@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use crate::demo::Demo;
+use crate::i18n::{self, Language};
 use crate::net::{SessionKind, Waker};
 use crate::page::{Page, PageConfig};
 use crate::stress_page::{StressForm, StressPage};
@@ -62,6 +63,7 @@ pub struct SavedState {
     pub dark: bool,
     /// The projector look: large type, high contrast.
     pub presentation: bool,
+    pub language: Language,
     pub zoom: f32,
     /// Each tab's pages, in `TABS` order.
     pub pages: Vec<Vec<PageConfig>>,
@@ -74,6 +76,7 @@ impl Default for SavedState {
             active_tab: 0,
             dark: true,
             presentation: false,
+            language: Language::English,
             zoom: 1.0,
             pages: Vec::new(),
             stress: StressForm::default(),
@@ -90,6 +93,7 @@ pub struct App {
     pub demo: Option<Demo>,
     pub dark: bool,
     pub presentation: bool,
+    pub language: Language,
     /// This machine's addresses, offered as bind addresses (read once at start).
     pub interfaces: Vec<IpAddr>,
     pub waker: Waker,
@@ -131,6 +135,7 @@ impl App {
             demo: None,
             dark: saved.dark,
             presentation: saved.presentation,
+            language: saved.language,
             interfaces: local_interfaces(),
             waker,
             coalescer,
@@ -153,6 +158,7 @@ impl App {
             active_tab: self.active_tab,
             dark: self.dark,
             presentation: self.presentation,
+            language: self.language,
             zoom: self.ctx.zoom_factor(),
             pages: self
                 .tabs
@@ -168,6 +174,8 @@ impl eframe::App for App {
     /// Applies engine events; runs only when a worker woke the UI or input arrived.
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.coalescer.frame_started();
+        // Log notes made while applying events are in the window's language.
+        i18n::set_language(self.language);
         self.stress.refresh();
         let mut more = false;
         if let Some(demo) = &mut self.demo {
@@ -192,6 +200,7 @@ impl eframe::App for App {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        i18n::set_language(self.language);
         crate::ui::draw(self, ui);
     }
 

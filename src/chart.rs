@@ -2,6 +2,7 @@
 //! lane per peer), or a note on one lane. Drawing is in `ui::chart_view`.
 
 use crate::codec::render::one_line;
+use crate::i18n::{t, tf};
 use crate::log::{Direction, LogRow, Mark};
 
 /// Characters of a message shown on its arrow.
@@ -45,23 +46,23 @@ pub fn arrow(row: &LogRow<'_>, peer_index: Option<usize>) -> Arrow {
             };
             (from, to, data_label(row), Tone::Data)
         }
-        Mark::Connected => (HERE, peer, "connect".to_string(), Tone::Control),
+        Mark::Connected => (HERE, peer, t("connect").to_string(), Tone::Control),
         Mark::Accepted => {
             let label = match row.client {
-                Some(id) => format!("connect · client #{id}"),
-                None => "connect".to_string(),
+                Some(id) => tf("connect · client #{id}", &[("id", &id)]),
+                None => t("connect").to_string(),
             };
             (peer, HERE, label, Tone::Control)
         }
         Mark::ClosedByPeer => (peer, HERE, "FIN".to_string(), Tone::Control),
-        Mark::PeerFinished => (peer, HERE, "FIN (half-close)".to_string(), Tone::Control),
+        Mark::PeerFinished => (peer, HERE, t("FIN (half-close)").to_string(), Tone::Control),
         Mark::ClosedHere => (HERE, peer, "FIN".to_string(), Tone::Control),
         Mark::ResetByPeer => (peer, HERE, "RST".to_string(), Tone::Alarm),
         Mark::ResetHere => (HERE, peer, "RST".to_string(), Tone::Alarm),
         Mark::Rejected => (
             peer,
             HERE,
-            "rejected (too many clients)".to_string(),
+            t("rejected (too many clients)").to_string(),
             Tone::Alarm,
         ),
         Mark::Listening | Mark::Error | Mark::Note => {

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod codec;
 pub mod demo;
 pub mod error;
+pub mod i18n;
 pub mod log;
 pub mod net;
 pub mod page;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::TextEncoding;
 use crate::codec::hex::format_hex;
 use crate::codec::render::one_line;
+use crate::i18n::{self, t, tf};
 use crate::net::{ClientId, CloseReason, Event, EventKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,26 +346,30 @@ impl Log {
                 (Direction::Info, Mark::Listening),
                 None,
                 None,
-                note(format!("listening on {local}")),
+                note(tf("listening on {local}", &[("local", local)])),
             ),
             EventKind::Connected { local, peer } => (
                 (Direction::Info, Mark::Connected),
                 Some(*peer),
                 None,
-                note(format!("connected to {peer} from {local}")),
+                note(tf(
+                    "connected to {peer} from {local}",
+                    &[("peer", peer), ("local", local)],
+                )),
             ),
             EventKind::Accepted { client, peer, .. } => (
                 (Direction::Info, Mark::Accepted),
                 Some(*peer),
                 Some(*client),
-                note(format!("client #{client} connected")),
+                note(tf("client #{client} connected", &[("client", client)])),
             ),
             EventKind::Rejected { peer, limit } => (
                 (Direction::Error, Mark::Rejected),
                 Some(*peer),
                 None,
-                note(format!(
-                    "rejected: {limit} clients are connected, the most allowed"
+                note(tf(
+                    "rejected: {limit} clients are connected, the most allowed",
+                    &[("limit", limit)],
                 )),
             ),
             EventKind::Received { client, peer, data } => (
@@ -383,7 +388,7 @@ impl Log {
                 (Direction::Info, Mark::PeerFinished),
                 Some(*peer),
                 *client,
-                note("peer finished sending (FIN); this side can still send".to_string()),
+                note(t("peer finished sending (FIN); this side can still send").to_string()),
             ),
             EventKind::Closed {
                 client,
@@ -401,20 +406,23 @@ impl Log {
                     kind,
                     Some(*peer),
                     *client,
-                    note(format!("closed: {reason}")),
+                    note(tf(
+                        "closed: {reason}",
+                        &[("reason", &i18n::close_reason(reason))],
+                    )),
                 )
             }
             EventKind::Error { client, error } => (
                 (Direction::Error, Mark::Error),
                 None,
                 *client,
-                note(error.to_string()),
+                note(i18n::error(error)),
             ),
             EventKind::Reconnecting { delay } => (
                 info,
                 None,
                 None,
-                note(format!("reconnecting in {} ms", delay.as_millis())),
+                note(tf("reconnecting in {ms} ms", &[("ms", &delay.as_millis())])),
             ),
             EventKind::Stopped => return,
         };

@@ -12,6 +12,7 @@ use crate::codec::{
     split_evenly,
 };
 use crate::error::Error;
+use crate::i18n::{self, t, tf};
 use crate::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export, row_contains};
 use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_multicast, parse_port};
 use crate::net::{
@@ -297,7 +298,7 @@ impl Page {
         } else {
             self.status_error = None;
             if let Err(error) = self.open(waker) {
-                self.status_error = Some(error.to_string());
+                self.status_error = Some(i18n::error(&error));
             }
         }
     }
@@ -403,7 +404,7 @@ impl Page {
     pub fn send(&mut self) {
         self.send_error = match self.try_send() {
             Ok(()) => None,
-            Err(error) => Some(error.to_string()),
+            Err(error) => Some(i18n::error(&error)),
         };
     }
 
@@ -440,8 +441,8 @@ impl Page {
                     reason: format!("'{}' must be a whole number up to {max}", text.trim()),
                 })
         };
-        let writes = number("Writes", &self.config.split_writes, 10_000)?.max(1);
-        let gap = number("Apart (ms)", &self.config.split_gap_ms, 60_000)?;
+        let writes = number(t("Writes"), &self.config.split_writes, 10_000)?.max(1);
+        let gap = number(t("Apart (ms)"), &self.config.split_gap_ms, 60_000)?;
         Ok((writes as usize, Duration::from_millis(gap)))
     }
 
@@ -452,7 +453,7 @@ impl Page {
                 self.recording
                     .toggle_replay(&self.config.recording, self.session.as_ref(), to)
             }
-            Err(error) => self.recording.note = Some(error.to_string()),
+            Err(error) => self.recording.note = Some(i18n::error(&error)),
         }
     }
 
@@ -484,7 +485,7 @@ impl Page {
         let typed = std::mem::take(&mut self.preset_name);
         let name = typed.trim();
         let name = if name.is_empty() {
-            format!("Preset {}", self.config.presets.len() + 1)
+            tf("Preset {n}", &[("n", &(self.config.presets.len() + 1))])
         } else {
             name.to_string()
         };
@@ -503,7 +504,7 @@ impl Page {
         let sent = self
             .outgoing_of(&preset.text, &preset.format)
             .map(|(session, destination, data)| session.send(destination, data));
-        self.send_error = sent.err().map(|e| e.to_string());
+        self.send_error = sent.err().map(|e| i18n::error(&e));
     }
 
     /// Loads a preset into the send panel, to edit and save again.
@@ -574,7 +575,7 @@ impl Page {
             return;
         }
         let started = self.start_repeat();
-        self.send_error = started.err().map(|e| e.to_string());
+        self.send_error = started.err().map(|e| i18n::error(&e));
     }
 
     fn start_repeat(&mut self) -> Result<(), Error> {
@@ -608,7 +609,7 @@ impl Page {
                     }
                 }
             }
-            Err(error) => self.status_error = Some(error.to_string()),
+            Err(error) => self.status_error = Some(i18n::error(&error)),
         }
     }
 
@@ -631,11 +632,14 @@ impl Page {
             Ok(()) => {
                 self.capturing = capturing;
                 match capturing {
-                    true => format!("Capturing received bytes to {}", path.display()),
-                    false => "Capture stopped".to_string(),
+                    true => tf(
+                        "Capturing received bytes to {path}",
+                        &[("path", &path.display())],
+                    ),
+                    false => t("Capture stopped").to_string(),
                 }
             }
-            Err(error) => error.to_string(),
+            Err(error) => i18n::error(&error),
         });
     }
 
@@ -647,7 +651,10 @@ impl Page {
             export(self.log.iter(), self.config.export_format, &mut out)
         });
         self.file_note = Some(match written {
-            Ok(()) => format!("Saved {} rows to {}", self.log.len(), path.display()),
+            Ok(()) => tf(
+                "Saved {n} rows to {path}",
+                &[("n", &self.log.len()), ("path", &path.display())],
+            ),
             Err(err) => Error::File {
                 action: "saving the log to",
                 path: path.display().to_string(),
@@ -661,8 +668,11 @@ impl Page {
     pub fn send_file(&mut self) {
         let started = self.start_file_send();
         self.file_note = Some(match started {
-            Ok(total) => format!("Sending {} ({total} bytes)", self.config.file_path),
-            Err(error) => error.to_string(),
+            Ok(total) => tf(
+                "Sending {path} ({total} bytes)",
+                &[("path", &self.config.file_path), ("total", &total)],
+            ),
+            Err(error) => i18n::error(&error),
         });
     }
 
@@ -720,7 +730,7 @@ impl Page {
             }
             Err(error) => {
                 self.responder = None;
-                self.rules_error = Some(error.to_string());
+                self.rules_error = Some(i18n::error(&error));
             }
         }
         self.compiled_rules = wanted;
@@ -803,7 +813,7 @@ impl Page {
                     self.selected_client = None;
                 }
             }
-            EventKind::Error { error, .. } => self.status_error = Some(error.to_string()),
+            EventKind::Error { error, .. } => self.status_error = Some(i18n::error(error)),
             EventKind::Stopped => {
                 if let Some(session) = self.session.take() {
                     self.earlier_totals = add(self.earlier_totals, session.totals());
@@ -834,12 +844,13 @@ impl Page {
     /// The status line: where the session stands, in words.
     pub fn status(&self) -> String {
         match (&self.link, self.kind) {
-            (Link::Closed, SessionKind::TcpClient) => "Not connected".to_string(),
-            (Link::Closed, SessionKind::TcpServer) => "Not listening".to_string(),
-            (Link::Closed, SessionKind::Udp) => "Closed".to_string(),
-            (Link::Connecting, _) => {
-                format!("Connecting to {}:{}…", self.config.host, self.config.port)
-            }
+            (Link::Closed, SessionKind::TcpClient) => t("Not connected").to_string(),
+            (Link::Closed, SessionKind::TcpServer) => t("Not listening").to_string(),
+            (Link::Closed, SessionKind::Udp) => t("Closed").to_string(),
+            (Link::Connecting, _) => tf(
+                "Connecting to {host}:{port}…",
+                &[("host", &self.config.host), ("port", &self.config.port)],
+            ),
             (
                 Link::Connected {
                     local,
@@ -849,22 +860,31 @@ impl Page {
                 _,
             ) => {
                 let finished = if *peer_finished {
-                    " · peer finished sending (FIN): you can still send"
+                    t(" · peer finished sending (FIN): you can still send")
                 } else {
                     ""
                 };
-                format!("Connected to {peer} from local {local}{finished}")
+                tf(
+                    "Connected to {peer} from local {local}",
+                    &[("peer", peer), ("local", local)],
+                ) + finished
             }
-            (Link::Listening { local }, SessionKind::Udp) => format!("Open on {local}"),
+            (Link::Listening { local }, SessionKind::Udp) => {
+                tf("Open on {local}", &[("local", local)])
+            }
             (Link::Listening { local }, _) => {
                 let reach = if local.ip().is_unspecified() {
-                    " (all interfaces: reachable from the LAN)"
+                    t(" (all interfaces: reachable from the LAN)")
                 } else {
                     ""
                 };
-                format!(
-                    "Listening on {local}{reach} · {} client(s)",
-                    self.clients.len()
+                tf(
+                    "Listening on {local}{reach} · {n} client(s)",
+                    &[
+                        ("local", local),
+                        ("reach", &reach),
+                        ("n", &self.clients.len()),
+                    ],
                 )
             }
         }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, describe_io};
+use crate::i18n::{self, t, tf};
 use crate::net::{Destination, Event, Repeater, Session, SessionKind};
 use crate::pcap::PcapWriter;
 use crate::record::{Recorder, Recording, Side, Transport};
@@ -79,7 +80,7 @@ impl SessionRecording {
     fn stop(&mut self) {
         if let Some(recorder) = self.recorder.take() {
             let recording = recorder.recording().clone();
-            self.note = Some(format!("Recorded {} items", recording.items.len()));
+            self.note = Some(tf("Recorded {n} items", &[("n", &recording.items.len())]));
             self.last = Some(recording);
         }
     }
@@ -90,14 +91,17 @@ impl SessionRecording {
             && !recorder.observe(event)
         {
             self.stop();
-            self.note = Some("Recording stopped: it reached its size limit (64 MiB)".into());
+            self.note = Some(t("Recording stopped: it reached its size limit (64 MiB)").into());
         }
     }
 
     pub fn save_pcap(&mut self, path: &str) {
         self.note = Some(match self.write_pcap(path) {
-            Ok(n) => format!("Wrote {n} items to {path} (open it in Wireshark)"),
-            Err(error) => error.to_string(),
+            Ok(n) => tf(
+                "Wrote {n} items to {path} (open it in Wireshark)",
+                &[("n", &n), ("path", &path)],
+            ),
+            Err(error) => i18n::error(&error),
         });
     }
 
@@ -130,8 +134,8 @@ impl SessionRecording {
                 })
             });
         self.note = Some(match saved {
-            Ok(()) => format!("Saved the recording to {path}"),
-            Err(error) => error.to_string(),
+            Ok(()) => tf("Saved the recording to {path}", &[("path", &path)]),
+            Err(error) => i18n::error(&error),
         });
     }
 
@@ -149,15 +153,15 @@ impl SessionRecording {
     ) {
         if self.is_replaying() {
             self.replay = None;
-            self.note = Some("Replay stopped".into());
+            self.note = Some(t("Replay stopped").into());
             return;
         }
         self.note = Some(match Self::start_replay(config, session, to) {
             Ok((replay, count)) => {
                 self.replay = Some(replay);
-                format!("Replaying {count} messages")
+                tf("Replaying {count} messages", &[("count", &count)])
             }
-            Err(error) => error.to_string(),
+            Err(error) => i18n::error(&error),
         });
     }
 

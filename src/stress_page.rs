@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{Checksum, InputMode, LineEnding, PayloadFormat, TextEncoding};
 use crate::error::Error;
+use crate::i18n::{self, t, tf};
 use crate::net::Waker;
 use crate::net::addr::{HostPort, parse_host, parse_port};
 use crate::net::stress::{Protocol, Report, Sample, Stress, StressConfig, StressMode, Template};
@@ -76,17 +77,17 @@ impl StressForm {
                 host: parse_host(&self.host)?,
                 port,
             },
-            clients: number("Clients", &self.clients)?.unwrap_or(0),
+            clients: number(t("Clients"), &self.clients)?.unwrap_or(0),
             short_connections: self.short_connections,
             mode: self.mode,
-            rate: number("Rate", &self.rate)?,
-            duration: number::<f64>("Duration", &self.duration_s)?
+            rate: number(t("Rate (msg/s)"), &self.rate)?,
+            duration: number::<f64>(t("Duration (s)"), &self.duration_s)?
                 .filter(|s| s.is_finite() && *s < 1e9)
                 .map(|s| std::time::Duration::from_secs_f64(s.max(0.0))),
-            count: number("Count", &self.count)?,
+            count: number(t("Count"), &self.count)?,
             payload: Template::parse(&self.payload, format)?,
             timeout: std::time::Duration::from_millis(
-                number("Timeout", &self.timeout_ms)?.unwrap_or(0),
+                number(t("Timeout (ms)"), &self.timeout_ms)?.unwrap_or(0),
             ),
         };
         config.check()?;
@@ -102,7 +103,7 @@ fn number<T: std::str::FromStr>(name: &'static str, text: &str) -> Result<Option
     }
     text.parse().map(Some).map_err(|_| Error::InvalidSetting {
         name,
-        reason: format!("'{text}' is not a number"),
+        reason: tf("'{text}' is not a number", &[("text", &text)]),
     })
 }
 
@@ -143,7 +144,7 @@ impl StressPage {
                 self.report = None;
                 self.timeline.clear();
             }
-            Err(error) => self.error = Some(error.to_string()),
+            Err(error) => self.error = Some(i18n::error(&error)),
         }
     }
 
@@ -170,7 +171,7 @@ impl StressPage {
     /// Writes the report as JSON or CSV, by the path's extension.
     pub fn export(&mut self) {
         let Some(report) = &self.report else {
-            self.export_note = Some("Nothing to export yet: start a run".into());
+            self.export_note = Some(t("Nothing to export yet: start a run").into());
             return;
         };
         let path = self.form.export_path.trim();
@@ -181,8 +182,14 @@ impl StressPage {
             report.to_json() + "\n"
         };
         self.export_note = Some(match std::fs::write(path, text) {
-            Ok(()) => format!("Report written to {path}"),
-            Err(err) => format!("cannot write {path}: {}", crate::error::describe_io(&err)),
+            Ok(()) => tf("Report written to {path}", &[("path", &path)]),
+            Err(err) => tf(
+                "cannot write {path}: {reason}",
+                &[
+                    ("path", &path),
+                    ("reason", &crate::error::describe_io(&err)),
+                ],
+            ),
         });
     }
 }

@@ -12,7 +12,7 @@ use common::DEADLINE;
 use crossbeam_channel::Receiver;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use socket_tester::app::App;
 use socket_tester::log::Direction;
 use socket_tester::page::{Link, Page};
@@ -1124,4 +1124,85 @@ fn the_udp_demo_points_two_sockets_at_each_other() {
             .iter()
             .any(|r| r.direction == Direction::Rx && r.text == "datagram")
     });
+}
+
+/// Words a Chinese interface still writes in Latin letters: protocol and format names.
+const TECHNICAL_WORDS: &[&str] = &[
+    "TCP", "UDP", "FIN", "RST", "QPS", "GBK", "UTF", "TXT", "CSV", "JSON", "Lines", "pcap", "TTL",
+    "Ctrl", "English", "LF", "CRLF", "Enter", "MiB",
+];
+
+/// Every label on screen, with the English words in it that are not technical names.
+fn english_on_screen(h: &Harness<'static, App>) -> Vec<String> {
+    let word = regex::Regex::new("[A-Za-z]{3,}").unwrap();
+    h.query_all(egui_kittest::kittest::By::new().predicate(|_| true))
+        .filter_map(|node| {
+            let node = node.accesskit_node();
+            let text = if node.role() == Role::Label {
+                node.value()
+            } else {
+                node.label()
+            }?;
+            // egui's own name for a panel's drag handle, for screen readers, never shown.
+            let egui_own = text == "Resize panel";
+            (!egui_own
+                && word
+                    .find_iter(&text)
+                    .any(|w| !TECHNICAL_WORDS.contains(&w.as_str())))
+            .then_some(text)
+        })
+        .collect()
+}
+
+#[test]
+fn the_language_switch_puts_every_label_in_chinese_and_back() {
+    let mut h = app();
+    h.get_by_role_and_label(Role::ComboBox, "Language").click();
+    h.run();
+    click(&mut h, "简体中文");
+    assert_eq!(h.state().language, socket_tester::i18n::Language::Chinese);
+    h.get_by_label("连接");
+
+    for tab in ["TCP 客户端", "TCP 服务器", "UDP", "压力测试", "演示"] {
+        click(&mut h, tab);
+        for section in [
+            "预设和历史",
+            "文件：发送、抓取、导出",
+            "自动回复规则",
+            "录制、pcap、回放",
+        ] {
+            if let Some(header) = h.query_by_label(section) {
+                header.click();
+                h.run();
+            }
+        }
+        let english = english_on_screen(&h);
+        assert!(english.is_empty(), "{tab}: English left: {english:?}");
+    }
+    click(&mut h, "开始 TCP 演示");
+    wait_until(&mut h, "the demo to connect", |h| {
+        h.state().demo.as_ref().unwrap().pages[1].is_connected()
+    });
+    assert_eq!(
+        h.query_all_by_label("本端").count(),
+        2,
+        "a lane title per chart"
+    );
+    let english = english_on_screen(&h);
+    assert!(english.is_empty(), "demo: English left: {english:?}");
+
+    // Errors too: a refused connection, in the status line and the log. The tab is the first
+    // "TCP 客户端" (the demo's client has the same title).
+    h.get_all_by_label("TCP 客户端").next().unwrap().click();
+    h.run();
+    set_field(&mut h, "端口", &common::free_port().to_string());
+    click(&mut h, "连接");
+    wait_until(&mut h, "the refusal", |h| page(h).status_error.is_some());
+    let error = page(&mut h).status_error.clone().unwrap();
+    assert!(error.contains("拒绝了连接"), "{error}");
+
+    h.get_by_role_and_label(Role::ComboBox, "语言").click();
+    h.run();
+    click(&mut h, "English");
+    h.get_by_label("Connect");
 }

@@ -2,6 +2,7 @@
 //! (connect, each message with its length and a preview, FIN, RST), notes for errors. Only the
 //! visible rows are laid out, so a long log costs no more than a short one.
 
+use crate::i18n::t;
 use chrono::{DateTime, Local};
 use egui::{Color32, Label, Pos2, Rect, RichText, ScrollArea, Sense, Stroke, Ui, vec2};
 
@@ -27,11 +28,11 @@ pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
             let (header, _) = ui.allocate_exact_size(vec2(width, 28.0), Sense::hover());
             ui.put(
                 Rect::from_min_size(header.min, vec2(TIME_WIDTH, 28.0)),
-                Label::new(RichText::new("Time").strong()),
+                Label::new(RichText::new(t("Time")).strong()),
             );
             for lane in 0..lanes {
                 let title = match lane.checked_sub(1).map(|i| log.peers()[i]) {
-                    None => "This end".to_string(),
+                    None => t("This end").to_string(),
                     Some((peer, Some(id))) => format!("#{id} {peer}"),
                     Some((peer, None)) => peer.to_string(),
                 };

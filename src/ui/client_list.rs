@@ -1,12 +1,13 @@
+use crate::i18n::{t, tf};
 use chrono::{DateTime, Local};
 use egui::Ui;
 
 use crate::page::Page;
 
 pub fn draw(page: &mut Page, ui: &mut Ui) {
-    ui.heading("Clients");
+    ui.heading(t("Clients"));
     if page.clients.is_empty() {
-        ui.label("No client connected");
+        ui.label(t("No client connected"));
     }
     let mut disconnect = None;
     egui::ScrollArea::vertical().show(ui, |ui| {
@@ -19,11 +20,11 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
                     page.selected_client = if selected { None } else { Some(client.id) };
                 }
                 let since = DateTime::<Local>::from(client.since).format("%H:%M:%S");
-                ui.label(format!("since {since}"))
-                    .on_hover_text("Connected since");
-                ui.label(format!(
-                    "in {} B · out {} B",
-                    totals.rx_bytes, totals.tx_bytes
+                ui.label(tf("since {since}", &[("since", &since)]))
+                    .on_hover_text(t("Connected since"));
+                ui.label(tf(
+                    "in {rx} B · out {tx} B",
+                    &[("rx", &totals.rx_bytes), ("tx", &totals.tx_bytes)],
                 ));
                 ui.end_row();
             }
@@ -31,24 +32,24 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
     });
     if let Some(id) = page.selected_client {
         ui.separator();
-        ui.label(format!("Selected: client #{id}"));
+        ui.label(tf("Selected: client #{id}", &[("id", &id)]));
         ui.horizontal(|ui| {
             if ui
-                .button("Disconnect client")
-                .on_hover_text("Close with FIN: the client reads end of stream")
+                .button(t("Disconnect client"))
+                .on_hover_text(t("Close with FIN: the client reads end of stream"))
                 .clicked()
             {
                 disconnect = Some(id);
             }
             if ui
-                .button("Reset client")
-                .on_hover_text("Close with RST (SO_LINGER 0): the client's next read fails with \"connection reset\"")
+                .button(t("Reset client"))
+                .on_hover_text(t("Close with RST (SO_LINGER 0): the client's next read fails with \"connection reset\""))
                 .clicked()
             {
                 page.reset_connection(id);
             }
         });
-        ui.checkbox(&mut page.only_selected_client, "Only this client's rows");
+        ui.checkbox(&mut page.only_selected_client, t("Only this client's rows"));
     }
     if let Some(id) = disconnect {
         page.disconnect_client(id);

@@ -1,3 +1,4 @@
+use crate::i18n::{t, tf};
 use std::net::IpAddr;
 
 use egui::{Color32, RichText, Ui};
@@ -14,48 +15,48 @@ pub fn draw(page: &mut Page, interfaces: &[IpAddr], waker: Waker, ui: &mut Ui) {
     ui.horizontal(|ui| {
         match page.kind {
             SessionKind::TcpClient => {
-                labelled_field(ui, "Host", &mut page.config.host, HOST_WIDTH, editable);
-                labelled_field(ui, "Port", &mut page.config.port, PORT_WIDTH, editable);
+                labelled_field(ui, t("Host"), &mut page.config.host, HOST_WIDTH, editable);
+                labelled_field(ui, t("Port"), &mut page.config.port, PORT_WIDTH, editable);
             }
             SessionKind::TcpServer => {
                 bind_address(
                     ui,
-                    "Address",
+                    t("Address"),
                     &mut page.config.bind_address,
                     interfaces,
                     editable,
                 );
-                labelled_field(ui, "Port", &mut page.config.bind_port, PORT_WIDTH, editable);
+                labelled_field(ui, t("Port"), &mut page.config.bind_port, PORT_WIDTH, editable);
             }
             SessionKind::Udp => {
                 bind_address(
                     ui,
-                    "Local address",
+                    t("Local address"),
                     &mut page.config.bind_address,
                     interfaces,
                     editable,
                 );
                 labelled_field(
                     ui,
-                    "Local port",
+                    t("Local port"),
                     &mut page.config.bind_port,
                     PORT_WIDTH,
                     editable,
                 );
                 ui.add_enabled(
                     editable,
-                    egui::Checkbox::new(&mut page.config.broadcast, "Broadcast"),
+                    egui::Checkbox::new(&mut page.config.broadcast, t("Broadcast")),
                 )
-                .on_hover_text("Allow sending to broadcast addresses such as 255.255.255.255");
+                .on_hover_text(t("Allow sending to broadcast addresses such as 255.255.255.255"));
             }
         }
         let label = match (page.kind, page.is_open()) {
-            (SessionKind::TcpClient, false) => "Connect",
-            (SessionKind::TcpClient, true) => "Disconnect",
-            (SessionKind::TcpServer, false) => "Listen",
-            (SessionKind::TcpServer, true) => "Stop",
-            (SessionKind::Udp, false) => "Open",
-            (SessionKind::Udp, true) => "Close",
+            (SessionKind::TcpClient, false) => t("Connect"),
+            (SessionKind::TcpClient, true) => t("Disconnect"),
+            (SessionKind::TcpServer, false) => t("Listen"),
+            (SessionKind::TcpServer, true) => t("Stop"),
+            (SessionKind::Udp, false) => t("Open"),
+            (SessionKind::Udp, true) => t("Close"),
         };
         if ui.button(label).clicked() {
             page.toggle(waker);
@@ -63,8 +64,8 @@ pub fn draw(page: &mut Page, interfaces: &[IpAddr], waker: Waker, ui: &mut Ui) {
         if page.kind == SessionKind::TcpClient
             && page.is_connected()
             && ui
-                .button("Close with RST")
-                .on_hover_text("SO_LINGER 0: the peer's next read fails with \"connection reset\" (Disconnect closes with FIN)")
+                .button(t("Close with RST"))
+                .on_hover_text(t("SO_LINGER 0: the peer's next read fails with \"connection reset\" (Disconnect closes with FIN)"))
                 .clicked()
         {
             page.reset_connection(0);
@@ -75,18 +76,18 @@ pub fn draw(page: &mut Page, interfaces: &[IpAddr], waker: Waker, ui: &mut Ui) {
     }
     if page.kind == SessionKind::Udp {
         ui.horizontal(|ui| {
-            ui.label("Send to:");
+            ui.label(t("Send to:"));
             let replying = page.config.reply_to_last_sender;
-            labelled_field(ui, "Host", &mut page.config.host, HOST_WIDTH, !replying);
-            labelled_field(ui, "Port", &mut page.config.port, PORT_WIDTH, !replying);
+            labelled_field(ui, t("Host"), &mut page.config.host, HOST_WIDTH, !replying);
+            labelled_field(ui, t("Port"), &mut page.config.port, PORT_WIDTH, !replying);
             let last = page
                 .last_sender
-                .map_or("no datagram yet".to_string(), |s| s.to_string());
+                .map_or(t("no datagram yet").to_string(), |s| s.to_string());
             ui.checkbox(
                 &mut page.config.reply_to_last_sender,
-                "Reply to last sender",
+                t("Reply to last sender"),
             )
-            .on_hover_text(format!("Last sender: {last}"));
+            .on_hover_text(tf("Last sender: {last}", &[("last", &last)]));
         });
         ui.horizontal_wrapped(|ui| multicast(page, editable, ui));
     }
@@ -114,8 +115,8 @@ fn bind_address(
             .show_ui(ui, |ui| {
                 for ip in interfaces {
                     let note = match ip.to_string().as_str() {
-                        "0.0.0.0" | "::" => "  all interfaces (reachable from the LAN)",
-                        "127.0.0.1" | "::1" => "  this machine only",
+                        "0.0.0.0" | "::" => t("  all interfaces (reachable from the LAN)"),
+                        "127.0.0.1" | "::1" => t("  this machine only"),
                         _ => "",
                     };
                     if ui.selectable_label(false, format!("{ip}{note}")).clicked() {
@@ -124,7 +125,7 @@ fn bind_address(
                 }
             })
             .response
-            .on_hover_text("Pick one of this machine's addresses");
+            .on_hover_text(t("Pick one of this machine's addresses"));
     });
 }
 
@@ -147,31 +148,31 @@ fn tcp_options(page: &mut Page, editable: bool, ui: &mut Ui) {
         let current = FRAMINGS
             .iter()
             .find(|(_, s)| s.split(':').next() == Some(kind) && (kind != "len" || *s == spec))
-            .map_or("Custom", |(name, _)| name);
-        labelled_combo(ui, "Framing", current, |ui| {
+            .map_or(t("Custom"), |(name, _)| t(name));
+        labelled_combo(ui, t("Framing"), current, |ui| {
                 for (name, default_spec) in FRAMINGS {
-                    if ui.selectable_label(current == name, name).clicked() {
+                    if ui.selectable_label(current == t(name), t(name)).clicked() {
                         page.config.framing = default_spec.to_string();
                     }
                 }
             })
-            .on_hover_text("How received bytes split into messages: one log row each");
-        labelled_field(ui, "Framing spec", &mut page.config.framing, 90.0, editable).on_hover_text(
-            "raw, line, crlf, delim:HEX, fixed:N, len:1|2be|2le|4be|4le (+h: the length counts the header), idle:MS",
+            .on_hover_text(t("How received bytes split into messages: one log row each"));
+        labelled_field(ui, t("Framing spec"), &mut page.config.framing, 90.0, editable).on_hover_text(
+            t("raw, line, crlf, delim:HEX, fixed:N, len:1|2be|2le|4be|4le (+h: the length counts the header), idle:MS"),
         );
-        ui.checkbox(&mut page.config.nodelay, "No delay")
-            .on_hover_text("TCP_NODELAY: send small writes at once (no Nagle)");
-        ui.checkbox(&mut page.config.keepalive, "Keep-alive")
-            .on_hover_text("SO_KEEPALIVE: notice a peer that vanished without closing");
-        ui.checkbox(&mut page.config.half_close, "Half-close")
-            .on_hover_text("After the peer's FIN (it finished sending), keep the connection so you can still send; Disconnect closes it");
+        ui.checkbox(&mut page.config.nodelay, t("No delay"))
+            .on_hover_text(t("TCP_NODELAY: send small writes at once (no Nagle)"));
+        ui.checkbox(&mut page.config.keepalive, t("Keep-alive"))
+            .on_hover_text(t("SO_KEEPALIVE: notice a peer that vanished without closing"));
+        ui.checkbox(&mut page.config.half_close, t("Half-close"))
+            .on_hover_text(t("After the peer's FIN (it finished sending), keep the connection so you can still send; Disconnect closes it"));
         if page.kind == SessionKind::TcpServer {
-            ui.checkbox(&mut page.config.dual_stack, "Dual-stack")
-                .on_hover_text("On an IPv6 address such as ::, accept IPv4 clients too");
+            ui.checkbox(&mut page.config.dual_stack, t("Dual-stack"))
+                .on_hover_text(t("On an IPv6 address such as ::, accept IPv4 clients too"));
         }
         if page.kind == SessionKind::TcpClient {
-            ui.checkbox(&mut page.config.reconnect, "Reconnect")
-                .on_hover_text("Connect again when the connection fails or is lost (0.5 s, doubling up to 30 s)");
+            ui.checkbox(&mut page.config.reconnect, t("Reconnect"))
+                .on_hover_text(t("Connect again when the connection fails or is lost (0.5 s, doubling up to 30 s)"));
         }
     });
 }
@@ -179,18 +180,21 @@ fn tcp_options(page: &mut Page, editable: bool, ui: &mut Ui) {
 fn multicast(page: &mut Page, editable: bool, ui: &mut Ui) {
     labelled_field(
         ui,
-        "Multicast group",
+        t("Multicast group"),
         &mut page.config.multicast_group,
         120.0,
         true,
     )
-    .on_hover_text("224.0.0.0/4 or ff00::/8, e.g. 239.1.2.3");
-    if ui.button("Join").clicked() {
+    .on_hover_text(t("224.0.0.0/4 or ff00::/8, e.g. 239.1.2.3"));
+    if ui.button(t("Join")).clicked() {
         page.join_group();
     }
     let mut leave = None;
     for group in &page.config.multicast_groups {
-        if ui.small_button(format!("Leave {group}")).clicked() {
+        if ui
+            .small_button(tf("Leave {group}", &[("group", group)]))
+            .clicked()
+        {
             leave = Some(*group);
         }
     }
@@ -198,9 +202,10 @@ fn multicast(page: &mut Page, editable: bool, ui: &mut Ui) {
         page.leave_group(group);
     }
     ui.add_enabled_ui(editable, |ui| {
-        labelled_field(ui, "TTL", &mut page.config.multicast_ttl, 30.0, editable)
-            .on_hover_text("Hops our multicast datagrams may cross; empty: 1 (this network)");
-        ui.checkbox(&mut page.config.multicast_loop, "Multicast loop")
-            .on_hover_text("Deliver our own multicast datagrams to this machine too");
+        labelled_field(ui, t("TTL"), &mut page.config.multicast_ttl, 30.0, editable).on_hover_text(
+            t("Hops our multicast datagrams may cross; empty: 1 (this network)"),
+        );
+        ui.checkbox(&mut page.config.multicast_loop, t("Multicast loop"))
+            .on_hover_text(t("Deliver our own multicast datagrams to this machine too"));
     });
 }

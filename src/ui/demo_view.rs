@@ -1,6 +1,7 @@
 //! The Demo tab: one click starts a server and a client (or two UDP sockets) on this machine,
 //! shown side by side, each with its send box and its sequence chart.
 
+use crate::i18n::{t, tf};
 use egui::{RichText, Ui};
 
 use crate::app::App;
@@ -11,32 +12,34 @@ use crate::page::Page;
 pub fn draw(app: &mut App, ui: &mut Ui) {
     ui.horizontal(|ui| {
         if ui
-            .button("Start TCP demo")
-            .on_hover_text("A TCP server on 127.0.0.1 (a free port) and a client connected to it")
+            .button(t("Start TCP demo"))
+            .on_hover_text(t(
+                "A TCP server on 127.0.0.1 (a free port) and a client connected to it",
+            ))
             .clicked()
         {
             restart(app, Demo::tcp(app.waker.clone()));
         }
         if ui
-            .button("Start UDP demo")
-            .on_hover_text("Two UDP sockets on 127.0.0.1, each sending to the other")
+            .button(t("Start UDP demo"))
+            .on_hover_text(t("Two UDP sockets on 127.0.0.1, each sending to the other"))
             .clicked()
         {
             restart(app, Demo::udp(app.waker.clone()));
         }
         if app.demo.is_some()
-            && ui.button("Stop demo").clicked()
+            && ui.button(t("Stop demo")).clicked()
             && let Some(mut demo) = app.demo.take()
         {
             demo.close();
         }
     });
     let Some(demo) = &mut app.demo else {
-        ui.label(
+        ui.label(t(
             "Shows how sockets talk, on one screen: connect, send, sticky packets (Writes, \
              Apart, No delay), FIN (Disconnect) versus RST (Close with RST), and UDP datagrams. \
              Everything stays on this machine.",
-        );
+        ));
         return;
     };
     ui.separator();
@@ -60,10 +63,10 @@ fn restart(app: &mut App, demo: Demo) {
 
 fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
     let title = match (page.kind, index) {
-        (SessionKind::TcpServer, _) => "TCP server",
-        (SessionKind::TcpClient, _) => "TCP client",
-        (SessionKind::Udp, 0) => "UDP socket A",
-        (SessionKind::Udp, _) => "UDP socket B",
+        (SessionKind::TcpServer, _) => t("TCP server"),
+        (SessionKind::TcpClient, _) => t("TCP client"),
+        (SessionKind::Udp, 0) => t("UDP socket A"),
+        (SessionKind::Udp, _) => t("UDP socket B"),
     };
     ui.label(RichText::new(title).heading().strong());
     ui.label(page.status());
@@ -72,28 +75,31 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
     }
     ui.horizontal_wrapped(|ui| match page.kind {
         SessionKind::TcpClient => {
-            ui.checkbox(&mut page.config.nodelay, "No delay")
-                .on_hover_text("TCP_NODELAY: applies when the client connects again");
+            ui.checkbox(&mut page.config.nodelay, t("No delay"))
+                .on_hover_text(t("TCP_NODELAY: applies when the client connects again"));
             let label = if page.is_open() {
-                "Disconnect"
+                t("Disconnect")
             } else {
-                "Connect"
+                t("Connect")
             };
             if ui
                 .button(label)
-                .on_hover_text("Disconnect closes with FIN")
+                .on_hover_text(t("Disconnect closes with FIN"))
                 .clicked()
             {
                 page.toggle(waker);
             }
-            if page.is_connected() && ui.button("Close with RST").clicked() {
+            if page.is_connected() && ui.button(t("Close with RST")).clicked() {
                 page.reset_connection(0);
             }
         }
         SessionKind::TcpServer => {
             let clients: Vec<u64> = page.clients.iter().map(|c| c.id).collect();
             for id in clients {
-                if ui.button(format!("Reset client #{id}")).clicked() {
+                if ui
+                    .button(tf("Reset client #{id}", &[("id", &id)]))
+                    .clicked()
+                {
                     page.reset_connection(id);
                 }
             }
@@ -112,19 +118,25 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
 /// The message box, Send, and for TCP the split of a send into writes.
 fn message_row(page: &mut Page, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
-        let label = ui.label("Message");
+        let label = ui.label(t("Message"));
         let field = ui
             .add(egui::TextEdit::singleline(&mut page.message).desired_width(180.0))
             .labelled_by(label.id);
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if ui.button("Send").clicked() || enter {
+        if ui.button(t("Send")).clicked() || enter {
             page.send();
         }
         if page.kind != SessionKind::Udp {
-            super::labelled_field(ui, "Writes", &mut page.config.split_writes, 32.0, true)
-                .on_hover_text("Sticky packets: each send becomes this many writes");
-            super::labelled_field(ui, "Apart (ms)", &mut page.config.split_gap_ms, 40.0, true)
-                .on_hover_text("Time between the writes of one send (0: back to back)");
+            super::labelled_field(ui, t("Writes"), &mut page.config.split_writes, 32.0, true)
+                .on_hover_text(t("Sticky packets: each send becomes this many writes"));
+            super::labelled_field(
+                ui,
+                t("Apart (ms)"),
+                &mut page.config.split_gap_ms,
+                40.0,
+                true,
+            )
+            .on_hover_text(t("Time between the writes of one send (0: back to back)"));
         }
     });
 }

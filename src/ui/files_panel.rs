@@ -1,3 +1,4 @@
+use crate::i18n::t;
 use crossbeam_channel::bounded;
 use egui::{RichText, Ui};
 
@@ -12,7 +13,7 @@ const PATH_WIDTH: f32 = 180.0;
 fn browse(page: &mut Page, field: PathField, ui: &mut Ui) {
     if !ui
         .small_button("…")
-        .on_hover_text("Choose in a file dialog")
+        .on_hover_text(t("Choose in a file dialog"))
         .clicked()
     {
         return;
@@ -53,14 +54,14 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
         labelled_field(
             ui,
-            "File to send",
+            t("File to send"),
             &mut page.config.file_path,
             PATH_WIDTH,
             true,
         )
-        .on_hover_text("A path, or drop a file on the window");
+        .on_hover_text(t("A path, or drop a file on the window"));
         browse(page, PathField::SendFile, ui);
-        if ui.button("Send file").clicked() {
+        if ui.button(t("Send file")).clicked() {
             page.send_file();
         }
         if let Some((queued, total)) = page.file_progress() {
@@ -74,20 +75,22 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
         ui.separator();
         labelled_field(
             ui,
-            "Capture file",
+            t("Capture file"),
             &mut page.config.capture_path,
             PATH_WIDTH,
             !page.capturing,
         );
         browse(page, PathField::Capture, ui);
         let capture = if page.capturing {
-            "Stop capture"
+            t("Stop capture")
         } else {
-            "Start capture"
+            t("Start capture")
         };
         if ui
             .button(capture)
-            .on_hover_text("Write every received byte to the file, exactly as it arrived")
+            .on_hover_text(t(
+                "Write every received byte to the file, exactly as it arrived",
+            ))
             .clicked()
         {
             page.toggle_capture();
@@ -95,7 +98,7 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
         ui.separator();
         labelled_field(
             ui,
-            "Export to",
+            t("Export to"),
             &mut page.config.export_path,
             PATH_WIDTH,
             true,
@@ -103,7 +106,7 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
         browse(page, PathField::Export, ui);
         labelled_combo(
             ui,
-            "Export format",
+            t("Export format"),
             page.config.export_format.label(),
             |ui| {
                 for format in ExportFormat::ALL {
@@ -111,7 +114,7 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
                 }
             },
         );
-        if ui.button("Export log").clicked() {
+        if ui.button(t("Export log")).clicked() {
             page.export_log();
         }
     });

@@ -1,3 +1,4 @@
+use crate::i18n::{t, tf};
 use chrono::{DateTime, Local};
 use egui::{Color32, Key, Modifiers, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
@@ -25,20 +26,22 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
 fn toolbar(page: &mut Page, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
         let view = &mut page.config.view;
-        ui.selectable_value(view, LogView::Table, "Table");
-        ui.selectable_value(view, LogView::Chart, "Sequence chart")
-            .on_hover_text(
+        ui.selectable_value(view, LogView::Table, t("Table"));
+        ui.selectable_value(view, LogView::Chart, t("Sequence chart"))
+            .on_hover_text(t(
                 "A lane for this end and each peer; an arrow per connect, message, FIN and RST",
-            );
-        ui.selectable_value(view, LogView::Plots, "Plots")
-            .on_hover_text("Bytes per second in and out; round trips (a send to the next reply)");
+            ));
+        ui.selectable_value(view, LogView::Plots, t("Plots"))
+            .on_hover_text(t(
+                "Bytes per second in and out; round trips (a send to the next reply)",
+            ));
         ui.separator();
-        ui.selectable_value(&mut page.config.display, DisplayMode::Text, "Show text");
-        ui.selectable_value(&mut page.config.display, DisplayMode::Hex, "Show hex");
-        ui.selectable_value(&mut page.config.display, DisplayMode::Both, "Show both");
+        ui.selectable_value(&mut page.config.display, DisplayMode::Text, t("Show text"));
+        ui.selectable_value(&mut page.config.display, DisplayMode::Hex, t("Show hex"));
+        ui.selectable_value(&mut page.config.display, DisplayMode::Both, t("Show both"));
         ui.separator();
         let mut encoding = page.config.encoding;
-        labelled_combo(ui, "Encoding", encoding.label(), |ui| {
+        labelled_combo(ui, t("Encoding"), encoding.label(), |ui| {
             for choice in TextEncoding::ALL {
                 ui.selectable_value(&mut encoding, choice, choice.label());
             }
@@ -48,23 +51,28 @@ fn toolbar(page: &mut Page, ui: &mut Ui) {
         }
         ui.separator();
         let pause = if page.paused_at.is_some() {
-            "Resume"
+            t("Resume")
         } else {
-            "Pause"
+            t("Pause")
         };
         if ui.button(pause).clicked() {
             page.toggle_pause();
         }
-        if ui.button("Clear").clicked() {
+        if ui.button(t("Clear")).clicked() {
             page.log.clear();
         }
         ui.separator();
         let totals = page.totals();
-        ui.label(format!(
-            "RX {} B / {} msg · TX {} B / {} msg",
-            totals.rx_bytes, totals.rx_messages, totals.tx_bytes, totals.tx_messages
+        ui.label(tf(
+            "RX {rx} B / {rxm} msg · TX {tx} B / {txm} msg",
+            &[
+                ("rx", &totals.rx_bytes),
+                ("rxm", &totals.rx_messages),
+                ("tx", &totals.tx_bytes),
+                ("txm", &totals.tx_messages),
+            ],
         ));
-        if ui.button("Reset counters").clicked() {
+        if ui.button(t("Reset counters")).clicked() {
             page.reset_totals();
         }
     });
@@ -72,23 +80,25 @@ fn toolbar(page: &mut Page, ui: &mut Ui) {
 
 fn filter_bar(page: &mut Page, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
-        ui.label("Show:");
-        ui.checkbox(&mut page.filter.rx, "RX");
-        ui.checkbox(&mut page.filter.tx, "TX");
-        ui.checkbox(&mut page.filter.events, "Events");
-        labelled_field(ui, "Filter peer", &mut page.filter.peer, 110.0, true);
-        labelled_field(ui, "Filter text", &mut page.filter.text, 110.0, true)
-            .on_hover_text("Text or hex (\"01 03\"), any case");
+        ui.label(t("Show:"));
+        ui.checkbox(&mut page.filter.rx, t("RX"));
+        ui.checkbox(&mut page.filter.tx, t("TX"));
+        ui.checkbox(&mut page.filter.events, t("Events"));
+        labelled_field(ui, t("Filter peer"), &mut page.filter.peer, 110.0, true);
+        labelled_field(ui, t("Filter text"), &mut page.filter.text, 110.0, true)
+            .on_hover_text(t("Text or hex (\"01 03\"), any case"));
         let mut limit = page.config.row_limit.to_string();
-        if labelled_field(ui, "Keep rows", &mut limit, 70.0, true)
-            .on_hover_text("Older rows are dropped; counters and captures stay exact")
+        if labelled_field(ui, t("Keep rows"), &mut limit, 70.0, true)
+            .on_hover_text(t(
+                "Older rows are dropped; counters and captures stay exact",
+            ))
             .changed()
             && let Ok(limit) = limit.trim().parse::<usize>()
         {
             page.config.row_limit = limit.max(1);
             page.log.set_limit(page.config.row_limit);
         }
-        if ui.button("Find").on_hover_text("Ctrl+F").clicked() {
+        if ui.button(t("Find")).on_hover_text(t("Ctrl+F")).clicked() {
             page.find_open = !page.find_open;
         }
     });
@@ -103,7 +113,7 @@ fn find_bar(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
         return;
     }
     ui.horizontal(|ui| {
-        let label = ui.label("Find");
+        let label = ui.label(t("Find"));
         let field = ui
             .add(
                 egui::TextEdit::singleline(&mut page.find)
@@ -116,10 +126,10 @@ fn find_bar(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
             page.found = None;
         }
         let matches = page.find_matches(shown);
-        if ui.button("Previous").clicked() {
+        if ui.button(t("Previous")).clicked() {
             page.find_next(false);
         }
-        if ui.button("Next").clicked() || enter {
+        if ui.button(t("Next")).clicked() || enter {
             page.find_next(true);
         }
         let current = page
@@ -127,11 +137,11 @@ fn find_bar(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
             .and_then(|n| n.checked_sub(page.log.first()))
             .and_then(|row| matches.iter().position(|&m| m as u64 == row));
         ui.label(match (current, matches.len()) {
-            (_, 0) if !page.find.is_empty() => "no match".to_string(),
-            (Some(at), n) => format!("{} of {n}", at + 1),
-            (None, n) => format!("{n} matches"),
+            (_, 0) if !page.find.is_empty() => t("no match").to_string(),
+            (Some(at), n) => tf("{at} of {n}", &[("at", &(at + 1)), ("n", &n)]),
+            (None, n) => tf("{n} matches", &[("n", &n)]),
         });
-        if ui.button("Close find").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+        if ui.button(t("Close find")).clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
             page.find_open = false;
             page.found = None;
         }
@@ -188,7 +198,7 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
     }
     let page = &*page;
     let table = builder.header(line_height, |mut header| {
-        for title in ["Time", "Dir", "Peer", "Length", "Content"] {
+        for title in [t("Time"), t("Dir"), t("Peer"), t("Length"), t("Content")] {
             header.col(|ui| {
                 ui.strong(title);
             });
@@ -206,7 +216,7 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
             ));
         });
         table_row.col(|ui| {
-            ui.label(mono(row.direction.label().to_string()).color(color));
+            ui.label(mono(t(row.direction.label()).to_string()).color(color));
         });
         table_row.col(|ui| {
             let peer = row.peer.map(|p| p.to_string()).unwrap_or_default();
@@ -232,11 +242,11 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
             ui.add(label);
         });
         table_row.response().context_menu(|ui| {
-            if ui.button("Copy as text").clicked() {
+            if ui.button(t("Copy as text")).clicked() {
                 ui.ctx().copy_text(row.text.clone());
                 ui.close();
             }
-            if ui.button("Copy as hex").clicked() {
+            if ui.button(t("Copy as hex")).clicked() {
                 ui.ctx().copy_text(format_hex(row.data));
                 ui.close();
             }

@@ -16,6 +16,7 @@ mod session_strip;
 mod stress_view;
 mod top_bar;
 
+use crate::i18n::t;
 use egui::{CentralPanel, Panel, Ui};
 
 use crate::app::App;
@@ -100,16 +101,16 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
     }
     Panel::bottom("send").show(ui, |ui| {
         send_panel::draw(page, ui);
-        egui::CollapsingHeader::new("Presets and history")
+        egui::CollapsingHeader::new(t("Presets and history"))
             .default_open(false)
             .show(ui, |ui| presets_panel::draw(page, ui));
-        egui::CollapsingHeader::new("Files: send, capture, export")
+        egui::CollapsingHeader::new(t("Files: send, capture, export"))
             .default_open(false)
             .show(ui, |ui| files_panel::draw(page, ui));
-        egui::CollapsingHeader::new("Auto-reply rules")
+        egui::CollapsingHeader::new(t("Auto-reply rules"))
             .default_open(false)
             .show(ui, |ui| rules_panel::draw(page, ui));
-        egui::CollapsingHeader::new("Record, pcap, replay")
+        egui::CollapsingHeader::new(t("Record, pcap, replay"))
             .default_open(false)
             .show(ui, |ui| record_panel::draw(page, ui));
     });

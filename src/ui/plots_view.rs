@@ -1,5 +1,6 @@
 //! Live plots of the shown rows: bytes per second in and out, and round-trip times.
 
+use crate::i18n::{t, tf};
 use egui::Ui;
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
@@ -9,9 +10,9 @@ use crate::traffic::traffic_series;
 pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
     let series = traffic_series(&page.log, (0..shown.len()).map(|i| shown.row(i)));
     let height = (ui.available_height() / 2.0 - 12.0).max(120.0);
-    ui.label(format!(
-        "Round trips measured: {} (a send to the next receive from the same peer)",
-        series.round_trips_ms.len()
+    ui.label(tf(
+        "Round trips measured: {n} (a send to the next receive from the same peer)",
+        &[("n", &series.round_trips_ms.len())],
     ));
     Plot::new("bytes-per-second")
         .height(height)
@@ -22,11 +23,11 @@ pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
         .allow_scroll(false)
         .show(ui, |plot| {
             plot.line(Line::new(
-                "RX bytes/s",
+                t("RX bytes/s"),
                 PlotPoints::from(series.rx_per_second),
             ));
             plot.line(Line::new(
-                "TX bytes/s",
+                t("TX bytes/s"),
                 PlotPoints::from(series.tx_per_second),
             ));
         });
@@ -39,6 +40,6 @@ pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
         .allow_scroll(false)
         .show(ui, |plot| {
             let points = PlotPoints::from(series.round_trips_ms);
-            plot.points(Points::new("round trip (ms)", points).radius(3.0));
+            plot.points(Points::new(t("round trip (ms)"), points).radius(3.0));
         });
 }

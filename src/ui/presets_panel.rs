@@ -1,3 +1,4 @@
+use crate::i18n::{t, tf};
 use egui::Ui;
 
 use crate::codec::InputMode;
@@ -26,18 +27,22 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
                     {
                         action = Some(Action::Send(index));
                     }
-                    if ui.small_button("Edit").clicked() {
+                    if ui.small_button(t("Edit")).clicked() {
                         action = Some(Action::Edit(index));
                     }
-                    if ui.small_button("<").on_hover_text("Move left").clicked() {
+                    if ui.small_button("<").on_hover_text(t("Move left")).clicked() {
                         action = Some(Action::Move(index, true));
                     }
-                    if ui.small_button(">").on_hover_text("Move right").clicked() {
+                    if ui
+                        .small_button(">")
+                        .on_hover_text(t("Move right"))
+                        .clicked()
+                    {
                         action = Some(Action::Move(index, false));
                     }
                     if ui
                         .small_button("×")
-                        .on_hover_text("Delete this preset")
+                        .on_hover_text(t("Delete this preset"))
                         .clicked()
                     {
                         action = Some(Action::Delete(index));
@@ -56,10 +61,10 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
         None => {}
     }
     ui.horizontal(|ui| {
-        labelled_field(ui, "Preset name", &mut page.preset_name, 120.0, true);
+        labelled_field(ui, t("Preset name"), &mut page.preset_name, 120.0, true);
         if ui
-            .button("Save as preset")
-            .on_hover_text("Save the message above with its settings")
+            .button(t("Save as preset"))
+            .on_hover_text(t("Save the message above with its settings"))
             .clicked()
         {
             page.save_preset();
@@ -67,8 +72,8 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
         let mut recall = None;
         labelled_combo(
             ui,
-            "History",
-            format!("{} sent", page.config.history.len()),
+            t("History"),
+            tf("{n} sent", &[("n", &page.config.history.len())]),
             |ui| {
                 for (index, entry) in page.config.history.iter().enumerate() {
                     let mode = if entry.mode == InputMode::Hex {

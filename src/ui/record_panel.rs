@@ -1,5 +1,6 @@
 //! Record the session, save it as pcap or as a recording, replay one side of a recording.
 
+use crate::i18n::{t, tf};
 use egui::Ui;
 
 use crate::page::Page;
@@ -13,57 +14,65 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
     let config = &mut page.config.recording;
     ui.horizontal_wrapped(|ui| {
         let label = if recording.is_recording() {
-            format!("Stop recording ({} items)", recording.items())
+            tf("Stop recording ({n} items)", &[("n", &recording.items())])
         } else {
-            "Record".to_string()
+            t("Record").to_string()
         };
         if ui
             .button(label)
-            .on_hover_text("Keep every connect, message and close from now, with its time")
+            .on_hover_text(t("Keep every connect, message and close from now, with its time"))
             .clicked()
         {
             recording.toggle(page.kind);
         }
         ui.separator();
-        labelled_field(ui, "pcap file", &mut config.pcap_path, PATH_WIDTH, true);
+        labelled_field(ui, t("pcap file"), &mut config.pcap_path, PATH_WIDTH, true);
         if ui
-            .button("Save pcap")
-            .on_hover_text("For Wireshark or tshark: IP and TCP/UDP headers are synthesised around the real payloads")
+            .button(t("Save pcap"))
+            .on_hover_text(t("For Wireshark or tshark: IP and TCP/UDP headers are synthesised around the real payloads"))
             .clicked()
         {
             recording.save_pcap(&config.pcap_path);
         }
-        labelled_field(ui, "Recording file", &mut config.recording_path, PATH_WIDTH, true);
-        if ui.button("Save recording").clicked() {
+        labelled_field(ui, t("Recording file"), &mut config.recording_path, PATH_WIDTH, true);
+        if ui.button(t("Save recording")).clicked() {
             recording.save_recording(&config.recording_path);
         }
     });
     ui.horizontal_wrapped(|ui| {
-        labelled_field(ui, "Replay file", &mut config.replay_path, PATH_WIDTH, true);
+        labelled_field(
+            ui,
+            t("Replay file"),
+            &mut config.replay_path,
+            PATH_WIDTH,
+            true,
+        );
         let side = match config.replay_side {
-            Side::Here => "What this end sent",
-            Side::Peer => "What the peer sent",
+            Side::Here => t("What this end sent"),
+            Side::Peer => t("What the peer sent"),
         };
-        labelled_combo(ui, "Replay", side, |ui| {
-            ui.selectable_value(&mut config.replay_side, Side::Here, "What this end sent");
-            ui.selectable_value(&mut config.replay_side, Side::Peer, "What the peer sent")
-                .on_hover_text(
+        labelled_combo(ui, t("Replay"), side, |ui| {
+            ui.selectable_value(&mut config.replay_side, Side::Here, t("What this end sent"));
+            ui.selectable_value(&mut config.replay_side, Side::Peer, t("What the peer sent"))
+                .on_hover_text(t(
                     "Open a server here and replay what the recorded server sent: a mock server",
-                );
+                ));
         });
-        ui.checkbox(&mut config.replay_fast, "As fast as possible")
-            .on_hover_text("Off: with the recorded timing (1×)");
+        ui.checkbox(&mut config.replay_fast, t("As fast as possible"))
+            .on_hover_text(t("Off: with the recorded timing (1×)"));
     });
     let replaying = page.recording.is_replaying();
     ui.horizontal(|ui| {
         let label = if replaying {
-            "Stop replay"
+            t("Stop replay")
         } else {
-            "Start replay"
+            t("Start replay")
         };
         if ui
             .button(label)
-            .on_hover_text("Sends the chosen side's messages over this session, in order")
+            .on_hover_text(t(
+                "Sends the chosen side's messages over this session, in order",
+            ))
             .clicked()
         {
             page.toggle_replay();

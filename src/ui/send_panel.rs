@@ -1,3 +1,4 @@
+use crate::i18n::{t, tf};
 use egui::{Color32, Key, Modifiers, RichText, Ui};
 
 use crate::codec::{Checksum, InputMode, LineEnding};
@@ -9,10 +10,10 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
     ui.add_space(4.0);
     // Ctrl+Enter sends from anywhere in the window; taken before the text box sees it.
     let send_shortcut = ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
-    let label = ui.label("Message");
+    let label = ui.label(t("Message"));
     let hint = match page.config.input_mode {
-        InputMode::Text => "Text to send (Ctrl+Enter sends)",
-        InputMode::Hex => "Hex bytes, e.g. 48 65 6C 6C 6F (Ctrl+Enter sends)",
+        InputMode::Text => t("Text to send (Ctrl+Enter sends)"),
+        InputMode::Hex => t("Hex bytes, e.g. 48 65 6C 6C 6F (Ctrl+Enter sends)"),
     };
     ui.add(
         egui::TextEdit::multiline(&mut page.message)
@@ -22,38 +23,44 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
     )
     .labelled_by(label.id);
     ui.horizontal(|ui| {
-        ui.selectable_value(&mut page.config.input_mode, InputMode::Text, "Text");
-        ui.selectable_value(&mut page.config.input_mode, InputMode::Hex, "Hex");
+        ui.selectable_value(&mut page.config.input_mode, InputMode::Text, t("Text"));
+        ui.selectable_value(&mut page.config.input_mode, InputMode::Hex, t("Hex"));
         ui.add_enabled(
             page.config.input_mode == InputMode::Text,
-            egui::Checkbox::new(&mut page.config.escapes, "Escapes"),
+            egui::Checkbox::new(&mut page.config.escapes, t("Escapes")),
         )
-        .on_hover_text(r"Read \r \n \t \\ \0 and \xNN in the text");
-        labelled_combo(ui, "Line ending", page.config.line_ending.label(), |ui| {
-            for ending in LineEnding::ALL {
-                ui.selectable_value(&mut page.config.line_ending, ending, ending.label());
-            }
-        });
-        labelled_combo(ui, "Checksum", page.config.checksum.name(), |ui| {
+        .on_hover_text(t(r"Read \r \n \t \\ \0 and \xNN in the text"));
+        labelled_combo(
+            ui,
+            t("Line ending"),
+            t(page.config.line_ending.label()),
+            |ui| {
+                for ending in LineEnding::ALL {
+                    ui.selectable_value(&mut page.config.line_ending, ending, t(ending.label()));
+                }
+            },
+        );
+        labelled_combo(ui, t("Checksum"), t(page.config.checksum.name()), |ui| {
             for checksum in Checksum::ALL {
-                ui.selectable_value(&mut page.config.checksum, checksum, checksum.name());
+                ui.selectable_value(&mut page.config.checksum, checksum, t(checksum.name()));
             }
         })
-        .on_hover_text("Appended to each message, before the line ending");
+        .on_hover_text(t("Appended to each message, before the line ending"));
         if page.kind == SessionKind::TcpServer {
             let chosen = match page.selected_client {
-                None => "All clients".to_string(),
-                Some(id) => format!("Client #{id}"),
+                None => t("All clients").to_string(),
+                Some(id) => tf("Client #{id}", &[("id", &id)]),
             };
-            labelled_combo(ui, "Send to", chosen, |ui| {
-                ui.selectable_value(&mut page.selected_client, None, "All clients");
+            labelled_combo(ui, t("Send to"), chosen, |ui| {
+                ui.selectable_value(&mut page.selected_client, None, t("All clients"));
                 for client in &page.clients {
-                    let text = format!("Client #{} {}", client.id, client.peer);
+                    let text =
+                        tf("Client #{id}", &[("id", &client.id)]) + " " + &client.peer.to_string();
                     ui.selectable_value(&mut page.selected_client, Some(client.id), text);
                 }
             });
         }
-        if ui.button("Send").clicked() || send_shortcut {
+        if ui.button(t("Send")).clicked() || send_shortcut {
             page.send();
         }
     });
@@ -61,27 +68,43 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
         let repeating = page.is_repeating();
         labelled_field(
             ui,
-            "Every ms",
+            t("Every ms"),
             &mut page.config.repeat_interval_ms,
             60.0,
             !repeating,
         );
-        labelled_field(ui, "Times", &mut page.config.repeat_times, 40.0, !repeating)
-            .on_hover_text("0: until stopped");
-        let label = if repeating { "Stop repeat" } else { "Repeat" };
+        labelled_field(
+            ui,
+            t("Times"),
+            &mut page.config.repeat_times,
+            40.0,
+            !repeating,
+        )
+        .on_hover_text(t("0: until stopped"));
+        let label = if repeating {
+            t("Stop repeat")
+        } else {
+            t("Repeat")
+        };
         if ui
             .button(label)
-            .on_hover_text("Send the message periodically")
+            .on_hover_text(t("Send the message periodically"))
             .clicked()
         {
             page.toggle_repeat();
         }
         if page.kind != SessionKind::Udp {
             ui.separator();
-            labelled_field(ui, "Writes", &mut page.config.split_writes, 40.0, true)
-                .on_hover_text("Sticky packets: each send becomes this many writes");
-            labelled_field(ui, "Apart (ms)", &mut page.config.split_gap_ms, 50.0, true)
-                .on_hover_text("Time between the writes of one send (0: back to back)");
+            labelled_field(ui, t("Writes"), &mut page.config.split_writes, 40.0, true)
+                .on_hover_text(t("Sticky packets: each send becomes this many writes"));
+            labelled_field(
+                ui,
+                t("Apart (ms)"),
+                &mut page.config.split_gap_ms,
+                50.0,
+                true,
+            )
+            .on_hover_text(t("Time between the writes of one send (0: back to back)"));
         }
     });
     if let Some(error) = &page.send_error {

@@ -1,3 +1,4 @@
+use crate::i18n::t;
 use egui::{Color32, RichText, Ui};
 
 use crate::app::Tab;
@@ -25,7 +26,7 @@ pub fn draw(tab: &mut Tab, ui: &mut Ui) {
             if tab.pages.len() > 1
                 && ui
                     .small_button("×")
-                    .on_hover_text("Close this session")
+                    .on_hover_text(t("Close this session"))
                     .clicked()
             {
                 close = Some(index);
@@ -37,7 +38,7 @@ pub fn draw(tab: &mut Tab, ui: &mut Ui) {
         }
         if ui
             .button("+")
-            .on_hover_text("Another session in this tab")
+            .on_hover_text(t("Another session in this tab"))
             .clicked()
         {
             tab.add_page();

@@ -1,5 +1,6 @@
 //! The Stress tab: the form, Start/Stop, live figures, the QPS and p99 plots, export.
 
+use crate::i18n::t;
 use egui::{CentralPanel, Color32, Grid, Panel, RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
@@ -18,18 +19,24 @@ pub fn draw(page: &mut StressPage, waker: Waker, ui: &mut Ui) {
             match &page.report {
                 Some(report) => figures(report, ui),
                 None => {
-                    ui.label(
+                    ui.label(t(
                         "Set a target and press Start. Only load servers you run or may test.",
-                    );
+                    ));
                 }
             }
             ui.separator();
             plots(page, ui);
             ui.separator();
             ui.horizontal(|ui| {
-                labelled_field(ui, "Report file", &mut page.form.export_path, 220.0, true)
-                    .on_hover_text("A .csv name writes CSV; anything else writes JSON");
-                if ui.button("Export report").clicked() {
+                labelled_field(
+                    ui,
+                    t("Report file"),
+                    &mut page.form.export_path,
+                    220.0,
+                    true,
+                )
+                .on_hover_text(t("A .csv name writes CSV; anything else writes JSON"));
+                if ui.button(t("Export report")).clicked() {
                     page.export();
                 }
                 if let Some(note) = &page.export_note {
@@ -46,72 +53,78 @@ fn form(page: &mut StressPage, waker: Waker, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
         ui.add_enabled_ui(editable, |ui| {
             let protocol = match form.protocol {
-                Protocol::Tcp => "TCP",
-                Protocol::Udp => "UDP",
+                Protocol::Tcp => t("TCP"),
+                Protocol::Udp => t("UDP"),
             };
-            labelled_combo(ui, "Protocol", protocol, |ui| {
-                ui.selectable_value(&mut form.protocol, Protocol::Tcp, "TCP");
-                ui.selectable_value(&mut form.protocol, Protocol::Udp, "UDP");
+            labelled_combo(ui, t("Protocol"), protocol, |ui| {
+                ui.selectable_value(&mut form.protocol, Protocol::Tcp, t("TCP"));
+                ui.selectable_value(&mut form.protocol, Protocol::Udp, t("UDP"));
             });
-            labelled_field(ui, "Target host", &mut form.host, 140.0, editable);
-            labelled_field(ui, "Target port", &mut form.port, 60.0, editable);
-            labelled_field(ui, "Clients", &mut form.clients, NUMBER_WIDTH, editable)
-                .on_hover_text("Clients at once, each with its own socket and thread");
+            labelled_field(ui, t("Target host"), &mut form.host, 140.0, editable);
+            labelled_field(ui, t("Target port"), &mut form.port, 60.0, editable);
+            labelled_field(ui, t("Clients"), &mut form.clients, NUMBER_WIDTH, editable)
+                .on_hover_text(t("Clients at once, each with its own socket and thread"));
             let mode = match form.mode {
-                StressMode::PingPong => "Ping-pong",
-                StressMode::Throughput => "Throughput",
+                StressMode::PingPong => t("Ping-pong"),
+                StressMode::Throughput => t("Throughput"),
             };
-            labelled_combo(ui, "Mode", mode, |ui| {
-                ui.selectable_value(&mut form.mode, StressMode::PingPong, "Ping-pong")
-                    .on_hover_text("Send, wait for the reply, measure the round trip");
-                ui.selectable_value(&mut form.mode, StressMode::Throughput, "Throughput")
-                    .on_hover_text("Send only, as fast as the rate allows");
+            labelled_combo(ui, t("Mode"), mode, |ui| {
+                ui.selectable_value(&mut form.mode, StressMode::PingPong, t("Ping-pong"))
+                    .on_hover_text(t("Send, wait for the reply, measure the round trip"));
+                ui.selectable_value(&mut form.mode, StressMode::Throughput, t("Throughput"))
+                    .on_hover_text(t("Send only, as fast as the rate allows"));
             });
             if form.protocol == Protocol::Tcp {
-                ui.checkbox(&mut form.short_connections, "Short connections")
-                    .on_hover_text("A new connection for every request");
+                ui.checkbox(&mut form.short_connections, t("Short connections"))
+                    .on_hover_text(t("A new connection for every request"));
             }
         });
     });
     ui.horizontal_wrapped(|ui| {
         ui.add_enabled_ui(editable, |ui| {
-            labelled_field(ui, "Rate (msg/s)", &mut form.rate, NUMBER_WIDTH, editable)
-                .on_hover_text("Over all clients; empty: as fast as possible");
             labelled_field(
                 ui,
-                "Duration (s)",
+                t("Rate (msg/s)"),
+                &mut form.rate,
+                NUMBER_WIDTH,
+                editable,
+            )
+            .on_hover_text(t("Over all clients; empty: as fast as possible"));
+            labelled_field(
+                ui,
+                t("Duration (s)"),
                 &mut form.duration_s,
                 NUMBER_WIDTH,
                 editable,
             )
-            .on_hover_text("Empty: until Count is reached");
-            labelled_field(ui, "Count", &mut form.count, NUMBER_WIDTH, editable)
-                .on_hover_text("Requests in all; empty: until the duration is over");
+            .on_hover_text(t("Empty: until Count is reached"));
+            labelled_field(ui, t("Count"), &mut form.count, NUMBER_WIDTH, editable)
+                .on_hover_text(t("Requests in all; empty: until the duration is over"));
             labelled_field(
                 ui,
-                "Timeout (ms)",
+                t("Timeout (ms)"),
                 &mut form.timeout_ms,
                 NUMBER_WIDTH,
                 editable,
             )
-            .on_hover_text("Wait this long for a connection or a reply");
+            .on_hover_text(t("Wait this long for a connection or a reply"));
         });
     });
     ui.horizontal(|ui| {
         let form = &mut page.form;
         ui.add_enabled_ui(editable, |ui| {
-            labelled_field(ui, "Payload", &mut form.payload, 260.0, editable).on_hover_text(
-                "Variables: ${seq} ${client} ${time} ${random:MIN:MAX}; escapes such as \\r\\n work",
+            labelled_field(ui, t("Payload"), &mut form.payload, 260.0, editable).on_hover_text(
+                t("Variables: ${seq} ${client} ${time} ${random:MIN:MAX}; escapes such as \\r\\n work"),
             );
-            ui.checkbox(&mut form.hex, "Hex payload");
-            labelled_combo(ui, "Payload encoding", form.encoding.label(), |ui| {
+            ui.checkbox(&mut form.hex, t("Hex payload"));
+            labelled_combo(ui, t("Payload encoding"), form.encoding.label(), |ui| {
                 for encoding in TextEncoding::ALL {
                     ui.selectable_value(&mut form.encoding, encoding, encoding.label());
                 }
             });
         });
         let running = page.is_running();
-        let button = if running { "Stop test" } else { "Start test" };
+        let button = if running { t("Stop test") } else { t("Start test") };
         if ui.button(RichText::new(button).strong()).clicked() {
             if running {
                 page.stop();
@@ -127,9 +140,9 @@ fn form(page: &mut StressPage, waker: Waker, ui: &mut Ui) {
 
 fn figures(report: &Report, ui: &mut Ui) {
     let state = if report.running {
-        "Running"
+        t("Running")
     } else {
-        "Finished"
+        t("Finished")
     };
     ui.heading(format!("{state} · {:.1} s", report.elapsed_s));
     Grid::new("stress_figures")
@@ -140,24 +153,24 @@ fn figures(report: &Report, ui: &mut Ui) {
                 ui.label(name);
                 ui.label(RichText::new(value).strong().monospace());
             };
-            pair(ui, "QPS now", format!("{:.0}", report.qps_now));
-            pair(ui, "QPS peak", format!("{:.0}", report.qps_peak));
+            pair(ui, t("QPS now"), format!("{:.0}", report.qps_now));
+            pair(ui, t("QPS peak"), format!("{:.0}", report.qps_peak));
             ui.end_row();
-            pair(ui, "Sent", report.sent.to_string());
-            pair(ui, "Succeeded", report.succeeded.to_string());
+            pair(ui, t("Sent"), report.sent.to_string());
+            pair(ui, t("Succeeded"), report.succeeded.to_string());
             ui.end_row();
-            pair(ui, "Failed", report.failed.to_string());
-            pair(ui, "Active connections", report.active.to_string());
+            pair(ui, t("Failed"), report.failed.to_string());
+            pair(ui, t("Active connections"), report.active.to_string());
             ui.end_row();
-            pair(ui, "Bytes out", report.bytes_out.to_string());
-            pair(ui, "Bytes in", report.bytes_in.to_string());
+            pair(ui, t("Bytes out"), report.bytes_out.to_string());
+            pair(ui, t("Bytes in"), report.bytes_in.to_string());
             ui.end_row();
             let f = &report.failures;
-            pair(ui, "Connect failed", f.connect_failed.to_string());
-            pair(ui, "Send failed", f.send_failed.to_string());
+            pair(ui, t("Connect failed"), f.connect_failed.to_string());
+            pair(ui, t("Send failed"), f.send_failed.to_string());
             ui.end_row();
-            pair(ui, "Timed out", f.timed_out.to_string());
-            pair(ui, "Closed by peer", f.closed_by_peer.to_string());
+            pair(ui, t("Timed out"), f.timed_out.to_string());
+            pair(ui, t("Closed by peer"), f.closed_by_peer.to_string());
             ui.end_row();
             let latency = |pick: fn(&crate::net::stress::LatencyFigures) -> u64| {
                 report
@@ -165,11 +178,11 @@ fn figures(report: &Report, ui: &mut Ui) {
                     .as_ref()
                     .map_or("–".to_string(), |l| micros(pick(l)))
             };
-            pair(ui, "Latency p50", latency(|l| l.p50_us));
-            pair(ui, "Latency p95", latency(|l| l.p95_us));
+            pair(ui, t("Latency p50"), latency(|l| l.p50_us));
+            pair(ui, t("Latency p95"), latency(|l| l.p95_us));
             ui.end_row();
-            pair(ui, "Latency p99", latency(|l| l.p99_us));
-            pair(ui, "Latency max", latency(|l| l.max_us));
+            pair(ui, t("Latency p99"), latency(|l| l.p99_us));
+            pair(ui, t("Latency max"), latency(|l| l.max_us));
             ui.end_row();
         });
 }
@@ -192,7 +205,7 @@ fn plots(page: &StressPage, ui: &mut Ui) {
             .include_y(0.0)
             .allow_scroll(false)
             .show(ui, |plot| {
-                plot.line(Line::new("QPS", PlotPoints::from(qps)))
+                plot.line(Line::new(t("QPS"), PlotPoints::from(qps)))
             });
         Plot::new("stress_p99")
             .width(width)
@@ -202,7 +215,7 @@ fn plots(page: &StressPage, ui: &mut Ui) {
             .include_y(0.0)
             .allow_scroll(false)
             .show(ui, |plot| {
-                plot.line(Line::new("p99 round trip (ms)", PlotPoints::from(p99)))
+                plot.line(Line::new(t("p99 round trip (ms)"), PlotPoints::from(p99)))
             });
     });
 }

@@ -1,3 +1,4 @@
+use crate::i18n::{self, Language, t};
 use egui::Ui;
 
 use crate::app::{App, DEMO_TAB, STRESS_TAB, TABS};
@@ -6,44 +7,64 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
     ui.horizontal(|ui| {
         for (index, (_, label)) in TABS.iter().enumerate() {
             if ui
-                .selectable_label(app.active_tab == index, *label)
+                .selectable_label(app.active_tab == index, t(label))
                 .clicked()
             {
                 app.active_tab = index;
             }
         }
         if ui
-            .selectable_label(app.active_tab == STRESS_TAB, "Stress")
-            .on_hover_text("Load a server with many clients and see QPS and latency")
+            .selectable_label(app.active_tab == STRESS_TAB, t("Stress"))
+            .on_hover_text(t("Load a server with many clients and see QPS and latency"))
             .clicked()
         {
             app.active_tab = STRESS_TAB;
         }
         if ui
-            .selectable_label(app.active_tab == DEMO_TAB, "Demo")
-            .on_hover_text("A server and a client side by side on this machine, for teaching")
+            .selectable_label(app.active_tab == DEMO_TAB, t("Demo"))
+            .on_hover_text(t(
+                "A server and a client side by side on this machine, for teaching",
+            ))
             .clicked()
         {
             app.active_tab = DEMO_TAB;
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let mut language = app.language;
+            // Right to left: the box first, then its label before it.
+            let combo = egui::ComboBox::from_id_salt("language")
+                .selected_text(language.name())
+                .show_ui(ui, |ui| {
+                    for choice in [Language::English, Language::Chinese] {
+                        ui.selectable_value(&mut language, choice, choice.name());
+                    }
+                })
+                .response;
+            let label = ui.label(t("Language"));
+            combo.labelled_by(label.id);
+            if language != app.language {
+                app.language = language;
+                i18n::set_language(language);
+            }
             let theme = if app.dark {
-                "Light theme"
+                t("Light theme")
             } else {
-                "Dark theme"
+                t("Dark theme")
             };
             if ui.button(theme).clicked() {
                 app.dark = !app.dark;
                 crate::ui::apply_look(ui.ctx(), app.dark, app.presentation);
             }
             let presentation = if app.presentation {
-                "Normal view"
+                t("Normal view")
             } else {
-                "Presentation"
+                t("Presentation")
             };
             if ui
                 .button(presentation)
-                .on_hover_text("Large type, high contrast, thicker lines: for a projector")
+                .on_hover_text(t(
+                    "Large type, high contrast, thicker lines: for a projector",
+                ))
                 .clicked()
             {
                 app.presentation = !app.presentation;
@@ -57,16 +78,16 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
             }
             let zoom = ui.ctx().zoom_factor();
             if ui
-                .button("A+")
-                .on_hover_text("Larger text (Ctrl +)")
+                .button(t("A+"))
+                .on_hover_text(t("Larger text (Ctrl +)"))
                 .clicked()
             {
                 ui.ctx().set_zoom_factor((zoom + 0.1).min(3.0));
             }
             ui.label(format!("{:.0}%", zoom * 100.0));
             if ui
-                .button("A−")
-                .on_hover_text("Smaller text (Ctrl −)")
+                .button(t("A−"))
+                .on_hover_text(t("Smaller text (Ctrl −)"))
                 .clicked()
             {
                 ui.ctx().set_zoom_factor((zoom - 0.1).max(0.5));

@@ -1,0 +1,176 @@
+//! The interface language: English or Simplified Chinese (简体中文).
+//!
+//! Every text the window shows goes through [`t`] (fixed text) or [`tf`] (text with `{name}`
+//! places); errors go through [`error`]. English text is the key, so an English build needs no
+//! table and a missing translation shows English rather than nothing. The engine and the
+//! command line stay English.
+
+mod zh;
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::net::CloseReason;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Language {
+    #[default]
+    English,
+    Chinese,
+}
+
+impl Language {
+    /// The language's own name, as the switch shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::English => "English",
+            Language::Chinese => "简体中文",
+        }
+    }
+}
+
+thread_local! {
+    /// The language of the window drawn on this thread (the app sets it every frame), so
+    /// drawing code reads it without passing it around, and test harnesses on other threads
+    /// keep their own.
+    static CURRENT: Cell<Language> = const { Cell::new(Language::English) };
+}
+
+pub fn set_language(language: Language) {
+    CURRENT.with(|current| current.set(language));
+}
+
+pub fn language() -> Language {
+    CURRENT.with(Cell::get)
+}
+
+fn chinese() -> &'static HashMap<&'static str, &'static str> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    TABLE.get_or_init(|| zh::TEXTS.iter().copied().collect())
+}
+
+/// `english` in the current language.
+pub fn t(english: &'static str) -> &'static str {
+    match language() {
+        Language::English => english,
+        Language::Chinese => chinese().get(english).copied().unwrap_or(english),
+    }
+}
+
+/// `template` in the current language, with each `{name}` replaced by its value.
+pub fn tf(template: &'static str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut text = t(template).to_string();
+    for (name, value) in values {
+        text = text.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    text
+}
+
+/// An error in words of the current language.
+pub fn error(error: &Error) -> String {
+    match language() {
+        Language::English => error.to_string(),
+        Language::Chinese => zh::error(error),
+    }
+}
+
+/// How a connection ended, in the current language.
+pub fn close_reason(reason: &CloseReason) -> String {
+    match reason {
+        CloseReason::PeerClosed => t("closed by peer (FIN)").to_string(),
+        CloseReason::Reset => t("reset by peer (RST)").to_string(),
+        CloseReason::ClosedHere => t("closed here").to_string(),
+        CloseReason::ResetHere => t("reset here (RST)").to_string(),
+        CloseReason::Failed(failure) => error(failure),
+    }
+}
+
+/// Every English text that has a Chinese translation (for tests).
+pub fn translated_texts() -> impl Iterator<Item = (&'static str, &'static str)> {
+    zh::TEXTS.iter().copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `t("…")` and `tf("…", …)` in the window's code has a Chinese translation.
+    #[test]
+    fn every_text_the_window_shows_is_translated() {
+        let call = regex::Regex::new(r#"\btf?\(\s*"((?:[^"\\]|\\.)*)""#).unwrap();
+        let mut missing = Vec::new();
+        let sources = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .chain(
+                [
+                    "page.rs",
+                    "log.rs",
+                    "stress_page.rs",
+                    "session_recording.rs",
+                    "i18n/mod.rs",
+                    "chart.rs",
+                ]
+                .map(|f| format!("{}/src/{f}", env!("CARGO_MANIFEST_DIR")).into()),
+            );
+        for path in sources {
+            let source = std::fs::read_to_string(&path).unwrap();
+            for found in call.captures_iter(&source) {
+                let english = unescape(&found[1]);
+                if !chinese().contains_key(english.as_str()) {
+                    missing.push(format!("{}: {english:?}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "untranslated:\n{}", missing.join("\n"));
+    }
+
+    /// The source spelling of a string literal's content, as the program sees it.
+    fn unescape(literal: &str) -> String {
+        let mut out = String::new();
+        let mut chars = literal.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
+                Some('t') => out.push('\t'),
+                Some('0') => out.push('\0'),
+                Some('\n') => {
+                    // A line continuation: the next line's leading spaces are skipped.
+                    let rest: String = chars.clone().collect();
+                    let skipped = rest.len() - rest.trim_start().len();
+                    for _ in 0..rest[..skipped].chars().count() {
+                        chars.next();
+                    }
+                }
+                Some(other) => out.push(other),
+                None => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn switching_the_language_changes_texts_and_errors() {
+        set_language(Language::Chinese);
+        assert_eq!(t("Connect"), "连接");
+        assert_eq!(
+            error(&Error::ConnectionRefused("127.0.0.1:9".parse().unwrap())),
+            "127.0.0.1:9 拒绝了连接"
+        );
+        assert_eq!(
+            tf("Leave {group}", &[("group", &"239.1.2.3")]),
+            "退出 239.1.2.3"
+        );
+        set_language(Language::English);
+        assert_eq!(t("Connect"), "Connect");
+    }
+}
