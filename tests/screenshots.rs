@@ -82,3 +82,56 @@ fn toolkit_screenshot() {
     click(&mut h, "Save as preset");
     save(&mut h, "toolkit");
 }
+
+#[test]
+#[ignore = "writes docs/lecture.png and docs/lecture-en.png; run by hand"]
+fn lecture_screenshots() {
+    for (chinese, name) in [(true, "lecture"), (false, "lecture-en")] {
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1500.0, 900.0))
+            .with_max_steps(64)
+            .with_context_setup(socket_tester::ui::fonts::install)
+            .build_eframe(|cc| App::new(cc));
+        if chinese {
+            h.get_by_role_and_label(Role::ComboBox, "Language").click();
+            h.run();
+            click(&mut h, "简体中文");
+        }
+        let (presentation, demo, start) = if chinese {
+            ("演示模式", "演示", "开始 TCP 演示")
+        } else {
+            ("Presentation", "Demo", "Start TCP demo")
+        };
+        click(&mut h, presentation);
+        click(&mut h, demo);
+        click(&mut h, start);
+        settle(&mut h, |h| {
+            h.state().demo.as_ref().is_some_and(|d| d.pages[1].is_connected())
+        });
+        // The client sends one message as three writes 100 ms apart; the server answers once.
+        {
+            let demo = h.state_mut().demo.as_mut().unwrap();
+            let client = &mut demo.pages[1];
+            client.config.split_writes = "3".into();
+            client.config.split_gap_ms = "100".into();
+            client.message = "GET /hello".into();
+            client.send();
+        }
+        settle(&mut h, |h| {
+            h.state().demo.as_ref().unwrap().pages[0].totals().rx_messages == 3
+        });
+        {
+            let server = &mut h.state_mut().demo.as_mut().unwrap().pages[0];
+            server.message = "200 OK 你好".into();
+            server.send();
+        }
+        settle(&mut h, |h| {
+            h.state().demo.as_ref().unwrap().pages[1].totals().rx_messages == 1
+        });
+        h.state_mut().demo.as_mut().unwrap().pages[1].reset_connection(0);
+        settle(&mut h, |h| {
+            h.state().demo.as_ref().unwrap().pages[0].clients.is_empty()
+        });
+        save(&mut h, name);
+    }
+}
