@@ -244,3 +244,52 @@ fn an_unwritable_pcap_path_is_bad_input() {
     assert!(lines.is_empty());
     assert!(stderr.contains("/nonexistent-dir/x.pcap"), "{stderr}");
 }
+
+/// The window's path: Record, then "Save pcap", from a UDP conversation.
+#[test]
+fn a_recorded_udp_session_saves_a_pcap_with_each_datagram() {
+    use socket_tester::net::{Destination, SessionKind, UdpConfig};
+    use socket_tester::session_recording::SessionRecording;
+
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let peer_addr = peer.local_addr().unwrap();
+    let session = Session::udp(UdpConfig::new("127.0.0.1:0".parse().unwrap()), no_waker()).unwrap();
+    let mut recording = SessionRecording::default();
+    recording.toggle(SessionKind::Udp);
+    let mut feed = |until: &dyn Fn(&EventKind) -> bool| loop {
+        let event = session.events().recv_timeout(DEADLINE).expect("an event");
+        recording.observe(&event);
+        if until(&event.kind) {
+            return event.kind;
+        }
+    };
+    let EventKind::Listening { local } = feed(&|k| matches!(k, EventKind::Listening { .. })) else {
+        unreachable!()
+    };
+    session.send(Destination::Address(peer_addr.to_string()), b"one".to_vec());
+    feed(&|k| matches!(k, EventKind::Sent { .. }));
+    peer.send_to(b"two", local).unwrap();
+    feed(&|k| matches!(k, EventKind::Received { .. }));
+    recording.toggle(SessionKind::Udp);
+
+    let dir = TempDir::new("pcap-window");
+    let path = dir.file("udp.pcap");
+    recording.save_pcap(path.to_str().unwrap());
+    assert!(
+        recording.note.as_deref().unwrap().contains("Wrote 2 items"),
+        "{:?}",
+        recording.note
+    );
+    let packets = read_pcap(&path);
+    let summary: Vec<(SocketAddr, SocketAddr, &[u8])> = packets
+        .iter()
+        .map(|p| (p.src, p.dst, p.payload.as_slice()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (local, peer_addr, &b"one"[..]),
+            (peer_addr, local, &b"two"[..])
+        ]
+    );
+}

@@ -106,7 +106,10 @@ fn lecture_screenshots() {
         click(&mut h, demo);
         click(&mut h, start);
         settle(&mut h, |h| {
-            h.state().demo.as_ref().is_some_and(|d| d.pages[1].is_connected())
+            h.state()
+                .demo
+                .as_ref()
+                .is_some_and(|d| d.pages[1].is_connected())
         });
         // The client sends one message as three writes 100 ms apart; the server answers once.
         {
@@ -118,7 +121,10 @@ fn lecture_screenshots() {
             client.send();
         }
         settle(&mut h, |h| {
-            h.state().demo.as_ref().unwrap().pages[0].totals().rx_messages == 3
+            h.state().demo.as_ref().unwrap().pages[0]
+                .totals()
+                .rx_messages
+                == 3
         });
         {
             let server = &mut h.state_mut().demo.as_mut().unwrap().pages[0];
@@ -126,7 +132,10 @@ fn lecture_screenshots() {
             server.send();
         }
         settle(&mut h, |h| {
-            h.state().demo.as_ref().unwrap().pages[1].totals().rx_messages == 1
+            h.state().demo.as_ref().unwrap().pages[1]
+                .totals()
+                .rx_messages
+                == 1
         });
         h.state_mut().demo.as_mut().unwrap().pages[1].reset_connection(0);
         settle(&mut h, |h| {
