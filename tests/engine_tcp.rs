@@ -708,3 +708,43 @@ fn a_client_closing_with_rst_resets_its_peer() {
     let err = peer.read(&mut [0u8; 8]).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset, "{err}");
 }
+
+/// A writer stuck on a peer that does not read must not keep a reset from happening.
+#[test]
+fn a_reset_ends_a_connection_whose_writer_is_blocked_on_a_peer_that_does_not_read() {
+    let (server, local) = server_on("127.0.0.1:0");
+    // A small receive window, so a few MiB fill everything between the two ends.
+    let idle = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    idle.set_recv_buffer_size(4096).unwrap();
+    idle.connect(&local.into()).unwrap();
+    let mut idle: TcpStream = idle.into();
+    let id = accepted(&server);
+    for _ in 0..32 {
+        server.send(Destination::Client(id), vec![7u8; 1 << 20]);
+    }
+    wait_for(&server, "a first write", |kind| {
+        matches!(kind, EventKind::Sent { .. }).then_some(())
+    });
+    // Setup only: give the writer time to fill the buffers and block.
+    thread::sleep(Duration::from_millis(300));
+    server.command(Command::Reset(id));
+    let reason = wait_for(&server, "Closed", |kind| match kind {
+        EventKind::Closed { reason, .. } => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(reason, CloseReason::ResetHere);
+    idle.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut buf = vec![0u8; 1 << 16];
+    let end = loop {
+        match idle.read(&mut buf) {
+            Ok(0) => break Ok(0),
+            Ok(_) => continue,
+            Err(err) => break Err(err.kind()),
+        }
+    };
+    assert_eq!(
+        end,
+        Err(std::io::ErrorKind::ConnectionReset),
+        "RST, not FIN"
+    );
+}

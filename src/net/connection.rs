@@ -32,12 +32,21 @@ pub(crate) struct Connection {
     shared: Arc<Shared>,
     /// Holds the reader back until the owner has reported the connection (dropped to release).
     gate: Option<Sender<()>>,
-    closing_here: Arc<AtomicBool>,
-    /// Closed with RST by `reset`: nothing may shut the sending side down (that sends FIN).
-    resetting: Arc<AtomicBool>,
+    ending: Arc<Ending>,
     /// Wakes a reader that waits after the peer's FIN (half-close) so the connection can end.
     hangup: Sender<()>,
     threads: Vec<JoinHandle<()>>,
+}
+
+/// How the connection is being ended; shared by its two threads and its handle.
+#[derive(Default)]
+struct Ending {
+    /// Closed from this side (disconnect, reset or stop), not by the peer.
+    here: AtomicBool,
+    /// With RST: the sending side must not be shut down while that would send FIN.
+    reset: AtomicBool,
+    /// The writer is inside a write, which blocks while the peer does not read.
+    writing: AtomicBool,
 }
 
 /// Who a connection reports to.
@@ -82,16 +91,14 @@ impl Connection {
         let _ = socket.set_tcp_nodelay(owner.options.nodelay);
         let _ = socket.set_keepalive(owner.options.keepalive);
         let socket = Arc::new(socket);
-        let closing_here = Arc::new(AtomicBool::new(false));
-        let resetting = Arc::new(AtomicBool::new(false));
+        let ending = Arc::new(Ending::default());
         let (outgoing_tx, outgoing_rx) = bounded::<Vec<u8>>(OUTGOING_CAPACITY);
         let (gate_tx, gate_rx) = bounded::<()>(0);
         // One slot: whoever ends the connection first (writer or `close`) leaves a token.
         let (hangup_tx, hangup_rx) = bounded::<()>(1);
 
         let writer = {
-            let (socket, counters, closing_here) =
-                (socket.clone(), counters.clone(), closing_here.clone());
+            let (socket, counters, ending) = (socket.clone(), counters.clone(), ending.clone());
             let (emitter, shared, hangup) = (
                 owner.emitter.clone(),
                 owner.shared.clone(),
@@ -99,8 +106,14 @@ impl Connection {
             );
             spawn_worker("tcp-writer", move || {
                 for data in outgoing_rx {
-                    if let Err(err) = (&*socket).write_all(&data) {
-                        if !closing_here.load(Ordering::Acquire) {
+                    if ending.reset.load(Ordering::Acquire) {
+                        break;
+                    }
+                    ending.writing.store(true, Ordering::Release);
+                    let written = (&*socket).write_all(&data);
+                    ending.writing.store(false, Ordering::Release);
+                    if let Err(err) = written {
+                        if !ending.here.load(Ordering::Acquire) {
                             emitter.emit(EventKind::Error {
                                 client,
                                 error: Error::from_io("sending to", peer, &err),
@@ -118,12 +131,7 @@ impl Connection {
         };
 
         let reader = {
-            let (socket, counters, closing_here, resetting) = (
-                socket.clone(),
-                counters.clone(),
-                closing_here.clone(),
-                resetting.clone(),
-            );
+            let (socket, counters, ending) = (socket.clone(), counters.clone(), ending.clone());
             let (emitter, shared, finished) = (
                 owner.emitter.clone(),
                 owner.shared.clone(),
@@ -146,7 +154,7 @@ impl Connection {
                 let mut reason = reader.read_until_closed();
                 if reason == CloseReason::PeerClosed
                     && half_close
-                    && !closing_here.load(Ordering::Acquire)
+                    && !ending.here.load(Ordering::Acquire)
                 {
                     let _ = socket.shutdown(Shutdown::Read);
                     emitter.emit(EventKind::PeerFinished { client, peer });
@@ -156,16 +164,17 @@ impl Connection {
                         reason = close_reason(&error, peer);
                     }
                 }
-                let reason = if resetting.load(Ordering::Acquire) {
+                let reset = ending.reset.load(Ordering::Acquire);
+                let reason = if reset {
                     CloseReason::ResetHere
-                } else if closing_here.load(Ordering::Acquire) {
+                } else if ending.here.load(Ordering::Acquire) {
                     CloseReason::ClosedHere
                 } else {
                     reason
                 };
                 // Wakes a writer blocked on a peer that stopped reading (after a reset the
                 // socket's close does that, and a shutdown would send FIN first).
-                if !resetting.load(Ordering::Acquire) {
+                if !reset {
                     let _ = socket.shutdown(Shutdown::Both);
                 }
                 let _ = finished.send((client, reason));
@@ -188,8 +197,7 @@ impl Connection {
             client,
             shared: owner.shared.clone(),
             gate: Some(gate_tx),
-            closing_here,
-            resetting,
+            ending,
             hangup: hangup_tx,
             threads: vec![reader, writer],
         })
@@ -211,19 +219,25 @@ impl Connection {
 
     /// Closes the connection from this side; the reader then reports `ClosedHere`.
     pub fn close(&self) {
-        self.closing_here.store(true, Ordering::Release);
+        self.ending.here.store(true, Ordering::Release);
         let _ = self.socket.shutdown(Shutdown::Both);
         let _ = self.hangup.try_send(());
     }
 
-    /// Closes with RST instead of FIN: linger 0, and no shutdown of the sending side (that
-    /// would send FIN); the reader is woken by shutting only the receiving side, and the
-    /// socket's close, once the threads are joined, sends the RST.
+    /// Closes with RST instead of FIN: linger 0, and the socket's close, once the threads are
+    /// joined, sends the RST. The reader is woken by shutting only the receiving side; the
+    /// sending side is shut too only when the writer is stuck on a peer that does not read,
+    /// and then the FIN waits behind unsent data that the RST throws away.
     pub fn reset(&self) {
-        self.resetting.store(true, Ordering::Release);
-        self.closing_here.store(true, Ordering::Release);
+        self.ending.reset.store(true, Ordering::Release);
+        self.ending.here.store(true, Ordering::Release);
         let _ = self.socket.set_linger(Some(std::time::Duration::ZERO));
-        let _ = self.socket.shutdown(Shutdown::Read);
+        let side = if self.ending.writing.load(Ordering::Acquire) {
+            Shutdown::Both
+        } else {
+            Shutdown::Read
+        };
+        let _ = self.socket.shutdown(side);
         let _ = self.hangup.try_send(());
     }
 

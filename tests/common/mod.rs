@@ -33,7 +33,13 @@ pub fn wait_for<T>(
         if let Some(found) = wanted(&event.kind) {
             return found;
         }
-        seen.push(format!("{:?}", event.kind));
+        // Short enough to read when a test fails on a stream of large messages.
+        seen.push(
+            format!("{:?}", event.kind)
+                .chars()
+                .take(200)
+                .collect::<String>(),
+        );
     }
     panic!("never saw {what}; saw {seen:?}");
 }
