@@ -111,7 +111,7 @@ pub(crate) struct Run {
     pub tally: Tally,
     pub pacer: Pacer,
     pub started: Instant,
-    /// Clients start sending together, once each has connected (or failed to): the monitor
+    /// Clients start sending together, once each has connected (or failed to): the coordinator
     /// drops the gate's sender then, and each client's wait on it returns.
     gate: Receiver<()>,
     stopping: AtomicBool,
