@@ -1206,3 +1206,38 @@ fn the_language_switch_puts_every_label_in_chinese_and_back() {
     click(&mut h, "English");
     h.get_by_label("Connect");
 }
+
+#[test]
+fn record_save_pcap_and_replay_from_the_window() {
+    let (server, received) = echo_server();
+    let dir = common::TempDir::new("gui-record");
+    let mut h = app();
+    connect_client(&mut h, server);
+    click(&mut h, "Record, pcap, replay");
+    click(&mut h, "Record");
+    type_message(&mut h, "hello");
+    click(&mut h, "Send");
+    wait_for_tx_and_rx(&mut h);
+    assert_eq!(received.recv_timeout(DEADLINE).unwrap(), b"hello");
+    h.get_by_label_contains("Stop recording").click();
+    h.run();
+
+    let pcap = dir.file("session.pcap");
+    set_field(&mut h, "pcap file", &pcap.display().to_string());
+    click(&mut h, "Save pcap");
+    h.get_by_label_contains("Wrote 2 items");
+    let bytes = std::fs::read(&pcap).unwrap();
+    assert_eq!(&bytes[..4], &0xa1b2_c3d4u32.to_le_bytes(), "a pcap file");
+
+    let recording = dir.file("session.json");
+    set_field(&mut h, "Recording file", &recording.display().to_string());
+    click(&mut h, "Save recording");
+    set_field(&mut h, "Replay file", &recording.display().to_string());
+    click(&mut h, "Start replay");
+    h.get_by_label("Replaying 1 messages");
+    assert_eq!(
+        received.recv_timeout(DEADLINE).unwrap(),
+        b"hello",
+        "the replay sent what this end sent"
+    );
+}
