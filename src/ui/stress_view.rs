@@ -197,25 +197,25 @@ fn plots(page: &StressPage, ui: &mut Ui) {
         .collect();
     let width = (ui.available_width() / 2.0 - 8.0).max(200.0);
     ui.horizontal(|ui| {
-        Plot::new("stress_qps")
-            .width(width)
-            .height(180.0)
-            .legend(Legend::default())
-            .x_axis_label("s")
-            .include_y(0.0)
-            .allow_scroll(false)
-            .show(ui, |plot| {
-                plot.line(Line::new(t("QPS"), PlotPoints::from(qps)))
-            });
-        Plot::new("stress_p99")
-            .width(width)
-            .height(180.0)
-            .legend(Legend::default())
-            .x_axis_label("s")
-            .include_y(0.0)
-            .allow_scroll(false)
-            .show(ui, |plot| {
-                plot.line(Line::new(t("p99 round trip (ms)"), PlotPoints::from(p99)))
-            });
+        live_plot(
+            ui,
+            "stress_qps",
+            width,
+            Line::new(t("QPS"), PlotPoints::from(qps)),
+        );
+        let p99 = Line::new(t("p99 round trip (ms)"), PlotPoints::from(p99));
+        live_plot(ui, "stress_p99", width, p99);
     });
+}
+
+/// One line over the run's seconds, from zero up.
+fn live_plot(ui: &mut Ui, id: &str, width: f32, line: Line<'_>) {
+    Plot::new(id)
+        .width(width)
+        .height(180.0)
+        .legend(Legend::default())
+        .x_axis_label("s")
+        .include_y(0.0)
+        .allow_scroll(false)
+        .show(ui, |plot| plot.line(line));
 }
