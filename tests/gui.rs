@@ -923,29 +923,9 @@ fn presentation_switch_enlarges_and_sharpens_and_switches_back() {
     );
 }
 
-/// A TCP echo server for any number of clients (a thread each).
-fn echo_server_for_many() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                while let Ok(n @ 1..) = stream.read(&mut buf) {
-                    if stream.write_all(&buf[..n]).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    addr
-}
-
 #[test]
 fn stress_tab_shows_live_figures_stops_and_exports_the_report() {
-    let server = echo_server_for_many();
+    let server = common::EchoServer::start().addr;
     let dir = common::TempDir::new("gui-stress");
     let mut h = app();
     click(&mut h, "Stress");

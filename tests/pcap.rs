@@ -3,8 +3,8 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
 use std::thread;
 
 use common::*;
@@ -100,22 +100,9 @@ fn read_pcap(path: &std::path::Path) -> Vec<Packet> {
     packets
 }
 
-fn echo_once() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut buf = [0u8; 1024];
-        while let Ok(n @ 1..) = stream.read(&mut buf) {
-            stream.write_all(&buf[..n]).unwrap();
-        }
-    });
-    addr
-}
-
 #[test]
 fn a_tcp_client_session_is_a_complete_conversation_in_the_pcap() {
-    let server = echo_once();
+    let server = EchoServer::start().addr;
     let dir = TempDir::new("pcap-tcp");
     let path = dir.file("client.pcap");
     let (code, lines, stderr) = run_cli(&[

@@ -3,9 +3,8 @@
 mod common;
 
 use std::collections::HashSet;
-use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, UdpSocket};
-use std::sync::atomic::{AtomicU64, Ordering};
+
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -15,34 +14,6 @@ use socket_tester::codec::{Checksum, InputMode, LineEnding, PayloadFormat, TextE
 use socket_tester::net::addr::parse_host_port;
 use socket_tester::net::no_waker;
 use socket_tester::net::stress::{Protocol, Report, Stress, StressConfig, StressMode, Template};
-
-/// A TCP echo server (a thread per connection) that counts connections and records requests.
-struct EchoServer {
-    addr: SocketAddr,
-    accepted: Arc<AtomicU64>,
-}
-
-fn tcp_echo() -> EchoServer {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let accepted = Arc::new(AtomicU64::new(0));
-    let counter = accepted.clone();
-    thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            counter.fetch_add(1, Ordering::Relaxed);
-            thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                while let Ok(n @ 1..) = stream.read(&mut buf) {
-                    if stream.write_all(&buf[..n]).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    EchoServer { addr, accepted }
-}
 
 /// A UDP echo server that also keeps every datagram it got.
 fn udp_echo() -> (SocketAddr, Arc<Mutex<Vec<Vec<u8>>>>) {
@@ -112,7 +83,7 @@ fn assert_percentiles_ordered(report: &Report) {
 
 #[test]
 fn two_hundred_tcp_clients_ping_pong_and_the_counts_add_up() {
-    let server = tcp_echo();
+    let server = EchoServer::start();
     let mut config = config(Protocol::Tcp, server.addr, 200);
     config.count = Some(4000);
     let report = run_to_end(config);
@@ -122,17 +93,13 @@ fn two_hundred_tcp_clients_ping_pong_and_the_counts_add_up() {
         report.bytes_in, report.bytes_out,
         "each request came back whole"
     );
-    assert_eq!(
-        server.accepted.load(Ordering::Relaxed),
-        200,
-        "one connection per client"
-    );
+    assert_eq!(server.accepted(), 200, "one connection per client");
     assert_percentiles_ordered(&report);
 }
 
 #[test]
 fn the_rate_limit_holds_over_the_counts() {
-    let server = tcp_echo();
+    let server = EchoServer::start();
     let mut config = config(Protocol::Tcp, server.addr, 8);
     config.count = None;
     config.rate = Some(200.0);
@@ -148,13 +115,13 @@ fn the_rate_limit_holds_over_the_counts() {
 
 #[test]
 fn short_connections_open_one_connection_per_request() {
-    let server = tcp_echo();
+    let server = EchoServer::start();
     let mut config = config(Protocol::Tcp, server.addr, 5);
     config.short_connections = true;
     config.count = Some(100);
     let report = run_to_end(config);
     assert_eq!(report.succeeded, 100);
-    wait_until(|| server.accepted.load(Ordering::Relaxed) == 100);
+    wait_until(|| server.accepted() == 100);
 }
 
 #[test]
@@ -181,7 +148,7 @@ fn udp_ping_pong_and_payload_variables() {
 
 #[test]
 fn throughput_mode_sends_without_waiting_and_measures_no_round_trips() {
-    let server = tcp_echo();
+    let server = EchoServer::start();
     let mut config = config(Protocol::Tcp, server.addr, 4);
     config.mode = StressMode::Throughput;
     config.count = Some(5000);
@@ -239,7 +206,7 @@ fn failures_are_sorted_by_cause() {
 
 #[test]
 fn stop_ends_a_long_run_at_once_and_the_counts_still_add_up() {
-    let server = tcp_echo();
+    let server = EchoServer::start();
     let mut config = config(Protocol::Tcp, server.addr, 20);
     config.count = None;
     config.duration = Some(Duration::from_secs(3600));
@@ -290,7 +257,7 @@ fn wait_until(mut done: impl FnMut() -> bool) {
 
 #[test]
 fn cli_drives_two_hundred_clients_and_ends_with_the_report() {
-    let server = tcp_echo();
+    let server = EchoServer::start();
     let (code, lines, stderr) = run_cli(&[
         "stress",
         "tcp",
