@@ -181,21 +181,13 @@ impl eframe::App for App {
         if let Some(demo) = &mut self.demo {
             more |= demo.drain_events(&self.waker);
         }
-        let mut next_reply: Option<std::time::Instant> = None;
         for tab in &mut self.tabs {
             for page in &mut tab.pages {
                 more |= page.drain_events();
-                next_reply = match (next_reply, page.send_due_replies()) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
             }
         }
         if more {
             ctx.request_repaint();
-        } else if let Some(due) = next_reply {
-            // A delayed auto-reply: wake then, not before.
-            ctx.request_repaint_after(due.saturating_duration_since(std::time::Instant::now()));
         }
     }
 

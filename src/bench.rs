@@ -15,7 +15,7 @@ use crate::codec::TextEncoding;
 use crate::log::Log;
 use crate::net::addr::HostPort;
 use crate::net::{
-    Destination, Event, EventKind, Session, SessionKind, TcpClientConfig, TcpOptions,
+    Destination, Event, EventKind, Responder, Session, SessionKind, TcpClientConfig, TcpOptions,
     TcpServerConfig, UdpConfig, Waker, no_waker,
 };
 use crate::page::{Page, PageConfig};
@@ -77,20 +77,51 @@ const QUICK: Size = Size {
 
 /// Runs the measurements (those whose names start with `only`, if given); `report` is called
 /// with each figure as soon as it is known.
+/// The measurements' names, as `--only` takes them.
+pub const MEASUREMENTS: [&str; 7] = [
+    "tcp_ingest",
+    "udp_",
+    "echo_rtt",
+    "log_frame",
+    "log_memory",
+    "clients",
+    "idle_",
+];
+
+/// Whether `--only NAME` picks the measurement named `prefix`.
+fn picks(only: &str, prefix: &str) -> bool {
+    prefix.starts_with(only) || only.starts_with(prefix)
+}
+
+/// Checks `--only NAME`: it must pick at least one measurement.
+pub fn check_only(only: &str) -> Result<(), crate::Error> {
+    if MEASUREMENTS.iter().any(|prefix| picks(only, prefix)) {
+        return Ok(());
+    }
+    Err(crate::Error::InvalidSetting {
+        name: "--only",
+        reason: format!(
+            "'{only}' names no measurement (choose from {})",
+            MEASUREMENTS.join(", ")
+        ),
+    })
+}
+
 pub fn run(quick: bool, only: Option<&str>, mut report: impl FnMut(&Figure)) -> Vec<Figure> {
     let size = if quick { &QUICK } else { &FULL };
-    let measurements: [(&str, &dyn Fn() -> Vec<Figure>); 7] = [
-        ("tcp_ingest", &|| vec![tcp_ingest(size.tcp_bytes)]),
-        ("udp_", &|| udp_ingest(size.udp_datagrams)),
-        ("echo_rtt", &|| echo_rtt(size.round_trips)),
-        ("log_frame", &|| vec![log_frame(size.log_rows)]),
-        ("log_memory", &|| vec![log_memory(size.log_rows)]),
-        ("clients", &|| vec![clients(size.clients)]),
-        ("idle_", &|| idle_wakeups(size.idle)),
+    // In the order of MEASUREMENTS.
+    let measures: [&dyn Fn() -> Vec<Figure>; 7] = [
+        &|| vec![tcp_ingest(size.tcp_bytes)],
+        &|| udp_ingest(size.udp_datagrams),
+        &|| echo_rtt(size.round_trips),
+        &|| vec![log_frame(size.log_rows)],
+        &|| vec![log_memory(size.log_rows)],
+        &|| vec![clients(size.clients)],
+        &|| idle_wakeups(size.idle),
     ];
     let mut figures = Vec::new();
-    for (prefix, measure) in measurements {
-        if only.is_some_and(|only| !prefix.starts_with(only) && !only.starts_with(prefix)) {
+    for (prefix, measure) in MEASUREMENTS.into_iter().zip(measures) {
+        if only.is_some_and(|only| !picks(only, prefix)) {
             continue;
         }
         for figure in measure() {
@@ -299,14 +330,11 @@ fn echo_rtt(round_trips: usize) -> Vec<Figure> {
         server_config.options = options.clone();
         let server = Session::tcp_server(server_config, no_waker()).expect("start a server");
         let addr = wait_listening(&server).unwrap_or(loopback());
+        server.set_responder(Some(echo_responder()));
         let echo = thread::spawn(move || {
             for event in server.events().iter() {
-                match event.kind {
-                    EventKind::Received { client, data, .. } => {
-                        server.send(Destination::Client(client.unwrap_or_default()), data)
-                    }
-                    EventKind::Closed { .. } | EventKind::Stopped => return,
-                    _ => {}
+                if let EventKind::Closed { .. } | EventKind::Stopped = event.kind {
+                    return;
                 }
             }
         });
@@ -322,7 +350,9 @@ fn echo_rtt(round_trips: usize) -> Vec<Figure> {
         if connected {
             'trips: for _ in 0..round_trips {
                 let start = Instant::now();
-                client.send(Destination::Default, message.to_vec());
+                if client.send(Destination::Default, message.to_vec()).is_err() {
+                    break 'trips;
+                }
                 let mut got = 0;
                 while got < message.len() {
                     match client.events().recv_timeout(Duration::from_secs(5)) {
@@ -446,21 +476,22 @@ fn raise_fd_limit() {
     }
 }
 
+/// The engine's echo, as `tcp-server --echo` and the window's Echo switch use it.
+fn echo_responder() -> Responder {
+    // Echo with no rules compiles nothing that can fail.
+    Responder::new(&[], true, TextEncoding::Utf8).expect("echo alone is valid")
+}
+
 /// Concurrent TCP clients of one server session, each doing an echo round trip.
 fn clients(count: usize) -> Figure {
     raise_fd_limit();
     let server =
         Session::tcp_server(TcpServerConfig::new(loopback()), no_waker()).expect("start a server");
     let addr = wait_listening(&server).unwrap_or(loopback());
+    server.set_responder(Some(echo_responder()));
     let echo = thread::spawn(move || {
         let mut log = Log::new(TextEncoding::Utf8, true);
         while let Ok(event) = server.events().recv_timeout(Duration::from_secs(3)) {
-            if let EventKind::Received { client, data, .. } = &event.kind {
-                server.send(
-                    Destination::Client(client.unwrap_or_default()),
-                    data.clone(),
-                );
-            }
             log.push_event(event);
         }
     });

@@ -83,8 +83,33 @@ pub enum Error {
     NoSuchClient(u64),
     #[error("not connected")]
     NotConnected,
-    #[error("send queue of {0} is full; the peer is not reading")]
-    SendQueueFull(SocketAddr),
+    #[error("{peer} is not reading: {} waiting; the message was not sent", crate::codec::format_size(*waiting))]
+    PeerNotReading { peer: SocketAddr, waiting: usize },
+    #[error("the session is still handing on earlier messages; try again")]
+    SessionBusy,
+    #[error(
+        "{peer} took nothing for {millis} ms: send timed out after {sent} of {len} bytes, connection closed"
+    )]
+    SendTimeout {
+        peer: SocketAddr,
+        millis: u64,
+        sent: usize,
+        len: usize,
+    },
+    #[error("sending to {peer} failed after {sent} of {len} bytes: {message}")]
+    SendFailed {
+        peer: SocketAddr,
+        sent: usize,
+        len: usize,
+        message: String,
+    },
+    #[error("{peer} sent nothing for {secs} s: idle timeout, connection closed")]
+    IdleTimeout { peer: SocketAddr, secs: u64 },
+    #[error(
+        "closed: the session's connections held more than their memory budget of {}; this one held the most ({})",
+        crate::codec::format_size(*limit), crate::codec::format_size(*held)
+    )]
+    OverBudget { limit: usize, held: usize },
     #[error("{action} {path} failed: {message}")]
     File {
         action: &'static str,

@@ -22,7 +22,6 @@ pub mod net;
 pub mod page;
 pub mod pcap;
 pub mod record;
-pub mod rules;
 pub mod session_recording;
 pub mod stress_page;
 pub mod traffic;

@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +20,7 @@ use crate::net::{
     Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, Totals,
     UdpConfig, Waker, file_chunk,
 };
-use crate::rules::{Responder, Rule};
+use crate::net::rules::{Responder, Rule};
 use crate::session_recording::{RecordingConfig, SessionRecording};
 
 /// How the log shows each message's bytes.
@@ -42,6 +42,21 @@ pub enum LogView {
     Chart,
     /// Bytes per second and round-trip times.
     Plots,
+}
+
+/// A timeout typed in seconds: empty is none, otherwise a number above 0.
+fn seconds(name: &'static str, text: &str) -> Result<Option<Duration>, Error> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 1e6 => Ok(Some(Duration::from_secs_f64(s))),
+        _ => Err(Error::InvalidSetting {
+            name,
+            reason: format!("'{text}' must be a number of seconds above 0 (empty: never)"),
+        }),
+    }
 }
 
 /// What a page remembers across restarts.
@@ -69,6 +84,10 @@ pub struct PageConfig {
     pub keepalive: bool,
     /// TCP: keep a connection for sending after the peer's FIN (half-close).
     pub half_close: bool,
+    /// TCP: close a connection whose peer sends nothing (or takes nothing we send) for this
+    /// many seconds; empty: never.
+    pub idle_timeout_s: String,
+    pub send_timeout_s: String,
     /// TCP client: connect again after a failure or a lost connection.
     pub reconnect: bool,
     /// TCP server on an IPv6 address: accept IPv4 clients too.
@@ -122,6 +141,8 @@ impl Default for PageConfig {
             nodelay: false,
             keepalive: false,
             half_close: false,
+            idle_timeout_s: String::new(),
+            send_timeout_s: String::new(),
             reconnect: false,
             dual_stack: false,
             multicast_group: "239.1.2.3".into(),
@@ -234,9 +255,9 @@ pub struct Page {
     pub file_note: Option<String>,
     /// A file dialog that is open: the field it fills, and where its answer comes.
     pub file_pick: Option<(PathField, crossbeam_channel::Receiver<PathBuf>)>,
-    /// The rules in force, compiled from `compiled_rules`; rebuilt when the settings change.
-    responder: Option<Responder>,
-    compiled_rules: (Vec<Rule>, bool, TextEncoding),
+    /// The rules, echo switch and encoding the session answers with (the engine answers);
+    /// compared with the settings so edits reach the session.
+    applied_rules: Option<(Vec<Rule>, bool, TextEncoding)>,
     /// Why the rules cannot be used, shown under them.
     pub rules_error: Option<String>,
     /// Counts of sessions that have ended, so counters survive a reconnect.
@@ -276,8 +297,7 @@ impl Page {
             file_send: None,
             file_note: None,
             file_pick: None,
-            responder: None,
-            compiled_rules: (Vec::new(), false, TextEncoding::Utf8),
+            applied_rules: None,
             rules_error: None,
             earlier_totals: Totals::default(),
         }
@@ -339,6 +359,8 @@ impl Page {
             .capturing
             .then(|| PathBuf::from(&self.config.capture_path));
         self.session = Some(Session::open(config, waker, capture.as_deref())?);
+        self.applied_rules = None;
+        self.refresh_rules();
         Ok(())
     }
 
@@ -366,6 +388,9 @@ impl Page {
             nodelay: self.config.nodelay,
             keepalive: self.config.keepalive,
             half_close: self.config.half_close,
+            idle_timeout: seconds(t("Idle timeout (s)"), &self.config.idle_timeout_s)?,
+            send_timeout: seconds(t("Send timeout (s)"), &self.config.send_timeout_s)?,
+            ..TcpOptions::default()
         })
     }
 
@@ -412,11 +437,10 @@ impl Page {
         let (writes, gap) = self.split()?;
         let (session, destination, data) = self.outgoing()?;
         let pieces = split_evenly(&data, writes);
-        if pieces.len() == 1 || gap.is_zero() {
-            for piece in pieces {
-                session.send(destination.clone(), piece);
-            }
+        if let [whole] = pieces.as_slice() {
+            session.send(destination, whole.clone())?;
         } else {
+            // Several writes go from a thread that waits for room, so none is refused halfway.
             let timeline = (0u32..).map(|i| gap * i).zip(pieces).collect();
             let split = session.schedule(destination, timeline)?;
             self.split_sends.retain(Repeater::is_running);
@@ -503,7 +527,7 @@ impl Page {
         };
         let sent = self
             .outgoing_of(&preset.text, &preset.format)
-            .map(|(session, destination, data)| session.send(destination, data));
+            .and_then(|(session, destination, data)| session.send(destination, data));
         self.send_error = sent.err().map(|e| i18n::error(&e));
     }
 
@@ -667,16 +691,18 @@ impl Page {
     /// Sends the file at `config.file_path` (a datagram per chunk over UDP).
     pub fn send_file(&mut self) {
         let started = self.start_file_send();
+        let path = &self.config.file_path;
         self.file_note = Some(match started {
-            Ok(total) => tf(
+            Ok(Some(total)) => tf(
                 "Sending {path} ({total} bytes)",
-                &[("path", &self.config.file_path), ("total", &total)],
+                &[("path", path), ("total", &total)],
             ),
+            Ok(None) => tf("Sending {path} (size unknown)", &[("path", path)]),
             Err(error) => i18n::error(&error),
         });
     }
 
-    fn start_file_send(&mut self) -> Result<u64, Error> {
+    fn start_file_send(&mut self) -> Result<Option<u64>, Error> {
         let path = PathBuf::from(self.config.file_path.trim());
         let chunk = file_chunk(self.kind);
         let session = self.session.as_ref().ok_or(Error::NotConnected)?;
@@ -686,17 +712,33 @@ impl Page {
         Ok(total)
     }
 
-    /// A file being sent: bytes queued so far and its size.
-    pub fn file_progress(&self) -> Option<(u64, u64)> {
+    /// Says how a file send that finished went: all sent, or why it stopped.
+    fn check_file_send(&mut self) {
+        let Some(file_send) = self.file_send.as_ref().filter(|f| !f.is_running()) else {
+            return;
+        };
+        self.file_note = Some(match file_send.failure() {
+            Some(error) => i18n::error(&error),
+            None => tf(
+                "Sent {path} ({n} bytes)",
+                &[("path", &self.config.file_path), ("n", &file_send.read())],
+            ),
+        });
+        self.file_send = None;
+    }
+
+    /// A file being sent: bytes the socket has taken so far, and the file's size if known.
+    pub fn file_progress(&self) -> Option<(u64, Option<u64>)> {
         self.file_send
             .as_ref()
             .filter(|f| f.is_running())
-            .map(|f| (f.queued(), f.total))
+            .map(|f| (f.written(), f.total))
     }
 
     pub fn set_encoding(&mut self, encoding: TextEncoding) {
         self.config.encoding = encoding;
         self.log.set_encoding(encoding);
+        self.refresh_rules();
     }
 
     /// Applies the session's waiting events; true if more are waiting than one frame takes.
@@ -707,83 +749,51 @@ impl Page {
         let events: Vec<Event> = session.events().try_iter().take(EVENTS_PER_FRAME).collect();
         let more = events.len() == EVENTS_PER_FRAME;
         self.refresh_rules();
+        self.check_file_send();
         for event in events {
             self.apply(event);
         }
         more
     }
 
-    /// Recompiles the auto-reply rules when they were edited.
-    fn refresh_rules(&mut self) {
+    /// Hands the auto-reply rules and echo to the session when they were edited; the engine
+    /// answers on each connection's reader side, so replies never wait for a frame.
+    pub fn refresh_rules(&mut self) {
+        let Some(session) = &self.session else {
+            return;
+        };
         let wanted = (
             self.config.rules.clone(),
             self.config.echo,
             self.config.encoding,
         );
-        if self.responder.is_some() && wanted == self.compiled_rules {
+        if self.applied_rules.as_ref() == Some(&wanted) {
             return;
         }
         match Responder::new(&wanted.0, wanted.1, wanted.2) {
             Ok(responder) => {
-                self.responder = Some(responder);
+                session.set_responder(responder.is_active().then_some(responder));
                 self.rules_error = None;
             }
             Err(error) => {
-                self.responder = None;
+                session.set_responder(None);
                 self.rules_error = Some(i18n::error(&error));
             }
         }
-        self.compiled_rules = wanted;
-    }
-
-    /// Sends delayed auto-replies whose time has come; returns when the next one is due.
-    pub fn send_due_replies(&mut self) -> Option<Instant> {
-        let (Some(session), Some(responder)) = (&self.session, &mut self.responder) else {
-            return None;
-        };
-        for (to, data) in responder.due(Instant::now()) {
-            session.send(to, data);
-        }
-        responder.next_due()
-    }
-
-    /// Auto-replies to a received message.
-    fn reply_to(&mut self, client: Option<ClientId>, peer: SocketAddr, data: &[u8], text: &str) {
-        let (Some(session), Some(responder)) = (&self.session, &mut self.responder) else {
-            return;
-        };
-        let from = match self.kind {
-            SessionKind::TcpClient => Destination::Default,
-            SessionKind::TcpServer => Destination::Client(client.unwrap_or_default()),
-            SessionKind::Udp => Destination::Address(peer.to_string()),
-        };
-        for (to, reply) in responder.on_received(&from, data, text, Instant::now()) {
-            session.send(to, reply);
-        }
+        self.applied_rules = Some(wanted);
     }
 
     fn apply(&mut self, event: Event) {
         let received = match &event.kind {
-            EventKind::Received { client, peer, .. } => Some((*client, *peer)),
+            EventKind::Received { peer, .. } => Some(*peer),
             _ => None,
         };
         self.update_state(&event);
         self.recording.observe(&event);
         self.log.push_event(event);
-        if let Some((client, peer)) = received {
+        if let Some(peer) = received {
             self.last_sender = Some(peer);
-            self.auto_reply(client, peer);
         }
-    }
-
-    /// Answers the row just logged, if auto-reply rules or echo are on.
-    fn auto_reply(&mut self, client: Option<ClientId>, peer: SocketAddr) {
-        if !self.responder.as_ref().is_some_and(Responder::is_active) || self.log.is_empty() {
-            return;
-        }
-        let row = self.log.row(self.log.len() - 1);
-        let (data, text) = (row.data.to_vec(), row.text);
-        self.reply_to(client, peer, &data, &text);
     }
 
     fn update_state(&mut self, event: &Event) {

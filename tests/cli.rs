@@ -289,7 +289,7 @@ fn bad_input_exits_2_with_one_line_and_sends_nothing() {
         ),
         (
             vec!["udp", "--to", &target, "--send", "x", "--interval-ms", "0"],
-            "error: the interval must be at least 1 ms",
+            "error: invalid value '0' for '--interval-ms <N>'",
         ),
         (
             vec!["udp", "--to", &target, "--send", "x", "--interval-ms", "-5"],

@@ -81,7 +81,7 @@ fn client_round_trip_is_byte_exact_and_reports_addresses() {
     assert_eq!(peer, echo);
     assert_eq!(local.ip(), echo.ip());
     let message = b"Hello, \x00\xFF world".to_vec();
-    client.send(Destination::Default, message.clone());
+    client.send(Destination::Default, message.clone()).unwrap();
     let sent = wait_for(&client, "Sent", |kind| match kind {
         EventKind::Sent { data, peer, .. } => Some((data.clone(), *peer)),
         _ => None,
@@ -125,7 +125,7 @@ fn ten_megabytes_cross_in_both_directions_byte_exact() {
     let client = client_to(addr);
     connected(&client);
     for chunk in payload.chunks(1024 * 1024) {
-        client.send(Destination::Default, chunk.to_vec());
+        client.send(Destination::Default, chunk.to_vec()).unwrap();
     }
     for _ in 0..10 {
         wait_for(&client, "Sent", |kind| {
@@ -158,7 +158,7 @@ fn hundred_concurrent_clients_each_get_their_own_echo() {
     while written < 100 * 10 {
         match next_event(&server) {
             EventKind::Received { client, data, .. } => {
-                server.send(Destination::Client(client.unwrap()), data)
+                server.send(Destination::Client(client.unwrap()), data).unwrap()
             }
             EventKind::Sent { data, .. } => written += data.len(),
             _ => {}
@@ -179,7 +179,7 @@ fn send_to_all_reaches_every_client_and_disconnect_closes_one() {
     assert_eq!(ids, vec![1, 2, 3]);
     assert_eq!(server.clients().len(), 3);
 
-    server.send(Destination::AllClients, b"to all".to_vec());
+    server.send(Destination::AllClients, b"to all".to_vec()).unwrap();
     for stream in &mut streams {
         stream.set_read_timeout(Some(DEADLINE)).unwrap();
         let mut got = [0u8; 6];
@@ -374,9 +374,9 @@ fn ipv6_loopback_round_trip() {
     let client = client_to(local);
     connected(&client);
     let id = accepted(&server);
-    client.send(Destination::Default, b"v6".to_vec());
+    client.send(Destination::Default, b"v6".to_vec()).unwrap();
     assert_eq!(receive_exactly(&server, 2), b"v6");
-    server.send(Destination::Client(id), b"back".to_vec());
+    server.send(Destination::Client(id), b"back".to_vec()).unwrap();
     assert_eq!(receive_exactly(&client, 4), b"back");
 }
 
@@ -592,7 +592,7 @@ fn half_closed_client_still_gets_the_reply_it_waits_for() {
     assert_eq!(peer_finished(&server), Some(id));
     assert_eq!(server.clients().len(), 1, "the connection is kept");
 
-    server.send(Destination::Client(id), b"answer".to_vec());
+    server.send(Destination::Client(id), b"answer".to_vec()).unwrap();
     stream.set_read_timeout(Some(DEADLINE)).unwrap();
     let mut got = [0u8; 6];
     stream.read_exact(&mut got).unwrap();
@@ -619,7 +619,7 @@ fn half_closed_connection_ends_when_a_send_finds_the_peer_gone() {
     assert_eq!(next_frame(&client), b"bye");
     assert_eq!(peer_finished(&client), None);
 
-    client.send(Destination::Default, b"still here".to_vec());
+    client.send(Destination::Default, b"still here".to_vec()).unwrap();
     peer.set_read_timeout(Some(DEADLINE)).unwrap();
     let mut got = [0u8; 10];
     peer.read_exact(&mut got).unwrap();
@@ -629,7 +629,7 @@ fn half_closed_connection_ends_when_a_send_finds_the_peer_gone() {
     drop(peer);
     let mut sends = 0;
     let reason = loop {
-        client.send(Destination::Default, b"anyone?".to_vec());
+        let _ = client.send(Destination::Default, b"anyone?".to_vec());
         sends += 1;
         assert!(sends < 100, "sends never failed");
         let ended = wait_for(&client, "Sent or Closed", |kind| match kind {
@@ -720,7 +720,8 @@ fn a_reset_ends_a_connection_whose_writer_is_blocked_on_a_peer_that_does_not_rea
     let mut idle: TcpStream = idle.into();
     let id = accepted(&server);
     for _ in 0..32 {
-        server.send(Destination::Client(id), vec![7u8; 1 << 20]);
+        // Refused once 4 MiB wait: enough to fill the buffers and block the writer.
+        let _ = server.send(Destination::Client(id), vec![7u8; 1 << 20]);
     }
     wait_for(&server, "a first write", |kind| {
         matches!(kind, EventKind::Sent { .. }).then_some(())

@@ -71,7 +71,7 @@ fn sending_after_the_peer_is_gone_ends_in_a_clear_event() {
     drop(peer);
     // Whatever the race between the reset and the sends, the session says what happened and ends.
     for _ in 0..3 {
-        client.send(Destination::Default, b"anyone there?".to_vec());
+        let _ = client.send(Destination::Default, b"anyone there?".to_vec());
     }
     let ending = wait_for(&client, "Closed", |kind| match kind {
         EventKind::Closed { reason, .. } => Some(reason.clone()),
@@ -185,7 +185,7 @@ fn silent_and_trickling_peers_tie_up_only_their_own_threads() {
             _ => None,
         });
         echoed += data.len();
-        server.send(Destination::Client(client.unwrap()), data);
+        server.send(Destination::Client(client.unwrap()), data).unwrap();
     }
     let mut answer = [0u8; 5];
     busy.read_exact(&mut answer).unwrap();

@@ -1,6 +1,7 @@
 //! The command line as clap sees it. Values that need checking (addresses, encodings, hex) are
 //! taken as text and checked in `cli::plan`, so a mistake is reported in one clear line.
 
+use clap::builder::{NonEmptyStringValueParser, RangedU64ValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::codec::LineEnding;
@@ -70,8 +71,8 @@ pub struct StressArgs {
     #[arg(value_name = "HOST:PORT")]
     pub target: String,
     /// Clients at once (each is a thread with its own socket).
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub clients: usize,
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub clients: u32,
     /// Requests per second over all clients (default: as fast as they go).
     #[arg(long, value_name = "R")]
     pub rate: Option<f64>,
@@ -79,7 +80,7 @@ pub struct StressArgs {
     #[arg(long, value_name = "S")]
     pub duration_s: Option<f64>,
     /// Stop after N requests in all.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one())]
     pub count: Option<u64>,
     /// ping-pong: wait for each reply and measure the round trip; throughput: send only.
     #[arg(long, value_enum, default_value_t = StressModeArg::PingPong)]
@@ -88,10 +89,10 @@ pub struct StressArgs {
     #[arg(long)]
     pub short: bool,
     /// The message, with variables such as ${seq} (see below).
-    #[arg(long, value_name = "DATA", default_value = "ping ${seq}")]
+    #[arg(long, value_name = "DATA", default_value = "ping ${seq}", value_parser = NonEmptyStringValueParser::new())]
     pub send: String,
     /// Milliseconds to wait for a connection or a reply before counting a failure.
-    #[arg(long, value_name = "N", default_value_t = 3000)]
+    #[arg(long, value_name = "N", default_value_t = 3000, value_parser = at_least_one())]
     pub timeout_ms: u64,
     #[command(flatten)]
     pub format: FormatArgs,
@@ -140,7 +141,7 @@ pub struct TcpClientArgs {
     #[arg(long, value_name = "[ADDR:]PORT")]
     pub bind: Option<String>,
     /// Give up connecting after this many milliseconds.
-    #[arg(long, value_name = "N", default_value_t = 5000)]
+    #[arg(long, value_name = "N", default_value_t = 5000, value_parser = at_least_one())]
     pub timeout_ms: u64,
     /// Milliseconds to wait for replies after the last send (or end of input) before closing.
     #[arg(long, value_name = "N", default_value_t = 1000)]
@@ -152,7 +153,7 @@ pub struct TcpClientArgs {
     #[arg(long)]
     pub echo: bool,
     /// Exit after receiving N messages.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one())]
     pub count: Option<u64>,
     #[command(flatten)]
     pub tcp: TcpArgs,
@@ -177,6 +178,16 @@ pub struct TcpArgs {
     /// input ends.
     #[arg(long)]
     pub half_close: bool,
+    /// Close a connection whose peer takes nothing we send for S seconds.
+    #[arg(long, value_name = "S")]
+    pub send_timeout_s: Option<f64>,
+    /// Close a connection whose peer sends nothing for S seconds.
+    #[arg(long, value_name = "S")]
+    pub idle_timeout_s: Option<f64>,
+    /// What all connections together may hold in framing buffers and send queues; past it,
+    /// the connection holding the most is closed with an error.
+    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub memory_budget_mib: u64,
 }
 
 #[derive(Debug, Args)]
@@ -192,10 +203,10 @@ pub struct TcpServerArgs {
     #[arg(long)]
     pub dual_stack: bool,
     /// Close connections past this many clients at once.
-    #[arg(long, value_name = "N", default_value_t = crate::net::DEFAULT_MAX_CLIENTS)]
-    pub max_clients: usize,
+    #[arg(long, value_name = "N", default_value_t = crate::net::DEFAULT_MAX_CLIENTS as u32, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_clients: u32,
     /// Exit after receiving N messages.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one())]
     pub count: Option<u64>,
     #[command(flatten)]
     pub tcp: TcpArgs,
@@ -227,7 +238,7 @@ pub struct UdpArgs {
     #[arg(long)]
     pub echo: bool,
     /// Exit after receiving N datagrams.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one())]
     pub count: Option<u64>,
     /// Milliseconds to wait for replies after the last send (or end of input) before exiting.
     #[arg(long, value_name = "N", default_value_t = 1000)]
@@ -240,18 +251,20 @@ pub struct UdpArgs {
 #[derive(Debug, Args)]
 pub struct DataArgs {
     /// Send DATA (repeat to send several messages in order). Without it, each line of standard
-    /// input is sent as one message.
-    #[arg(long = "send", value_name = "DATA")]
+    /// input is sent as one message; a line that is not valid (bad hex, say) is told on stderr
+    /// and skipped, the run goes on, and it exits 2 at the end.
+    #[arg(long = "send", value_name = "DATA", value_parser = NonEmptyStringValueParser::new())]
     pub send: Vec<String>,
     #[command(flatten)]
     pub format: FormatArgs,
     /// Send the --send messages again every N milliseconds (tcp-client and udp).
-    #[arg(long, value_name = "N", requires = "send")]
+    #[arg(long, value_name = "N", requires = "send", value_parser = at_least_one())]
     pub interval_ms: Option<u64>,
     /// With --interval-ms: how many times to send them (0: until Ctrl+C).
     #[arg(long, value_name = "N", default_value_t = 1, requires = "interval_ms")]
     pub repeat: u64,
-    /// Send the bytes of FILE after any --send messages (a datagram per KiB over UDP).
+    /// Send the bytes of FILE after any --send messages (a datagram per KiB over UDP), read as
+    /// the peer takes them: any size, or an endless source such as /dev/zero.
     #[arg(long, value_name = "PATH")]
     pub send_file: Option<std::path::PathBuf>,
     /// Reply when a message matches: MATCH=>REPLY (repeatable; the first match answers).
@@ -290,6 +303,11 @@ pub struct FormatArgs {
     /// Read \r \n \t \\ \0 and \xNN in text.
     #[arg(long)]
     pub escapes: bool,
+}
+
+/// A count or a time that 0 would make meaningless.
+fn at_least_one() -> RangedU64ValueParser<u64> {
+    RangedU64ValueParser::new().range(1..)
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,6 +1,7 @@
 //! One line per event on stdout, plain or JSON Lines; errors also as one line on stderr.
+//! A closed stdout (`| head -1`) is an ordinary end of the run, never a panic.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Local, SecondsFormat};
@@ -62,16 +63,21 @@ impl Printer {
         }
     }
 
-    pub fn print(&mut self, event: &Event) {
+    /// Prints one event; fails only when stdout cannot be written (closed by the reader).
+    pub fn print(&mut self, event: &Event) -> io::Result<()> {
         let time = event.time;
         let clock = DateTime::<Local>::from(time).format("%H:%M:%S%.3f");
-        let line = |plain: String, json: JsonLine| {
-            if self.json {
+        let json = self.json;
+        let line = |plain: String, json_line: JsonLine| -> io::Result<()> {
+            let mut out = io::stdout().lock();
+            if json {
                 // Serializing plain strings and numbers cannot fail.
-                println!("{}", serde_json::to_string(&json).unwrap_or_default());
+                let text = serde_json::to_string(&json_line).unwrap_or_default();
+                writeln!(out, "{text}")?;
             } else {
-                println!("{plain}");
+                writeln!(out, "{plain}")?;
             }
+            out.flush()
         };
         match &event.kind {
             EventKind::Listening { local } => line(
@@ -164,7 +170,8 @@ impl Printer {
                 )
             }
             EventKind::Error { client, error } => {
-                if self.json {
+                warn(&format!("error: {error}"));
+                if json {
                     line(
                         String::new(),
                         JsonLine {
@@ -172,9 +179,10 @@ impl Printer {
                             reason: Some(error.to_string()),
                             ..JsonLine::new(time, "error")
                         },
-                    );
+                    )
+                } else {
+                    Ok(())
                 }
-                eprintln!("error: {error}");
             }
             EventKind::Reconnecting { delay } => {
                 let reason = format!("reconnecting in {} ms", delay.as_millis());
@@ -186,8 +194,12 @@ impl Printer {
                     },
                 )
             }
-            EventKind::Stopped => {}
+            EventKind::Stopped => Ok(()),
         }
-        let _ = std::io::stdout().flush();
     }
+}
+
+/// One line on stderr; a closed stderr is ignored (there is nowhere left to say it).
+pub fn warn(text: &str) {
+    let _ = writeln!(io::stderr(), "{text}");
 }

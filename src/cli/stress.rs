@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::args::{StressArgs, StressModeArg, StressProtocol};
-use super::{EXIT_NETWORK, EXIT_OK, payload_format};
+use super::plan::payload_format;
+use super::{EXIT_NETWORK, EXIT_OK};
 use crate::error::Error;
 use crate::net::addr::parse_remote;
 use crate::net::no_waker;
@@ -77,7 +78,7 @@ fn config(args: &StressArgs) -> Result<StressConfig, Error> {
             StressProtocol::Udp => Protocol::Udp,
         },
         target,
-        clients: args.clients,
+        clients: args.clients as usize,
         short_connections: args.short,
         mode: match args.mode {
             StressModeArg::PingPong => StressMode::PingPong,

@@ -151,6 +151,11 @@ impl Framer {
         !self.pending.is_empty() && self.discarding == Discard::Nothing
     }
 
+    /// Memory held for a message not yet complete (what a memory budget counts).
+    pub fn pending_len(&self) -> usize {
+        self.pending.capacity()
+    }
+
     /// Adds a chunk; returns the frames it completed, in order, and any frame that was too long.
     /// Raw framing hands the chunk on as it is, without a copy.
     pub fn push(&mut self, chunk: Vec<u8>) -> Vec<Result<Vec<u8>, FrameTooLong>> {
@@ -173,6 +178,10 @@ impl Framer {
         }
         self.pending.drain(..start);
         self.scanned = self.scanned.saturating_sub(start);
+        // A long message once pending should not keep its memory after it is out.
+        if self.pending.len() < self.pending.capacity() / 4 {
+            self.pending.shrink_to(self.pending.len().max(64 * 1024));
+        }
         out
     }
 

@@ -2,8 +2,11 @@
 
 use crate::codec::encoding::push_byte_escape;
 
-/// Makes decoded text fit on one line: CR, LF and tab become `\r \n \t`, other control
-/// characters `\xNN`. Escapes that the decoder wrote for bad bytes pass through unchanged.
+/// Makes decoded text fit on one line and safe for a terminal: CR, LF and tab become
+/// `\r \n \t`, other C0 controls and DEL `\xNN`; C1 controls (one-character terminal
+/// escapes such as U+009B), bidirectional overrides and isolates, and line and paragraph
+/// separators become `\u{NNNN}`, so a peer can neither move the cursor nor reorder or break
+/// what is shown. Escapes that the decoder wrote for bad bytes pass through unchanged.
 pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -12,10 +15,39 @@ pub fn one_line(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 || c == '\x7F' => push_byte_escape(&mut out, c as u8),
+            c if is_invisible_control(c) => out.push_str(&format!("\\u{{{:04X}}}", c as u32)),
             c => out.push(c),
         }
     }
     out
+}
+
+/// Characters that change how a terminal or a text view lays out what follows.
+fn is_invisible_control(c: char) -> bool {
+    matches!(c,
+        '\u{80}'..='\u{9F}'          // C1 controls (CSI, OSC, NEL, …)
+        | '\u{061C}'                 // Arabic letter mark
+        | '\u{200E}' | '\u{200F}'     // left-to-right and right-to-left marks
+        | '\u{2028}' | '\u{2029}'     // line and paragraph separators
+        | '\u{202A}'..='\u{202E}'    // bidi embeddings and overrides
+        | '\u{2066}'..='\u{2069}'    // bidi isolates
+    )
+}
+
+/// A byte count for people: `512 B`, `4.0 KiB`, `64.0 MiB`, `1.5 GiB`.
+pub fn format_size(bytes: usize) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
 }
 
 /// Bytes per line of a hex dump.
@@ -69,5 +101,21 @@ mod tests {
     #[test]
     fn control_characters_are_escaped() {
         assert_eq!(one_line("a\r\nb\t\x01你"), "a\\r\\nb\\t\\x01你");
+    }
+
+    #[test]
+    fn c1_controls_bidi_overrides_and_separators_are_escaped() {
+        assert_eq!(
+            one_line("a\u{9B}31m\u{202E}txt\u{2028}b\u{2066}\u{85}"),
+            "a\\u{009B}31m\\u{202E}txt\\u{2028}b\\u{2066}\\u{0085}"
+        );
+        assert_eq!(one_line("é — 你好"), "é — 你好", "ordinary text stays");
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(format_size(512), "512 B");
+        assert_eq!(format_size(4 * 1024 * 1024), "4.0 MiB");
+        assert_eq!(format_size(1536 * 1024 * 1024), "1.5 GiB");
     }
 }

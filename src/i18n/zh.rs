@@ -352,6 +352,18 @@ pub const TEXTS: &[(&str, &str)] = &[
         "Sending {path} ({total} bytes)",
         "正在发送 {path}（{total} 字节）",
     ),
+    ("Sending {path} (size unknown)", "正在发送 {path}（大小未知）"),
+    ("Sent {path} ({n} bytes)", "已发送 {path}（{n} 字节）"),
+    ("Idle timeout (s)", "空闲超时（秒）"),
+    ("Send timeout (s)", "发送超时（秒）"),
+    (
+        "Close a connection whose peer sends nothing for this long (empty: never)",
+        "对端这么久没有发送任何数据就关闭连接（留空：从不）",
+    ),
+    (
+        "Close a connection whose peer takes nothing we send for this long (empty: never)",
+        "对端这么久没有接收我们发送的数据就关闭连接（留空：从不）",
+    ),
     // Record and replay
     ("Record", "录制"),
     ("Stop recording ({n} items)", "停止录制（{n} 项）"),
@@ -616,7 +628,33 @@ pub fn error(error: &Error) -> String {
         }
         Error::NoSuchClient(id) => format!("没有 id 为 {id} 的客户端"),
         Error::NotConnected => "未连接".to_string(),
-        Error::SendQueueFull(addr) => format!("{addr} 的发送队列已满：对端没有在读取"),
+        Error::PeerNotReading { peer, waiting } => format!(
+            "{peer} 没有在读取：还有 {} 待发送；这条消息没有发出",
+            crate::codec::format_size(*waiting)
+        ),
+        Error::SessionBusy => "会话仍在转交之前的消息，请稍后再试".to_string(),
+        Error::SendTimeout {
+            peer,
+            millis,
+            sent,
+            len,
+        } => format!(
+            "{peer} 在 {millis} 毫秒内没有接收任何数据：发送超时（{len} 字节中已发出 {sent} 字节），连接已关闭"
+        ),
+        Error::SendFailed {
+            peer,
+            sent,
+            len,
+            message,
+        } => format!("发送到 {peer} 失败（{len} 字节中已发出 {sent} 字节）：{message}"),
+        Error::IdleTimeout { peer, secs } => {
+            format!("{peer} 在 {secs} 秒内没有发送任何数据：空闲超时，连接已关闭")
+        }
+        Error::OverBudget { limit, held } => format!(
+            "已关闭：会话的连接占用的内存超过了 {} 的预算；这个连接占用最多（{}）",
+            crate::codec::format_size(*limit),
+            crate::codec::format_size(*held)
+        ),
         Error::File {
             action,
             path,

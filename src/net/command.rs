@@ -1,4 +1,5 @@
 use crate::net::ClientId;
+use crate::net::outbox::Outgoing;
 
 /// Where a message goes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -13,13 +14,9 @@ pub enum Destination {
     Address(String),
 }
 
-/// What a session's control thread is asked to do.
+/// What a session's control thread is asked to do (messages go through [`crate::net::Session::send`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Send {
-        to: Destination,
-        data: Vec<u8>,
-    },
     /// Close one client of a TCP server (a TCP client closes its connection, whatever the id)
     /// with FIN, the polite way.
     Disconnect(ClientId),
@@ -32,4 +29,11 @@ pub enum Command {
     LeaveMulticast(std::net::IpAddr),
     /// Close everything and end the session (dropping the command sender does the same).
     Stop,
+}
+
+/// What reaches a session's control thread: a command, or a message that could not go
+/// straight to a connection's queue (UDP, all of a server's clients, not connected yet).
+pub(crate) enum Control {
+    Command(Command),
+    Send { to: Destination, message: Outgoing },
 }

@@ -6,28 +6,30 @@ use std::net::{Shutdown, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Sender, TrySendError, bounded};
+use crossbeam_channel::{Sender, bounded};
 use socket2::Socket;
 
 use crate::codec::framing::{DEFAULT_MAX_FRAME, FrameTooLong, Framer, Framing};
 use crate::error::Error;
 use crate::net::ClientId;
+use crate::net::budget::{DEFAULT_MEMORY_BUDGET, Usage};
 use crate::net::emitter::Emitter;
 use crate::net::event::{CloseReason, EventKind};
+use crate::net::outbox::{OUTBOX_CAPACITY, Outbox, Outgoing, Refused};
+use crate::net::answers::{Answer, Answers};
 use crate::net::session::{Shared, spawn_worker};
 use crate::net::stats::Counters;
 
 /// Size of one read: one read becomes one `Received` event.
 const READ_CHUNK: usize = 64 * 1024;
 
-/// Messages queued for one connection's writer before sends to it are refused.
-const OUTGOING_CAPACITY: usize = 1024;
-
 pub(crate) struct Connection {
     pub peer: SocketAddr,
     socket: Arc<Socket>,
-    outgoing: Option<Sender<Vec<u8>>>,
+    outbox: Arc<Outbox>,
+    usage: Arc<Usage>,
     client: Option<ClientId>,
     shared: Arc<Shared>,
     /// Holds the reader back until the owner has reported the connection (dropped to release).
@@ -61,7 +63,7 @@ pub(crate) struct Owner {
 }
 
 /// Settings for every connection of a session.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TcpOptions {
     /// How received streams are split into messages.
     pub framing: Framing,
@@ -73,6 +75,27 @@ pub struct TcpOptions {
     /// it closes when closed here, when a send fails or when the session stops. Off: the
     /// connection closes at the peer's FIN, as most socket tools do.
     pub half_close: bool,
+    /// Close a connection whose peer takes nothing for this long while we have data for it.
+    pub send_timeout: Option<Duration>,
+    /// Close a connection whose peer sends nothing for this long.
+    pub idle_timeout: Option<Duration>,
+    /// What the session's connections may hold together in framing buffers and send queues;
+    /// past it the one holding the most is closed.
+    pub memory_budget: usize,
+}
+
+impl Default for TcpOptions {
+    fn default() -> TcpOptions {
+        TcpOptions {
+            framing: Framing::default(),
+            nodelay: false,
+            keepalive: false,
+            half_close: false,
+            send_timeout: None,
+            idle_timeout: None,
+            memory_budget: DEFAULT_MEMORY_BUDGET,
+        }
+    }
 }
 
 impl Connection {
@@ -90,55 +113,57 @@ impl Connection {
         // Best effort: a socket that refuses an option still works.
         let _ = socket.set_tcp_nodelay(owner.options.nodelay);
         let _ = socket.set_keepalive(owner.options.keepalive);
+        let _ = socket.set_write_timeout(owner.options.send_timeout);
         let socket = Arc::new(socket);
         let ending = Arc::new(Ending::default());
-        let (outgoing_tx, outgoing_rx) = bounded::<Vec<u8>>(OUTGOING_CAPACITY);
+        let budget = owner.shared.budget.clone();
+        let usage = budget.join(Some(socket.clone()));
+        let outbox = Arc::new(Outbox::new(
+            OUTBOX_CAPACITY,
+            peer,
+            budget.clone(),
+            usage.clone(),
+        ));
         let (gate_tx, gate_rx) = bounded::<()>(0);
         // One slot: whoever ends the connection first (writer or `close`) leaves a token.
         let (hangup_tx, hangup_rx) = bounded::<()>(1);
 
         let writer = {
-            let (socket, counters, ending) = (socket.clone(), counters.clone(), ending.clone());
-            let (emitter, shared, hangup) = (
-                owner.emitter.clone(),
-                owner.shared.clone(),
-                hangup_tx.clone(),
-            );
+            let writer = Writer {
+                socket: socket.clone(),
+                outbox: outbox.clone(),
+                ending: ending.clone(),
+                counters: counters.clone(),
+                shared: owner.shared.clone(),
+                emitter: owner.emitter.clone(),
+                client,
+                peer,
+                send_timeout: owner.options.send_timeout,
+            };
+            let hangup = hangup_tx.clone();
             spawn_worker("tcp-writer", move || {
-                for data in outgoing_rx {
-                    if ending.reset.load(Ordering::Acquire) {
-                        break;
-                    }
-                    ending.writing.store(true, Ordering::Release);
-                    let written = (&*socket).write_all(&data);
-                    ending.writing.store(false, Ordering::Release);
-                    if let Err(err) = written {
-                        if !ending.here.load(Ordering::Acquire) {
-                            emitter.emit(EventKind::Error {
-                                client,
-                                error: Error::from_io("sending to", peer, &err),
-                            });
-                        }
-                        let _ = socket.shutdown(Shutdown::Both);
-                        break;
-                    }
-                    counters.add_tx(data.len());
-                    shared.counters.add_tx(data.len());
-                    emitter.emit(EventKind::Sent { client, peer, data });
-                }
+                writer.write_until_closed();
                 let _ = hangup.try_send(());
-            })?
+            })
+        };
+        let writer = match writer {
+            Ok(writer) => writer,
+            Err(err) => {
+                budget.leave(&usage);
+                return Err(err);
+            }
         };
 
         let reader = {
-            let (socket, counters, ending) = (socket.clone(), counters.clone(), ending.clone());
+            let (socket, ending, outbox) = (socket.clone(), ending.clone(), outbox.clone());
             let (emitter, shared, finished) = (
                 owner.emitter.clone(),
                 owner.shared.clone(),
                 owner.finished.clone(),
             );
             let framer = Framer::new(owner.options.framing.clone(), DEFAULT_MAX_FRAME);
-            let half_close = owner.options.half_close;
+            let (half_close, idle_timeout) = (owner.options.half_close, owner.options.idle_timeout);
+            let usage = usage.clone();
             spawn_worker("tcp-reader", move || {
                 // Returns when the owner releases the gate (drops its sender).
                 let _ = gate_rx.recv();
@@ -150,6 +175,11 @@ impl Connection {
                     shared: &shared,
                     emitter: &emitter,
                     framer,
+                    usage: &usage,
+                    outbox: &outbox,
+                    ending: &ending,
+                    idle_timeout,
+                    answers: Answers::default(),
                 };
                 let mut reason = reader.read_until_closed();
                 if reason == CloseReason::PeerClosed
@@ -167,6 +197,11 @@ impl Connection {
                 let reset = ending.reset.load(Ordering::Acquire);
                 let reason = if reset {
                     CloseReason::ResetHere
+                } else if usage.was_evicted() {
+                    CloseReason::Failed(Error::OverBudget {
+                        limit: shared.budget.limit(),
+                        held: usage.held(),
+                    })
                 } else if ending.here.load(Ordering::Acquire) {
                     CloseReason::ClosedHere
                 } else {
@@ -177,23 +212,26 @@ impl Connection {
                 if !reset {
                     let _ = socket.shutdown(Shutdown::Both);
                 }
+                outbox.close();
                 let _ = finished.send((client, reason));
             })
         };
         let reader = match reader {
             Ok(reader) => reader,
             Err(err) => {
-                drop(outgoing_tx);
+                outbox.close();
                 let _ = writer.join();
+                budget.leave(&usage);
                 return Err(err);
             }
         };
 
-        owner.shared.writers().insert(client, outgoing_tx.clone());
+        owner.shared.outboxes().insert(client, outbox.clone());
         Ok(Connection {
             peer,
             socket,
-            outgoing: Some(outgoing_tx),
+            outbox,
+            usage,
             client,
             shared: owner.shared.clone(),
             gate: Some(gate_tx),
@@ -208,12 +246,15 @@ impl Connection {
         self.gate = None;
     }
 
-    /// Queues `data` for the writer; refused when the peer has stopped reading for long.
-    pub fn send(&self, data: Vec<u8>) -> Result<(), Error> {
-        let outgoing = self.outgoing.as_ref().ok_or(Error::NotConnected)?;
-        outgoing.try_send(data).map_err(|err| match err {
-            TrySendError::Full(_) => Error::SendQueueFull(self.peer),
-            TrySendError::Disconnected(_) => Error::NotConnected,
+    /// Queues a message from the control thread, which must not wait: refused whole when the
+    /// peer is not reading.
+    pub fn send(&self, message: Outgoing) -> Result<(), Error> {
+        self.outbox.try_push(message).map_err(|refused| match refused {
+            Refused::Full(waiting) => Error::PeerNotReading {
+                peer: self.peer,
+                waiting,
+            },
+            Refused::Closed => Error::NotConnected,
         })
     }
 
@@ -221,6 +262,7 @@ impl Connection {
     pub fn close(&self) {
         self.ending.here.store(true, Ordering::Release);
         let _ = self.socket.shutdown(Shutdown::Both);
+        self.outbox.close();
         let _ = self.hangup.try_send(());
     }
 
@@ -238,58 +280,152 @@ impl Connection {
             Shutdown::Read
         };
         let _ = self.socket.shutdown(side);
+        self.outbox.close();
         let _ = self.hangup.try_send(());
     }
 
     /// Waits for both threads. Call after [`Connection::close`] or after the reader finished.
     pub fn join(mut self) {
         self.gate = None;
-        // The writer ends when every sender is gone, the published one included.
-        self.shared.writers().remove(&self.client);
-        self.outgoing = None;
+        self.shared.outboxes().remove(&self.client);
+        self.outbox.close();
         for thread in self.threads.drain(..) {
             let _ = thread.join();
+        }
+        self.shared.budget.leave(&self.usage);
+    }
+}
+
+/// A connection's writing side: takes messages from the outbox and writes each whole.
+struct Writer {
+    socket: Arc<Socket>,
+    outbox: Arc<Outbox>,
+    ending: Arc<Ending>,
+    counters: Arc<Counters>,
+    shared: Arc<Shared>,
+    emitter: Emitter,
+    client: Option<ClientId>,
+    peer: SocketAddr,
+    send_timeout: Option<Duration>,
+}
+
+impl Writer {
+    /// Each message is reported (`Sent`) as its write starts, so the report comes before
+    /// anything the peer sends in answer; a write that fails says how much went out.
+    fn write_until_closed(&self) {
+        let (client, peer) = (self.client, self.peer);
+        while let Some(Outgoing {
+            data,
+            progress,
+            _ticket: ticket,
+        }) = self.outbox.pop()
+        {
+            let len = data.len();
+            if self.ending.reset.load(Ordering::Acquire) {
+                self.outbox.written(len);
+                break;
+            }
+            self.counters.add_tx(len);
+            self.shared.counters.add_tx(len);
+            let reported = self.emitter.emit(EventKind::Sent {
+                client,
+                peer,
+                data: data.clone(),
+            });
+            self.ending.writing.store(true, Ordering::Release);
+            let written = write_fully(&self.socket, &data);
+            self.ending.writing.store(false, Ordering::Release);
+            self.outbox.written(len);
+            drop(ticket);
+            if let Err((sent, err)) = written {
+                if !self.ending.here.load(Ordering::Acquire) {
+                    let error = match (err.kind(), self.send_timeout) {
+                        (io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut, Some(limit)) => {
+                            Error::SendTimeout {
+                                peer,
+                                millis: limit.as_millis() as u64,
+                                sent,
+                                len,
+                            }
+                        }
+                        _ => Error::SendFailed {
+                            peer,
+                            sent,
+                            len,
+                            message: crate::error::describe_io(&err),
+                        },
+                    };
+                    self.emitter.emit(EventKind::Error { client, error });
+                }
+                let _ = self.socket.shutdown(Shutdown::Both);
+                break;
+            }
+            if let Some(progress) = progress {
+                progress.fetch_add(len as u64, Ordering::Relaxed);
+            }
+            if !reported {
+                break;
+            }
         }
     }
 }
 
-/// A connection's reading side: reads, applies the framing, reports each message.
+/// Writes all of `data`; on failure, how many bytes went out before it.
+fn write_fully(mut socket: &Socket, data: &[u8]) -> Result<(), (usize, io::Error)> {
+    let mut sent = 0;
+    while sent < data.len() {
+        match socket.write(&data[sent..]) {
+            Ok(0) => return Err((sent, io::ErrorKind::WriteZero.into())),
+            Ok(n) => sent += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err((sent, err)),
+        }
+    }
+    Ok(())
+}
+
+/// A connection's reading side: reads, applies the framing, reports each message, and answers
+/// it (echo, auto-reply) on this side, so a reply waits for room in the outbox and a peer that
+/// does not read what we answer is slowed by TCP flow control.
 struct Reader<'a> {
     socket: &'a Socket,
     client: Option<ClientId>,
     peer: SocketAddr,
     counters: &'a Counters,
-    shared: &'a Shared,
+    shared: &'a Arc<Shared>,
     emitter: &'a Emitter,
     framer: Framer,
+    usage: &'a Usage,
+    outbox: &'a Arc<Outbox>,
+    ending: &'a Ending,
+    idle_timeout: Option<Duration>,
+    answers: Answers,
 }
 
 impl Reader<'_> {
     fn read_until_closed(&mut self) -> CloseReason {
         let idle_gap = self.framer.framing().idle_gap();
-        let mut timeout_set = false;
+        let mut last_heard = Instant::now();
         loop {
-            // With idle-gap framing, a read waits at most the gap while a message is pending.
-            if let Some(gap) = idle_gap
-                && timeout_set != self.framer.has_pending()
-            {
-                timeout_set = !timeout_set;
-                let _ = self.socket.set_read_timeout(timeout_set.then_some(gap));
-            }
+            // A read waits at most the framing's idle gap while a message is pending, and at
+            // most until the idle timeout.
+            let gap = idle_gap.filter(|_| self.framer.has_pending());
+            let idle_left = self
+                .idle_timeout
+                .map(|limit| limit.saturating_sub(last_heard.elapsed()));
+            let wait = match (gap, idle_left) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            // Zero would mean "no timeout" to the OS.
+            let _ = self
+                .socket
+                .set_read_timeout(wait.map(|w| w.max(Duration::from_millis(1))));
             let reason = match recv_owned(self.socket) {
                 Ok(chunk) if chunk.is_empty() => CloseReason::PeerClosed,
                 Ok(chunk) => {
-                    let n = chunk.len();
-                    self.counters.add_rx(n, 0);
-                    self.shared.counters.add_rx(n, 0);
-                    if let Err(error) = self.shared.capture(&chunk) {
-                        self.emitter.emit(EventKind::Error {
-                            client: self.client,
-                            error,
-                        });
-                    }
-                    let frames = self.framer.push(chunk);
-                    if frames.into_iter().all(|frame| self.deliver(frame)) {
+                    last_heard = Instant::now();
+                    if self.take(chunk) {
                         continue;
                     }
                     return CloseReason::ClosedHere;
@@ -300,10 +436,18 @@ impl Reader<'_> {
                         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                     ) =>
                 {
-                    if self.flush() {
+                    if let Some(limit) = self.idle_timeout
+                        && last_heard.elapsed() >= limit
+                    {
+                        CloseReason::Failed(Error::IdleTimeout {
+                            peer: self.peer,
+                            secs: limit.as_secs(),
+                        })
+                    } else if self.flush() {
                         continue;
+                    } else {
+                        return CloseReason::ClosedHere;
                     }
-                    return CloseReason::ClosedHere;
                 }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 Err(err) => close_reason(&err, self.peer),
@@ -314,28 +458,96 @@ impl Reader<'_> {
         }
     }
 
+    /// Counts, captures and frames one read. False when nobody reads events.
+    fn take(&mut self, chunk: Vec<u8>) -> bool {
+        let n = chunk.len();
+        self.counters.add_rx(n, 0);
+        self.shared.counters.add_rx(n, 0);
+        if let Err(error) = self.shared.capture(&chunk) {
+            self.emitter.emit(EventKind::Error {
+                client: self.client,
+                error,
+            });
+        }
+        let before = self.framer.pending_len();
+        let frames = self.framer.push(chunk);
+        self.account(before);
+        frames.into_iter().all(|frame| self.deliver(frame))
+    }
+
+    /// Charges the session's budget for what the framer holds now compared with `before`.
+    fn account(&self, before: usize) {
+        let after = self.framer.pending_len();
+        let budget = &self.shared.budget;
+        if after > before {
+            budget.charge(self.usage, after - before);
+        } else {
+            budget.release(self.usage, before - after);
+        }
+    }
+
     /// Reports what the framer holds as one message. False when nobody reads events.
     fn flush(&mut self) -> bool {
-        match self.framer.flush() {
+        let before = self.framer.pending_len();
+        let frame = self.framer.flush();
+        self.account(before);
+        match frame {
             Some(frame) => self.deliver(Ok(frame)),
             None => true,
         }
     }
 
-    fn deliver(&self, frame: Result<Vec<u8>, FrameTooLong>) -> bool {
+    fn deliver(&mut self, frame: Result<Vec<u8>, FrameTooLong>) -> bool {
         let (client, peer) = (self.client, self.peer);
-        let kind = match frame {
+        match frame {
             Ok(data) => {
                 self.counters.add_rx(0, 1);
                 self.shared.counters.add_rx(0, 1);
-                EventKind::Received { client, peer, data }
+                let replies = self.answers.replies(self.shared, &data, true);
+                self.emitter
+                    .emit(EventKind::Received { client, peer, data })
+                    && self.answer(replies)
             }
-            Err(FrameTooLong { len, max }) => EventKind::Error {
+            Err(FrameTooLong { len, max }) => self.emitter.emit(EventKind::Error {
                 client,
                 error: Error::FrameTooLong { len, max },
-            },
-        };
-        self.emitter.emit(kind)
+            }),
+        }
+    }
+
+    /// Queues the replies on this connection, waiting for room: while the peer does not read,
+    /// this reader does not read either. False only when nobody reads events.
+    fn answer(&self, answer: Answer) -> bool {
+        let closing = || self.ending.here.load(Ordering::Acquire) || self.emitter.is_stopping();
+        for (data, ticket) in answer.now {
+            let message = Outgoing {
+                data,
+                progress: None,
+                _ticket: ticket,
+            };
+            if self.outbox.push_wait(message, &closing).is_err() {
+                return true;
+            }
+        }
+        if let Some((delay, data, ticket)) = answer.later {
+            let message = Outgoing {
+                data,
+                progress: None,
+                _ticket: ticket,
+            };
+            let outbox = self.outbox.clone();
+            let job = Box::new(move || {
+                // A connection that closes meanwhile gives the reply back: it is dropped.
+                let _ = outbox.push_wait(message, &|| false);
+            });
+            if let Err(error) = self.shared.schedule(Instant::now() + delay, job) {
+                return self.emitter.emit(EventKind::Error {
+                    client: self.client,
+                    error,
+                });
+            }
+        }
+        true
     }
 }
 

@@ -2,17 +2,25 @@
 //!
 //! Each session has a control thread that never blocks on I/O; it takes [`Command`]s and owns
 //! the shutdown of every socket. Reader, writer, accept and connect threads do the blocking
-//! calls and send [`Event`]s out. Stopping shuts the sockets down, which wakes every blocked
+//! calls and send [`Event`]s out. Nothing is dropped under load: a TCP connection's send queue
+//! is bounded in bytes and producers wait for room (the window is refused whole instead), a
+//! full event channel holds readers back, and echo and auto-replies are answered on the
+//! reader's side, so a peer that does not read what it is sent is slowed by TCP itself. Stopping shuts the sockets down, which wakes every blocked
 //! call at once, so a stop never waits for traffic or a poll interval. No egui here.
 
 pub mod addr;
+mod answers;
+mod budget;
 mod command;
 mod connection;
+mod delayed;
 mod emitter;
 mod event;
 mod file_send;
 mod interrupt;
+mod outbox;
 mod repeat;
+pub mod rules;
 mod session;
 mod stats;
 pub mod stress;
@@ -22,11 +30,15 @@ mod udp;
 
 use std::sync::Arc;
 
+pub use budget::DEFAULT_MEMORY_BUDGET;
 pub use command::{Command, Destination};
 pub use connection::TcpOptions;
 pub use event::{CloseReason, Event, EventKind};
 pub use file_send::{FileSend, file_chunk};
 pub use repeat::Repeater;
+pub use outbox::OUTBOX_CAPACITY;
+pub use rules::{MatchKind, Responder, Rule};
+pub(crate) use session::Handle;
 pub use session::{ClientInfo, Session, SessionConfig, SessionKind};
 pub use stats::{Counters, Totals};
 pub use tcp_client::{Reconnect, TcpClientConfig};

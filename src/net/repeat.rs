@@ -4,11 +4,11 @@
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{RecvTimeoutError, Sender, bounded, select, tick};
+use crossbeam_channel::{RecvTimeoutError, Sender, TryRecvError, bounded, select, tick};
 
 use crate::error::Error;
-use crate::net::command::{Command, Destination};
-use crate::net::session::spawn_worker;
+use crate::net::command::Destination;
+use crate::net::session::{Handle, spawn_worker};
 
 /// Sends messages on a timer until done or stopped. Dropping it stops it.
 pub struct Repeater {
@@ -18,7 +18,7 @@ pub struct Repeater {
 
 impl Repeater {
     pub(crate) fn start(
-        commands: Sender<Command>,
+        handle: Handle,
         to: Destination,
         messages: Vec<Vec<u8>>,
         interval: Duration,
@@ -31,14 +31,16 @@ impl Repeater {
         let thread = spawn_worker("repeat", move || {
             let ticks = tick(interval);
             let mut round = 0u64;
+            // A peer slower than the interval holds the sends back; nothing piles up.
+            let stopped = || matches!(stop_rx.try_recv(), Err(TryRecvError::Disconnected));
             loop {
                 for data in &messages {
-                    let command = Command::Send {
-                        to: to.clone(),
-                        data: data.clone(),
-                    };
-                    if commands.send(command).is_err() {
-                        return; // the session ended
+                    if handle
+                        .send_wait(to.clone(), data.clone(), None, &stopped)
+                        .is_err()
+                        && stopped()
+                    {
+                        return;
                     }
                 }
                 round += 1;
@@ -59,7 +61,7 @@ impl Repeater {
 
     /// Sends each message when its time (from now) comes, in order.
     pub(crate) fn schedule(
-        commands: Sender<Command>,
+        handle: Handle,
         to: Destination,
         timeline: Vec<(Duration, Vec<u8>)>,
     ) -> Result<Repeater, Error> {
@@ -71,9 +73,9 @@ impl Repeater {
                 if let Err(RecvTimeoutError::Disconnected) = stop_rx.recv_deadline(start + at) {
                     return;
                 }
-                let to = to.clone();
-                if commands.send(Command::Send { to, data }).is_err() {
-                    return; // the session ended
+                let stopped = || matches!(stop_rx.try_recv(), Err(TryRecvError::Disconnected));
+                if handle.send_wait(to.clone(), data, None, &stopped).is_err() && stopped() {
+                    return;
                 }
             }
         })?;
@@ -81,6 +83,13 @@ impl Repeater {
             stop: Some(stop_tx),
             thread: Some(thread),
         })
+    }
+
+    /// Waits until every round is sent (forever, for endless repeats) or the session ended.
+    pub fn wait(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 
     /// False once every round is sent or the session ended.

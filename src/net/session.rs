@@ -3,16 +3,21 @@ use std::fs::File;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::thread::{self, JoinHandle};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
-use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
+use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError, bounded};
 
 use crate::error::{Error, describe_io};
-use crate::net::command::{Command, Destination};
+use crate::net::budget::{Budget, DEFAULT_MEMORY_BUDGET};
+use crate::net::command::{Command, Control, Destination};
+use crate::net::delayed::{Delayed, Job};
 use crate::net::emitter::Emitter;
 use crate::net::event::Event;
+use crate::net::outbox::{InFlight, Outbox, Outgoing, Refused, Ticket};
+use crate::net::rules::Responder;
 use crate::net::stats::{Counters, Totals};
 use crate::net::{
     ClientId, FileSend, Repeater, TcpClientConfig, TcpServerConfig, UdpConfig, Waker, tcp_client,
@@ -22,6 +27,13 @@ use crate::net::{
 /// Events waiting for the consumer at most. A full channel holds TCP readers back, so a slow
 /// consumer costs at most this many read chunks of memory (64 KiB each), not more.
 const EVENT_CAPACITY: usize = 256;
+
+/// Commands and messages waiting for the control thread; the window is refused past this
+/// (the control thread only hands messages on, so it is rarely full), producers wait.
+const CONTROL_CAPACITY: usize = 1024;
+
+/// How often a producer waiting on a full control queue checks whether to give up.
+const WAIT_CHECK: Duration = Duration::from_millis(50);
 
 /// Worker threads touch little stack; a small one keeps a thousand clients cheap.
 const WORKER_STACK: usize = 256 * 1024;
@@ -49,6 +61,15 @@ impl SessionConfig {
             SessionConfig::Udp(_) => SessionKind::Udp,
         }
     }
+
+    /// What the connections may hold together in buffers and queues.
+    fn memory_budget(&self) -> usize {
+        match self {
+            SessionConfig::TcpClient(c) => c.options.memory_budget,
+            SessionConfig::TcpServer(c) => c.options.memory_budget,
+            SessionConfig::Udp(_) => DEFAULT_MEMORY_BUDGET,
+        }
+    }
 }
 
 /// One client of a TCP server, as the server's client list shows it.
@@ -61,15 +82,23 @@ pub struct ClientInfo {
 }
 
 /// What the session's threads and its handle share.
-#[derive(Default)]
 pub(crate) struct Shared {
     pub counters: Counters,
     clients: Mutex<Vec<ClientInfo>>,
-    /// Each TCP connection's writer queue (by client id; None for a TCP client's connection),
-    /// so the session handle can queue a send without a detour through the control thread.
-    writers: Mutex<HashMap<Option<ClientId>, Sender<Vec<u8>>>>,
+    /// Each TCP connection's send queue (by client id; None for a TCP client's connection),
+    /// so the session handle and producers reach it without a detour through the control thread.
+    outboxes: Mutex<HashMap<Option<ClientId>, Arc<Outbox>>>,
     /// Where every received byte is also written, exactly as it arrived.
     capture: Mutex<Option<Capture>>,
+    /// Messages handed to the session and not yet written or failed.
+    pub in_flight: Arc<InFlight>,
+    /// What the connections' framing buffers and send queues may hold together.
+    pub budget: Arc<Budget>,
+    /// Echo and auto-reply rules, answered on the readers' side; the version tells readers
+    /// when to pick up new rules.
+    responder: RwLock<Option<Arc<Responder>>>,
+    responder_version: AtomicU64,
+    delayed: Mutex<Option<Delayed>>,
 }
 
 struct Capture {
@@ -78,20 +107,32 @@ struct Capture {
 }
 
 impl Shared {
-    pub fn writers(&self) -> MutexGuard<'_, HashMap<Option<ClientId>, Sender<Vec<u8>>>> {
-        // The map stays valid even if a holder panicked: take it anyway.
-        self.writers
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn new(memory_budget: usize) -> Shared {
+        Shared {
+            counters: Counters::default(),
+            clients: Mutex::default(),
+            outboxes: Mutex::default(),
+            capture: Mutex::default(),
+            in_flight: Arc::default(),
+            budget: Arc::new(Budget::new(memory_budget)),
+            responder: RwLock::default(),
+            responder_version: AtomicU64::new(0),
+            delayed: Mutex::default(),
+        }
+    }
+
+    pub fn outboxes(&self) -> MutexGuard<'_, HashMap<Option<ClientId>, Arc<Outbox>>> {
+        lock(&self.outboxes)
+    }
+
+    fn outbox(&self, key: Option<ClientId>) -> Option<Arc<Outbox>> {
+        self.outboxes().get(&key).cloned()
     }
 
     /// Appends received bytes to the capture file, if one is set. A failed write ends the
     /// capture and says why, once.
     pub fn capture(&self, data: &[u8]) -> Result<(), Error> {
-        let mut capture = self
-            .capture
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut capture = lock(&self.capture);
         let Some(Capture { file, path }) = capture.as_mut() else {
             return Ok(());
         };
@@ -110,27 +151,71 @@ impl Shared {
     }
 
     pub fn clients(&self) -> MutexGuard<'_, Vec<ClientInfo>> {
-        // The list stays valid even if a holder panicked: take it anyway.
-        self.clients
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.clients)
     }
+
+    /// The rules in force if they changed since `version`, with the new version.
+    pub fn responder_since(&self, version: u64) -> Option<(u64, Option<Arc<Responder>>)> {
+        let now = self.responder_version.load(Ordering::Acquire);
+        (now != version).then(|| {
+            let responder = self
+                .responder
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone();
+            (now, responder)
+        })
+    }
+
+    /// Sends `job` at `due` on the session's delayed-reply thread (started on first use).
+    /// Waits while that thread holds its most; false if the session is ending.
+    pub fn schedule(&self, due: Instant, job: Job) -> Result<(), Error> {
+        let inbox = {
+            let mut delayed = lock(&self.delayed);
+            if delayed.is_none() {
+                *delayed = Some(Delayed::start()?);
+            }
+            delayed.as_ref().and_then(Delayed::inbox)
+        };
+        match inbox.map(|inbox| inbox.send((due, job))) {
+            Some(Ok(())) => Ok(()),
+            _ => Err(Error::NotConnected),
+        }
+    }
+
+    /// Ends the delayed-reply thread; replies not yet due are dropped. Called as the session
+    /// stops, after its connections are closed.
+    pub fn stop_delayed(&self) {
+        let delayed = lock(&self.delayed).take();
+        drop(delayed);
+    }
+}
+
+/// Takes a lock even if a holder panicked: every structure here stays valid between calls.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// What a session's control thread is handed.
 pub(crate) struct Worker {
-    pub commands: Receiver<Command>,
+    pub commands: Receiver<Control>,
     pub emitter: Emitter,
     pub shared: Arc<Shared>,
 }
 
 /// A handle on a running session. Dropping it stops the session and joins its threads.
 pub struct Session {
-    kind: SessionKind,
-    commands: Option<Sender<Command>>,
+    handle: Handle,
     events: Receiver<Event>,
-    shared: Arc<Shared>,
     control: Option<JoinHandle<()>>,
+}
+
+/// What producers (periodic sends, file sends, replay) hold to queue messages on a session.
+#[derive(Clone)]
+pub(crate) struct Handle {
+    kind: SessionKind,
+    commands: Option<Sender<Control>>,
+    shared: Arc<Shared>,
 }
 
 impl Session {
@@ -159,14 +244,16 @@ impl Session {
         waker: Waker,
         capture: Option<&Path>,
     ) -> Result<Session, Error> {
-        let (command_tx, command_rx) = unbounded();
+        let (command_tx, command_rx) = bounded(CONTROL_CAPACITY);
         let (event_tx, event_rx) = bounded(EVENT_CAPACITY);
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(Shared::new(config.memory_budget()));
         let mut session = Session {
-            kind: config.kind(),
-            commands: Some(command_tx),
+            handle: Handle {
+                kind: config.kind(),
+                commands: Some(command_tx),
+                shared: shared.clone(),
+            },
             events: event_rx,
-            shared: shared.clone(),
             control: None,
         };
         session.set_capture(capture)?;
@@ -184,34 +271,50 @@ impl Session {
     }
 
     pub fn kind(&self) -> SessionKind {
-        self.kind
+        self.handle.kind
+    }
+
+    pub(crate) fn handle(&self) -> Handle {
+        self.handle.clone()
     }
 
     pub fn command(&self, command: Command) {
-        if let Some(commands) = &self.commands {
-            // Fails only when the session already ended, which its events have said.
-            let _ = commands.send(command);
-        }
+        self.handle.command(command);
     }
 
-    /// Queues `data`. A TCP connection's queue is reached directly (one thread hand-off less
-    /// per message); anything else, or a full queue, goes through the control thread, which
-    /// reports what goes wrong.
-    pub fn send(&self, to: Destination, mut data: Vec<u8>) {
-        let connection = match (self.kind, &to) {
-            (SessionKind::TcpClient, _) => Some(None),
-            (SessionKind::TcpServer, Destination::Client(id)) => Some(Some(*id)),
-            _ => None,
-        };
-        if let Some(key) = connection
-            && let Some(writer) = self.shared.writers().get(&key)
-        {
-            match writer.try_send(data) {
-                Ok(()) => return,
-                Err(refused) => data = refused.into_inner(),
-            }
-        }
-        self.command(Command::Send { to, data });
+    /// Queues `data` without waiting (for the window, which must never wait). A message that
+    /// does not fit is refused whole, with the reason; nothing is ever sent in part. Problems
+    /// found later (no such client, the send failed) come as `Error` events.
+    pub fn send(&self, to: Destination, data: Vec<u8>) -> Result<(), Error> {
+        self.handle.send(to, data)
+    }
+
+    /// Queues `data`, waiting while the peer is slower than us (TCP flow control then slows
+    /// the producer). For threads that may wait: the CLI's input, file sends, periodic sends.
+    pub fn send_wait(&self, to: Destination, data: Vec<u8>) -> Result<(), Error> {
+        self.handle.send_wait(to, data, None, &|| false)
+    }
+
+    /// Messages handed to the session that are not yet written or failed.
+    pub fn in_flight(&self) -> usize {
+        self.handle.shared.in_flight.count()
+    }
+
+    /// Gets a token whenever [`Session::in_flight`] falls to zero (the CLI waits on it to end
+    /// once everything is out).
+    pub fn idle(&self) -> &Receiver<()> {
+        self.handle.shared.in_flight.idle()
+    }
+
+    /// Echo and auto-reply rules, answered by the engine on each connection's reader side
+    /// (None: no answers). Applies to connections already open too.
+    pub fn set_responder(&self, responder: Option<Responder>) {
+        let shared = &self.handle.shared;
+        *shared
+            .responder
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = responder.map(Arc::new);
+        shared.responder_version.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Sends `messages` now and then every `interval`, `rounds` times (None: until the
@@ -223,8 +326,7 @@ impl Session {
         interval: std::time::Duration,
         rounds: Option<u64>,
     ) -> Result<Repeater, Error> {
-        let commands = self.commands.clone().ok_or(Error::NotConnected)?;
-        Repeater::start(commands, to, messages, interval, rounds)
+        Repeater::start(self.handle(), to, messages, interval, rounds)
     }
 
     /// Sends each message of `timeline` when its time (from now) comes: split writes, replay.
@@ -233,8 +335,7 @@ impl Session {
         to: Destination,
         timeline: Vec<(std::time::Duration, Vec<u8>)>,
     ) -> Result<Repeater, Error> {
-        let commands = self.commands.clone().ok_or(Error::NotConnected)?;
-        Repeater::schedule(commands, to, timeline)
+        Repeater::schedule(self.handle(), to, timeline)
     }
 
     /// The events, oldest first. Drain with `try_iter` (GUI) or block with `recv` (CLI).
@@ -242,10 +343,10 @@ impl Session {
         &self.events
     }
 
-    /// Sends the file at `path` in chunks of `chunk` bytes (one datagram each over UDP).
+    /// Sends the file at `path` in chunks of `chunk` bytes (one datagram each over UDP),
+    /// reading it only as fast as the peer takes it.
     pub fn send_file(&self, to: Destination, path: &Path, chunk: usize) -> Result<FileSend, Error> {
-        let commands = self.commands.clone().ok_or(Error::NotConnected)?;
-        FileSend::start(commands, self.shared.clone(), to, path, chunk)
+        FileSend::start(self.handle(), to, path, chunk)
     }
 
     /// Starts writing every received byte to `path` (created or truncated), or stops with None.
@@ -261,28 +362,25 @@ impl Session {
             }),
             None => None,
         };
-        *self
-            .shared
-            .capture
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = capture;
+        *lock(&self.handle.shared.capture) = capture;
         Ok(())
     }
 
     pub fn totals(&self) -> Totals {
-        self.shared.counters.totals()
+        self.handle.shared.counters.totals()
     }
 
     pub fn reset_totals(&self) {
-        self.shared.counters.reset();
-        for client in self.shared.clients().iter() {
+        let shared = &self.handle.shared;
+        shared.counters.reset();
+        for client in shared.clients().iter() {
             client.counters.reset();
         }
     }
 
     /// The connected clients of a TCP server, in accept order.
     pub fn clients(&self) -> Vec<ClientInfo> {
-        self.shared.clients().clone()
+        self.handle.shared.clients().clone()
     }
 
     /// Closes every socket, joins every thread, frees the port.
@@ -297,12 +395,114 @@ impl Session {
     }
 
     fn shut_down(&mut self) {
-        if let Some(commands) = self.commands.take() {
-            let _ = commands.send(Command::Stop);
+        if let Some(commands) = self.handle.commands.take() {
+            let _ = commands.send(Control::Command(Command::Stop));
         }
         if let Some(control) = self.control.take() {
             // A panic in a worker was already printed; there is nothing more to do with it.
             let _ = control.join();
+        }
+    }
+}
+
+impl Handle {
+    pub fn kind(&self) -> SessionKind {
+        self.kind
+    }
+
+    pub fn command(&self, command: Command) {
+        if let Some(commands) = &self.commands {
+            // Fails only when the session already ended, which its events have said.
+            let _ = commands.send(Control::Command(command));
+        }
+    }
+
+    /// The connection a message to `to` goes to directly, when there is exactly one.
+    fn direct(&self, to: &Destination) -> Option<Arc<Outbox>> {
+        let key = match (self.kind, to) {
+            (SessionKind::TcpClient, _) => None,
+            (SessionKind::TcpServer, Destination::Client(id)) => Some(*id),
+            _ => return None,
+        };
+        self.shared.outbox(key)
+    }
+
+    fn outgoing(&self, data: Vec<u8>, progress: Option<Arc<AtomicU64>>) -> Outgoing {
+        Outgoing {
+            data,
+            progress,
+            _ticket: Ticket::new(&self.shared.in_flight),
+        }
+    }
+
+    pub fn send(&self, to: Destination, data: Vec<u8>) -> Result<(), Error> {
+        if let Some(outbox) = self.direct(&to) {
+            return match outbox.try_push(self.outgoing(data, None)) {
+                Ok(()) => Ok(()),
+                Err(Refused::Full(waiting)) => Err(Error::PeerNotReading {
+                    peer: outbox.peer(),
+                    waiting,
+                }),
+                Err(Refused::Closed) => Err(Error::NotConnected),
+            };
+        }
+        let commands = self.commands.as_ref().ok_or(Error::NotConnected)?;
+        let message = Control::Send {
+            to,
+            message: self.outgoing(data, None),
+        };
+        commands.try_send(message).map_err(|err| match err {
+            TrySendError::Full(_) => Error::SessionBusy,
+            TrySendError::Disconnected(_) => Error::NotConnected,
+        })
+    }
+
+    /// Queues `data`, waiting for room; `progress` counts its bytes once written. Gives up
+    /// (with `NotConnected`) when `give_up` says so or the connection closes.
+    pub fn send_wait(
+        &self,
+        to: Destination,
+        data: Vec<u8>,
+        progress: Option<Arc<AtomicU64>>,
+        give_up: &dyn Fn() -> bool,
+    ) -> Result<(), Error> {
+        let outboxes: Vec<Arc<Outbox>> = match (&to, self.direct(&to)) {
+            (_, Some(outbox)) => vec![outbox],
+            (Destination::Default | Destination::AllClients, None)
+                if self.kind == SessionKind::TcpServer =>
+            {
+                self.shared.outboxes().values().cloned().collect()
+            }
+            _ => Vec::new(),
+        };
+        if outboxes.is_empty() {
+            // Through the control thread, which reports what goes wrong (not connected yet).
+            let commands = self.commands.as_ref().ok_or(Error::NotConnected)?;
+            let mut message = Control::Send {
+                to,
+                message: self.outgoing(data, progress),
+            };
+            loop {
+                match commands.send_timeout(message, WAIT_CHECK) {
+                    Ok(()) => return Ok(()),
+                    Err(SendTimeoutError::Timeout(back)) if !give_up() => message = back,
+                    Err(_) => return Err(Error::NotConnected),
+                }
+            }
+        }
+        // To several clients, one that leaves meanwhile does not stop the others.
+        let mut delivered = false;
+        for outbox in outboxes {
+            let message = self.outgoing(data.clone(), progress.clone());
+            delivered |= outbox.push_wait(message, give_up).is_ok();
+            if give_up() {
+                break;
+            }
+        }
+        if delivered {
+            Ok(())
+        } else {
+            Err(Error::NotConnected)
         }
     }
 }

@@ -8,7 +8,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::error::Error;
 use crate::net::addr::{HostPort, resolve};
-use crate::net::command::Command;
+use crate::net::command::{Command, Control};
 use crate::net::connection::{Connection, Owner, TcpOptions};
 use crate::net::event::EventKind;
 use crate::net::interrupt::Interrupter;
@@ -97,6 +97,7 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
         }
         delay = Some((wait * 2).min(reconnect.max));
     }
+    worker.shared.stop_delayed();
     worker.emitter.emit(EventKind::Stopped);
 }
 
@@ -107,17 +108,24 @@ fn wait_or_stop(worker: &Worker, delay: Duration) -> bool {
         select! {
             recv(deadline) -> _ => return true,
             recv(worker.commands) -> command => match command {
-                // Multicast is for UDP sessions.
-                Ok(Command::JoinMulticast(_) | Command::LeaveMulticast(_)) => {}
-                Ok(Command::Stop) | Err(_) => {
+                Ok(Control::Command(Command::Stop)) | Err(_) => {
                     worker.emitter.set_stopping();
                     return false;
                 }
-                Ok(_) => {
-                    worker.emitter.emit(EventKind::Error { client: None, error: Error::NotConnected });
-                }
+                Ok(command) => refuse_while_unconnected(command, worker),
             },
         }
+    }
+}
+
+/// A message while there is no connection is refused (the message is dropped with its
+/// ticket); multicast is for UDP sessions; closing nothing does nothing.
+fn refuse_while_unconnected(command: Control, worker: &Worker) {
+    if let Control::Send { .. } = command {
+        worker.emitter.emit(EventKind::Error {
+            client: None,
+            error: Error::NotConnected,
+        });
     }
 }
 
@@ -139,16 +147,12 @@ fn connect_phase(
         select! {
             recv(outcome_rx) -> outcome => break outcome.ok(),
             recv(worker.commands) -> command => match command {
-                // Multicast is for UDP sessions.
-                Ok(Command::JoinMulticast(_) | Command::LeaveMulticast(_)) => {}
-                Ok(Command::Stop) | Err(_) => {
+                Ok(Control::Command(Command::Stop)) | Err(_) => {
                     worker.emitter.set_stopping();
                     interrupter.interrupt();
                     break None;
                 }
-                Ok(_) => {
-                    worker.emitter.emit(EventKind::Error { client: None, error: Error::NotConnected });
-                }
+                Ok(command) => refuse_while_unconnected(command, worker),
             },
         }
     };
@@ -197,16 +201,16 @@ fn connection_phase(
     let (phase, reason) = loop {
         select! {
             recv(worker.commands) -> command => match command {
-                Ok(Command::Send { data, .. }) => {
-                    if let Err(error) = connection.send(data) {
+                Ok(Control::Send { message, .. }) => {
+                    if let Err(error) = connection.send(message) {
                         emitter.emit(EventKind::Error { client: None, error });
                     }
                 }
-                Ok(Command::Disconnect(_)) => connection.close(),
-                Ok(Command::Reset(_)) => connection.reset(),
+                Ok(Control::Command(Command::Disconnect(_))) => connection.close(),
+                Ok(Control::Command(Command::Reset(_))) => connection.reset(),
                 // Multicast is for UDP sessions.
-                Ok(Command::JoinMulticast(_) | Command::LeaveMulticast(_)) => {}
-                Ok(Command::Stop) | Err(_) => {
+                Ok(Control::Command(Command::JoinMulticast(_) | Command::LeaveMulticast(_))) => {}
+                Ok(Control::Command(Command::Stop)) | Err(_) => {
                     emitter.set_stopping();
                     connection.close();
                     break (Phase::Stopped, None);

@@ -9,11 +9,12 @@ use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
 use crate::error::Error;
 use crate::net::ClientId;
-use crate::net::command::{Command, Destination};
+use crate::net::command::{Command, Control, Destination};
 use crate::net::connection::{Connection, Owner, TcpOptions};
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
-use crate::net::session::{ClientInfo, Worker, spawn_worker};
+use crate::net::outbox::{Outgoing, Ticket};
+use crate::net::session::{ClientInfo, Shared, Worker, spawn_worker};
 use crate::net::stats::Counters;
 
 pub const DEFAULT_MAX_CLIENTS: usize = 1024;
@@ -91,28 +92,29 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
     };
     let mut clients: BTreeMap<ClientId, Connection> = BTreeMap::new();
     let mut next_id: ClientId = 1;
+    let mut full_reported = false;
     loop {
         select! {
             recv(commands) -> command => match command {
-                Ok(Command::Send { to, data }) => send(&clients, to, data, &emitter),
-                Ok(Command::Disconnect(id) | Command::Reset(id)) => match clients.get(&id) {
-                    Some(connection) if matches!(command, Ok(Command::Reset(_))) => connection.reset(),
-                    Some(connection) => connection.close(),
-                    None => {
-                        emitter.emit(EventKind::Error { client: Some(id), error: Error::NoSuchClient(id) });
-                    }
-                },
+                Ok(Control::Send { to, message }) => send(&clients, to, message, &shared, &emitter),
+                Ok(Control::Command(Command::Disconnect(id))) => close_client(&clients, id, false, &emitter),
+                Ok(Control::Command(Command::Reset(id))) => close_client(&clients, id, true, &emitter),
                 // Multicast is for UDP sessions.
-                Ok(Command::JoinMulticast(_) | Command::LeaveMulticast(_)) => {}
-                Ok(Command::Stop) | Err(_) => break,
+                Ok(Control::Command(Command::JoinMulticast(_) | Command::LeaveMulticast(_))) => {}
+                Ok(Control::Command(Command::Stop)) | Err(_) => break,
             },
             recv(accepted_rx) -> accepted => {
                 let Ok((socket, peer)) = accepted else { continue };
                 if clients.len() >= config.max_clients {
                     drop(socket);
-                    emitter.emit(EventKind::Rejected { peer, limit: config.max_clients });
+                    // Said once while the server is full, not for every attempt.
+                    if !full_reported {
+                        full_reported = true;
+                        emitter.emit(EventKind::Rejected { peer, limit: config.max_clients });
+                    }
                     continue;
                 }
+                full_reported = false;
                 let id = next_id;
                 next_id += 1;
                 let counters = Arc::new(Counters::default());
@@ -158,6 +160,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
         connection.join();
     }
     shared.clients().clear();
+    shared.stop_delayed();
     for (client, reason) in finished_rx.try_iter() {
         if let Some(peer) = client.and_then(|id| peers.get(&id)) {
             emitter.emit(EventKind::Closed {
@@ -170,10 +173,31 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
     emitter.emit(EventKind::Stopped);
 }
 
+fn close_client(
+    clients: &BTreeMap<ClientId, Connection>,
+    id: ClientId,
+    reset: bool,
+    emitter: &Emitter,
+) {
+    match clients.get(&id) {
+        Some(connection) if reset => connection.reset(),
+        Some(connection) => connection.close(),
+        None => {
+            emitter.emit(EventKind::Error {
+                client: Some(id),
+                error: Error::NoSuchClient(id),
+            });
+        }
+    }
+}
+
+/// Queues a message that came through the control thread; it must not wait, so a client that
+/// is not reading has it refused (whole) with an error row.
 fn send(
     clients: &BTreeMap<ClientId, Connection>,
     to: Destination,
-    data: Vec<u8>,
+    message: Outgoing,
+    shared: &Shared,
     emitter: &Emitter,
 ) {
     let report = |client: ClientId, result: Result<(), Error>| {
@@ -186,7 +210,7 @@ fn send(
     };
     match to {
         Destination::Client(id) => match clients.get(&id) {
-            Some(connection) => report(id, connection.send(data)),
+            Some(connection) => report(id, connection.send(message)),
             None => report(id, Err(Error::NoSuchClient(id))),
         },
         Destination::Default | Destination::AllClients | Destination::Address(_) => {
@@ -197,7 +221,12 @@ fn send(
                 });
             }
             for (&id, connection) in clients {
-                report(id, connection.send(data.clone()));
+                let copy = Outgoing {
+                    data: message.data.clone(),
+                    progress: message.progress.clone(),
+                    _ticket: Ticket::new(&shared.in_flight),
+                };
+                report(id, connection.send(copy));
             }
         }
     }

@@ -1,15 +1,19 @@
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use crossbeam_channel::select;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::error::{Error, MAX_UDP_PAYLOAD, describe_io};
 use crate::net::addr::{HostPort, parse_host_port, reachable_local, resolve};
-use crate::net::command::{Command, Destination};
+use crate::net::answers::{Answer, Answers};
+use crate::net::command::{Command, Control, Destination};
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
+use crate::net::outbox::{Outgoing, Ticket};
 use crate::net::session::{Shared, Worker, spawn_worker};
 
 /// Big enough for any datagram, so nothing is truncated.
@@ -90,7 +94,8 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
     loop {
         select! {
             recv(commands) -> command => match command {
-                Ok(Command::Send { to, data }) => {
+                Ok(Control::Send { to, message }) => {
+                    let Outgoing { data, progress, _ticket: ticket } = message;
                     let target = match to {
                         Destination::Address(text) => parse_host_port(&text).and_then(|t| pick(&t, local)),
                         _ => match (default_target, &config.target) {
@@ -99,23 +104,33 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
                             (None, None) => Err(Error::NoTarget),
                         },
                     };
-                    let result = target.and_then(|target| send_to(&socket, target, data, &shared, &emitter));
-                    if let Err(error) = result {
-                        emitter.emit(EventKind::Error { client: None, error });
+                    match target {
+                        Ok(target) => {
+                            let len = data.len() as u64;
+                            if send_and_report(&socket, target, data, ticket, &shared, &emitter) {
+                                if let Some(progress) = progress {
+                                    progress.fetch_add(len, Ordering::Relaxed);
+                                }
+                            }
+                        }
+                        Err(error) => {
+                            drop(ticket);
+                            emitter.emit(EventKind::Error { client: None, error });
+                        }
                     }
                 }
-                Ok(Command::JoinMulticast(group)) => {
+                Ok(Control::Command(Command::JoinMulticast(group))) => {
                     if let Err(error) = join(&socket, group) {
                         emitter.emit(EventKind::Error { client: None, error });
                     }
                 }
-                Ok(Command::LeaveMulticast(group)) => {
+                Ok(Control::Command(Command::LeaveMulticast(group))) => {
                     if let Err(error) = leave(&socket, group) {
                         emitter.emit(EventKind::Error { client: None, error });
                     }
                 }
-                Ok(Command::Disconnect(_) | Command::Reset(_)) => {}
-                Ok(Command::Stop) | Err(_) => break,
+                Ok(Control::Command(Command::Disconnect(_) | Command::Reset(_))) => {}
+                Ok(Control::Command(Command::Stop)) | Err(_) => break,
             },
         }
     }
@@ -129,6 +144,7 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
     if let Some(receiver) = receiver {
         let _ = receiver.join();
     }
+    shared.stop_delayed();
     emitter.emit(EventKind::Stopped);
 }
 
@@ -148,29 +164,49 @@ fn pick(target: &HostPort, local: SocketAddr) -> Result<SocketAddr, Error> {
         })
 }
 
-fn send_to(
+/// Sends one datagram and reports it (`Sent`, or an `Error`); true if it went out. The
+/// message counts as finished before it is reported.
+fn send_and_report(
     socket: &Socket,
     target: SocketAddr,
     data: Vec<u8>,
+    ticket: Ticket,
     shared: &Shared,
     emitter: &Emitter,
-) -> Result<(), Error> {
+) -> bool {
+    let sent = send_to(socket, target, &data);
+    drop(ticket);
+    match sent {
+        Ok(()) => {
+            shared.counters.add_tx(data.len());
+            emitter.emit(EventKind::Sent {
+                client: None,
+                peer: target,
+                data,
+            });
+            true
+        }
+        Err(error) => {
+            emitter.emit(EventKind::Error {
+                client: None,
+                error,
+            });
+            false
+        }
+    }
+}
+
+fn send_to(socket: &Socket, target: SocketAddr, data: &[u8]) -> Result<(), Error> {
     if data.len() > MAX_UDP_PAYLOAD {
         return Err(Error::DatagramTooLarge { len: data.len() });
     }
     socket
-        .send_to(&data, &target.into())
+        .send_to(data, &target.into())
+        .map(|_| ())
         .map_err(|e| match e.kind() {
             io::ErrorKind::PermissionDenied => Error::BroadcastNotEnabled(target),
             _ => Error::from_io("sending to", target, &e),
-        })?;
-    shared.counters.add_tx(data.len());
-    emitter.emit(EventKind::Sent {
-        client: None,
-        peer: target,
-        data,
-    });
-    Ok(())
+        })
 }
 
 fn bind(config: &UdpConfig) -> Result<Socket, Error> {
@@ -243,7 +279,8 @@ fn multicast_error(action: &'static str, group: IpAddr, err: &io::Error) -> Erro
     }
 }
 
-fn receive_loop(socket: &Socket, local: SocketAddr, emitter: &Emitter, shared: &Shared) {
+fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shared: &Arc<Shared>) {
+    let mut answers = Answers::default();
     // socket2 rather than std: std's `recv_from` asserts on the empty address that a shut-down
     // socket returns, and that assertion would panic this thread on stop.
     let mut buf: Vec<u8> = Vec::with_capacity(RECV_BUFFER);
@@ -268,6 +305,7 @@ fn receive_loop(socket: &Socket, local: SocketAddr, emitter: &Emitter, shared: &
                         error,
                     });
                 }
+                let replies = answers.replies(shared, &data, false);
                 if !emitter.emit(EventKind::Received {
                     client: None,
                     peer,
@@ -275,6 +313,7 @@ fn receive_loop(socket: &Socket, local: SocketAddr, emitter: &Emitter, shared: &
                 }) {
                     return;
                 }
+                answer(replies, peer, socket, shared, emitter);
             }
             // An ICMP "port unreachable" for an earlier send (reported on some systems): the
             // socket still works.
@@ -292,6 +331,31 @@ fn receive_loop(socket: &Socket, local: SocketAddr, emitter: &Emitter, shared: &
                 });
                 return;
             }
+        }
+    }
+}
+
+/// Echo and auto-replies, sent from the receiving thread as each datagram arrives.
+fn answer(
+    answer: Answer,
+    peer: SocketAddr,
+    socket: &Arc<Socket>,
+    shared: &Arc<Shared>,
+    emitter: &Emitter,
+) {
+    for (data, ticket) in answer.now {
+        send_and_report(socket, peer, data, ticket, shared, emitter);
+    }
+    if let Some((delay, data, ticket)) = answer.later {
+        let (socket, job_shared, job_emitter) = (socket.clone(), shared.clone(), emitter.clone());
+        let job = Box::new(move || {
+            send_and_report(&socket, peer, data, ticket, &job_shared, &job_emitter);
+        });
+        if let Err(error) = shared.schedule(Instant::now() + delay, job) {
+            emitter.emit(EventKind::Error {
+                client: None,
+                error,
+            });
         }
     }
 }

@@ -166,6 +166,10 @@ fn tcp_options(page: &mut Page, editable: bool, ui: &mut Ui) {
             .on_hover_text(t("SO_KEEPALIVE: notice a peer that vanished without closing"));
         ui.checkbox(&mut page.config.half_close, t("Half-close"))
             .on_hover_text(t("After the peer's FIN (it finished sending), keep the connection so you can still send; Disconnect closes it"));
+        labelled_field(ui, t("Idle timeout (s)"), &mut page.config.idle_timeout_s, 40.0, editable)
+            .on_hover_text(t("Close a connection whose peer sends nothing for this long (empty: never)"));
+        labelled_field(ui, t("Send timeout (s)"), &mut page.config.send_timeout_s, 40.0, editable)
+            .on_hover_text(t("Close a connection whose peer takes nothing we send for this long (empty: never)"));
         if page.kind == SessionKind::TcpServer {
             ui.checkbox(&mut page.config.dual_stack, t("Dual-stack"))
                 .on_hover_text(t("On an IPv6 address such as ::, accept IPv4 clients too"));

@@ -64,13 +64,19 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
         if ui.button(t("Send file")).clicked() {
             page.send_file();
         }
-        if let Some((queued, total)) = page.file_progress() {
-            let done = queued as f32 / total.max(1) as f32;
-            ui.add(
-                egui::ProgressBar::new(done)
-                    .desired_width(80.0)
-                    .show_percentage(),
-            );
+        match page.file_progress() {
+            Some((written, Some(total))) => {
+                let done = written as f32 / total.max(1) as f32;
+                ui.add(
+                    egui::ProgressBar::new(done)
+                        .desired_width(80.0)
+                        .show_percentage(),
+                );
+            }
+            Some((written, None)) => {
+                ui.label(crate::codec::format_size(written as usize));
+            }
+            None => {}
         }
         ui.separator();
         labelled_field(

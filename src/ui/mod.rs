@@ -109,7 +109,11 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
             .show(ui, |ui| files_panel::draw(page, ui));
         egui::CollapsingHeader::new(t("Auto-reply rules"))
             .default_open(false)
-            .show(ui, |ui| rules_panel::draw(page, ui));
+            .show(ui, |ui| {
+                rules_panel::draw(page, ui);
+                // Edits reach the engine at once, before the next message arrives.
+                page.refresh_rules();
+            });
         egui::CollapsingHeader::new(t("Record, pcap, replay"))
             .default_open(false)
             .show(ui, |ui| record_panel::draw(page, ui));

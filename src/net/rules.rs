@@ -1,9 +1,8 @@
 //! Auto-reply rules: when a received message matches, send a reply, now or after a delay.
-//! Shared by the desktop app and the command line; no I/O here.
+//! The engine answers on the reader's side of each connection (see `connection.rs`), for the
+//! desktop app and the command line alike; no I/O here.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -11,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::codec::hex::parse_hex;
 use crate::codec::{InputMode, PayloadFormat, TextEncoding, build_payload};
 use crate::error::Error;
-use crate::net::Destination;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum MatchKind {
@@ -83,6 +81,16 @@ impl Rule {
             rule: spec.to_string(),
             reason: "write it as MATCH=>REPLY".to_string(),
         })?;
+        let empty = |part: &str| Error::InvalidRule {
+            rule: spec.to_string(),
+            reason: format!("the {part} is empty (write * to answer every message)"),
+        };
+        if matcher.is_empty() {
+            return Err(empty("MATCH"));
+        }
+        if reply.is_empty() || reply == "hex:" {
+            return Err(empty("REPLY"));
+        }
         let (kind, pattern) = if matcher == "*" {
             (MatchKind::Any, "")
         } else if let Some(hex) = matcher.strip_prefix("hex:") {
@@ -123,27 +131,26 @@ struct Compiled {
     delay: Duration,
 }
 
-/// Compiled rules, and the replies waiting for their delay.
+/// Echo and the enabled rules, compiled once and shared by every connection of a session.
 pub struct Responder {
     rules: Vec<Compiled>,
     /// Send every message back to where it came from.
     echo: bool,
-    pending: BinaryHeap<Reverse<Pending>>,
-    /// Orders replies due at the same instant by when they were made.
-    sequence: u64,
+    encoding: TextEncoding,
 }
 
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct Pending {
-    due: Instant,
-    sequence: u64,
-    to: Destination,
-    data: Vec<u8>,
+/// What answers one received message.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Replies {
+    /// To send at once, in order.
+    pub now: Vec<Vec<u8>>,
+    /// To send after a delay.
+    pub later: Option<(Duration, Vec<u8>)>,
 }
 
 impl Responder {
     /// Checks and compiles `rules` (disabled ones are left out); text replies are encoded in
-    /// `encoding`.
+    /// `encoding`, and text matchers see received bytes decoded from it.
     pub fn new(rules: &[Rule], echo: bool, encoding: TextEncoding) -> Result<Responder, Error> {
         let compiled = rules
             .iter()
@@ -153,8 +160,7 @@ impl Responder {
         Ok(Responder {
             rules: compiled,
             echo,
-            pending: BinaryHeap::new(),
-            sequence: 0,
+            encoding,
         })
     }
 
@@ -162,54 +168,39 @@ impl Responder {
         self.echo || !self.rules.is_empty()
     }
 
-    /// Takes a received message (`text` is its decoded form) from `from`; returns the replies
-    /// to send now and keeps the delayed ones for [`Responder::due`].
-    pub fn on_received(
-        &mut self,
-        from: &Destination,
-        data: &[u8],
-        text: &str,
-        now: Instant,
-    ) -> Vec<(Destination, Vec<u8>)> {
-        let mut now_replies = Vec::new();
+    pub fn encoding(&self) -> TextEncoding {
+        self.encoding
+    }
+
+    /// Whether any rule looks at text (so the reader decodes what it receives).
+    pub fn needs_text(&self) -> bool {
+        self.rules.iter().any(|rule| {
+            matches!(
+                rule.matcher,
+                Matcher::Text(_) | Matcher::Start(_) | Matcher::Regex(_)
+            )
+        })
+    }
+
+    /// The answers to a received message (`text` is its decoded form, or empty when no rule
+    /// needs text): echo first, then the first rule that matches.
+    pub fn replies(&self, data: &[u8], text: &str) -> Replies {
+        let mut replies = Replies::default();
         if self.echo {
-            now_replies.push((from.clone(), data.to_vec()));
+            replies.now.push(data.to_vec());
         }
-        // The first rule that matches answers.
         if let Some(rule) = self
             .rules
             .iter()
             .find(|rule| matches(&rule.matcher, data, text))
         {
             if rule.delay.is_zero() {
-                now_replies.push((from.clone(), rule.reply.clone()));
+                replies.now.push(rule.reply.clone());
             } else {
-                self.sequence += 1;
-                self.pending.push(Reverse(Pending {
-                    due: now + rule.delay,
-                    sequence: self.sequence,
-                    to: from.clone(),
-                    data: rule.reply.clone(),
-                }));
+                replies.later = Some((rule.delay, rule.reply.clone()));
             }
         }
-        now_replies
-    }
-
-    /// Delayed replies whose time has come, in order.
-    pub fn due(&mut self, now: Instant) -> Vec<(Destination, Vec<u8>)> {
-        let mut due = Vec::new();
-        while self.pending.peek().is_some_and(|Reverse(p)| p.due <= now) {
-            if let Some(Reverse(pending)) = self.pending.pop() {
-                due.push((pending.to, pending.data));
-            }
-        }
-        due
-    }
-
-    /// When the next delayed reply is due.
-    pub fn next_due(&self) -> Option<Instant> {
-        self.pending.peek().map(|Reverse(p)| p.due)
+        replies
     }
 }
 
@@ -279,17 +270,14 @@ mod tests {
         Responder::new(&rules, echo, TextEncoding::Utf8).unwrap()
     }
 
-    fn replies(r: &mut Responder, data: &[u8]) -> Vec<Vec<u8>> {
+    fn replies(r: &Responder, data: &[u8]) -> Vec<Vec<u8>> {
         let text = String::from_utf8_lossy(data).to_string();
-        r.on_received(&Destination::Default, data, &text, Instant::now())
-            .into_iter()
-            .map(|(_, d)| d)
-            .collect()
+        r.replies(data, &text).now
     }
 
     #[test]
     fn each_kind_of_match() {
-        let mut r = responder(
+        let r = responder(
             &[
                 r"PING=>PONG\r\n",
                 "hex:01 03=>hex:01 83 02",
@@ -299,41 +287,42 @@ mod tests {
             ],
             false,
         );
-        assert_eq!(replies(&mut r, b"xPINGx"), vec![b"PONG\r\n".to_vec()]);
-        assert_eq!(replies(&mut r, &[0, 1, 3, 9]), vec![vec![1, 0x83, 2]]);
-        assert_eq!(replies(&mut r, b"AT+GMR"), vec![b"OK".to_vec()]);
-        assert_eq!(replies(&mut r, b"T=42"), vec![b"ACK".to_vec()]);
-        assert_eq!(replies(&mut r, b"other"), vec![b"?".to_vec()]);
+        assert!(r.needs_text());
+        assert_eq!(replies(&r, b"xPINGx"), vec![b"PONG\r\n".to_vec()]);
+        assert_eq!(replies(&r, &[0, 1, 3, 9]), vec![vec![1, 0x83, 2]]);
+        assert_eq!(replies(&r, b"AT+GMR"), vec![b"OK".to_vec()]);
+        assert_eq!(replies(&r, b"T=42"), vec![b"ACK".to_vec()]);
+        assert_eq!(replies(&r, b"other"), vec![b"?".to_vec()]);
     }
 
     #[test]
-    fn echo_sends_the_message_back() {
-        let mut r = responder(&[], true);
-        assert_eq!(replies(&mut r, b"hi"), vec![b"hi".to_vec()]);
+    fn echo_sends_the_message_back_before_a_rule_answers() {
+        let r = responder(&["hex:00=>hex:FF"], true);
+        assert!(!r.needs_text());
+        assert_eq!(replies(&r, b"hi"), vec![b"hi".to_vec()]);
+        assert_eq!(replies(&r, &[0]), vec![vec![0], vec![0xFF]]);
     }
 
     #[test]
-    fn delayed_replies_come_due_in_order() {
+    fn a_delayed_rule_says_when() {
         let mut rule = Rule::parse("*=>later").unwrap();
         rule.delay_ms = 100;
-        let mut r = Responder::new(&[rule], false, TextEncoding::Utf8).unwrap();
-        let start = Instant::now();
-        assert!(
-            r.on_received(&Destination::Client(7), b"x", "x", start)
-                .is_empty()
-        );
-        assert_eq!(r.next_due(), Some(start + Duration::from_millis(100)));
-        assert!(r.due(start + Duration::from_millis(99)).is_empty());
+        let r = Responder::new(&[rule], false, TextEncoding::Utf8).unwrap();
         assert_eq!(
-            r.due(start + Duration::from_millis(100)),
-            vec![(Destination::Client(7), b"later".to_vec())]
+            r.replies(b"x", "x"),
+            Replies {
+                now: vec![],
+                later: Some((Duration::from_millis(100), b"later".to_vec()))
+            }
         );
-        assert_eq!(r.next_due(), None);
     }
 
     #[test]
     fn bad_rules_are_explained() {
         assert!(Rule::parse("no arrow").is_err());
+        assert!(Rule::parse("=>").is_err());
+        assert!(Rule::parse("x=>").is_err());
+        assert!(Rule::parse("=>x").is_err());
         let bad_regex = Rule::parse("re:(=>x").unwrap();
         assert!(Responder::new(&[bad_regex], false, TextEncoding::Utf8).is_err());
         let bad_hex = Rule::parse("hex:0G=>x").unwrap();

@@ -1,0 +1,282 @@
+//! Everything a session mode needs, checked before any socket is opened, so bad input sends
+//! nothing and exits 2 naming what is wrong.
+
+use std::io::IsTerminal;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::Path;
+use std::time::Duration;
+
+use super::args::{self, Mode};
+use super::input::Input;
+use super::output::Printer;
+use super::pcap_log::PcapLog;
+use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding, build_payload};
+use crate::error::{Error, MAX_UDP_PAYLOAD};
+use crate::net::addr::{parse_bind, parse_multicast, parse_remote};
+use crate::net::{
+    Destination, Reconnect, Responder, Rule, Session, SessionConfig, SessionKind,
+    TcpClientConfig, TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
+};
+
+/// A file sent with `--interval-ms` is sent whole each round, so it is read into memory once;
+/// larger ones are refused (without `--interval-ms` a file of any size streams).
+const MAX_REPEATED_FILE: u64 = 16 * 1024 * 1024;
+
+pub struct Plan {
+    pub pcap: Option<PcapLog>,
+    pub session: Session,
+    pub printer: Printer,
+    /// What to send once the session is ready (a server sends `--send` per client instead).
+    pub input: Input,
+    /// A server's `--send` messages and `--send-file`, for each client it accepts.
+    pub per_client: (Vec<Vec<u8>>, Option<std::path::PathBuf>),
+    /// Where input goes.
+    pub destination: Destination,
+    pub wait: Duration,
+    pub count: Option<u64>,
+    /// Whether the run ends a `wait` after the last message is out (clients and UDP senders);
+    /// servers and receivers run until Ctrl+C or `--count`.
+    pub ends_after_input: bool,
+}
+
+pub fn payload_format(data: &args::FormatArgs) -> Result<PayloadFormat, Error> {
+    Ok(PayloadFormat {
+        mode: if data.hex {
+            InputMode::Hex
+        } else {
+            InputMode::Text
+        },
+        encoding: TextEncoding::from_name(&data.encoding)?,
+        escapes: data.escapes,
+        line_ending: data.eol.into(),
+        checksum: Checksum::from_name(&data.checksum)?,
+    })
+}
+
+fn tcp_options(tcp: &args::TcpArgs) -> Result<TcpOptions, Error> {
+    let seconds = |name: &'static str, value: Option<f64>| match value {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 && s <= 1e6 => Ok(Some(Duration::from_secs_f64(s))),
+        Some(s) => Err(Error::InvalidSetting {
+            name,
+            reason: format!("{s} must be a number of seconds above 0"),
+        }),
+    };
+    Ok(TcpOptions {
+        framing: Framing::parse(&tcp.framing)?,
+        nodelay: tcp.nodelay,
+        keepalive: tcp.keepalive,
+        half_close: tcp.half_close,
+        send_timeout: seconds("--send-timeout-s", tcp.send_timeout_s)?,
+        idle_timeout: seconds("--idle-timeout-s", tcp.idle_timeout_s)?,
+        memory_budget: usize::try_from(tcp.memory_budget_mib << 20).unwrap_or(usize::MAX),
+    })
+}
+
+/// What differs between the modes; the rest of a `Plan` is built the same way for all.
+struct ModePlan {
+    config: SessionConfig,
+    reads_stdin: bool,
+    destination: Destination,
+    wait: Duration,
+    ends_after_input: bool,
+    echo: bool,
+    count: Option<u64>,
+}
+
+pub fn plan(mode: Mode) -> Result<Plan, Error> {
+    let data = mode.data();
+    let format = payload_format(&data.format)?;
+    let mut messages: Vec<Vec<u8>> = data
+        .send
+        .iter()
+        .map(|m| build_payload(m, &format))
+        .collect::<Result<_, _>>()?;
+    let mut file = data.send_file.clone();
+    if let Some(path) = &file {
+        check_file(path)?;
+    }
+    let interval = data.interval_ms.map(|ms| {
+        (
+            Duration::from_millis(ms),
+            (data.repeat > 0).then_some(data.repeat),
+        )
+    });
+    if interval.is_some()
+        && let Some(path) = file.take()
+    {
+        let chunk = file_chunk(mode.kind());
+        messages.extend(read_small_file(&path)?.chunks(chunk).map(<[u8]>::to_vec));
+    }
+    let rules = data
+        .reply
+        .iter()
+        .map(|r| Rule::parse(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (json, hex, capture) = (data.json, data.format.hex, data.capture.clone());
+    let pcap_path = data.pcap.clone();
+    let kind = mode.kind();
+    let mode = mode_plan(mode, &messages, file.is_some())?;
+    // Every check is done before the socket opens: bad input sends nothing.
+    let responder = Responder::new(&rules, mode.echo, format.encoding)?;
+    let pcap = pcap_path
+        .map(|path| PcapLog::create(&path, kind))
+        .transpose()?;
+    let session = Session::open(mode.config, no_waker(), capture.as_deref())?;
+    session.set_responder(responder.is_active().then_some(responder));
+    let (input, per_client) = match (kind, interval, file) {
+        (SessionKind::TcpServer, _, file) => (
+            if mode.reads_stdin { Input::Stdin(format) } else { Input::Nothing },
+            (messages, file),
+        ),
+        _ if mode.reads_stdin => (Input::Stdin(format), Default::default()),
+        (_, Some((every, rounds)), _) => (
+            Input::Repeat {
+                messages,
+                every,
+                rounds,
+            },
+            Default::default(),
+        ),
+        (_, None, Some(path)) => (Input::MessagesThenFile(messages, path), Default::default()),
+        (_, None, None) => (Input::Messages(messages), Default::default()),
+    };
+    Ok(Plan {
+        pcap,
+        session,
+        printer: Printer::new(json, hex, format.encoding, kind != SessionKind::Udp),
+        input,
+        per_client,
+        destination: mode.destination,
+        wait: mode.wait,
+        count: mode.count,
+        ends_after_input: mode.ends_after_input,
+    })
+}
+
+fn file_error(path: &Path, err: &std::io::Error) -> Error {
+    Error::File {
+        action: "reading",
+        path: path.display().to_string(),
+        message: crate::error::describe_io(err),
+    }
+}
+
+/// The file can be opened for reading (checked before anything is sent).
+fn check_file(path: &Path) -> Result<(), Error> {
+    let file = std::fs::File::open(path).map_err(|e| file_error(path, &e))?;
+    match file.metadata() {
+        Ok(metadata) if metadata.is_dir() => Err(file_error(
+            path,
+            &std::io::Error::other("it is a folder"),
+        )),
+        Ok(_) => Ok(()),
+        Err(err) => Err(file_error(path, &err)),
+    }
+}
+
+fn read_small_file(path: &Path) -> Result<Vec<u8>, Error> {
+    let size = std::fs::metadata(path).map_err(|e| file_error(path, &e))?;
+    if !size.is_file() || size.len() > MAX_REPEATED_FILE {
+        return Err(Error::InvalidSetting {
+            name: "--send-file",
+            reason: "with --interval-ms must be a file of at most 16 MiB (it is sent whole each time)"
+                .to_string(),
+        });
+    }
+    std::fs::read(path).map_err(|e| file_error(path, &e))
+}
+
+/// Checks a mode's own arguments and makes its session settings.
+fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, Error> {
+    match mode {
+        Mode::TcpClient(a) => {
+            let mut config = TcpClientConfig::new(parse_remote(&a.target)?);
+            config.connect_timeout = Duration::from_millis(a.timeout_ms);
+            config.reconnect = a.reconnect.then(Reconnect::default);
+            config.options = tcp_options(&a.tcp)?;
+            config.local_bind = a
+                .bind
+                .as_deref()
+                .map(|b| parse_bind(b, IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+                .transpose()?;
+            Ok(ModePlan {
+                config: SessionConfig::TcpClient(config),
+                reads_stdin: messages.is_empty() && !file,
+                destination: Destination::Default,
+                wait: Duration::from_millis(a.wait_ms),
+                ends_after_input: true,
+                echo: a.echo,
+                count: a.count,
+            })
+        }
+        Mode::TcpServer(a) => {
+            let mut config =
+                TcpServerConfig::new(parse_bind(&a.listen, IpAddr::V4(Ipv4Addr::UNSPECIFIED))?);
+            config.max_clients = a.max_clients as usize;
+            config.dual_stack = a.dual_stack;
+            config.options = tcp_options(&a.tcp)?;
+            Ok(ModePlan {
+                config: SessionConfig::TcpServer(config),
+                // A terminal can type to every client; a script's stdin is left alone.
+                reads_stdin: std::io::stdin().is_terminal(),
+                destination: Destination::AllClients,
+                wait: Duration::ZERO,
+                ends_after_input: false,
+                echo: a.echo,
+                count: a.count,
+            })
+        }
+        Mode::Udp(a) => {
+            let target = a.to.as_deref().map(parse_remote).transpose()?;
+            if let Some(big) = messages.iter().find(|m| m.len() > MAX_UDP_PAYLOAD) {
+                return Err(Error::DatagramTooLarge { len: big.len() });
+            }
+            if target.is_none() && (!messages.is_empty() || file) {
+                return Err(Error::NoTarget);
+            }
+            let groups: Vec<IpAddr> = a
+                .join
+                .iter()
+                .map(|g| parse_multicast(g))
+                .collect::<Result<_, _>>()?;
+            // Bind in the family of the target or group, so `--to [::1]:9` works without `--bind`.
+            let target_v6 = matches!(
+                target.as_ref().map(|t| t.host.parse::<IpAddr>()),
+                Some(Ok(IpAddr::V6(_)))
+            );
+            let any = if target_v6 || groups.iter().any(IpAddr::is_ipv6) {
+                IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+            } else {
+                IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+            };
+            let bind = match a.bind.as_deref() {
+                Some(bind) => parse_bind(bind, any)?,
+                None => (any, 0).into(),
+            };
+            let sends = target.is_some();
+            let mut config = UdpConfig::new(bind);
+            config.target = target;
+            config.broadcast = a.broadcast;
+            config.multicast_groups = groups;
+            config.multicast_ttl = a.ttl;
+            if a.ttl.is_some_and(|ttl| ttl > 255) {
+                return Err(Error::InvalidSetting {
+                    name: "--ttl",
+                    reason: "must be a number of hops from 0 to 255".to_string(),
+                });
+            }
+            config.multicast_loop = !a.no_multicast_loop;
+            Ok(ModePlan {
+                config: SessionConfig::Udp(config),
+                reads_stdin: sends && messages.is_empty() && !file,
+                destination: Destination::Default,
+                wait: Duration::from_millis(a.wait_ms),
+                ends_after_input: sends,
+                echo: a.echo,
+                count: a.count,
+            })
+        }
+    }
+}
+

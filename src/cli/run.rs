@@ -1,0 +1,150 @@
+//! A session mode's run: print every event, feed the input, end cleanly. The run ends when
+//! the input is all out and `--wait-ms` has passed (clients, UDP senders), at `--count`, on
+//! Ctrl+C or SIGTERM (connections closed with FIN, `closed` lines printed, files finished; exit
+//! 130 or 143), or when stdout is closed (`| head`: exit 0, quietly).
+
+use crossbeam_channel::{Receiver, after, never, select};
+
+use super::input::{self, Fed, Input};
+use super::output::warn;
+use super::plan::{Plan, plan};
+use super::signals;
+use super::{EXIT_NETWORK, EXIT_OK, EXIT_USAGE, Mode};
+use crate::error::Error;
+use crate::net::{Destination, Event, EventKind, FileSend, SessionKind, file_chunk};
+
+/// How the loop over events ended.
+enum Ending {
+    /// The session stopped by itself (a client that could not connect, say).
+    Stopped,
+    /// Input done and waited for, `--count` reached, or the events ended.
+    Done,
+    /// SIGINT or SIGTERM: exit with this code.
+    Signal(i32),
+    /// Nobody reads stdout any more.
+    StdoutClosed,
+}
+
+pub fn run(mode: Mode) -> Result<i32, Error> {
+    let Plan {
+        mut pcap,
+        session,
+        mut printer,
+        input,
+        per_client,
+        destination,
+        wait,
+        count,
+        ends_after_input,
+    } = plan(mode)?;
+    let signal = signals::listen();
+    let mut input = Some(input);
+    let mut fed: Receiver<Fed> = never();
+    let mut input_done = false;
+    let mut received = 0u64;
+    let mut deadline = never();
+    let mut deadline_set = false;
+    let mut failed = false;
+    let mut bad_input = false;
+    // A server's file sends to its clients; dropping them stops them.
+    let mut file_sends: Vec<FileSend> = Vec::new();
+
+    let mut record = |event: &Event, failed: &mut bool| {
+        if let Some(log) = &mut pcap
+            && let Err(error) = log.write(event)
+        {
+            // The session goes on; the file says no more, and the exit code says so.
+            warn(&format!("error: {error}"));
+            *failed = true;
+            pcap = None;
+        }
+    };
+
+    let ending = loop {
+        select! {
+            recv(session.events()) -> event => {
+                let Ok(event) = event else { break Ending::Done };
+                if printer.print(&event).is_err() {
+                    break Ending::StdoutClosed;
+                }
+                record(&event, &mut failed);
+                match &event.kind {
+                    // Ready to send: a client connected, or a UDP socket bound.
+                    EventKind::Connected { .. } | EventKind::Listening { .. } => {
+                        if let Some(input) = input.take() {
+                            let nothing = matches!(input, Input::Nothing);
+                            if nothing && session.kind() != SessionKind::TcpServer {
+                                input_done = true;
+                            } else if !nothing {
+                                fed = input::feed(input, session.handle(), destination.clone());
+                            }
+                        }
+                    }
+                    EventKind::Accepted { client, .. } => {
+                        let to = Destination::Client(*client);
+                        for message in &per_client.0 {
+                            if let Err(error) = session.send(to.clone(), message.clone()) {
+                                warn(&format!("error: {error}"));
+                                failed = true;
+                            }
+                        }
+                        if let Some(path) = &per_client.1 {
+                            match session.send_file(to, path, file_chunk(session.kind())) {
+                                Ok(file) => file_sends.push(file),
+                                Err(error) => {
+                                    warn(&format!("error: {error}"));
+                                    failed = true;
+                                }
+                            }
+                        }
+                    }
+                    EventKind::Received { .. } => received += 1,
+                    EventKind::Error { .. } => failed = true,
+                    EventKind::Stopped => break Ending::Stopped,
+                    _ => {}
+                }
+            },
+            recv(fed) -> result => {
+                fed = never();
+                input_done = true;
+                if let Ok(result) = result {
+                    bad_input |= result.bad_lines > 0;
+                    if let Some(error) = result.failure {
+                        warn(&format!("error: {error}"));
+                        failed = true;
+                    }
+                }
+            },
+            // The last message in flight went out: the checks below look again.
+            recv(session.idle()) -> _ => {},
+            recv(signal) -> stop => break stop.map_or(Ending::Done, |s| Ending::Signal(s.exit_code)),
+            recv(deadline) -> _ => break Ending::Done,
+        }
+        // Everything handed to the session is out (replies included).
+        let idle = session.in_flight() == 0;
+        if idle && count.is_some_and(|n| received >= n) {
+            break Ending::Done;
+        }
+        if ends_after_input && input_done && idle && !deadline_set {
+            deadline = after(wait);
+            deadline_set = true;
+        }
+    };
+
+    drop(file_sends);
+    let stdout_open = !matches!(ending, Ending::StdoutClosed);
+    // How each connection closed: printed (unless stdout is gone) and recorded.
+    for event in session.stop_and_collect() {
+        if stdout_open && !matches!(event.kind, EventKind::Error { .. }) {
+            let _ = printer.print(&event);
+        }
+        record(&event, &mut failed);
+    }
+    Ok(match ending {
+        Ending::Signal(code) => code,
+        Ending::StdoutClosed => EXIT_OK,
+        _ if failed => EXIT_NETWORK,
+        _ if bad_input => EXIT_USAGE,
+        _ => EXIT_OK,
+    })
+}

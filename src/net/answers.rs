@@ -1,0 +1,55 @@
+//! What a receiving thread needs to answer messages: the session's rules as last picked up,
+//! and, for a TCP stream, a decoder that carries a character split across two reads.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::codec::StreamDecoder;
+use crate::net::outbox::Ticket;
+use crate::net::rules::Responder;
+use crate::net::session::Shared;
+
+/// Replies to one message, each already counted in flight: they are made before the message
+/// is reported, so a consumer never sees the session idle between a message and its answer.
+#[derive(Default)]
+pub(crate) struct Answer {
+    pub now: Vec<(Vec<u8>, Ticket)>,
+    pub later: Option<(Duration, Vec<u8>, Ticket)>,
+}
+
+#[derive(Default)]
+pub(crate) struct Answers {
+    version: u64,
+    responder: Option<Arc<Responder>>,
+    /// Present for a stream whose rules read text.
+    decoder: Option<StreamDecoder>,
+}
+
+impl Answers {
+    /// What echo and the rules answer to `data`, with the rules in force now. `stream`: the
+    /// messages are pieces of one TCP stream (decoded on from the last), not datagrams.
+    pub fn replies(&mut self, shared: &Shared, data: &[u8], stream: bool) -> Answer {
+        if let Some((version, responder)) = shared.responder_since(self.version) {
+            self.decoder = responder
+                .as_ref()
+                .filter(|r| stream && r.needs_text())
+                .map(|r| r.encoding().stream_decoder());
+            self.version = version;
+            self.responder = responder;
+        }
+        let Some(responder) = &self.responder else {
+            return Answer::default();
+        };
+        let text = match &mut self.decoder {
+            Some(decoder) => decoder.feed(data, false),
+            None if responder.needs_text() => responder.encoding().decode_whole(data),
+            None => String::new(),
+        };
+        let replies = responder.replies(data, &text);
+        let ticket = || Ticket::new(&shared.in_flight);
+        Answer {
+            now: replies.now.into_iter().map(|d| (d, ticket())).collect(),
+            later: replies.later.map(|(delay, d)| (delay, d, ticket())),
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Auto-replies with a delay: one thread per session keeps them in time order and sends each
+//! when it is due. Bounded: past `MAX_PENDING` replies, readers that want to add one wait, so a
+//! flood of matching messages slows its sender instead of growing a heap.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, at, bounded, never, select};
+
+use crate::error::Error;
+use crate::net::session::spawn_worker;
+
+/// Delayed replies held at most (plus a small inbox); more make the adding reader wait.
+const MAX_PENDING: usize = 4096;
+
+/// Sends one reply; runs on the delayed-reply thread when its time comes.
+pub(crate) type Job = Box<dyn FnOnce() + Send>;
+
+pub(crate) struct Delayed {
+    inbox: Option<Sender<(Instant, Job)>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Delayed {
+    pub fn start() -> Result<Delayed, Error> {
+        let (inbox, jobs) = bounded(64);
+        let thread = spawn_worker("delayed-replies", move || run(&jobs))?;
+        Ok(Delayed {
+            inbox: Some(inbox),
+            thread: Some(thread),
+        })
+    }
+
+    /// Where jobs go; sending waits while the thread holds `MAX_PENDING`.
+    pub fn inbox(&self) -> Option<Sender<(Instant, Job)>> {
+        self.inbox.clone()
+    }
+}
+
+impl Drop for Delayed {
+    /// Replies not yet due are dropped: the session is ending.
+    fn drop(&mut self) {
+        self.inbox = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct Pending {
+    due: Instant,
+    sequence: u64,
+    job: Job,
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        (self.due, self.sequence) == (other.due, other.sequence)
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    /// Reversed, so the max-heap gives the earliest (then the first added) first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.due, other.sequence).cmp(&(self.due, self.sequence))
+    }
+}
+
+fn run(jobs: &Receiver<(Instant, Job)>) {
+    let mut pending: BinaryHeap<Pending> = BinaryHeap::new();
+    let mut sequence = 0u64;
+    loop {
+        let next = pending.peek().map_or_else(never, |p| at(p.due));
+        // A full heap takes nothing more until some replies are out.
+        let inbox = if pending.len() < MAX_PENDING {
+            jobs.clone()
+        } else {
+            never()
+        };
+        select! {
+            recv(inbox) -> job => match job {
+                Ok((due, job)) => {
+                    sequence += 1;
+                    pending.push(Pending { due, sequence, job });
+                }
+                Err(_) => return,
+            },
+            recv(next) -> _ => {
+                let now = Instant::now() + Duration::from_micros(100);
+                while pending.peek().is_some_and(|p| p.due <= now) {
+                    if let Some(due) = pending.pop() {
+                        (due.job)();
+                    }
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn replies_go_out_in_time_order() {
+        let delayed = Delayed::start().unwrap();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let start = Instant::now();
+        for (ms, name) in [(60, "late"), (20, "early"), (20, "early too")] {
+            let order = order.clone();
+            let job: Job = Box::new(move || order.lock().unwrap().push(name));
+            delayed
+                .inbox()
+                .unwrap()
+                .send((start + Duration::from_millis(ms), job))
+                .unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(150));
+        drop(delayed);
+        assert_eq!(*order.lock().unwrap(), ["early", "early too", "late"]);
+    }
+}

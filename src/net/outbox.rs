@@ -1,0 +1,292 @@
+//! A connection's queue of outgoing messages, bounded in bytes. Producers that may wait (file
+//! sends, the CLI's input, echo and auto-replies on the reader's side) wait for room, so a peer
+//! that reads slowly slows them down; the window, which must never wait, is refused whole.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+
+use crate::net::budget::{Budget, Usage};
+
+/// Bytes queued for one connection before producers wait (or the window is refused). A few
+/// MiB keep a socket busy; more would only be memory.
+pub const OUTBOX_CAPACITY: usize = 4 * 1024 * 1024;
+
+/// How often a producer waiting for room checks whether it should give up.
+const WAIT_CHECK: Duration = Duration::from_millis(50);
+
+/// Counts messages handed to a session and not yet finished (written, sent or failed), so a
+/// caller can tell when everything it sent has gone out.
+pub(crate) struct InFlight {
+    count: AtomicUsize,
+    /// Gets a token each time the count falls to zero, for a consumer that waits for that.
+    idle_tx: Sender<()>,
+    idle_rx: Receiver<()>,
+}
+
+impl Default for InFlight {
+    fn default() -> InFlight {
+        let (idle_tx, idle_rx) = bounded(1);
+        InFlight {
+            count: AtomicUsize::new(0),
+            idle_tx,
+            idle_rx,
+        }
+    }
+}
+
+impl InFlight {
+    pub fn count(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
+    pub fn idle(&self) -> &Receiver<()> {
+        &self.idle_rx
+    }
+}
+
+/// One message in flight: dropping it, however the message ends, counts it finished.
+pub struct Ticket(Arc<InFlight>);
+
+impl Ticket {
+    pub(crate) fn new(in_flight: &Arc<InFlight>) -> Ticket {
+        in_flight.count.fetch_add(1, Ordering::AcqRel);
+        Ticket(in_flight.clone())
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            // A token is enough: the waiter reads the count again.
+            let _ = self.0.idle_tx.try_send(());
+        }
+    }
+}
+
+impl std::fmt::Debug for Ticket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Ticket")
+    }
+}
+
+/// A message for the writer, with what to tell when it is written.
+pub(crate) struct Outgoing {
+    pub data: Vec<u8>,
+    /// A file send counts the bytes the socket has taken here.
+    pub progress: Option<Arc<AtomicU64>>,
+    pub _ticket: Ticket,
+}
+
+/// Why a message was not queued (it is dropped whole; the caller says so).
+pub(crate) enum Refused {
+    /// The queue holds this many bytes the peer has not taken.
+    Full(usize),
+    /// The connection is closing.
+    Closed,
+}
+
+pub(crate) struct Outbox {
+    state: Mutex<State>,
+    /// Signalled when bytes leave the queue or it closes.
+    room: Condvar,
+    /// Signalled when a message arrives or the queue closes.
+    ready: Condvar,
+    capacity: usize,
+    /// Named in "not reading" messages.
+    peer: SocketAddr,
+    budget: Arc<Budget>,
+    usage: Arc<Usage>,
+}
+
+#[derive(Default)]
+struct State {
+    items: VecDeque<Outgoing>,
+    /// Bytes queued or being written.
+    bytes: usize,
+    closed: bool,
+}
+
+impl Outbox {
+    pub fn new(
+        capacity: usize,
+        peer: SocketAddr,
+        budget: Arc<Budget>,
+        usage: Arc<Usage>,
+    ) -> Outbox {
+        Outbox {
+            state: Mutex::new(State::default()),
+            room: Condvar::new(),
+            ready: Condvar::new(),
+            capacity,
+            peer,
+            budget,
+            usage,
+        }
+    }
+
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// Queues `item` if it fits now. A message larger than the whole queue is taken when the
+    /// queue is empty, so any message can be sent.
+    pub fn try_push(&self, item: Outgoing) -> Result<(), Refused> {
+        let mut state = self.lock();
+        if state.closed {
+            return Err(Refused::Closed);
+        }
+        if !fits(&state, item.data.len(), self.capacity) {
+            return Err(Refused::Full(state.bytes));
+        }
+        self.enqueue(&mut state, item);
+        Ok(())
+    }
+
+    /// Queues `item`, waiting for room while the peer is slow. Gives the message back when the
+    /// connection closes or `give_up` says so (checked every few milliseconds).
+    pub fn push_wait(&self, item: Outgoing, give_up: &dyn Fn() -> bool) -> Result<(), Outgoing> {
+        let mut state = self.lock();
+        loop {
+            if state.closed || give_up() {
+                return Err(item);
+            }
+            if fits(&state, item.data.len(), self.capacity) {
+                self.enqueue(&mut state, item);
+                return Ok(());
+            }
+            state = self
+                .room
+                .wait_timeout(state, WAIT_CHECK)
+                .map(|(guard, _)| guard)
+                .unwrap_or_else(|poisoned| poisoned.into_inner().0);
+        }
+    }
+
+    /// The next message, waiting for one; None once closed. The bytes still count until
+    /// [`Outbox::written`] says the write is over.
+    pub fn pop(&self) -> Option<Outgoing> {
+        let mut state = self.lock();
+        loop {
+            if state.closed {
+                return None;
+            }
+            if let Some(item) = state.items.pop_front() {
+                return Some(item);
+            }
+            state = self
+                .ready
+                .wait(state)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    }
+
+    /// The writer is done with `len` bytes (written or failed): room for more.
+    pub fn written(&self, len: usize) {
+        let mut state = self.lock();
+        state.bytes -= len;
+        drop(state);
+        self.budget.release(&self.usage, len);
+        self.room.notify_all();
+    }
+
+    /// Ends the queue: waiting producers and the writer return, queued messages are dropped.
+    pub fn close(&self) {
+        let mut state = self.lock();
+        state.closed = true;
+        let queued: usize = state.items.iter().map(|item| item.data.len()).sum();
+        state.items.clear();
+        state.bytes -= queued;
+        drop(state);
+        self.budget.release(&self.usage, queued);
+        self.room.notify_all();
+        self.ready.notify_all();
+    }
+
+    fn enqueue(&self, state: &mut State, item: Outgoing) {
+        let len = item.data.len();
+        state.bytes += len;
+        state.items.push_back(item);
+        self.budget.charge(&self.usage, len);
+        self.ready.notify_one();
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The queue stays consistent even if a holder panicked: take it anyway.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn fits(state: &State, len: usize, capacity: usize) -> bool {
+    state.bytes == 0 || state.bytes + len <= capacity
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outbox(capacity: usize) -> (Outbox, Arc<InFlight>) {
+        let budget = Arc::new(Budget::new(usize::MAX));
+        let usage = budget.join(None);
+        (
+            Outbox::new(capacity, "127.0.0.1:9".parse().unwrap(), budget, usage),
+            Arc::default(),
+        )
+    }
+
+    fn item(len: usize, in_flight: &Arc<InFlight>) -> Outgoing {
+        Outgoing {
+            data: vec![7; len],
+            progress: None,
+            _ticket: Ticket::new(in_flight),
+        }
+    }
+
+    #[test]
+    fn a_full_queue_refuses_whole_and_takes_an_oversized_message_when_empty() {
+        let (outbox, in_flight) = outbox(10);
+        assert!(outbox.try_push(item(25, &in_flight)).is_ok(), "empty: taken");
+        assert!(matches!(
+            outbox.try_push(item(1, &in_flight)),
+            Err(Refused::Full(25))
+        ));
+        assert_eq!(in_flight.count(), 1, "the refused message's ticket is dropped");
+        let popped = outbox.pop().unwrap();
+        outbox.written(popped.data.len());
+        drop(popped);
+        assert_eq!(in_flight.count(), 0);
+        assert!(outbox.try_push(item(10, &in_flight)).is_ok(), "room again");
+    }
+
+    #[test]
+    fn a_waiting_producer_continues_when_the_writer_makes_room_and_gives_up_on_close() {
+        let (outbox, in_flight) = outbox(10);
+        let outbox = Arc::new(outbox);
+        outbox.try_push(item(10, &in_flight)).ok().unwrap();
+        let producer = {
+            let (outbox, in_flight) = (outbox.clone(), in_flight.clone());
+            std::thread::spawn(move || outbox.push_wait(item(5, &in_flight), &|| false).is_ok())
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!producer.is_finished(), "the producer waits: nothing dropped");
+        let first = outbox.pop().unwrap();
+        outbox.written(first.data.len());
+        assert!(producer.join().unwrap(), "queued once there was room");
+        assert_eq!(outbox.pop().unwrap().data.len(), 5);
+
+        let stuck = {
+            let (outbox, in_flight) = (outbox.clone(), in_flight.clone());
+            std::thread::spawn(move || outbox.push_wait(item(20, &in_flight), &|| false).is_err())
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        outbox.close();
+        assert!(stuck.join().unwrap(), "close wakes a waiting producer");
+        assert!(outbox.pop().is_none());
+    }
+}
