@@ -58,7 +58,10 @@ pub fn main_entry() -> Invocation {
 fn usage_error(err: &clap::Error) -> String {
     let rendered = err.render().to_string();
     let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
-    let first = lines.next().unwrap_or("error: invalid arguments").to_string();
+    let first = lines
+        .next()
+        .unwrap_or("error: invalid arguments")
+        .to_string();
     if err.kind() != ErrorKind::MissingRequiredArgument {
         return first;
     }

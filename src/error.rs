@@ -106,7 +106,7 @@ pub enum Error {
     #[error("{peer} sent nothing for {secs} s: idle timeout, connection closed")]
     IdleTimeout { peer: SocketAddr, secs: u64 },
     #[error(
-        "closed: the session's connections held more than their memory budget of {}; this one held the most ({})",
+        "closed: the session's connections held more than their memory budget of {}; this one held the most ({}, dropped with it)",
         crate::codec::format_size(*limit), crate::codec::format_size(*held)
     )]
     OverBudget { limit: usize, held: usize },

@@ -15,12 +15,12 @@ use crate::error::Error;
 use crate::i18n::{self, t, tf};
 use crate::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export, row_contains};
 use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_multicast, parse_port};
+use crate::net::rules::{Responder, Rule};
 use crate::net::{
     ClientId, ClientInfo, Command, Destination, Event, EventKind, FileSend, Reconnect, Repeater,
     Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, Totals,
     UdpConfig, Waker, file_chunk,
 };
-use crate::net::rules::{Responder, Rule};
 use crate::session_recording::{RecordingConfig, SessionRecording};
 
 /// How the log shows each message's bytes.

@@ -125,7 +125,9 @@ fn ten_megabytes_cross_in_both_directions_byte_exact() {
     let client = client_to(addr);
     connected(&client);
     for chunk in payload.chunks(1024 * 1024) {
-        client.send(Destination::Default, chunk.to_vec()).unwrap();
+        client
+            .send_wait(Destination::Default, chunk.to_vec())
+            .unwrap();
     }
     for _ in 0..10 {
         wait_for(&client, "Sent", |kind| {
@@ -157,9 +159,9 @@ fn hundred_concurrent_clients_each_get_their_own_echo() {
     let mut written = 0;
     while written < 100 * 10 {
         match next_event(&server) {
-            EventKind::Received { client, data, .. } => {
-                server.send(Destination::Client(client.unwrap()), data).unwrap()
-            }
+            EventKind::Received { client, data, .. } => server
+                .send(Destination::Client(client.unwrap()), data)
+                .unwrap(),
             EventKind::Sent { data, .. } => written += data.len(),
             _ => {}
         }
@@ -179,7 +181,9 @@ fn send_to_all_reaches_every_client_and_disconnect_closes_one() {
     assert_eq!(ids, vec![1, 2, 3]);
     assert_eq!(server.clients().len(), 3);
 
-    server.send(Destination::AllClients, b"to all".to_vec()).unwrap();
+    server
+        .send(Destination::AllClients, b"to all".to_vec())
+        .unwrap();
     for stream in &mut streams {
         stream.set_read_timeout(Some(DEADLINE)).unwrap();
         let mut got = [0u8; 6];
@@ -376,7 +380,9 @@ fn ipv6_loopback_round_trip() {
     let id = accepted(&server);
     client.send(Destination::Default, b"v6".to_vec()).unwrap();
     assert_eq!(receive_exactly(&server, 2), b"v6");
-    server.send(Destination::Client(id), b"back".to_vec()).unwrap();
+    server
+        .send(Destination::Client(id), b"back".to_vec())
+        .unwrap();
     assert_eq!(receive_exactly(&client, 4), b"back");
 }
 
@@ -592,7 +598,9 @@ fn half_closed_client_still_gets_the_reply_it_waits_for() {
     assert_eq!(peer_finished(&server), Some(id));
     assert_eq!(server.clients().len(), 1, "the connection is kept");
 
-    server.send(Destination::Client(id), b"answer".to_vec()).unwrap();
+    server
+        .send(Destination::Client(id), b"answer".to_vec())
+        .unwrap();
     stream.set_read_timeout(Some(DEADLINE)).unwrap();
     let mut got = [0u8; 6];
     stream.read_exact(&mut got).unwrap();
@@ -619,7 +627,9 @@ fn half_closed_connection_ends_when_a_send_finds_the_peer_gone() {
     assert_eq!(next_frame(&client), b"bye");
     assert_eq!(peer_finished(&client), None);
 
-    client.send(Destination::Default, b"still here".to_vec()).unwrap();
+    client
+        .send(Destination::Default, b"still here".to_vec())
+        .unwrap();
     peer.set_read_timeout(Some(DEADLINE)).unwrap();
     let mut got = [0u8; 10];
     peer.read_exact(&mut got).unwrap();

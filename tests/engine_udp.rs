@@ -39,7 +39,9 @@ fn round_trip_with_a_plain_socket_names_the_sender() {
     let (session, local) = udp_on("127.0.0.1:0", Some(peer.local_addr().unwrap()));
     assert_ne!(local.port(), 0, "the real port is reported");
 
-    session.send(Destination::Default, b"ping".to_vec()).unwrap();
+    session
+        .send(Destination::Default, b"ping".to_vec())
+        .unwrap();
     // Counters are updated before `Sent` is reported (the datagram may arrive even sooner).
     wait_for(&session, "Sent", |kind| {
         matches!(kind, EventKind::Sent { .. }).then_some(())
@@ -70,12 +72,16 @@ fn each_send_may_name_its_own_target() {
     let a = UdpSocket::bind("127.0.0.1:0").unwrap();
     a.set_read_timeout(Some(DEADLINE)).unwrap();
     let (session, _) = udp_on("127.0.0.1:0", None);
-    session.send(Destination::Default, b"nowhere".to_vec()).unwrap();
+    session
+        .send(Destination::Default, b"nowhere".to_vec())
+        .unwrap();
     assert_eq!(error(&session), Error::NoTarget);
-    session.send(
-        Destination::Address(a.local_addr().unwrap().to_string()),
-        b"to a".to_vec(),
-    ).unwrap();
+    session
+        .send(
+            Destination::Address(a.local_addr().unwrap().to_string()),
+            b"to a".to_vec(),
+        )
+        .unwrap();
     let mut buf = [0u8; 16];
     let (n, _) = a.recv_from(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"to a");
@@ -90,7 +96,9 @@ fn largest_datagram_arrives_whole_and_one_more_byte_is_refused() {
     sender.send(Destination::Default, largest.clone()).unwrap();
     assert!(received(&receiver).1 == largest, "nothing truncated");
 
-    sender.send(Destination::Default, vec![0; MAX_UDP_PAYLOAD + 1]).unwrap();
+    sender
+        .send(Destination::Default, vec![0; MAX_UDP_PAYLOAD + 1])
+        .unwrap();
     let refused = error(&sender);
     assert_eq!(
         refused,
@@ -126,10 +134,12 @@ fn broadcast_option_allows_sending_to_a_broadcast_address() {
     // 127.255.255.255, which stays on this machine.
     let (plain, _) = udp_on("127.0.0.1:0", None);
     let port = free_port();
-    plain.send(
-        Destination::Address(format!("127.255.255.255:{port}")),
-        b"x".to_vec(),
-    ).unwrap();
+    plain
+        .send(
+            Destination::Address(format!("127.255.255.255:{port}")),
+            b"x".to_vec(),
+        )
+        .unwrap();
     let broadcast: SocketAddr = format!("127.255.255.255:{port}").parse().unwrap();
     assert_eq!(error(&plain), Error::BroadcastNotEnabled(broadcast));
 
@@ -137,10 +147,12 @@ fn broadcast_option_allows_sending_to_a_broadcast_address() {
     config.broadcast = true;
     let with_broadcast = Session::udp(config, no_waker()).unwrap();
     listening(&with_broadcast);
-    with_broadcast.send(
-        Destination::Address(format!("127.255.255.255:{port}")),
-        b"x".to_vec(),
-    ).unwrap();
+    with_broadcast
+        .send(
+            Destination::Address(format!("127.255.255.255:{port}")),
+            b"x".to_vec(),
+        )
+        .unwrap();
     wait_for(&with_broadcast, "Sent", |kind| {
         matches!(kind, EventKind::Sent { .. }).then_some(())
     });

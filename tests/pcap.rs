@@ -263,7 +263,9 @@ fn a_recorded_udp_session_saves_a_pcap_with_each_datagram() {
     let EventKind::Listening { local } = feed(&|k| matches!(k, EventKind::Listening { .. })) else {
         unreachable!()
     };
-    session.send(Destination::Address(peer_addr.to_string()), b"one".to_vec()).unwrap();
+    session
+        .send(Destination::Address(peer_addr.to_string()), b"one".to_vec())
+        .unwrap();
     feed(&|k| matches!(k, EventKind::Sent { .. }));
     peer.send_to(b"two", local).unwrap();
     feed(&|k| matches!(k, EventKind::Received { .. }));

@@ -63,7 +63,9 @@ fn record_conversation(dir: &TempDir) -> String {
     };
     feed(&|k| matches!(k, EventKind::Connected { .. }));
     for message in ["one", "two", "three"] {
-        client.send(Destination::Default, message.as_bytes().to_vec()).unwrap();
+        client
+            .send(Destination::Default, message.as_bytes().to_vec())
+            .unwrap();
         // The write and the answer, in either order.
         let mut seen = (false, false);
         while seen != (true, true) {

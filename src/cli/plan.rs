@@ -14,8 +14,8 @@ use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding, bu
 use crate::error::{Error, MAX_UDP_PAYLOAD};
 use crate::net::addr::{parse_bind, parse_multicast, parse_remote};
 use crate::net::{
-    Destination, Reconnect, Responder, Rule, Session, SessionConfig, SessionKind,
-    TcpClientConfig, TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
+    Destination, Reconnect, Responder, Rule, Session, SessionConfig, SessionKind, TcpClientConfig,
+    TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
 };
 
 /// A file sent with `--interval-ms` is sent whole each round, so it is read into memory once;
@@ -126,7 +126,11 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
     session.set_responder(responder.is_active().then_some(responder));
     let (input, per_client) = match (kind, interval, file) {
         (SessionKind::TcpServer, _, file) => (
-            if mode.reads_stdin { Input::Stdin(format) } else { Input::Nothing },
+            if mode.reads_stdin {
+                Input::Stdin(format)
+            } else {
+                Input::Nothing
+            },
             (messages, file),
         ),
         _ if mode.reads_stdin => (Input::Stdin(format), Default::default()),
@@ -166,10 +170,9 @@ fn file_error(path: &Path, err: &std::io::Error) -> Error {
 fn check_file(path: &Path) -> Result<(), Error> {
     let file = std::fs::File::open(path).map_err(|e| file_error(path, &e))?;
     match file.metadata() {
-        Ok(metadata) if metadata.is_dir() => Err(file_error(
-            path,
-            &std::io::Error::other("it is a folder"),
-        )),
+        Ok(metadata) if metadata.is_dir() => {
+            Err(file_error(path, &std::io::Error::other("it is a folder")))
+        }
         Ok(_) => Ok(()),
         Err(err) => Err(file_error(path, &err)),
     }
@@ -180,8 +183,9 @@ fn read_small_file(path: &Path) -> Result<Vec<u8>, Error> {
     if !size.is_file() || size.len() > MAX_REPEATED_FILE {
         return Err(Error::InvalidSetting {
             name: "--send-file",
-            reason: "with --interval-ms must be a file of at most 16 MiB (it is sent whole each time)"
-                .to_string(),
+            reason:
+                "with --interval-ms must be a file of at most 16 MiB (it is sent whole each time)"
+                    .to_string(),
         });
     }
     std::fs::read(path).map_err(|e| file_error(path, &e))
@@ -279,4 +283,3 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
         }
     }
 }
-

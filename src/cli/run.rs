@@ -133,13 +133,15 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
 
     drop(file_sends);
     let stdout_open = !matches!(ending, Ending::StdoutClosed);
-    // How each connection closed: printed (unless stdout is gone) and recorded.
-    for event in session.stop_and_collect() {
-        if stdout_open && !matches!(event.kind, EventKind::Error { .. }) {
-            let _ = printer.print(&event);
+    // What happens while stopping (how each connection closed): printed, unless stdout is
+    // gone, and recorded.
+    let mut stdout_open = stdout_open;
+    session.stop_and_drain(|event| {
+        if stdout_open {
+            stdout_open = printer.print(&event).is_ok();
         }
         record(&event, &mut failed);
-    }
+    });
     Ok(match ending {
         Ending::Signal(code) => code,
         Ending::StdoutClosed => EXIT_OK,

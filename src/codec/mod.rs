@@ -14,5 +14,5 @@ pub use checksum::Checksum;
 pub use decoders::PeerDecoders;
 pub use encoding::{StreamDecoder, TextEncoding};
 pub use framing::{Framer, Framing};
-pub use render::format_size;
 pub use payload::{InputMode, LineEnding, PayloadFormat, build_payload, split_evenly};
+pub use render::format_size;

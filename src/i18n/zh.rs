@@ -352,7 +352,10 @@ pub const TEXTS: &[(&str, &str)] = &[
         "Sending {path} ({total} bytes)",
         "正在发送 {path}（{total} 字节）",
     ),
-    ("Sending {path} (size unknown)", "正在发送 {path}（大小未知）"),
+    (
+        "Sending {path} (size unknown)",
+        "正在发送 {path}（大小未知）",
+    ),
     ("Sent {path} ({n} bytes)", "已发送 {path}（{n} 字节）"),
     ("Idle timeout (s)", "空闲超时（秒）"),
     ("Send timeout (s)", "发送超时（秒）"),
@@ -651,7 +654,7 @@ pub fn error(error: &Error) -> String {
             format!("{peer} 在 {secs} 秒内没有发送任何数据：空闲超时，连接已关闭")
         }
         Error::OverBudget { limit, held } => format!(
-            "已关闭：会话的连接占用的内存超过了 {} 的预算；这个连接占用最多（{}）",
+            "已关闭：会话的连接占用的内存超过了 {} 的预算；这个连接占用最多（{}，已随连接丢弃）",
             crate::codec::format_size(*limit),
             crate::codec::format_size(*held)
         ),

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use socket2::Socket;
 
-
 /// The budget a session gets unless told otherwise.
 pub const DEFAULT_MEMORY_BUDGET: usize = 256 * 1024 * 1024;
 
@@ -22,6 +21,8 @@ pub(crate) struct Budget {
 pub(crate) struct Usage {
     held: AtomicUsize,
     evicted: AtomicBool,
+    /// What it held when the budget closed it (for the error row).
+    held_at_eviction: AtomicUsize,
     socket: Option<Arc<Socket>>,
 }
 
@@ -33,6 +34,10 @@ impl Usage {
 
     pub fn held(&self) -> usize {
         self.held.load(Ordering::Acquire)
+    }
+
+    pub fn held_at_eviction(&self) -> usize {
+        self.held_at_eviction.load(Ordering::Acquire)
     }
 }
 
@@ -54,6 +59,7 @@ impl Budget {
         let usage = Arc::new(Usage {
             held: AtomicUsize::new(0),
             evicted: AtomicBool::new(false),
+            held_at_eviction: AtomicUsize::new(0),
             socket,
         });
         self.members().push(usage.clone());
@@ -87,19 +93,31 @@ impl Budget {
         self.used.fetch_sub(released, Ordering::AcqRel);
     }
 
-    /// Closes the connection that holds the most, unless one is already being closed (its
-    /// memory is freed when its threads end).
+    /// Closes the connections that hold the most until what the others hold fits the budget.
+    /// A closed one stops reading at once; its memory is freed when its threads end.
     fn evict_largest(&self) {
         let members = self.members();
-        if members.iter().any(|member| member.was_evicted()) {
-            return;
-        }
-        let Some(largest) = members.iter().max_by_key(|member| member.held()) else {
-            return;
-        };
-        largest.evicted.store(true, Ordering::Release);
-        if let Some(socket) = &largest.socket {
-            let _ = socket.shutdown(Shutdown::Both);
+        let closing: usize = members
+            .iter()
+            .filter(|member| member.was_evicted())
+            .map(|member| member.held())
+            .sum();
+        let mut kept = self.used.load(Ordering::Acquire).saturating_sub(closing);
+        while kept > self.limit {
+            let Some(largest) = members
+                .iter()
+                .filter(|member| !member.was_evicted())
+                .max_by_key(|member| member.held())
+            else {
+                return;
+            };
+            let held = largest.held();
+            largest.held_at_eviction.store(held, Ordering::Release);
+            largest.evicted.store(true, Ordering::Release);
+            if let Some(socket) = &largest.socket {
+                let _ = socket.shutdown(Shutdown::Both);
+            }
+            kept = kept.saturating_sub(held);
         }
     }
 
@@ -125,9 +143,9 @@ mod tests {
         assert!(!small.was_evicted() && !large.was_evicted());
         budget.charge(&small, 20);
         assert!(large.was_evicted() && !small.was_evicted());
+        assert_eq!(large.held_at_eviction(), 60);
         budget.charge(&small, 50);
-        assert!(!small.was_evicted(), "one at a time while the first closes");
-        budget.leave(&large);
+        assert!(!small.was_evicted(), "the rest fits while the first closes");
         budget.charge(&small, 1);
         assert!(small.was_evicted(), "then the next largest");
         budget.release(&small, 1000);

@@ -14,11 +14,11 @@ use socket2::Socket;
 use crate::codec::framing::{DEFAULT_MAX_FRAME, FrameTooLong, Framer, Framing};
 use crate::error::Error;
 use crate::net::ClientId;
+use crate::net::answers::{Answer, Answers};
 use crate::net::budget::{DEFAULT_MEMORY_BUDGET, Usage};
 use crate::net::emitter::Emitter;
 use crate::net::event::{CloseReason, EventKind};
 use crate::net::outbox::{OUTBOX_CAPACITY, Outbox, Outgoing, Refused};
-use crate::net::answers::{Answer, Answers};
 use crate::net::session::{Shared, spawn_worker};
 use crate::net::stats::Counters;
 
@@ -200,7 +200,7 @@ impl Connection {
                 } else if usage.was_evicted() {
                     CloseReason::Failed(Error::OverBudget {
                         limit: shared.budget.limit(),
-                        held: usage.held(),
+                        held: usage.held_at_eviction(),
                     })
                 } else if ending.here.load(Ordering::Acquire) {
                     CloseReason::ClosedHere
@@ -249,13 +249,15 @@ impl Connection {
     /// Queues a message from the control thread, which must not wait: refused whole when the
     /// peer is not reading.
     pub fn send(&self, message: Outgoing) -> Result<(), Error> {
-        self.outbox.try_push(message).map_err(|refused| match refused {
-            Refused::Full(waiting) => Error::PeerNotReading {
-                peer: self.peer,
-                waiting,
-            },
-            Refused::Closed => Error::NotConnected,
-        })
+        self.outbox
+            .try_push(message)
+            .map_err(|refused| match refused {
+                Refused::Full(waiting) => Error::PeerNotReading {
+                    peer: self.peer,
+                    waiting,
+                },
+                Refused::Closed => Error::NotConnected,
+            })
     }
 
     /// Closes the connection from this side; the reader then reports `ClosedHere`.
@@ -452,8 +454,11 @@ impl Reader<'_> {
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 Err(err) => close_reason(&err, self.peer),
             };
-            // A partial message at the end is still what the peer sent: report it.
-            self.flush();
+            // A partial message at the end is still what the peer sent: report it (unless the
+            // budget closed the connection for holding too much; the close says how much).
+            if !self.usage.was_evicted() {
+                self.flush();
+            }
             return reason;
         }
     }

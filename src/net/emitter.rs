@@ -1,5 +1,6 @@
-use std::sync::Arc;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crossbeam_channel::{SendTimeoutError, Sender};
@@ -10,12 +11,48 @@ use crate::net::event::{Event, EventKind};
 /// How often a thread held back by a full event channel checks whether the session is stopping.
 const BACKPRESSURE_CHECK: Duration = Duration::from_millis(50);
 
+/// Payload bytes waiting in the event channel at most (besides its count of events): a few
+/// large frames must not hold gigabytes while the consumer is slow.
+const EVENT_BYTES: usize = 32 * 1024 * 1024;
+
+/// How often a thread held back by the byte bound looks again (the consumer cannot signal it).
+const BYTES_CHECK: Duration = Duration::from_millis(1);
+
 /// The sending end of a session's event channel, shared by its threads.
 #[derive(Clone)]
 pub(crate) struct Emitter {
     events: Sender<Event>,
     stopping: Arc<AtomicBool>,
     waker: Waker,
+    queued: Arc<Mutex<Queued>>,
+}
+
+/// The payload sizes of the events in the channel, oldest first. The channel is first in,
+/// first out and only emitters fill it, so events it no longer holds are the oldest ones.
+#[derive(Default)]
+struct Queued {
+    sizes: VecDeque<usize>,
+    bytes: usize,
+}
+
+impl Queued {
+    /// Forgets the events the consumer has taken, given how many the channel still holds.
+    fn trim(&mut self, in_channel: usize) {
+        while self.sizes.len() > in_channel {
+            if let Some(size) = self.sizes.pop_front() {
+                self.bytes -= size;
+            }
+        }
+    }
+
+    fn fits(&self, size: usize) -> bool {
+        self.bytes == 0 || self.bytes + size <= EVENT_BYTES
+    }
+
+    fn push(&mut self, size: usize) {
+        self.sizes.push_back(size);
+        self.bytes += size;
+    }
 }
 
 impl Emitter {
@@ -24,26 +61,44 @@ impl Emitter {
             events,
             stopping: Arc::new(AtomicBool::new(false)),
             waker,
+            queued: Arc::default(),
         }
     }
 
-    /// Sends an event and wakes the consumer. While the bounded channel is full the calling
-    /// thread waits (a TCP reader then stops reading: back-pressure, nothing lost), unless the
-    /// session is stopping, when the event is dropped. False when nobody will read events.
+    /// Sends an event and wakes the consumer. While the bounded channel is full (in events or
+    /// in bytes) the calling thread waits (a TCP reader then stops reading: back-pressure,
+    /// nothing lost), unless the session is stopping, when the event is dropped. False when
+    /// nobody will read events.
     pub fn emit(&self, kind: EventKind) -> bool {
+        let size = match &kind {
+            EventKind::Received { data, .. } | EventKind::Sent { data, .. } => data.len(),
+            _ => 0,
+        };
         let mut event = Event::now(kind);
         loop {
+            let mut queued = self.queued();
+            queued.trim(self.events.len());
             if self.is_stopping() {
                 return match self.events.try_send(event) {
                     Ok(()) => {
+                        queued.push(size);
+                        drop(queued);
                         (self.waker)();
                         true
                     }
                     Err(_) => false,
                 };
             }
+            if !queued.fits(size) {
+                drop(queued);
+                std::thread::sleep(BYTES_CHECK);
+                continue;
+            }
+            // Sent under the lock, so the sizes stay in the channel's order.
             match self.events.send_timeout(event, BACKPRESSURE_CHECK) {
                 Ok(()) => {
+                    queued.push(size);
+                    drop(queued);
                     (self.waker)();
                     return true;
                 }
@@ -51,6 +106,13 @@ impl Emitter {
                 Err(SendTimeoutError::Disconnected(_)) => return false,
             }
         }
+    }
+
+    fn queued(&self) -> MutexGuard<'_, Queued> {
+        // The sizes stay consistent even if a holder panicked: take them anyway.
+        self.queued
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn is_stopping(&self) -> bool {

@@ -251,12 +251,19 @@ mod tests {
     #[test]
     fn a_full_queue_refuses_whole_and_takes_an_oversized_message_when_empty() {
         let (outbox, in_flight) = outbox(10);
-        assert!(outbox.try_push(item(25, &in_flight)).is_ok(), "empty: taken");
+        assert!(
+            outbox.try_push(item(25, &in_flight)).is_ok(),
+            "empty: taken"
+        );
         assert!(matches!(
             outbox.try_push(item(1, &in_flight)),
             Err(Refused::Full(25))
         ));
-        assert_eq!(in_flight.count(), 1, "the refused message's ticket is dropped");
+        assert_eq!(
+            in_flight.count(),
+            1,
+            "the refused message's ticket is dropped"
+        );
         let popped = outbox.pop().unwrap();
         outbox.written(popped.data.len());
         drop(popped);
@@ -274,7 +281,10 @@ mod tests {
             std::thread::spawn(move || outbox.push_wait(item(5, &in_flight), &|| false).is_ok())
         };
         std::thread::sleep(Duration::from_millis(100));
-        assert!(!producer.is_finished(), "the producer waits: nothing dropped");
+        assert!(
+            !producer.is_finished(),
+            "the producer waits: nothing dropped"
+        );
         let first = outbox.pop().unwrap();
         outbox.written(first.data.len());
         assert!(producer.join().unwrap(), "queued once there was room");

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime};
 
-use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError, bounded};
+use crossbeam_channel::{
+    Receiver, RecvTimeoutError, SendTimeoutError, Sender, TrySendError, bounded,
+};
 
 use crate::error::{Error, describe_io};
 use crate::net::budget::{Budget, DEFAULT_MEMORY_BUDGET};
@@ -193,7 +195,9 @@ impl Shared {
 
 /// Takes a lock even if a holder panicked: every structure here stays valid between calls.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// What a session's control thread is handed.
@@ -384,24 +388,48 @@ impl Session {
     }
 
     /// Closes every socket, joins every thread, frees the port.
-    pub fn stop(mut self) {
-        self.shut_down();
+    pub fn stop(self) {
+        self.stop_and_drain(drop);
     }
 
     /// Stops, and returns the events still queued: how each connection closed.
-    pub fn stop_and_collect(mut self) -> Vec<Event> {
-        self.shut_down();
-        self.events.try_iter().collect()
+    pub fn stop_and_collect(self) -> Vec<Event> {
+        let mut events = Vec::new();
+        self.stop_and_drain(|event| events.push(event));
+        events
     }
 
-    fn shut_down(&mut self) {
+    /// Stops, handing every event that comes meanwhile (how each connection closed) to
+    /// `take`, in order, up to `Stopped`.
+    pub fn stop_and_drain(mut self, take: impl FnMut(Event)) {
+        self.shut_down(take);
+    }
+
+    /// Asks the control thread to stop and takes events until it is done: its threads may be
+    /// waiting for room in the event channel, so nobody draining it would stop nothing.
+    fn shut_down(&mut self, mut take: impl FnMut(Event)) {
         if let Some(commands) = self.handle.commands.take() {
             let _ = commands.send(Control::Command(Command::Stop));
         }
-        if let Some(control) = self.control.take() {
-            // A panic in a worker was already printed; there is nothing more to do with it.
-            let _ = control.join();
+        let Some(control) = self.control.take() else {
+            return;
+        };
+        loop {
+            match self.events.recv_timeout(WAIT_CHECK) {
+                Ok(event) => take(event),
+                Err(RecvTimeoutError::Timeout) if !control.is_finished() => {}
+                Err(_) => break,
+            }
         }
+        self.events.try_iter().for_each(&mut take);
+        // A panic in a worker was already printed; there is nothing more to do with it.
+        let _ = control.join();
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.shut_down(drop);
     }
 }
 
@@ -504,12 +532,6 @@ impl Handle {
         } else {
             Err(Error::NotConnected)
         }
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        self.shut_down();
     }
 }
 

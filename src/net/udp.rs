@@ -107,10 +107,10 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
                     match target {
                         Ok(target) => {
                             let len = data.len() as u64;
-                            if send_and_report(&socket, target, data, ticket, &shared, &emitter) {
-                                if let Some(progress) = progress {
-                                    progress.fetch_add(len, Ordering::Relaxed);
-                                }
+                            if send_and_report(&socket, target, data, ticket, &shared, &emitter)
+                                && let Some(progress) = progress
+                            {
+                                progress.fetch_add(len, Ordering::Relaxed);
                             }
                         }
                         Err(error) => {

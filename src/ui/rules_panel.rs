@@ -1,8 +1,8 @@
 use crate::i18n::t;
 use egui::{Color32, RichText, Ui};
 
-use crate::page::Page;
 use crate::net::rules::{MatchKind, Rule};
+use crate::page::Page;
 use crate::ui::{labelled_combo, labelled_field};
 
 /// Auto-reply rules: the first enabled rule that matches a received message answers it.
