@@ -103,8 +103,11 @@ pub enum Error {
         len: usize,
         message: String,
     },
-    #[error("{peer} sent nothing for {secs} s: idle timeout, connection closed")]
-    IdleTimeout { peer: SocketAddr, secs: u64 },
+    #[error(
+        "{peer} sent nothing for {} s: idle timeout, connection closed",
+        seconds(*millis)
+    )]
+    IdleTimeout { peer: SocketAddr, millis: u64 },
     #[error(
         "closed: the session's connections held more than their memory budget of {}; this one held the most ({}, dropped with it)",
         crate::codec::format_size(*limit), crate::codec::format_size(*held)
@@ -175,4 +178,10 @@ pub fn describe_io(err: &io::Error) -> String {
         Some(cut) => text[..cut].to_string(),
         None => text,
     }
+}
+
+/// Milliseconds as people write seconds: "30", "0.5", "1.25".
+pub fn seconds(millis: u64) -> String {
+    let text = format!("{}.{:03}", millis / 1000, millis % 1000);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }

@@ -321,27 +321,6 @@ fn stop_closes_clients_and_frees_the_port_at_once() {
     let _plain = TcpListener::bind(local).expect("port free after stop");
 }
 
-/// A loopback listener whose accept queue is full, so a further connect hangs (Linux drops the
-/// SYN) until its timeout. Returns the listener (keep it alive) and the pending connections.
-fn listener_that_stalls_connects() -> (socket2::Socket, SocketAddr, Vec<socket2::Socket>) {
-    use socket2::{Domain, Socket, Type};
-    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-    listener
-        .bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into())
-        .unwrap();
-    listener.listen(0).unwrap();
-    let addr = listener.local_addr().unwrap().as_socket().unwrap();
-    let mut pending = Vec::new();
-    for _ in 0..16 {
-        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-        match socket.connect_timeout(&addr.into(), Duration::from_millis(200)) {
-            Ok(()) => pending.push(socket),
-            Err(_) => return (listener, addr, pending),
-        }
-    }
-    panic!("the accept queue never filled");
-}
-
 #[test]
 fn connect_timeout_is_reported_and_stop_interrupts_a_pending_connect() {
     let (_listener, addr, _pending) = listener_that_stalls_connects();

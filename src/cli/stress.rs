@@ -1,12 +1,14 @@
 //! `socket-tester stress`: live figures once a second, then the report as the last line.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
+use crossbeam_channel::{at, select};
 use serde::Serialize;
 
 use super::args::{StressArgs, StressModeArg, StressProtocol};
 use super::plan::payload_format;
+use super::signals;
 use super::{EXIT_NETWORK, EXIT_OK};
 use crate::error::Error;
 use crate::net::addr::parse_remote;
@@ -18,44 +20,44 @@ const DEFAULT_DURATION: Duration = Duration::from_secs(10);
 
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
-/// Set by Ctrl+C: the run stops and the report is still printed.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_interrupt(_: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::Release);
-}
-
 pub fn run(args: &StressArgs) -> Result<i32, Error> {
     let config = config(args)?;
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(
-            libc::SIGINT,
-            on_interrupt as *const () as libc::sighandler_t,
-        )
-    };
+    let signal = signals::listen();
     let mut stress = Stress::start(config, no_waker())?;
+    let mut stdout = Stdout { open: true };
+    let mut stopped_by = None;
     let mut next_progress = Instant::now() + PROGRESS_EVERY;
-    // Short waits so Ctrl+C is noticed quickly; the run itself never polls.
-    while !stress.wait(Duration::from_millis(100)) {
-        if INTERRUPTED.load(Ordering::Acquire) {
-            stress.stop();
-        }
-        if Instant::now() >= next_progress {
-            print(&stress.report(), "progress", args.json);
-            next_progress += PROGRESS_EVERY;
+    loop {
+        select! {
+            // Closes when the run has ended.
+            recv(stress.finished()) -> _ => break,
+            recv(signal) -> stop => {
+                // The run stops at once; the report is still printed.
+                stopped_by = stop.ok();
+                stress.stop();
+            },
+            recv(at(next_progress)) -> _ => {
+                if !stdout.print(&stress.report(), "progress", args.json) {
+                    // Nobody reads the figures any more (`| head`): end quietly.
+                    stress.stop();
+                }
+                next_progress += PROGRESS_EVERY;
+            },
         }
     }
+    if !stdout.open {
+        return Ok(EXIT_OK);
+    }
     let report = stress.report();
-    print(&report, "report", args.json);
+    stdout.print(&report, "report", args.json);
     // Nothing answered at all: the target is down or wrong.
-    Ok(
-        if report.error.is_some() || (report.succeeded == 0 && report.failed > 0) {
+    Ok(match stopped_by {
+        Some(stop) => stop.exit_code,
+        None if report.error.is_some() || (report.succeeded == 0 && report.failed > 0) => {
             EXIT_NETWORK
-        } else {
-            EXIT_OK
-        },
-    )
+        }
+        None => EXIT_OK,
+    })
 }
 
 fn config(args: &StressArgs) -> Result<StressConfig, Error> {
@@ -101,14 +103,23 @@ struct Line<'a> {
     report: &'a Report,
 }
 
-fn print(report: &Report, kind: &str, json: bool) {
-    if json {
-        // Numbers and fixed names always serialise.
-        println!(
-            "{}",
+/// Standard output that may be closed by its reader (`| head -1`): the run goes on to its
+/// end, printing nothing more.
+struct Stdout {
+    open: bool,
+}
+
+impl Stdout {
+    /// False once stdout is closed.
+    fn print(&mut self, report: &Report, kind: &str, json: bool) -> bool {
+        let text = if json {
+            // Numbers and fixed names always serialise.
             serde_json::to_string(&Line { kind, report }).unwrap_or_default()
-        );
-    } else {
-        println!("{kind}: {}", report.summary());
+        } else {
+            format!("{kind}: {}", report.summary())
+        };
+        let mut out = std::io::stdout().lock();
+        self.open = self.open && writeln!(out, "{text}").and_then(|()| out.flush()).is_ok();
+        self.open
     }
 }

@@ -650,7 +650,8 @@ pub fn error(error: &Error) -> String {
             len,
             message,
         } => format!("发送到 {peer} 失败（{len} 字节中已发出 {sent} 字节）：{message}"),
-        Error::IdleTimeout { peer, secs } => {
+        Error::IdleTimeout { peer, millis } => {
+            let secs = crate::error::seconds(*millis);
             format!("{peer} 在 {secs} 秒内没有发送任何数据：空闲超时，连接已关闭")
         }
         Error::OverBudget { limit, held } => format!(

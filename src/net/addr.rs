@@ -35,11 +35,11 @@ pub fn parse_host(input: &str) -> Result<String, Error> {
         reason: reason.to_string(),
     };
     let host = input.trim();
-    let host = match (host.strip_prefix('['), host.ends_with(']')) {
-        (Some(inner), true) => &inner[..inner.len() - 1],
+    let (host, bracketed) = match (host.strip_prefix('['), host.ends_with(']')) {
+        (Some(inner), true) => (&inner[..inner.len() - 1], true),
         (Some(_), false) => return Err(invalid("'[' is not closed by ']'")),
         (None, true) => return Err(invalid("']' without '['")),
-        (None, false) => host,
+        (None, false) => (host, false),
     };
     if host.is_empty() {
         return Err(invalid("the host is empty"));
@@ -47,7 +47,8 @@ pub fn parse_host(input: &str) -> Result<String, Error> {
     if host.chars().any(char::is_whitespace) {
         return Err(invalid("a host has no spaces"));
     }
-    if host.contains(':') {
+    // Brackets hold an IPv6 literal, never a name to look up.
+    if host.contains(':') || bracketed {
         return host
             .parse::<std::net::Ipv6Addr>()
             .map(|ip| ip.to_string())
@@ -221,6 +222,7 @@ mod tests {
             "a b:80",
             "999.1.1.1:80",
             "[::1:80",
+            "[zz]:80",
             "::1:80",
             "host",
             "h:70000",

@@ -443,7 +443,7 @@ impl Reader<'_> {
                     {
                         CloseReason::Failed(Error::IdleTimeout {
                             peer: self.peer,
-                            secs: limit.as_secs(),
+                            millis: limit.as_millis() as u64,
                         })
                     } else if self.flush() {
                         continue;

@@ -81,15 +81,17 @@ impl Rule {
             rule: spec.to_string(),
             reason: "write it as MATCH=>REPLY".to_string(),
         })?;
-        let empty = |part: &str| Error::InvalidRule {
+        let empty = |reason: &str| Error::InvalidRule {
             rule: spec.to_string(),
-            reason: format!("the {part} is empty (write * to answer every message)"),
+            reason: reason.to_string(),
         };
         if matcher.is_empty() {
-            return Err(empty("MATCH"));
+            return Err(empty(
+                "the MATCH is empty (write * to answer every message)",
+            ));
         }
         if reply.is_empty() || reply == "hex:" {
-            return Err(empty("REPLY"));
+            return Err(empty("the REPLY is empty: say what to send back"));
         }
         let (kind, pattern) = if matcher == "*" {
             (MatchKind::Any, "")

@@ -149,6 +149,16 @@ impl Cli {
         }
     }
 
+    /// Sends `signal` (SIGINT, SIGTERM) to the process, as Ctrl+C or `kill` would.
+    #[cfg(unix)]
+    pub fn signal(&self, signal: libc::c_int) {
+        // SAFETY: kill(2) on the pid of a child this struct owns and has not reaped.
+        assert_eq!(
+            unsafe { libc::kill(self.child.id() as libc::pid_t, signal) },
+            0
+        );
+    }
+
     pub fn stdin(&mut self) -> std::process::ChildStdin {
         self.child.stdin.take().expect("piped stdin")
     }
@@ -279,4 +289,25 @@ impl EchoServer {
     pub fn accepted(&self) -> u64 {
         self.accepted.load(Ordering::Relaxed)
     }
+}
+
+/// A loopback listener whose accept queue is full, so a further connect hangs (Linux drops the
+/// SYN) until its timeout. Returns the listener (keep it alive) and the pending connections.
+pub fn listener_that_stalls_connects() -> (socket2::Socket, SocketAddr, Vec<socket2::Socket>) {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener
+        .bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into())
+        .unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    let mut pending = Vec::new();
+    for _ in 0..16 {
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        match socket.connect_timeout(&addr.into(), Duration::from_millis(200)) {
+            Ok(()) => pending.push(socket),
+            Err(_) => return (listener, addr, pending),
+        }
+    }
+    panic!("the accept queue never filled");
 }

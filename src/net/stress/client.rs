@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
-use socket2::Socket;
+use socket2::{Domain, Socket, Type};
 
 use super::figures::Failure;
 use super::template::{Random, Values};
@@ -56,8 +56,10 @@ impl Client {
         let deadline = config.duration.map(|d| run.started + d);
         // Long connections are all opened before the first request, so N clients really are
         // N connections at once; one that fails here is tried again (and counted) per request.
-        if !config.short_connections {
-            self.connect();
+        if !config.short_connections && !self.connect() && run.stopping() {
+            // The run ended while this client was still connecting: a request that timed out.
+            run.tally.attempt();
+            run.tally.fail(Failure::TimedOut);
         }
         let _ = self.news.send(());
         run.wait_for_all_clients();
@@ -75,6 +77,15 @@ impl Client {
                 break;
             };
             run.tally.attempt();
+            if !self.connect() {
+                // Cut short by the run's end: it did not connect in time.
+                run.tally.fail(if run.stopping() {
+                    Failure::TimedOut
+                } else {
+                    Failure::Connect
+                });
+                continue;
+            }
             match self.request(&payload) {
                 Ok(round_trip) => run.tally.succeed(round_trip),
                 // A request cut short by stop is not the server's failure.
@@ -101,11 +112,8 @@ impl Client {
         self.link.is_some()
     }
 
-    /// Sends one request (and waits for its reply in ping-pong mode).
+    /// Sends one request on the open link (and waits for its reply in ping-pong mode).
     fn request(&mut self, payload: &[u8]) -> Result<Option<Duration>, Failure> {
-        if !self.connect() {
-            return Err(Failure::Connect);
-        }
         let ping_pong = self.run.config.mode == StressMode::PingPong;
         let reply = &mut self.reply;
         let started = Instant::now();
@@ -145,18 +153,23 @@ impl Client {
         let target = self.target;
         let link = match config.protocol {
             Protocol::Tcp => {
-                let stream = TcpStream::connect_timeout(&target, config.timeout)?;
+                let socket = Socket::new(Domain::for_address(target), Type::STREAM, None)?;
+                // Registered before connecting, so the run's end or Stop can cut the connect
+                // short (shutting a connecting socket down ends the connect at once).
+                if !self.run.register(self.index, Some(socket.try_clone()?)) {
+                    return Err(io::ErrorKind::Interrupted.into());
+                }
+                let connected = socket.connect_timeout(&target.into(), config.timeout);
+                if let Err(err) = connected {
+                    self.run.register(self.index, None);
+                    return Err(err);
+                }
+                let stream = TcpStream::from(socket);
                 stream.set_nodelay(true)?;
                 stream.set_read_timeout(Some(config.timeout))?;
                 let drain = (config.mode == StressMode::Throughput && !config.short_connections)
                     .then(|| self.drain(stream.try_clone()?))
                     .transpose()?;
-                if !self
-                    .run
-                    .register(self.index, Some(Socket::from(stream.try_clone()?)))
-                {
-                    return Err(io::ErrorKind::Interrupted.into());
-                }
                 Link::Tcp { stream, drain }
             }
             Protocol::Udp => {

@@ -49,6 +49,11 @@ pub enum StressMode {
     Throughput,
 }
 
+/// The slowest rate a run takes (one request in 1,000 s) and the fastest (beyond what one
+/// machine can pace); outside them the pacer's interval would not be a usable time.
+pub const MIN_RATE: f64 = 0.001;
+pub const MAX_RATE: f64 = 10_000_000.0;
+
 #[derive(Debug, Clone)]
 pub struct StressConfig {
     pub protocol: Protocol,
@@ -77,10 +82,16 @@ impl StressConfig {
                 reason: format!("must be from 1 to {MAX_STRESS_CLIENTS}"),
             });
         }
-        if self.rate.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+        if self
+            .rate
+            .is_some_and(|r| !(MIN_RATE..=MAX_RATE).contains(&r))
+        {
             return Err(Error::InvalidSetting {
                 name: "rate",
-                reason: "must be a number of messages per second above 0".into(),
+                reason: format!(
+                    "must be from {MIN_RATE} to {} messages per second",
+                    MAX_RATE as u64
+                ),
             });
         }
         if self.duration.is_none() && self.count.is_none() {
@@ -223,6 +234,11 @@ impl Stress {
         self.stop_tx = None;
     }
 
+    /// Disconnects (a receive returns at once) when the run has ended.
+    pub fn finished(&self) -> &Receiver<()> {
+        &self.done
+    }
+
     pub fn is_finished(&self) -> bool {
         self.outcome().ended.is_some()
     }
@@ -295,26 +311,52 @@ fn coordinate(
         }
     }
     drop(news_tx);
-    for _ in 0..clients {
-        // A client that ends before it is ready drops its sender; stop waiting then.
-        if news.recv().is_err() {
-            break;
+    // The run ends on time even while clients are still connecting or waiting for a reply:
+    // their sockets are shut down then, whatever the timeout.
+    let end = run.config.duration.map(|d| run.started + d);
+    let end_run_if_due = || {
+        if end.is_some_and(|end| Instant::now() >= end) {
+            run.stop();
+        }
+    };
+    let mut ready = 0;
+    while ready < clients {
+        let wait = end.filter(|_| !run.stopping()).unwrap_or(far_future());
+        match news.recv_deadline(wait) {
+            Ok(()) => ready += 1,
+            Err(RecvTimeoutError::Timeout) => end_run_if_due(),
+            // Every client has ended.
+            Err(RecvTimeoutError::Disconnected) => break,
         }
     }
     drop(gate);
     let mut sampler = Sampler::new(run);
     let mut next = Instant::now() + SAMPLE_EVERY;
-    // Times out at each sample; disconnects when the last client has ended.
-    while let Err(RecvTimeoutError::Timeout) = news.recv_deadline(next) {
-        sampler.push(run, outcome);
-        waker();
-        next += SAMPLE_EVERY;
+    // Times out at each sample and at the end; disconnects when the last client has ended.
+    loop {
+        let wait = end.filter(|&end| end < next && !run.stopping());
+        match news.recv_deadline(wait.unwrap_or(next)) {
+            Err(RecvTimeoutError::Timeout) if wait.is_some() => end_run_if_due(),
+            Err(RecvTimeoutError::Timeout) => {
+                sampler.push(run, outcome);
+                waker();
+                next += SAMPLE_EVERY;
+            }
+            // Clients say nothing more once ready; the channel closes when the last ends.
+            Ok(()) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
     }
     for thread in threads {
         let _ = thread.join();
     }
     sampler.push(run, outcome);
     Ok(())
+}
+
+/// A deadline that never comes, for a run without a duration.
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(365 * 24 * 3600)
 }
 
 /// Turns the counters into points of the live plot.

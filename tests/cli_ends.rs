@@ -1,0 +1,355 @@
+//! How command-line runs end when something outside goes wrong: a signal, a closed stdout, a
+//! full disk, a bad input line, a value that makes no sense, a server that never accepts. Each
+//! ends cleanly, says why, and exits with the code a script can act on; none panics.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpStream, UdpSocket};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use etherparse::{PacketHeaders, TransportHeader};
+use pcap_file::pcap::PcapReader;
+
+#[test]
+fn senseless_values_are_refused_naming_the_flag() {
+    let rate_range = "rate must be from 0.001 to 10000000";
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["tcp-client", "127.0.0.1:9", "--timeout-ms", "0"],
+            "--timeout-ms",
+        ),
+        (&["tcp-server", "0", "--max-clients", "0"], "--max-clients"),
+        (&["tcp-server", "0", "--count", "0"], "--count"),
+        (&["udp", "--count", "0"], "--count"),
+        (&["tcp-client", "127.0.0.1:9", "--send="], "--send"),
+        (&["tcp-server", "0", "--reply", "=>"], "the MATCH is empty"),
+        (
+            &["tcp-server", "0", "--reply", "ping=>"],
+            "the REPLY is empty",
+        ),
+        (
+            &["tcp-client", "[zz]:80"],
+            "invalid address '[zz]': not a valid IPv6 address",
+        ),
+        (
+            &["udp", "--to", "127.0.0.1:9", "--interval-ms", "5"],
+            "--send <DATA>",
+        ),
+        (&["bench", "--only", "zzz"], "choose from tcp_ingest"),
+        (&["udp", "--join", "239.1.2.3", "--ttl", "256"], "--ttl"),
+        (
+            &["tcp-client", "127.0.0.1:9", "--send-timeout-s", "0"],
+            "--send-timeout-s",
+        ),
+        (
+            &["tcp-server", "0", "--idle-timeout-s", "0"],
+            "--idle-timeout-s",
+        ),
+        (
+            &["stress", "tcp", "127.0.0.1:9", "--rate", "1e-300"],
+            rate_range,
+        ),
+        (
+            &["stress", "tcp", "127.0.0.1:9", "--rate", "1e-19"],
+            rate_range,
+        ),
+        (
+            &["stress", "tcp", "127.0.0.1:9", "--rate", "2e7"],
+            rate_range,
+        ),
+        (
+            &["stress", "tcp", "127.0.0.1:9", "--rate", "NaN"],
+            rate_range,
+        ),
+        (
+            &["stress", "tcp", "127.0.0.1:9", "--timeout-ms", "0"],
+            "--timeout-ms",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (code, stdout, stderr) = run_cli(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout:?}");
+    }
+}
+
+#[test]
+fn a_write_error_exits_1_and_a_bad_input_line_exits_2_after_the_rest_is_sent() {
+    let echo = EchoServer::start();
+    let target = echo.addr.to_string();
+    if std::path::Path::new("/dev/full").exists() {
+        let (code, _, stderr) = run_cli(&[
+            "tcp-client",
+            &target,
+            "--send",
+            "hi",
+            "--wait-ms",
+            "100",
+            "--pcap",
+            "/dev/full",
+        ]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains("No space left on device"), "{stderr}");
+    }
+
+    let mut cli = Cli::spawn_with_stdin(
+        &["tcp-client", &target, "--hex", "--wait-ms", "200"],
+        Stdio::piped(),
+    );
+    let mut stdin = cli.stdin();
+    stdin.write_all(b"41 42\nzz\n43\n").unwrap();
+    drop(stdin);
+    let (code, lines, stderr) = cli.finish();
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("line skipped"), "{stderr}");
+    let sent: Vec<&String> = lines.iter().filter(|l| l.contains(" TX ")).collect();
+    assert_eq!(sent.len(), 2, "the good lines still go out: {lines:?}");
+}
+
+/// Runs the CLI with stdout on a pipe, reads its first line, closes the pipe as `| head -1`
+/// does, then lets `provoke` make it print more. Returns the exit code and stderr.
+fn close_stdout_after_first_line(args: &[&str], provoke: impl FnOnce(&str)) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_socket-tester"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start socket-tester");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone: the next write fails with a broken pipe.
+    provoke(first.trim());
+    let deadline = Instant::now() + DEADLINE;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{args:?} did not end after its stdout closed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    (status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn a_closed_stdout_ends_every_mode_quietly_with_exit_0() {
+    let echo = EchoServer::start();
+    let target = echo.addr.to_string();
+    let connect_and_send = |first: &str| {
+        let addr = first.trim_start_matches("listening ");
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream.write_all(b"more to print").unwrap();
+    };
+    let send_datagram = |first: &str| {
+        let addr = first.trim_start_matches("listening ");
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.send_to(b"more to print", addr).unwrap();
+    };
+    let runs: Vec<(Vec<&str>, Box<dyn FnOnce(&str)>)> = vec![
+        (
+            vec!["tcp-server", "127.0.0.1:0"],
+            Box::new(connect_and_send),
+        ),
+        (
+            vec!["udp", "--bind", "127.0.0.1:0"],
+            Box::new(send_datagram),
+        ),
+        (
+            // Connected, then the echoes of a message sent every 10 ms.
+            vec![
+                "tcp-client",
+                &target,
+                "--send",
+                "x",
+                "--interval-ms",
+                "10",
+                "--repeat",
+                "0",
+            ],
+            Box::new(|_| {}),
+        ),
+        (
+            // A progress line a second: the second one finds the pipe closed.
+            vec!["stress", "tcp", &target, "--clients", "2", "--rate", "10"],
+            Box::new(|_| {}),
+        ),
+    ];
+    for (args, provoke) in runs {
+        let (code, stderr) = close_stdout_after_first_line(&args, provoke);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+}
+
+/// The TCP packets of a pcap file with FIN set, as (source port, destination port).
+fn fin_packets(path: &std::path::Path) -> Vec<(u16, u16)> {
+    let mut reader = PcapReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut fins = Vec::new();
+    while let Some(packet) = reader.next_packet() {
+        let packet = packet.unwrap();
+        let headers = PacketHeaders::from_ip_slice(&packet.data).unwrap();
+        if let Some(TransportHeader::Tcp(tcp)) = headers.transport
+            && tcp.fin
+        {
+            fins.push((tcp.source_port, tcp.destination_port));
+        }
+    }
+    fins
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_closes_every_connection_prints_each_close_and_finishes_the_pcap() {
+    const CLIENTS: usize = 10;
+    let dir = TempDir::new("sigint");
+    let pcap = dir.file("server.pcap");
+    let mut server = Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--pcap",
+        pcap.to_str().unwrap(),
+    ]);
+    let addr = server.listening();
+    let mut clients: Vec<TcpStream> = (0..CLIENTS)
+        .map(|_| TcpStream::connect(addr).unwrap())
+        .collect();
+    for _ in 0..CLIENTS {
+        server.line_containing("accepted");
+    }
+    server.signal(libc::SIGINT);
+    let (code, lines, stderr) = server.finish();
+    assert_eq!(code, 130, "{stderr}");
+    let closed = lines.iter().filter(|l| l.contains(" closed ")).count();
+    assert_eq!(closed, CLIENTS, "a closed line for each client: {lines:?}");
+    // Each client sees a FIN (end of stream), not a reset.
+    for client in &mut clients {
+        client.set_read_timeout(Some(DEADLINE)).unwrap();
+        let mut byte = [0u8; 1];
+        assert_eq!(std::io::Read::read(client, &mut byte).unwrap(), 0);
+    }
+    let server_fins = fin_packets(&pcap)
+        .into_iter()
+        .filter(|&(source, _)| source == addr.port())
+        .count();
+    assert_eq!(server_fins, CLIENTS, "the pcap closes each connection");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_ends_a_client_and_a_udp_socket_with_143_and_their_closing_lines() {
+    let echo = EchoServer::start();
+    let target = echo.addr.to_string();
+    let mut client = Cli::spawn(&["tcp-client", &target, "--send", "hi", "--wait-ms", "60000"]);
+    client.line_containing(" RX ");
+    client.signal(libc::SIGTERM);
+    let (code, lines, stderr) = client.finish();
+    assert_eq!(code, 143, "{stderr}");
+    assert!(
+        lines.last().is_some_and(|l| l.contains("closed")),
+        "{lines:?}"
+    );
+
+    let mut udp = Cli::spawn(&["udp", "--bind", "127.0.0.1:0"]);
+    udp.listening();
+    udp.signal(libc::SIGTERM);
+    let (code, _, stderr) = udp.finish();
+    assert_eq!(code, 143, "{stderr}");
+}
+
+/// The figure after `name ` in a stress report line ("… failed 20 (connect 0, …").
+fn figure(report: &str, name: &str) -> u64 {
+    let at = report.find(&format!("{name} ")).expect(name) + name.len() + 1;
+    report[at..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|digits| digits.parse().ok())
+        .expect("a number")
+}
+
+#[test]
+fn stress_counts_connects_cut_short_by_the_end_of_the_run_as_timed_out() {
+    let (_listener, addr, _pending) = listener_that_stalls_connects();
+    // With a minute-long timeout the run still ends at its second: stuck connects are
+    // abandoned and counted.
+    let (code, lines, stderr) = run_cli(&[
+        "stress",
+        "tcp",
+        &addr.to_string(),
+        "--clients",
+        "20",
+        "--duration-s",
+        "1",
+        "--timeout-ms",
+        "60000",
+    ]);
+    let report = lines.last().expect("a report line").clone();
+    assert!(report.starts_with("report:"), "{lines:?} {stderr}");
+    assert_eq!(figure(&report, "failed"), 20, "{report}");
+    assert_eq!(figure(&report, "timeout"), 20, "{report}");
+    assert_eq!(figure(&report, "sent"), 20, "{report}");
+    assert_eq!(code, 1, "nothing succeeded: {report}");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_stress_run_stuck_in_connects_and_still_reports() {
+    let (_listener, addr, _pending) = listener_that_stalls_connects();
+    let mut stress = Cli::spawn(&[
+        "stress",
+        "tcp",
+        &addr.to_string(),
+        "--clients",
+        "20",
+        "--duration-s",
+        "3600",
+        "--timeout-ms",
+        "3600000",
+    ]);
+    // The first progress line: the run is under way, every client stuck connecting.
+    stress.line_containing("progress");
+    stress.signal(libc::SIGINT);
+    let (code, lines, stderr) = stress.finish();
+    assert_eq!(code, 130, "{stderr}");
+    let report = lines.last().expect("a report line");
+    assert!(report.starts_with("report:"), "{lines:?}");
+    assert_eq!(figure(report, "timeout"), 20, "{report}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_server_at_its_cap_says_so_once_and_idle_clients_are_closed() {
+    let mut server = Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--max-clients",
+        "1",
+        "--idle-timeout-s",
+        "0.5",
+    ]);
+    let addr = server.listening();
+    let _first = TcpStream::connect(addr).unwrap();
+    server.line_containing("accepted");
+    let turned_away: Vec<TcpStream> = (0..5).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    server.line_containing("rejected");
+    // The silent first client is closed by the idle timeout; its slot is free again.
+    let idle = server.line_containing("closed");
+    assert!(idle.contains("idle timeout"), "{idle}");
+    drop(turned_away);
+    server.signal(libc::SIGINT);
+    let (_, lines, _) = server.finish();
+    let rejected = lines.iter().filter(|l| l.contains("rejected")).count();
+    assert_eq!(rejected, 1, "told once while full: {lines:?}");
+}
