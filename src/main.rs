@@ -7,6 +7,7 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 use socket_tester::cli::{Invocation, main_entry};
 
 fn main() {
+    socket_tester::net::return_large_buffers_to_the_system();
     match main_entry() {
         Invocation::Gui => std::process::exit(run_gui()),
         Invocation::Exit(code) => std::process::exit(code),

@@ -143,6 +143,9 @@ fn close_stdout_after_first_line(args: &[&str], provoke: impl FnOnce(&str)) -> (
     (status.code().unwrap_or(-1), stderr)
 }
 
+/// What makes a run print again once its stdout is closed, given its first line.
+type Provoke = Box<dyn FnOnce(&str)>;
+
 #[test]
 fn a_closed_stdout_ends_every_mode_quietly_with_exit_0() {
     let echo = EchoServer::start();
@@ -157,7 +160,7 @@ fn a_closed_stdout_ends_every_mode_quietly_with_exit_0() {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
         socket.send_to(b"more to print", addr).unwrap();
     };
-    let runs: Vec<(Vec<&str>, Box<dyn FnOnce(&str)>)> = vec![
+    let runs: Vec<(Vec<&str>, Provoke)> = vec![
         (
             vec!["tcp-server", "127.0.0.1:0"],
             Box::new(connect_and_send),
@@ -352,4 +355,23 @@ fn a_server_at_its_cap_says_so_once_and_idle_clients_are_closed() {
     let (_, lines, _) = server.finish();
     let rejected = lines.iter().filter(|l| l.contains("rejected")).count();
     assert_eq!(rejected, 1, "told once while full: {lines:?}");
+}
+
+#[test]
+fn an_endless_file_to_a_peer_that_never_reads_ends_with_a_send_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    // Accepts and holds the connection without ever reading.
+    let holder = std::thread::spawn(move || listener.accept().map(|(stream, _)| stream));
+    let (code, _, stderr) = run_cli(&[
+        "tcp-client",
+        &addr,
+        "--send-file",
+        "/dev/zero",
+        "--send-timeout-s",
+        "1",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("send timed out"), "{stderr}");
+    drop(holder.join());
 }

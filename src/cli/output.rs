@@ -121,26 +121,32 @@ impl Printer {
             }
             EventKind::Received { client, peer, data } | EventKind::Sent { client, peer, data } => {
                 let received = matches!(event.kind, EventKind::Received { .. });
-                let text = if received {
-                    self.decoders.decode(*peer, data)
-                } else {
-                    self.decoders.encoding().decode_whole(data)
-                };
-                let hex = format_hex(data);
-                let shown = if self.hex {
-                    hex.clone()
-                } else {
-                    one_line(&text)
-                };
+                // Only what the line shows is made: a flood is printed at the pipe's pace.
+                let text = (json || !self.hex).then(|| {
+                    if received {
+                        self.decoders.decode(*peer, data)
+                    } else {
+                        self.decoders.encoding().decode_whole(data)
+                    }
+                });
+                let hex = (json || self.hex).then(|| format_hex(data));
                 let direction = if received { "RX" } else { "TX" };
+                let plain =
+                    |shown: &str| format!("{clock} {direction} {peer} {}B {shown}", data.len());
+                let plain = match (&hex, &text) {
+                    _ if json => String::new(),
+                    (Some(hex), _) if self.hex => plain(hex),
+                    (_, Some(text)) => plain(&one_line(text)),
+                    _ => plain(""),
+                };
                 line(
-                    format!("{clock} {direction} {peer} {}B {shown}", data.len()),
+                    plain,
                     JsonLine {
                         client: *client,
                         peer: Some(peer.to_string()),
                         len: Some(data.len()),
-                        text: Some(text),
-                        hex: Some(hex),
+                        text,
+                        hex,
                         ..JsonLine::new(time, if received { "rx" } else { "tx" })
                     },
                 )

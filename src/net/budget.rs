@@ -8,6 +8,19 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use socket2::Socket;
 
+/// Makes the process's resident memory follow what the budget counts. glibc raises its mmap
+/// threshold after large buffers are freed, so later ones come from heaps it seldom returns:
+/// with many connections each growing a large frame, resident memory ends near twice the
+/// budget. A fixed threshold keeps large buffers mapped on their own, returned when freed.
+/// Call once at start-up, before threads are started.
+pub fn return_large_buffers_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes an allocator setting; called before other threads exist.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+    }
+}
+
 /// The budget a session gets unless told otherwise.
 pub const DEFAULT_MEMORY_BUDGET: usize = 256 * 1024 * 1024;
 

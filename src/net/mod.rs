@@ -30,7 +30,7 @@ mod udp;
 
 use std::sync::Arc;
 
-pub use budget::DEFAULT_MEMORY_BUDGET;
+pub use budget::{DEFAULT_MEMORY_BUDGET, return_large_buffers_to_the_system};
 pub use command::{Command, Destination};
 pub use connection::TcpOptions;
 pub use event::{CloseReason, Event, EventKind};

@@ -159,6 +159,10 @@ impl Cli {
         );
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn stdin(&mut self) -> std::process::ChildStdin {
         self.child.stdin.take().expect("piped stdin")
     }

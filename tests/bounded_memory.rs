@@ -1,0 +1,338 @@
+//! The command line against peers slower or greedier than it: nothing is lost, and the
+//! process's memory stays bounded whatever the peers do. Each test moves up to a few GiB
+//! through loopback, so they are ignored by default; CI runs them with `--ignored`.
+//! Linux only: memory is read from /proc.
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const MIB: usize = 1024 * 1024;
+
+/// 1 MiB of a pattern of letters and digits, numbered so that no two chunks are alike. Text,
+/// so that printing each read as a line (which the CLI does) is cheap next to what is measured.
+fn chunk(index: usize) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    static BASE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let base = BASE.get_or_init(|| {
+        pattern(MIB)
+            .into_iter()
+            .map(|b| ALPHABET[usize::from(b) % ALPHABET.len()])
+            .collect()
+    });
+    let mut chunk = base.clone();
+    chunk[..16].copy_from_slice(format!("{index:016}").as_bytes());
+    chunk
+}
+
+/// Reads `chunks` MiB from `stream` and checks each against [`chunk`]: the stream arrived
+/// whole and in order (a stronger check than equal hashes, and it says where it differs).
+fn read_and_check(stream: &mut TcpStream, chunks: usize) {
+    let mut got = vec![0u8; MIB];
+    for index in 0..chunks {
+        stream.read_exact(&mut got).unwrap_or_else(|err| {
+            panic!("the stream ended in MiB {index}: {err}");
+        });
+        assert!(got == chunk(index), "the stream differs in MiB {index}");
+    }
+}
+
+/// The CLI with its output thrown away (printing a GiB is not what is measured).
+fn spawn_quiet(args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_socket-tester"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start socket-tester")
+}
+
+/// A field of `/proc/PID/status` in KiB (VmRSS now, VmHWM the peak); 0 once the process is gone.
+fn status_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(field))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Watches a child's peak resident memory until it exits, as the last reading of VmHWM.
+struct PeakWatch {
+    peak: Arc<AtomicU64>,
+    done: Arc<AtomicBool>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl PeakWatch {
+    fn start(pid: u32) -> PeakWatch {
+        let (peak, done) = (
+            Arc::new(AtomicU64::new(0)),
+            Arc::new(AtomicBool::new(false)),
+        );
+        let thread = {
+            let (peak, done) = (peak.clone(), done.clone());
+            thread::spawn(move || {
+                while !done.load(Ordering::Acquire) {
+                    peak.fetch_max(status_kib(pid, "VmHWM:"), Ordering::AcqRel);
+                    thread::sleep(Duration::from_millis(20));
+                }
+            })
+        };
+        PeakWatch {
+            peak,
+            done,
+            thread: Some(thread),
+        }
+    }
+
+    fn peak_mib(mut self) -> u64 {
+        self.done.store(true, Ordering::Release);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.peak.load(Ordering::Acquire) / 1024
+    }
+}
+
+/// Waits for the child to exit on its own (bounded by `limit`); its exit code and stderr.
+fn wait_exit(child: &mut Child, limit: Duration) -> (i32, String) {
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("socket-tester did not finish in {limit:?}");
+        }
+        thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        let _ = err.read_to_string(&mut stderr);
+    }
+    (status.code().unwrap_or(-1), stderr)
+}
+
+/// Ends a server as Ctrl+C would, and waits for it.
+fn interrupt(child: &mut Child) -> (i32, String) {
+    // SAFETY: kill(2) on the pid of a child we own and have not reaped.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    wait_exit(child, DEADLINE)
+}
+
+/// Connects to a server started moments ago, trying until it listens.
+fn connect_when_up(addr: SocketAddr) -> TcpStream {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        match TcpStream::connect(addr) {
+            Ok(stream) => return stream,
+            Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
+            Err(err) => panic!("the server at {addr} never listened: {err}"),
+        }
+    }
+}
+
+#[test]
+#[ignore = "1 GiB through loopback; run with --ignored"]
+fn a_gigabyte_file_reaches_a_reading_peer_whole_in_bounded_memory() {
+    const CHUNKS: usize = 1024;
+    let dir = TempDir::new("gigabyte-file");
+    let path = dir.file("big.bin");
+    {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        for index in 0..CHUNKS {
+            file.write_all(&chunk(index)).unwrap();
+        }
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let peer = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        read_and_check(&mut stream, CHUNKS);
+        let mut rest = Vec::new();
+        stream.read_to_end(&mut rest).unwrap();
+        assert!(rest.is_empty(), "{} bytes too many", rest.len());
+    });
+    let mut client = spawn_quiet(&[
+        "tcp-client",
+        &addr,
+        "--send-file",
+        path.to_str().unwrap(),
+        "--wait-ms",
+        "100",
+    ]);
+    let watch = PeakWatch::start(client.id());
+    let (code, stderr) = wait_exit(&mut client, Duration::from_secs(600));
+    let peak = watch.peak_mib();
+    peer.join().expect("the peer got the whole file, in order");
+    assert_eq!(code, 0, "{stderr}");
+    eprintln!("1 GiB file send: peak RSS {peak} MiB");
+    assert!(peak < 200, "peak resident memory {peak} MiB");
+}
+
+#[test]
+#[ignore = "1 GiB through loopback; run with --ignored"]
+fn a_gigabyte_echoed_to_a_peer_that_reads_late_comes_back_whole_in_bounded_memory() {
+    const CHUNKS: usize = 1024;
+    let port = free_port().to_string();
+    let mut server = spawn_quiet(&["tcp-server", &format!("127.0.0.1:{port}"), "--echo"]);
+    let watch = PeakWatch::start(server.id());
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut stream = connect_when_up(addr);
+    let mut writer = stream.try_clone().unwrap();
+    let sender = thread::spawn(move || {
+        for index in 0..CHUNKS {
+            writer.write_all(&chunk(index)).unwrap();
+        }
+    });
+    // The echo cannot go out while we do not read: the server must wait, not drop or hoard.
+    thread::sleep(Duration::from_secs(3));
+    read_and_check(&mut stream, CHUNKS);
+    sender.join().unwrap();
+    drop(stream);
+    let (code, stderr) = interrupt(&mut server);
+    let peak = watch.peak_mib();
+    assert_eq!(code, 130, "{stderr}");
+    eprintln!("1 GiB echoed to a late reader: server peak RSS {peak} MiB");
+    assert!(peak < 200, "peak resident memory {peak} MiB");
+}
+
+#[test]
+#[ignore = "30 s of 16 clients that never read; run with --ignored"]
+fn echo_clients_that_never_read_hold_the_server_to_bounded_memory() {
+    const CLIENTS: usize = 16;
+    let port = free_port().to_string();
+    let mut server = spawn_quiet(&["tcp-server", &format!("127.0.0.1:{port}"), "--echo"]);
+    let watch = PeakWatch::start(server.id());
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    drop(connect_when_up(addr));
+    let stop = Arc::new(AtomicBool::new(false));
+    let sent = Arc::new(AtomicU64::new(0));
+    let floods: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (stop, sent) = (stop.clone(), sent.clone());
+            let mut stream = TcpStream::connect(addr).unwrap();
+            stream
+                .set_write_timeout(Some(Duration::from_millis(200)))
+                .unwrap();
+            thread::spawn(move || {
+                let data = vec![b'x'; 64 * 1024];
+                // Sends while it can, never reads: the echo has nowhere to go.
+                while !stop.load(Ordering::Acquire) {
+                    match stream.write(&data) {
+                        Ok(n) => {
+                            sent.fetch_add(n as u64, Ordering::Relaxed);
+                        }
+                        Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
+                        Err(_) => break,
+                    }
+                }
+                stream
+            })
+        })
+        .collect();
+    thread::sleep(Duration::from_secs(30));
+    let rss_now = status_kib(server.id(), "VmRSS:") / 1024;
+    // A new client is served at once, while the 16 are still there.
+    let mut fresh = TcpStream::connect(addr).unwrap();
+    fresh.set_read_timeout(Some(DEADLINE)).unwrap();
+    fresh.write_all(b"still there?").unwrap();
+    let mut echo = [0u8; 12];
+    fresh.read_exact(&mut echo).unwrap();
+    assert_eq!(&echo, b"still there?");
+    stop.store(true, Ordering::Release);
+    let streams: Vec<TcpStream> = floods.into_iter().map(|t| t.join().unwrap()).collect();
+    drop(streams);
+    let (code, stderr) = interrupt(&mut server);
+    let peak = watch.peak_mib();
+    assert_eq!(code, 130, "{stderr}");
+    let sent_mib = sent.load(Ordering::Relaxed) / MIB as u64;
+    eprintln!(
+        "16 non-reading echo clients, 30 s: {sent_mib} MiB sent to the server, RSS {rss_now} MiB, peak {peak} MiB"
+    );
+    assert!(peak < 300, "peak resident memory {peak} MiB");
+}
+
+#[test]
+#[ignore = "256 clients send up to 4 GiB; run with --ignored"]
+fn unfinished_lines_from_many_clients_stay_within_the_memory_budget() {
+    const CLIENTS: usize = 256;
+    const LINE: usize = 16 * MIB - 1;
+    let mut server = Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--framing",
+        "line",
+        "--echo",
+        "--max-clients",
+        "1000",
+    ]);
+    let addr = server.listening();
+    let server_pid = server.pid();
+    let watch = PeakWatch::start(server_pid);
+    let data = Arc::new(vec![b'x'; MIB]);
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let data = data.clone();
+            thread::spawn(move || {
+                let mut stream = TcpStream::connect(addr).unwrap();
+                let mut left = LINE;
+                while left > 0 {
+                    let n = left.min(data.len());
+                    // A connection the budget closed refuses the rest.
+                    if stream.write_all(&data[..n]).is_err() {
+                        return None;
+                    }
+                    left -= n;
+                }
+                // Kept open: the line stays unfinished in the server.
+                Some(stream)
+            })
+        })
+        .collect();
+    let still_open: Vec<TcpStream> = clients
+        .into_iter()
+        .filter_map(|client| client.join().unwrap())
+        .collect();
+    // Every close the budget made is reported; the output goes quiet once the dust settles.
+    let mut closed_for_budget = 0;
+    while let Some(line) = server.try_line(Duration::from_secs(2)) {
+        closed_for_budget += usize::from(line.contains("memory budget"));
+    }
+    let kept = CLIENTS - closed_for_budget;
+    // Still serving: a complete line is echoed.
+    let mut fresh = TcpStream::connect(addr).unwrap();
+    fresh.set_read_timeout(Some(DEADLINE)).unwrap();
+    fresh.write_all(b"ping\n").unwrap();
+    let mut echo = [0u8; 5];
+    fresh.read_exact(&mut echo).unwrap();
+    assert_eq!(&echo, b"ping\n");
+    drop(server);
+    let peak = watch.peak_mib();
+    eprintln!(
+        "256 unfinished 16 MiB lines: {kept} connections kept, {closed_for_budget} closed by the budget, peak RSS {peak} MiB"
+    );
+    assert!(closed_for_budget > 0, "the budget closed the largest");
+    assert!(
+        kept * LINE <= 256 * MIB,
+        "what stays open fits the 256 MiB budget ({kept} kept)"
+    );
+    // The budget counts the frames' buffers; threads, stacks and the event queue come on top.
+    assert!(peak < 256 + 100, "peak resident memory {peak} MiB");
+    drop(still_open);
+}
