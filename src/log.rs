@@ -78,6 +78,8 @@ struct StoredRow {
 }
 
 const NO_PEER: u32 = u32::MAX;
+/// Peers a log remembers without looking whether rows still refer to them.
+const PEERS_KEPT_FREELY: usize = 1024;
 /// The longest unfinished character of UTF-8 or GBK is 3 bytes.
 const MAX_CARRY: usize = 3;
 
@@ -249,6 +251,37 @@ impl Log {
         self.first += self.rows.len() as u64;
         self.rows.clear();
         self.bytes = 0;
+        // The chart shows no lanes for peers that are gone with their rows.
+        self.forget_unused_peers();
+    }
+
+    /// Drops the peers that no row refers to (keeping those whose stream has an unfinished
+    /// character), renumbering the rest in the order first seen.
+    fn forget_unused_peers(&mut self) {
+        let mut renumbered = vec![NO_PEER; self.peers.len()];
+        let mut peers = Vec::new();
+        let mut keep = |old: u32| {
+            let slot = &mut renumbered[old as usize];
+            if *slot == NO_PEER {
+                *slot = peers.len() as u32;
+                peers.push(self.peers[old as usize]);
+            }
+            *slot
+        };
+        for row in self.rows.iter_mut().filter(|row| row.peer != NO_PEER) {
+            row.peer = keep(row.peer);
+        }
+        self.unfinished = self
+            .unfinished
+            .drain()
+            .map(|(old, carry)| (keep(old), carry))
+            .collect();
+        self.peer_index = peers
+            .iter()
+            .enumerate()
+            .map(|(id, &peer)| (peer, id as u32))
+            .collect();
+        self.peers = peers;
     }
 
     fn peer_id(&mut self, peer: SocketAddr, client: Option<ClientId>) -> u32 {
@@ -260,6 +293,12 @@ impl Log {
         }
         if let Some(&id) = self.peer_index.get(&(peer, client)) {
             return id;
+        }
+        // A flood from many source ports must not grow the table without bound: past twice
+        // the rows kept, peers whose rows are gone are forgotten (each time at least as many
+        // peers were added as rows are kept, so the cost per peer stays constant).
+        if self.peers.len() >= PEERS_KEPT_FREELY.max(2 * self.rows.len()) {
+            self.forget_unused_peers();
         }
         let id = self.peers.len() as u32;
         self.peers.push((peer, client));
@@ -769,6 +808,30 @@ mod tests {
             }),
             Vec::<usize>::new()
         );
+    }
+
+    #[test]
+    fn peers_of_dropped_or_cleared_rows_are_forgotten() {
+        let mut log = Log::new(TextEncoding::Utf8, false);
+        log.set_limit(100);
+        // A flood from 100,000 source ports, one datagram each.
+        for port in 1..=100_000u32 {
+            let peer = format!("127.0.0.1:{}", 1 + port % 65_535);
+            log.push_event(received(&peer, &port.to_le_bytes()));
+        }
+        assert!(
+            log.peers().len() <= PEERS_KEPT_FREELY,
+            "{}",
+            log.peers().len()
+        );
+        for i in 0..log.len() {
+            let peer = log.peers()[log.peer_index(i).unwrap()].0;
+            assert_eq!(Some(peer), log.row(i).peer, "rows keep their own peer");
+        }
+        let last = log.row(log.len() - 1).data.to_vec();
+        assert_eq!(last, 100_000u32.to_le_bytes());
+        log.clear();
+        assert!(log.peers().is_empty(), "no lanes for cleared rows");
     }
 
     #[test]
