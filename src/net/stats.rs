@@ -31,6 +31,12 @@ impl Counters {
         self.tx_messages.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A message counted as it was handed to the socket did not go out after all.
+    pub fn take_back_tx(&self, bytes: usize) {
+        self.tx_bytes.fetch_sub(bytes as u64, Ordering::Relaxed);
+        self.tx_messages.fetch_sub(1, Ordering::Relaxed);
+    }
+
     pub fn totals(&self) -> Totals {
         Totals {
             rx_bytes: self.rx_bytes.load(Ordering::Relaxed),

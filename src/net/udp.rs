@@ -166,6 +166,9 @@ fn pick(target: &HostPort, local: SocketAddr) -> Result<SocketAddr, Error> {
 
 /// Sends one datagram and reports it (`Sent`, or an `Error`); true if it went out. The
 /// message counts as finished before it is reported.
+/// Sends one datagram. It is reported (`Sent`) before it goes out, so the report comes before
+/// any answer the receiving thread may report; a send that fails adds an error and is taken
+/// back out of the counters. False when it failed.
 fn send_and_report(
     socket: &Socket,
     target: SocketAddr,
@@ -174,19 +177,29 @@ fn send_and_report(
     shared: &Shared,
     emitter: &Emitter,
 ) -> bool {
-    let sent = send_to(socket, target, &data);
+    if data.len() > MAX_UDP_PAYLOAD {
+        drop(ticket);
+        emitter.emit(EventKind::Error {
+            client: None,
+            error: Error::DatagramTooLarge { len: data.len() },
+        });
+        return false;
+    }
+    let len = data.len();
+    shared.counters.add_tx(len);
+    // The event takes the bytes, so the socket sends a copy (at most 64 KiB).
+    let datagram = data.clone();
+    emitter.emit(EventKind::Sent {
+        client: None,
+        peer: target,
+        data,
+    });
+    let sent = send_to(socket, target, &datagram);
     drop(ticket);
     match sent {
-        Ok(()) => {
-            shared.counters.add_tx(data.len());
-            emitter.emit(EventKind::Sent {
-                client: None,
-                peer: target,
-                data,
-            });
-            true
-        }
+        Ok(()) => true,
         Err(error) => {
+            shared.counters.take_back_tx(len);
             emitter.emit(EventKind::Error {
                 client: None,
                 error,
@@ -197,9 +210,6 @@ fn send_and_report(
 }
 
 fn send_to(socket: &Socket, target: SocketAddr, data: &[u8]) -> Result<(), Error> {
-    if data.len() > MAX_UDP_PAYLOAD {
-        return Err(Error::DatagramTooLarge { len: data.len() });
-    }
     socket
         .send_to(data, &target.into())
         .map(|_| ())
