@@ -743,3 +743,33 @@ fn a_reset_ends_a_connection_whose_writer_is_blocked_on_a_peer_that_does_not_rea
         "RST, not FIN"
     );
 }
+
+/// Echo and auto-replies are answered by the engine on the connection's reader side: they go
+/// out while nobody takes the session's events (a hidden window, a busy consumer).
+#[test]
+fn the_engine_answers_rules_and_echo_without_the_consumer() {
+    use socket_tester::codec::TextEncoding;
+    use socket_tester::net::{Responder, Rule};
+    let (server, local) = server_on("127.0.0.1:0");
+    let rules = [Rule::parse("PING=>PONG").unwrap()];
+    server.set_responder(Some(
+        Responder::new(&rules, false, TextEncoding::Utf8).unwrap(),
+    ));
+    let mut stream = TcpStream::connect(local).unwrap();
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    stream.write_all(b"PING").unwrap();
+    let mut answer = [0u8; 4];
+    stream.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"PONG");
+
+    // Echo, 100 messages, each answered before the next is sent; no event is taken (the event
+    // channel holds them; a consumer that never drains it would, past 256, hold TCP back).
+    server.set_responder(Some(Responder::new(&[], true, TextEncoding::Utf8).unwrap()));
+    for i in 0..100u32 {
+        let message = format!("m{i:04}");
+        stream.write_all(message.as_bytes()).unwrap();
+        let mut echo = [0u8; 5];
+        stream.read_exact(&mut echo).unwrap();
+        assert_eq!(&echo, message.as_bytes());
+    }
+}
