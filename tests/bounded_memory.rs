@@ -108,26 +108,6 @@ impl PeakWatch {
     }
 }
 
-/// Waits for the child to exit on its own (bounded by `limit`); its exit code and stderr.
-fn wait_exit(child: &mut Child, limit: Duration) -> (i32, String) {
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("socket-tester did not finish in {limit:?}");
-        }
-        thread::sleep(Duration::from_millis(50));
-    };
-    let mut stderr = String::new();
-    if let Some(mut err) = child.stderr.take() {
-        let _ = err.read_to_string(&mut stderr);
-    }
-    (status.code().unwrap_or(-1), stderr)
-}
-
 /// Ends a server as Ctrl+C would, and waits for it.
 fn interrupt(child: &mut Child) -> (i32, String) {
     // SAFETY: kill(2) on the pid of a child we own and have not reaped.
@@ -135,16 +115,21 @@ fn interrupt(child: &mut Child) -> (i32, String) {
     wait_exit(child, DEADLINE)
 }
 
-/// Connects to a server started moments ago, trying until it listens.
-fn connect_when_up(addr: SocketAddr) -> TcpStream {
+/// `tcp-server --echo` on a free loopback port with its output thrown away, its memory
+/// watched, and listening by the time this returns.
+fn quiet_echo_server() -> (Child, PeakWatch, SocketAddr) {
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let server = spawn_quiet(&["tcp-server", &addr.to_string(), "--echo"]);
+    let watch = PeakWatch::start(server.id());
     let deadline = Instant::now() + DEADLINE;
-    loop {
-        match TcpStream::connect(addr) {
-            Ok(stream) => return stream,
-            Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
-            Err(err) => panic!("the server at {addr} never listened: {err}"),
-        }
+    while TcpStream::connect(addr).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the server at {addr} never listened"
+        );
+        thread::sleep(Duration::from_millis(20));
     }
+    (server, watch, addr)
 }
 
 #[test]
@@ -189,11 +174,8 @@ fn a_gigabyte_file_reaches_a_reading_peer_whole_in_bounded_memory() {
 #[ignore = "1 GiB through loopback; run with --ignored"]
 fn a_gigabyte_echoed_to_a_peer_that_reads_late_comes_back_whole_in_bounded_memory() {
     const CHUNKS: usize = 1024;
-    let port = free_port().to_string();
-    let mut server = spawn_quiet(&["tcp-server", &format!("127.0.0.1:{port}"), "--echo"]);
-    let watch = PeakWatch::start(server.id());
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let mut stream = connect_when_up(addr);
+    let (mut server, watch, addr) = quiet_echo_server();
+    let mut stream = TcpStream::connect(addr).unwrap();
     let mut writer = stream.try_clone().unwrap();
     let sender = thread::spawn(move || {
         for index in 0..CHUNKS {
@@ -216,11 +198,7 @@ fn a_gigabyte_echoed_to_a_peer_that_reads_late_comes_back_whole_in_bounded_memor
 #[ignore = "30 s of 16 clients that never read; run with --ignored"]
 fn echo_clients_that_never_read_hold_the_server_to_bounded_memory() {
     const CLIENTS: usize = 16;
-    let port = free_port().to_string();
-    let mut server = spawn_quiet(&["tcp-server", &format!("127.0.0.1:{port}"), "--echo"]);
-    let watch = PeakWatch::start(server.id());
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    drop(connect_when_up(addr));
+    let (mut server, watch, addr) = quiet_echo_server();
     let stop = Arc::new(AtomicBool::new(false));
     let sent = Arc::new(AtomicU64::new(0));
     let floods: Vec<_> = (0..CLIENTS)

@@ -7,7 +7,6 @@ mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpStream, UdpSocket};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use common::*;
 use etherparse::{PacketHeaders, TransportHeader};
@@ -127,20 +126,7 @@ fn close_stdout_after_first_line(args: &[&str], provoke: impl FnOnce(&str)) -> (
         .unwrap();
     // The reader is gone: the next write fails with a broken pipe.
     provoke(first.trim());
-    let deadline = Instant::now() + DEADLINE;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("{args:?} did not end after its stdout closed");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    (status.code().unwrap_or(-1), stderr)
+    wait_exit(&mut child, DEADLINE)
 }
 
 /// What makes a run print again once its stdout is closed, given its first line.

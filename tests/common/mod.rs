@@ -315,3 +315,23 @@ pub fn listener_that_stalls_connects() -> (socket2::Socket, SocketAddr, Vec<sock
     }
     panic!("the accept queue never filled");
 }
+
+/// Waits for the child to exit on its own (bounded by `limit`); its exit code and stderr.
+pub fn wait_exit(child: &mut std::process::Child, limit: Duration) -> (i32, String) {
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("socket-tester did not end within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        let _ = err.read_to_string(&mut stderr);
+    }
+    (status.code().unwrap_or(-1), stderr)
+}
