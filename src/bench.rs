@@ -107,7 +107,13 @@ pub fn check_only(only: &str) -> Result<(), crate::Error> {
     })
 }
 
-pub fn run(quick: bool, only: Option<&str>, mut report: impl FnMut(&Figure)) -> Vec<Figure> {
+/// Runs the measurements `only` picks, handing each figure to `report` as it is made; stops
+/// after the measurement in hand when `report` returns false (nobody reads the figures).
+pub fn run(
+    quick: bool,
+    only: Option<&str>,
+    mut report: impl FnMut(&Figure) -> bool,
+) -> Vec<Figure> {
     let size = if quick { &QUICK } else { &FULL };
     // In the order of MEASUREMENTS.
     let measures: [&dyn Fn() -> Vec<Figure>; 7] = [
@@ -124,9 +130,13 @@ pub fn run(quick: bool, only: Option<&str>, mut report: impl FnMut(&Figure)) -> 
         if only.is_some_and(|only| !picks(only, prefix)) {
             continue;
         }
+        let mut go_on = true;
         for figure in measure() {
-            report(&figure);
+            go_on &= report(&figure);
             figures.push(figure);
+        }
+        if !go_on {
+            break;
         }
     }
     figures

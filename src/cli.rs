@@ -96,6 +96,7 @@ fn run_bench(args: &args::BenchArgs) -> Result<i32, Error> {
     let mut open = true;
     let mut say = |text: String| {
         open = open && writeln!(out, "{text}").and_then(|()| out.flush()).is_ok();
+        open
     };
     if !args.json {
         say(format!(
@@ -106,12 +107,12 @@ fn run_bench(args: &args::BenchArgs) -> Result<i32, Error> {
     crate::bench::run(args.quick, args.only.as_deref(), |figure| {
         if args.json {
             // Serializing numbers and fixed names cannot fail.
-            say(serde_json::to_string(figure).unwrap_or_default());
+            say(serde_json::to_string(figure).unwrap_or_default())
         } else {
             say(format!(
                 "{:<16} {:>16.1} {:<18} {:>16.1} {:>8.3}",
                 figure.name, figure.value, figure.unit, figure.baseline, figure.ratio
-            ));
+            ))
         }
     });
     Ok(EXIT_OK)

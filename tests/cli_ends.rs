@@ -174,6 +174,11 @@ fn a_closed_stdout_ends_every_mode_quietly_with_exit_0() {
             vec!["stress", "tcp", &target, "--clients", "2", "--rate", "10"],
             Box::new(|_| {}),
         ),
+        (
+            // The header, then the first figure finds the pipe closed; no more is measured.
+            vec!["bench", "--quick"],
+            Box::new(|_| {}),
+        ),
     ];
     for (args, provoke) in runs {
         let (code, stderr) = close_stdout_after_first_line(&args, provoke);
