@@ -1,31 +1,21 @@
 //! socket-tester: a desktop socket tester (TCP client, TCP server, UDP) and a command line on
-//! the same engine.
+//! the same engine. The layers, each depending only on those listed before it:
 //!
-//! - [`net`]: the engine, worker threads owning blocking sockets, commands in, events out.
-//! - [`codec`]: pure conversions: encodings, hex, escapes, outgoing payloads.
-//! - [`log`], [`page`], [`stress_page`]: the desktop app's state, without drawing.
-//! - [`app`], [`ui`]: the desktop app (eframe/egui), drawing only.
-//! - [`record`], [`pcap`]: recordings of a session, for replay and for Wireshark.
+//! - [`error`]: the one error type, with messages written for people.
+//! - [`codec`]: pure conversions: encodings, hex, escapes, checksums, framing, payloads.
+//! - [`net`]: the engine: worker threads owning blocking sockets, commands in, events out.
+//! - [`capture`]: traffic at rest, shared by the window and the command line: recordings and
+//!   pcap files.
+//! - [`gui`]: the desktop app: its model (pages, log, demo, stress, chart) and its views.
 //! - [`cli`]: the command line.
+//! - [`bench`]: `socket-tester bench`, measurements against plain baselines.
 
-pub mod alloc_count;
-pub mod app;
 pub mod bench;
-pub mod chart;
+pub mod capture;
 pub mod cli;
 pub mod codec;
-pub mod demo;
 pub mod error;
-pub mod i18n;
-pub mod log;
+pub mod gui;
 pub mod net;
-pub mod page;
-pub mod pcap;
-pub mod record;
-pub mod session_recording;
-pub mod stress_page;
-pub mod traffic;
-pub mod ui;
-pub mod wake;
 
 pub use error::Error;

@@ -1,5 +1,5 @@
-use socket_tester::alloc_count::CountingAllocator;
-use socket_tester::app::App;
+use socket_tester::bench::alloc_count::CountingAllocator;
+use socket_tester::gui::app::App;
 
 /// Counts live bytes so `socket-tester bench` measures memory (one relaxed add per call).
 #[global_allocator]

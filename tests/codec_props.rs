@@ -154,7 +154,7 @@ proptest! {
         cuts in prop::collection::vec(any::<usize>(), 0..6),
         gbk in any::<bool>(),
     ) {
-        use socket_tester::log::Log;
+        use socket_tester::gui::model::log::Log;
         use socket_tester::net::{Event, EventKind};
         let encoding = if gbk { TextEncoding::Gbk } else { TextEncoding::Utf8 };
         let bytes = encoding.encode(&text).unwrap();

@@ -13,9 +13,9 @@ use crossbeam_channel::Receiver;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use socket_tester::app::App;
-use socket_tester::log::Direction;
-use socket_tester::page::{Link, Page};
+use socket_tester::gui::app::App;
+use socket_tester::gui::model::log::Direction;
+use socket_tester::gui::model::page::{Link, Page};
 
 /// Frames to run until the app settles: events from the engine request repaints while they
 /// arrive, which takes a few frames on a loaded machine.
@@ -25,7 +25,7 @@ fn app() -> Harness<'static, App> {
     Harness::builder()
         .with_size(egui::vec2(1100.0, 720.0))
         .with_max_steps(MAX_STEPS)
-        .with_context_setup(socket_tester::ui::fonts::install)
+        .with_context_setup(socket_tester::gui::view::fonts::install)
         .build_eframe(|cc| App::new(cc))
 }
 
@@ -35,7 +35,7 @@ fn app_showing_any_bytes() -> Harness<'static, App> {
     Harness::builder()
         .with_size(egui::vec2(1100.0, 720.0))
         .with_max_steps(MAX_STEPS)
-        .with_context_setup(socket_tester::ui::fonts::install)
+        .with_context_setup(socket_tester::gui::view::fonts::install)
         .allow_missing_glyphs()
         .build_eframe(|cc| App::new(cc))
 }
@@ -373,11 +373,11 @@ fn settings_survive_a_restart() {
 
     // The state goes through the same serialisation eframe's storage uses.
     let text = serde_json::to_string(&saved).unwrap();
-    let restored: socket_tester::app::SavedState = serde_json::from_str(&text).unwrap();
+    let restored: socket_tester::gui::app::SavedState = serde_json::from_str(&text).unwrap();
     let mut again = Harness::builder()
         .with_size(egui::vec2(1100.0, 720.0))
         .with_max_steps(MAX_STEPS)
-        .with_context_setup(socket_tester::ui::fonts::install)
+        .with_context_setup(socket_tester::gui::view::fonts::install)
         .build_eframe(move |cc| App::with_state(&cc.egui_ctx, restored));
     again.run();
     assert!(again.query_by_label("UDP").is_some());
@@ -390,7 +390,10 @@ fn settings_survive_a_restart() {
         ("192.0.2.10", "502")
     );
     assert_eq!(client.encoding, socket_tester::codec::TextEncoding::Gbk);
-    assert_eq!(client.display, socket_tester::page::DisplayMode::Hex);
+    assert_eq!(
+        client.display,
+        socket_tester::gui::model::page::DisplayMode::Hex
+    );
     assert_eq!(
         again
             .get_by_role_and_label(Role::TextInput, "Host")
@@ -895,7 +898,7 @@ fn the_window_keeps_drawing_through_a_flood() {
     assert!(frames > 1, "frames were drawn during the flood");
     let kept: usize = page(&mut h).log.iter().map(|row| row.data.len()).sum();
     assert!(
-        kept <= socket_tester::log::BYTE_LIMIT,
+        kept <= socket_tester::gui::model::log::BYTE_LIMIT,
         "the log kept {kept} bytes"
     );
 }
@@ -904,7 +907,10 @@ fn the_window_keeps_drawing_through_a_flood() {
 fn presentation_switch_enlarges_and_sharpens_and_switches_back() {
     let mut h = app();
     click(&mut h, "Presentation");
-    assert_eq!(h.ctx.zoom_factor(), socket_tester::ui::PRESENTATION_ZOOM);
+    assert_eq!(
+        h.ctx.zoom_factor(),
+        socket_tester::gui::view::PRESENTATION_ZOOM
+    );
     let style = h.ctx.style_of(egui::Theme::Dark);
     assert_eq!(
         style.visuals.override_text_color,
@@ -1140,7 +1146,10 @@ fn the_language_switch_puts_every_label_in_chinese_and_back() {
     h.get_by_role_and_label(Role::ComboBox, "Language").click();
     h.run();
     click(&mut h, "简体中文");
-    assert_eq!(h.state().language, socket_tester::i18n::Language::Chinese);
+    assert_eq!(
+        h.state().language,
+        socket_tester::gui::i18n::Language::Chinese
+    );
     h.get_by_label("连接");
 
     for tab in ["TCP 客户端", "TCP 服务器", "UDP", "压力测试", "演示"] {

@@ -10,9 +10,9 @@ use std::thread;
 use common::*;
 use etherparse::{NetHeaders, PacketHeaders, TransportHeader};
 use pcap_file::pcap::PcapReader;
+use socket_tester::capture::pcap::PcapWriter;
+use socket_tester::capture::record::{Recorder, Transport};
 use socket_tester::net::{Command, EventKind, Session, TcpServerConfig, no_waker};
-use socket_tester::pcap::PcapWriter;
-use socket_tester::record::{Recorder, Transport};
 
 /// One packet as Wireshark would list it.
 #[derive(Debug, Clone, PartialEq)]
@@ -245,8 +245,8 @@ fn an_unwritable_pcap_path_is_bad_input() {
 /// The window's path: Record, then "Save pcap", from a UDP conversation.
 #[test]
 fn a_recorded_udp_session_saves_a_pcap_with_each_datagram() {
+    use socket_tester::gui::model::recording::SessionRecording;
     use socket_tester::net::{Destination, SessionKind, UdpConfig};
-    use socket_tester::session_recording::SessionRecording;
 
     let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
     let peer_addr = peer.local_addr().unwrap();

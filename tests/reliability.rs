@@ -9,7 +9,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::*;
-use socket_tester::log::Log;
+use socket_tester::gui::model::log::Log;
 use socket_tester::net::addr::parse_host_port;
 use socket_tester::net::{
     CloseReason, Destination, EventKind, Session, SessionConfig, TcpClientConfig, TcpServerConfig,

@@ -8,12 +8,12 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::thread;
 
 use common::*;
+use socket_tester::capture::record::Side;
+use socket_tester::gui::model::recording::{RecordingConfig, SessionRecording};
 use socket_tester::net::addr::parse_host_port;
 use socket_tester::net::{
     Destination, EventKind, Session, SessionKind, TcpClientConfig, TcpServerConfig, no_waker,
 };
-use socket_tester::record::Side;
-use socket_tester::session_recording::{RecordingConfig, SessionRecording};
 
 /// A server that answers each message with "re:" and the message.
 fn answering_server() -> SocketAddr {

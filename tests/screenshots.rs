@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use socket_tester::app::App;
-use socket_tester::page::Link;
+use socket_tester::gui::app::App;
+use socket_tester::gui::model::page::Link;
 
 fn save(h: &mut Harness<'static, App>, name: &str) {
     let image = h.render().expect("render the window");
@@ -47,7 +47,7 @@ fn settle(h: &mut Harness<'static, App>, until: impl Fn(&mut Harness<'static, Ap
 fn toolkit_screenshot() {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1180.0, 800.0))
-        .with_context_setup(socket_tester::ui::fonts::install)
+        .with_context_setup(socket_tester::gui::view::fonts::install)
         .build_eframe(|cc| App::new(cc));
     click(&mut h, "TCP Server");
     h.get_by_role_and_label(Role::ComboBox, "Framing").click();
@@ -90,7 +90,7 @@ fn lecture_screenshots() {
         let mut h = Harness::builder()
             .with_size(egui::vec2(1500.0, 900.0))
             .with_max_steps(64)
-            .with_context_setup(socket_tester::ui::fonts::install)
+            .with_context_setup(socket_tester::gui::view::fonts::install)
             .build_eframe(|cc| App::new(cc));
         if chinese {
             h.get_by_role_and_label(Role::ComboBox, "Language").click();

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use socket_tester::codec::TextEncoding;
-use socket_tester::log::Log;
+use socket_tester::gui::model::log::Log;
 use socket_tester::net::{Event, EventKind};
 
 fuzz_target!(|input: (u8, Vec<u8>)| {

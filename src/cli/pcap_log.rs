@@ -4,10 +4,10 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
+use crate::capture::pcap::PcapWriter;
+use crate::capture::record::{Recorder, Transport};
 use crate::error::Error;
 use crate::net::{Event, SessionKind};
-use crate::pcap::PcapWriter;
-use crate::record::{Recorder, Transport};
 
 /// `--pcap`: every event's packets, written through at once (servers end with Ctrl+C).
 pub struct PcapLog {

@@ -1,7 +1,7 @@
-use crate::i18n::{self, Language, t};
+use crate::gui::i18n::{self, Language, t};
 use egui::Ui;
 
-use crate::app::{App, DEMO_TAB, STRESS_TAB, TABS};
+use crate::gui::app::{App, DEMO_TAB, STRESS_TAB, TABS};
 
 pub fn draw(app: &mut App, ui: &mut Ui) {
     ui.horizontal(|ui| {
@@ -53,7 +53,7 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
             };
             if ui.button(theme).clicked() {
                 app.dark = !app.dark;
-                crate::ui::apply_look(ui.ctx(), app.dark, app.presentation);
+                crate::gui::view::apply_look(ui.ctx(), app.dark, app.presentation);
             }
             let presentation = if app.presentation {
                 t("Normal view")
@@ -68,9 +68,9 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
                 .clicked()
             {
                 app.presentation = !app.presentation;
-                crate::ui::apply_look(ui.ctx(), app.dark, app.presentation);
+                crate::gui::view::apply_look(ui.ctx(), app.dark, app.presentation);
                 let zoom = if app.presentation {
-                    crate::ui::PRESENTATION_ZOOM
+                    crate::gui::view::PRESENTATION_ZOOM
                 } else {
                     1.0
                 };

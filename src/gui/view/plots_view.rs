@@ -1,11 +1,11 @@
 //! Live plots of the shown rows: bytes per second in and out, and round-trip times.
 
-use crate::i18n::{t, tf};
+use crate::gui::i18n::{t, tf};
 use egui::Ui;
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
-use crate::page::{Page, ShownRows};
-use crate::traffic::traffic_series;
+use crate::gui::model::page::{Page, ShownRows};
+use crate::gui::model::traffic::traffic_series;
 
 pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
     let series = traffic_series(&page.log, (0..shown.len()).map(|i| shown.row(i)));

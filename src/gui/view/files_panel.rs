@@ -1,10 +1,10 @@
-use crate::i18n::t;
+use crate::gui::i18n::t;
 use crossbeam_channel::bounded;
 use egui::{RichText, Ui};
 
-use crate::log::ExportFormat;
-use crate::page::{Page, PathField};
-use crate::ui::{labelled_combo, labelled_field};
+use crate::gui::model::log::ExportFormat;
+use crate::gui::model::page::{Page, PathField};
+use crate::gui::view::{labelled_combo, labelled_field};
 
 const PATH_WIDTH: f32 = 180.0;
 

@@ -2,8 +2,8 @@
 //! lane per peer), or a note on one lane. Drawing is in `ui::chart_view`.
 
 use crate::codec::render::one_line;
-use crate::i18n::{t, tf};
-use crate::log::{Direction, LogRow, Mark};
+use crate::gui::i18n::{t, tf};
+use crate::gui::model::log::{Direction, LogRow, Mark};
 
 /// Characters of a message shown on its arrow.
 const PREVIEW_CHARS: usize = 24;
@@ -105,7 +105,7 @@ fn data_label(row: &LogRow<'_>) -> String {
 mod tests {
     use super::*;
     use crate::codec::TextEncoding;
-    use crate::log::Log;
+    use crate::gui::model::log::Log;
     use crate::net::{CloseReason, Event, EventKind};
 
     #[test]

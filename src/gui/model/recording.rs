@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::capture::pcap::PcapWriter;
+use crate::capture::record::{Recorder, Recording, Side, Transport};
 use crate::error::{Error, describe_io};
-use crate::i18n::{self, t, tf};
+use crate::gui::i18n::{self, t, tf};
 use crate::net::{Destination, Event, Repeater, Session, SessionKind};
-use crate::pcap::PcapWriter;
-use crate::record::{Recorder, Recording, Side, Transport};
 
 /// What is saved with the page's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

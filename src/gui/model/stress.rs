@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{Checksum, InputMode, LineEnding, PayloadFormat, TextEncoding};
 use crate::error::Error;
-use crate::i18n::{self, t, tf};
+use crate::gui::i18n::{self, t, tf};
 use crate::net::Waker;
 use crate::net::addr::{HostPort, parse_host, parse_port};
 use crate::net::stress::{Protocol, Report, Sample, Stress, StressConfig, StressMode, Template};

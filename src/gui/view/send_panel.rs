@@ -1,10 +1,10 @@
-use crate::i18n::{t, tf};
+use crate::gui::i18n::{t, tf};
 use egui::{Color32, Key, Modifiers, RichText, Ui};
 
 use crate::codec::{Checksum, InputMode, LineEnding};
+use crate::gui::model::page::Page;
+use crate::gui::view::{labelled_combo, labelled_field};
 use crate::net::SessionKind;
-use crate::page::Page;
-use crate::ui::{labelled_combo, labelled_field};
 
 pub fn draw(page: &mut Page, ui: &mut Ui) {
     ui.add_space(4.0);

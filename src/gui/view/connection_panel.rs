@@ -1,11 +1,11 @@
-use crate::i18n::{t, tf};
+use crate::gui::i18n::{t, tf};
 use std::net::IpAddr;
 
 use egui::{Color32, RichText, Ui};
 
+use crate::gui::model::page::Page;
+use crate::gui::view::{labelled_combo, labelled_field};
 use crate::net::{SessionKind, Waker};
-use crate::page::Page;
-use crate::ui::{labelled_combo, labelled_field};
 
 const HOST_WIDTH: f32 = 160.0;
 const PORT_WIDTH: f32 = 60.0;

@@ -12,8 +12,11 @@ use crate::codec::{
     split_evenly,
 };
 use crate::error::Error;
-use crate::i18n::{self, t, tf};
-use crate::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export, row_contains};
+use crate::gui::i18n::{self, t, tf};
+use crate::gui::model::log::{
+    DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export, row_contains,
+};
+use crate::gui::model::recording::{RecordingConfig, SessionRecording};
 use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_multicast, parse_port};
 use crate::net::rules::{Responder, Rule};
 use crate::net::{
@@ -21,7 +24,6 @@ use crate::net::{
     Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, Totals,
     UdpConfig, Waker, file_chunk,
 };
-use crate::session_recording::{RecordingConfig, SessionRecording};
 
 /// How the log shows each message's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

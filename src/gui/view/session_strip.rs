@@ -1,7 +1,7 @@
-use crate::i18n::t;
+use crate::gui::i18n::t;
 use egui::{Color32, RichText, Ui};
 
-use crate::app::Tab;
+use crate::gui::app::Tab;
 use crate::net::SessionKind;
 
 /// An open session's name is green.

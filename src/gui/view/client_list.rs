@@ -1,8 +1,8 @@
-use crate::i18n::{t, tf};
+use crate::gui::i18n::{t, tf};
 use chrono::{DateTime, Local};
 use egui::Ui;
 
-use crate::page::Page;
+use crate::gui::model::page::Page;
 
 pub fn draw(page: &mut Page, ui: &mut Ui) {
     ui.heading(t("Clients"));

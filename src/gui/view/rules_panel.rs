@@ -1,9 +1,9 @@
-use crate::i18n::t;
+use crate::gui::i18n::t;
 use egui::{Color32, RichText, Ui};
 
+use crate::gui::model::page::Page;
+use crate::gui::view::{labelled_combo, labelled_field};
 use crate::net::rules::{MatchKind, Rule};
-use crate::page::Page;
-use crate::ui::{labelled_combo, labelled_field};
 
 /// Auto-reply rules: the first enabled rule that matches a received message answers it.
 pub fn draw(page: &mut Page, ui: &mut Ui) {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::TextEncoding;
 use crate::codec::hex::format_hex;
 use crate::codec::render::one_line;
-use crate::i18n::{self, t, tf};
+use crate::gui::i18n::{self, t, tf};
 use crate::net::{ClientId, CloseReason, Event, EventKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

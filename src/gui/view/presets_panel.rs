@@ -1,9 +1,9 @@
-use crate::i18n::{t, tf};
+use crate::gui::i18n::{t, tf};
 use egui::Ui;
 
 use crate::codec::InputMode;
-use crate::page::Page;
-use crate::ui::{labelled_combo, labelled_field};
+use crate::gui::model::page::Page;
+use crate::gui::view::{labelled_combo, labelled_field};
 
 /// What the preset panel asks of the page this frame.
 enum Action {

@@ -16,10 +16,10 @@ mod session_strip;
 mod stress_view;
 mod top_bar;
 
-use crate::i18n::t;
+use crate::gui::i18n::t;
 use egui::{CentralPanel, Panel, Ui};
 
-use crate::app::App;
+use crate::gui::app::App;
 use crate::net::SessionKind;
 
 /// Fonts, theme and zoom for a new context (the app's window or a test harness).
@@ -75,11 +75,11 @@ pub fn apply_look(ctx: &egui::Context, dark: bool, presentation: bool) {
 
 pub fn draw(app: &mut App, ui: &mut Ui) {
     Panel::top("tabs").show(ui, |ui| top_bar::draw(app, ui));
-    if app.active_tab == crate::app::STRESS_TAB {
+    if app.active_tab == crate::gui::app::STRESS_TAB {
         stress_view::draw(&mut app.stress, app.waker.clone(), ui);
         return;
     }
-    if app.active_tab == crate::app::DEMO_TAB {
+    if app.active_tab == crate::gui::app::DEMO_TAB {
         CentralPanel::default().show(ui, |ui| demo_view::draw(app, ui));
         return;
     }
@@ -160,6 +160,6 @@ fn labelled_combo(
 }
 
 /// The log view alone, for measuring its frame cost (`socket-tester bench`).
-pub fn draw_log(page: &mut crate::page::Page, ui: &mut Ui) {
+pub fn draw_log(page: &mut crate::gui::model::page::Page, ui: &mut Ui) {
     log_view::draw(page, ui);
 }

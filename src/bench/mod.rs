@@ -2,6 +2,8 @@
 //! the same process, so each ratio holds on a noisy machine. All traffic is on 127.0.0.1 and
 //! bounded in count and time.
 
+pub mod alloc_count;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::sync::Arc;
@@ -12,13 +14,13 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::Serialize;
 
 use crate::codec::TextEncoding;
-use crate::log::Log;
+use crate::gui::model::log::Log;
+use crate::gui::model::page::{Page, PageConfig};
 use crate::net::addr::HostPort;
 use crate::net::{
     Destination, Event, EventKind, Responder, Session, SessionKind, TcpClientConfig, TcpOptions,
     TcpServerConfig, UdpConfig, Waker, no_waker,
 };
-use crate::page::{Page, PageConfig};
 
 /// One measured figure and the baseline it is compared with.
 #[derive(Debug, Clone, Serialize)]
@@ -424,7 +426,7 @@ fn page_with_rows(rows: usize) -> Page {
 /// CPU time of one frame of the real log view (headless egui, no window) over `frames` frames.
 fn frame_time(page: &mut Page, frames: u32) -> f64 {
     let ctx = egui::Context::default();
-    crate::ui::fonts::install(&ctx);
+    crate::gui::view::fonts::install(&ctx);
     let input = || egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
             egui::Pos2::ZERO,
@@ -433,7 +435,7 @@ fn frame_time(page: &mut Page, frames: u32) -> f64 {
         ..Default::default()
     };
     let mut frame = || {
-        let mut output = ctx.run_ui(input(), |ui| crate::ui::draw_log(page, ui));
+        let mut output = ctx.run_ui(input(), |ui| crate::gui::view::draw_log(page, ui));
         // No renderer here: font textures are not uploaded anywhere.
         output.textures_delta.clear();
     };
@@ -457,9 +459,9 @@ fn log_frame(rows: usize) -> Figure {
 
 /// Bytes of memory per logged 64-byte message, measured by the counting allocator.
 fn log_memory(rows: usize) -> Figure {
-    let before = crate::alloc_count::live_bytes();
+    let before = crate::bench::alloc_count::live_bytes();
     let page = page_with_rows(rows);
-    let after = crate::alloc_count::live_bytes();
+    let after = crate::bench::alloc_count::live_bytes();
     let per_message = (after - before).max(0) as f64 / rows as f64;
     drop(page);
     Figure::new("log_memory", per_message, "bytes/message", 64.0)

@@ -1,13 +1,13 @@
 //! The Demo tab: one click starts a server and a client (or two UDP sockets) on this machine,
 //! shown side by side, each with its send box and its sequence chart.
 
-use crate::i18n::{t, tf};
+use crate::gui::i18n::{t, tf};
 use egui::{RichText, Ui};
 
-use crate::app::App;
-use crate::demo::Demo;
+use crate::gui::app::App;
+use crate::gui::model::demo::Demo;
+use crate::gui::model::page::Page;
 use crate::net::SessionKind;
-use crate::page::Page;
 
 pub fn draw(app: &mut App, ui: &mut Ui) {
     ui.horizontal(|ui| {

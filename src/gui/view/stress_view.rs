@@ -1,14 +1,14 @@
 //! The Stress tab: the form, Start/Stop, live figures, the QPS and p99 plots, export.
 
-use crate::i18n::t;
+use crate::gui::i18n::t;
 use egui::{CentralPanel, Color32, Grid, Panel, RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use crate::codec::TextEncoding;
+use crate::gui::model::stress::StressPage;
+use crate::gui::view::{labelled_combo, labelled_field};
 use crate::net::Waker;
 use crate::net::stress::{Protocol, Report, StressMode, micros};
-use crate::stress_page::StressPage;
-use crate::ui::{labelled_combo, labelled_field};
 
 const NUMBER_WIDTH: f32 = 70.0;
 

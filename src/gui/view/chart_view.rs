@@ -2,12 +2,12 @@
 //! (connect, each message with its length and a preview, FIN, RST), notes for errors. Only the
 //! visible rows are laid out, so a long log costs no more than a short one.
 
-use crate::i18n::t;
+use crate::gui::i18n::t;
 use chrono::{DateTime, Local};
 use egui::{Color32, Label, Pos2, Rect, RichText, ScrollArea, Sense, Stroke, Ui, vec2};
 
-use crate::chart::{Tone, arrow};
-use crate::page::{Page, ShownRows};
+use crate::gui::model::chart::{Tone, arrow};
+use crate::gui::model::page::{Page, ShownRows};
 
 const TIME_WIDTH: f32 = 110.0;
 const MIN_LANE_WIDTH: f32 = 160.0;

@@ -1,11 +1,11 @@
 //! Record the session, save it as pcap or as a recording, replay one side of a recording.
 
-use crate::i18n::{t, tf};
+use crate::gui::i18n::{t, tf};
 use egui::Ui;
 
-use crate::page::Page;
-use crate::record::Side;
-use crate::ui::{labelled_combo, labelled_field};
+use crate::capture::record::Side;
+use crate::gui::model::page::Page;
+use crate::gui::view::{labelled_combo, labelled_field};
 
 const PATH_WIDTH: f32 = 160.0;
 

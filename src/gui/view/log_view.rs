@@ -1,4 +1,4 @@
-use crate::i18n::{t, tf};
+use crate::gui::i18n::{t, tf};
 use chrono::{DateTime, Local};
 use egui::{Color32, Key, Modifiers, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
@@ -6,9 +6,9 @@ use egui_extras::{Column, TableBuilder};
 use crate::codec::TextEncoding;
 use crate::codec::hex::format_hex;
 use crate::codec::render::{hex_dump, one_line};
-use crate::log::{Direction, LogRow};
-use crate::page::{DisplayMode, LogView, Page, ShownRows};
-use crate::ui::{labelled_combo, labelled_field};
+use crate::gui::model::log::{Direction, LogRow};
+use crate::gui::model::page::{DisplayMode, LogView, Page, ShownRows};
+use crate::gui::view::{labelled_combo, labelled_field};
 
 pub fn draw(page: &mut Page, ui: &mut Ui) {
     toolbar(page, ui);

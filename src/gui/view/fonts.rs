@@ -3,7 +3,7 @@ use std::sync::Arc;
 use egui::{FontData, FontDefinitions, FontFamily};
 
 /// Droid Sans Fallback (Apache-2.0, see assets/fonts/): CJK glyphs that egui's default fonts lack.
-const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallbackFull.ttf");
+const CJK_FONT: &[u8] = include_bytes!("../../../assets/fonts/DroidSansFallbackFull.ttf");
 
 /// egui's default fonts with the bundled CJK font as the fallback of every family, so Chinese
 /// renders without a system font.

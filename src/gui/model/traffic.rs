@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::log::{Direction, Log};
+use crate::gui::model::log::{Direction, Log};
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct TrafficSeries {

@@ -5,12 +5,12 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::demo::Demo;
-use crate::i18n::{self, Language};
+use crate::gui::i18n::{self, Language};
+use crate::gui::model::demo::Demo;
+use crate::gui::model::page::{Page, PageConfig};
+use crate::gui::model::stress::{StressForm, StressPage};
+use crate::gui::wake::Coalescer;
 use crate::net::{SessionKind, Waker};
-use crate::page::{Page, PageConfig};
-use crate::stress_page::{StressForm, StressPage};
-use crate::wake::Coalescer;
 
 /// The tabs, in order, with their labels.
 pub const TABS: [(SessionKind, &str); 3] = [
@@ -112,7 +112,7 @@ impl App {
     }
 
     pub fn with_state(ctx: &egui::Context, saved: SavedState) -> App {
-        crate::ui::setup_context(ctx, saved.dark, saved.presentation, saved.zoom);
+        crate::gui::view::setup_context(ctx, saved.dark, saved.presentation, saved.zoom);
         let tabs = TABS
             .iter()
             .enumerate()
@@ -193,7 +193,7 @@ impl eframe::App for App {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         i18n::set_language(self.language);
-        crate::ui::draw(self, ui);
+        crate::gui::view::draw(self, ui);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -1,8 +1,8 @@
 //! The one-click local demo: two pages in one window talking over loopback, a TCP server and a
 //! client connected to it, or two UDP sockets aimed at each other. No drawing.
 
+use crate::gui::model::page::{Link, LogView, Page, PageConfig};
 use crate::net::{SessionKind, Waker};
-use crate::page::{Link, LogView, Page, PageConfig};
 
 pub struct Demo {
     /// Left and right: the server (or first UDP socket) and the client (or second).

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
 
-use crate::record::{Item, Side, Transport, What};
+use crate::capture::record::{Item, Side, Transport, What};
 
 /// LINKTYPE_RAW: each packet starts with its IP header (version 4 or 6).
 const LINKTYPE_RAW: u32 = 101;

@@ -1,0 +1,5 @@
+//! Traffic at rest, shared by the window and the command line: recordings of a session (for
+//! replay) and pcap files (for Wireshark).
+
+pub mod pcap;
+pub mod record;

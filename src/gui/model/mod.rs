@@ -1,0 +1,9 @@
+//! What the window shows, without drawing: testable without a display.
+
+pub mod chart;
+pub mod demo;
+pub mod log;
+pub mod page;
+pub mod recording;
+pub mod stress;
+pub mod traffic;
