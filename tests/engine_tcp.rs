@@ -355,7 +355,7 @@ fn connect_timeout_is_reported_and_stop_interrupts_a_pending_connect() {
 #[test]
 fn ipv6_loopback_round_trip() {
     if !has_ipv6_loopback() {
-        eprintln!("skipped: no IPv6 loopback on this machine");
+        eprintln!("SKIPPED: no IPv6 loopback on this machine");
         return;
     }
     let (server, local) = server_on("[::1]:0");
@@ -536,7 +536,7 @@ fn reconnect_comes_back_after_a_lost_connection_and_after_a_refusal() {
 #[test]
 fn dual_stack_server_takes_ipv4_clients_on_an_ipv6_address() {
     if !has_ipv6_loopback() {
-        eprintln!("skipped: no IPv6 loopback on this machine");
+        eprintln!("SKIPPED: no IPv6 loopback on this machine");
         return;
     }
     let mut config = TcpServerConfig::new("[::]:0".parse().unwrap());

@@ -161,7 +161,7 @@ fn broadcast_option_allows_sending_to_a_broadcast_address() {
 #[test]
 fn ipv6_round_trip() {
     if !has_ipv6_loopback() {
-        eprintln!("skipped: no IPv6 loopback on this machine");
+        eprintln!("SKIPPED: no IPv6 loopback on this machine");
         return;
     }
     let (a, a_addr) = udp_on("[::1]:0", None);

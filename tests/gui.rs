@@ -675,7 +675,7 @@ fn multicast_join_and_leave_from_the_udp_tab() {
             Ok(status) if status.success() => {}
             Ok(status) if status.code() == Some(SKIP_CODE) => {}
             Ok(status) => panic!("the test in its own network namespace failed: {status}"),
-            Err(err) => eprintln!("skipped: cannot run unshare ({err})"),
+            Err(err) => eprintln!("SKIPPED: cannot run unshare ({err})"),
         }
         return;
     }
@@ -689,7 +689,7 @@ fn multicast_join_and_leave_from_the_udp_tab() {
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            eprintln!("skipped: cannot set up loopback multicast in the namespace");
+            eprintln!("SKIPPED: cannot set up loopback multicast in the namespace");
             std::process::exit(SKIP_CODE);
         }
     }

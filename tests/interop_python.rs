@@ -25,7 +25,7 @@ impl Python {
         {
             Ok(child) => child,
             Err(err) => {
-                eprintln!("skipped: python3 is not available ({err})");
+                eprintln!("SKIPPED: python3 is not available ({err})");
                 return None;
             }
         };

@@ -1,5 +1,5 @@
 //! UDP multicast between two network namespaces this test creates and joins with a veth pair,
-//! so no datagram reaches a real network. Needs root and iproute2; skipped with a printed
+//! so no datagram reaches a real network. Needs root and iproute2; SKIPPED with a printed
 //! reason where either is missing.
 
 mod common;
@@ -84,7 +84,7 @@ fn link_or_skip() -> Option<Link> {
     match Link::create() {
         Ok(link) => Some(link),
         Err(why) => {
-            eprintln!("skipped: cannot create network namespaces here ({why})");
+            eprintln!("SKIPPED: cannot create network namespaces here ({why})");
             None
         }
     }

@@ -191,7 +191,7 @@ fn a_reset_from_this_end_is_an_rst_from_the_server_address() {
 #[test]
 fn udp_over_ipv6_shows_each_datagram_between_the_right_ends() {
     if !has_ipv6_loopback() {
-        eprintln!("skipped: no IPv6 loopback");
+        eprintln!("SKIPPED: no IPv6 loopback");
         return;
     }
     let peer = UdpSocket::bind("[::1]:0").unwrap();

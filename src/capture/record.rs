@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
@@ -72,17 +72,21 @@ impl Recording {
         })
     }
 
-    /// The messages `side` sent, each with its time from the first of them: what a replay of
-    /// that side sends.
+    /// The messages `side` sent, in the order recorded, each with its time from the first of
+    /// them: what a replay of that side sends. Times taken on several threads, or edited by
+    /// hand, may run backwards; a message then goes right after the one before it (never
+    /// before it, so the stream keeps its order), and no wait is longer than a day.
     pub fn messages_from(&self, side: Side) -> Vec<(std::time::Duration, Vec<u8>)> {
-        let mut start = None;
+        const LONGEST_US: u64 = 24 * 3600 * 1_000_000;
+        let mut first = None;
+        let mut latest = 0;
         self.items
             .iter()
             .filter_map(|item| match &item.what {
                 What::Data { from, data } if *from == side => {
-                    let start = *start.get_or_insert(item.time_us);
-                    let offset = std::time::Duration::from_micros(item.time_us - start);
-                    Some((offset, data.clone()))
+                    let first = *first.get_or_insert(item.time_us);
+                    latest = item.time_us.saturating_sub(first).clamp(latest, LONGEST_US);
+                    Some((std::time::Duration::from_micros(latest), data.clone()))
                 }
                 _ => None,
             })
@@ -202,13 +206,6 @@ impl Recorder {
     pub fn recording(&self) -> &Recording {
         &self.recording
     }
-
-    pub fn started(&self) -> Option<SystemTime> {
-        self.recording
-            .items
-            .first()
-            .map(|item| UNIX_EPOCH + std::time::Duration::from_micros(item.time_us))
-    }
 }
 
 /// A socket bound to 0.0.0.0 or :: talks from a real address; loopback is the one a peer on
@@ -322,6 +319,42 @@ mod tests {
         assert_eq!(
             recorder.recording().messages_from(Side::Here)[0].1,
             b"yo".to_vec()
+        );
+    }
+
+    #[test]
+    fn times_that_run_backwards_replay_in_the_recorded_order_without_a_panic() {
+        let addr: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let item = |time_us: u64, byte: u8| Item {
+            time_us,
+            local: addr,
+            peer: addr,
+            what: What::Data {
+                from: Side::Here,
+                data: vec![byte],
+            },
+        };
+        let recording = Recording {
+            transport: Transport::Tcp,
+            // Later than the first, earlier than the first, far in the future, then normal.
+            items: vec![
+                item(5_000, 1),
+                item(9_000, 2),
+                item(1_000, 3),
+                item(u64::MAX, 4),
+                item(6_000, 5),
+            ],
+            truncated: false,
+        };
+        let timeline: Vec<(u64, u8)> = recording
+            .messages_from(Side::Here)
+            .into_iter()
+            .map(|(at, data)| (at.as_micros() as u64, data[0]))
+            .collect();
+        let day = 24 * 3600 * 1_000_000;
+        assert_eq!(
+            timeline,
+            [(0, 1), (4_000, 2), (4_000, 3), (day, 4), (day, 5)]
         );
     }
 

@@ -89,11 +89,6 @@ pub fn close_reason(reason: &CloseReason) -> String {
     }
 }
 
-/// Every English text that has a Chinese translation (for tests).
-pub fn translated_texts() -> impl Iterator<Item = (&'static str, &'static str)> {
-    zh::TEXTS.iter().copied()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
