@@ -331,7 +331,6 @@ impl Page {
                 let mut config = TcpClientConfig::new(self.target()?);
                 config.options = self.tcp_options()?;
                 config.reconnect = self.config.reconnect.then(Reconnect::default);
-                self.link = Link::Connecting;
                 SessionConfig::TcpClient(config)
             }
             SessionKind::TcpServer => {
@@ -361,6 +360,10 @@ impl Page {
             .capturing
             .then(|| PathBuf::from(&self.config.capture_path));
         self.session = Some(Session::open(config, waker, capture.as_deref())?);
+        // Only once the session exists: a failed open leaves the page closed.
+        if self.kind == SessionKind::TcpClient {
+            self.link = Link::Connecting;
+        }
         self.applied_rules = None;
         self.refresh_rules();
         Ok(())
