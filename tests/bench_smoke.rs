@@ -42,6 +42,21 @@ fn quick_bench_prints_every_figure() {
         }
         assert!(figure["unit"].is_string(), "{figure}");
     }
+    // Every baseline is measured in the same run unless the report says it is fixed.
+    let fixed: Vec<&str> = figures
+        .iter()
+        .filter(|f| f["baseline_is"] == "fixed")
+        .map(|f| f["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        fixed,
+        ["log_memory", "clients", "idle_wakeups", "idle_loop_turns"]
+    );
+    assert!(
+        figures
+            .iter()
+            .all(|f| f["baseline_is"] == "fixed" || f["baseline_is"] == "measured")
+    );
     let memory = figures.iter().find(|f| f["name"] == "log_memory").unwrap();
     assert!(
         memory["value"].as_f64().unwrap() > 64.0,

@@ -100,7 +100,7 @@ fn run_bench(args: &args::BenchArgs) -> Result<i32, Error> {
     };
     if !args.json {
         say(format!(
-            "{:<16} {:>16} {:<18} {:>16} {:>8}",
+            "{:<16} {:>16} {:<18} {:>16} {:>8}  baseline is",
             "figure", "value", "unit", "baseline", "ratio"
         ));
     }
@@ -110,8 +110,13 @@ fn run_bench(args: &args::BenchArgs) -> Result<i32, Error> {
             say(serde_json::to_string(figure).unwrap_or_default())
         } else {
             say(format!(
-                "{:<16} {:>16.1} {:<18} {:>16.1} {:>8.3}",
-                figure.name, figure.value, figure.unit, figure.baseline, figure.ratio
+                "{:<16} {:>16.1} {:<18} {:>16.1} {:>8.3}  {}",
+                figure.name,
+                figure.value,
+                figure.unit,
+                figure.baseline,
+                figure.ratio,
+                figure.baseline_is
             ))
         }
     });
