@@ -556,7 +556,9 @@ impl Reader<'_> {
     }
 }
 
-/// One read into a buffer of its own, so the bytes move into the event without a copy.
+/// One read into a buffer of its own, so the bytes move into the event and the log's row
+/// without another copy. A full read is moved as it is; a short one is shrunk to its length
+/// (the allocator may move it: at most one copy of the bytes read).
 fn recv_owned(socket: &Socket) -> io::Result<Vec<u8>> {
     let mut chunk = Vec::with_capacity(READ_CHUNK);
     let n = socket.recv(chunk.spare_capacity_mut())?;

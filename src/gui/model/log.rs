@@ -377,56 +377,57 @@ impl Log {
     }
 
     /// Adds a row for an event worth showing (not `Stopped`). Received and sent bytes move
-    /// into the row without a copy.
+    /// into the row without a copy (the engine hands over buffers of exactly their length).
     pub fn push_event(&mut self, event: Event) {
         let info = (Direction::Info, Mark::Note);
-        let (kind, peer, client, data): RowParts = match &event.kind {
+        let Event { time, kind } = event;
+        let (kind, peer, client, data): RowParts = match kind {
             EventKind::Listening { local } => (
                 (Direction::Info, Mark::Listening),
                 None,
                 None,
-                note(tf("listening on {local}", &[("local", local)])),
+                note(tf("listening on {local}", &[("local", &local)])),
             ),
             EventKind::Connected { local, peer } => (
                 (Direction::Info, Mark::Connected),
-                Some(*peer),
+                Some(peer),
                 None,
                 note(tf(
                     "connected to {peer} from {local}",
-                    &[("peer", peer), ("local", local)],
+                    &[("peer", &peer), ("local", &local)],
                 )),
             ),
             EventKind::Accepted { client, peer, .. } => (
                 (Direction::Info, Mark::Accepted),
-                Some(*peer),
-                Some(*client),
-                note(tf("client #{client} connected", &[("client", client)])),
+                Some(peer),
+                Some(client),
+                note(tf("client #{client} connected", &[("client", &client)])),
             ),
             EventKind::Rejected { peer, limit } => (
                 (Direction::Error, Mark::Rejected),
-                Some(*peer),
+                Some(peer),
                 None,
                 note(tf(
                     "rejected: {limit} clients are connected, the most allowed",
-                    &[("limit", limit)],
+                    &[("limit", &limit)],
                 )),
             ),
             EventKind::Received { client, peer, data } => (
                 (Direction::Rx, Mark::Data),
-                Some(*peer),
-                *client,
-                data.as_slice().into(),
+                Some(peer),
+                client,
+                data.into_boxed_slice(),
             ),
             EventKind::Sent { client, peer, data } => (
                 (Direction::Tx, Mark::Data),
-                Some(*peer),
-                *client,
-                data.as_slice().into(),
+                Some(peer),
+                client,
+                data.into_boxed_slice(),
             ),
             EventKind::PeerFinished { client, peer } => (
                 (Direction::Info, Mark::PeerFinished),
-                Some(*peer),
-                *client,
+                Some(peer),
+                client,
                 note(t("peer finished sending (FIN); this side can still send").to_string()),
             ),
             EventKind::Closed {
@@ -443,19 +444,19 @@ impl Log {
                 };
                 (
                     kind,
-                    Some(*peer),
-                    *client,
+                    Some(peer),
+                    client,
                     note(tf(
                         "closed: {reason}",
-                        &[("reason", &i18n::close_reason(reason))],
+                        &[("reason", &i18n::close_reason(&reason))],
                     )),
                 )
             }
             EventKind::Error { client, error } => (
                 (Direction::Error, Mark::Error),
                 None,
-                *client,
-                note(i18n::error(error)),
+                client,
+                note(i18n::error(&error)),
             ),
             EventKind::Reconnecting { delay } => (
                 info,
@@ -469,7 +470,7 @@ impl Log {
             Some(peer) => self.peer_id(peer, client),
             None => NO_PEER,
         };
-        self.push(event.time, kind, peer, data);
+        self.push(time, kind, peer, data);
     }
 
     /// Re-decodes every row from its raw bytes, in order, as if it had arrived in `encoding`.
