@@ -98,20 +98,27 @@ mod tests {
     fn every_text_the_window_shows_is_translated() {
         let call = regex::Regex::new(r#"\btf?\(\s*"((?:[^"\\]|\\.)*)""#).unwrap();
         let mut missing = Vec::new();
-        let sources = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui"))
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .chain(
-                [
-                    "page.rs",
-                    "log.rs",
-                    "stress_page.rs",
-                    "session_recording.rs",
-                    "i18n/mod.rs",
-                    "chart.rs",
-                ]
-                .map(|f| format!("{}/src/{f}", env!("CARGO_MANIFEST_DIR")).into()),
-            );
+        // Every source file of the window: the app, its model and its views.
+        let mut sources = Vec::new();
+        let mut folders = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/gui"
+        ))];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    sources.push(path);
+                }
+            }
+        }
+        assert!(
+            sources.iter().any(|p| p.ends_with("model/page.rs"))
+                && sources.iter().any(|p| p.ends_with("view/top_bar.rs")),
+            "the window's sources were not found: {sources:?}"
+        );
         for path in sources {
             let source = std::fs::read_to_string(&path).unwrap();
             for found in call.captures_iter(&source) {
