@@ -99,6 +99,13 @@ impl PeakWatch {
         }
     }
 
+    /// Stops watching; prints the peak (the figure RELIABILITY.md quotes) and checks it.
+    fn check(self, what: &str, limit_mib: u64) {
+        let peak = self.peak_mib();
+        eprintln!("{what}: peak RSS {peak} MiB");
+        assert!(peak < limit_mib, "{what}: peak resident memory {peak} MiB");
+    }
+
     fn peak_mib(mut self) -> u64 {
         self.done.store(true, Ordering::Release);
         if let Some(thread) = self.thread.take() {
@@ -163,11 +170,9 @@ fn a_gigabyte_file_reaches_a_reading_peer_whole_in_bounded_memory() {
     ]);
     let watch = PeakWatch::start(client.id());
     let (code, stderr) = wait_exit(&mut client, Duration::from_secs(600));
-    let peak = watch.peak_mib();
     peer.join().expect("the peer got the whole file, in order");
     assert_eq!(code, 0, "{stderr}");
-    eprintln!("1 GiB file send: peak RSS {peak} MiB");
-    assert!(peak < 200, "peak resident memory {peak} MiB");
+    watch.check("1 GiB file send", 200);
 }
 
 #[test]
@@ -188,10 +193,8 @@ fn a_gigabyte_echoed_to_a_peer_that_reads_late_comes_back_whole_in_bounded_memor
     sender.join().unwrap();
     drop(stream);
     let (code, stderr) = interrupt(&mut server);
-    let peak = watch.peak_mib();
     assert_eq!(code, 130, "{stderr}");
-    eprintln!("1 GiB echoed to a late reader: server peak RSS {peak} MiB");
-    assert!(peak < 200, "peak resident memory {peak} MiB");
+    watch.check("1 GiB echoed to a late reader", 200);
 }
 
 #[test]
@@ -237,13 +240,14 @@ fn echo_clients_that_never_read_hold_the_server_to_bounded_memory() {
     let streams: Vec<TcpStream> = floods.into_iter().map(|t| t.join().unwrap()).collect();
     drop(streams);
     let (code, stderr) = interrupt(&mut server);
-    let peak = watch.peak_mib();
     assert_eq!(code, 130, "{stderr}");
     let sent_mib = sent.load(Ordering::Relaxed) / MIB as u64;
-    eprintln!(
-        "16 non-reading echo clients, 30 s: {sent_mib} MiB sent to the server, RSS {rss_now} MiB, peak {peak} MiB"
+    watch.check(
+        &format!(
+            "16 non-reading echo clients, 30 s ({sent_mib} MiB sent, RSS {rss_now} MiB at the end)"
+        ),
+        300,
     );
-    assert!(peak < 300, "peak resident memory {peak} MiB");
 }
 
 #[test]
@@ -301,16 +305,17 @@ fn unfinished_lines_from_many_clients_stay_within_the_memory_budget() {
     fresh.read_exact(&mut echo).unwrap();
     assert_eq!(&echo, b"ping\n");
     drop(server);
-    let peak = watch.peak_mib();
-    eprintln!(
-        "256 unfinished 16 MiB lines: {kept} connections kept, {closed_for_budget} closed by the budget, peak RSS {peak} MiB"
-    );
     assert!(closed_for_budget > 0, "the budget closed the largest");
     assert!(
         kept * LINE <= 256 * MIB,
         "what stays open fits the 256 MiB budget ({kept} kept)"
     );
     // The budget counts the frames' buffers; threads, stacks and the event queue come on top.
-    assert!(peak < 256 + 100, "peak resident memory {peak} MiB");
+    watch.check(
+        &format!(
+            "256 unfinished 16 MiB lines ({kept} kept, {closed_for_budget} closed by the budget)"
+        ),
+        256 + 100,
+    );
     drop(still_open);
 }

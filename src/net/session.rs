@@ -17,7 +17,7 @@ use crate::net::budget::{Budget, DEFAULT_MEMORY_BUDGET};
 use crate::net::command::{Command, Control, Destination};
 use crate::net::delayed::{Delayed, Job};
 use crate::net::emitter::Emitter;
-use crate::net::event::Event;
+use crate::net::event::{Event, EventKind};
 use crate::net::outbox::{InFlight, Outbox, Outgoing, Refused, Ticket};
 use crate::net::rules::Responder;
 use crate::net::stats::{Counters, Totals};
@@ -533,6 +533,22 @@ impl Handle {
             Err(Error::NotConnected)
         }
     }
+}
+
+/// Starts a session's worker; a thread that cannot start is reported as an error event and the
+/// session goes on without it.
+pub(crate) fn spawn_or_report<F>(name: &str, emitter: &Emitter, body: F) -> Option<JoinHandle<()>>
+where
+    F: FnOnce() + Send + 'static,
+{
+    spawn_worker(name, body)
+        .map_err(|error| {
+            emitter.emit(EventKind::Error {
+                client: None,
+                error,
+            })
+        })
+        .ok()
 }
 
 pub(crate) fn spawn_worker<F>(name: &str, body: F) -> Result<JoinHandle<()>, Error>

@@ -14,7 +14,7 @@ use crate::net::connection::{Connection, Owner, TcpOptions};
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::outbox::{Outgoing, Ticket};
-use crate::net::session::{ClientInfo, Shared, Worker, spawn_worker};
+use crate::net::session::{ClientInfo, Shared, Worker, spawn_or_report};
 use crate::net::stats::Counters;
 
 pub const DEFAULT_MAX_CLIENTS: usize = 1024;
@@ -67,20 +67,10 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
 
     let (accepted_tx, accepted_rx) = unbounded();
     let acceptor = {
-        let (listener, emitter) = (listener.clone(), emitter.clone());
-        spawn_worker("tcp-accept", move || {
-            accept_loop(&listener, local, &emitter, &accepted_tx)
+        let (listener, accept_emitter) = (listener.clone(), emitter.clone());
+        spawn_or_report("tcp-accept", &emitter, move || {
+            accept_loop(&listener, local, &accept_emitter, &accepted_tx)
         })
-    };
-    let acceptor = match acceptor {
-        Ok(acceptor) => Some(acceptor),
-        Err(error) => {
-            emitter.emit(EventKind::Error {
-                client: None,
-                error,
-            });
-            None
-        }
     };
 
     let (finished_tx, finished_rx) = unbounded();

@@ -14,7 +14,7 @@ use crate::net::command::{Command, Control, Destination};
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::outbox::{Outgoing, Ticket};
-use crate::net::session::{Shared, Worker, spawn_worker};
+use crate::net::session::{Shared, Worker, spawn_or_report};
 
 /// Big enough for any datagram, so nothing is truncated.
 const RECV_BUFFER: usize = 65_536;
@@ -74,20 +74,10 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
     emitter.emit(EventKind::Listening { local });
 
     let receiver = {
-        let (socket, emitter, shared) = (socket.clone(), emitter.clone(), shared.clone());
-        spawn_worker("udp-receive", move || {
-            receive_loop(&socket, local, &emitter, &shared)
+        let (socket, receive_emitter, shared) = (socket.clone(), emitter.clone(), shared.clone());
+        spawn_or_report("udp-receive", &emitter, move || {
+            receive_loop(&socket, local, &receive_emitter, &shared)
         })
-    };
-    let receiver = match receiver {
-        Ok(receiver) => Some(receiver),
-        Err(error) => {
-            emitter.emit(EventKind::Error {
-                client: None,
-                error,
-            });
-            None
-        }
     };
 
     let mut default_target: Option<SocketAddr> = None;
