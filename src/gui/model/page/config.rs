@@ -1,0 +1,150 @@
+//! What a page remembers across restarts: its settings, presets and send history.
+
+use super::*;
+
+/// How the log shows each message's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum DisplayMode {
+    #[default]
+    Text,
+    Hex,
+    /// A hex dump with offsets and the text beside it.
+    Both,
+}
+
+/// How the log is shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LogView {
+    #[default]
+    Table,
+    /// A lane per end, an arrow per event.
+    Chart,
+    /// Bytes per second and round-trip times.
+    Plots,
+}
+
+/// What a page remembers across restarts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PageConfig {
+    /// TCP client: the server. UDP: the target.
+    pub host: String,
+    pub port: String,
+    /// TCP server and UDP: the local address and port to bind.
+    pub bind_address: String,
+    pub bind_port: String,
+    pub encoding: TextEncoding,
+    pub display: DisplayMode,
+    pub view: LogView,
+    pub input_mode: InputMode,
+    pub escapes: bool,
+    pub line_ending: LineEnding,
+    pub checksum: Checksum,
+    pub broadcast: bool,
+    pub reply_to_last_sender: bool,
+    /// TCP: how received streams split into messages, in the command line's spelling.
+    pub framing: String,
+    pub nodelay: bool,
+    pub keepalive: bool,
+    /// TCP: keep a connection for sending after the peer's FIN (half-close).
+    pub half_close: bool,
+    /// TCP: close a connection whose peer sends nothing (or takes nothing we send) for this
+    /// many seconds; empty: never.
+    pub idle_timeout_s: String,
+    pub send_timeout_s: String,
+    /// TCP client: connect again after a failure or a lost connection.
+    pub reconnect: bool,
+    /// TCP server on an IPv6 address: accept IPv4 clients too.
+    pub dual_stack: bool,
+    /// UDP multicast: the group typed, groups to be in, hops (empty: OS default), loop.
+    pub multicast_group: String,
+    pub multicast_groups: Vec<IpAddr>,
+    pub multicast_ttl: String,
+    pub multicast_loop: bool,
+    /// Where "Capture" writes received bytes, "Export log" writes the log, and "Send file" reads.
+    pub capture_path: String,
+    pub export_path: String,
+    pub export_format: ExportFormat,
+    pub file_path: String,
+    /// Named messages, one click to send.
+    pub presets: Vec<Preset>,
+    /// The last messages sent, newest first.
+    pub history: Vec<HistoryEntry>,
+    /// How many rows the log keeps; older ones are dropped (counters and captures stay exact).
+    pub row_limit: usize,
+    /// Auto-reply: rules, and whether every message is sent back.
+    pub rules: Vec<Rule>,
+    pub echo: bool,
+    /// Periodic send: milliseconds between sends, and how many (0: until stopped).
+    pub repeat_interval_ms: String,
+    pub repeat_times: String,
+    /// TCP, the sticky-packet demonstrator: each send becomes this many writes, this many
+    /// milliseconds apart.
+    pub split_writes: String,
+    pub split_gap_ms: String,
+    pub recording: RecordingConfig,
+}
+
+impl Default for PageConfig {
+    fn default() -> PageConfig {
+        PageConfig {
+            host: "127.0.0.1".into(),
+            port: "8080".into(),
+            bind_address: "0.0.0.0".into(),
+            bind_port: "8080".into(),
+            encoding: TextEncoding::Utf8,
+            display: DisplayMode::Text,
+            view: LogView::Table,
+            input_mode: InputMode::Text,
+            escapes: false,
+            line_ending: LineEnding::None,
+            checksum: Checksum::None,
+            broadcast: false,
+            reply_to_last_sender: false,
+            framing: "raw".into(),
+            nodelay: false,
+            keepalive: false,
+            half_close: false,
+            idle_timeout_s: String::new(),
+            send_timeout_s: String::new(),
+            reconnect: false,
+            dual_stack: false,
+            multicast_group: "239.1.2.3".into(),
+            multicast_groups: Vec::new(),
+            multicast_ttl: String::new(),
+            multicast_loop: true,
+            capture_path: "capture.bin".into(),
+            export_path: "log.txt".into(),
+            export_format: ExportFormat::Txt,
+            file_path: String::new(),
+            presets: Vec::new(),
+            history: Vec::new(),
+            row_limit: DEFAULT_ROW_LIMIT,
+            rules: Vec::new(),
+            echo: false,
+            repeat_interval_ms: "1000".into(),
+            repeat_times: "0".into(),
+            split_writes: "1".into(),
+            split_gap_ms: "0".into(),
+            recording: RecordingConfig::default(),
+        }
+    }
+}
+
+/// A named message with how it is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preset {
+    pub name: String,
+    pub text: String,
+    pub format: PayloadFormat,
+}
+
+/// A message sent earlier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub text: String,
+    pub mode: InputMode,
+}
+
+/// How many sent messages the history keeps.
+pub const HISTORY_LEN: usize = 50;

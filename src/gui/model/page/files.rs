@@ -1,0 +1,104 @@
+//! A page's files: capture of received bytes, log export and file sends.
+
+use super::*;
+
+/// The path fields a file dialog can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathField {
+    SendFile,
+    Capture,
+    Export,
+}
+
+impl Page {
+    /// Starts or stops writing received bytes to the capture file.
+    pub fn toggle_capture(&mut self) {
+        let capturing = !self.capturing;
+        let path = PathBuf::from(self.config.capture_path.trim());
+        let result = match &self.session {
+            Some(session) => session.set_capture(capturing.then_some(path.as_path())),
+            None => Ok(()),
+        };
+        self.file_note = Some(match result {
+            Ok(()) => {
+                self.capturing = capturing;
+                match capturing {
+                    true => tf(
+                        "Capturing received bytes to {path}",
+                        &[("path", &path.display())],
+                    ),
+                    false => t("Capture stopped").to_string(),
+                }
+            }
+            Err(error) => i18n::error(&error),
+        });
+    }
+
+    /// Saves the whole log (not only the shown rows) in the chosen format.
+    pub fn export_log(&mut self) {
+        let path = PathBuf::from(self.config.export_path.trim());
+        let written = std::fs::File::create(&path).and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            export(self.log.iter(), self.config.export_format, &mut out)
+        });
+        self.file_note = Some(match written {
+            Ok(()) => tf(
+                "Saved {n} rows to {path}",
+                &[("n", &self.log.len()), ("path", &path.display())],
+            ),
+            Err(err) => Error::File {
+                action: "saving the log to",
+                path: path.display().to_string(),
+                message: crate::error::describe_io(&err),
+            }
+            .to_string(),
+        });
+    }
+
+    /// Sends the file at `config.file_path` (a datagram per chunk over UDP).
+    pub fn send_file(&mut self) {
+        let started = self.start_file_send();
+        let path = &self.config.file_path;
+        self.file_note = Some(match started {
+            Ok(Some(total)) => tf(
+                "Sending {path} ({total} bytes)",
+                &[("path", path), ("total", &total)],
+            ),
+            Ok(None) => tf("Sending {path} (size unknown)", &[("path", path)]),
+            Err(error) => i18n::error(&error),
+        });
+    }
+
+    fn start_file_send(&mut self) -> Result<Option<u64>, Error> {
+        let path = PathBuf::from(self.config.file_path.trim());
+        let chunk = file_chunk(self.kind);
+        let session = self.session.as_ref().ok_or(Error::NotConnected)?;
+        let file_send = session.send_file(self.destination()?, &path, chunk)?;
+        let total = file_send.total;
+        self.file_send = Some(file_send);
+        Ok(total)
+    }
+
+    /// Says how a file send that finished went: all sent, or why it stopped.
+    pub(super) fn check_file_send(&mut self) {
+        let Some(file_send) = self.file_send.as_ref().filter(|f| !f.is_running()) else {
+            return;
+        };
+        self.file_note = Some(match file_send.failure() {
+            Some(error) => i18n::error(&error),
+            None => tf(
+                "Sent {path} ({n} bytes)",
+                &[("path", &self.config.file_path), ("n", &file_send.read())],
+            ),
+        });
+        self.file_send = None;
+    }
+
+    /// A file being sent: bytes the socket has taken so far, and the file's size if known.
+    pub fn file_progress(&self) -> Option<(u64, Option<u64>)> {
+        self.file_send
+            .as_ref()
+            .filter(|f| f.is_running())
+            .map(|f| (f.written(), f.total))
+    }
+}

@@ -1,0 +1,503 @@
+//! One session as the desktop app shows it: its settings, the running engine session, its log,
+//! client list and counters. No drawing here (that is `gui::view`), so it is testable on its
+//! own. This file opens, closes and drains the session and says where it stands; the rest is
+//! split by concern: `config` (what is remembered), `send` (messages, presets, repeats),
+//! `files` (capture, export, file sends) and `view_state` (which rows are shown).
+
+mod config;
+mod files;
+mod send;
+mod view_state;
+
+pub use config::{DisplayMode, HISTORY_LEN, HistoryEntry, LogView, PageConfig, Preset};
+pub use files::PathField;
+pub use view_state::ShownRows;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{
+    Checksum, Framing, InputMode, LineEnding, PayloadFormat, TextEncoding, build_payload,
+    split_evenly,
+};
+use crate::error::Error;
+use crate::gui::i18n::{self, t, tf};
+use crate::gui::model::log::{
+    DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export, row_contains,
+};
+use crate::gui::model::recording::{RecordingConfig, SessionRecording};
+use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_multicast, parse_port};
+use crate::net::rules::{Responder, Rule};
+use crate::net::{
+    ClientId, ClientInfo, Command, Destination, Event, EventKind, FileSend, Reconnect, Repeater,
+    Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, Totals,
+    UdpConfig, Waker, file_chunk,
+};
+
+/// A timeout typed in seconds: empty is none, otherwise a number above 0.
+fn seconds(name: &'static str, text: &str) -> Result<Option<Duration>, Error> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 1e6 => Ok(Some(Duration::from_secs_f64(s))),
+        _ => Err(Error::InvalidSetting {
+            name,
+            reason: format!("'{text}' must be a number of seconds above 0 (empty: never)"),
+        }),
+    }
+}
+
+/// Where the page's session stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    Closed,
+    Connecting,
+    /// `peer_finished`: the peer sent FIN and the connection is kept for sending (half-close).
+    Connected {
+        local: SocketAddr,
+        peer: SocketAddr,
+        peer_finished: bool,
+    },
+    Listening {
+        local: SocketAddr,
+    },
+}
+
+/// Events handled per page per frame at most, so a flood cannot stall drawing.
+const EVENTS_PER_FRAME: usize = 4096;
+
+pub struct Page {
+    pub kind: SessionKind,
+    pub config: PageConfig,
+    /// The message being typed in the send panel.
+    pub message: String,
+    /// The name typed for the next preset.
+    pub preset_name: String,
+    pub log: Log,
+    pub link: Link,
+    /// The last error, shown in red on the status line.
+    pub status_error: Option<String>,
+    /// Why the message cannot be sent (invalid hex, say), shown under the send box.
+    pub send_error: Option<String>,
+    pub clients: Vec<ClientInfo>,
+    /// TCP server: the client to send to; None sends to all clients.
+    pub selected_client: Option<ClientId>,
+    /// TCP server: show only the selected client's rows.
+    pub only_selected_client: bool,
+    /// Which rows the log view shows.
+    pub filter: LogFilter,
+    /// The search bar (Ctrl+F): what to find, and the row (by number) found last.
+    pub find: String,
+    pub find_open: bool,
+    pub found: Option<u64>,
+    /// The view should bring the found row into sight (once, then the user may scroll).
+    pub scroll_to_found: bool,
+    /// UDP: who sent the last datagram, for "Reply to last sender".
+    pub last_sender: Option<SocketAddr>,
+    /// While paused the view ends at this row number; new rows are still kept.
+    pub paused_at: Option<u64>,
+    session: Option<Session>,
+    /// The periodic send under way, if any.
+    repeater: Option<Repeater>,
+    /// Split writes still being sent (with a gap between writes).
+    split_sends: Vec<Repeater>,
+    pub recording: SessionRecording,
+    /// Whether received bytes go to `config.capture_path` (also for the next session).
+    pub capturing: bool,
+    file_send: Option<FileSend>,
+    /// What the last file action did, in words.
+    pub file_note: Option<String>,
+    /// A file dialog that is open: the field it fills, and where its answer comes.
+    pub file_pick: Option<(PathField, crossbeam_channel::Receiver<PathBuf>)>,
+    /// The rules, echo switch and encoding the session answers with (the engine answers);
+    /// compared with the settings so edits reach the session.
+    applied_rules: Option<(Vec<Rule>, bool, TextEncoding)>,
+    /// Why the rules cannot be used, shown under them.
+    pub rules_error: Option<String>,
+    /// Counts of sessions that have ended, so counters survive a reconnect.
+    earlier_totals: Totals,
+}
+
+impl Page {
+    pub fn new(kind: SessionKind, config: PageConfig) -> Page {
+        Page {
+            kind,
+            log: {
+                let mut log = Log::new(config.encoding, kind != SessionKind::Udp);
+                log.set_limit(config.row_limit);
+                log
+            },
+            config,
+            message: String::new(),
+            preset_name: String::new(),
+            link: Link::Closed,
+            status_error: None,
+            send_error: None,
+            clients: Vec::new(),
+            selected_client: None,
+            only_selected_client: false,
+            filter: LogFilter::default(),
+            find: String::new(),
+            find_open: false,
+            found: None,
+            scroll_to_found: false,
+            last_sender: None,
+            paused_at: None,
+            session: None,
+            repeater: None,
+            split_sends: Vec::new(),
+            recording: SessionRecording::default(),
+            capturing: false,
+            file_send: None,
+            file_note: None,
+            file_pick: None,
+            applied_rules: None,
+            rules_error: None,
+            earlier_totals: Totals::default(),
+        }
+    }
+
+    pub fn is_connected(&self) -> bool {
+        matches!(self.link, Link::Connected { .. })
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// Connect, Listen or Open; or Disconnect, Stop or Close when already open.
+    pub fn toggle(&mut self, waker: Waker) {
+        if self.session.is_some() {
+            self.close();
+        } else {
+            self.status_error = None;
+            if let Err(error) = self.open(waker) {
+                self.status_error = Some(i18n::error(&error));
+            }
+        }
+    }
+
+    fn open(&mut self, waker: Waker) -> Result<(), Error> {
+        let config = match self.kind {
+            SessionKind::TcpClient => {
+                let mut config = TcpClientConfig::new(self.target()?);
+                config.options = self.tcp_options()?;
+                config.reconnect = self.config.reconnect.then(Reconnect::default);
+                SessionConfig::TcpClient(config)
+            }
+            SessionKind::TcpServer => {
+                let mut config = TcpServerConfig::new(self.bind()?);
+                config.options = self.tcp_options()?;
+                config.dual_stack = self.config.dual_stack;
+                SessionConfig::TcpServer(config)
+            }
+            SessionKind::Udp => {
+                let mut config = UdpConfig::new(self.bind()?);
+                config.broadcast = self.config.broadcast;
+                config.multicast_groups = self.config.multicast_groups.clone();
+                config.multicast_loop = self.config.multicast_loop;
+                config.multicast_ttl = match self.config.multicast_ttl.trim() {
+                    "" => None,
+                    ttl => Some(
+                        ttl.parse()
+                            .map_err(|_| Error::InvalidNumber(ttl.to_string()))?,
+                    ),
+                };
+                // The target may be filled in later, before sending.
+                config.target = self.target().ok();
+                SessionConfig::Udp(config)
+            }
+        };
+        let capture = self
+            .capturing
+            .then(|| PathBuf::from(&self.config.capture_path));
+        self.session = Some(Session::open(config, waker, capture.as_deref())?);
+        // Only once the session exists: a failed open leaves the page closed.
+        if self.kind == SessionKind::TcpClient {
+            self.link = Link::Connecting;
+        }
+        self.applied_rules = None;
+        self.refresh_rules();
+        Ok(())
+    }
+
+    /// Closes the session. Its threads are joined off the UI thread: a stop takes
+    /// milliseconds, but a name lookup in progress cannot be interrupted.
+    pub fn close(&mut self) {
+        self.repeater = None;
+        self.file_send = None;
+        if let Some(session) = self.session.take() {
+            self.earlier_totals = add(self.earlier_totals, session.totals());
+            let _ = std::thread::Builder::new()
+                .name("session-stop".into())
+                .spawn(move || session.stop());
+        }
+        if self.link != Link::Closed {
+            self.log.push_info("closed here".to_string());
+        }
+        self.link = Link::Closed;
+        self.clients.clear();
+    }
+
+    fn tcp_options(&self) -> Result<TcpOptions, Error> {
+        Ok(TcpOptions {
+            framing: Framing::parse(&self.config.framing)?,
+            nodelay: self.config.nodelay,
+            keepalive: self.config.keepalive,
+            half_close: self.config.half_close,
+            idle_timeout: seconds(t("Idle timeout (s)"), &self.config.idle_timeout_s)?,
+            send_timeout: seconds(t("Send timeout (s)"), &self.config.send_timeout_s)?,
+            ..TcpOptions::default()
+        })
+    }
+
+    /// The peer typed in Host and Port (never port 0).
+    fn target(&self) -> Result<HostPort, Error> {
+        let port = parse_port(&self.config.port)?;
+        if port == 0 {
+            return Err(Error::PeerPortZero);
+        }
+        Ok(HostPort {
+            host: parse_host(&self.config.host)?,
+            port,
+        })
+    }
+
+    fn bind(&self) -> Result<SocketAddr, Error> {
+        let ip = if self.config.bind_address.trim().is_empty() {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        } else {
+            parse_bind_ip(&self.config.bind_address)?
+        };
+        Ok(SocketAddr::new(ip, parse_port(&self.config.bind_port)?))
+    }
+
+    /// Replays the chosen side of a saved recording over this session, or stops the replay.
+    pub fn toggle_replay(&mut self) {
+        match self.destination() {
+            Ok(to) => {
+                self.recording
+                    .toggle_replay(&self.config.recording, self.session.as_ref(), to)
+            }
+            Err(error) => self.recording.note = Some(i18n::error(&error)),
+        }
+    }
+
+    /// Closes the TCP connection (a client's, or the selected client of a server) with RST.
+    pub fn reset_connection(&mut self, client: ClientId) {
+        if let Some(session) = &self.session {
+            session.command(Command::Reset(client));
+        }
+    }
+
+    /// Joins the typed multicast group now (if open) and whenever the socket opens.
+    pub fn join_group(&mut self) {
+        self.status_error = None;
+        match parse_multicast(&self.config.multicast_group) {
+            Ok(group) => {
+                if !self.config.multicast_groups.contains(&group) {
+                    self.config.multicast_groups.push(group);
+                    if let Some(session) = &self.session {
+                        session.command(Command::JoinMulticast(group));
+                    }
+                }
+            }
+            Err(error) => self.status_error = Some(i18n::error(&error)),
+        }
+    }
+
+    pub fn leave_group(&mut self, group: IpAddr) {
+        self.config.multicast_groups.retain(|g| *g != group);
+        if let Some(session) = &self.session {
+            session.command(Command::LeaveMulticast(group));
+        }
+    }
+
+    pub fn set_encoding(&mut self, encoding: TextEncoding) {
+        self.config.encoding = encoding;
+        self.log.set_encoding(encoding);
+        self.refresh_rules();
+    }
+
+    /// Applies the session's waiting events; true if more are waiting than one frame takes.
+    pub fn drain_events(&mut self) -> bool {
+        let Some(session) = &self.session else {
+            return false;
+        };
+        let events: Vec<Event> = session.events().try_iter().take(EVENTS_PER_FRAME).collect();
+        let more = events.len() == EVENTS_PER_FRAME;
+        self.refresh_rules();
+        self.check_file_send();
+        for event in events {
+            self.apply(event);
+        }
+        more
+    }
+
+    /// Hands the auto-reply rules and echo to the session when they were edited; the engine
+    /// answers on each connection's reader side, so replies never wait for a frame.
+    pub fn refresh_rules(&mut self) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let wanted = (
+            self.config.rules.clone(),
+            self.config.echo,
+            self.config.encoding,
+        );
+        if self.applied_rules.as_ref() == Some(&wanted) {
+            return;
+        }
+        match Responder::new(&wanted.0, wanted.1, wanted.2) {
+            Ok(responder) => {
+                session.set_responder(responder.is_active().then_some(responder));
+                self.rules_error = None;
+            }
+            Err(error) => {
+                session.set_responder(None);
+                self.rules_error = Some(i18n::error(&error));
+            }
+        }
+        self.applied_rules = Some(wanted);
+    }
+
+    fn apply(&mut self, event: Event) {
+        let received = match &event.kind {
+            EventKind::Received { peer, .. } => Some(*peer),
+            _ => None,
+        };
+        self.update_state(&event);
+        self.recording.observe(&event);
+        self.log.push_event(event);
+        if let Some(peer) = received {
+            self.last_sender = Some(peer);
+        }
+    }
+
+    fn update_state(&mut self, event: &Event) {
+        match &event.kind {
+            EventKind::Listening { local } => self.link = Link::Listening { local: *local },
+            EventKind::Connected { local, peer } => {
+                self.link = Link::Connected {
+                    local: *local,
+                    peer: *peer,
+                    peer_finished: false,
+                }
+            }
+            EventKind::PeerFinished { client: None, .. } => {
+                if let Link::Connected { peer_finished, .. } = &mut self.link {
+                    *peer_finished = true;
+                }
+            }
+            EventKind::Reconnecting { .. } => self.link = Link::Connecting,
+            EventKind::Accepted { .. } | EventKind::Closed { .. } => {
+                if let Some(session) = &self.session {
+                    self.clients = session.clients();
+                }
+                if self
+                    .selected_client
+                    .is_some_and(|id| !self.clients.iter().any(|c| c.id == id))
+                {
+                    self.selected_client = None;
+                }
+            }
+            EventKind::Error { error, .. } => self.status_error = Some(i18n::error(error)),
+            EventKind::Stopped => {
+                if let Some(session) = self.session.take() {
+                    self.earlier_totals = add(self.earlier_totals, session.totals());
+                }
+                self.link = Link::Closed;
+                self.clients.clear();
+            }
+            _ => {}
+        }
+    }
+
+    pub fn totals(&self) -> Totals {
+        let current = self
+            .session
+            .as_ref()
+            .map(Session::totals)
+            .unwrap_or_default();
+        add(self.earlier_totals, current)
+    }
+
+    pub fn reset_totals(&mut self) {
+        self.earlier_totals = Totals::default();
+        if let Some(session) = &self.session {
+            session.reset_totals();
+        }
+    }
+
+    /// The status line: where the session stands, in words.
+    pub fn status(&self) -> String {
+        match (&self.link, self.kind) {
+            (Link::Closed, SessionKind::TcpClient) => t("Not connected").to_string(),
+            (Link::Closed, SessionKind::TcpServer) => t("Not listening").to_string(),
+            (Link::Closed, SessionKind::Udp) => t("Closed").to_string(),
+            (Link::Connecting, _) => tf(
+                "Connecting to {host}:{port}…",
+                &[("host", &self.config.host), ("port", &self.config.port)],
+            ),
+            (
+                Link::Connected {
+                    local,
+                    peer,
+                    peer_finished,
+                },
+                _,
+            ) => {
+                let finished = if *peer_finished {
+                    t(" · peer finished sending (FIN): you can still send")
+                } else {
+                    ""
+                };
+                tf(
+                    "Connected to {peer} from local {local}",
+                    &[("peer", peer), ("local", local)],
+                ) + finished
+            }
+            (Link::Listening { local }, SessionKind::Udp) => {
+                tf("Open on {local}", &[("local", local)])
+            }
+            (Link::Listening { local }, _) => {
+                let reach = if local.ip().is_unspecified() {
+                    t(" (all interfaces: reachable from the LAN)")
+                } else {
+                    ""
+                };
+                tf(
+                    "Listening on {local}{reach} · {n} client(s)",
+                    &[
+                        ("local", local),
+                        ("reach", &reach),
+                        ("n", &self.clients.len()),
+                    ],
+                )
+            }
+        }
+    }
+}
+
+fn add(a: Totals, b: Totals) -> Totals {
+    Totals {
+        rx_bytes: a.rx_bytes + b.rx_bytes,
+        rx_messages: a.rx_messages + b.rx_messages,
+        tx_bytes: a.tx_bytes + b.tx_bytes,
+        tx_messages: a.tx_messages + b.tx_messages,
+    }
+}
+
+impl Page {
+    /// TCP server: closes one client's connection.
+    pub fn disconnect_client(&mut self, id: ClientId) {
+        if let Some(session) = &self.session {
+            session.command(crate::net::Command::Disconnect(id));
+        }
+    }
+}
