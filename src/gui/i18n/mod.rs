@@ -115,7 +115,7 @@ mod tests {
             }
         }
         assert!(
-            sources.iter().any(|p| p.ends_with("model/page.rs"))
+            sources.iter().any(|p| p.ends_with("page/send.rs"))
                 && sources.iter().any(|p| p.ends_with("view/top_bar.rs")),
             "the window's sources were not found: {sources:?}"
         );

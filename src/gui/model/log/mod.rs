@@ -2,6 +2,17 @@
 //! raw bytes), text decoded only when a row is shown. Switching the encoding re-decodes every
 //! row from its bytes; a character split across two reads of a connection is shown whole.
 
+//! This file stores rows (a bounded queue, the peers they name); `events` turns engine events
+//! into rows, `decode` puts bytes into words, `filter` picks rows, `export` saves them.
+
+mod decode;
+mod events;
+mod export;
+mod filter;
+
+pub use export::{ExportFormat, export};
+pub use filter::{LogFilter, row_contains};
+
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -192,18 +203,6 @@ impl Log {
         }
     }
 
-    fn decode(&self, row: &StoredRow) -> String {
-        let carried = &row.carry_in[..row.carry_in_len as usize];
-        if carried.is_empty() && row.tail_len == 0 {
-            return self.encoding.decode_whole(&row.data);
-        }
-        let mut bytes = Vec::with_capacity(carried.len() + row.data.len());
-        bytes.extend_from_slice(carried);
-        bytes.extend_from_slice(&row.data);
-        bytes.truncate(bytes.len() - row.tail_len as usize);
-        self.encoding.decode_whole(&bytes)
-    }
-
     /// The number (since the log began) of the first row kept.
     pub fn first(&self) -> u64 {
         self.first
@@ -222,13 +221,6 @@ impl Log {
             }
             self.first += 1;
         }
-    }
-
-    /// Indices of the rows before `end` that pass `filter`.
-    pub fn matching(&self, filter: &LogFilter, end: usize) -> Vec<usize> {
-        (0..end.min(self.rows.len()))
-            .filter(|&i| filter.matches(&self.row(i)))
-            .collect()
     }
 
     /// Every peer (address and server client id) the log has seen, in the order first seen;
@@ -337,336 +329,6 @@ impl Log {
         self.bytes += row.data.len();
         self.rows.push_back(row);
         self.trim();
-    }
-
-    /// Links a received row to its connection's stream: takes the unfinished character of the
-    /// previous row, and leaves its own unfinished end for the next.
-    fn carry(&mut self, row: &mut StoredRow) {
-        let (carried, carried_len) = self
-            .unfinished
-            .remove(&row.peer)
-            .unwrap_or(([0; MAX_CARRY], 0));
-        row.carry_in = carried;
-        row.carry_in_len = carried_len;
-        let carried = &carried[..carried_len as usize];
-        let tail = self.encoding.unfinished_tail(carried, &row.data);
-        row.tail_len = tail as u8;
-        if tail > 0 {
-            let mut end = [0; MAX_CARRY];
-            let all_len = carried.len() + row.data.len();
-            for (k, slot) in end.iter_mut().take(tail).enumerate() {
-                let at = all_len - tail + k;
-                *slot = if at < carried.len() {
-                    carried[at]
-                } else {
-                    row.data[at - carried.len()]
-                };
-            }
-            self.unfinished.insert(row.peer, (end, tail as u8));
-        }
-    }
-
-    /// Adds a note of something that happened here, such as the user closing the session.
-    pub fn push_info(&mut self, text: String) {
-        self.push(
-            SystemTime::now(),
-            (Direction::Info, Mark::Note),
-            NO_PEER,
-            text.into_bytes().into_boxed_slice(),
-        );
-    }
-
-    /// Adds a row for an event worth showing (not `Stopped`). Received and sent bytes move
-    /// into the row without a copy (the engine hands over buffers of exactly their length).
-    pub fn push_event(&mut self, event: Event) {
-        let info = (Direction::Info, Mark::Note);
-        let Event { time, kind } = event;
-        let (kind, peer, client, data): RowParts = match kind {
-            EventKind::Listening { local } => (
-                (Direction::Info, Mark::Listening),
-                None,
-                None,
-                note(tf("listening on {local}", &[("local", &local)])),
-            ),
-            EventKind::Connected { local, peer } => (
-                (Direction::Info, Mark::Connected),
-                Some(peer),
-                None,
-                note(tf(
-                    "connected to {peer} from {local}",
-                    &[("peer", &peer), ("local", &local)],
-                )),
-            ),
-            EventKind::Accepted { client, peer, .. } => (
-                (Direction::Info, Mark::Accepted),
-                Some(peer),
-                Some(client),
-                note(tf("client #{client} connected", &[("client", &client)])),
-            ),
-            EventKind::Rejected { peer, limit } => (
-                (Direction::Error, Mark::Rejected),
-                Some(peer),
-                None,
-                note(tf(
-                    "rejected: {limit} clients are connected, the most allowed",
-                    &[("limit", &limit)],
-                )),
-            ),
-            EventKind::Received { client, peer, data } => (
-                (Direction::Rx, Mark::Data),
-                Some(peer),
-                client,
-                data.into_boxed_slice(),
-            ),
-            EventKind::Sent { client, peer, data } => (
-                (Direction::Tx, Mark::Data),
-                Some(peer),
-                client,
-                data.into_boxed_slice(),
-            ),
-            EventKind::PeerFinished { client, peer } => (
-                (Direction::Info, Mark::PeerFinished),
-                Some(peer),
-                client,
-                note(t("peer finished sending (FIN); this side can still send").to_string()),
-            ),
-            EventKind::Closed {
-                client,
-                peer,
-                reason,
-            } => {
-                let kind = match reason {
-                    CloseReason::PeerClosed => (Direction::Info, Mark::ClosedByPeer),
-                    CloseReason::Reset => (Direction::Info, Mark::ResetByPeer),
-                    CloseReason::ClosedHere => (Direction::Info, Mark::ClosedHere),
-                    CloseReason::ResetHere => (Direction::Info, Mark::ResetHere),
-                    CloseReason::Failed(_) => (Direction::Error, Mark::ResetByPeer),
-                };
-                (
-                    kind,
-                    Some(peer),
-                    client,
-                    note(tf(
-                        "closed: {reason}",
-                        &[("reason", &i18n::close_reason(&reason))],
-                    )),
-                )
-            }
-            EventKind::Error { client, error } => (
-                (Direction::Error, Mark::Error),
-                None,
-                client,
-                note(i18n::error(&error)),
-            ),
-            EventKind::Reconnecting { delay } => (
-                info,
-                None,
-                None,
-                note(tf("reconnecting in {ms} ms", &[("ms", &delay.as_millis())])),
-            ),
-            EventKind::Stopped => return,
-        };
-        let peer = match peer {
-            Some(peer) => self.peer_id(peer, client),
-            None => NO_PEER,
-        };
-        self.push(time, kind, peer, data);
-    }
-
-    /// Re-decodes every row from its raw bytes, in order, as if it had arrived in `encoding`.
-    pub fn set_encoding(&mut self, encoding: TextEncoding) {
-        if encoding == self.encoding {
-            return;
-        }
-        self.encoding = encoding;
-        self.unfinished.clear();
-        let mut rows = std::mem::take(&mut self.rows);
-        for row in &mut rows {
-            match row.direction {
-                Direction::Rx if self.streams => self.carry(row),
-                Direction::Info | Direction::Error => {
-                    self.unfinished.remove(&row.peer);
-                }
-                _ => {}
-            }
-        }
-        self.rows = rows;
-    }
-}
-
-/// What a row is made of: its kind, peer, client and bytes.
-type RowParts = (
-    (Direction, Mark),
-    Option<SocketAddr>,
-    Option<ClientId>,
-    Box<[u8]>,
-);
-
-fn note(text: String) -> Box<[u8]> {
-    text.into_bytes().into_boxed_slice()
-}
-
-/// Which rows the log view shows. Empty text fields match everything.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct LogFilter {
-    pub rx: bool,
-    pub tx: bool,
-    /// Info and error rows.
-    pub events: bool,
-    /// Part of the peer address, like `:502` or `192.168.1.`.
-    pub peer: String,
-    /// Part of the text or of the hex (`01 03`), any case.
-    pub text: String,
-    /// Only this client's rows (TCP server).
-    pub client: Option<ClientId>,
-}
-
-impl Default for LogFilter {
-    fn default() -> LogFilter {
-        LogFilter {
-            rx: true,
-            tx: true,
-            events: true,
-            peer: String::new(),
-            text: String::new(),
-            client: None,
-        }
-    }
-}
-
-impl LogFilter {
-    /// True when some rows may be hidden.
-    pub fn is_active(&self) -> bool {
-        *self != LogFilter::default()
-    }
-
-    pub fn matches(&self, row: &LogRow) -> bool {
-        let direction = match row.direction {
-            Direction::Rx => self.rx,
-            Direction::Tx => self.tx,
-            Direction::Info | Direction::Error => self.events,
-        };
-        direction
-            && self.client.is_none_or(|id| row.client == Some(id))
-            && (self.peer.is_empty()
-                || row
-                    .peer
-                    .is_some_and(|p| p.to_string().contains(self.peer.trim())))
-            && (self.text.is_empty() || row_contains(row, &self.text))
-    }
-}
-
-/// Whether a row's text or hex holds `needle`, ignoring case.
-pub fn row_contains(row: &LogRow, needle: &str) -> bool {
-    let needle = needle.to_lowercase();
-    row.text.to_lowercase().contains(&needle)
-        || format_hex(row.data).to_lowercase().contains(&needle)
-}
-
-/// File formats the log can be saved in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum ExportFormat {
-    #[default]
-    Txt,
-    Csv,
-    JsonLines,
-}
-
-impl ExportFormat {
-    pub const ALL: [ExportFormat; 3] = [
-        ExportFormat::Txt,
-        ExportFormat::Csv,
-        ExportFormat::JsonLines,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ExportFormat::Txt => "TXT",
-            ExportFormat::Csv => "CSV",
-            ExportFormat::JsonLines => "JSON Lines",
-        }
-    }
-}
-
-/// One row as the export formats write it.
-#[derive(Serialize)]
-struct ExportRow<'a> {
-    time: String,
-    direction: &'a str,
-    peer: String,
-    client: Option<ClientId>,
-    len: usize,
-    text: &'a str,
-    hex: String,
-}
-
-impl<'a> ExportRow<'a> {
-    fn of(row: &'a LogRow<'_>) -> ExportRow<'a> {
-        ExportRow {
-            time: DateTime::<Local>::from(row.time).to_rfc3339_opts(SecondsFormat::Millis, false),
-            direction: row.direction.label(),
-            peer: row.peer.map(|p| p.to_string()).unwrap_or_default(),
-            client: row.client,
-            len: row.data.len(),
-            text: &row.text,
-            hex: format_hex(row.data),
-        }
-    }
-}
-
-/// Writes `rows` in `format`: TXT as the CLI prints them, CSV with a header row, or one JSON
-/// object per line.
-pub fn export<'a>(
-    rows: impl IntoIterator<Item = LogRow<'a>>,
-    format: ExportFormat,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    if format == ExportFormat::Csv {
-        writeln!(out, "time,direction,peer,client,len,text,hex")?;
-    }
-    for row in rows {
-        let r = ExportRow::of(&row);
-        match format {
-            ExportFormat::Txt => writeln!(
-                out,
-                "{} {} {} {}B {}",
-                r.time,
-                r.direction,
-                r.peer,
-                r.len,
-                one_line(r.text)
-            )?,
-            ExportFormat::Csv => {
-                let client = r.client.map(|c| c.to_string()).unwrap_or_default();
-                let len = r.len.to_string();
-                let fields = [
-                    r.time.as_str(),
-                    r.direction,
-                    &r.peer,
-                    &client,
-                    &len,
-                    r.text,
-                    &r.hex,
-                ];
-                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-                writeln!(out, "{}", line.join(","))?;
-            }
-            ExportFormat::JsonLines => {
-                serde_json::to_writer(&mut *out, &r)?;
-                writeln!(out)?;
-            }
-        }
-    }
-    out.flush()
-}
-
-/// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180).
-fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
     }
 }
 
