@@ -6,6 +6,7 @@
 //! command line stay English.
 
 mod zh;
+mod zh_errors;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -74,7 +75,7 @@ pub fn tf(template: &'static str, values: &[(&str, &dyn std::fmt::Display)]) -> 
 pub fn error(error: &Error) -> String {
     match language() {
         Language::English => error.to_string(),
-        Language::Chinese => zh::error(error),
+        Language::Chinese => zh_errors::error(error),
     }
 }
 

@@ -1,0 +1,147 @@
+//! Simplified Chinese for every error of the library, in the words of its English message.
+
+use super::zh::TEXTS;
+use crate::error::{Error, MAX_UDP_PAYLOAD};
+
+/// A text the engine made (English), translated when the table knows it.
+fn known(english: &str) -> String {
+    TEXTS
+        .iter()
+        .find(|(en, _)| *en == english)
+        .map_or(english, |(_, zh)| zh)
+        .to_string()
+}
+
+pub fn error(error: &Error) -> String {
+    match error {
+        Error::InvalidHexDigit { digit, position } => {
+            format!("第 {position} 个位置的十六进制数字“{digit}”无效")
+        }
+        Error::OddHexDigits { position } => format!("第 {position} 个位置的十六进制数字个数为奇数"),
+        Error::InvalidEscape { escape, position } => {
+            format!(r"第 {position} 个位置的转义“{escape}”无效（可用 \r \n \t \\ \0 或 \xNN）")
+        }
+        Error::Unencodable {
+            character,
+            encoding,
+        } => format!(
+            "“{character}”(U+{:04X}) 无法用 {encoding} 编码",
+            *character as u32
+        ),
+        Error::UnknownEncoding(name) => format!("未知编码“{name}”（可选 utf-8 或 gbk）"),
+        Error::UnknownChecksum(name) => format!(
+            "未知校验“{name}”（可选 none、sum8、xor8、crc16-modbus、crc16-ccitt-false 或 crc32）"
+        ),
+        Error::InvalidFraming { spec, reason } => format!("分帧规则“{spec}”无效：{reason}"),
+        Error::FrameTooLong { len, max } => {
+            format!("一帧达到 {len} 字节或更多，超过上限 {max} 字节，已丢弃")
+        }
+        Error::InvalidRule { rule, reason } => format!("规则 {rule} 无效：{reason}"),
+        Error::InvalidAddress { input, reason } => format!("地址“{input}”无效：{reason}"),
+        Error::InvalidPort(port) => format!("端口“{port}”无效：请填 0 到 65535 之间的数字"),
+        Error::PeerPortZero => "对端端口不能为 0：请填 1 到 65535".to_string(),
+        Error::DatagramTooLarge { len } => {
+            format!("UDP 负载 {len} 字节，超过上限 {MAX_UDP_PAYLOAD} 字节")
+        }
+        Error::InvalidInterval => "间隔至少为 1 毫秒".to_string(),
+        Error::InvalidNumber(text) => format!("数字“{text}”无效"),
+        Error::EmptyMessage => "没有可发送的内容：消息为空".to_string(),
+        Error::NoTarget => "没有目标地址：请填写要发送到的主机和端口".to_string(),
+        Error::NothingRecorded => {
+            "没有录制内容：请先点“录制”，或选择含有消息的录制文件".to_string()
+        }
+        Error::UnknownVariable(name) => format!(
+            "未知变量“{name}”（可用 ${{seq}}、${{client}}、${{time}} 或 ${{random:MIN:MAX}}）"
+        ),
+        Error::InvalidSetting { name, reason } => format!("{}{}", known(name), known(reason)),
+        Error::Resolve { host, reason } => format!("无法解析主机“{host}”：{reason}"),
+        Error::ConnectionRefused(addr) => format!("{addr} 拒绝了连接"),
+        Error::ConnectTimeout { addr, millis } => format!("连接 {addr} 超时（{millis} 毫秒）"),
+        Error::AddrInUse(addr) => format!("地址 {addr} 已被占用"),
+        Error::AddrNotAvailable(addr) => format!("本机没有地址 {addr}"),
+        Error::PermissionDenied(addr) => {
+            format!("没有使用 {addr} 的权限（1024 以下的端口需要管理员权限）")
+        }
+        Error::BroadcastNotEnabled(addr) => {
+            format!("发送到 {addr} 被拒绝：要发送到广播地址，请打开“广播”")
+        }
+        Error::Multicast {
+            action,
+            group,
+            reason,
+        } => {
+            let action = if *action == "joining" {
+                "加入"
+            } else {
+                "退出"
+            };
+            format!("{action}组播组 {group} 失败：{reason}")
+        }
+        Error::NoSuchClient(id) => format!("没有 id 为 {id} 的客户端"),
+        Error::NotConnected => "未连接".to_string(),
+        Error::PeerNotReading { peer, waiting } => format!(
+            "{peer} 没有在读取：还有 {} 待发送；这条消息没有发出",
+            crate::codec::format_size(*waiting)
+        ),
+        Error::SessionBusy => "会话仍在转交之前的消息，请稍后再试".to_string(),
+        Error::SendTimeout {
+            peer,
+            millis,
+            sent,
+            len,
+        } => format!(
+            "{peer} 在 {millis} 毫秒内没有接收任何数据：发送超时（{len} 字节中已发出 {sent} 字节），连接已关闭"
+        ),
+        Error::SendFailed {
+            peer,
+            sent,
+            len,
+            message,
+        } => format!("发送到 {peer} 失败（{len} 字节中已发出 {sent} 字节）：{message}"),
+        Error::IdleTimeout { peer, millis } => {
+            let secs = crate::error::seconds(*millis);
+            format!("{peer} 在 {secs} 秒内没有发送任何数据：空闲超时，连接已关闭")
+        }
+        Error::OverBudget { limit, held } => format!(
+            "已关闭：会话的连接占用的内存超过了 {} 的预算；这个连接占用最多（{}，已随连接丢弃）",
+            crate::codec::format_size(*limit),
+            crate::codec::format_size(*held)
+        ),
+        Error::File {
+            action,
+            path,
+            message,
+        } => format!("{}文件 {path} 失败：{message}", file_action(action)),
+        Error::Io {
+            action,
+            addr,
+            message,
+        } => format!("{}{addr} 失败：{message}", io_action(action)),
+    }
+}
+
+fn file_action(action: &str) -> &'static str {
+    match action {
+        "reading" => "读取",
+        "writing" | "writing the capture to" => "写入",
+        "creating the capture file" => "创建抓取",
+        "saving the log to" => "保存日志到",
+        _ => "访问",
+    }
+}
+
+fn io_action(action: &str) -> &'static str {
+    match action {
+        "sending to" => "发送到 ",
+        "reading from" => "读取 ",
+        "receiving on" => "在此接收 ",
+        "connecting to" => "连接 ",
+        "binding" => "绑定 ",
+        "listening on" => "监听 ",
+        "accepting on" => "接受连接 ",
+        "opening a socket for" => "打开套接字 ",
+        "setting multicast options on" => "设置组播选项 ",
+        "starting a thread for" => "启动线程 ",
+        _ => "操作 ",
+    }
+}
