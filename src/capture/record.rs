@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::hex::{format_hex, parse_hex};
 use crate::error::Error;
-use crate::net::{ClientId, CloseReason, Event, EventKind};
+use crate::net::{ClientId, Closer, Event, EventKind};
 
 /// Payload bytes a recording keeps at most; past it, recording stops (and says so).
 pub const RECORDING_LIMIT: usize = 64 * 1024 * 1024;
@@ -175,11 +175,10 @@ impl Recorder {
                 peer,
                 reason,
             } => {
-                let (by, reset) = match reason {
-                    CloseReason::PeerClosed => (Side::Peer, false),
-                    CloseReason::Reset | CloseReason::Failed(_) => (Side::Peer, true),
-                    CloseReason::ClosedHere => (Side::Here, false),
-                    CloseReason::ResetHere => (Side::Here, true),
+                let (closer, reset) = reason.ending();
+                let by = match closer {
+                    Closer::Here => Side::Here,
+                    Closer::Peer => Side::Peer,
                 };
                 (*client, *peer, What::Close { by, reset })
             }
@@ -243,7 +242,7 @@ mod hex_text {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::EventKind;
+    use crate::net::{CloseReason, EventKind};
 
     fn event(kind: EventKind) -> Event {
         Event::now(kind)
@@ -320,6 +319,40 @@ mod tests {
             recorder.recording().messages_from(Side::Here)[0].1,
             b"yo".to_vec()
         );
+    }
+
+    #[test]
+    fn a_connection_this_end_gave_up_on_is_recorded_as_closed_here_with_fin() {
+        let peer: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let mut recorder = Recorder::new(Transport::Tcp);
+        let closes = [
+            (CloseReason::PeerClosed, Side::Peer, false),
+            (CloseReason::Reset, Side::Peer, true),
+            (CloseReason::ResetHere, Side::Here, true),
+            (
+                CloseReason::Failed(Error::IdleTimeout { peer, millis: 500 }),
+                Side::Here,
+                false,
+            ),
+            (
+                CloseReason::Failed(Error::OverBudget { limit: 1, held: 2 }),
+                Side::Here,
+                false,
+            ),
+            (CloseReason::Failed(Error::NotConnected), Side::Peer, true),
+        ];
+        for (reason, by, reset) in closes {
+            let item = recorder.item(&event(EventKind::Closed {
+                client: None,
+                peer,
+                reason: reason.clone(),
+            }));
+            assert_eq!(
+                item.map(|item| item.what),
+                Some(What::Close { by, reset }),
+                "{reason}"
+            );
+        }
     }
 
     #[test]

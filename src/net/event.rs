@@ -83,6 +83,32 @@ pub enum CloseReason {
     Failed(Error),
 }
 
+/// Which end closed a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closer {
+    Here,
+    Peer,
+}
+
+impl CloseReason {
+    /// Who ended the connection, and whether with RST (else FIN): the one reading of a close
+    /// that the log, the sequence chart, recordings and pcap share.
+    pub fn ending(&self) -> (Closer, bool) {
+        match self {
+            CloseReason::PeerClosed => (Closer::Peer, false),
+            CloseReason::Reset => (Closer::Peer, true),
+            CloseReason::ClosedHere => (Closer::Here, false),
+            CloseReason::ResetHere => (Closer::Here, true),
+            // This end gave up on the peer and shut the connection down: a FIN from here.
+            CloseReason::Failed(
+                Error::IdleTimeout { .. } | Error::SendTimeout { .. } | Error::OverBudget { .. },
+            ) => (Closer::Here, false),
+            // A read or write failed under us: the connection is gone as after a reset.
+            CloseReason::Failed(_) => (Closer::Peer, true),
+        }
+    }
+}
+
 impl fmt::Display for CloseReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -1,6 +1,7 @@
 //! What each engine event becomes as a row of the log.
 
 use super::*;
+use crate::net::Closer;
 
 /// What a row is made of: its kind, peer, client and bytes.
 type RowParts = (
@@ -84,13 +85,17 @@ impl Log {
                 peer,
                 reason,
             } => {
-                let kind = match reason {
-                    CloseReason::PeerClosed => (Direction::Info, Mark::ClosedByPeer),
-                    CloseReason::Reset => (Direction::Info, Mark::ResetByPeer),
-                    CloseReason::ClosedHere => (Direction::Info, Mark::ClosedHere),
-                    CloseReason::ResetHere => (Direction::Info, Mark::ResetHere),
-                    CloseReason::Failed(_) => (Direction::Error, Mark::ResetByPeer),
+                let direction = match reason {
+                    CloseReason::Failed(_) => Direction::Error,
+                    _ => Direction::Info,
                 };
+                let mark = match reason.ending() {
+                    (Closer::Peer, false) => Mark::ClosedByPeer,
+                    (Closer::Peer, true) => Mark::ResetByPeer,
+                    (Closer::Here, false) => Mark::ClosedHere,
+                    (Closer::Here, true) => Mark::ResetHere,
+                };
+                let kind = (direction, mark);
                 (
                     kind,
                     Some(peer),
