@@ -104,10 +104,21 @@ pub fn parse_host_port(input: &str) -> Result<HostPort, Error> {
 /// A peer to send to or connect to: `HOST:PORT` with a port other than 0.
 pub fn parse_remote(input: &str) -> Result<HostPort, Error> {
     let target = parse_host_port(input)?;
-    if target.port == 0 {
+    remote(target.host, target.port)
+}
+
+/// A peer from a host and a port typed in two fields: the port cannot be 0.
+pub fn parse_remote_parts(host: &str, port: &str) -> Result<HostPort, Error> {
+    let port = parse_port(port)?;
+    remote(parse_host(host)?, port)
+}
+
+/// The one check that a peer's port is not 0 (0 means "any port" only when binding).
+fn remote(host: String, port: u16) -> Result<HostPort, Error> {
+    if port == 0 {
         return Err(Error::PeerPortZero);
     }
-    Ok(target)
+    Ok(HostPort { host, port })
 }
 
 fn missing_port(input: &str) -> Error {

@@ -6,7 +6,7 @@ use crate::codec::{Checksum, InputMode, LineEnding, PayloadFormat, TextEncoding}
 use crate::error::Error;
 use crate::gui::i18n::{self, t, tf};
 use crate::net::Waker;
-use crate::net::addr::{HostPort, parse_host, parse_port};
+use crate::net::addr::parse_remote_parts;
 use crate::net::stress::{Protocol, Report, Sample, Stress, StressConfig, StressMode, Template};
 
 /// The form, as typed; saved with the app's settings.
@@ -67,16 +67,9 @@ impl StressForm {
             line_ending: LineEnding::None,
             checksum: Checksum::None,
         };
-        let port = parse_port(&self.port)?;
-        if port == 0 {
-            return Err(Error::PeerPortZero);
-        }
         let config = StressConfig {
             protocol: self.protocol,
-            target: HostPort {
-                host: parse_host(&self.host)?,
-                port,
-            },
+            target: parse_remote_parts(&self.host, &self.port)?,
             clients: number(t("Clients"), &self.clients)?.unwrap_or(0),
             short_connections: self.short_connections,
             mode: self.mode,

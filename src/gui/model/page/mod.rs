@@ -29,7 +29,7 @@ use crate::gui::model::log::{
     DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export, row_contains,
 };
 use crate::gui::model::recording::{RecordingConfig, SessionRecording};
-use crate::net::addr::{HostPort, parse_bind_ip, parse_host, parse_multicast, parse_port};
+use crate::net::addr::{HostPort, parse_bind_ip, parse_multicast, parse_port, parse_remote_parts};
 use crate::net::rules::{Responder, Rule};
 use crate::net::{
     ClientId, ClientInfo, Command, Destination, Event, EventKind, FileSend, Reconnect, Repeater,
@@ -258,14 +258,7 @@ impl Page {
 
     /// The peer typed in Host and Port (never port 0).
     fn target(&self) -> Result<HostPort, Error> {
-        let port = parse_port(&self.config.port)?;
-        if port == 0 {
-            return Err(Error::PeerPortZero);
-        }
-        Ok(HostPort {
-            host: parse_host(&self.config.host)?,
-            port,
-        })
+        parse_remote_parts(&self.config.host, &self.config.port)
     }
 
     fn bind(&self) -> Result<SocketAddr, Error> {
