@@ -15,7 +15,7 @@ use crate::error::{Error, MAX_UDP_PAYLOAD};
 use crate::net::addr::{parse_bind, parse_multicast, parse_remote};
 use crate::net::{
     Destination, Reconnect, Responder, Rule, Session, SessionConfig, SessionKind, TcpClientConfig,
-    TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
+    TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker, timeout_seconds,
 };
 
 /// A file sent with `--interval-ms` is sent whole each round, so it is read into memory once;
@@ -54,13 +54,10 @@ pub fn payload_format(data: &args::FormatArgs) -> Result<PayloadFormat, Error> {
 }
 
 fn tcp_options(tcp: &args::TcpArgs) -> Result<TcpOptions, Error> {
-    let seconds = |name: &'static str, value: Option<f64>| match value {
-        None => Ok(None),
-        Some(s) if s.is_finite() && s > 0.0 && s <= 1e6 => Ok(Some(Duration::from_secs_f64(s))),
-        Some(s) => Err(Error::InvalidSetting {
-            name,
-            reason: format!("{s} must be a number of seconds above 0"),
-        }),
+    let seconds = |name: &'static str, value: Option<f64>| {
+        value
+            .map(|s| timeout_seconds(name, s, &s.to_string()))
+            .transpose()
     };
     Ok(TcpOptions {
         framing: Framing::parse(&tcp.framing)?,

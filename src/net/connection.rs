@@ -84,6 +84,25 @@ pub struct TcpOptions {
     pub memory_budget: usize,
 }
 
+/// The longest send or idle timeout a person can set: about 11 days.
+const LONGEST_TIMEOUT_S: f64 = 1e6;
+
+/// A send or idle timeout as typed in seconds (`as_typed`, parsed to `seconds`): the one check
+/// the window's fields and the command line's flags share.
+pub fn timeout_seconds(
+    name: &'static str,
+    seconds: f64,
+    as_typed: &str,
+) -> Result<Duration, Error> {
+    if seconds.is_finite() && seconds > 0.0 && seconds <= LONGEST_TIMEOUT_S {
+        return Ok(Duration::from_secs_f64(seconds));
+    }
+    Err(Error::InvalidSetting {
+        name,
+        reason: format!("{as_typed} must be a number of seconds above 0, at most 1000000"),
+    })
+}
+
 impl Default for TcpOptions {
     fn default() -> TcpOptions {
         TcpOptions {

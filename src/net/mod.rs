@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 pub use budget::{DEFAULT_MEMORY_BUDGET, return_large_buffers_to_the_system};
 pub use command::{Command, Destination};
-pub use connection::TcpOptions;
+pub use connection::{TcpOptions, timeout_seconds};
 pub use event::{CloseReason, Closer, Event, EventKind};
 pub use file_send::{FileSend, file_chunk};
 pub use outbox::OUTBOX_CAPACITY;

@@ -34,7 +34,7 @@ use crate::net::rules::{Responder, Rule};
 use crate::net::{
     ClientId, ClientInfo, Command, Destination, Event, EventKind, FileSend, Reconnect, Repeater,
     Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, Totals,
-    UdpConfig, Waker, file_chunk,
+    UdpConfig, Waker, file_chunk, timeout_seconds,
 };
 
 /// A timeout typed in seconds: empty is none, otherwise a number above 0.
@@ -43,13 +43,9 @@ fn seconds(name: &'static str, text: &str) -> Result<Option<Duration>, Error> {
     if text.is_empty() {
         return Ok(None);
     }
-    match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && s > 0.0 && s <= 1e6 => Ok(Some(Duration::from_secs_f64(s))),
-        _ => Err(Error::InvalidSetting {
-            name,
-            reason: format!("'{text}' must be a number of seconds above 0 (empty: never)"),
-        }),
-    }
+    // Not a number is refused as a number out of range would be, naming what was typed.
+    let seconds = text.parse::<f64>().unwrap_or(f64::NAN);
+    timeout_seconds(name, seconds, &format!("'{text}'")).map(Some)
 }
 
 /// Where the page's session stands.
