@@ -26,3 +26,47 @@ fn a_client_whose_capture_file_cannot_be_made_stays_closed_and_says_why() {
     assert!(error.contains("/nonexistent-folder/capture.bin"), "{error}");
     assert!(!page.status().contains("Connecting"), "{}", page.status());
 }
+
+#[test]
+fn a_send_to_a_peer_that_never_reads_is_refused_whole_with_the_reason() {
+    use std::net::TcpListener;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts and holds the connection without ever reading.
+    let holder = std::thread::spawn(move || listener.accept().map(|(stream, _)| stream));
+    let mut page = Page::new(
+        SessionKind::TcpClient,
+        PageConfig {
+            host: "127.0.0.1".into(),
+            port: port.to_string(),
+            ..PageConfig::default()
+        },
+    );
+    page.toggle(no_waker());
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while !page.is_connected() {
+        assert!(std::time::Instant::now() < deadline, "never connected");
+        page.drain_events();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // 1 MiB at a time: the socket's buffers and the 4 MiB queue fill, then a send is refused.
+    page.message = "x".repeat(1024 * 1024);
+    let mut accepted = 0;
+    while page.send_error.is_none() {
+        assert!(accepted < 200, "never refused");
+        page.send();
+        page.drain_events();
+        accepted += usize::from(page.send_error.is_none());
+    }
+    let error = page.send_error.clone().unwrap();
+    assert!(
+        error.contains(&format!("127.0.0.1:{port} is not reading"))
+            && error.contains("the message was not sent"),
+        "{error}"
+    );
+    assert!(
+        page.is_connected(),
+        "the connection stays; only the message is refused"
+    );
+    drop(holder.join());
+}
