@@ -45,7 +45,7 @@ fn the_window_logs_every_write_before_its_echo() {
     );
     page.toggle(no_waker());
     let deadline = std::time::Instant::now() + DEADLINE;
-    let mut wait_until = |page: &mut Page, done: &dyn Fn(&Page) -> bool| {
+    let wait_until = |page: &mut Page, done: &dyn Fn(&Page) -> bool| {
         while !done(page) {
             assert!(std::time::Instant::now() < deadline, "timed out");
             page.drain_events();

@@ -1,5 +1,4 @@
 use crate::gui::i18n::t;
-use crossbeam_channel::bounded;
 use egui::{RichText, Ui};
 
 use crate::gui::model::log::ExportFormat;
@@ -8,49 +7,20 @@ use crate::gui::view::{labelled_combo, labelled_field};
 
 const PATH_WIDTH: f32 = 180.0;
 
-/// A "…" button that opens the system's file dialog on its own thread, so the window keeps
-/// drawing; the path comes back through `page.file_pick`.
+/// A "…" button: the page opens the system's file dialog (on a thread of its own).
 fn browse(page: &mut Page, field: PathField, ui: &mut Ui) {
-    if !ui
+    if ui
         .small_button("…")
         .on_hover_text(t("Choose in a file dialog"))
         .clicked()
     {
-        return;
-    }
-    let (tx, picked) = bounded(1);
-    let ctx = ui.ctx().clone();
-    let opened = std::thread::Builder::new()
-        .name("file-dialog".into())
-        .spawn(move || {
-            let dialog = rfd::FileDialog::new();
-            let path = match field {
-                PathField::SendFile => dialog.pick_file(),
-                PathField::Capture | PathField::Export => dialog.save_file(),
-            };
-            if let Some(path) = path {
-                let _ = tx.send(path);
-                ctx.request_repaint();
-            }
-        });
-    if opened.is_ok() {
-        page.file_pick = Some((field, picked));
+        let ctx = ui.ctx().clone();
+        page.choose_path(field, move || ctx.request_repaint());
     }
 }
 
 /// Sending a file, capturing received bytes, saving the log.
 pub fn draw(page: &mut Page, ui: &mut Ui) {
-    if let Some((field, picked)) = &page.file_pick
-        && let Ok(path) = picked.try_recv()
-    {
-        let path = path.display().to_string();
-        match field {
-            PathField::SendFile => page.config.file_path = path,
-            PathField::Capture => page.config.capture_path = path,
-            PathField::Export => page.config.export_path = path,
-        }
-        page.file_pick = None;
-    }
     ui.horizontal_wrapped(|ui| {
         labelled_field(
             ui,

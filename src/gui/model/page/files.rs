@@ -11,6 +11,46 @@ pub enum PathField {
 }
 
 impl Page {
+    /// Opens the system's file dialog on a thread of its own, so the window keeps drawing;
+    /// the path chosen goes into `field` when the window next applies events (`repaint` asks
+    /// for that).
+    pub fn choose_path(&mut self, field: PathField, repaint: impl Fn() + Send + 'static) {
+        let (tx, picked) = crossbeam_channel::bounded(1);
+        let opened = std::thread::Builder::new()
+            .name("file-dialog".into())
+            .spawn(move || {
+                let dialog = rfd::FileDialog::new();
+                let path = match field {
+                    PathField::SendFile => dialog.pick_file(),
+                    PathField::Capture | PathField::Export => dialog.save_file(),
+                };
+                if let Some(path) = path {
+                    let _ = tx.send(path);
+                    repaint();
+                }
+            });
+        if opened.is_ok() {
+            self.file_pick = Some((field, picked));
+        }
+    }
+
+    /// Puts a path chosen in the file dialog into its field.
+    pub fn take_chosen_path(&mut self) {
+        let Some((field, picked)) = &self.file_pick else {
+            return;
+        };
+        let Ok(path) = picked.try_recv() else {
+            return;
+        };
+        let path = path.display().to_string();
+        match field {
+            PathField::SendFile => self.config.file_path = path,
+            PathField::Capture => self.config.capture_path = path,
+            PathField::Export => self.config.export_path = path,
+        }
+        self.file_pick = None;
+    }
+
     /// Starts or stops writing received bytes to the capture file.
     pub fn toggle_capture(&mut self) {
         let capturing = !self.capturing;

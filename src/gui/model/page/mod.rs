@@ -109,7 +109,7 @@ pub struct Page {
     /// What the last file action did, in words.
     pub file_note: Option<String>,
     /// A file dialog that is open: the field it fills, and where its answer comes.
-    pub file_pick: Option<(PathField, crossbeam_channel::Receiver<PathBuf>)>,
+    file_pick: Option<(PathField, crossbeam_channel::Receiver<PathBuf>)>,
     /// The rules, echo switch and encoding the session answers with (the engine answers);
     /// compared with the settings so edits reach the session.
     applied_rules: Option<(Vec<Rule>, bool, TextEncoding)>,
@@ -315,6 +315,7 @@ impl Page {
 
     /// Applies the session's waiting events; true if more are waiting than one frame takes.
     pub fn drain_events(&mut self) -> bool {
+        self.take_chosen_path();
         let Some(session) = &self.session else {
             return false;
         };
