@@ -14,7 +14,7 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
     toolbar(page, ui);
     filter_bar(page, ui);
     let shown = page.shown_rows();
-    find_bar(page, &shown, ui);
+    find_bar(page, ui);
     ui.separator();
     match page.config.view {
         LogView::Table => table(page, &shown, ui),
@@ -104,7 +104,7 @@ fn filter_bar(page: &mut Page, ui: &mut Ui) {
     });
 }
 
-fn find_bar(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
+fn find_bar(page: &mut Page, ui: &mut Ui) {
     if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
         page.find_open = true;
         ui.memory_mut(|m| m.request_focus(find_id()));
@@ -125,7 +125,7 @@ fn find_bar(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
         if field.changed() {
             page.found = None;
         }
-        let matches = page.find_matches(shown);
+        let matches = page.find_matches();
         if ui.button(t("Previous")).clicked() {
             page.find_next(false);
         }
@@ -135,8 +135,9 @@ fn find_bar(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
         let current = page
             .found
             .and_then(|n| n.checked_sub(page.log.first()))
-            .and_then(|row| matches.iter().position(|&m| m as u64 == row));
-        ui.label(match (current, matches.len()) {
+            .and_then(|row| matches.as_ref()?.position(row as usize));
+        let count = matches.as_ref().map_or(0, |m| m.len());
+        ui.label(match (current, count) {
             (_, 0) if !page.find.is_empty() => t("no match").to_string(),
             (Some(at), n) => tf("{at} of {n}", &[("at", &(at + 1)), ("n", &n)]),
             (None, n) => tf("{n} matches", &[("n", &n)]),

@@ -11,7 +11,7 @@ mod export;
 mod filter;
 
 pub use export::{ExportFormat, export};
-pub use filter::{LogFilter, row_contains};
+pub use filter::{Found, LogFilter, RowSearch, row_contains};
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
@@ -432,7 +432,10 @@ mod tests {
         log.push_event(received("127.0.0.1:1", b"Temperature 21"));
         log.push_event(received("127.0.0.1:2", b"humidity"));
         log.push_info("listening".into());
-        let only = |filter: LogFilter| log.matching(&filter, usize::MAX);
+        let only = |filter: LogFilter| {
+            let found = RowSearch::default().update(&log, &filter, "", usize::MAX);
+            (0..found.len()).map(|i| found.row(i)).collect::<Vec<_>>()
+        };
         assert_eq!(only(LogFilter::default()), vec![0, 1, 2]);
         assert_eq!(
             only(LogFilter {
@@ -471,6 +474,39 @@ mod tests {
             }),
             Vec::<usize>::new()
         );
+    }
+
+    #[test]
+    fn a_kept_search_follows_new_rows_dropped_rows_and_changed_settings() {
+        let mut log = Log::new(TextEncoding::Utf8, false);
+        log.set_limit(4);
+        let mut search = RowSearch::default();
+        let rx_only = LogFilter {
+            tx: false,
+            events: false,
+            ..LogFilter::default()
+        };
+        let rows = |found: &Found| (0..found.len()).map(|i| found.row(i)).collect::<Vec<_>>();
+        log.push_event(received("127.0.0.1:1", b"one"));
+        log.push_info("note".into());
+        log.push_event(received("127.0.0.1:1", b"two"));
+        assert_eq!(rows(&search.update(&log, &rx_only, "", usize::MAX)), [0, 2]);
+        // Two more rows: the oldest two are dropped (limit 4), the new one is found.
+        log.push_event(received("127.0.0.1:1", b"three"));
+        log.push_info("note".into());
+        log.push_event(received("127.0.0.1:1", b"four"));
+        let found = search.update(&log, &rx_only, "", usize::MAX);
+        assert_eq!(rows(&found), [0, 1, 3], "two, three, four");
+        assert_eq!(found.next_to(1, true), Some(3));
+        assert_eq!(found.next_to(1, false), Some(0));
+        // Only rows before a pause; a new find text starts afresh.
+        assert_eq!(rows(&search.update(&log, &rx_only, "", 2)), [0, 1]);
+        assert_eq!(
+            rows(&search.update(&log, &rx_only, "t", usize::MAX)),
+            [0, 1]
+        );
+        log.clear();
+        assert!(search.update(&log, &rx_only, "t", usize::MAX).is_empty());
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod view_state;
 
 pub use config::{DisplayMode, HISTORY_LEN, HistoryEntry, LogView, PageConfig, Preset};
 pub use files::PathField;
-pub use view_state::ShownRows;
+pub use view_state::{Searches, ShownRows};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -25,9 +25,7 @@ use crate::codec::{
 };
 use crate::error::Error;
 use crate::gui::i18n::{self, t, tf};
-use crate::gui::model::log::{
-    DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export, row_contains,
-};
+use crate::gui::model::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export};
 use crate::gui::model::recording::{RecordingConfig, SessionRecording};
 use crate::net::addr::{HostPort, parse_bind_ip, parse_multicast, parse_port, parse_remote_parts};
 use crate::net::rules::{Responder, Rule};
@@ -97,6 +95,8 @@ pub struct Page {
     pub last_sender: Option<SocketAddr>,
     /// While paused the view ends at this row number; new rows are still kept.
     pub paused_at: Option<u64>,
+    /// Filter and find results kept between frames.
+    searches: Searches,
     session: Option<Session>,
     /// The periodic send under way, if any.
     repeater: Option<Repeater>,
@@ -144,6 +144,7 @@ impl Page {
             scroll_to_found: false,
             last_sender: None,
             paused_at: None,
+            searches: Searches::default(),
             session: None,
             repeater: None,
             split_sends: Vec::new(),

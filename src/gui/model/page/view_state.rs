@@ -1,20 +1,22 @@
-//! Which rows the log view shows: filters, pause and find.
+//! Which rows the log view shows: filters, pause and find. Filter and find results are kept
+//! from frame to frame ([`RowSearch`]), so a frame looks only at rows added since the last.
 
 use super::*;
+use crate::gui::model::log::{Found, RowSearch};
 
 /// What the log view shows: which rows, in order, as indices into `page.log`.
 pub enum ShownRows {
     /// The first `n` rows: no filter (nothing is collected, so a frame costs the same for a
     /// million rows).
     First(usize),
-    Only(Vec<usize>),
+    Only(Found),
 }
 
 impl ShownRows {
     pub fn len(&self) -> usize {
         match self {
             ShownRows::First(n) => *n,
-            ShownRows::Only(rows) => rows.len(),
+            ShownRows::Only(found) => found.len(),
         }
     }
 
@@ -26,7 +28,7 @@ impl ShownRows {
     pub fn row(&self, i: usize) -> usize {
         match self {
             ShownRows::First(_) => i,
-            ShownRows::Only(rows) => rows[i],
+            ShownRows::Only(found) => found.row(i),
         }
     }
 
@@ -34,9 +36,16 @@ impl ShownRows {
     pub fn position(&self, row: usize) -> Option<usize> {
         match self {
             ShownRows::First(n) => (row < *n).then_some(row),
-            ShownRows::Only(rows) => rows.binary_search(&row).ok(),
+            ShownRows::Only(found) => found.position(row),
         }
     }
+}
+
+/// The searches a page keeps between frames: what the filter shows, and what Find finds.
+#[derive(Default)]
+pub struct Searches {
+    shown: RowSearch,
+    find: RowSearch,
 }
 
 impl Page {
@@ -49,16 +58,20 @@ impl Page {
         filter
     }
 
-    /// The rows the view shows: up to where Pause froze it, through the filter.
-    pub fn shown_rows(&self) -> ShownRows {
+    /// Rows shown: up to where Pause froze the view.
+    fn shown_end(&self) -> usize {
         let len = self.log.len();
-        let end = self
-            .paused_at
+        self.paused_at
             .map_or(len, |at| at.saturating_sub(self.log.first()) as usize)
-            .min(len);
+            .min(len)
+    }
+
+    /// The rows the view shows: up to where Pause froze it, through the filter.
+    pub fn shown_rows(&mut self) -> ShownRows {
+        let end = self.shown_end();
         let filter = self.effective_filter();
         if filter.is_active() {
-            ShownRows::Only(self.log.matching(&filter, end))
+            ShownRows::Only(self.searches.shown.update(&self.log, &filter, "", end))
         } else {
             ShownRows::First(end)
         }
@@ -71,33 +84,38 @@ impl Page {
         };
     }
 
-    /// Shown rows that hold the search text, as log indices.
-    pub fn find_matches(&self, shown: &ShownRows) -> Vec<usize> {
+    /// Shown rows that hold the search text (none while it is empty).
+    pub fn find_matches(&mut self) -> Option<Found> {
         if self.find.is_empty() {
-            return Vec::new();
+            return None;
         }
-        (0..shown.len())
-            .map(|i| shown.row(i))
-            .filter(|&row| row_contains(&self.log.row(row), &self.find))
-            .collect()
+        let (end, filter) = (self.shown_end(), self.effective_filter());
+        Some(
+            self.searches
+                .find
+                .update(&self.log, &filter, &self.find, end),
+        )
     }
 
     /// Moves to the next (or previous) row holding the search text, wrapping around.
     pub fn find_next(&mut self, forward: bool) {
-        let shown = self.shown_rows();
-        let matches = self.find_matches(&shown);
+        let Some(matches) = self.find_matches() else {
+            return;
+        };
         let first = self.log.first();
         let current = self
             .found
             .and_then(|n| n.checked_sub(first))
             .map(|n| n as usize);
-        let next = match (current, forward) {
-            (Some(at), true) => matches.iter().find(|&&m| m > at).or(matches.first()),
-            (Some(at), false) => matches.iter().rev().find(|&&m| m < at).or(matches.last()),
-            (None, true) => matches.first(),
-            (None, false) => matches.last(),
+        let wrap = || match (forward, matches.len()) {
+            (_, 0) => None,
+            (true, _) => Some(matches.row(0)),
+            (false, n) => Some(matches.row(n - 1)),
         };
-        self.found = next.map(|&row| first + row as u64);
+        let next = current
+            .and_then(|at| matches.next_to(at, forward))
+            .or_else(wrap);
+        self.found = next.map(|row| first + row as u64);
         self.scroll_to_found = self.found.is_some();
     }
 }
