@@ -94,6 +94,27 @@ fn a_write_error_exits_1_and_a_bad_input_line_exits_2_after_the_rest_is_sent() {
         ]);
         assert_eq!(code, 1, "{stderr}");
         assert!(stderr.contains("No space left on device"), "{stderr}");
+        // A capture that fails on its last write (when the run ends) is told too.
+        let mut receiver = Cli::spawn(&[
+            "udp",
+            "--bind",
+            "127.0.0.1:0",
+            "--capture",
+            "/dev/full",
+            "--count",
+            "1",
+        ]);
+        let addr = receiver.listening();
+        UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .send_to(b"one datagram", addr)
+            .unwrap();
+        let (code, _, stderr) = receiver.finish();
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains("writing the capture to /dev/full failed"),
+            "{stderr}"
+        );
     }
 
     let mut cli = Cli::spawn_with_stdin(

@@ -139,7 +139,10 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
     session.stop_and_drain(|event| {
         if stdout_open {
             stdout_open = printer.print(&event).is_ok();
+        } else if let EventKind::Error { error, .. } = &event.kind {
+            warn(&format!("error: {error}"));
         }
+        failed |= matches!(event.kind, EventKind::Error { .. });
         record(&event, &mut failed);
     });
     Ok(match ending {

@@ -11,6 +11,7 @@
 pub mod addr;
 mod answers;
 mod budget;
+mod capture_file;
 mod command;
 mod connection;
 mod delayed;

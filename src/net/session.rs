@@ -1,8 +1,6 @@
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::Write;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::thread::{self, JoinHandle};
@@ -12,8 +10,9 @@ use crossbeam_channel::{
     Receiver, RecvTimeoutError, SendTimeoutError, Sender, TrySendError, bounded,
 };
 
-use crate::error::{Error, describe_io};
+use crate::error::Error;
 use crate::net::budget::{Budget, DEFAULT_MEMORY_BUDGET};
+use crate::net::capture_file::CaptureFile;
 use crate::net::command::{Command, Control, Destination};
 use crate::net::delayed::{Delayed, Job};
 use crate::net::emitter::Emitter;
@@ -91,7 +90,7 @@ pub(crate) struct Shared {
     /// so the session handle and producers reach it without a detour through the control thread.
     outboxes: Mutex<HashMap<Option<ClientId>, Arc<Outbox>>>,
     /// Where every received byte is also written, exactly as it arrived.
-    capture: Mutex<Option<Capture>>,
+    capture: Mutex<Option<CaptureFile>>,
     /// Messages handed to the session and not yet written or failed.
     pub in_flight: Arc<InFlight>,
     /// What the connections' framing buffers and send queues may hold together.
@@ -101,11 +100,6 @@ pub(crate) struct Shared {
     responder: RwLock<Option<Arc<Responder>>>,
     responder_version: AtomicU64,
     delayed: Mutex<Option<Delayed>>,
-}
-
-struct Capture {
-    file: File,
-    path: PathBuf,
 }
 
 impl Shared {
@@ -131,25 +125,36 @@ impl Shared {
         self.outboxes().get(&key).cloned()
     }
 
-    /// Appends received bytes to the capture file, if one is set. A failed write ends the
-    /// capture and says why, once.
+    /// Hands received bytes to the capture file's writer, if a capture is on; waits while the
+    /// disk is behind (no lock is held meanwhile). A failed write ends the capture and says
+    /// why, once.
     pub fn capture(&self, data: &[u8]) -> Result<(), Error> {
-        let mut capture = lock(&self.capture);
-        let Some(Capture { file, path }) = capture.as_mut() else {
+        let Some(chunks) = lock(&self.capture).as_ref().map(CaptureFile::chunks) else {
             return Ok(());
         };
-        match file.write_all(data) {
-            Ok(()) => Ok(()),
-            Err(err) => {
-                let error = Error::File {
-                    action: "writing the capture to",
-                    path: path.display().to_string(),
-                    message: describe_io(&err),
-                };
-                *capture = None;
+        if chunks.send(data.to_vec()).is_ok() {
+            return Ok(());
+        }
+        // The writer stopped: report its failure once and end the capture.
+        let mut capture = lock(&self.capture);
+        match capture.as_ref().and_then(CaptureFile::failure) {
+            Some(error) => {
+                if let Some(ended) = capture.take() {
+                    drop(capture);
+                    // Its failure is the one being reported.
+                    let _ = ended.finish();
+                }
                 Err(error)
             }
+            None => Ok(()),
         }
+    }
+
+    /// Ends the capture (if any) and waits until its file holds everything it was given;
+    /// why the last writes failed, if they did.
+    pub fn finish_capture(&self) -> Option<Error> {
+        let ended = lock(&self.capture).take();
+        ended.and_then(CaptureFile::finish)
     }
 
     pub fn clients(&self) -> MutexGuard<'_, Vec<ClientInfo>> {
@@ -354,19 +359,10 @@ impl Session {
     }
 
     /// Starts writing every received byte to `path` (created or truncated), or stops with None.
+    /// A capture it replaces finishes writing on its own thread: nothing here waits on a disk.
     pub fn set_capture(&self, path: Option<&Path>) -> Result<(), Error> {
-        let capture = match path {
-            Some(path) => Some(Capture {
-                file: File::create(path).map_err(|e| Error::File {
-                    action: "creating the capture file",
-                    path: path.display().to_string(),
-                    message: describe_io(&e),
-                })?,
-                path: path.to_path_buf(),
-            }),
-            None => None,
-        };
-        *lock(&self.handle.shared.capture) = capture;
+        let capture = path.map(CaptureFile::create).transpose()?;
+        let _replaced = std::mem::replace(&mut *lock(&self.handle.shared.capture), capture);
         Ok(())
     }
 
@@ -424,6 +420,13 @@ impl Session {
         self.events.try_iter().for_each(&mut take);
         // A panic in a worker was already printed; there is nothing more to do with it.
         let _ = control.join();
+        // Stopped means the capture file is complete, or says why it is not.
+        if let Some(error) = self.handle.shared.finish_capture() {
+            take(Event::now(EventKind::Error {
+                client: None,
+                error,
+            }));
+        }
     }
 }
 
