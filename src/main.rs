@@ -1,3 +1,5 @@
+//! The binary: the command line when given a command, the desktop app otherwise.
+
 use socket_tester::bench::alloc_count::CountingAllocator;
 use socket_tester::gui::app::App;
 

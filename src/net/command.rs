@@ -1,3 +1,5 @@
+//! What a session is asked to do: commands in, and where a message goes.
+
 use crate::net::ClientId;
 use crate::net::outbox::Outgoing;
 

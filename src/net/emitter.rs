@@ -1,3 +1,6 @@
+//! The sending end of a session's events, shared by its threads: bounded in events and bytes,
+//! so a slow consumer holds the producers back.
+
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -1,3 +1,5 @@
+//! What a session reports: events out, and how a connection closed.
+
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::SystemTime;

@@ -1,3 +1,5 @@
+//! Waking a thread blocked in `connect`: stop shuts its socket down.
+
 use std::sync::{Arc, Mutex};
 
 use socket2::Socket;

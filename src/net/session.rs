@@ -1,3 +1,6 @@
+//! A session: its control thread, what its threads share, and the handle that sends, sets
+//! rules and capture, and stops it.
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;

@@ -1,3 +1,5 @@
+//! Byte and message counters, updated by the threads that read and write.
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Byte and message counters, updated by the worker threads and read by anyone.

@@ -1,3 +1,6 @@
+//! The TCP client session: connect (with timeout, interruptible, reconnect with back-off),
+//! then one connection.
+
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,3 +1,5 @@
+//! The TCP server session: accept clients up to the cap, a connection each, send to one or all.
+
 use std::collections::BTreeMap;
 use std::io;
 use std::net::{Shutdown, SocketAddr, TcpListener};

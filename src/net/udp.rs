@@ -1,3 +1,6 @@
+//! The UDP session: one socket, a receiving thread, sends from the control thread, multicast
+//! and broadcast.
+
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr};
 use std::sync::Arc;

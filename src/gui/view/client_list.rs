@@ -1,3 +1,6 @@
+//! The TCP server's client list: who is connected, since when, bytes each way; pick one to
+//! send to, show only its rows, or disconnect it.
+
 use crate::gui::i18n::{t, tf};
 use chrono::{DateTime, Local};
 use egui::Ui;

@@ -1,3 +1,6 @@
+//! The connection panel: addresses, ports and TCP options, the Connect/Listen/Open button
+//! that follows the state, and the status line.
+
 use crate::gui::i18n::{t, tf};
 use std::net::IpAddr;
 

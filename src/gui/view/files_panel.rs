@@ -1,3 +1,5 @@
+//! The files section: a file to send, the capture file and the log export.
+
 use crate::gui::i18n::t;
 use egui::{RichText, Ui};
 

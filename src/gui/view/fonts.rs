@@ -1,3 +1,5 @@
+//! The fonts: egui's own, with the bundled CJK font as a fallback so Chinese renders anywhere.
+
 use std::sync::Arc;
 
 use egui::{FontData, FontDefinitions, FontFamily};

@@ -1,3 +1,5 @@
+//! The log: toolbar, filter and find bars, and the table of rows (only visible rows laid out).
+
 use crate::gui::i18n::{t, tf};
 use chrono::{DateTime, Local};
 use egui::{Color32, Key, Modifiers, RichText, Ui};

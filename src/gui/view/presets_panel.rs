@@ -1,3 +1,5 @@
+//! Presets and history: saved messages to send with one click, and the last messages sent.
+
 use crate::gui::i18n::{t, tf};
 use egui::Ui;
 

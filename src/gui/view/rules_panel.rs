@@ -1,3 +1,5 @@
+//! Auto-reply rules and echo: the table of MATCH => REPLY rules a page hands to the engine.
+
 use crate::gui::i18n::t;
 use egui::{Color32, RichText, Ui};
 

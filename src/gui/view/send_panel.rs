@@ -1,3 +1,6 @@
+//! The send panel: the message box, its format (text or hex, escapes, line ending,
+//! checksum), Send, periodic sends and split writes.
+
 use crate::gui::i18n::{t, tf};
 use egui::{Color32, Key, Modifiers, RichText, Ui};
 

@@ -1,3 +1,6 @@
+//! The strip of sessions above a tab: one button per session, "+" to open another, "×" to
+//! close one.
+
 use crate::gui::i18n::t;
 use egui::{Color32, RichText, Ui};
 

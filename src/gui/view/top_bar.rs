@@ -1,3 +1,5 @@
+//! The top bar: tabs, zoom, presentation, theme and language.
+
 use crate::gui::i18n::{self, Language, t};
 use egui::Ui;
 
