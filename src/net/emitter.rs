@@ -111,6 +111,15 @@ impl Emitter {
         }
     }
 
+    /// A session that could not start: says why, then that it stopped.
+    pub fn could_not_start(&self, error: crate::error::Error) {
+        self.emit(EventKind::Error {
+            client: None,
+            error,
+        });
+        self.emit(EventKind::Stopped);
+    }
+
     fn queued(&self) -> MutexGuard<'_, Queued> {
         // The sizes stay consistent even if a holder panicked: take them anyway.
         self.queued

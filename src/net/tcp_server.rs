@@ -55,14 +55,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
     } = worker;
     let listener = match bind_listener(config.bind, config.dual_stack) {
         Ok(listener) => Arc::new(listener),
-        Err(error) => {
-            emitter.emit(EventKind::Error {
-                client: None,
-                error,
-            });
-            emitter.emit(EventKind::Stopped);
-            return;
-        }
+        Err(error) => return emitter.could_not_start(error),
     };
     let local = listener.local_addr().unwrap_or(config.bind);
     emitter.emit(EventKind::Listening { local });

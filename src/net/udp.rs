@@ -60,14 +60,7 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
     } = worker;
     let socket = match bind(&config) {
         Ok(socket) => Arc::new(socket),
-        Err(error) => {
-            emitter.emit(EventKind::Error {
-                client: None,
-                error,
-            });
-            emitter.emit(EventKind::Stopped);
-            return;
-        }
+        Err(error) => return emitter.could_not_start(error),
     };
     let local = socket
         .local_addr()
