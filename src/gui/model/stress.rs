@@ -151,8 +151,14 @@ impl StressPage {
     /// Takes the latest figures (called when the run woke the app).
     pub fn refresh(&mut self) {
         let Some(run) = &self.run else { return };
+        // The figures change with each sample (twice a second) and at the end; other frames
+        // (the mouse moving, say) neither lock the run's histogram nor copy its timeline.
+        if run.samples() == self.timeline.len() && !run.is_finished() && self.report.is_some() {
+            return;
+        }
+        self.timeline
+            .extend(run.timeline_since(self.timeline.len()));
         let report = run.report();
-        self.timeline = run.timeline();
         if !report.running {
             self.error.clone_from(&report.error);
             // Finished: dropping joins threads that have already ended.

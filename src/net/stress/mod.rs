@@ -268,7 +268,21 @@ impl Stress {
 
     /// The live plot's points so far.
     pub fn timeline(&self) -> Vec<Sample> {
-        self.outcome().timeline.clone()
+        self.timeline_since(0)
+    }
+
+    /// The live plot's points after the first `known`: a window that keeps the points it has
+    /// copies only the new ones (two a second).
+    pub fn timeline_since(&self, known: usize) -> Vec<Sample> {
+        self.outcome()
+            .timeline
+            .get(known..)
+            .map_or_else(Vec::new, <[Sample]>::to_vec)
+    }
+
+    /// How many live plot points there are: the figures change only when this does.
+    pub fn samples(&self) -> usize {
+        self.outcome().timeline.len()
     }
 }
 
