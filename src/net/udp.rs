@@ -1,6 +1,7 @@
 //! The UDP session: one socket, a receiving thread, sends from the control thread, multicast
 //! and broadcast.
 
+use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr};
 use std::sync::Arc;
@@ -52,6 +53,9 @@ impl UdpConfig {
     }
 }
 
+/// Per-message targets whose names were looked up, kept so a name is not looked up again.
+const RESOLVED_KEPT: usize = 64;
+
 pub(crate) fn run(config: UdpConfig, worker: Worker) {
     let Worker {
         commands,
@@ -77,13 +81,22 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
     };
 
     let mut default_target: Option<SocketAddr> = None;
+    let mut resolved: HashMap<String, SocketAddr> = HashMap::new();
     loop {
         select! {
             recv(commands) -> command => match command {
                 Ok(Control::Send { to, message }) => {
                     let Outgoing { data, progress, _ticket: ticket } = message;
                     let target = match to {
-                        Destination::Address(text) => parse_host_port(&text).and_then(|t| pick(&t, local)),
+                        Destination::Address(text) => match resolved.get(&text) {
+                            Some(&addr) => Ok(addr),
+                            None => parse_host_port(&text).and_then(|t| pick(&t, local)).inspect(|&addr| {
+                                // Each name is looked up once, not on every send (a few kept).
+                                if resolved.len() < RESOLVED_KEPT {
+                                    resolved.insert(text, addr);
+                                }
+                            }),
+                        },
                         _ => match (default_target, &config.target) {
                             (Some(addr), _) => Ok(addr),
                             (None, Some(target)) => pick(target, local).inspect(|&addr| default_target = Some(addr)),
@@ -150,8 +163,6 @@ fn pick(target: &HostPort, local: SocketAddr) -> Result<SocketAddr, Error> {
         })
 }
 
-/// Sends one datagram and reports it (`Sent`, or an `Error`); true if it went out. The
-/// message counts as finished before it is reported.
 /// Sends one datagram. It is reported (`Sent`) before it goes out, so the report comes before
 /// any answer the receiving thread may report; a send that fails adds an error and is taken
 /// back out of the counters. False when it failed.
