@@ -13,7 +13,9 @@ use super::{EXIT_NETWORK, EXIT_OK};
 use crate::error::Error;
 use crate::net::addr::parse_remote;
 use crate::net::no_waker;
-use crate::net::stress::{Protocol, Report, Stress, StressConfig, StressMode, Template};
+use crate::net::stress::{
+    Protocol, Report, Stress, StressConfig, StressMode, Template, duration_from_seconds,
+};
 
 /// A run with neither `--duration-s` nor `--count` lasts this long.
 const DEFAULT_DURATION: Duration = Duration::from_secs(10);
@@ -65,13 +67,7 @@ fn config(args: &StressArgs) -> Result<StressConfig, Error> {
     let payload = Template::parse(&args.send, format)?;
     let target = parse_remote(&args.target)?;
     let duration = match args.duration_s {
-        Some(s) if !(s.is_finite() && s > 0.0 && s < 1e9) => {
-            return Err(Error::InvalidSetting {
-                name: "--duration-s",
-                reason: format!("{s} must be a number of seconds above 0"),
-            });
-        }
-        Some(s) => Some(Duration::from_secs_f64(s)),
+        Some(s) => Some(duration_from_seconds(s)?),
         None => args.count.is_none().then_some(DEFAULT_DURATION),
     };
     let config = StressConfig {

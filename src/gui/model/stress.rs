@@ -7,7 +7,9 @@ use crate::error::Error;
 use crate::gui::i18n::{self, t, tf};
 use crate::net::Waker;
 use crate::net::addr::parse_remote_parts;
-use crate::net::stress::{Protocol, Report, Sample, Stress, StressConfig, StressMode, Template};
+use crate::net::stress::{
+    Protocol, Report, Sample, Stress, StressConfig, StressMode, Template, duration_from_seconds,
+};
 
 /// The form, as typed; saved with the app's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,8 +77,8 @@ impl StressForm {
             mode: self.mode,
             rate: number(t("Rate (msg/s)"), &self.rate)?,
             duration: number::<f64>(t("Duration (s)"), &self.duration_s)?
-                .filter(|s| s.is_finite() && *s < 1e9)
-                .map(|s| std::time::Duration::from_secs_f64(s.max(0.0))),
+                .map(duration_from_seconds)
+                .transpose()?,
             count: number(t("Count"), &self.count)?,
             payload: Template::parse(&self.payload, format)?,
             timeout: std::time::Duration::from_millis(

@@ -73,6 +73,21 @@ pub struct StressConfig {
     pub timeout: Duration,
 }
 
+/// The longest run a duration may ask for: about 31 years, past any real run but still a time
+/// an `Instant` can hold.
+const LONGEST_RUN_S: f64 = 1e9;
+
+/// A run's duration as typed in seconds: the one check the Stress tab and `stress` share.
+pub fn duration_from_seconds(seconds: f64) -> Result<Duration, Error> {
+    if seconds.is_finite() && seconds > 0.0 && seconds < LONGEST_RUN_S {
+        return Ok(Duration::from_secs_f64(seconds));
+    }
+    Err(Error::InvalidSetting {
+        name: "duration",
+        reason: format!("{seconds} must be a number of seconds above 0"),
+    })
+}
+
 impl StressConfig {
     /// Checks the numbers; `Stress::start` does too, so a bad run never begins.
     pub fn check(&self) -> Result<(), Error> {
