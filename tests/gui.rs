@@ -360,6 +360,44 @@ fn server_disconnects_the_selected_client_and_filters_its_rows() {
     assert!(first.read(&mut buf).is_err(), "client #1 stays connected");
 }
 
+/// The app started again from what `h` saves, through the same serialisation eframe's
+/// storage uses.
+fn restart(h: &Harness<'static, App>) -> Harness<'static, App> {
+    let text = serde_json::to_string(&h.state().saved_state()).unwrap();
+    let restored: socket_tester::gui::app::SavedState = serde_json::from_str(&text).unwrap();
+    let mut again = Harness::builder()
+        .with_size(egui::vec2(1100.0, 720.0))
+        .with_max_steps(MAX_STEPS)
+        .with_context_setup(socket_tester::gui::view::fonts::install)
+        .build_eframe(move |cc| App::with_state(&cc.egui_ctx, restored));
+    again.run();
+    again
+}
+
+#[test]
+fn auto_reply_is_shown_while_on_and_comes_back_off_after_a_restart() {
+    let mut h = app();
+    assert!(h.query_by_label_contains("Auto-reply on").is_none());
+    {
+        let config = &mut h.state_mut().tab().page().config;
+        config.echo = true;
+        config
+            .rules
+            .push(socket_tester::net::rules::Rule::parse("PING=>PONG").unwrap());
+    }
+    h.run();
+    // Shown with the rules' section closed.
+    assert!(
+        h.query_by_label("Auto-reply on: echo and 1 rule(s)")
+            .is_some()
+    );
+    let mut again = restart(&h);
+    let config = again.state_mut().tab().page().config.clone();
+    assert_eq!(config.rules.len(), 1, "the rule is kept");
+    assert!(!config.rules[0].enabled && !config.echo, "but switched off");
+    assert!(again.query_by_label_contains("Auto-reply on").is_none());
+}
+
 #[test]
 fn settings_survive_a_restart() {
     let mut h = app();
@@ -369,17 +407,7 @@ fn settings_survive_a_restart() {
     click(&mut h, "Show hex");
     click(&mut h, "Light theme");
     click(&mut h, "UDP");
-    let saved = h.state().saved_state();
-
-    // The state goes through the same serialisation eframe's storage uses.
-    let text = serde_json::to_string(&saved).unwrap();
-    let restored: socket_tester::gui::app::SavedState = serde_json::from_str(&text).unwrap();
-    let mut again = Harness::builder()
-        .with_size(egui::vec2(1100.0, 720.0))
-        .with_max_steps(MAX_STEPS)
-        .with_context_setup(socket_tester::gui::view::fonts::install)
-        .build_eframe(move |cc| App::with_state(&cc.egui_ctx, restored));
-    again.run();
+    let mut again = restart(&h);
     assert!(again.query_by_label("UDP").is_some());
     assert!(!again.state().dark, "light theme kept");
     again.state_mut().active_tab = 0;

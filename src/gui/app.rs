@@ -121,7 +121,10 @@ impl App {
                 let configs = configs.unwrap_or_else(|| vec![PageConfig::default()]);
                 Tab {
                     kind,
-                    pages: configs.into_iter().map(|c| Page::new(kind, c)).collect(),
+                    pages: configs
+                        .into_iter()
+                        .map(|c| Page::new(kind, c.with_answers_off()))
+                        .collect(),
                     selected: 0,
                 }
             })

@@ -3,6 +3,12 @@
 /// English → 简体中文. Technical names (TCP, UDP, FIN, RST, pcap, TCP_NODELAY) stay as they are,
 /// as Chinese courses and tools write them.
 pub const TEXTS: &[(&str, &str)] = &[
+    ("Auto-reply on: echo", "自动回复已开启：回显"),
+    ("Auto-reply on: {n} rule(s)", "自动回复已开启：{n} 条规则"),
+    (
+        "Auto-reply on: echo and {n} rule(s)",
+        "自动回复已开启：回显和 {n} 条规则",
+    ),
     // Tabs and the top bar
     ("TCP Client", "TCP 客户端"),
     ("TCP Server", "TCP 服务器"),

@@ -16,10 +16,11 @@ mod session_strip;
 mod stress_view;
 mod top_bar;
 
-use crate::gui::i18n::t;
-use egui::{CentralPanel, Panel, Ui};
+use crate::gui::i18n::{t, tf};
+use egui::{CentralPanel, Panel, RichText, Ui};
 
 use crate::gui::app::App;
+use crate::gui::model::page::Page;
 use crate::net::SessionKind;
 
 /// Fonts, theme and zoom for a new context (the app's window or a test harness).
@@ -107,6 +108,7 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
         egui::CollapsingHeader::new(t("Files: send, capture, export"))
             .default_open(false)
             .show(ui, |ui| files_panel::draw(page, ui));
+        answers_badge(page, ui);
         egui::CollapsingHeader::new(t("Auto-reply rules"))
             .default_open(false)
             .show(ui, |ui| {
@@ -162,4 +164,20 @@ fn labelled_combo(
 /// The log view alone, for measuring its frame cost (`socket-tester bench`).
 pub fn draw_log(page: &mut crate::gui::model::page::Page, ui: &mut Ui) {
     log_view::draw(page, ui);
+}
+
+/// Says so while auto-reply rules or echo are on, even with their section closed: a page that
+/// answers a device on its own must not surprise anyone.
+fn answers_badge(page: &Page, ui: &mut Ui) {
+    let text = match page.config.answers_on() {
+        (0, false) => return,
+        (0, true) => t("Auto-reply on: echo").to_string(),
+        (n, false) => tf("Auto-reply on: {n} rule(s)", &[("n", &n)]),
+        (n, true) => tf("Auto-reply on: echo and {n} rule(s)", &[("n", &n)]),
+    };
+    ui.label(
+        RichText::new(text)
+            .strong()
+            .color(ui.visuals().warn_fg_color),
+    );
 }

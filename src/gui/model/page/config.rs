@@ -85,6 +85,24 @@ pub struct PageConfig {
     pub recording: RecordingConfig,
 }
 
+impl PageConfig {
+    /// The settings as restored after a restart: every auto-reply rule and echo switched off,
+    /// so nothing answers a device before someone switches it on again.
+    pub fn with_answers_off(mut self) -> PageConfig {
+        self.echo = false;
+        for rule in &mut self.rules {
+            rule.enabled = false;
+        }
+        self
+    }
+
+    /// What answers on its own now, for the badge: the rules switched on, and echo.
+    pub fn answers_on(&self) -> (usize, bool) {
+        let rules = self.rules.iter().filter(|rule| rule.enabled).count();
+        (rules, self.echo)
+    }
+}
+
 impl Default for PageConfig {
     fn default() -> PageConfig {
         PageConfig {
