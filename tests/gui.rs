@@ -399,6 +399,26 @@ fn auto_reply_is_shown_while_on_and_comes_back_off_after_a_restart() {
 }
 
 #[test]
+fn another_server_page_takes_a_free_port_and_udp_does_not_aim_at_itself() {
+    let mut h = app();
+    click(&mut h, "UDP");
+    let udp = h.state_mut().tab().page().config.clone();
+    assert_ne!(
+        udp.bind_port, udp.port,
+        "a first send does not go to itself"
+    );
+    click(&mut h, "TCP Server");
+    h.state_mut().tab().page().config.bind_port = "9000".into();
+    click(&mut h, "+");
+    let another = h.state_mut().tab().page().config.clone();
+    assert_eq!(
+        another.bind_port, "0",
+        "not 9000, which the first page may hold"
+    );
+    assert_eq!(h.state_mut().tab().pages.len(), 2);
+}
+
+#[test]
 fn settings_survive_a_restart() {
     let mut h = app();
     set_field(&mut h, "Host", "192.0.2.10");

@@ -37,11 +37,10 @@ impl Tab {
     }
 
     pub fn add_page(&mut self) {
-        let config = self
-            .pages
-            .get(self.selected)
-            .map(|p| p.config.clone())
-            .unwrap_or_default();
+        let config = self.pages.get(self.selected).map_or_else(
+            || PageConfig::default_for(self.kind),
+            |page| page.config.for_another_page(),
+        );
         self.pages.push(Page::new(self.kind, config));
         self.selected = self.pages.len() - 1;
     }
@@ -118,7 +117,7 @@ impl App {
             .enumerate()
             .map(|(i, &(kind, _))| {
                 let configs = saved.pages.get(i).filter(|c| !c.is_empty()).cloned();
-                let configs = configs.unwrap_or_else(|| vec![PageConfig::default()]);
+                let configs = configs.unwrap_or_else(|| vec![PageConfig::default_for(kind)]);
                 Tab {
                     kind,
                     pages: configs

@@ -96,6 +96,28 @@ impl PageConfig {
         self
     }
 
+    /// The settings a new page of `kind` starts with. A UDP page binds 8081 and aims at 8080,
+    /// so a first send does not go to itself.
+    pub fn default_for(kind: SessionKind) -> PageConfig {
+        let config = PageConfig::default();
+        match kind {
+            SessionKind::Udp => PageConfig {
+                bind_port: "8081".into(),
+                ..config
+            },
+            SessionKind::TcpClient | SessionKind::TcpServer => config,
+        }
+    }
+
+    /// The settings for another page like this one ("+"): the same, except that a page that
+    /// binds takes a free port (port 0), since this one may hold its port.
+    pub fn for_another_page(&self) -> PageConfig {
+        PageConfig {
+            bind_port: "0".into(),
+            ..self.clone()
+        }
+    }
+
     /// What answers on its own now, for the badge: the rules switched on, and echo.
     pub fn answers_on(&self) -> (usize, bool) {
         let rules = self.rules.iter().filter(|rule| rule.enabled).count();
