@@ -109,7 +109,7 @@ pub enum Error {
     )]
     IdleTimeout { peer: SocketAddr, millis: u64 },
     #[error(
-        "closed: the session's connections held more than their memory budget of {}; this one held the most ({}, dropped with it)",
+        "the session's connections held more than their memory budget of {}; this one held the most ({}, dropped with it) and was closed",
         crate::codec::format_size(*limit), crate::codec::format_size(*held)
     )]
     OverBudget { limit: usize, held: usize },

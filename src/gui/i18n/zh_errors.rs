@@ -103,7 +103,7 @@ pub fn error(error: &Error) -> String {
             format!("{peer} 在 {secs} 秒内没有发送任何数据：空闲超时，连接已关闭")
         }
         Error::OverBudget { limit, held } => format!(
-            "已关闭：会话的连接占用的内存超过了 {} 的预算；这个连接占用最多（{}，已随连接丢弃）",
+            "会话的连接占用的内存超过了 {} 的预算；这个连接占用最多（{}，已随连接丢弃），已被关闭",
             crate::codec::format_size(*limit),
             crate::codec::format_size(*held)
         ),

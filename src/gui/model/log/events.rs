@@ -100,10 +100,14 @@ impl Log {
                     kind,
                     Some(peer),
                     client,
-                    note(tf(
-                        "closed: {reason}",
-                        &[("reason", &i18n::close_reason(&reason))],
-                    )),
+                    // "closed here", "reset by peer (RST)"…; a failure says what closed it.
+                    note(match reason {
+                        CloseReason::Failed(_) => tf(
+                            "closed: {reason}",
+                            &[("reason", &i18n::close_reason(&reason))],
+                        ),
+                        _ => i18n::close_reason(&reason),
+                    }),
                 )
             }
             EventKind::Error { client, error } => (
