@@ -9,8 +9,8 @@ use std::process::Stdio;
 
 use common::*;
 use socket_tester::gui::model::log::Direction;
-use socket_tester::gui::model::page::{Page, PageConfig};
-use socket_tester::net::{SessionKind, no_waker};
+use socket_tester::gui::model::page::Page;
+use socket_tester::net::no_waker;
 
 const ROUND_TRIPS: usize = 1000;
 
@@ -35,31 +35,16 @@ fn assert_causal(rows: impl IntoIterator<Item = (bool, usize)>) -> usize {
 #[test]
 fn the_window_logs_every_write_before_its_echo() {
     let echo = EchoServer::start();
-    let mut page = Page::new(
-        SessionKind::TcpClient,
-        PageConfig {
-            host: "127.0.0.1".into(),
-            port: echo.addr.port().to_string(),
-            ..PageConfig::default()
-        },
-    );
+    let mut page = client_page(echo.addr.port());
     page.toggle(no_waker());
-    let deadline = std::time::Instant::now() + DEADLINE;
-    let wait_until = |page: &mut Page, done: &dyn Fn(&Page) -> bool| {
-        while !done(page) {
-            assert!(std::time::Instant::now() < deadline, "timed out");
-            page.drain_events();
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-    };
-    wait_until(&mut page, &|page| page.is_connected());
+    drain_until(&mut page, "the connection", Page::is_connected);
     for i in 0..ROUND_TRIPS {
         page.message = format!("message {i:04}");
         page.send();
         assert_eq!(page.send_error, None);
         // Each answered before the next: the echo races its own write's report.
         let expected = (i + 1) * 12;
-        wait_until(&mut page, &|page| {
+        drain_until(&mut page, "the echo", |page| {
             page.totals().rx_bytes as usize >= expected
         });
     }

@@ -3,21 +3,14 @@
 mod common;
 
 use common::*;
-use socket_tester::gui::model::page::{Link, Page, PageConfig};
-use socket_tester::net::{SessionKind, no_waker};
+use socket_tester::gui::model::page::{Link, Page};
+use socket_tester::net::no_waker;
 
 #[test]
 fn a_client_whose_capture_file_cannot_be_made_stays_closed_and_says_why() {
     let echo = EchoServer::start();
-    let mut page = Page::new(
-        SessionKind::TcpClient,
-        PageConfig {
-            host: "127.0.0.1".into(),
-            port: echo.addr.port().to_string(),
-            capture_path: "/nonexistent-folder/capture.bin".into(),
-            ..PageConfig::default()
-        },
-    );
+    let mut page = client_page(echo.addr.port());
+    page.config.capture_path = "/nonexistent-folder/capture.bin".into();
     page.capturing = true;
     page.toggle(no_waker());
     assert!(!page.is_open());
@@ -34,21 +27,9 @@ fn a_send_to_a_peer_that_never_reads_is_refused_whole_with_the_reason() {
     let port = listener.local_addr().unwrap().port();
     // Accepts and holds the connection without ever reading.
     let holder = std::thread::spawn(move || listener.accept().map(|(stream, _)| stream));
-    let mut page = Page::new(
-        SessionKind::TcpClient,
-        PageConfig {
-            host: "127.0.0.1".into(),
-            port: port.to_string(),
-            ..PageConfig::default()
-        },
-    );
+    let mut page = client_page(port);
     page.toggle(no_waker());
-    let deadline = std::time::Instant::now() + DEADLINE;
-    while !page.is_connected() {
-        assert!(std::time::Instant::now() < deadline, "never connected");
-        page.drain_events();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    drain_until(&mut page, "the connection", Page::is_connected);
     // 1 MiB at a time: the socket's buffers and the 4 MiB queue fill, then a send is refused.
     page.message = "x".repeat(1024 * 1024);
     let mut accepted = 0;

@@ -335,3 +335,30 @@ pub fn wait_exit(child: &mut std::process::Child, limit: Duration) -> (i32, Stri
     }
     (status.code().unwrap_or(-1), stderr)
 }
+
+/// A TCP client page of the window's model aimed at 127.0.0.1:`port`, not yet connected.
+pub fn client_page(port: u16) -> socket_tester::gui::model::page::Page {
+    use socket_tester::gui::model::page::{Page, PageConfig};
+    Page::new(
+        socket_tester::net::SessionKind::TcpClient,
+        PageConfig {
+            host: "127.0.0.1".into(),
+            port: port.to_string(),
+            ..PageConfig::default()
+        },
+    )
+}
+
+/// Applies the page's events, as the window does each frame, until `done` holds.
+pub fn drain_until(
+    page: &mut socket_tester::gui::model::page::Page,
+    what: &str,
+    done: impl Fn(&socket_tester::gui::model::page::Page) -> bool,
+) {
+    let deadline = Instant::now() + DEADLINE;
+    while !done(page) {
+        assert!(Instant::now() < deadline, "never saw {what}");
+        page.drain_events();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
