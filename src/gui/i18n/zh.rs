@@ -3,6 +3,9 @@
 /// English → 简体中文. Technical names (TCP, UDP, FIN, RST, pcap, TCP_NODELAY) stay as they are,
 /// as Chinese courses and tools write them.
 pub const TEXTS: &[(&str, &str)] = &[
+    ("seconds", "秒"),
+    ("bytes/s", "字节/秒"),
+    ("ms", "毫秒"),
     ("Auto-reply on: echo", "自动回复已开启：回显"),
     ("Auto-reply on: {n} rule(s)", "自动回复已开启：{n} 条规则"),
     (

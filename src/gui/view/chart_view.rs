@@ -6,6 +6,8 @@ use crate::gui::i18n::t;
 use chrono::{DateTime, Local};
 use egui::{Color32, Label, Pos2, Rect, RichText, ScrollArea, Sense, Stroke, Ui, vec2};
 
+use super::palette;
+
 use crate::gui::model::chart::{Tone, arrow};
 use crate::gui::model::page::{Page, ShownRows};
 
@@ -115,17 +117,13 @@ fn draw_arrow(painter: &egui::Painter, from: Pos2, to: Pos2, color: Color32) {
     painter.line_segment([to, to + vec2(back, 6.0)], stroke);
 }
 
-/// The log table's colours: sent blue, received green; control amber, alarms red.
+/// The log table's colours (one palette): sent blue, received green; control amber, alarms red.
 fn tone_color(tone: Tone, from_here: bool, dark: bool) -> Color32 {
-    match (tone, dark) {
-        (Tone::Data, true) if from_here => Color32::from_rgb(0x58, 0xA6, 0xFF),
-        (Tone::Data, false) if from_here => Color32::from_rgb(0x09, 0x69, 0xDA),
-        (Tone::Data, true) => Color32::from_rgb(0x56, 0xD3, 0x64),
-        (Tone::Data, false) => Color32::from_rgb(0x1A, 0x7F, 0x37),
-        (Tone::Control, true) => Color32::from_rgb(0xE3, 0xB3, 0x41),
-        (Tone::Control, false) => Color32::from_rgb(0x9A, 0x67, 0x00),
-        (Tone::Alarm, _) => Color32::from_rgb(0xE5, 0x48, 0x4D),
-        (Tone::Note, true) => Color32::LIGHT_GRAY,
-        (Tone::Note, false) => Color32::DARK_GRAY,
+    match tone {
+        Tone::Data if from_here => palette::sent(dark),
+        Tone::Data => palette::received(dark),
+        Tone::Control => palette::control(dark),
+        Tone::Alarm => palette::ERROR,
+        Tone::Note => palette::note(dark),
     }
 }

@@ -4,7 +4,7 @@
 use crate::gui::i18n::{t, tf};
 use std::net::IpAddr;
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
 use crate::gui::model::page::Page;
 use crate::gui::view::{labelled_combo, labelled_field};
@@ -97,7 +97,7 @@ pub fn draw(page: &mut Page, interfaces: &[IpAddr], waker: Waker, ui: &mut Ui) {
     ui.horizontal(|ui| {
         ui.label(page.status());
         if let Some(error) = &page.status_error {
-            ui.label(RichText::new(error).color(Color32::from_rgb(0xE5, 0x48, 0x4D)));
+            ui.label(RichText::new(error).color(super::palette::ERROR));
         }
     });
 }

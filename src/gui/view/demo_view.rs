@@ -71,7 +71,7 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
     ui.label(RichText::new(title).heading().strong());
     ui.label(page.status());
     if let Some(error) = &page.status_error {
-        ui.colored_label(egui::Color32::from_rgb(0xE5, 0x48, 0x4D), error);
+        ui.colored_label(super::palette::ERROR, error);
     }
     ui.horizontal_wrapped(|ui| match page.kind {
         SessionKind::TcpClient => {
@@ -108,7 +108,7 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
     });
     message_row(page, ui);
     if let Some(error) = &page.send_error {
-        ui.colored_label(egui::Color32::from_rgb(0xE5, 0x48, 0x4D), error);
+        ui.colored_label(super::palette::ERROR, error);
     }
     ui.separator();
     let shown = page.shown_rows();

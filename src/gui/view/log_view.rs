@@ -10,7 +10,7 @@ use crate::codec::hex::format_hex;
 use crate::codec::render::{hex_dump, one_line};
 use crate::gui::model::log::{Direction, LogRow};
 use crate::gui::model::page::{DisplayMode, LogView, Page, ShownRows};
-use crate::gui::view::{labelled_combo, labelled_field};
+use crate::gui::view::{labelled_combo, labelled_field, palette};
 
 pub fn draw(page: &mut Page, ui: &mut Ui) {
     toolbar(page, ui);
@@ -156,13 +156,11 @@ fn find_id() -> egui::Id {
 }
 
 fn direction_color(direction: Direction, dark: bool) -> Color32 {
-    match (direction, dark) {
-        (Direction::Rx, true) => Color32::from_rgb(0x56, 0xD3, 0x64),
-        (Direction::Rx, false) => Color32::from_rgb(0x1A, 0x7F, 0x37),
-        (Direction::Tx, true) => Color32::from_rgb(0x58, 0xA6, 0xFF),
-        (Direction::Tx, false) => Color32::from_rgb(0x09, 0x69, 0xDA),
-        (Direction::Info, _) => Color32::GRAY,
-        (Direction::Error, _) => Color32::from_rgb(0xE5, 0x48, 0x4D),
+    match direction {
+        Direction::Rx => palette::received(dark),
+        Direction::Tx => palette::sent(dark),
+        Direction::Info => palette::note(dark),
+        Direction::Error => palette::ERROR,
     }
 }
 

@@ -7,6 +7,7 @@ mod demo_view;
 mod files_panel;
 pub mod fonts;
 mod log_view;
+mod palette;
 mod plots_view;
 mod presets_panel;
 mod record_panel;

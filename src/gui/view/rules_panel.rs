@@ -1,7 +1,7 @@
 //! Auto-reply rules and echo: the table of MATCH => REPLY rules a page hands to the engine.
 
 use crate::gui::i18n::t;
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
 use crate::gui::model::page::Page;
 use crate::gui::view::{labelled_combo, labelled_field};
@@ -47,6 +47,6 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
         page.config.rules.push(Rule::default());
     }
     if let Some(error) = &page.rules_error {
-        ui.label(RichText::new(error).color(Color32::from_rgb(0xE5, 0x48, 0x4D)));
+        ui.label(RichText::new(error).color(super::palette::ERROR));
     }
 }

@@ -2,7 +2,7 @@
 //! checksum), Send, periodic sends and split writes.
 
 use crate::gui::i18n::{t, tf};
-use egui::{Color32, Key, Modifiers, RichText, Ui};
+use egui::{Key, Modifiers, RichText, Ui};
 
 use crate::codec::{Checksum, InputMode, LineEnding};
 use crate::gui::model::page::Page;
@@ -111,7 +111,7 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
         }
     });
     if let Some(error) = &page.send_error {
-        ui.label(RichText::new(error).color(Color32::from_rgb(0xE5, 0x48, 0x4D)));
+        ui.label(RichText::new(error).color(super::palette::ERROR));
     }
     ui.add_space(4.0);
 }

@@ -1,7 +1,7 @@
 //! The Stress tab: the form, Start/Stop, live figures, the QPS and p99 plots, export.
 
 use crate::gui::i18n::t;
-use egui::{CentralPanel, Color32, Grid, Panel, RichText, Ui};
+use egui::{CentralPanel, Grid, Panel, RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use crate::codec::TextEncoding;
@@ -134,7 +134,7 @@ fn form(page: &mut StressPage, waker: Waker, ui: &mut Ui) {
         }
     });
     if let Some(error) = &page.error {
-        ui.colored_label(Color32::from_rgb(230, 80, 80), error);
+        ui.colored_label(super::palette::ERROR, error);
     }
 }
 
