@@ -387,3 +387,28 @@ fn an_endless_file_to_a_peer_that_never_reads_ends_with_a_send_timeout() {
     assert!(stderr.contains("send timed out"), "{stderr}");
     drop(holder.join());
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_in_the_middle_of_a_file_send_still_prints_how_the_connection_closed() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    // Reads everything, as fast as it comes.
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let _ = std::io::copy(&mut stream, &mut std::io::sink());
+    });
+    let mut client = Cli::spawn(&["tcp-client", &addr, "--send-file", "/dev/zero", "--hex"]);
+    // Well into the transfer: the event channel is full of sends when the signal comes.
+    for _ in 0..300 {
+        client.line_containing(" TX ");
+    }
+    client.signal(libc::SIGINT);
+    let (code, lines, stderr) = client.finish();
+    assert_eq!(code, 130, "{stderr}");
+    let last = lines.last().expect("output");
+    assert!(
+        last.contains(" closed ") && last.contains("closed here"),
+        "{last}"
+    );
+}

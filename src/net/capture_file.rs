@@ -82,13 +82,11 @@ impl CaptureFile {
     /// Lets the writer finish what it was given and waits for it (the file is then complete);
     /// why it failed, if it did.
     pub fn finish(self) -> Option<Error> {
-        let CaptureFile {
-            chunks,
-            failure,
-            writer,
-        } = self;
-        drop(chunks);
-        let _ = writer.join();
-        failure.lock().unwrap_or_else(|p| p.into_inner()).take()
+        drop(self.chunks);
+        let _ = self.writer.join();
+        self.failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 }

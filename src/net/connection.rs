@@ -359,8 +359,16 @@ impl Writer {
             self.outbox.written(len);
             drop(ticket);
             if let Err((sent, err)) = written {
-                if !self.ending.here.load(Ordering::Acquire) {
-                    let error = match (err.kind(), self.send_timeout) {
+                // The `Sent` row came as the write started: say how much of it went out.
+                let error = if self.ending.here.load(Ordering::Acquire) {
+                    Error::SendFailed {
+                        peer,
+                        sent,
+                        len,
+                        message: "the connection was closed here during the write".to_string(),
+                    }
+                } else {
+                    match (err.kind(), self.send_timeout) {
                         (io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut, Some(limit)) => {
                             Error::SendTimeout {
                                 peer,
@@ -375,9 +383,9 @@ impl Writer {
                             len,
                             message: crate::error::describe_io(&err),
                         },
-                    };
-                    self.emitter.emit(EventKind::Error { client, error });
-                }
+                    }
+                };
+                self.emitter.emit(EventKind::Error { client, error });
                 let _ = self.socket.shutdown(Shutdown::Both);
                 break;
             }

@@ -70,7 +70,8 @@ impl Emitter {
 
     /// Sends an event and wakes the consumer. While the bounded channel is full (in events or
     /// in bytes) the calling thread waits (a TCP reader then stops reading: back-pressure,
-    /// nothing lost), unless the session is stopping, when the event is dropped. False when
+    /// nothing lost). While the session stops, its owner drains the channel, so how each
+    /// connection closed is never lost either; only the byte bound is lifted then. False when
     /// nobody will read events.
     pub fn emit(&self, kind: EventKind) -> bool {
         let size = match &kind {
@@ -81,18 +82,7 @@ impl Emitter {
         loop {
             let mut queued = self.queued();
             queued.trim(self.events.len());
-            if self.is_stopping() {
-                return match self.events.try_send(event) {
-                    Ok(()) => {
-                        queued.push(size);
-                        drop(queued);
-                        (self.waker)();
-                        true
-                    }
-                    Err(_) => false,
-                };
-            }
-            if !queued.fits(size) {
+            if !queued.fits(size) && !self.is_stopping() {
                 drop(queued);
                 std::thread::sleep(BYTES_CHECK);
                 continue;

@@ -3,6 +3,10 @@
 /// English → 简体中文. Technical names (TCP, UDP, FIN, RST, pcap, TCP_NODELAY) stay as they are,
 /// as Chinese courses and tools write them.
 pub const TEXTS: &[(&str, &str)] = &[
+    (
+        "the connection was closed here during the write",
+        "连接在写入过程中被本端关闭",
+    ),
     ("seconds", "秒"),
     ("bytes/s", "字节/秒"),
     ("ms", "毫秒"),

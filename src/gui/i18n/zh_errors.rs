@@ -97,7 +97,10 @@ pub fn error(error: &Error) -> String {
             sent,
             len,
             message,
-        } => format!("发送到 {peer} 失败（{len} 字节中已发出 {sent} 字节）：{message}"),
+        } => format!(
+            "发送到 {peer} 失败（{len} 字节中已发出 {sent} 字节）：{}",
+            known(message)
+        ),
         Error::IdleTimeout { peer, millis } => {
             let secs = crate::error::seconds(*millis);
             format!("{peer} 在 {secs} 秒内没有发送任何数据：空闲超时，连接已关闭")
