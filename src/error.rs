@@ -23,6 +23,11 @@ pub enum Error {
         character: char,
         encoding: &'static str,
     },
+    #[error("these bytes are not {encoding} text (byte {position} does not fit): they stay hex")]
+    NotText {
+        encoding: &'static str,
+        position: usize,
+    },
     #[error("unknown encoding '{0}' (choose utf-8 or gbk)")]
     UnknownEncoding(String),
     #[error(

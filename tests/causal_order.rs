@@ -39,9 +39,9 @@ fn the_window_logs_every_write_before_its_echo() {
     page.toggle(no_waker());
     drain_until(&mut page, "the connection", Page::is_connected);
     for i in 0..ROUND_TRIPS {
-        page.message = format!("message {i:04}");
+        *page.message_mut() = format!("message {i:04}");
         page.send();
-        assert_eq!(page.send_error, None);
+        assert_eq!(page.send_error(), None);
         // Each answered before the next: the echo races its own write's report.
         let expected = (i + 1) * 12;
         drain_until(&mut page, "the echo", |page| {
@@ -49,7 +49,7 @@ fn the_window_logs_every_write_before_its_echo() {
         });
     }
     page.drain_events();
-    let log = &page.log;
+    let log = &page.log();
     let rows = (0..log.len()).filter_map(|i| match log.direction(i) {
         Direction::Rx => Some((true, log.data_len(i))),
         Direction::Tx => Some((false, log.data_len(i))),

@@ -73,20 +73,31 @@ fn type_message(h: &mut Harness<'static, App>, text: &str) {
 }
 
 fn choose_encoding(h: &mut Harness<'static, App>, encoding: &str) {
-    h.get_by_role_and_label(Role::ComboBox, "Encoding").click();
-    h.run();
+    open_combo(h, "Encoding");
     h.get_by_label(encoding).click();
     h.run();
 }
 
+/// Clicks as a person would: scrolls the widget into sight first (the tool panel scrolls).
 fn click(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run();
     h.get_by_label(label).click();
+    h.run();
+}
+
+/// Opens a combo box, scrolled into sight first.
+fn open_combo(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_role_and_label(Role::ComboBox, label)
+        .scroll_to_me();
+    h.run();
+    h.get_by_role_and_label(Role::ComboBox, label).click();
     h.run();
 }
 
 fn rx_texts(h: &mut Harness<'static, App>) -> Vec<String> {
     page(h)
-        .log
+        .log()
         .iter()
         .filter(|r| r.direction == Direction::Rx)
         .map(|r| r.text)
@@ -97,7 +108,7 @@ fn rx_texts(h: &mut Harness<'static, App>) -> Vec<String> {
 /// order: waits for both.
 fn wait_for_tx_and_rx(h: &mut Harness<'static, App>) {
     wait_until(h, "the TX and RX rows", |h| {
-        !rx_texts(h).is_empty() && page(h).log.iter().any(|r| r.direction == Direction::Tx)
+        !rx_texts(h).is_empty() && page(h).log().iter().any(|r| r.direction == Direction::Tx)
     });
 }
 
@@ -122,7 +133,7 @@ fn connect_client(h: &mut Harness<'static, App>, server: SocketAddr) {
     set_field(h, "Port", &server.port().to_string());
     click(h, "Connect");
     wait_until(h, "connected", |h| {
-        matches!(page(h).link, Link::Connected { .. })
+        matches!(page(h).link(), Link::Connected { .. })
     });
     assert!(
         h.query_by_label("Disconnect").is_some(),
@@ -147,10 +158,10 @@ fn open_on_loopback(
     set_field(h, port, "0");
     click(h, button);
     wait_until(h, "the socket to be bound", |h| {
-        matches!(page(h).link, Link::Listening { .. })
+        matches!(page(h).link(), Link::Listening { .. })
     });
-    match page(h).link {
-        Link::Listening { local } => local,
+    match page(h).link() {
+        Link::Listening { local } => *local,
         ref other => panic!("not bound: {other:?}"),
     }
 }
@@ -198,7 +209,7 @@ fn tcp_server_lists_a_client_shows_its_message_and_replies() {
     wait_until(&mut h, "the client's message", |h| !rx_texts(h).is_empty());
     assert_eq!(rx_texts(&mut h), vec!["hello server"]);
     let me = client.local_addr().unwrap();
-    assert_eq!(page(&mut h).clients.len(), 1);
+    assert_eq!(page(&mut h).clients().len(), 1);
     assert!(
         h.query_by_role_and_label(Role::Button, &format!("#1 {me}"))
             .is_some(),
@@ -240,7 +251,7 @@ fn udp_round_trip_shows_the_sender() {
     wait_for_tx_and_rx(&mut h);
     assert_eq!(rx_texts(&mut h), vec!["pong"]);
     let rx_peer = page(&mut h)
-        .log
+        .log()
         .iter()
         .find(|r| r.direction == Direction::Rx)
         .and_then(|r| r.peer);
@@ -352,7 +363,7 @@ fn server_disconnects_the_selected_client_and_filters_its_rows() {
         "client #2 was closed"
     );
     wait_until(&mut h, "the client list to update", |h| {
-        page(h).clients.len() == 1
+        page(h).clients().len() == 1
     });
     first
         .set_read_timeout(Some(Duration::from_millis(50)))
@@ -379,7 +390,7 @@ fn auto_reply_is_shown_while_on_and_comes_back_off_after_a_restart() {
     let mut h = app();
     assert!(h.query_by_label_contains("Auto-reply on").is_none());
     {
-        let config = &mut h.state_mut().tab().page().config;
+        let config = h.state_mut().tab().page().config_mut();
         config.echo = true;
         config
             .rules
@@ -392,7 +403,7 @@ fn auto_reply_is_shown_while_on_and_comes_back_off_after_a_restart() {
             .is_some()
     );
     let mut again = restart(&h);
-    let config = again.state_mut().tab().page().config.clone();
+    let config = again.state_mut().tab().page().config().clone();
     assert_eq!(config.rules.len(), 1, "the rule is kept");
     assert!(!config.rules[0].enabled && !config.echo, "but switched off");
     assert!(again.query_by_label_contains("Auto-reply on").is_none());
@@ -402,15 +413,15 @@ fn auto_reply_is_shown_while_on_and_comes_back_off_after_a_restart() {
 fn another_server_page_takes_a_free_port_and_udp_does_not_aim_at_itself() {
     let mut h = app();
     click(&mut h, "UDP");
-    let udp = h.state_mut().tab().page().config.clone();
+    let udp = h.state_mut().tab().page().config().clone();
     assert_ne!(
         udp.bind_port, udp.port,
         "a first send does not go to itself"
     );
     click(&mut h, "TCP Server");
-    h.state_mut().tab().page().config.bind_port = "9000".into();
+    h.state_mut().tab().page().config_mut().bind_port = "9000".into();
     click(&mut h, "+");
-    let another = h.state_mut().tab().page().config.clone();
+    let another = h.state_mut().tab().page().config().clone();
     assert_eq!(
         another.bind_port, "0",
         "not 9000, which the first page may hold"
@@ -424,6 +435,7 @@ fn settings_survive_a_restart() {
     set_field(&mut h, "Host", "192.0.2.10");
     set_field(&mut h, "Port", "502");
     choose_encoding(&mut h, "GBK");
+    open_combo(&mut h, "Rows");
     click(&mut h, "Show hex");
     click(&mut h, "Light theme");
     click(&mut h, "UDP");
@@ -432,7 +444,7 @@ fn settings_survive_a_restart() {
     assert!(!again.state().dark, "light theme kept");
     again.state_mut().active_tab = 0;
     again.run();
-    let client = again.state_mut().tab().page().config.clone();
+    let client = again.state_mut().tab().page().config().clone();
     assert_eq!(
         (client.host.as_str(), client.port.as_str()),
         ("192.0.2.10", "502")
@@ -454,8 +466,8 @@ fn settings_survive_a_restart() {
 /// A TCP server on loopback that splits what it receives into lines.
 fn line_framed_server(h: &mut Harness<'static, App>) -> SocketAddr {
     click(h, "TCP Server");
-    h.get_by_role_and_label(Role::ComboBox, "Framing").click();
-    h.run();
+    click(h, "Framing and TCP options");
+    open_combo(h, "Framing");
     click(h, "Line (LF)");
     open_on_loopback(h, "TCP Server", "Address", "Port", "Listen")
 }
@@ -480,8 +492,7 @@ fn checksum_bytes_are_appended_to_a_send() {
     let mut h = app();
     connect_client(&mut h, server);
     click(&mut h, "Hex");
-    h.get_by_role_and_label(Role::ComboBox, "Checksum").click();
-    h.run();
+    open_combo(&mut h, "Checksum");
     click(&mut h, "crc16-modbus");
     type_message(&mut h, "01 03 00 00 00 01");
     click(&mut h, "Send");
@@ -495,6 +506,7 @@ fn periodic_send_repeats_until_stopped() {
     let mut h = app();
     connect_client(&mut h, server);
     type_message(&mut h, "tick");
+    click(&mut h, "Periodic send and split writes");
     set_field(&mut h, "Every ms", "10");
     set_field(&mut h, "Times", "0");
     click(&mut h, "Repeat");
@@ -556,12 +568,10 @@ fn capture_send_file_and_export_work_from_the_files_panel() {
 
     let export = dir.file("log.jsonl");
     set_field(&mut h, "Export to", export.to_str().unwrap());
-    h.get_by_role_and_label(Role::ComboBox, "Export format")
-        .click();
-    h.run();
+    open_combo(&mut h, "Export format");
     click(&mut h, "JSON Lines");
     click(&mut h, "Export log");
-    let rows = page(&mut h).log.len();
+    let rows = page(&mut h).log().len();
     let text = std::fs::read_to_string(&export).unwrap();
     assert_eq!(text.lines().count(), rows);
     assert!(
@@ -619,7 +629,7 @@ fn presets_send_with_their_own_settings_and_history_recalls_messages() {
     set_field(&mut h, "Preset name", "Read status");
     click(&mut h, "Save as preset");
     click(&mut h, "Text");
-    page(&mut h).message = "hello".into();
+    *page(&mut h).message_mut() = "hello".into();
     click(&mut h, "Send");
     assert_eq!(received.recv_timeout(DEADLINE).unwrap(), b"hello");
 
@@ -627,14 +637,13 @@ fn presets_send_with_their_own_settings_and_history_recalls_messages() {
     click(&mut h, "Read status");
     assert_eq!(received.recv_timeout(DEADLINE).unwrap(), vec![1, 2]);
 
-    page(&mut h).message.clear();
-    h.get_by_role_and_label(Role::ComboBox, "History").click();
-    h.run();
+    page(&mut h).message_mut().clear();
+    open_combo(&mut h, "History");
     h.get_by_role_and_label(Role::Button, "hello").click();
     h.run();
-    assert_eq!(page(&mut h).message, "hello");
+    assert_eq!(page(&mut h).message(), "hello");
     assert_eq!(
-        page(&mut h).config.history.len(),
+        page(&mut h).config().history.len(),
         1,
         "only messages sent from the box"
     );
@@ -651,6 +660,7 @@ fn filter_find_copy_and_row_limit_in_the_log() {
     wait_until(&mut h, "five rows", |h| rx_texts(h).len() == 5);
 
     // Filter by text: only the two "beta" rows stay.
+    click(&mut h, "Filter");
     set_field(&mut h, "Filter text", "beta");
     assert!(h.query_by_label(r"beta\n").is_some());
     assert!(h.query_by_label(r"beta again\n").is_some());
@@ -698,7 +708,7 @@ fn filter_find_copy_and_row_limit_in_the_log() {
 
     // Keep only three rows: older ones go, counters stay exact.
     set_field(&mut h, "Keep rows", "3");
-    assert_eq!(page(&mut h).log.len(), 3);
+    assert_eq!(page(&mut h).log().len(), 3);
     assert_eq!(page(&mut h).totals().rx_messages, 5);
     assert!(h.query_by_label(r"alpha\n").is_none());
 }
@@ -744,6 +754,7 @@ fn multicast_join_and_leave_from_the_udp_tab() {
 
     let mut h = app();
     click(&mut h, "UDP");
+    click(&mut h, "Multicast");
     set_field(&mut h, "Multicast group", "239.7.7.7");
     click(&mut h, "Join");
     // All addresses: datagrams to a group are not addressed to 127.0.0.1.
@@ -751,9 +762,9 @@ fn multicast_join_and_leave_from_the_udp_tab() {
     set_field(&mut h, "Local port", "0");
     click(&mut h, "Open");
     wait_until(&mut h, "bound", |h| {
-        matches!(page(h).link, Link::Listening { .. })
+        matches!(page(h).link(), Link::Listening { .. })
     });
-    let Link::Listening { local } = page(&mut h).link.clone() else {
+    let Link::Listening { local } = page(&mut h).link().clone() else {
         unreachable!()
     };
 
@@ -880,6 +891,7 @@ fn bad_input_in_every_field_is_explained_and_nothing_opens() {
     let (server, received) = echo_server();
     connect_client(&mut h, server);
     type_message(&mut h, "x");
+    click(&mut h, "Periodic send and split writes");
     for (interval, times, message) in [
         ("0", "1", "the interval must be at least 1 ms"),
         ("-5", "1", "invalid number '-5'"),
@@ -898,7 +910,7 @@ fn bad_input_in_every_field_is_explained_and_nothing_opens() {
             "{interval}/{times} should say {message:?}"
         );
     }
-    page(&mut h).message = "你好Ł".into();
+    *page(&mut h).message_mut() = "你好Ł".into();
     choose_encoding(&mut h, "GBK");
     click(&mut h, "Send");
     assert!(
@@ -944,7 +956,7 @@ fn the_window_keeps_drawing_through_a_flood() {
     }
     writer.join().unwrap();
     assert!(frames > 1, "frames were drawn during the flood");
-    let kept: usize = page(&mut h).log.iter().map(|row| row.data.len()).sum();
+    let kept: usize = page(&mut h).log().iter().map(|row| row.data.len()).sum();
     assert!(
         kept <= socket_tester::gui::model::log::BYTE_LIMIT,
         "the log kept {kept} bytes"
@@ -1038,6 +1050,7 @@ fn the_sequence_chart_draws_an_arrow_per_event_and_fin_vs_rst() {
     type_message(&mut h, "hello");
     click(&mut h, "Send");
     wait_for_tx_and_rx(&mut h);
+    open_combo(&mut h, "View");
     click(&mut h, "Sequence chart");
 
     h.get_by_label("This end");
@@ -1059,21 +1072,23 @@ fn split_writes_show_as_separate_sends_in_the_log() {
     let (server, received) = echo_server();
     let mut h = app();
     connect_client(&mut h, server);
+    click(&mut h, "Framing and TCP options");
     h.get_by_label("No delay").click();
+    click(&mut h, "Periodic send and split writes");
     set_field(&mut h, "Writes", "3");
     set_field(&mut h, "Apart (ms)", "20");
     type_message(&mut h, "abcdefghi");
     click(&mut h, "Send");
     wait_until(&mut h, "three writes", |h| {
         page(h)
-            .log
+            .log()
             .iter()
             .filter(|r| r.direction == Direction::Tx)
             .count()
             == 3
     });
     let sent: Vec<String> = page(&mut h)
-        .log
+        .log()
         .iter()
         .filter(|r| r.direction == Direction::Tx)
         .map(|r| r.text)
@@ -1093,7 +1108,7 @@ fn the_local_demo_connects_a_client_to_a_server_side_by_side() {
     click(&mut h, "Start TCP demo");
     wait_until(&mut h, "the demo client to connect", |h| {
         let demo = h.state().demo.as_ref().unwrap();
-        demo.pages[1].is_connected() && demo.pages[0].clients.len() == 1
+        demo.pages[1].is_connected() && demo.pages[0].clients().len() == 1
     });
     h.get_by_label("TCP server");
     h.get_by_label("TCP client");
@@ -1109,7 +1124,7 @@ fn the_local_demo_connects_a_client_to_a_server_side_by_side() {
     h.get_all_by_label("Send").nth(1).unwrap().click();
     wait_until(&mut h, "the server to read it", |h| {
         h.state().demo.as_ref().unwrap().pages[0]
-            .log
+            .log()
             .iter()
             .any(|r| r.direction == Direction::Rx && r.text == "ping")
     });
@@ -1121,7 +1136,9 @@ fn the_local_demo_connects_a_client_to_a_server_side_by_side() {
 
     click(&mut h, "Close with RST");
     wait_until(&mut h, "the server to see the reset", |h| {
-        h.state().demo.as_ref().unwrap().pages[0].clients.is_empty()
+        h.state().demo.as_ref().unwrap().pages[0]
+            .clients()
+            .is_empty()
     });
     assert_eq!(
         h.query_all_by_label("RST").count(),
@@ -1142,7 +1159,7 @@ fn the_udp_demo_points_two_sockets_at_each_other() {
         let demo = h.state().demo.as_ref().unwrap();
         demo.pages
             .iter()
-            .all(|p| p.config.port != "8080" && p.is_open())
+            .all(|p| p.config().port != "8080" && p.is_open())
     });
     let field = h
         .get_all_by_role_and_label(Role::TextInput, "Message")
@@ -1154,7 +1171,7 @@ fn the_udp_demo_points_two_sockets_at_each_other() {
     h.get_all_by_label("Send").next().unwrap().click();
     wait_until(&mut h, "B to receive the datagram", |h| {
         h.state().demo.as_ref().unwrap().pages[1]
-            .log
+            .log()
             .iter()
             .any(|r| r.direction == Direction::Rx && r.text == "datagram")
     });
@@ -1191,8 +1208,7 @@ fn english_on_screen(h: &Harness<'static, App>) -> Vec<String> {
 #[test]
 fn the_language_switch_puts_every_label_in_chinese_and_back() {
     let mut h = app();
-    h.get_by_role_and_label(Role::ComboBox, "Language").click();
-    h.run();
+    open_combo(&mut h, "Language");
     click(&mut h, "简体中文");
     assert_eq!(
         h.state().language,
@@ -1234,12 +1250,11 @@ fn the_language_switch_puts_every_label_in_chinese_and_back() {
     h.run();
     set_field(&mut h, "端口", &common::free_port().to_string());
     click(&mut h, "连接");
-    wait_until(&mut h, "the refusal", |h| page(h).status_error.is_some());
-    let error = page(&mut h).status_error.clone().unwrap();
+    wait_until(&mut h, "the refusal", |h| page(h).status_error().is_some());
+    let error = page(&mut h).status_error().map(str::to_string).unwrap();
     assert!(error.contains("拒绝了连接"), "{error}");
 
-    h.get_by_role_and_label(Role::ComboBox, "语言").click();
-    h.run();
+    open_combo(&mut h, "语言");
     click(&mut h, "English");
     h.get_by_label("Connect");
 }

@@ -10,12 +10,15 @@ use socket_tester::net::no_waker;
 fn a_client_whose_capture_file_cannot_be_made_stays_closed_and_says_why() {
     let echo = EchoServer::start();
     let mut page = client_page(echo.addr.port());
-    page.config.capture_path = "/nonexistent-folder/capture.bin".into();
-    page.capturing = true;
+    page.config_mut().capture_path = "/nonexistent-folder/capture.bin".into();
+    page.toggle_capture();
     page.toggle(no_waker());
     assert!(!page.is_open());
-    assert_eq!(page.link, Link::Closed, "not left 'Connecting…'");
-    let error = page.status_error.clone().expect("the reason is shown");
+    assert_eq!(*page.link(), Link::Closed, "not left 'Connecting…'");
+    let error = page
+        .status_error()
+        .map(str::to_string)
+        .expect("the reason is shown");
     assert!(error.contains("/nonexistent-folder/capture.bin"), "{error}");
     assert!(!page.status().contains("Connecting"), "{}", page.status());
 }
@@ -31,15 +34,15 @@ fn a_send_to_a_peer_that_never_reads_is_refused_whole_with_the_reason() {
     page.toggle(no_waker());
     drain_until(&mut page, "the connection", Page::is_connected);
     // 1 MiB at a time: the socket's buffers and the 4 MiB queue fill, then a send is refused.
-    page.message = "x".repeat(1024 * 1024);
+    *page.message_mut() = "x".repeat(1024 * 1024);
     let mut accepted = 0;
-    while page.send_error.is_none() {
+    while page.send_error().is_none() {
         assert!(accepted < 200, "never refused");
         page.send();
         page.drain_events();
-        accepted += usize::from(page.send_error.is_none());
+        accepted += usize::from(page.send_error().is_none());
     }
-    let error = page.send_error.clone().unwrap();
+    let error = page.send_error().map(str::to_string).unwrap();
     assert!(
         error.contains(&format!("127.0.0.1:{port} is not reading"))
             && error.contains("the message was not sent"),

@@ -23,6 +23,8 @@ fn save(h: &mut Harness<'static, App>, name: &str) {
 }
 
 fn click(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run();
     h.get_by_label(label).click();
     h.run();
 }
@@ -61,9 +63,9 @@ fn toolkit_screenshot() {
     set_field(&mut h, "Reply", "ACK\\n");
     click(&mut h, "Listen");
     settle(&mut h, |h| {
-        matches!(h.state_mut().tab().page().link, Link::Listening { .. })
+        matches!(h.state_mut().tab().page().link(), Link::Listening { .. })
     });
-    let Link::Listening { local } = h.state_mut().tab().page().link.clone() else {
+    let Link::Listening { local } = h.state_mut().tab().page().link().clone() else {
         panic!("not listening")
     };
     let mut sensor = TcpStream::connect(local).unwrap();
@@ -75,9 +77,11 @@ fn toolkit_screenshot() {
     settle(&mut h, |h| {
         h.state_mut().tab().page().totals().rx_messages == 4
     });
+    h.get_by_role_and_label(Role::ComboBox, "Rows").click();
+    h.run();
     click(&mut h, "Show both");
     click(&mut h, "Presets and history");
-    h.state_mut().tab().page().message = "STATUS OK".into();
+    *h.state_mut().tab().page().message_mut() = "STATUS OK".into();
     set_field(&mut h, "Preset name", "Status OK");
     click(&mut h, "Save as preset");
     save(&mut h, "toolkit");
@@ -115,9 +119,9 @@ fn lecture_screenshots() {
         {
             let demo = h.state_mut().demo.as_mut().unwrap();
             let client = &mut demo.pages[1];
-            client.config.split_writes = "3".into();
-            client.config.split_gap_ms = "100".into();
-            client.message = "GET /hello".into();
+            client.config_mut().split_writes = "3".into();
+            client.config_mut().split_gap_ms = "100".into();
+            *client.message_mut() = "GET /hello".into();
             client.send();
         }
         settle(&mut h, |h| {
@@ -128,7 +132,7 @@ fn lecture_screenshots() {
         });
         {
             let server = &mut h.state_mut().demo.as_mut().unwrap().pages[0];
-            server.message = "200 OK 你好".into();
+            *server.message_mut() = "200 OK 你好".into();
             server.send();
         }
         settle(&mut h, |h| {
@@ -139,7 +143,9 @@ fn lecture_screenshots() {
         });
         h.state_mut().demo.as_mut().unwrap().pages[1].reset_connection(0);
         settle(&mut h, |h| {
-            h.state().demo.as_ref().unwrap().pages[0].clients.is_empty()
+            h.state().demo.as_ref().unwrap().pages[0]
+                .clients()
+                .is_empty()
         });
         save(&mut h, name);
     }

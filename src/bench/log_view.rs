@@ -3,16 +3,20 @@
 
 use super::*;
 
-use crate::gui::model::page::{Page, PageConfig};
+use crate::gui::model::page::{Page, PageAction, PageConfig};
+
+fn waker() -> crate::net::Waker {
+    std::sync::Arc::new(|| {})
+}
 
 /// A TCP server page whose log holds `rows` received 64-byte messages.
 fn page_with_rows(rows: usize) -> Page {
     let mut page = Page::new(SessionKind::TcpServer, PageConfig::default());
-    page.log.set_limit(usize::MAX);
+    page.perform(PageAction::SetRowLimit(usize::MAX), &waker());
     let peer = SocketAddr::from(([127, 0, 0, 1], 50_000));
     let data = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".to_vec();
     for _ in 0..rows {
-        page.log.push_event(Event {
+        page.apply_event(Event {
             time: SystemTime::now(),
             kind: EventKind::Received {
                 client: Some(1),

@@ -34,7 +34,7 @@ impl TextEncoding {
         }
     }
 
-    fn encoding(self) -> &'static Encoding {
+    pub(crate) fn encoding(self) -> &'static Encoding {
         match self {
             TextEncoding::Utf8 => UTF_8,
             TextEncoding::Gbk => GBK,

@@ -14,5 +14,7 @@ pub use checksum::Checksum;
 pub use decoders::PeerDecoders;
 pub use encoding::{StreamDecoder, TextEncoding};
 pub use framing::{Framer, Framing};
-pub use payload::{InputMode, LineEnding, PayloadFormat, build_payload, split_evenly};
+pub use payload::{
+    InputMode, LineEnding, PayloadFormat, build_payload, convert_message, split_evenly,
+};
 pub use render::format_size;

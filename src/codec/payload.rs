@@ -85,6 +85,64 @@ pub fn build_payload(input: &str, format: &PayloadFormat) -> Result<Vec<u8>, Err
     Ok(bytes)
 }
 
+/// The typed message rewritten for the other input mode, as NetAssist and SSCOM do when Text
+/// and Hex are switched: text becomes the hex of its bytes (escapes read when on); hex becomes
+/// text when its bytes are text in `encoding` (with escapes on, `\\` and control bytes are
+/// written as escapes so the text sends the same bytes back).
+pub fn convert_message(
+    input: &str,
+    to: InputMode,
+    format: &PayloadFormat,
+) -> Result<String, Error> {
+    if to == format.mode {
+        return Ok(input.to_string());
+    }
+    let text_only = PayloadFormat {
+        checksum: Checksum::None,
+        line_ending: LineEnding::None,
+        ..*format
+    };
+    let bytes = build_payload(input, &text_only)?;
+    match to {
+        InputMode::Hex => Ok(crate::codec::hex::format_hex(&bytes)),
+        InputMode::Text => bytes_as_text(&bytes, format.encoding, format.escapes),
+    }
+}
+
+fn bytes_as_text(bytes: &[u8], encoding: TextEncoding, escapes: bool) -> Result<String, Error> {
+    let mut decoder = encoding.encoding().new_decoder_without_bom_handling();
+    let room = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len() * 3 + 16);
+    let mut text = String::with_capacity(room);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut text, true);
+    if let encoding_rs::DecoderResult::Malformed(bad, after) = result {
+        // 1-based, as the hex parser counts positions.
+        let position = read - after as usize - bad as usize + 1;
+        return Err(Error::NotText {
+            encoding: encoding.label(),
+            position,
+        });
+    }
+    if !escapes {
+        return Ok(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\x7F' => {
+                crate::codec::encoding::push_byte_escape(&mut out, c as u8)
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
 /// `data` cut into `parts` pieces as equal as can be (at most one per byte), for showing how
 /// TCP joins or splits writes. Each piece is sent with its own write.
 pub fn split_evenly(data: &[u8], parts: usize) -> Vec<Vec<u8>> {
@@ -102,6 +160,44 @@ pub fn split_evenly(data: &[u8], parts: usize) -> Vec<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn switching_text_and_hex_converts_the_message_both_ways() {
+        // The line ending and checksum are added when sending, not written into the box.
+        let mut text = format(InputMode::Text, TextEncoding::Gbk, false, LineEnding::CrLf);
+        text.checksum = Checksum::Sum8;
+        let hex = convert_message("你好 A", InputMode::Hex, &text).unwrap();
+        assert_eq!(hex, "C4 E3 BA C3 20 41");
+        let back = format(InputMode::Hex, TextEncoding::Gbk, false, LineEnding::CrLf);
+        assert_eq!(
+            convert_message(&hex, InputMode::Text, &back).unwrap(),
+            "你好 A"
+        );
+        // With escapes the bytes of "\r\n" are read, and come back as escapes.
+        let escaped = format(InputMode::Text, TextEncoding::Utf8, true, LineEnding::None);
+        let hex = convert_message(r"a\r\n\\", InputMode::Hex, &escaped).unwrap();
+        assert_eq!(hex, "61 0D 0A 5C");
+        let back = format(InputMode::Hex, TextEncoding::Utf8, true, LineEnding::None);
+        assert_eq!(
+            convert_message(&hex, InputMode::Text, &back).unwrap(),
+            r"a\r\n\\"
+        );
+    }
+
+    #[test]
+    fn hex_that_is_not_text_stays_hex_and_says_which_byte() {
+        let hex = format(InputMode::Hex, TextEncoding::Utf8, false, LineEnding::None);
+        assert_eq!(
+            convert_message("41 FF 42", InputMode::Text, &hex),
+            Err(Error::NotText {
+                encoding: "UTF-8",
+                position: 2
+            })
+        );
+        assert!(convert_message("4G", InputMode::Text, &hex).is_err());
+    }
+
     #[test]
     fn split_evenly_keeps_every_byte_in_order() {
         assert_eq!(
@@ -111,8 +207,6 @@ mod tests {
         assert_eq!(super::split_evenly(b"ab", 5).len(), 2);
         assert_eq!(super::split_evenly(b"abc", 0), [b"abc".to_vec()]);
     }
-
-    use super::*;
 
     fn format(
         mode: InputMode,

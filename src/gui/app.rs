@@ -39,7 +39,7 @@ impl Tab {
     pub fn add_page(&mut self) {
         let config = self.pages.get(self.selected).map_or_else(
             || PageConfig::default_for(self.kind),
-            |page| page.config.for_another_page(),
+            |page| page.config().for_another_page(),
         );
         self.pages.push(Page::new(self.kind, config));
         self.selected = self.pages.len() - 1;
@@ -64,6 +64,8 @@ pub struct SavedState {
     pub presentation: bool,
     pub language: Language,
     pub zoom: f32,
+    /// Whether the tool panel beside the log is shown.
+    pub tools_open: bool,
     /// Each tab's pages, in `TABS` order.
     pub pages: Vec<Vec<PageConfig>>,
     pub stress: StressForm,
@@ -77,6 +79,7 @@ impl Default for SavedState {
             presentation: false,
             language: Language::English,
             zoom: 1.0,
+            tools_open: true,
             pages: Vec::new(),
             stress: StressForm::default(),
         }
@@ -93,6 +96,8 @@ pub struct App {
     pub dark: bool,
     pub presentation: bool,
     pub language: Language,
+    /// Whether the tool panel beside the log is shown.
+    pub tools_open: bool,
     /// This machine's addresses, offered as bind addresses (read once at start).
     pub interfaces: Vec<IpAddr>,
     pub waker: Waker,
@@ -138,6 +143,7 @@ impl App {
             dark: saved.dark,
             presentation: saved.presentation,
             language: saved.language,
+            tools_open: saved.tools_open,
             interfaces: local_interfaces(),
             waker,
             coalescer,
@@ -162,10 +168,11 @@ impl App {
             presentation: self.presentation,
             language: self.language,
             zoom: self.ctx.zoom_factor(),
+            tools_open: self.tools_open,
             pages: self
                 .tabs
                 .iter()
-                .map(|tab| tab.pages.iter().map(|p| p.config.clone()).collect())
+                .map(|tab| tab.pages.iter().map(|p| p.config().clone()).collect())
                 .collect(),
             stress: self.stress.form.clone(),
         }

@@ -29,6 +29,8 @@ pub enum Command {
     JoinMulticast(std::net::IpAddr),
     /// UDP: stop receiving this multicast group.
     LeaveMulticast(std::net::IpAddr),
+    /// UDP: allow or forbid sending to broadcast addresses (SO_BROADCAST), while open.
+    SetBroadcast(bool),
     /// Close everything and end the session (dropping the command sender does the same).
     Stop,
 }

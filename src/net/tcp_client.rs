@@ -212,7 +212,11 @@ fn connection_phase(
                 Ok(Control::Command(Command::Disconnect(_))) => connection.close(),
                 Ok(Control::Command(Command::Reset(_))) => connection.reset(),
                 // Multicast is for UDP sessions.
-                Ok(Control::Command(Command::JoinMulticast(_) | Command::LeaveMulticast(_))) => {}
+                Ok(Control::Command(
+                    Command::JoinMulticast(_)
+                    | Command::LeaveMulticast(_)
+                    | Command::SetBroadcast(_),
+                )) => {}
                 Ok(Control::Command(Command::Stop)) | Err(_) => {
                     emitter.set_stopping();
                     connection.close();

@@ -85,7 +85,11 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                 Ok(Control::Command(Command::Disconnect(id))) => close_client(&clients, id, false, &emitter),
                 Ok(Control::Command(Command::Reset(id))) => close_client(&clients, id, true, &emitter),
                 // Multicast is for UDP sessions.
-                Ok(Control::Command(Command::JoinMulticast(_) | Command::LeaveMulticast(_))) => {}
+                Ok(Control::Command(
+                    Command::JoinMulticast(_)
+                    | Command::LeaveMulticast(_)
+                    | Command::SetBroadcast(_),
+                )) => {}
                 Ok(Control::Command(Command::Stop)) | Err(_) => break,
             },
             recv(accepted_rx) -> accepted => {

@@ -128,6 +128,14 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
                         emitter.emit(EventKind::Error { client: None, error });
                     }
                 }
+                Ok(Control::Command(Command::SetBroadcast(on))) => {
+                    if let Err(error) = socket.set_broadcast(on) {
+                        emitter.emit(EventKind::Error {
+                            client: None,
+                            error: Error::from_io("switching broadcast on", local, &error),
+                        });
+                    }
+                }
                 Ok(Control::Command(Command::Disconnect(_) | Command::Reset(_))) => {}
                 Ok(Control::Command(Command::Stop)) | Err(_) => break,
             },

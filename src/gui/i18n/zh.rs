@@ -182,8 +182,8 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("Pause", "暂停"),
     ("Clear", "清空"),
     (
-        "RX {rx} B / {rxm} msg · TX {tx} B / {txm} msg",
-        "收 {rx} 字节 / {rxm} 条 · 发 {tx} 字节 / {txm} 条",
+        "RX {rx} / {rxm} msg · TX {tx} / {txm} msg",
+        "收 {rx} / {rxm} 条 · 发 {tx} / {txm} 条",
     ),
     ("Reset counters", "计数清零"),
     ("Show:", "显示："),
@@ -309,8 +309,8 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("Preset name", "预设名称"),
     ("Save as preset", "存为预设"),
     (
-        "Save the message above with its settings",
-        "连同设置保存上面的消息",
+        "Save the message below with its settings",
+        "连同设置保存下方的消息",
     ),
     ("History", "历史"),
     ("{n} sent", "已发送 {n} 条"),
@@ -380,7 +380,8 @@ pub const TEXTS: &[(&str, &str)] = &[
     ),
     // Record and replay
     ("Record", "录制"),
-    ("Stop recording ({n} items)", "停止录制（{n} 项）"),
+    ("Stop recording", "停止录制"),
+    ("{n} items", "{n} 项"),
     (
         "Keep every connect, message and close from now, with its time",
         "从现在起记录每次连接、消息和关闭及其时间",
@@ -564,4 +565,35 @@ pub const TEXTS: &[(&str, &str)] = &[
     ),
     ("and count must be above 0", "和总数必须大于 0"),
     ("must be at least 1 ms", "至少为 1 毫秒"),
+    // The window's frame: the tool panel, the log's toolbar and hints.
+    (
+        "Connect to a server, then type a message below",
+        "先连接服务器，再在下方输入消息",
+    ),
+    (
+        "Listen, then connect a client to this port; its messages show here",
+        "先开始监听，再让客户端连接此端口；它的消息显示在这里",
+    ),
+    (
+        "Open the socket, set where to send, then type a message below",
+        "先打开套接字并设置发送目标，再在下方输入消息",
+    ),
+    ("Filter", "筛选"),
+    (
+        "Show only some rows: RX, TX, events, a peer, a text",
+        "只显示部分行：收、发、事件、某个对端、某段文本",
+    ),
+    ("Hide tools", "隐藏工具"),
+    ("Show tools", "显示工具"),
+    (
+        "Options, periodic sends, presets, files, auto-reply, recording",
+        "选项、定时发送、预设、文件、自动回复、录制",
+    ),
+    ("More tools", "更多工具"),
+    ("Multicast", "组播"),
+    ("Framing and TCP options", "分帧与 TCP 选项"),
+    ("Periodic send and split writes", "定时发送与分次写入"),
+    ("Theme and language", "主题与语言"),
+    ("View", "视图"),
+    ("Rows", "行内容"),
 ];

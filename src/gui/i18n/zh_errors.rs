@@ -21,6 +21,9 @@ pub fn error(error: &Error) -> String {
         Error::InvalidEscape { escape, position } => {
             format!(r"第 {position} 个位置的转义“{escape}”无效（可用 \r \n \t \\ \0 或 \xNN）")
         }
+        Error::NotText { encoding, position } => {
+            format!("这些字节不是 {encoding} 文本（第 {position} 个字节不符）：保持十六进制")
+        }
         Error::Unencodable {
             character,
             encoding,

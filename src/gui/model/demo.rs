@@ -52,19 +52,19 @@ impl Demo {
     }
 
     fn wire(&mut self, waker: &Waker) {
-        let ports = self.pages.each_ref().map(|page| match page.link {
+        let ports = self.pages.each_ref().map(|page| match page.link() {
             Link::Listening { local } => Some(local.port()),
             _ => None,
         });
-        match (self.pages[1].kind, ports) {
+        match (self.pages[1].kind(), ports) {
             (SessionKind::TcpClient, [Some(server), _]) => {
-                self.pages[1].config.port = server.to_string();
+                self.pages[1].config_mut().port = server.to_string();
                 self.pages[1].toggle(waker.clone());
                 self.wired = true;
             }
             (SessionKind::Udp, [Some(first), Some(second)]) => {
-                self.pages[0].config.port = second.to_string();
-                self.pages[1].config.port = first.to_string();
+                self.pages[0].config_mut().port = second.to_string();
+                self.pages[1].config_mut().port = first.to_string();
                 self.wired = true;
             }
             _ => {}

@@ -11,12 +11,13 @@ use super::palette;
 use crate::gui::model::chart::{Tone, arrow};
 use crate::gui::model::page::{Page, ShownRows};
 
-const TIME_WIDTH: f32 = 110.0;
-const MIN_LANE_WIDTH: f32 = 160.0;
+const TIME_WIDTH: f32 = 100.0;
+/// Narrow enough that both lanes of a Demo half fit on a projector (1024×768 at 160%).
+const MIN_LANE_WIDTH: f32 = 90.0;
 const ROW_HEIGHT: f32 = 38.0;
 
 pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
-    let log = &page.log;
+    let log = page.log();
     let lanes = 1 + log.peers().len();
     let lane_width = ((ui.available_width() - TIME_WIDTH) / lanes as f32).max(MIN_LANE_WIDTH);
     let width = TIME_WIDTH + lane_width * lanes as f32;
@@ -48,7 +49,7 @@ pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
             ScrollArea::vertical()
                 .id_salt("chart-down")
                 .auto_shrink(false)
-                .stick_to_bottom(page.paused_at.is_none())
+                .stick_to_bottom(!page.is_paused())
                 .show_rows(ui, ROW_HEIGHT, shown.len(), |ui, range| {
                     let visible = ui.clip_rect().x_range();
                     for index in range {

@@ -1,105 +1,147 @@
-//! The connection panel: addresses, ports and TCP options, the Connect/Listen/Open button
-//! that follows the state, and the status line.
+//! The connection rows: addresses and ports, the Connect/Listen/Open button that follows the
+//! state, and a status row with the sessions of the tab, where the session stands, the last
+//! error and the auto-reply badge. TCP options and multicast live in the tool panel.
 
 use crate::gui::i18n::{t, tf};
 use std::net::IpAddr;
 
 use egui::{RichText, Ui};
 
-use crate::gui::model::page::Page;
-use crate::gui::view::{labelled_combo, labelled_field};
-use crate::net::{SessionKind, Waker};
+use crate::gui::app::Tab;
+use crate::gui::model::page::{Page, PageAction};
+use crate::gui::view::{labelled_field, palette, steady_button};
+use crate::net::SessionKind;
 
-const HOST_WIDTH: f32 = 160.0;
-const PORT_WIDTH: f32 = 60.0;
+const HOST_WIDTH: f32 = 140.0;
+const PORT_WIDTH: f32 = 50.0;
 
-pub fn draw(page: &mut Page, interfaces: &[IpAddr], waker: Waker, ui: &mut Ui) {
-    let editable = !page.is_open();
+pub fn draw(
+    tab: &mut Tab,
+    interfaces: &[IpAddr],
+    tools_open: &mut bool,
+    actions: &mut Vec<PageAction>,
+    ui: &mut Ui,
+) {
+    let page = tab.page();
+    let groups: &[Group] = match page.kind() {
+        SessionKind::Udp => &[
+            Group::Local,
+            Group::Toggle,
+            Group::SendTo,
+            Group::UdpOptions,
+        ],
+        _ => &[Group::Local, Group::Toggle],
+    };
+    // On a narrow window whole groups move to the next row; a label never parts from its field.
+    super::overflow::wrap(ui, "connection", groups, |ui, group| match group {
+        Group::Local => addresses(page, interfaces, ui),
+        Group::Toggle => toggle(page, actions, ui),
+        Group::SendTo => send_to(page, ui),
+        Group::UdpOptions => udp_options(page, ui),
+    });
     ui.horizontal(|ui| {
-        match page.kind {
-            SessionKind::TcpClient => {
-                labelled_field(ui, t("Host"), &mut page.config.host, HOST_WIDTH, editable);
-                labelled_field(ui, t("Port"), &mut page.config.port, PORT_WIDTH, editable);
-            }
-            SessionKind::TcpServer => {
-                bind_address(
-                    ui,
-                    t("Address"),
-                    &mut page.config.bind_address,
-                    interfaces,
-                    editable,
-                );
-                labelled_field(ui, t("Port"), &mut page.config.bind_port, PORT_WIDTH, editable);
-            }
-            SessionKind::Udp => {
-                bind_address(
-                    ui,
-                    t("Local address"),
-                    &mut page.config.bind_address,
-                    interfaces,
-                    editable,
-                );
-                labelled_field(
-                    ui,
-                    t("Local port"),
-                    &mut page.config.bind_port,
-                    PORT_WIDTH,
-                    editable,
-                );
-                ui.add_enabled(
-                    editable,
-                    egui::Checkbox::new(&mut page.config.broadcast, t("Broadcast")),
-                )
-                .on_hover_text(t("Allow sending to broadcast addresses such as 255.255.255.255"));
-            }
-        }
-        let label = match (page.kind, page.is_open()) {
-            (SessionKind::TcpClient, false) => t("Connect"),
-            (SessionKind::TcpClient, true) => t("Disconnect"),
-            (SessionKind::TcpServer, false) => t("Listen"),
-            (SessionKind::TcpServer, true) => t("Stop"),
-            (SessionKind::Udp, false) => t("Open"),
-            (SessionKind::Udp, true) => t("Close"),
+        let label = if *tools_open {
+            t("Hide tools")
+        } else {
+            t("Show tools")
         };
-        if ui.button(label).clicked() {
-            page.toggle(waker);
-        }
-        if page.kind == SessionKind::TcpClient
-            && page.is_connected()
-            && ui
-                .button(t("Close with RST"))
-                .on_hover_text(t("SO_LINGER 0: the peer's next read fails with \"connection reset\" (Disconnect closes with FIN)"))
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if steady_button(ui, label, &[t("Hide tools"), t("Show tools")])
+                .on_hover_text(t(
+                    "Options, periodic sends, presets, files, auto-reply, recording",
+                ))
                 .clicked()
-        {
-            page.reset_connection(0);
-        }
-    });
-    if page.kind != SessionKind::Udp {
-        ui.horizontal(|ui| tcp_options(page, editable, ui));
-    }
-    if page.kind == SessionKind::Udp {
-        ui.horizontal(|ui| {
-            ui.label(t("Send to:"));
-            let replying = page.config.reply_to_last_sender;
-            labelled_field(ui, t("Host"), &mut page.config.host, HOST_WIDTH, !replying);
-            labelled_field(ui, t("Port"), &mut page.config.port, PORT_WIDTH, !replying);
-            let last = page
-                .last_sender
-                .map_or(t("no datagram yet").to_string(), |s| s.to_string());
-            ui.checkbox(
-                &mut page.config.reply_to_last_sender,
-                t("Reply to last sender"),
-            )
-            .on_hover_text(tf("Last sender: {last}", &[("last", &last)]));
+            {
+                *tools_open = !*tools_open;
+            }
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                super::session_strip::draw(tab, ui);
+                let page = tab.page();
+                super::answers_badge(page, ui);
+                ui.add(egui::Label::new(page.status()).truncate());
+                if let Some(error) = page.status_error() {
+                    ui.add(egui::Label::new(RichText::new(error).color(palette::ERROR)).truncate());
+                }
+            });
         });
-        ui.horizontal_wrapped(|ui| multicast(page, editable, ui));
-    }
-    ui.horizontal(|ui| {
-        ui.label(page.status());
-        if let Some(error) = &page.status_error {
-            ui.label(RichText::new(error).color(super::palette::ERROR));
-        }
     });
+}
+
+/// The parts of the connection row, each kept whole when the row wraps.
+#[derive(Clone, Copy)]
+enum Group {
+    Local,
+    Toggle,
+    SendTo,
+    UdpOptions,
+}
+
+/// The peer (TCP client) or the local address to bind (server, UDP).
+fn addresses(page: &mut Page, interfaces: &[IpAddr], ui: &mut Ui) {
+    let editable = !page.is_open();
+    let kind = page.kind();
+    let config = page.config_mut();
+    match kind {
+        SessionKind::TcpClient => {
+            labelled_field(ui, t("Host"), &mut config.host, HOST_WIDTH, editable);
+            labelled_field(ui, t("Port"), &mut config.port, PORT_WIDTH, editable);
+        }
+        SessionKind::TcpServer | SessionKind::Udp => {
+            let (address, port) = if kind == SessionKind::Udp {
+                (t("Local address"), t("Local port"))
+            } else {
+                (t("Address"), t("Port"))
+            };
+            bind_address(ui, address, &mut config.bind_address, interfaces, editable);
+            labelled_field(ui, port, &mut config.bind_port, PORT_WIDTH, editable);
+        }
+    }
+}
+
+/// Connect, Listen or Open (and their opposites), one width whatever they say.
+fn toggle(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    let kind = page.kind();
+    let labels = match kind {
+        SessionKind::TcpClient => [t("Connect"), t("Disconnect")],
+        SessionKind::TcpServer => [t("Listen"), t("Stop")],
+        SessionKind::Udp => [t("Open"), t("Close")],
+    };
+    let label = labels[usize::from(page.is_open())];
+    if steady_button(ui, label, &labels).clicked() {
+        actions.push(PageAction::Toggle);
+    }
+    if kind == SessionKind::TcpClient
+        && page.is_connected()
+        && ui
+            .button(t("Close with RST"))
+            .on_hover_text(t("SO_LINGER 0: the peer's next read fails with \"connection reset\" (Disconnect closes with FIN)"))
+            .clicked()
+    {
+        actions.push(PageAction::ResetConnection(0));
+    }
+}
+
+/// UDP: where datagrams go.
+fn send_to(page: &mut Page, ui: &mut Ui) {
+    let config = page.config_mut();
+    let replying = config.reply_to_last_sender;
+    ui.label(t("Send to:"));
+    labelled_field(ui, t("Host"), &mut config.host, HOST_WIDTH, !replying);
+    labelled_field(ui, t("Port"), &mut config.port, PORT_WIDTH, !replying);
+}
+
+/// UDP: answer whoever sent last; broadcast (switchable while open).
+fn udp_options(page: &mut Page, ui: &mut Ui) {
+    let last = page
+        .last_sender()
+        .map_or(t("no datagram yet").to_string(), |s| s.to_string());
+    let config = page.config_mut();
+    ui.checkbox(&mut config.reply_to_last_sender, t("Reply to last sender"))
+        .on_hover_text(tf("Last sender: {last}", &[("last", &last)]));
+    ui.checkbox(&mut config.broadcast, t("Broadcast"))
+        .on_hover_text(t(
+            "Allow sending to broadcast addresses such as 255.255.255.255",
+        ));
 }
 
 /// A bind address: typed, or picked from this machine's addresses.
@@ -110,7 +152,7 @@ fn bind_address(
     interfaces: &[IpAddr],
     enabled: bool,
 ) {
-    labelled_field(ui, label, value, 120.0, enabled);
+    labelled_field(ui, label, value, 110.0, enabled);
     ui.add_enabled_ui(enabled, |ui| {
         egui::ComboBox::from_id_salt(("interfaces", label))
             .selected_text("")
@@ -129,90 +171,5 @@ fn bind_address(
             })
             .response
             .on_hover_text(t("Pick one of this machine's addresses"));
-    });
-}
-
-/// The framings offered in the menu: a name and the spelling it starts from.
-const FRAMINGS: [(&str, &str); 8] = [
-    ("Raw (each read)", "raw"),
-    ("Line (LF)", "line"),
-    ("Line (CRLF)", "crlf"),
-    ("Delimiter (hex)", "delim:0D0A"),
-    ("Fixed length", "fixed:8"),
-    ("Length prefix (2 bytes BE)", "len:2be"),
-    ("Length prefix (4 bytes BE)", "len:4be"),
-    ("Idle gap (ms)", "idle:50"),
-];
-
-fn tcp_options(page: &mut Page, editable: bool, ui: &mut Ui) {
-    ui.add_enabled_ui(editable, |ui| {
-        let spec = page.config.framing.clone();
-        let kind = spec.split(':').next().unwrap_or_default();
-        let current = FRAMINGS
-            .iter()
-            .find(|(_, s)| s.split(':').next() == Some(kind) && (kind != "len" || *s == spec))
-            .map_or(t("Custom"), |(name, _)| t(name));
-        labelled_combo(ui, t("Framing"), current, |ui| {
-                for (name, default_spec) in FRAMINGS {
-                    if ui.selectable_label(current == t(name), t(name)).clicked() {
-                        page.config.framing = default_spec.to_string();
-                    }
-                }
-            })
-            .on_hover_text(t("How received bytes split into messages: one log row each"));
-        labelled_field(ui, t("Framing spec"), &mut page.config.framing, 90.0, editable).on_hover_text(
-            t("raw, line, crlf, delim:HEX, fixed:N, len:1|2be|2le|4be|4le (+h: the length counts the header), idle:MS"),
-        );
-        ui.checkbox(&mut page.config.nodelay, t("No delay"))
-            .on_hover_text(t("TCP_NODELAY: send small writes at once (no Nagle)"));
-        ui.checkbox(&mut page.config.keepalive, t("Keep-alive"))
-            .on_hover_text(t("SO_KEEPALIVE: notice a peer that vanished without closing"));
-        ui.checkbox(&mut page.config.half_close, t("Half-close"))
-            .on_hover_text(t("After the peer's FIN (it finished sending), keep the connection so you can still send; Disconnect closes it"));
-        labelled_field(ui, t("Idle timeout (s)"), &mut page.config.idle_timeout_s, 40.0, editable)
-            .on_hover_text(t("Close a connection whose peer sends nothing for this long (empty: never)"));
-        labelled_field(ui, t("Send timeout (s)"), &mut page.config.send_timeout_s, 40.0, editable)
-            .on_hover_text(t("Close a connection whose peer takes nothing we send for this long (empty: never)"));
-        if page.kind == SessionKind::TcpServer {
-            ui.checkbox(&mut page.config.dual_stack, t("Dual-stack"))
-                .on_hover_text(t("On an IPv6 address such as ::, accept IPv4 clients too"));
-        }
-        if page.kind == SessionKind::TcpClient {
-            ui.checkbox(&mut page.config.reconnect, t("Reconnect"))
-                .on_hover_text(t("Connect again when the connection fails or is lost (0.5 s, doubling up to 30 s)"));
-        }
-    });
-}
-
-fn multicast(page: &mut Page, editable: bool, ui: &mut Ui) {
-    labelled_field(
-        ui,
-        t("Multicast group"),
-        &mut page.config.multicast_group,
-        120.0,
-        true,
-    )
-    .on_hover_text(t("224.0.0.0/4 or ff00::/8, e.g. 239.1.2.3"));
-    if ui.button(t("Join")).clicked() {
-        page.join_group();
-    }
-    let mut leave = None;
-    for group in &page.config.multicast_groups {
-        if ui
-            .small_button(tf("Leave {group}", &[("group", group)]))
-            .clicked()
-        {
-            leave = Some(*group);
-        }
-    }
-    if let Some(group) = leave {
-        page.leave_group(group);
-    }
-    ui.add_enabled_ui(editable, |ui| {
-        labelled_field(ui, t("TTL"), &mut page.config.multicast_ttl, 30.0, editable).on_hover_text(
-            t("Hops our multicast datagrams may cross; empty: 1 (this network)"),
-        );
-        ui.checkbox(&mut page.config.multicast_loop, t("Multicast loop"))
-            .on_hover_text(t("Deliver our own multicast datagrams to this machine too"));
     });
 }

@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 
 use crate::gui::app::App;
 use crate::gui::model::demo::Demo;
-use crate::gui::model::page::Page;
+use crate::gui::model::page::{Page, PageAction};
 use crate::net::SessionKind;
 
 pub fn draw(app: &mut App, ui: &mut Ui) {
@@ -62,81 +62,84 @@ fn restart(app: &mut App, demo: Demo) {
 }
 
 fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
-    let title = match (page.kind, index) {
+    let title = match (page.kind(), index) {
         (SessionKind::TcpServer, _) => t("TCP server"),
         (SessionKind::TcpClient, _) => t("TCP client"),
         (SessionKind::Udp, 0) => t("UDP socket A"),
         (SessionKind::Udp, _) => t("UDP socket B"),
     };
+    let mut actions = Vec::new();
     ui.label(RichText::new(title).heading().strong());
-    ui.label(page.status());
-    if let Some(error) = &page.status_error {
+    ui.add(egui::Label::new(page.status()).truncate());
+    if let Some(error) = page.status_error() {
         ui.colored_label(super::palette::ERROR, error);
     }
-    ui.horizontal_wrapped(|ui| match page.kind {
+    ui.horizontal_wrapped(|ui| match page.kind() {
         SessionKind::TcpClient => {
-            ui.checkbox(&mut page.config.nodelay, t("No delay"))
+            ui.checkbox(&mut page.config_mut().nodelay, t("No delay"))
                 .on_hover_text(t("TCP_NODELAY: applies when the client connects again"));
             let label = if page.is_open() {
                 t("Disconnect")
             } else {
                 t("Connect")
             };
-            if ui
-                .button(label)
+            if super::steady_button(ui, label, &[t("Disconnect"), t("Connect")])
                 .on_hover_text(t("Disconnect closes with FIN"))
                 .clicked()
             {
-                page.toggle(waker);
+                actions.push(PageAction::Toggle);
             }
             if page.is_connected() && ui.button(t("Close with RST")).clicked() {
-                page.reset_connection(0);
+                actions.push(PageAction::ResetConnection(0));
             }
         }
         SessionKind::TcpServer => {
-            let clients: Vec<u64> = page.clients.iter().map(|c| c.id).collect();
-            for id in clients {
+            for client in page.clients() {
                 if ui
-                    .button(tf("Reset client #{id}", &[("id", &id)]))
+                    .button(tf("Reset client #{id}", &[("id", &client.id)]))
                     .clicked()
                 {
-                    page.reset_connection(id);
+                    actions.push(PageAction::ResetConnection(client.id));
                 }
             }
         }
         SessionKind::Udp => {}
     });
-    message_row(page, ui);
-    if let Some(error) = &page.send_error {
+    message_row(page, &mut actions, ui);
+    if let Some(error) = page.send_error() {
         ui.colored_label(super::palette::ERROR, error);
     }
     ui.separator();
     let shown = page.shown_rows();
     super::chart_view::draw(page, &shown, ui);
+    for action in actions {
+        page.perform(action, &waker);
+    }
 }
 
 /// The message box, Send, and for TCP the split of a send into writes.
-fn message_row(page: &mut Page, ui: &mut Ui) {
+fn message_row(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
-        let label = ui.label(t("Message"));
-        let field = ui
-            .add(egui::TextEdit::singleline(&mut page.message).desired_width(180.0))
-            .labelled_by(label.id);
-        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if ui.button(t("Send")).clicked() || enter {
-            page.send();
-        }
-        if page.kind != SessionKind::Udp {
-            super::labelled_field(ui, t("Writes"), &mut page.config.split_writes, 32.0, true)
-                .on_hover_text(t("Sticky packets: each send becomes this many writes"));
-            super::labelled_field(
-                ui,
-                t("Apart (ms)"),
-                &mut page.config.split_gap_ms,
-                40.0,
-                true,
-            )
-            .on_hover_text(t("Time between the writes of one send (0: back to back)"));
+        ui.horizontal(|ui| {
+            let label = ui.label(t("Message"));
+            let field = ui
+                .add(egui::TextEdit::singleline(page.message_mut()).desired_width(140.0))
+                .labelled_by(label.id);
+            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button(t("Send")).clicked() || enter {
+                actions.push(PageAction::Send);
+            }
+        });
+        if page.kind() != SessionKind::Udp {
+            let config = page.config_mut();
+            ui.horizontal(|ui| {
+                super::labelled_field(ui, t("Writes"), &mut config.split_writes, 32.0, true)
+                    .on_hover_text(t("Sticky packets: each send becomes this many writes"));
+            });
+            ui.horizontal(|ui| {
+                super::labelled_field(ui, t("Apart (ms)"), &mut config.split_gap_ms, 40.0, true)
+                    .on_hover_text(t("Time between the writes of one send (0: back to back)"));
+            });
         }
     });
 }

@@ -4,39 +4,55 @@ use crate::gui::i18n::t;
 use egui::{RichText, Ui};
 
 use crate::gui::model::log::ExportFormat;
-use crate::gui::model::page::{Page, PathField};
-use crate::gui::view::{labelled_combo, labelled_field};
+use crate::gui::model::page::{Page, PageAction, PathField};
+use crate::gui::view::{labelled_combo, labelled_field, steady_button};
 
-const PATH_WIDTH: f32 = 180.0;
+const PATH_WIDTH: f32 = 150.0;
 
-/// A "…" button: the page opens the system's file dialog (on a thread of its own).
-fn browse(page: &mut Page, field: PathField, ui: &mut Ui) {
-    if ui
-        .small_button("…")
-        .on_hover_text(t("Choose in a file dialog"))
-        .clicked()
-    {
-        let ctx = ui.ctx().clone();
-        page.choose_path(field, move || ctx.request_repaint());
-    }
+/// A path field with its "…" button: the page opens the system's file dialog (on a thread of
+/// its own).
+fn path_row(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    enabled: bool,
+    field: PathField,
+    actions: &mut Vec<PageAction>,
+) {
+    ui.horizontal(|ui| {
+        labelled_field(ui, label, value, PATH_WIDTH, enabled);
+        if ui
+            .small_button("…")
+            .on_hover_text(t("Choose in a file dialog"))
+            .clicked()
+        {
+            actions.push(PageAction::ChoosePath(field));
+        }
+    });
 }
 
 /// Sending a file, capturing received bytes, saving the log.
-pub fn draw(page: &mut Page, ui: &mut Ui) {
-    ui.horizontal_wrapped(|ui| {
-        labelled_field(
-            ui,
-            t("File to send"),
-            &mut page.config.file_path,
-            PATH_WIDTH,
-            true,
-        )
-        .on_hover_text(t("A path, or drop a file on the window"));
-        browse(page, PathField::SendFile, ui);
-        if ui.button(t("Send file")).clicked() {
-            page.send_file();
+pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    let capturing = page.is_capturing();
+    let progress = page.file_progress();
+    let config = page.config_mut();
+    path_row(
+        ui,
+        t("File to send"),
+        &mut config.file_path,
+        true,
+        PathField::SendFile,
+        actions,
+    );
+    ui.horizontal(|ui| {
+        if ui
+            .button(t("Send file"))
+            .on_hover_text(t("A path, or drop a file on the window"))
+            .clicked()
+        {
+            actions.push(PageAction::SendFile);
         }
-        match page.file_progress() {
+        match progress {
             Some((written, Some(total))) => {
                 let done = written as f32 / total.max(1) as f32;
                 ui.add(
@@ -50,53 +66,49 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
             }
             None => {}
         }
-        ui.separator();
-        labelled_field(
-            ui,
-            t("Capture file"),
-            &mut page.config.capture_path,
-            PATH_WIDTH,
-            !page.capturing,
-        );
-        browse(page, PathField::Capture, ui);
-        let capture = if page.capturing {
-            t("Stop capture")
-        } else {
-            t("Start capture")
-        };
-        if ui
-            .button(capture)
-            .on_hover_text(t(
-                "Write every received byte to the file, exactly as it arrived",
-            ))
-            .clicked()
-        {
-            page.toggle_capture();
-        }
-        ui.separator();
-        labelled_field(
-            ui,
-            t("Export to"),
-            &mut page.config.export_path,
-            PATH_WIDTH,
-            true,
-        );
-        browse(page, PathField::Export, ui);
-        labelled_combo(
-            ui,
-            t("Export format"),
-            page.config.export_format.label(),
-            |ui| {
-                for format in ExportFormat::ALL {
-                    ui.selectable_value(&mut page.config.export_format, format, format.label());
-                }
-            },
-        );
+    });
+    ui.separator();
+    path_row(
+        ui,
+        t("Capture file"),
+        &mut config.capture_path,
+        !capturing,
+        PathField::Capture,
+        actions,
+    );
+    let capture = if capturing {
+        t("Stop capture")
+    } else {
+        t("Start capture")
+    };
+    if steady_button(ui, capture, &[t("Stop capture"), t("Start capture")])
+        .on_hover_text(t(
+            "Write every received byte to the file, exactly as it arrived",
+        ))
+        .clicked()
+    {
+        actions.push(PageAction::ToggleCapture);
+    }
+    ui.separator();
+    path_row(
+        ui,
+        t("Export to"),
+        &mut config.export_path,
+        true,
+        PathField::Export,
+        actions,
+    );
+    ui.horizontal(|ui| {
+        labelled_combo(ui, t("Export format"), config.export_format.label(), |ui| {
+            for format in ExportFormat::ALL {
+                ui.selectable_value(&mut config.export_format, format, format.label());
+            }
+        });
         if ui.button(t("Export log")).clicked() {
-            page.export_log();
+            actions.push(PageAction::ExportLog);
         }
     });
-    if let Some(note) = &page.file_note {
+    if let Some(note) = page.file_note() {
         ui.label(RichText::new(note).small());
     }
 }

@@ -1,4 +1,5 @@
-//! The log: toolbar, filter and find bars, and the table of rows (only visible rows laid out).
+//! The log: a toolbar that never wraps, filter and find bars, and the table of rows (only
+//! visible rows laid out; cells never wrap, so an address stays on one line).
 
 use crate::gui::i18n::{t, tf};
 use chrono::{DateTime, Local};
@@ -9,146 +10,220 @@ use crate::codec::TextEncoding;
 use crate::codec::hex::format_hex;
 use crate::codec::render::{hex_dump, one_line};
 use crate::gui::model::log::{Direction, LogRow};
-use crate::gui::model::page::{DisplayMode, LogView, Page, ShownRows};
-use crate::gui::view::{labelled_combo, labelled_field, palette};
+use crate::gui::model::page::{DisplayMode, LogView, Page, PageAction, ShownRows};
+use crate::gui::view::{labelled_combo, labelled_field, palette, steady_button};
+use crate::net::SessionKind;
 
-pub fn draw(page: &mut Page, ui: &mut Ui) {
-    toolbar(page, ui);
-    filter_bar(page, ui);
+pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    toolbar(page, actions, ui);
+    let filtering = page.effective_filter().is_active();
+    let filter_open = ui.data(|d| d.get_temp::<bool>(filter_id()).unwrap_or(false));
+    if filter_open || filtering {
+        filter_bar(page, actions, ui);
+    }
     let shown = page.shown_rows();
-    find_bar(page, ui);
+    find_bar(page, actions, ui);
     ui.separator();
-    match page.config.view {
+    if page.log().is_empty() {
+        empty_hint(page.kind(), ui);
+        return;
+    }
+    match page.config().view {
         LogView::Table => table(page, &shown, ui),
         LogView::Chart => super::chart_view::draw(page, &shown, ui),
         LogView::Plots => super::plots_view::draw(page, &shown, ui),
     }
 }
 
-fn toolbar(page: &mut Page, ui: &mut Ui) {
+/// What to do first, where the rows will be.
+fn empty_hint(kind: SessionKind, ui: &mut Ui) {
+    let hint = match kind {
+        SessionKind::TcpClient => t("Connect to a server, then type a message below"),
+        SessionKind::TcpServer => {
+            t("Listen, then connect a client to this port; its messages show here")
+        }
+        SessionKind::Udp => t("Open the socket, set where to send, then type a message below"),
+    };
+    ui.add_space(12.0);
+    ui.label(RichText::new(hint).color(ui.visuals().weak_text_color()));
+}
+
+/// The toolbar's groups, in the order they give way to the "»" menu (last first).
+#[derive(Clone, Copy)]
+enum Tool {
+    Display,
+    Encoding,
+    PauseClear,
+    FilterFind,
+    View,
+}
+
+fn toolbar(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    use Tool::*;
+    let groups = [Display, Encoding, PauseClear, FilterFind, View];
+    super::overflow::row(ui, "log-toolbar", &groups, |ui, group| match group {
+        View => {
+            let view = &mut page.config_mut().view;
+            let name = |view: LogView| match view {
+                LogView::Table => t("Table"),
+                LogView::Chart => t("Sequence chart"),
+                LogView::Plots => t("Plots"),
+            };
+            labelled_combo(ui, t("View"), name(*view), |ui| {
+                ui.selectable_value(view, LogView::Table, name(LogView::Table));
+                ui.selectable_value(view, LogView::Chart, name(LogView::Chart))
+                    .on_hover_text(t(
+                        "A lane for this end and each peer; an arrow per connect, message, FIN and RST",
+                    ));
+                ui.selectable_value(view, LogView::Plots, name(LogView::Plots))
+                    .on_hover_text(t(
+                        "Bytes per second in and out; round trips (a send to the next reply)",
+                    ));
+            });
+        }
+        Display => {
+            let display = &mut page.config_mut().display;
+            let name = |display: DisplayMode| match display {
+                DisplayMode::Text => t("Show text"),
+                DisplayMode::Hex => t("Show hex"),
+                DisplayMode::Both => t("Show both"),
+            };
+            labelled_combo(ui, t("Rows"), name(*display), |ui| {
+                for choice in [DisplayMode::Text, DisplayMode::Hex, DisplayMode::Both] {
+                    ui.selectable_value(display, choice, name(choice));
+                }
+            });
+        }
+        Encoding => {
+            let current = page.config().encoding;
+            labelled_combo(ui, t("Encoding"), current.label(), |ui| {
+                for choice in TextEncoding::ALL {
+                    if ui
+                        .selectable_label(current == choice, choice.label())
+                        .clicked()
+                    {
+                        actions.push(PageAction::SetEncoding(choice));
+                    }
+                }
+            });
+        }
+        PauseClear => {
+            let pause = if page.is_paused() {
+                t("Resume")
+            } else {
+                t("Pause")
+            };
+            if steady_button(ui, pause, &[t("Resume"), t("Pause")]).clicked() {
+                actions.push(PageAction::TogglePause);
+            }
+            if ui.button(t("Clear")).clicked() {
+                actions.push(PageAction::ClearLog);
+            }
+        }
+        FilterFind => {
+            let open = ui.data(|d| d.get_temp::<bool>(filter_id()).unwrap_or(false));
+            let active = page.effective_filter().is_active();
+            if ui
+                .selectable_label(open || active, t("Filter"))
+                .on_hover_text(t("Show only some rows: RX, TX, events, a peer, a text"))
+                .clicked()
+            {
+                ui.data_mut(|d| d.insert_temp(filter_id(), !open));
+            }
+            if ui
+                .selectable_label(page.is_find_open(), t("Find"))
+                .on_hover_text(t("Ctrl+F"))
+                .clicked()
+            {
+                actions.push(PageAction::ToggleFind);
+            }
+        }
+    });
+}
+
+fn filter_id() -> egui::Id {
+    egui::Id::unique("log-filter-open")
+}
+
+fn filter_bar(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    let row_limit = page.config().row_limit;
     ui.horizontal_wrapped(|ui| {
-        let view = &mut page.config.view;
-        ui.selectable_value(view, LogView::Table, t("Table"));
-        ui.selectable_value(view, LogView::Chart, t("Sequence chart"))
-            .on_hover_text(t(
-                "A lane for this end and each peer; an arrow per connect, message, FIN and RST",
-            ));
-        ui.selectable_value(view, LogView::Plots, t("Plots"))
-            .on_hover_text(t(
-                "Bytes per second in and out; round trips (a send to the next reply)",
-            ));
-        ui.separator();
-        ui.selectable_value(&mut page.config.display, DisplayMode::Text, t("Show text"));
-        ui.selectable_value(&mut page.config.display, DisplayMode::Hex, t("Show hex"));
-        ui.selectable_value(&mut page.config.display, DisplayMode::Both, t("Show both"));
-        ui.separator();
-        let mut encoding = page.config.encoding;
-        labelled_combo(ui, t("Encoding"), encoding.label(), |ui| {
-            for choice in TextEncoding::ALL {
-                ui.selectable_value(&mut encoding, choice, choice.label());
+        let filter = page.filter_mut();
+        ui.label(t("Show:"));
+        ui.checkbox(&mut filter.rx, t("RX"));
+        ui.checkbox(&mut filter.tx, t("TX"));
+        ui.checkbox(&mut filter.events, t("Events"));
+        ui.horizontal(|ui| labelled_field(ui, t("Filter peer"), &mut filter.peer, 110.0, true));
+        ui.horizontal(|ui| {
+            labelled_field(ui, t("Filter text"), &mut filter.text, 110.0, true)
+                .on_hover_text(t("Text or hex (\"01 03\"), any case"))
+        });
+        let mut limit = row_limit.to_string();
+        ui.horizontal(|ui| {
+            if labelled_field(ui, t("Keep rows"), &mut limit, 70.0, true)
+                .on_hover_text(t(
+                    "Older rows are dropped; counters and captures stay exact",
+                ))
+                .changed()
+                && let Ok(limit) = limit.trim().parse::<usize>()
+            {
+                actions.push(PageAction::SetRowLimit(limit));
             }
         });
-        if encoding != page.config.encoding {
-            page.set_encoding(encoding);
-        }
-        ui.separator();
-        let pause = if page.paused_at.is_some() {
-            t("Resume")
-        } else {
-            t("Pause")
-        };
-        if ui.button(pause).clicked() {
-            page.toggle_pause();
-        }
-        if ui.button(t("Clear")).clicked() {
-            page.log.clear();
-        }
-        ui.separator();
-        let totals = page.totals();
-        ui.label(tf(
-            "RX {rx} B / {rxm} msg · TX {tx} B / {txm} msg",
-            &[
-                ("rx", &totals.rx_bytes),
-                ("rxm", &totals.rx_messages),
-                ("tx", &totals.tx_bytes),
-                ("txm", &totals.tx_messages),
-            ],
-        ));
-        if ui.button(t("Reset counters")).clicked() {
-            page.reset_totals();
-        }
     });
 }
 
-fn filter_bar(page: &mut Page, ui: &mut Ui) {
-    ui.horizontal_wrapped(|ui| {
-        ui.label(t("Show:"));
-        ui.checkbox(&mut page.filter.rx, t("RX"));
-        ui.checkbox(&mut page.filter.tx, t("TX"));
-        ui.checkbox(&mut page.filter.events, t("Events"));
-        labelled_field(ui, t("Filter peer"), &mut page.filter.peer, 110.0, true);
-        labelled_field(ui, t("Filter text"), &mut page.filter.text, 110.0, true)
-            .on_hover_text(t("Text or hex (\"01 03\"), any case"));
-        let mut limit = page.config.row_limit.to_string();
-        if labelled_field(ui, t("Keep rows"), &mut limit, 70.0, true)
-            .on_hover_text(t(
-                "Older rows are dropped; counters and captures stay exact",
-            ))
-            .changed()
-            && let Ok(limit) = limit.trim().parse::<usize>()
-        {
-            page.config.row_limit = limit.max(1);
-            page.log.set_limit(page.config.row_limit);
-        }
-        if ui.button(t("Find")).on_hover_text(t("Ctrl+F")).clicked() {
-            page.find_open = !page.find_open;
-        }
-    });
-}
-
-fn find_bar(page: &mut Page, ui: &mut Ui) {
-    if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
-        page.find_open = true;
+fn find_bar(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    let shortcut = ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F));
+    if shortcut {
         ui.memory_mut(|m| m.request_focus(find_id()));
     }
-    if !page.find_open {
+    if shortcut && !page.is_find_open() {
+        actions.push(PageAction::ToggleFind);
+    }
+    if !page.is_find_open() {
         return;
     }
     ui.horizontal(|ui| {
         let label = ui.label(t("Find"));
         let field = ui
             .add(
-                egui::TextEdit::singleline(&mut page.find)
+                egui::TextEdit::singleline(page.find_text_mut())
                     .id(find_id())
-                    .desired_width(160.0),
+                    .desired_width(140.0),
             )
             .labelled_by(label.id);
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
         if field.changed() {
-            page.found = None;
+            actions.push(PageAction::FindEdited);
         }
         let matches = page.find_matches();
         if ui.button(t("Previous")).clicked() {
-            page.find_next(false);
+            actions.push(PageAction::FindNext(false));
         }
         if ui.button(t("Next")).clicked() || enter {
-            page.find_next(true);
+            actions.push(PageAction::FindNext(true));
         }
         let current = page
-            .found
-            .and_then(|n| n.checked_sub(page.log.first()))
+            .found()
+            .and_then(|n| n.checked_sub(page.log().first()))
             .and_then(|row| matches.as_ref()?.position(row as usize));
         let count = matches.as_ref().map_or(0, |m| m.len());
-        ui.label(match (current, count) {
-            (_, 0) if !page.find.is_empty() => t("no match").to_string(),
+        let text = match (current, count) {
+            (_, 0) if !page.find_text().is_empty() => t("no match").to_string(),
             (Some(at), n) => tf("{at} of {n}", &[("at", &(at + 1)), ("n", &n)]),
             (None, n) => tf("{n} matches", &[("n", &n)]),
-        });
+        };
+        super::fixed_label(ui, text, "99999 of 99999");
         if ui.button(t("Close find")).clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
-            page.find_open = false;
-            page.found = None;
+            actions.push(PageAction::CloseFind);
         }
     });
+}
+
+/// A table cell on one line: an address is never broken after its colon.
+fn cell(ui: &mut Ui, text: RichText) {
+    ui.add(egui::Label::new(text).extend());
 }
 
 fn find_id() -> egui::Id {
@@ -180,21 +255,21 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
         .max(ui.spacing().interact_size.y);
     let mono = |text: String| RichText::new(text).monospace();
     let found = page
-        .found
-        .and_then(|n| n.checked_sub(page.log.first()))
+        .found()
+        .and_then(|n| n.checked_sub(page.log().first()))
         .and_then(|row| shown.position(row as usize));
     // Rows take the clicks (context menu to copy), so their labels must not select text.
     ui.style_mut().interaction.selectable_labels = false;
     let mut builder = TableBuilder::new(ui)
         .striped(true)
         .sense(egui::Sense::click())
-        .stick_to_bottom(page.paused_at.is_none() && found.is_none())
+        .stick_to_bottom(!page.is_paused() && found.is_none())
         .column(Column::auto().at_least(96.0))
         .column(Column::auto().at_least(44.0))
         .column(Column::auto().at_least(150.0))
         .column(Column::auto().at_least(56.0))
         .column(Column::remainder().clip(true));
-    if let Some(position) = found.filter(|_| std::mem::take(&mut page.scroll_to_found)) {
+    if let Some(position) = found.filter(|_| page.take_scroll_to_found()) {
         builder = builder.scroll_to_row(position, Some(egui::Align::Center));
     }
     let page = &*page;
@@ -206,18 +281,21 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
         }
     });
     let mut add_row = |mut table_row: egui_extras::TableRow<'_, '_>| {
-        let row: LogRow = page.log.row(shown.row(table_row.index()));
+        let row: LogRow = page.log().row(shown.row(table_row.index()));
         table_row.set_selected(found == Some(table_row.index()));
         let color = direction_color(row.direction, dark);
         table_row.col(|ui| {
-            ui.label(mono(
-                DateTime::<Local>::from(row.time)
-                    .format("%H:%M:%S%.3f")
-                    .to_string(),
-            ));
+            cell(
+                ui,
+                mono(
+                    DateTime::<Local>::from(row.time)
+                        .format("%H:%M:%S%.3f")
+                        .to_string(),
+                ),
+            );
         });
         table_row.col(|ui| {
-            ui.label(mono(t(row.direction.label()).to_string()).color(color));
+            cell(ui, mono(t(row.direction.label()).to_string()).color(color));
         });
         table_row.col(|ui| {
             let peer = row.peer.map(|p| p.to_string()).unwrap_or_default();
@@ -225,17 +303,18 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
                 Some(id) => format!("#{id} {peer}"),
                 None => peer,
             };
-            ui.label(mono(text));
+            cell(ui, mono(text));
         });
         table_row.col(|ui| {
             if matches!(row.direction, Direction::Rx | Direction::Tx) {
-                ui.label(mono(format!("{} B", row.data.len())));
+                cell(ui, mono(format!("{} B", row.data.len())));
             }
         });
         table_row.col(|ui| {
-            let label = egui::Label::new(mono(row_content(&row, page.config.display)).color(color));
+            let label =
+                egui::Label::new(mono(row_content(&row, page.config().display)).color(color));
             // One line per row, cut with "…"; the dump of "Show both" keeps its lines.
-            let label = if page.config.display == DisplayMode::Both {
+            let label = if page.config().display == DisplayMode::Both {
                 label.extend()
             } else {
                 label.truncate()
@@ -254,11 +333,13 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
         });
     };
     table.body(|body| {
-        if page.config.display == DisplayMode::Both {
+        if page.config().display == DisplayMode::Both {
             let heights = (0..shown.len()).map(|i| {
                 let row = shown.row(i);
-                let lines = match page.log.direction(row) {
-                    Direction::Rx | Direction::Tx => 1 + page.log.data_len(row).div_ceil(16).max(1),
+                let lines = match page.log().direction(row) {
+                    Direction::Rx | Direction::Tx => {
+                        1 + page.log().data_len(row).div_ceil(16).max(1)
+                    }
                     _ => 1,
                 };
                 lines as f32 * line_height

@@ -1,4 +1,4 @@
-//! Drawing only: every widget reads and writes the app's state, nothing here touches a socket.
+//! Drawing only: views read the model, edit the fields a person types into and return\n//! [`PageAction`]s that the model applies after the frame is drawn; nothing here touches a socket.
 
 mod chart_view;
 mod client_list;
@@ -7,7 +7,8 @@ mod demo_view;
 mod files_panel;
 pub mod fonts;
 mod log_view;
-mod palette;
+mod overflow;
+pub mod palette;
 mod plots_view;
 mod presets_panel;
 mod record_panel;
@@ -15,14 +16,14 @@ mod rules_panel;
 mod send_panel;
 mod session_strip;
 mod stress_view;
+mod tools_panel;
 mod top_bar;
 
 use crate::gui::i18n::{t, tf};
 use egui::{CentralPanel, Panel, RichText, Ui};
 
 use crate::gui::app::App;
-use crate::gui::model::page::Page;
-use crate::net::SessionKind;
+use crate::gui::model::page::{Page, PageAction};
 
 /// Fonts, theme and zoom for a new context (the app's window or a test harness).
 pub fn setup_context(ctx: &egui::Context, dark: bool, presentation: bool, zoom: f32) {
@@ -75,6 +76,9 @@ pub fn apply_look(ctx: &egui::Context, dark: bool, presentation: bool) {
     }
 }
 
+/// The window: tabs on top; on a session tab the connection rows, the message box at the
+/// bottom (it never moves), the tool panel on the right (scrolls on its own) and the log in
+/// the middle, which keeps what the others leave: more than half the window at every size.
 pub fn draw(app: &mut App, ui: &mut Ui) {
     Panel::top("tabs").show(ui, |ui| top_bar::draw(app, ui));
     if app.active_tab == crate::gui::app::STRESS_TAB {
@@ -87,48 +91,73 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
     }
     let interfaces = app.interfaces.clone();
     let waker = app.waker.clone();
+    let mut tools_open = app.tools_open;
     let tab = app.tab();
-    Panel::top("sessions").show(ui, |ui| session_strip::draw(tab, ui));
-    let page = tab.page();
+    let mut actions = Vec::new();
     Panel::top("connection").show(ui, |ui| {
-        connection_panel::draw(page, &interfaces, waker, ui)
+        connection_panel::draw(tab, &interfaces, &mut tools_open, &mut actions, ui)
     });
+    let page = tab.page();
     // A file dropped on the window is sent on the current session.
     let dropped = ui
         .ctx()
         .input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
     if let Some(path) = dropped {
-        page.config.file_path = path.display().to_string();
-        page.send_file();
+        actions.push(PageAction::SendDroppedFile(path));
     }
-    Panel::bottom("send").show(ui, |ui| {
-        send_panel::draw(page, ui);
-        egui::CollapsingHeader::new(t("Presets and history"))
-            .default_open(false)
-            .show(ui, |ui| presets_panel::draw(page, ui));
-        egui::CollapsingHeader::new(t("Files: send, capture, export"))
-            .default_open(false)
-            .show(ui, |ui| files_panel::draw(page, ui));
-        answers_badge(page, ui);
-        egui::CollapsingHeader::new(t("Auto-reply rules"))
-            .default_open(false)
-            .show(ui, |ui| {
-                rules_panel::draw(page, ui);
-                // Edits reach the engine at once, before the next message arrives.
-                page.refresh_rules();
-            });
-        egui::CollapsingHeader::new(t("Record, pcap, replay"))
-            .default_open(false)
-            .show(ui, |ui| record_panel::draw(page, ui));
-    });
-    if page.kind == SessionKind::TcpServer {
-        Panel::right("clients")
-            .resizable(true)
-            .default_size(300.0)
-            .max_size(420.0)
-            .show(ui, |ui| client_list::draw(page, ui));
+    Panel::bottom("send").show(ui, |ui| send_panel::draw(page, &mut actions, ui));
+    if tools_open {
+        let width = (ui.available_width() * TOOLS_SHARE).clamp(TOOLS_MIN_WIDTH, TOOLS_MAX_WIDTH);
+        Panel::right("tools")
+            .resizable(false)
+            .exact_size(width)
+            .show(ui, |ui| tools_panel::draw(page, &mut actions, ui));
     }
-    CentralPanel::default().show(ui, |ui| log_view::draw(page, ui));
+    CentralPanel::default().show(ui, |ui| log_view::draw(page, &mut actions, ui));
+    for action in actions {
+        page.perform(action, &waker);
+    }
+    app.tools_open = tools_open;
+}
+
+/// The tool panel's share of the window's width, and its bounds in points.
+const TOOLS_SHARE: f32 = 0.34;
+const TOOLS_MIN_WIDTH: f32 = 200.0;
+const TOOLS_MAX_WIDTH: f32 = 360.0;
+
+/// A button that keeps one width whichever of its labels it shows, so nothing beside it moves
+/// when its state changes (Connect/Disconnect, Record/Stop recording).
+fn steady_button(ui: &mut Ui, label: &str, labels: &[&str]) -> egui::Response {
+    let width = widest(ui, labels, egui::TextStyle::Button) + 2.0 * ui.spacing().button_padding.x;
+    ui.add(egui::Button::new(label).min_size(egui::vec2(width, 0.0)))
+}
+
+/// The width of the widest text among `texts` in `style`, in points.
+fn widest(ui: &Ui, texts: &[&str], style: egui::TextStyle) -> f32 {
+    let font = style.resolve(ui.style());
+    texts
+        .iter()
+        .map(|text| {
+            ui.painter()
+                .layout_no_wrap(text.to_string(), font.clone(), egui::Color32::WHITE)
+                .size()
+                .x
+        })
+        .fold(0.0, f32::max)
+}
+
+/// A label in a slot as wide as `template`: figures that grow do not push what follows.
+fn fixed_label(ui: &mut Ui, text: impl Into<egui::WidgetText>, template: &str) -> egui::Response {
+    let width = widest(ui, &[template], egui::TextStyle::Body);
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, ui.spacing().interact_size.y),
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| {
+            ui.set_min_width(width);
+            ui.add(egui::Label::new(text).truncate())
+        },
+    )
+    .inner
 }
 
 /// A text field with a visible label that screen readers (and tests) find it by.
@@ -163,14 +192,15 @@ fn labelled_combo(
 }
 
 /// The log view alone, for measuring its frame cost (`socket-tester bench`).
-pub fn draw_log(page: &mut crate::gui::model::page::Page, ui: &mut Ui) {
-    log_view::draw(page, ui);
+pub fn draw_log(page: &mut Page, ui: &mut Ui) {
+    let mut actions = Vec::new();
+    log_view::draw(page, &mut actions, ui);
 }
 
 /// Says so while auto-reply rules or echo are on, even with their section closed: a page that
 /// answers a device on its own must not surprise anyone.
 fn answers_badge(page: &Page, ui: &mut Ui) {
-    let text = match page.config.answers_on() {
+    let text = match page.config().answers_on() {
         (0, false) => return,
         (0, true) => t("Auto-reply on: echo").to_string(),
         (n, false) => tf("Auto-reply on: {n} rule(s)", &[("n", &n)]),
@@ -179,6 +209,6 @@ fn answers_badge(page: &Page, ui: &mut Ui) {
     ui.label(
         RichText::new(text)
             .strong()
-            .color(ui.visuals().warn_fg_color),
+            .color(palette::warning(ui.visuals().dark_mode)),
     );
 }

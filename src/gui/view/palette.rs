@@ -40,3 +40,35 @@ pub fn note(dark: bool) -> Color32 {
         Color32::DARK_GRAY
     }
 }
+
+/// Warnings that must be seen, such as the auto-reply badge.
+pub fn warning(dark: bool) -> Color32 {
+    control(dark)
+}
+
+/// The name of an open session in the session strip, on the panel or on the selection's fill.
+pub fn open_session(dark: bool, selected: bool) -> Color32 {
+    match (dark, selected) {
+        (true, false) => received(true),
+        (true, true) => Color32::from_rgb(0xB8, 0xF5, 0xC0),
+        (false, false) => received(false),
+        (false, true) => Color32::from_rgb(0x0A, 0x4D, 0x1C),
+    }
+}
+
+/// The contrast ratio of two colours (WCAG 2): 1.0 to 21.0; text wants at least 4.5.
+pub fn contrast(a: Color32, b: Color32) -> f32 {
+    let luminance = |c: Color32| {
+        let channel = |v: u8| {
+            let v = v as f32 / 255.0;
+            if v <= 0.040_45 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(c.r()) + 0.7152 * channel(c.g()) + 0.0722 * channel(c.b())
+    };
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}

@@ -9,7 +9,7 @@ use crate::gui::model::traffic::traffic_series;
 use crate::gui::view::palette;
 
 pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
-    let series = traffic_series(&page.log, (0..shown.len()).map(|i| shown.row(i)));
+    let series = traffic_series(page.log(), (0..shown.len()).map(|i| shown.row(i)));
     let height = (ui.available_height() / 2.0 - 12.0).max(120.0);
     let dark = ui.visuals().dark_mode;
     ui.label(tf(

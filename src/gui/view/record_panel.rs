@@ -4,53 +4,71 @@ use crate::gui::i18n::{t, tf};
 use egui::Ui;
 
 use crate::capture::record::Side;
-use crate::gui::model::page::Page;
-use crate::gui::view::{labelled_combo, labelled_field};
+use crate::gui::model::page::{Page, PageAction};
+use crate::gui::view::{labelled_combo, labelled_field, steady_button};
 
-const PATH_WIDTH: f32 = 160.0;
+const PATH_WIDTH: f32 = 150.0;
 
-pub fn draw(page: &mut Page, ui: &mut Ui) {
-    let recording = &mut page.recording;
-    let config = &mut page.config.recording;
-    ui.horizontal_wrapped(|ui| {
-        let label = if recording.is_recording() {
-            tf("Stop recording ({n} items)", &[("n", &recording.items())])
-        } else {
-            t("Record").to_string()
-        };
-        if ui
-            .button(label)
-            .on_hover_text(t("Keep every connect, message and close from now, with its time"))
+pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    let recording = page.recording();
+    let (is_recording, items, replaying) = (
+        recording.is_recording(),
+        recording.items(),
+        recording.is_replaying(),
+    );
+    let note = recording.note.clone();
+    let label = if is_recording {
+        t("Stop recording")
+    } else {
+        t("Record")
+    };
+    ui.horizontal(|ui| {
+        if steady_button(ui, label, &[t("Stop recording"), t("Record")])
+            .on_hover_text(t(
+                "Keep every connect, message and close from now, with its time",
+            ))
             .clicked()
         {
-            recording.toggle(page.kind);
+            actions.push(PageAction::ToggleRecording);
         }
-        ui.separator();
-        labelled_field(ui, t("pcap file"), &mut config.pcap_path, PATH_WIDTH, true);
-        if ui
-            .button(t("Save pcap"))
-            .on_hover_text(t("For Wireshark or tshark: IP and TCP/UDP headers are synthesised around the real payloads"))
-            .clicked()
-        {
-            recording.save_pcap(&config.pcap_path);
-        }
-        labelled_field(ui, t("Recording file"), &mut config.recording_path, PATH_WIDTH, true);
-        if ui.button(t("Save recording")).clicked() {
-            recording.save_recording(&config.recording_path);
-        }
+        ui.label(tf("{n} items", &[("n", &items)]));
     });
-    ui.horizontal_wrapped(|ui| {
+    let config = &mut page.config_mut().recording;
+    ui.horizontal(|ui| labelled_field(ui, t("pcap file"), &mut config.pcap_path, PATH_WIDTH, true));
+    if ui
+        .button(t("Save pcap"))
+        .on_hover_text(t("For Wireshark or tshark: IP and TCP/UDP headers are synthesised around the real payloads"))
+        .clicked()
+    {
+        actions.push(PageAction::SavePcap);
+    }
+    ui.horizontal(|ui| {
+        labelled_field(
+            ui,
+            t("Recording file"),
+            &mut config.recording_path,
+            PATH_WIDTH,
+            true,
+        )
+    });
+    if ui.button(t("Save recording")).clicked() {
+        actions.push(PageAction::SaveRecording);
+    }
+    ui.separator();
+    ui.horizontal(|ui| {
         labelled_field(
             ui,
             t("Replay file"),
             &mut config.replay_path,
             PATH_WIDTH,
             true,
-        );
-        let side = match config.replay_side {
-            Side::Here => t("What this end sent"),
-            Side::Peer => t("What the peer sent"),
-        };
+        )
+    });
+    let side = match config.replay_side {
+        Side::Here => t("What this end sent"),
+        Side::Peer => t("What the peer sent"),
+    };
+    ui.horizontal(|ui| {
         labelled_combo(ui, t("Replay"), side, |ui| {
             ui.selectable_value(&mut config.replay_side, Side::Here, t("What this end sent"));
             ui.selectable_value(&mut config.replay_side, Side::Peer, t("What the peer sent"))
@@ -58,27 +76,23 @@ pub fn draw(page: &mut Page, ui: &mut Ui) {
                     "Open a server here and replay what the recorded server sent: a mock server",
                 ));
         });
-        ui.checkbox(&mut config.replay_fast, t("As fast as possible"))
-            .on_hover_text(t("Off: with the recorded timing (1×)"));
     });
-    let replaying = page.recording.is_replaying();
-    ui.horizontal(|ui| {
-        let label = if replaying {
-            t("Stop replay")
-        } else {
-            t("Start replay")
-        };
-        if ui
-            .button(label)
-            .on_hover_text(t(
-                "Sends the chosen side's messages over this session, in order",
-            ))
-            .clicked()
-        {
-            page.toggle_replay();
-        }
-        if let Some(note) = &page.recording.note {
-            ui.label(note);
-        }
-    });
+    ui.checkbox(&mut config.replay_fast, t("As fast as possible"))
+        .on_hover_text(t("Off: with the recorded timing (1×)"));
+    let label = if replaying {
+        t("Stop replay")
+    } else {
+        t("Start replay")
+    };
+    if steady_button(ui, label, &[t("Stop replay"), t("Start replay")])
+        .on_hover_text(t(
+            "Sends the chosen side's messages over this session, in order",
+        ))
+        .clicked()
+    {
+        actions.push(PageAction::ToggleReplay);
+    }
+    if let Some(note) = note {
+        ui.label(note);
+    }
 }

@@ -1,117 +1,161 @@
-//! The send panel: the message box, its format (text or hex, escapes, line ending,
-//! checksum), Send, periodic sends and split writes.
+//! The send panel at the window's foot: the message box, its format (text or hex, escapes, line
+//! ending, checksum), the client to send to and Send, and one line kept for why a message was
+//! not sent, so nothing here moves when an error comes or goes.
 
 use crate::gui::i18n::{t, tf};
 use egui::{Key, Modifiers, RichText, Ui};
 
 use crate::codec::{Checksum, InputMode, LineEnding};
-use crate::gui::model::page::Page;
-use crate::gui::view::{labelled_combo, labelled_field};
+use crate::gui::model::page::{Page, PageAction};
+use crate::gui::view::{labelled_combo, palette, steady_button};
 use crate::net::SessionKind;
 
-pub fn draw(page: &mut Page, ui: &mut Ui) {
-    ui.add_space(4.0);
+/// Below this window height (in points) the message box shows two lines, not three.
+const SHORT_WINDOW: f32 = 600.0;
+
+pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    ui.add_space(2.0);
     // Ctrl+Enter sends from anywhere in the window; taken before the text box sees it.
     let send_shortcut = ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
-    let label = ui.label(t("Message"));
-    let hint = match page.config.input_mode {
-        InputMode::Text => t("Text to send (Ctrl+Enter sends)"),
-        InputMode::Hex => t("Hex bytes, e.g. 48 65 6C 6C 6F (Ctrl+Enter sends)"),
+    let rows = if ui.ctx().content_rect().height() < SHORT_WINDOW {
+        2
+    } else {
+        3
     };
-    ui.add(
-        egui::TextEdit::multiline(&mut page.message)
-            .desired_rows(3)
-            .desired_width(f32::INFINITY)
-            .hint_text(hint),
-    )
-    .labelled_by(label.id);
+    // Send sits right of the box, as in NetAssist: it stays put whatever the format row holds.
     ui.horizontal(|ui| {
-        ui.selectable_value(&mut page.config.input_mode, InputMode::Text, t("Text"));
-        ui.selectable_value(&mut page.config.input_mode, InputMode::Hex, t("Hex"));
-        ui.add_enabled(
-            page.config.input_mode == InputMode::Text,
-            egui::Checkbox::new(&mut page.config.escapes, t("Escapes")),
-        )
-        .on_hover_text(t(r"Read \r \n \t \\ \0 and \xNN in the text"));
-        labelled_combo(
-            ui,
-            t("Line ending"),
-            t(page.config.line_ending.label()),
-            |ui| {
-                for ending in LineEnding::ALL {
-                    ui.selectable_value(&mut page.config.line_ending, ending, t(ending.label()));
-                }
-            },
-        );
-        labelled_combo(ui, t("Checksum"), t(page.config.checksum.name()), |ui| {
-            for checksum in Checksum::ALL {
-                ui.selectable_value(&mut page.config.checksum, checksum, t(checksum.name()));
-            }
-        })
-        .on_hover_text(t("Appended to each message, before the line ending"));
-        if page.kind == SessionKind::TcpServer {
-            let chosen = match page.selected_client {
-                None => t("All clients").to_string(),
-                Some(id) => tf("Client #{id}", &[("id", &id)]),
-            };
-            labelled_combo(ui, t("Send to"), chosen, |ui| {
-                ui.selectable_value(&mut page.selected_client, None, t("All clients"));
-                for client in &page.clients {
-                    let text =
-                        tf("Client #{id}", &[("id", &client.id)]) + " " + &client.peer.to_string();
-                    ui.selectable_value(&mut page.selected_client, Some(client.id), text);
-                }
-            });
+        let label = ui.label(t("Message"));
+        let hint = match page.config().input_mode {
+            InputMode::Text => t("Text to send (Ctrl+Enter sends)"),
+            InputMode::Hex => t("Hex bytes, e.g. 48 65 6C 6C 6F (Ctrl+Enter sends)"),
+        };
+        let send_width = super::widest(ui, &[t("Send")], egui::TextStyle::Button)
+            + 2.0 * ui.spacing().button_padding.x;
+        let box_width = ui.available_width() - send_width - ui.spacing().item_spacing.x;
+        let edited = ui
+            .add(
+                egui::TextEdit::multiline(page.message_mut())
+                    .desired_rows(rows)
+                    .desired_width(box_width)
+                    .hint_text(hint),
+            )
+            .labelled_by(label.id)
+            .changed();
+        if edited {
+            actions.push(PageAction::MessageEdited);
         }
-        if ui.button(t("Send")).clicked() || send_shortcut {
-            page.send();
+        if steady_button(ui, t("Send"), &[t("Send")]).clicked() || send_shortcut {
+            actions.push(PageAction::Send);
         }
     });
+    let groups: &[Format] = match page.kind() {
+        SessionKind::TcpServer => &[
+            Format::Mode,
+            Format::Ending,
+            Format::Checksum,
+            Format::Client,
+        ],
+        _ => &[Format::Mode, Format::Ending, Format::Checksum],
+    };
+    super::overflow::wrap(ui, "send-format", groups, |ui, group| {
+        let mode = page.config().input_mode;
+        match group {
+            Format::Mode => {
+                for (choice, label) in [(InputMode::Text, t("Text")), (InputMode::Hex, t("Hex"))] {
+                    if ui.selectable_label(mode == choice, label).clicked() && mode != choice {
+                        actions.push(PageAction::SetInputMode(choice));
+                    }
+                }
+                ui.add_enabled(
+                    mode == InputMode::Text,
+                    egui::Checkbox::new(&mut page.config_mut().escapes, t("Escapes")),
+                )
+                .on_hover_text(t(r"Read \r \n \t \\ \0 and \xNN in the text"));
+            }
+            Format::Ending => {
+                let ending = &mut page.config_mut().line_ending;
+                labelled_combo(ui, t("Line ending"), t(ending.label()), |ui| {
+                    for choice in LineEnding::ALL {
+                        ui.selectable_value(ending, choice, t(choice.label()));
+                    }
+                });
+            }
+            Format::Checksum => {
+                let checksum = &mut page.config_mut().checksum;
+                labelled_combo(ui, t("Checksum"), t(checksum.name()), |ui| {
+                    for choice in Checksum::ALL {
+                        ui.selectable_value(checksum, choice, t(choice.name()));
+                    }
+                })
+                .on_hover_text(t("Appended to each message, before the line ending"));
+            }
+            Format::Client => client_choice(page, actions, ui),
+        }
+    });
+    // The last line, as a status bar: the counters on the right in a slot of their own width,
+    // and the send error on the left. The line is always there, so the box above never jumps.
     ui.horizontal(|ui| {
-        let repeating = page.is_repeating();
-        labelled_field(
-            ui,
-            t("Every ms"),
-            &mut page.config.repeat_interval_ms,
-            60.0,
-            !repeating,
-        );
-        labelled_field(
-            ui,
-            t("Times"),
-            &mut page.config.repeat_times,
-            40.0,
-            !repeating,
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.small_button(t("Reset counters")).clicked() {
+                actions.push(PageAction::ResetTotals);
+            }
+            counters(page, ui);
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                let error = page.send_error().unwrap_or(" ");
+                ui.add(egui::Label::new(RichText::new(error).color(palette::ERROR)).truncate());
+            });
+        });
+    });
+}
+
+/// Bytes and messages each way since the page opened (or the last reset).
+fn counters(page: &Page, ui: &mut Ui) {
+    let totals = page.totals();
+    let figures = |rx: &dyn std::fmt::Display, rxm, tx: &dyn std::fmt::Display, txm| {
+        tf(
+            "RX {rx} / {rxm} msg · TX {tx} / {txm} msg",
+            &[("rx", rx), ("rxm", rxm), ("tx", tx), ("txm", txm)],
         )
-        .on_hover_text(t("0: until stopped"));
-        let label = if repeating {
-            t("Stop repeat")
-        } else {
-            t("Repeat")
-        };
+    };
+    let size = |n: u64| crate::codec::format_size(n as usize);
+    let text = figures(
+        &size(totals.rx_bytes),
+        &totals.rx_messages,
+        &size(totals.tx_bytes),
+        &totals.tx_messages,
+    );
+    let widest = figures(&"1023.9 MiB", &"99999999", &"1023.9 MiB", &"99999999");
+    super::fixed_label(ui, text, &widest);
+}
+
+/// The groups of the format row, each kept whole when the row wraps.
+#[derive(Clone, Copy)]
+enum Format {
+    Mode,
+    Ending,
+    Checksum,
+    Client,
+}
+
+/// TCP server: all clients, or one.
+fn client_choice(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    let chosen = match page.selected_client() {
+        None => t("All clients").to_string(),
+        Some(id) => tf("Client #{id}", &[("id", &id)]),
+    };
+    labelled_combo(ui, t("Send to"), chosen, |ui| {
         if ui
-            .button(label)
-            .on_hover_text(t("Send the message periodically"))
+            .selectable_label(page.selected_client().is_none(), t("All clients"))
             .clicked()
         {
-            page.toggle_repeat();
+            actions.push(PageAction::SelectClient(None));
         }
-        if page.kind != SessionKind::Udp {
-            ui.separator();
-            labelled_field(ui, t("Writes"), &mut page.config.split_writes, 40.0, true)
-                .on_hover_text(t("Sticky packets: each send becomes this many writes"));
-            labelled_field(
-                ui,
-                t("Apart (ms)"),
-                &mut page.config.split_gap_ms,
-                50.0,
-                true,
-            )
-            .on_hover_text(t("Time between the writes of one send (0: back to back)"));
+        for client in page.clients() {
+            let text = tf("Client #{id}", &[("id", &client.id)]) + " " + &client.peer.to_string();
+            let selected = page.selected_client() == Some(client.id);
+            if ui.selectable_label(selected, text).clicked() {
+                actions.push(PageAction::SelectClient(Some(client.id)));
+            }
         }
     });
-    if let Some(error) = &page.send_error {
-        ui.label(RichText::new(error).color(super::palette::ERROR));
-    }
-    ui.add_space(4.0);
 }

@@ -1,99 +1,131 @@
-//! The top bar: tabs, zoom, presentation, theme and language.
+//! The top bar: tabs and Presentation on the left, where they stay whatever the zoom; A−, the
+//! zoom and A+ at the right edge, so repeated clicks on A+ stay on it; theme and language
+//! beside them, or in a "»" menu when the window is narrow.
 
 use crate::gui::i18n::{self, Language, t};
 use egui::Ui;
 
 use crate::gui::app::{App, DEMO_TAB, STRESS_TAB, TABS};
+use crate::gui::view::{PRESENTATION_ZOOM, apply_look, fixed_label, steady_button, widest};
 
 pub fn draw(app: &mut App, ui: &mut Ui) {
     ui.horizontal(|ui| {
-        for (index, (_, label)) in TABS.iter().enumerate() {
-            if ui
-                .selectable_label(app.active_tab == index, t(label))
-                .clicked()
-            {
-                app.active_tab = index;
-            }
-        }
-        if ui
-            .selectable_label(app.active_tab == STRESS_TAB, t("Stress"))
-            .on_hover_text(t("Load a server with many clients and see QPS and latency"))
-            .clicked()
-        {
-            app.active_tab = STRESS_TAB;
-        }
-        if ui
-            .selectable_label(app.active_tab == DEMO_TAB, t("Demo"))
+        tabs(app, ui);
+        ui.separator();
+        let presentation = if app.presentation {
+            t("Normal view")
+        } else {
+            t("Presentation")
+        };
+        if steady_button(ui, presentation, &[t("Normal view"), t("Presentation")])
             .on_hover_text(t(
-                "A server and a client side by side on this machine, for teaching",
+                "Large type, high contrast, thicker lines: for a projector",
             ))
             .clicked()
         {
-            app.active_tab = DEMO_TAB;
+            app.presentation = !app.presentation;
+            apply_look(ui.ctx(), app.dark, app.presentation);
+            let zoom = if app.presentation {
+                PRESENTATION_ZOOM
+            } else {
+                1.0
+            };
+            ui.ctx().set_zoom_factor(zoom);
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let mut language = app.language;
-            // Right to left: the box first, then its label before it.
-            let combo = egui::ComboBox::from_id_salt("language")
-                .selected_text(language.name())
-                .show_ui(ui, |ui| {
-                    for choice in [Language::English, Language::Chinese] {
-                        ui.selectable_value(&mut language, choice, choice.name());
-                    }
+            zoom(ui);
+            let theme_and_language = widest(ui, &[t("Light theme")], egui::TextStyle::Button)
+                + widest(ui, &[t("Language"), "简体中文 MM"], egui::TextStyle::Body) * 2.0
+                + 6.0 * ui.spacing().item_spacing.x;
+            if ui.available_width() > theme_and_language {
+                language(app, ui);
+                theme(app, ui);
+            } else {
+                ui.menu_button("»", |ui| {
+                    theme(app, ui);
+                    ui.horizontal(|ui| language(app, ui));
                 })
-                .response;
-            let label = ui.label(t("Language"));
-            combo.labelled_by(label.id);
-            if language != app.language {
-                app.language = language;
-                i18n::set_language(language);
-            }
-            let theme = if app.dark {
-                t("Light theme")
-            } else {
-                t("Dark theme")
-            };
-            if ui.button(theme).clicked() {
-                app.dark = !app.dark;
-                crate::gui::view::apply_look(ui.ctx(), app.dark, app.presentation);
-            }
-            let presentation = if app.presentation {
-                t("Normal view")
-            } else {
-                t("Presentation")
-            };
-            if ui
-                .button(presentation)
-                .on_hover_text(t(
-                    "Large type, high contrast, thicker lines: for a projector",
-                ))
-                .clicked()
-            {
-                app.presentation = !app.presentation;
-                crate::gui::view::apply_look(ui.ctx(), app.dark, app.presentation);
-                let zoom = if app.presentation {
-                    crate::gui::view::PRESENTATION_ZOOM
-                } else {
-                    1.0
-                };
-                ui.ctx().set_zoom_factor(zoom);
-            }
-            let zoom = ui.ctx().zoom_factor();
-            if ui
-                .button(t("A+"))
-                .on_hover_text(t("Larger text (Ctrl +)"))
-                .clicked()
-            {
-                ui.ctx().set_zoom_factor((zoom + 0.1).min(3.0));
-            }
-            ui.label(format!("{:.0}%", zoom * 100.0));
-            if ui
-                .button(t("A−"))
-                .on_hover_text(t("Smaller text (Ctrl −)"))
-                .clicked()
-            {
-                ui.ctx().set_zoom_factor((zoom - 0.1).max(0.5));
+                .response
+                .on_hover_text(t("Theme and language"));
             }
         });
     });
+}
+
+fn tabs(app: &mut App, ui: &mut Ui) {
+    for (index, (_, label)) in TABS.iter().enumerate() {
+        if ui
+            .selectable_label(app.active_tab == index, t(label))
+            .clicked()
+        {
+            app.active_tab = index;
+        }
+    }
+    if ui
+        .selectable_label(app.active_tab == STRESS_TAB, t("Stress"))
+        .on_hover_text(t("Load a server with many clients and see QPS and latency"))
+        .clicked()
+    {
+        app.active_tab = STRESS_TAB;
+    }
+    if ui
+        .selectable_label(app.active_tab == DEMO_TAB, t("Demo"))
+        .on_hover_text(t(
+            "A server and a client side by side on this machine, for teaching",
+        ))
+        .clicked()
+    {
+        app.active_tab = DEMO_TAB;
+    }
+}
+
+/// Right to left: A+ at the edge, then the zoom in a slot of fixed width, then A−.
+fn zoom(ui: &mut Ui) {
+    let zoom = ui.ctx().zoom_factor();
+    if ui
+        .button(t("A+"))
+        .on_hover_text(t("Larger text (Ctrl +)"))
+        .clicked()
+    {
+        ui.ctx().set_zoom_factor((zoom + 0.1).min(3.0));
+    }
+    fixed_label(ui, format!("{:.0}%", zoom * 100.0), "300%");
+    if ui
+        .button(t("A−"))
+        .on_hover_text(t("Smaller text (Ctrl −)"))
+        .clicked()
+    {
+        ui.ctx().set_zoom_factor((zoom - 0.1).max(0.5));
+    }
+}
+
+fn theme(app: &mut App, ui: &mut Ui) {
+    let theme = if app.dark {
+        t("Light theme")
+    } else {
+        t("Dark theme")
+    };
+    if steady_button(ui, theme, &[t("Light theme"), t("Dark theme")]).clicked() {
+        app.dark = !app.dark;
+        apply_look(ui.ctx(), app.dark, app.presentation);
+    }
+}
+
+/// The language box with its label before it (drawn right to left: the box first).
+fn language(app: &mut App, ui: &mut Ui) {
+    let mut language = app.language;
+    let combo = egui::ComboBox::from_id_salt("language")
+        .selected_text(language.name())
+        .show_ui(ui, |ui| {
+            for choice in [Language::English, Language::Chinese] {
+                ui.selectable_value(&mut language, choice, choice.name());
+            }
+        })
+        .response;
+    let label = ui.label(t("Language"));
+    combo.labelled_by(label.id);
+    if language != app.language {
+        app.language = language;
+        i18n::set_language(language);
+    }
 }

@@ -4,11 +4,14 @@
 //! split by concern: `config` (what is remembered), `send` (messages, presets, repeats),
 //! `files` (capture, export, file sends) and `view_state` (which rows are shown).
 
+mod action;
 mod config;
 mod files;
+mod read;
 mod send;
 mod view_state;
 
+pub use action::PageAction;
 pub use config::{DisplayMode, HISTORY_LEN, HistoryEntry, LogView, PageConfig, Preset};
 pub use files::PathField;
 pub use view_state::{Searches, ShownRows};
@@ -21,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{
     Checksum, Framing, InputMode, LineEnding, PayloadFormat, TextEncoding, build_payload,
-    split_evenly,
+    convert_message, hex::parse_hex, split_evenly,
 };
 use crate::error::Error;
 use crate::gui::i18n::{self, t, tf};
@@ -66,35 +69,35 @@ pub enum Link {
 const EVENTS_PER_FRAME: usize = 4096;
 
 pub struct Page {
-    pub kind: SessionKind,
-    pub config: PageConfig,
+    kind: SessionKind,
+    config: PageConfig,
     /// The message being typed in the send panel.
-    pub message: String,
+    message: String,
     /// The name typed for the next preset.
-    pub preset_name: String,
-    pub log: Log,
-    pub link: Link,
+    preset_name: String,
+    log: Log,
+    link: Link,
     /// The last error, shown in red on the status line.
-    pub status_error: Option<String>,
+    status_error: Option<String>,
     /// Why the message cannot be sent (invalid hex, say), shown under the send box.
-    pub send_error: Option<String>,
-    pub clients: Vec<ClientInfo>,
+    send_error: Option<String>,
+    clients: Vec<ClientInfo>,
     /// TCP server: the client to send to; None sends to all clients.
-    pub selected_client: Option<ClientId>,
+    selected_client: Option<ClientId>,
     /// TCP server: show only the selected client's rows.
-    pub only_selected_client: bool,
+    only_selected_client: bool,
     /// Which rows the log view shows.
-    pub filter: LogFilter,
+    filter: LogFilter,
     /// The search bar (Ctrl+F): what to find, and the row (by number) found last.
-    pub find: String,
-    pub find_open: bool,
-    pub found: Option<u64>,
+    find: String,
+    find_open: bool,
+    found: Option<u64>,
     /// The view should bring the found row into sight (once, then the user may scroll).
-    pub scroll_to_found: bool,
+    scroll_to_found: bool,
     /// UDP: who sent the last datagram, for "Reply to last sender".
-    pub last_sender: Option<SocketAddr>,
+    last_sender: Option<SocketAddr>,
     /// While paused the view ends at this row number; new rows are still kept.
-    pub paused_at: Option<u64>,
+    paused_at: Option<u64>,
     /// Filter and find results kept between frames.
     searches: Searches,
     session: Option<Session>,
@@ -102,19 +105,21 @@ pub struct Page {
     repeater: Option<Repeater>,
     /// Split writes still being sent (with a gap between writes).
     split_sends: Vec<Repeater>,
-    pub recording: SessionRecording,
+    recording: SessionRecording,
     /// Whether received bytes go to `config.capture_path` (also for the next session).
-    pub capturing: bool,
+    capturing: bool,
     file_send: Option<FileSend>,
     /// What the last file action did, in words.
-    pub file_note: Option<String>,
+    file_note: Option<String>,
     /// A file dialog that is open: the field it fills, and where its answer comes.
     file_pick: Option<(PathField, crossbeam_channel::Receiver<PathBuf>)>,
     /// The rules, echo switch and encoding the session answers with (the engine answers);
     /// compared with the settings so edits reach the session.
     applied_rules: Option<(Vec<Rule>, bool, TextEncoding)>,
+    /// UDP: the broadcast switch as the open socket has it.
+    applied_broadcast: bool,
     /// Why the rules cannot be used, shown under them.
-    pub rules_error: Option<String>,
+    rules_error: Option<String>,
     /// Counts of sessions that have ended, so counters survive a reconnect.
     earlier_totals: Totals,
 }
@@ -154,6 +159,7 @@ impl Page {
             file_note: None,
             file_pick: None,
             applied_rules: None,
+            applied_broadcast: false,
             rules_error: None,
             earlier_totals: Totals::default(),
         }
@@ -219,7 +225,8 @@ impl Page {
             self.link = Link::Connecting;
         }
         self.applied_rules = None;
-        self.refresh_rules();
+        self.applied_broadcast = self.config.broadcast;
+        self.sync_session();
         Ok(())
     }
 
@@ -311,7 +318,7 @@ impl Page {
     pub fn set_encoding(&mut self, encoding: TextEncoding) {
         self.config.encoding = encoding;
         self.log.set_encoding(encoding);
-        self.refresh_rules();
+        self.sync_session();
     }
 
     /// Applies the session's waiting events; true if more are waiting than one frame takes.
@@ -322,20 +329,25 @@ impl Page {
         };
         let events: Vec<Event> = session.events().try_iter().take(EVENTS_PER_FRAME).collect();
         let more = events.len() == EVENTS_PER_FRAME;
-        self.refresh_rules();
+        self.sync_session();
         self.check_file_send();
         for event in events {
-            self.apply(event);
+            self.apply_event(event);
         }
         more
     }
 
-    /// Hands the auto-reply rules and echo to the session when they were edited; the engine
-    /// answers on each connection's reader side, so replies never wait for a frame.
-    pub fn refresh_rules(&mut self) {
+    /// Hands settings edited while open to the session: the auto-reply rules and echo (the
+    /// engine answers on each connection's reader side, so replies never wait for a frame)
+    /// and UDP's broadcast switch.
+    pub fn sync_session(&mut self) {
         let Some(session) = &self.session else {
             return;
         };
+        if self.applied_broadcast != self.config.broadcast {
+            session.command(Command::SetBroadcast(self.config.broadcast));
+            self.applied_broadcast = self.config.broadcast;
+        }
         let wanted = (
             self.config.rules.clone(),
             self.config.echo,
@@ -357,7 +369,8 @@ impl Page {
         self.applied_rules = Some(wanted);
     }
 
-    fn apply(&mut self, event: Event) {
+    /// Applies one engine event, as `drain_events` does (benchmarks feed events this way).
+    pub fn apply_event(&mut self, event: Event) {
         let received = match &event.kind {
             EventKind::Received { peer, .. } => Some(*peer),
             _ => None,
@@ -371,6 +384,14 @@ impl Page {
     }
 
     fn update_state(&mut self, event: &Event) {
+        if matches!(
+            event.kind,
+            EventKind::Listening { .. } | EventKind::Connected { .. }
+        ) {
+            // "Not connected" and the like no longer hold.
+            self.send_error = None;
+            self.status_error = None;
+        }
         match &event.kind {
             EventKind::Listening { local } => self.link = Link::Listening { local: *local },
             EventKind::Connected { local, peer } => {

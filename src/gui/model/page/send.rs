@@ -14,6 +14,27 @@ impl Page {
         }
     }
 
+    /// Text or Hex: the typed message is rewritten for the new mode; if it cannot be (hex of
+    /// bytes that are not text), the mode stays and `send_error` says why.
+    pub fn set_input_mode(&mut self, mode: InputMode) {
+        match convert_message(&self.message, mode, &self.payload_format()) {
+            Ok(converted) => {
+                self.message = converted;
+                self.config.input_mode = mode;
+                self.send_error = None;
+            }
+            Err(error) => self.send_error = Some(i18n::error(&error)),
+        }
+    }
+
+    /// Checks hex as it is typed; an error about an earlier message goes once it is edited.
+    pub fn message_edited(&mut self) {
+        self.send_error = match self.config.input_mode {
+            InputMode::Hex => parse_hex(&self.message).err().map(|e| i18n::error(&e)),
+            InputMode::Text => None,
+        };
+    }
+
     /// Sends the typed message; on bad input nothing is sent and `send_error` says why.
     pub fn send(&mut self) {
         self.send_error = match self.try_send() {

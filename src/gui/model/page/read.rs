@@ -1,0 +1,118 @@
+//! What views read from a page, and the few fields a person types into directly (the settings,
+//! the message, a preset's name, the filter and the find text). Everything else changes
+//! through [`PageAction`](super::PageAction).
+
+use super::*;
+
+impl Page {
+    pub fn kind(&self) -> SessionKind {
+        self.kind
+    }
+
+    pub fn config(&self) -> &PageConfig {
+        &self.config
+    }
+
+    /// The settings as typed: host, port, options, rules. Checked when used, not here.
+    pub fn config_mut(&mut self) -> &mut PageConfig {
+        &mut self.config
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The message box; report edits with [`PageAction::MessageEdited`].
+    pub fn message_mut(&mut self) -> &mut String {
+        &mut self.message
+    }
+
+    pub fn preset_name_mut(&mut self) -> &mut String {
+        &mut self.preset_name
+    }
+
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+
+    pub fn link(&self) -> &Link {
+        &self.link
+    }
+
+    /// The last error of opening or running the session, for the status line.
+    pub fn status_error(&self) -> Option<&str> {
+        self.status_error.as_deref()
+    }
+
+    /// Why the message cannot be sent, shown under the message box.
+    pub fn send_error(&self) -> Option<&str> {
+        self.send_error.as_deref()
+    }
+
+    /// TCP server: the connected clients.
+    pub fn clients(&self) -> &[ClientInfo] {
+        &self.clients
+    }
+
+    /// TCP server: the client sends go to (None: all).
+    pub fn selected_client(&self) -> Option<ClientId> {
+        self.selected_client
+    }
+
+    pub fn only_selected_client(&self) -> bool {
+        self.only_selected_client
+    }
+
+    pub fn filter_mut(&mut self) -> &mut LogFilter {
+        &mut self.filter
+    }
+
+    pub fn is_find_open(&self) -> bool {
+        self.find_open
+    }
+
+    pub fn find_text(&self) -> &str {
+        &self.find
+    }
+
+    pub fn find_text_mut(&mut self) -> &mut String {
+        &mut self.find
+    }
+
+    /// The row (by number since the log began) Find stopped at.
+    pub fn found(&self) -> Option<u64> {
+        self.found
+    }
+
+    /// Whether the view should bring the found row into sight; true once per Find.
+    pub fn take_scroll_to_found(&mut self) -> bool {
+        std::mem::take(&mut self.scroll_to_found)
+    }
+
+    /// UDP: who sent the last datagram.
+    pub fn last_sender(&self) -> Option<SocketAddr> {
+        self.last_sender
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused_at.is_some()
+    }
+
+    pub fn recording(&self) -> &SessionRecording {
+        &self.recording
+    }
+
+    pub fn is_capturing(&self) -> bool {
+        self.capturing
+    }
+
+    /// What the last file action did, in words.
+    pub fn file_note(&self) -> Option<&str> {
+        self.file_note.as_deref()
+    }
+
+    /// Why the auto-reply rules cannot be used.
+    pub fn rules_error(&self) -> Option<&str> {
+        self.rules_error.as_deref()
+    }
+}

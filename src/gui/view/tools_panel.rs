@@ -1,0 +1,196 @@
+//! The tool panel beside the log, as NetAssist keeps its settings in a side column: sections
+//! that open and close in a column of their own that scrolls, so however many are open the log
+//! and the message box keep their room.
+
+use crate::gui::i18n::{t, tf};
+use egui::{CollapsingHeader, ScrollArea, Ui};
+
+use crate::gui::model::page::{Page, PageAction};
+use crate::gui::view::{labelled_combo, labelled_field, steady_button};
+use crate::net::SessionKind;
+
+pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    ScrollArea::vertical()
+        .id_salt("tools")
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            if page.kind() == SessionKind::TcpServer {
+                section(ui, t("Clients"), true, |ui| {
+                    super::client_list::draw(page, actions, ui)
+                });
+            }
+            match page.kind() {
+                SessionKind::Udp => {
+                    section(ui, t("Multicast"), false, |ui| multicast(page, actions, ui))
+                }
+                _ => section(ui, t("Framing and TCP options"), false, |ui| {
+                    tcp_options(page, ui)
+                }),
+            }
+            section(ui, t("Periodic send and split writes"), false, |ui| {
+                repeat(page, actions, ui)
+            });
+            section(ui, t("Presets and history"), false, |ui| {
+                super::presets_panel::draw(page, actions, ui)
+            });
+            section(ui, t("Files: send, capture, export"), false, |ui| {
+                super::files_panel::draw(page, actions, ui)
+            });
+            section(ui, t("Auto-reply rules"), false, |ui| {
+                super::rules_panel::draw(page, actions, ui)
+            });
+            section(ui, t("Record, pcap, replay"), false, |ui| {
+                super::record_panel::draw(page, actions, ui)
+            });
+        });
+}
+
+fn section(ui: &mut Ui, title: &str, open: bool, contents: impl FnOnce(&mut Ui)) {
+    CollapsingHeader::new(title)
+        .default_open(open)
+        .show(ui, |ui| {
+            // One row under another, each narrower than the panel; rows of checkboxes wrap.
+            ui.vertical(contents);
+        });
+}
+
+/// The framings offered in the menu: a name and the spelling it starts from.
+const FRAMINGS: [(&str, &str); 8] = [
+    ("Raw (each read)", "raw"),
+    ("Line (LF)", "line"),
+    ("Line (CRLF)", "crlf"),
+    ("Delimiter (hex)", "delim:0D0A"),
+    ("Fixed length", "fixed:8"),
+    ("Length prefix (2 bytes BE)", "len:2be"),
+    ("Length prefix (4 bytes BE)", "len:4be"),
+    ("Idle gap (ms)", "idle:50"),
+];
+
+/// Framing and socket options; they apply when the session opens.
+fn tcp_options(page: &mut Page, ui: &mut Ui) {
+    let editable = !page.is_open();
+    let kind = page.kind();
+    let config = page.config_mut();
+    ui.add_enabled_ui(editable, |ui| {
+        let spec = config.framing.clone();
+        let family = spec.split(':').next().unwrap_or_default();
+        let current = FRAMINGS
+            .iter()
+            .find(|(_, s)| s.split(':').next() == Some(family) && (family != "len" || *s == spec))
+            .map_or(t("Custom"), |(name, _)| t(name));
+        ui.horizontal(|ui| {
+            labelled_combo(ui, t("Framing"), current, |ui| {
+                for (name, default_spec) in FRAMINGS {
+                    if ui.selectable_label(current == t(name), t(name)).clicked() {
+                        config.framing = default_spec.to_string();
+                    }
+                }
+            })
+            .on_hover_text(t("How received bytes split into messages: one log row each"));
+        });
+        ui.horizontal(|ui| {
+            labelled_field(ui, t("Framing spec"), &mut config.framing, 90.0, editable).on_hover_text(
+                t("raw, line, crlf, delim:HEX, fixed:N, len:1|2be|2le|4be|4le (+h: the length counts the header), idle:MS"),
+            );
+        });
+        ui.horizontal_wrapped(|ui| {
+        ui.checkbox(&mut config.nodelay, t("No delay"))
+            .on_hover_text(t("TCP_NODELAY: send small writes at once (no Nagle)"));
+        ui.checkbox(&mut config.keepalive, t("Keep-alive"))
+            .on_hover_text(t("SO_KEEPALIVE: notice a peer that vanished without closing"));
+        ui.checkbox(&mut config.half_close, t("Half-close"))
+            .on_hover_text(t("After the peer's FIN (it finished sending), keep the connection so you can still send; Disconnect closes it"));
+        if kind == SessionKind::TcpServer {
+            ui.checkbox(&mut config.dual_stack, t("Dual-stack"))
+                .on_hover_text(t("On an IPv6 address such as ::, accept IPv4 clients too"));
+        }
+        if kind == SessionKind::TcpClient {
+            ui.checkbox(&mut config.reconnect, t("Reconnect"))
+                .on_hover_text(t("Connect again when the connection fails or is lost (0.5 s, doubling up to 30 s)"));
+        }
+        });
+        ui.horizontal(|ui| {
+            labelled_field(ui, t("Idle timeout (s)"), &mut config.idle_timeout_s, 40.0, editable)
+                .on_hover_text(t("Close a connection whose peer sends nothing for this long (empty: never)"));
+        });
+        ui.horizontal(|ui| {
+            labelled_field(ui, t("Send timeout (s)"), &mut config.send_timeout_s, 40.0, editable)
+                .on_hover_text(t("Close a connection whose peer takes nothing we send for this long (empty: never)"));
+        });
+    });
+}
+
+fn multicast(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    let editable = !page.is_open();
+    let config = page.config_mut();
+    ui.horizontal(|ui| {
+        labelled_field(
+            ui,
+            t("Multicast group"),
+            &mut config.multicast_group,
+            110.0,
+            true,
+        )
+        .on_hover_text(t("224.0.0.0/4 or ff00::/8, e.g. 239.1.2.3"));
+        if ui.button(t("Join")).clicked() {
+            actions.push(PageAction::JoinGroup);
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        for group in &config.multicast_groups {
+            if ui
+                .small_button(tf("Leave {group}", &[("group", group)]))
+                .clicked()
+            {
+                actions.push(PageAction::LeaveGroup(*group));
+            }
+        }
+    });
+    ui.add_enabled_ui(editable, |ui| {
+        ui.horizontal(|ui| {
+            labelled_field(ui, t("TTL"), &mut config.multicast_ttl, 30.0, editable).on_hover_text(
+                t("Hops our multicast datagrams may cross; empty: 1 (this network)"),
+            );
+        });
+        ui.checkbox(&mut config.multicast_loop, t("Multicast loop"))
+            .on_hover_text(t("Deliver our own multicast datagrams to this machine too"));
+    });
+}
+
+/// Periodic sends of the message, and (TCP) a send cut into several writes.
+fn repeat(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    let repeating = page.is_repeating();
+    let kind = page.kind();
+    let config = page.config_mut();
+    ui.horizontal(|ui| {
+        labelled_field(
+            ui,
+            t("Every ms"),
+            &mut config.repeat_interval_ms,
+            50.0,
+            !repeating,
+        );
+        labelled_field(ui, t("Times"), &mut config.repeat_times, 40.0, !repeating)
+            .on_hover_text(t("0: until stopped"));
+    });
+    let label = if repeating {
+        t("Stop repeat")
+    } else {
+        t("Repeat")
+    };
+    if steady_button(ui, label, &[t("Stop repeat"), t("Repeat")])
+        .on_hover_text(t("Send the message periodically"))
+        .clicked()
+    {
+        actions.push(PageAction::ToggleRepeat);
+    }
+    if kind != SessionKind::Udp {
+        ui.separator();
+        ui.horizontal(|ui| {
+            labelled_field(ui, t("Writes"), &mut config.split_writes, 40.0, true)
+                .on_hover_text(t("Sticky packets: each send becomes this many writes"));
+            labelled_field(ui, t("Apart (ms)"), &mut config.split_gap_ms, 50.0, true)
+                .on_hover_text(t("Time between the writes of one send (0: back to back)"));
+        });
+    }
+}
