@@ -42,7 +42,7 @@ const WAIT_CHECK: Duration = Duration::from_millis(50);
 /// Worker threads touch little stack; a small one keeps a thousand clients cheap.
 const WORKER_STACK: usize = 256 * 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SessionKind {
     TcpClient,
     TcpServer,

@@ -124,7 +124,7 @@ fn tone_color(tone: Tone, from_here: bool, dark: bool) -> Color32 {
         Tone::Data if from_here => palette::sent(dark),
         Tone::Data => palette::received(dark),
         Tone::Control => palette::control(dark),
-        Tone::Alarm => palette::ERROR,
+        Tone::Alarm => palette::error(dark),
         Tone::Note => palette::note(dark),
     }
 }

@@ -60,7 +60,12 @@ pub fn draw(
                 super::answers_badge(page, ui);
                 ui.add(egui::Label::new(page.status()).truncate());
                 if let Some(error) = page.status_error() {
-                    ui.add(egui::Label::new(RichText::new(error).color(palette::ERROR)).truncate());
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(error).color(palette::error(ui.visuals().dark_mode)),
+                        )
+                        .truncate(),
+                    );
                 }
             });
         });

@@ -72,7 +72,7 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
     ui.label(RichText::new(title).heading().strong());
     ui.add(egui::Label::new(page.status()).truncate());
     if let Some(error) = page.status_error() {
-        ui.colored_label(super::palette::ERROR, error);
+        ui.colored_label(super::palette::error(ui.visuals().dark_mode), error);
     }
     ui.horizontal_wrapped(|ui| match page.kind() {
         SessionKind::TcpClient => {
@@ -107,7 +107,7 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
     });
     message_row(page, &mut actions, ui);
     if let Some(error) = page.send_error() {
-        ui.colored_label(super::palette::ERROR, error);
+        ui.colored_label(super::palette::error(ui.visuals().dark_mode), error);
     }
     ui.separator();
     let shown = page.shown_rows();
@@ -117,29 +117,51 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
     }
 }
 
+/// The parts of a half's message row, each kept whole when the row wraps.
+#[derive(Clone, Copy)]
+enum Part {
+    Message,
+    Writes,
+    Apart,
+}
+
 /// The message box, Send, and for TCP the split of a send into writes.
 fn message_row(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
-    ui.horizontal_wrapped(|ui| {
-        ui.horizontal(|ui| {
+    let parts: &[Part] = match page.kind() {
+        SessionKind::Udp => &[Part::Message],
+        _ => &[Part::Message, Part::Writes, Part::Apart],
+    };
+    let salt = format!("demo-message-{:?}", page.kind());
+    super::overflow::wrap(ui, &salt, parts, |ui, part| match part {
+        Part::Message => {
             let label = ui.label(t("Message"));
             let field = ui
-                .add(egui::TextEdit::singleline(page.message_mut()).desired_width(140.0))
+                .add(egui::TextEdit::singleline(page.message_mut()).desired_width(120.0))
                 .labelled_by(label.id);
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.button(t("Send")).clicked() || enter {
                 actions.push(PageAction::Send);
             }
-        });
-        if page.kind() != SessionKind::Udp {
-            let config = page.config_mut();
-            ui.horizontal(|ui| {
-                super::labelled_field(ui, t("Writes"), &mut config.split_writes, 32.0, true)
-                    .on_hover_text(t("Sticky packets: each send becomes this many writes"));
-            });
-            ui.horizontal(|ui| {
-                super::labelled_field(ui, t("Apart (ms)"), &mut config.split_gap_ms, 40.0, true)
-                    .on_hover_text(t("Time between the writes of one send (0: back to back)"));
-            });
+        }
+        Part::Writes => {
+            super::labelled_field(
+                ui,
+                t("Writes"),
+                &mut page.config_mut().split_writes,
+                32.0,
+                true,
+            )
+            .on_hover_text(t("Sticky packets: each send becomes this many writes"));
+        }
+        Part::Apart => {
+            super::labelled_field(
+                ui,
+                t("Apart (ms)"),
+                &mut page.config_mut().split_gap_ms,
+                40.0,
+                true,
+            )
+            .on_hover_text(t("Time between the writes of one send (0: back to back)"));
         }
     });
 }

@@ -235,7 +235,7 @@ fn direction_color(direction: Direction, dark: bool) -> Color32 {
         Direction::Rx => palette::received(dark),
         Direction::Tx => palette::sent(dark),
         Direction::Info => palette::note(dark),
-        Direction::Error => palette::ERROR,
+        Direction::Error => palette::error(dark),
     }
 }
 

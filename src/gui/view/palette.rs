@@ -4,8 +4,14 @@
 
 use egui::Color32;
 
-/// Errors, in every theme.
-pub const ERROR: Color32 = Color32::from_rgb(0xE5, 0x48, 0x4D);
+/// Errors.
+pub fn error(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgb(0xFF, 0x6B, 0x6B)
+    } else {
+        Color32::from_rgb(0xC4, 0x1E, 0x25)
+    }
+}
 
 pub fn received(dark: bool) -> Color32 {
     if dark {

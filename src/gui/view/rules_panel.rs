@@ -20,7 +20,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         }
     });
     if let Some(error) = error {
-        ui.label(RichText::new(error).color(palette::ERROR));
+        ui.label(RichText::new(error).color(palette::error(ui.visuals().dark_mode)));
     }
     {
         for (index, rule) in config.rules.iter_mut().enumerate() {

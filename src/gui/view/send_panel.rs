@@ -102,7 +102,12 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             counters(page, ui);
             ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
                 let error = page.send_error().unwrap_or(" ");
-                ui.add(egui::Label::new(RichText::new(error).color(palette::ERROR)).truncate());
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(error).color(palette::error(ui.visuals().dark_mode)),
+                    )
+                    .truncate(),
+                );
             });
         });
     });

@@ -134,7 +134,7 @@ fn form(page: &mut StressPage, waker: Waker, ui: &mut Ui) {
         }
     });
     if let Some(error) = &page.error {
-        ui.colored_label(super::palette::ERROR, error);
+        ui.colored_label(super::palette::error(ui.visuals().dark_mode), error);
     }
 }
 

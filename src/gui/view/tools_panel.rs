@@ -10,43 +10,78 @@ use crate::gui::view::{labelled_combo, labelled_field, steady_button};
 use crate::net::SessionKind;
 
 pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
-    ScrollArea::vertical()
-        .id_salt("tools")
+    let kind = page.kind();
+    // Both ways: a row wider than a narrow panel scrolls instead of widening the panel over
+    // the log.
+    ScrollArea::both()
+        .id_salt(("tools", page.kind()))
         .auto_shrink(false)
         .show(ui, |ui| {
             if page.kind() == SessionKind::TcpServer {
-                section(ui, t("Clients"), true, |ui| {
+                section(ui, (kind, "clients"), t("Clients"), true, |ui| {
                     super::client_list::draw(page, actions, ui)
                 });
             }
             match page.kind() {
-                SessionKind::Udp => {
-                    section(ui, t("Multicast"), false, |ui| multicast(page, actions, ui))
-                }
-                _ => section(ui, t("Framing and TCP options"), false, |ui| {
-                    tcp_options(page, ui)
+                SessionKind::Udp => section(ui, (kind, "multicast"), t("Multicast"), false, |ui| {
+                    multicast(page, actions, ui)
                 }),
+                _ => section(
+                    ui,
+                    (kind, "framing"),
+                    t("Framing and TCP options"),
+                    false,
+                    |ui| tcp_options(page, ui),
+                ),
             }
-            section(ui, t("Periodic send and split writes"), false, |ui| {
-                repeat(page, actions, ui)
-            });
-            section(ui, t("Presets and history"), false, |ui| {
-                super::presets_panel::draw(page, actions, ui)
-            });
-            section(ui, t("Files: send, capture, export"), false, |ui| {
-                super::files_panel::draw(page, actions, ui)
-            });
-            section(ui, t("Auto-reply rules"), false, |ui| {
-                super::rules_panel::draw(page, actions, ui)
-            });
-            section(ui, t("Record, pcap, replay"), false, |ui| {
-                super::record_panel::draw(page, actions, ui)
-            });
+            section(
+                ui,
+                (kind, "periodic"),
+                t("Periodic send and split writes"),
+                false,
+                |ui| repeat(page, actions, ui),
+            );
+            section(
+                ui,
+                (kind, "presets"),
+                t("Presets and history"),
+                false,
+                |ui| super::presets_panel::draw(page, actions, ui),
+            );
+            section(
+                ui,
+                (kind, "files"),
+                t("Files: send, capture, export"),
+                false,
+                |ui| super::files_panel::draw(page, actions, ui),
+            );
+            section(
+                ui,
+                (kind, "auto-reply"),
+                t("Auto-reply rules"),
+                false,
+                |ui| super::rules_panel::draw(page, actions, ui),
+            );
+            section(
+                ui,
+                (kind, "record"),
+                t("Record, pcap, replay"),
+                false,
+                |ui| super::record_panel::draw(page, actions, ui),
+            );
         });
 }
 
-fn section(ui: &mut Ui, title: &str, open: bool, contents: impl FnOnce(&mut Ui)) {
+/// A section that opens and closes; each tab remembers its own, in any language.
+fn section(
+    ui: &mut Ui,
+    (kind, key): (SessionKind, &str),
+    title: &str,
+    open: bool,
+    contents: impl FnOnce(&mut Ui),
+) {
     CollapsingHeader::new(title)
+        .id_salt((kind, key))
         .default_open(open)
         .show(ui, |ui| {
             // One row under another, each narrower than the panel; rows of checkboxes wrap.

@@ -1,0 +1,356 @@
+//! The window holds its shape (issue "The window holds its shape"): at projector sizes, in the
+//! normal and the presentation look, in English and Chinese, with every tool section open and
+//! ten auto-reply rules, each session tab keeps at least 8 log rows and half the window for
+//! the log, and no two controls overlap or leave the window. Measured on the real app's
+//! widgets (egui's own record of every widget's rectangle), not on pictures.
+
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use egui::{Pos2, Rect};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use socket_tester::gui::app::{App, DEMO_TAB, STRESS_TAB, SavedState};
+use socket_tester::gui::i18n::{self, Language, t};
+use socket_tester::gui::view::{PRESENTATION_ZOOM, palette};
+use socket_tester::net::{Event, EventKind};
+
+const SIZES: [(f32, f32); 2] = [(1024.0, 768.0), (1280.0, 720.0)];
+
+/// The tool sections of each session tab, by their English titles.
+const SECTIONS: [&str; 7] = [
+    "Clients",
+    "Framing and TCP options",
+    "Multicast",
+    "Periodic send and split writes",
+    "Presets and history",
+    "Files: send, capture, export",
+    "Auto-reply rules",
+];
+const RECORD_SECTION: &str = "Record, pcap, replay";
+
+fn app(size: (f32, f32), presentation: bool, language: Language) -> Harness<'static, App> {
+    let saved = SavedState {
+        presentation,
+        zoom: if presentation { PRESENTATION_ZOOM } else { 1.0 },
+        language,
+        ..SavedState::default()
+    };
+    i18n::set_language(language);
+    // The harness draws at one pixel per point whatever the zoom, so a projector's pixels
+    // become the points they are at the presentation zoom: 1024×768 is 640×480 points.
+    let zoom = if presentation { PRESENTATION_ZOOM } else { 1.0 };
+    Harness::builder()
+        .with_size(egui::vec2(size.0 / zoom, size.1 / zoom))
+        .with_max_steps(64)
+        .with_context_setup(socket_tester::gui::view::fonts::install)
+        .build_eframe(move |cc| App::with_state(&cc.egui_ctx, saved))
+}
+
+/// Clicks a control by its label in the current language, scrolled into sight first.
+fn click(h: &mut Harness<'static, App>, english: &'static str) {
+    let label = t(english);
+    h.get_by_label(label).scroll_to_me();
+    h.run();
+    h.get_by_label(label).click();
+    h.run();
+}
+
+/// Fills the shown page's log with 60 received rows "row-NN".
+fn fill_log(h: &mut Harness<'static, App>) {
+    let peer = SocketAddr::from(([127, 0, 0, 1], 50_007));
+    let page = h.state_mut().tab().page();
+    for n in 0..60 {
+        page.apply_event(Event {
+            time: SystemTime::now(),
+            kind: EventKind::Received {
+                client: None,
+                peer,
+                data: format!("row-{n:02}").into_bytes(),
+            },
+        });
+    }
+    h.run();
+}
+
+/// Opens every tool section of the shown tab and adds ten auto-reply rules.
+fn open_every_section(h: &mut Harness<'static, App>) {
+    for section in SECTIONS.into_iter().chain([RECORD_SECTION]) {
+        // "Clients" is open already; each tab has either Multicast or TCP options.
+        if section != "Clients" && h.query_by_label(t(section)).is_some() {
+            click(h, section);
+        }
+    }
+    for _ in 0..10 {
+        click(h, "Add rule");
+    }
+}
+
+/// Every widget egui laid out in the last frame: its rectangle as clipped by its panel or
+/// scroll area, whether it takes clicks, its label, and its whole rectangle.
+fn widgets(h: &Harness<'static, App>) -> Vec<(Rect, bool, String, Rect)> {
+    h.ctx.viewport(|viewport| {
+        let rects = &viewport.prev_pass.widgets;
+        let mut all = Vec::new();
+        for (layer, list) in rects.layers() {
+            if layer.order != egui::Order::Background {
+                continue; // tooltips and menus float over the window on purpose
+            }
+            for widget in list {
+                let label = rects
+                    .info(widget.id)
+                    .and_then(|info| info.label.clone())
+                    .unwrap_or_default();
+                let clickable = widget.enabled && widget.sense.senses_click();
+                all.push((widget.interact_rect, clickable, label, widget.rect));
+            }
+        }
+        all
+    })
+}
+
+/// Log rows whose text is fully in sight: inside the window and above the message box.
+fn visible_log_rows(h: &Harness<'static, App>) -> usize {
+    let bottom = h.get_by_label(t("Message")).rect().top();
+    let screen = h.ctx.content_rect();
+    h.query_all_by_label_contains("row-")
+        .filter(|node| {
+            let rect = node.rect();
+            screen.contains_rect(rect) && rect.bottom() <= bottom
+        })
+        .count()
+}
+
+/// Controls that take clicks and whose visible parts overlap, named by their labels.
+fn overlapping_controls(h: &Harness<'static, App>) -> Vec<String> {
+    let screen = h.ctx.content_rect();
+    let all = widgets(h);
+    let named_controls = all.iter().filter(|(_, clickable, label, _)| {
+        *clickable && !label.is_empty() && !label.starts_with("row-")
+    });
+    let mut problems = Vec::new();
+    // Panels scroll up and down only: a control cut at the left or right is out of reach.
+    for (_, _, name, whole) in named_controls.clone() {
+        if whole.left() < screen.left() - 0.5 || whole.right() > screen.right() + 0.5 {
+            problems.push(format!("{name:?} {whole:?} leaves the window {screen:?}"));
+        }
+    }
+    // A control needs some area to be clicked; table rows and panels are not controls.
+    let controls: Vec<(Rect, String)> = named_controls
+        .filter(|(rect, ..)| rect.area() > 4.0)
+        .map(|(rect, _, label, _)| (*rect, label.clone()))
+        .collect();
+    for (i, (a, name_a)) in controls.iter().enumerate() {
+        for (b, name_b) in &controls[i + 1..] {
+            let both = a.intersect(*b);
+            // Touching edges are fine; a shared area of more than a pixel is not.
+            if both.is_positive() && both.area() > 1.0 {
+                problems.push(format!("{name_a:?} {a:?} overlaps {name_b:?} {b:?}"));
+            }
+        }
+    }
+    problems
+}
+
+fn check_every_tab(size: (f32, f32), presentation: bool, language: Language) {
+    let mut h = app(size, presentation, language);
+    let what = format!("{size:?}, presentation {presentation}, {language:?}");
+    for tab in ["TCP Client", "TCP Server", "UDP"] {
+        click(&mut h, tab);
+        let height = h.ctx.content_rect().height();
+        let zoom = if presentation { PRESENTATION_ZOOM } else { 1.0 };
+        assert!(
+            (height - size.1 / zoom).abs() < 1.0,
+            "{what}: {height} points high"
+        );
+        fill_log(&mut h);
+        open_every_section(&mut h);
+        let rows = visible_log_rows(&h);
+        assert!(rows >= 8, "{what}, {tab}: only {rows} log rows in sight");
+        // The log's share: from its toolbar to the message box.
+        let top = h.get_by_label(t("Rows")).rect().top();
+        let bottom = h.get_by_label(t("Message")).rect().top();
+        assert!(
+            bottom - top >= height / 2.0 - 30.0,
+            "{what}, {tab}: the log has {} of {height} points",
+            bottom - top
+        );
+        let problems = overlapping_controls(&h);
+        assert!(
+            problems.is_empty(),
+            "{what}, {tab}:\n{}",
+            problems.join("\n")
+        );
+    }
+    for (tab, index) in [("Stress", STRESS_TAB), ("Demo", DEMO_TAB)] {
+        click(&mut h, tab);
+        assert_eq!(h.state().active_tab, index);
+        let problems = overlapping_controls(&h);
+        assert!(
+            problems.is_empty(),
+            "{what}, {tab}:\n{}",
+            problems.join("\n")
+        );
+    }
+    // Both lanes of the Demo's charts: each half shows "This end" and the peer's lane.
+    click(&mut h, "Start TCP demo");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while h
+        .state()
+        .demo
+        .as_ref()
+        .is_none_or(|d| !d.pages[1].is_connected())
+    {
+        assert!(std::time::Instant::now() < deadline, "the demo connects");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run();
+    // Each half's chart header: "This end" and, on the same line, the peer's lane.
+    let screen = h.ctx.content_rect();
+    let headers: Vec<Rect> = h
+        .query_all_by_label(t("This end"))
+        .map(|node| node.rect())
+        .collect();
+    assert_eq!(headers.len(), 2, "{what}: a chart in each half");
+    for header in headers {
+        assert!(screen.contains_rect(header), "{what}: {header:?} is cut");
+        let peer_lane = h.query_all_by_label_contains("127.0.0.1:").any(|node| {
+            let lane = node.rect();
+            (lane.center().y - header.center().y).abs() < 2.0
+                && lane.left() > header.right()
+                && screen.contains_rect(lane)
+        });
+        assert!(
+            peer_lane,
+            "{what}: the peer's lane beside {header:?} is out of sight"
+        );
+    }
+    let problems = overlapping_controls(&h);
+    assert!(
+        problems.is_empty(),
+        "{what}, Demo running:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn every_tab_keeps_its_log_and_no_control_overlaps_another_normal_english() {
+    for size in SIZES {
+        check_every_tab(size, false, Language::English);
+    }
+}
+
+#[test]
+fn every_tab_keeps_its_log_and_no_control_overlaps_presentation_english() {
+    for size in SIZES {
+        check_every_tab(size, true, Language::English);
+    }
+}
+
+#[test]
+fn every_tab_keeps_its_log_and_no_control_overlaps_normal_chinese() {
+    for size in SIZES {
+        check_every_tab(size, false, Language::Chinese);
+    }
+}
+
+#[test]
+fn every_tab_keeps_its_log_and_no_control_overlaps_presentation_chinese() {
+    for size in SIZES {
+        check_every_tab(size, true, Language::Chinese);
+    }
+}
+
+/// Clicking A+ again and again stays on A+, and Presentation does not move (it used to slide
+/// under the pointer as the zoom label grew).
+#[test]
+fn a_plus_stays_under_the_pointer_and_presentation_stays_put() {
+    let mut h = app((1280.0, 720.0), false, Language::English);
+    let presentation = h.get_by_label("Presentation").rect();
+    // Where the pointer is, in pixels: egui's points times the zoom.
+    let zoom = h.ctx.zoom_factor();
+    let pointer: Pos2 = (h.get_by_label("A+").rect().center().to_vec2() * zoom).to_pos2();
+    for _ in 0..5 {
+        let zoom = h.ctx.zoom_factor();
+        let under = Pos2::new(pointer.x / zoom, pointer.y / zoom);
+        let a_plus = h.get_by_label("A+").rect();
+        assert!(a_plus.contains(under), "A+ {a_plus:?} moved from {under:?}");
+        h.get_by_label("A+").click();
+        h.run();
+        let now = h.get_by_label("Presentation").rect();
+        assert!(
+            (now.min - presentation.min).length() < 0.5,
+            "Presentation moved from {presentation:?} to {now:?}"
+        );
+    }
+    assert!(h.ctx.zoom_factor() > 1.4);
+}
+
+/// Every text colour of the window against the background it is drawn on, in both themes.
+#[test]
+fn every_text_colour_has_a_contrast_of_at_least_4_5() {
+    for dark in [true, false] {
+        let visuals = if dark {
+            egui::Visuals::dark()
+        } else {
+            egui::Visuals::light()
+        };
+        let panel = visuals.panel_fill;
+        let mut texts = vec![
+            ("received", palette::received(dark), panel),
+            ("sent", palette::sent(dark), panel),
+            ("control", palette::control(dark), panel),
+            ("note (INFO rows)", palette::note(dark), panel),
+            ("error", palette::error(dark), panel),
+            ("warning", palette::warning(dark), panel),
+            ("open session", palette::open_session(dark, false), panel),
+            (
+                "open session, selected",
+                palette::open_session(dark, true),
+                visuals.selection.bg_fill,
+            ),
+        ];
+        let styled = socket_tester::gui::view::visuals(dark, false);
+        // egui draws a disabled widget at `disabled_alpha` over its background.
+        let field_text = styled.widgets.inactive.text_color();
+        let disabled = blend(field_text, styled.extreme_bg_color, styled.disabled_alpha());
+        texts.push(("disabled field", disabled, styled.extreme_bg_color));
+        texts.push((
+            "weak text (hints)",
+            styled.weak_text_color(),
+            styled.panel_fill,
+        ));
+        texts.push((
+            "text in a field",
+            styled.widgets.inactive.text_color(),
+            styled.extreme_bg_color,
+        ));
+        // The stripe is premultiplied: its colour is added over the panel.
+        let stripe = styled.faint_bg_color;
+        let striped = egui::Color32::from_rgb(
+            stripe.r().saturating_add(panel.r()),
+            stripe.g().saturating_add(panel.g()),
+            stripe.b().saturating_add(panel.b()),
+        );
+        texts.push(("INFO row on a striped row", palette::note(dark), striped));
+        for (name, text, background) in texts {
+            let ratio = palette::contrast(text, background);
+            assert!(
+                ratio >= 4.5,
+                "{name} in the {} theme: {ratio:.2}:1 on {background:?}",
+                if dark { "dark" } else { "light" }
+            );
+        }
+    }
+}
+
+/// `front` drawn at `alpha` over `back`.
+fn blend(front: egui::Color32, back: egui::Color32, alpha: f32) -> egui::Color32 {
+    let mix = |f: u8, b: u8| (f as f32 * alpha + b as f32 * (1.0 - alpha)).round() as u8;
+    egui::Color32::from_rgb(
+        mix(front.r(), back.r()),
+        mix(front.g(), back.g()),
+        mix(front.b(), back.b()),
+    )
+}
