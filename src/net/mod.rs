@@ -26,6 +26,7 @@ mod session;
 mod stats;
 pub mod stress;
 mod tcp_client;
+mod tcp_options;
 mod tcp_server;
 mod udp;
 
@@ -33,7 +34,6 @@ use std::sync::Arc;
 
 pub use budget::{DEFAULT_MEMORY_BUDGET, return_large_buffers_to_the_system};
 pub use command::{Command, Destination};
-pub use connection::{TcpOptions, timeout_seconds};
 pub use event::{CloseReason, Closer, Event, EventKind};
 pub use file_send::{FileSend, file_chunk};
 pub use outbox::OUTBOX_CAPACITY;
@@ -43,6 +43,7 @@ pub(crate) use session::Handle;
 pub use session::{ClientInfo, Session, SessionConfig, SessionKind};
 pub use stats::{Counters, Totals};
 pub use tcp_client::{Reconnect, TcpClientConfig};
+pub use tcp_options::{TcpOptions, timeout_seconds};
 pub use tcp_server::{DEFAULT_MAX_CLIENTS, TcpServerConfig};
 pub use udp::UdpConfig;
 

@@ -10,9 +10,10 @@ use crossbeam_channel::{Sender, select, unbounded};
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::error::Error;
+use crate::net::TcpOptions;
 use crate::net::addr::{HostPort, resolve};
 use crate::net::command::{Command, Control};
-use crate::net::connection::{Connection, Owner, TcpOptions};
+use crate::net::connection::{Connection, Owner};
 use crate::net::event::EventKind;
 use crate::net::interrupt::Interrupter;
 use crate::net::session::{Worker, spawn_worker};

@@ -11,8 +11,9 @@ use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
 use crate::error::Error;
 use crate::net::ClientId;
+use crate::net::TcpOptions;
 use crate::net::command::{Command, Control, Destination};
-use crate::net::connection::{Connection, Owner, TcpOptions};
+use crate::net::connection::{Connection, Owner};
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::outbox::{Outgoing, Ticket};
