@@ -9,7 +9,7 @@ use egui::{RichText, Ui};
 
 use crate::gui::app::Tab;
 use crate::gui::model::page::{Page, PageAction};
-use crate::gui::view::{labelled_field, palette, steady_button};
+use crate::gui::view::{labelled_field, palette, switch_button};
 use crate::net::SessionKind;
 
 const HOST_WIDTH: f32 = 140.0;
@@ -40,13 +40,8 @@ pub fn draw(
         Group::UdpOptions => udp_options(page, ui),
     });
     ui.horizontal(|ui| {
-        let label = if *tools_open {
-            t("Hide tools")
-        } else {
-            t("Show tools")
-        };
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if steady_button(ui, label, &[t("Hide tools"), t("Show tools")])
+            if switch_button(ui, *tools_open, [t("Show tools"), t("Hide tools")])
                 .on_hover_text(t(
                     "Options, periodic sends, presets, files, auto-reply, recording",
                 ))
@@ -111,8 +106,7 @@ fn toggle(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         SessionKind::TcpServer => [t("Listen"), t("Stop")],
         SessionKind::Udp => [t("Open"), t("Close")],
     };
-    let label = labels[usize::from(page.is_open())];
-    if steady_button(ui, label, &labels).clicked() {
+    if switch_button(ui, page.is_open(), labels).clicked() {
         actions.push(PageAction::Toggle);
     }
     if kind == SessionKind::TcpClient

@@ -78,12 +78,7 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
         SessionKind::TcpClient => {
             ui.checkbox(&mut page.config_mut().nodelay, t("No delay"))
                 .on_hover_text(t("TCP_NODELAY: applies when the client connects again"));
-            let label = if page.is_open() {
-                t("Disconnect")
-            } else {
-                t("Connect")
-            };
-            if super::steady_button(ui, label, &[t("Disconnect"), t("Connect")])
+            if super::switch_button(ui, page.is_open(), [t("Connect"), t("Disconnect")])
                 .on_hover_text(t("Disconnect closes with FIN"))
                 .clicked()
             {

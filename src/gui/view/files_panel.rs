@@ -5,7 +5,7 @@ use egui::{RichText, Ui};
 
 use crate::gui::model::log::ExportFormat;
 use crate::gui::model::page::{Page, PageAction, PathField};
-use crate::gui::view::{labelled_combo, labelled_field, steady_button};
+use crate::gui::view::{choice_combo, labelled_field, switch_button};
 
 const PATH_WIDTH: f32 = 150.0;
 
@@ -76,12 +76,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         PathField::Capture,
         actions,
     );
-    let capture = if capturing {
-        t("Stop capture")
-    } else {
-        t("Start capture")
-    };
-    if steady_button(ui, capture, &[t("Stop capture"), t("Start capture")])
+    if switch_button(ui, capturing, [t("Start capture"), t("Stop capture")])
         .on_hover_text(t(
             "Write every received byte to the file, exactly as it arrived",
         ))
@@ -99,11 +94,14 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         actions,
     );
     ui.horizontal(|ui| {
-        labelled_combo(ui, t("Export format"), config.export_format.label(), |ui| {
-            for format in ExportFormat::ALL {
-                ui.selectable_value(&mut config.export_format, format, format.label());
-            }
-        });
+        let format = &mut config.export_format;
+        choice_combo(
+            ui,
+            t("Export format"),
+            format,
+            &ExportFormat::ALL,
+            ExportFormat::label,
+        );
         if ui.button(t("Export log")).clicked() {
             actions.push(PageAction::ExportLog);
         }

@@ -11,7 +11,7 @@ use crate::codec::hex::format_hex;
 use crate::codec::render::{hex_dump, one_line};
 use crate::gui::model::log::{Direction, LogRow};
 use crate::gui::model::page::{DisplayMode, LogView, Page, PageAction, ShownRows};
-use crate::gui::view::{labelled_combo, labelled_field, palette, steady_button};
+use crate::gui::view::{choice_combo, labelled_combo, labelled_field, palette, switch_button};
 use crate::net::SessionKind;
 
 pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
@@ -83,15 +83,11 @@ fn toolbar(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         }
         Display => {
             let display = &mut page.config_mut().display;
-            let name = |display: DisplayMode| match display {
+            let modes = [DisplayMode::Text, DisplayMode::Hex, DisplayMode::Both];
+            choice_combo(ui, t("Rows"), display, &modes, |mode| match mode {
                 DisplayMode::Text => t("Show text"),
                 DisplayMode::Hex => t("Show hex"),
                 DisplayMode::Both => t("Show both"),
-            };
-            labelled_combo(ui, t("Rows"), name(*display), |ui| {
-                for choice in [DisplayMode::Text, DisplayMode::Hex, DisplayMode::Both] {
-                    ui.selectable_value(display, choice, name(choice));
-                }
             });
         }
         Encoding => {
@@ -108,12 +104,7 @@ fn toolbar(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             });
         }
         PauseClear => {
-            let pause = if page.is_paused() {
-                t("Resume")
-            } else {
-                t("Pause")
-            };
-            if steady_button(ui, pause, &[t("Resume"), t("Pause")]).clicked() {
+            if switch_button(ui, page.is_paused(), [t("Pause"), t("Resume")]).clicked() {
                 actions.push(PageAction::TogglePause);
             }
             if ui.button(t("Clear")).clicked() {

@@ -1,4 +1,5 @@
-//! Drawing only: views read the model, edit the fields a person types into and return\n//! [`PageAction`]s that the model applies after the frame is drawn; nothing here touches a socket.
+//! Drawing only: views read the model, edit the fields a person types into and return
+//! [`PageAction`]s that the model applies after the frame is drawn; nothing here touches a socket.
 
 mod chart_view;
 mod client_list;
@@ -136,10 +137,12 @@ const TOOLS_SHARE: f32 = 0.34;
 const TOOLS_MIN_WIDTH: f32 = 200.0;
 const TOOLS_MAX_WIDTH: f32 = 360.0;
 
-/// A button that keeps one width whichever of its labels it shows, so nothing beside it moves
-/// when its state changes (Connect/Disconnect, Record/Stop recording).
-fn steady_button(ui: &mut Ui, label: &str, labels: &[&str]) -> egui::Response {
-    let width = widest(ui, labels, egui::TextStyle::Button) + 2.0 * ui.spacing().button_padding.x;
+/// A button that says what a click will do (Connect, or Disconnect while `on`) and keeps one
+/// width in both states, so nothing beside it moves when the state changes.
+fn switch_button(ui: &mut Ui, on: bool, [off_label, on_label]: [&str; 2]) -> egui::Response {
+    let labels = [off_label, on_label];
+    let width = widest(ui, &labels, egui::TextStyle::Button) + 2.0 * ui.spacing().button_padding.x;
+    let label = if on { on_label } else { off_label };
     ui.add(egui::Button::new(label).min_size(egui::vec2(width, 0.0)))
 }
 
@@ -200,6 +203,21 @@ fn labelled_combo(
         .show_ui(ui, contents)
         .response
         .labelled_by(label_response.id)
+}
+
+/// A labelled combo box that sets `value` to one of `choices`, each shown by `name`.
+fn choice_combo<T: Copy + PartialEq>(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut T,
+    choices: &[T],
+    name: impl Fn(T) -> &'static str,
+) -> egui::Response {
+    labelled_combo(ui, label, name(*value), |ui| {
+        for &choice in choices {
+            ui.selectable_value(value, choice, name(choice));
+        }
+    })
 }
 
 /// The log view alone, for measuring its frame cost (`socket-tester bench`).

@@ -5,7 +5,7 @@ use egui::Ui;
 
 use crate::capture::record::Side;
 use crate::gui::model::page::{Page, PageAction};
-use crate::gui::view::{labelled_combo, labelled_field, steady_button};
+use crate::gui::view::{labelled_combo, labelled_field, switch_button};
 
 const PATH_WIDTH: f32 = 150.0;
 
@@ -17,13 +17,8 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         recording.is_replaying(),
     );
     let note = recording.note.clone();
-    let label = if is_recording {
-        t("Stop recording")
-    } else {
-        t("Record")
-    };
     ui.horizontal(|ui| {
-        if steady_button(ui, label, &[t("Stop recording"), t("Record")])
+        if switch_button(ui, is_recording, [t("Record"), t("Stop recording")])
             .on_hover_text(t(
                 "Keep every connect, message and close from now, with its time",
             ))
@@ -79,12 +74,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     });
     ui.checkbox(&mut config.replay_fast, t("As fast as possible"))
         .on_hover_text(t("Off: with the recorded timing (1×)"));
-    let label = if replaying {
-        t("Stop replay")
-    } else {
-        t("Start replay")
-    };
-    if steady_button(ui, label, &[t("Stop replay"), t("Start replay")])
+    if switch_button(ui, replaying, [t("Start replay"), t("Stop replay")])
         .on_hover_text(t(
             "Sends the chosen side's messages over this session, in order",
         ))

@@ -7,7 +7,7 @@ use egui::{Key, Modifiers, RichText, Ui};
 
 use crate::codec::{Checksum, InputMode, LineEnding};
 use crate::gui::model::page::{Page, PageAction};
-use crate::gui::view::{labelled_combo, palette, steady_button};
+use crate::gui::view::{choice_combo, palette};
 use crate::net::SessionKind;
 
 /// Below this window height (in points) the message box shows two lines, not three.
@@ -44,7 +44,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         if edited {
             actions.push(PageAction::MessageEdited);
         }
-        if steady_button(ui, t("Send"), &[t("Send")]).clicked() || send_shortcut {
+        if ui.button(t("Send")).clicked() || send_shortcut {
             actions.push(PageAction::Send);
         }
     });
@@ -74,20 +74,14 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             }
             Format::Ending => {
                 let ending = &mut page.config_mut().line_ending;
-                labelled_combo(ui, t("Line ending"), t(ending.label()), |ui| {
-                    for choice in LineEnding::ALL {
-                        ui.selectable_value(ending, choice, t(choice.label()));
-                    }
+                choice_combo(ui, t("Line ending"), ending, &LineEnding::ALL, |e| {
+                    t(e.label())
                 });
             }
             Format::Checksum => {
                 let checksum = &mut page.config_mut().checksum;
-                labelled_combo(ui, t("Checksum"), t(checksum.name()), |ui| {
-                    for choice in Checksum::ALL {
-                        ui.selectable_value(checksum, choice, t(choice.name()));
-                    }
-                })
-                .on_hover_text(t("Appended to each message, before the line ending"));
+                choice_combo(ui, t("Checksum"), checksum, &Checksum::ALL, |c| t(c.name()))
+                    .on_hover_text(t("Appended to each message, before the line ending"));
             }
             Format::Client => client_choice(page, actions, ui),
         }
@@ -148,7 +142,7 @@ fn client_choice(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         None => t("All clients").to_string(),
         Some(id) => tf("Client #{id}", &[("id", &id)]),
     };
-    labelled_combo(ui, t("Send to"), chosen, |ui| {
+    super::labelled_combo(ui, t("Send to"), chosen, |ui| {
         if ui
             .selectable_label(page.selected_client().is_none(), t("All clients"))
             .clicked()

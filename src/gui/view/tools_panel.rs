@@ -6,7 +6,7 @@ use crate::gui::i18n::{t, tf};
 use egui::{CollapsingHeader, ScrollArea, Ui};
 
 use crate::gui::model::page::{Page, PageAction};
-use crate::gui::view::{labelled_combo, labelled_field, steady_button};
+use crate::gui::view::{labelled_combo, labelled_field, switch_button};
 use crate::net::SessionKind;
 
 pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
@@ -205,15 +205,13 @@ fn repeat(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             50.0,
             !repeating,
         );
+    });
+    // One field a row: the panel is narrow on a projector.
+    ui.horizontal(|ui| {
         labelled_field(ui, t("Times"), &mut config.repeat_times, 40.0, !repeating)
             .on_hover_text(t("0: until stopped"));
     });
-    let label = if repeating {
-        t("Stop repeat")
-    } else {
-        t("Repeat")
-    };
-    if steady_button(ui, label, &[t("Stop repeat"), t("Repeat")])
+    if switch_button(ui, repeating, [t("Repeat"), t("Stop repeat")])
         .on_hover_text(t("Send the message periodically"))
         .clicked()
     {
@@ -224,6 +222,8 @@ fn repeat(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         ui.horizontal(|ui| {
             labelled_field(ui, t("Writes"), &mut config.split_writes, 40.0, true)
                 .on_hover_text(t("Sticky packets: each send becomes this many writes"));
+        });
+        ui.horizontal(|ui| {
             labelled_field(ui, t("Apart (ms)"), &mut config.split_gap_ms, 50.0, true)
                 .on_hover_text(t("Time between the writes of one send (0: back to back)"));
         });

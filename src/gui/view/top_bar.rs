@@ -6,18 +6,13 @@ use crate::gui::i18n::{self, Language, t};
 use egui::Ui;
 
 use crate::gui::app::{App, DEMO_TAB, STRESS_TAB, TABS};
-use crate::gui::view::{PRESENTATION_ZOOM, apply_look, fixed_label, steady_button, widest};
+use crate::gui::view::{PRESENTATION_ZOOM, apply_look, fixed_label, switch_button, widest};
 
 pub fn draw(app: &mut App, ui: &mut Ui) {
     ui.horizontal(|ui| {
         tabs(app, ui);
         ui.separator();
-        let presentation = if app.presentation {
-            t("Normal view")
-        } else {
-            t("Presentation")
-        };
-        if steady_button(ui, presentation, &[t("Normal view"), t("Presentation")])
+        if switch_button(ui, app.presentation, [t("Presentation"), t("Normal view")])
             .on_hover_text(t(
                 "Large type, high contrast, thicker lines: for a projector",
             ))
@@ -100,12 +95,7 @@ fn zoom(ui: &mut Ui) {
 }
 
 fn theme(app: &mut App, ui: &mut Ui) {
-    let theme = if app.dark {
-        t("Light theme")
-    } else {
-        t("Dark theme")
-    };
-    if steady_button(ui, theme, &[t("Light theme"), t("Dark theme")]).clicked() {
+    if switch_button(ui, app.dark, [t("Dark theme"), t("Light theme")]).clicked() {
         app.dark = !app.dark;
         apply_look(ui.ctx(), app.dark, app.presentation);
     }
