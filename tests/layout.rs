@@ -4,12 +4,15 @@
 //! the log, and no two controls overlap or leave the window. Measured on the real app's
 //! widgets (egui's own record of every widget's rectangle), not on pictures.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
+use egui::accesskit::Role;
 use egui::{Pos2, Rect};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{By, NodeT, Queryable};
+use socket_tester::error::Error;
 use socket_tester::gui::app::{App, DEMO_TAB, STRESS_TAB, SavedState};
 use socket_tester::gui::i18n::{self, Language, t};
 use socket_tester::gui::view::{PRESENTATION_ZOOM, palette};
@@ -70,6 +73,14 @@ fn fill_log(h: &mut Harness<'static, App>) {
             },
         });
     }
+    // Notes, put into words when drawn: the language test reads them too.
+    page.apply_event(Event {
+        time: SystemTime::now(),
+        kind: EventKind::Error {
+            client: None,
+            error: Error::ConnectionRefused(peer),
+        },
+    });
     h.run();
 }
 
@@ -87,8 +98,18 @@ fn open_every_section(h: &mut Harness<'static, App>) {
 }
 
 /// Every widget egui laid out in the last frame: its rectangle as clipped by its panel or
-/// scroll area, whether it takes clicks, its label, and its whole rectangle.
+/// scroll area, whether it takes clicks, its label (from the accessibility tree, as a screen
+/// reader hears it), and its whole rectangle.
 fn widgets(h: &Harness<'static, App>) -> Vec<(Rect, bool, String, Rect)> {
+    // egui names each widget's accessibility node by the widget's id.
+    let labels: HashMap<u64, String> = h
+        .query_all(By::new().predicate(|_| true))
+        .filter_map(|node| {
+            let node = node.accesskit_node();
+            let label = node.label().or_else(|| node.value())?;
+            Some((node.locate().0.0, label))
+        })
+        .collect();
     h.ctx.viewport(|viewport| {
         let rects = &viewport.prev_pass.widgets;
         let mut all = Vec::new();
@@ -97,16 +118,37 @@ fn widgets(h: &Harness<'static, App>) -> Vec<(Rect, bool, String, Rect)> {
                 continue; // tooltips and menus float over the window on purpose
             }
             for widget in list {
-                let label = rects
-                    .info(widget.id)
-                    .and_then(|info| info.label.clone())
-                    .unwrap_or_default();
+                let label = labels.get(&widget.id.value()).cloned().unwrap_or_default();
                 let clickable = widget.enabled && widget.sense.senses_click();
                 all.push((widget.interact_rect, clickable, label, widget.rect));
             }
         }
         all
     })
+}
+
+/// Words of English in what the window shows (every accessible label and value), in a
+/// Chinese window: anything not translated, wherever its text came from. Acronyms (TCP, FIN,
+/// RST), units and the log's test rows ("row-07") are the same in both languages.
+fn english_words(h: &Harness<'static, App>) -> Vec<String> {
+    const SAME_IN_CHINESE: [&str; 3] = ["pcap", "row", "ms"];
+    let mut found = Vec::new();
+    for node in h.query_all(By::new().predicate(|_| true)) {
+        let node = node.accesskit_node();
+        // What is typed in a field (a file name, a message) is the user's, not the window's.
+        let typed = matches!(node.role(), Role::TextInput | Role::TextRun);
+        let value = node.value().filter(|_| !typed);
+        for text in [node.label(), value].into_iter().flatten() {
+            let english = text
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|word| word.len() >= 2 && word.chars().any(|c| c.is_ascii_lowercase()))
+                .any(|word| !SAME_IN_CHINESE.contains(&word));
+            if english && !found.contains(&text) {
+                found.push(text);
+            }
+        }
+    }
+    found
 }
 
 /// Log rows whose text is fully in sight: inside the window and above the message box.
@@ -181,6 +223,7 @@ fn check_every_tab(size: (f32, f32), presentation: bool, language: Language) {
             "{what}, {tab}:\n{}",
             problems.join("\n")
         );
+        check_language(&h, language, &format!("{what}, {tab}"));
     }
     for (tab, index) in [("Stress", STRESS_TAB), ("Demo", DEMO_TAB)] {
         click(&mut h, tab);
@@ -191,6 +234,7 @@ fn check_every_tab(size: (f32, f32), presentation: bool, language: Language) {
             "{what}, {tab}:\n{}",
             problems.join("\n")
         );
+        check_language(&h, language, &format!("{what}, {tab}"));
     }
     // Both lanes of the Demo's charts: each half shows "This end" and the peer's lane.
     click(&mut h, "Start TCP demo");
@@ -232,6 +276,15 @@ fn check_every_tab(size: (f32, f32), presentation: bool, language: Language) {
         "{what}, Demo running:\n{}",
         problems.join("\n")
     );
+    check_language(&h, language, &format!("{what}, Demo running"));
+}
+
+/// In Chinese, no English word is in sight.
+fn check_language(h: &Harness<'static, App>, language: Language, what: &str) {
+    if language == Language::Chinese {
+        let english = english_words(h);
+        assert!(english.is_empty(), "{what}: untranslated: {english:?}");
+    }
 }
 
 #[test]

@@ -23,6 +23,9 @@ pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
     let width = TIME_WIDTH + lane_width * lanes as f32;
     let dark = ui.visuals().dark_mode;
     let lane_x = |left: f32, lane: usize| left + TIME_WIDTH + lane_width * (lane as f32 + 0.5);
+    // The chart's texts are pictures, not controls: selectable labels would take clicks in
+    // rectangles taller than their rows, each over its neighbours.
+    ui.style_mut().interaction.selectable_labels = false;
     ScrollArea::horizontal()
         .id_salt("chart-across")
         .auto_shrink(false)

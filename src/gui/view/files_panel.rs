@@ -5,9 +5,7 @@ use egui::{RichText, Ui};
 
 use crate::gui::model::log::ExportFormat;
 use crate::gui::model::page::{Page, PageAction, PathField};
-use crate::gui::view::{choice_combo, labelled_field, switch_button};
-
-const PATH_WIDTH: f32 = 150.0;
+use crate::gui::view::{choice_combo, field_row, switch_button};
 
 /// A path field with its "…" button: the page opens the system's file dialog (on a thread of
 /// its own).
@@ -19,8 +17,7 @@ fn path_row(
     field: PathField,
     actions: &mut Vec<PageAction>,
 ) {
-    ui.horizontal(|ui| {
-        labelled_field(ui, label, value, PATH_WIDTH, enabled);
+    field_row(ui, label, value, enabled, |ui| {
         if ui
             .small_button("…")
             .on_hover_text(t("Choose in a file dialog"))
@@ -102,10 +99,10 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             &ExportFormat::ALL,
             ExportFormat::label,
         );
-        if ui.button(t("Export log")).clicked() {
-            actions.push(PageAction::ExportLog);
-        }
     });
+    if ui.button(t("Export log")).clicked() {
+        actions.push(PageAction::ExportLog);
+    }
     if let Some(note) = page.file_note() {
         ui.label(RichText::new(note).small());
     }

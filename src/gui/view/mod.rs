@@ -190,6 +190,28 @@ fn labelled_field(
     .labelled_by(label.id)
 }
 
+/// A labelled field that takes the rest of its row, with `after` (a button, a checkbox) at the
+/// row's right end: the row fits the narrow tool panel however long the label is.
+fn field_row(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    enabled: bool,
+    after: impl FnOnce(&mut Ui),
+) -> egui::Response {
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        let right_to_left = egui::Layout::right_to_left(egui::Align::Center);
+        ui.with_layout(right_to_left, |ui| {
+            after(ui);
+            let field = egui::TextEdit::singleline(value).desired_width(f32::INFINITY);
+            ui.add_enabled(enabled, field).labelled_by(label.id)
+        })
+        .inner
+    })
+    .inner
+}
+
 /// A combo box with its label in front, as people read, named by that label for screen readers.
 fn labelled_combo(
     ui: &mut Ui,

@@ -5,7 +5,7 @@ use egui::Ui;
 
 use crate::codec::InputMode;
 use crate::gui::model::page::{Page, PageAction};
-use crate::gui::view::{labelled_combo, labelled_field};
+use crate::gui::view::{field_row, labelled_combo};
 
 /// The width of a preset's button: the name is cut with "…" beyond it.
 const PRESET_WIDTH: f32 = 140.0;
@@ -46,8 +46,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             });
         });
     }
-    ui.horizontal(|ui| {
-        labelled_field(ui, t("Preset name"), page.preset_name_mut(), 100.0, true);
+    field_row(ui, t("Preset name"), page.preset_name_mut(), true, |ui| {
         if ui
             .button(t("Save as preset"))
             .on_hover_text(t("Save the message below with its settings"))

@@ -5,9 +5,7 @@ use egui::Ui;
 
 use crate::capture::record::Side;
 use crate::gui::model::page::{Page, PageAction};
-use crate::gui::view::{labelled_combo, labelled_field, switch_button};
-
-const PATH_WIDTH: f32 = 150.0;
+use crate::gui::view::{field_row, labelled_combo, switch_button};
 
 pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     let recording = page.recording();
@@ -29,7 +27,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         ui.label(tf("{n} items", &[("n", &items)]));
     });
     let config = &mut page.config_mut().recording;
-    ui.horizontal(|ui| labelled_field(ui, t("pcap file"), &mut config.pcap_path, PATH_WIDTH, true));
+    field_row(ui, t("pcap file"), &mut config.pcap_path, true, |_| {});
     if ui
         .button(t("Save pcap"))
         .on_hover_text(t("For Wireshark or tshark: IP and TCP/UDP headers are synthesised around the real payloads"))
@@ -37,28 +35,18 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     {
         actions.push(PageAction::SavePcap);
     }
-    ui.horizontal(|ui| {
-        labelled_field(
-            ui,
-            t("Recording file"),
-            &mut config.recording_path,
-            PATH_WIDTH,
-            true,
-        )
-    });
+    field_row(
+        ui,
+        t("Recording file"),
+        &mut config.recording_path,
+        true,
+        |_| {},
+    );
     if ui.button(t("Save recording")).clicked() {
         actions.push(PageAction::SaveRecording);
     }
     ui.separator();
-    ui.horizontal(|ui| {
-        labelled_field(
-            ui,
-            t("Replay file"),
-            &mut config.replay_path,
-            PATH_WIDTH,
-            true,
-        )
-    });
+    field_row(ui, t("Replay file"), &mut config.replay_path, true, |_| {});
     let side = match config.replay_side {
         Side::Here => t("What this end sent"),
         Side::Peer => t("What the peer sent"),

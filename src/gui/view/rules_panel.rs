@@ -4,7 +4,7 @@ use crate::gui::i18n::t;
 use egui::{RichText, Ui};
 
 use crate::gui::model::page::{Page, PageAction};
-use crate::gui::view::{labelled_combo, labelled_field, palette};
+use crate::gui::view::{field_row, labelled_combo, labelled_field, palette};
 use crate::net::rules::MatchKind;
 
 /// Auto-reply rules: the first enabled rule that matches a received message answers it.
@@ -28,29 +28,29 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                 ui.separator();
                 ui.horizontal(|ui| {
                     ui.checkbox(&mut rule.enabled, t("On"));
+                    ui.checkbox(&mut rule.reply_hex, t("Hex reply"));
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if ui
+                            .small_button("×")
+                            .on_hover_text(t("Delete this rule"))
+                            .clicked()
+                        {
+                            actions.push(PageAction::DeleteRule(index));
+                        }
+                    });
+                });
+                ui.horizontal(|ui| {
                     labelled_combo(ui, t("Match"), t(rule.kind.label()), |ui| {
                         for kind in MatchKind::ALL {
                             ui.selectable_value(&mut rule.kind, kind, t(kind.label()));
                         }
                     });
-                    if ui
-                        .small_button("×")
-                        .on_hover_text(t("Delete this rule"))
-                        .clicked()
-                    {
-                        actions.push(PageAction::DeleteRule(index));
-                    }
                 });
                 {
                     if rule.kind != MatchKind::Any {
-                        ui.horizontal(|ui| {
-                            labelled_field(ui, t("Pattern"), &mut rule.pattern, 110.0, true)
-                        });
+                        field_row(ui, t("Pattern"), &mut rule.pattern, true, |_| {});
                     }
-                    ui.horizontal(|ui| {
-                        labelled_field(ui, t("Reply"), &mut rule.reply, 120.0, true);
-                        ui.checkbox(&mut rule.reply_hex, t("Hex reply"));
-                    });
+                    field_row(ui, t("Reply"), &mut rule.reply, true, |_| {});
                     let mut delay = rule.delay_ms.to_string();
                     ui.horizontal(|ui| {
                         if labelled_field(ui, t("Delay ms"), &mut delay, 50.0, true).changed() {

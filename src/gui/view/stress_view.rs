@@ -6,7 +6,7 @@ use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use crate::codec::TextEncoding;
 use crate::gui::model::stress::StressPage;
-use crate::gui::view::{labelled_combo, labelled_field};
+use crate::gui::view::{labelled_combo, labelled_field, switch_button};
 use crate::net::Waker;
 use crate::net::stress::{Protocol, Report, StressMode, micros};
 
@@ -110,7 +110,7 @@ fn form(page: &mut StressPage, waker: Waker, ui: &mut Ui) {
             .on_hover_text(t("Wait this long for a connection or a reply"));
         });
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let form = &mut page.form;
         ui.add_enabled_ui(editable, |ui| {
             labelled_field(ui, t("Payload"), &mut form.payload, 260.0, editable).on_hover_text(
@@ -124,8 +124,7 @@ fn form(page: &mut StressPage, waker: Waker, ui: &mut Ui) {
             });
         });
         let running = page.is_running();
-        let button = if running { t("Stop test") } else { t("Start test") };
-        if ui.button(RichText::new(button).strong()).clicked() {
+        if switch_button(ui, running, [t("Start test"), t("Stop test")]).clicked() {
             if running {
                 page.stop();
             } else {

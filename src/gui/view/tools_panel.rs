@@ -6,7 +6,7 @@ use crate::gui::i18n::{t, tf};
 use egui::{CollapsingHeader, ScrollArea, Ui};
 
 use crate::gui::model::page::{Page, PageAction};
-use crate::gui::view::{labelled_combo, labelled_field, switch_button};
+use crate::gui::view::{field_row, labelled_combo, labelled_field, switch_button};
 use crate::net::SessionKind;
 
 pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
@@ -158,19 +158,18 @@ fn tcp_options(page: &mut Page, ui: &mut Ui) {
 fn multicast(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     let editable = !page.is_open();
     let config = page.config_mut();
-    ui.horizontal(|ui| {
-        labelled_field(
-            ui,
-            t("Multicast group"),
-            &mut config.multicast_group,
-            110.0,
-            true,
-        )
-        .on_hover_text(t("224.0.0.0/4 or ff00::/8, e.g. 239.1.2.3"));
-        if ui.button(t("Join")).clicked() {
-            actions.push(PageAction::JoinGroup);
-        }
-    });
+    field_row(
+        ui,
+        t("Multicast group"),
+        &mut config.multicast_group,
+        true,
+        |ui| {
+            if ui.button(t("Join")).clicked() {
+                actions.push(PageAction::JoinGroup);
+            }
+        },
+    )
+    .on_hover_text(t("224.0.0.0/4 or ff00::/8, e.g. 239.1.2.3"));
     ui.horizontal_wrapped(|ui| {
         for group in &config.multicast_groups {
             if ui

@@ -3,82 +3,70 @@
 use super::*;
 use crate::net::Closer;
 
-/// What a row is made of: its kind, peer, client and bytes.
-type RowParts = (
-    (Direction, Mark),
-    Option<SocketAddr>,
-    Option<ClientId>,
-    Box<[u8]>,
-);
-
-fn note(text: String) -> Box<[u8]> {
-    text.into_bytes().into_boxed_slice()
+/// What a row says: its bytes, or a note put into words when drawn.
+enum Content {
+    Bytes(Vec<u8>),
+    Note(Note),
 }
 
 impl Log {
     /// Adds a note of something that happened here, such as the user closing the session.
-    pub fn push_info(&mut self, text: String) {
-        self.push(
-            SystemTime::now(),
-            (Direction::Info, Mark::Note),
-            NO_PEER,
-            text.into_bytes().into_boxed_slice(),
-        );
+    pub fn push_note(&mut self, note: Note) {
+        let direction = match note {
+            Note::Error(_) => Direction::Error,
+            _ => Direction::Info,
+        };
+        let kind = (direction, Mark::Note);
+        self.push_content(SystemTime::now(), kind, NO_PEER, Content::Note(note));
     }
 
     /// Adds a row for an event worth showing (not `Stopped`). Received and sent bytes move
     /// into the row without a copy (the engine hands over buffers of exactly their length).
     pub fn push_event(&mut self, event: Event) {
-        let info = (Direction::Info, Mark::Note);
         let Event { time, kind } = event;
-        let (kind, peer, client, data): RowParts = match kind {
+        let info = |mark| (Direction::Info, mark);
+        let (kind, peer, client, content) = match kind {
             EventKind::Listening { local } => (
-                (Direction::Info, Mark::Listening),
+                info(Mark::Listening),
                 None,
                 None,
-                note(tf("listening on {local}", &[("local", &local)])),
+                Content::Note(Note::Listening { local }),
             ),
             EventKind::Connected { local, peer } => (
-                (Direction::Info, Mark::Connected),
+                info(Mark::Connected),
                 Some(peer),
                 None,
-                note(tf(
-                    "connected to {peer} from {local}",
-                    &[("peer", &peer), ("local", &local)],
-                )),
+                Content::Note(Note::Connected { local, peer }),
             ),
             EventKind::Accepted { client, peer, .. } => (
-                (Direction::Info, Mark::Accepted),
+                info(Mark::Accepted),
                 Some(peer),
                 Some(client),
-                note(tf("client #{client} connected", &[("client", &client)])),
+                Content::Note(Note::Accepted { client }),
             ),
             EventKind::Rejected { peer, limit } => (
                 (Direction::Error, Mark::Rejected),
                 Some(peer),
                 None,
-                note(tf(
-                    "rejected: {limit} clients are connected, the most allowed",
-                    &[("limit", &limit)],
-                )),
+                Content::Note(Note::Rejected { limit }),
             ),
             EventKind::Received { client, peer, data } => (
                 (Direction::Rx, Mark::Data),
                 Some(peer),
                 client,
-                data.into_boxed_slice(),
+                Content::Bytes(data),
             ),
             EventKind::Sent { client, peer, data } => (
                 (Direction::Tx, Mark::Data),
                 Some(peer),
                 client,
-                data.into_boxed_slice(),
+                Content::Bytes(data),
             ),
             EventKind::PeerFinished { client, peer } => (
-                (Direction::Info, Mark::PeerFinished),
+                info(Mark::PeerFinished),
                 Some(peer),
                 client,
-                note(t("peer finished sending (FIN); this side can still send").to_string()),
+                Content::Note(Note::PeerFinished),
             ),
             EventKind::Closed {
                 client,
@@ -95,32 +83,24 @@ impl Log {
                     (Closer::Here, false) => Mark::ClosedHere,
                     (Closer::Here, true) => Mark::ResetHere,
                 };
-                let kind = (direction, mark);
                 (
-                    kind,
+                    (direction, mark),
                     Some(peer),
                     client,
-                    // "closed here", "reset by peer (RST)"…; a failure says what closed it.
-                    note(match reason {
-                        CloseReason::Failed(_) => tf(
-                            "closed: {reason}",
-                            &[("reason", &i18n::close_reason(&reason))],
-                        ),
-                        _ => i18n::close_reason(&reason),
-                    }),
+                    Content::Note(Note::Closed(reason)),
                 )
             }
             EventKind::Error { client, error } => (
                 (Direction::Error, Mark::Error),
                 None,
                 client,
-                note(i18n::error(&error)),
+                Content::Note(Note::Error(error)),
             ),
             EventKind::Reconnecting { delay } => (
-                info,
+                info(Mark::Note),
                 None,
                 None,
-                note(tf("reconnecting in {ms} ms", &[("ms", &delay.as_millis())])),
+                Content::Note(Note::Reconnecting { delay }),
             ),
             EventKind::Stopped => return,
         };
@@ -128,6 +108,24 @@ impl Log {
             Some(peer) => self.peer_id(peer, client),
             None => NO_PEER,
         };
-        self.push(time, kind, peer, data);
+        self.push_content(time, kind, peer, content);
+    }
+
+    fn push_content(
+        &mut self,
+        time: SystemTime,
+        kind: (Direction, Mark),
+        peer: u32,
+        content: Content,
+    ) {
+        match content {
+            Content::Bytes(data) => self.push(time, kind, peer, data.into_boxed_slice()),
+            Content::Note(note) => {
+                // The row's number once pushed; notes stay in row order.
+                self.notes
+                    .push_back((self.first + self.rows.len() as u64, note));
+                self.push(time, kind, peer, Box::default());
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::gui::i18n::Language;
 
 /// Which rows the log view shows. Empty text fields match everything.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,8 +68,9 @@ pub fn row_contains(row: &LogRow, needle: &str) -> bool {
 /// same at a million rows as at a hundred.
 #[derive(Default)]
 pub struct RowSearch {
-    /// What the results are for; anything else starts the search afresh.
-    key: Option<(LogFilter, String, TextEncoding)>,
+    /// What the results are for; anything else starts the search afresh (notes are worded in
+    /// the language of the moment, so a switch may change what they hold).
+    key: Option<(LogFilter, String, TextEncoding, Language)>,
     /// Rows found, as numbers since the log began (`log.first()` + index), oldest first;
     /// shared with the view's snapshot of the frame.
     found: Arc<Vec<u64>>,
@@ -130,13 +132,15 @@ impl RowSearch {
     /// row when empty). Returns those before log index `end` (rows after a pause are not shown).
     pub fn update(&mut self, log: &Log, filter: &LogFilter, find: &str, end: usize) -> Found {
         let first = log.first();
-        let fresh = match &self.key {
-            Some((f, t, e)) => f != filter || t != find || *e != log.encoding(),
-            None => true,
-        };
-        if fresh {
+        let key = (
+            filter.clone(),
+            find.to_string(),
+            log.encoding(),
+            i18n::language(),
+        );
+        if self.key.as_ref() != Some(&key) {
             *self = RowSearch {
-                key: Some((filter.clone(), find.to_string(), log.encoding())),
+                key: Some(key),
                 next: first,
                 ..RowSearch::default()
             };

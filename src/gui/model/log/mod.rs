@@ -3,15 +3,18 @@
 //! row from its bytes; a character split across two reads of a connection is shown whole.
 
 //! This file stores rows (a bounded queue, the peers they name); `events` turns engine events
-//! into rows, `decode` puts bytes into words, `filter` picks rows, `export` saves them.
+//! into rows, `note` words info and error rows, `decode` puts bytes into words, `filter` picks
+//! rows, `export` saves them.
 
 mod decode;
 mod events;
 mod export;
 mod filter;
+mod note;
 
 pub use export::{ExportFormat, export};
 pub use filter::{Found, LogFilter, RowSearch, row_contains};
+pub use note::Note;
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
@@ -24,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::TextEncoding;
 use crate::codec::hex::format_hex;
 use crate::codec::render::one_line;
-use crate::gui::i18n::{self, t, tf};
+use crate::gui::i18n;
 use crate::net::{ClientId, CloseReason, Event, EventKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +77,7 @@ pub enum Mark {
 struct StoredRow {
     /// Microseconds since the Unix epoch.
     time_us: i64,
-    /// The bytes as they crossed the wire; for info and error rows, the message in UTF-8.
+    /// The bytes as they crossed the wire; empty for info and error rows (see `Log::notes`).
     data: Box<[u8]>,
     /// Index into `Log::peers`, or `NO_PEER`.
     peer: u32,
@@ -132,6 +135,8 @@ pub struct Log {
     peer_index: HashMap<(SocketAddr, Option<ClientId>), u32>,
     /// Per peer: the unfinished character at the end of its last received row.
     unfinished: HashMap<u32, ([u8; MAX_CARRY], u8)>,
+    /// What each info and error row says, by row number (`first` + index), in row order.
+    notes: VecDeque<(u64, Note)>,
 }
 
 impl Log {
@@ -146,6 +151,7 @@ impl Log {
             peers: Vec::new(),
             peer_index: HashMap::new(),
             unfinished: HashMap::new(),
+            notes: VecDeque::new(),
         }
     }
 
@@ -165,9 +171,7 @@ impl Log {
             None => (None, None),
         };
         let (data, text): (&[u8], String) = match stored.direction {
-            Direction::Info | Direction::Error => {
-                (&[], String::from_utf8_lossy(&stored.data).into_owned())
-            }
+            Direction::Info | Direction::Error => (&[], self.note_words(self.first + i as u64)),
             Direction::Rx | Direction::Tx => (&stored.data, self.decode(stored)),
         };
         LogRow {
@@ -179,6 +183,13 @@ impl Log {
             data,
             text,
         }
+    }
+
+    /// The words of the note of row number `number`, in the current language.
+    fn note_words(&self, number: u64) -> String {
+        self.notes
+            .binary_search_by_key(&number, |(n, _)| *n)
+            .map_or_else(|_| String::new(), |at| self.notes[at].1.words())
     }
 
     /// Every row, oldest first, decoded.
@@ -221,6 +232,9 @@ impl Log {
             }
             self.first += 1;
         }
+        while self.notes.front().is_some_and(|(n, _)| *n < self.first) {
+            self.notes.pop_front();
+        }
     }
 
     /// Every peer (address and server client id) the log has seen, in the order first seen;
@@ -242,6 +256,7 @@ impl Log {
     pub fn clear(&mut self) {
         self.first += self.rows.len() as u64;
         self.rows.clear();
+        self.notes.clear();
         self.bytes = 0;
         // The chart shows no lanes for peers that are gone with their rows.
         self.forget_unused_peers();
@@ -431,7 +446,9 @@ mod tests {
         let mut log = Log::new(TextEncoding::Utf8, true);
         log.push_event(received("127.0.0.1:1", b"Temperature 21"));
         log.push_event(received("127.0.0.1:2", b"humidity"));
-        log.push_info("listening".into());
+        log.push_note(Note::Listening {
+            local: "127.0.0.1:7".parse().unwrap(),
+        });
         let only = |filter: LogFilter| {
             let found = RowSearch::default().update(&log, &filter, "", usize::MAX);
             (0..found.len()).map(|i| found.row(i)).collect::<Vec<_>>()
@@ -488,12 +505,12 @@ mod tests {
         };
         let rows = |found: &Found| (0..found.len()).map(|i| found.row(i)).collect::<Vec<_>>();
         log.push_event(received("127.0.0.1:1", b"one"));
-        log.push_info("note".into());
+        log.push_note(Note::PeerFinished);
         log.push_event(received("127.0.0.1:1", b"two"));
         assert_eq!(rows(&search.update(&log, &rx_only, "", usize::MAX)), [0, 2]);
         // Two more rows: the oldest two are dropped (limit 4), the new one is found.
         log.push_event(received("127.0.0.1:1", b"three"));
-        log.push_info("note".into());
+        log.push_note(Note::PeerFinished);
         log.push_event(received("127.0.0.1:1", b"four"));
         let found = search.update(&log, &rx_only, "", usize::MAX);
         assert_eq!(rows(&found), [0, 1, 3], "two, three, four");
@@ -531,6 +548,33 @@ mod tests {
         assert_eq!(last, 100_000u32.to_le_bytes());
         log.clear();
         assert!(log.peers().is_empty(), "no lanes for cleared rows");
+    }
+
+    #[test]
+    fn notes_written_before_a_language_switch_follow_it() {
+        use crate::gui::i18n::{Language, set_language};
+        set_language(Language::English);
+        let mut log = Log::new(TextEncoding::Utf8, true);
+        log.push_note(Note::Closed(CloseReason::ClosedHere));
+        log.push_event(Event::now(EventKind::Listening {
+            local: "127.0.0.1:7".parse().unwrap(),
+        }));
+        assert_eq!(log.row(0).text, "closed here");
+        assert_eq!(log.row(1).text, "listening on 127.0.0.1:7");
+        set_language(Language::Chinese);
+        let texts: Vec<String> = log.iter().map(|r| r.text).collect();
+        set_language(Language::English);
+        assert!(
+            texts
+                .iter()
+                .all(|text| !text.contains("closed") && !text.contains("listening")),
+            "{texts:?}"
+        );
+        // Notes go with their rows.
+        log.set_limit(1);
+        assert_eq!(log.row(0).text, "listening on 127.0.0.1:7");
+        log.clear();
+        assert!(log.notes.is_empty());
     }
 
     #[test]

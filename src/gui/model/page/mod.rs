@@ -28,14 +28,14 @@ use crate::codec::{
 };
 use crate::error::Error;
 use crate::gui::i18n::{self, t, tf};
-use crate::gui::model::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, export};
+use crate::gui::model::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, Note, export};
 use crate::gui::model::recording::{RecordingConfig, SessionRecording};
 use crate::net::addr::{HostPort, parse_bind_ip, parse_multicast, parse_port, parse_remote_parts};
 use crate::net::rules::{Responder, Rule};
 use crate::net::{
-    ClientId, ClientInfo, Command, Destination, Event, EventKind, FileSend, Reconnect, Repeater,
-    Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, Totals,
-    UdpConfig, Waker, file_chunk, timeout_seconds,
+    ClientId, ClientInfo, CloseReason, Command, Destination, Event, EventKind, FileSend, Reconnect,
+    Repeater, Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig,
+    Totals, UdpConfig, Waker, file_chunk, timeout_seconds,
 };
 
 /// A timeout typed in seconds: empty is none, otherwise a number above 0.
@@ -242,7 +242,7 @@ impl Page {
                 .spawn(move || session.stop());
         }
         if self.link != Link::Closed {
-            self.log.push_info("closed here".to_string());
+            self.log.push_note(Note::Closed(CloseReason::ClosedHere));
         }
         self.link = Link::Closed;
         self.clients.clear();

@@ -1,0 +1,70 @@
+//! What an info or error row says, kept as facts and put into words only when the row is
+//! drawn or saved: switching the language changes every row, old ones included.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::gui::i18n::{self, t, tf};
+use crate::net::{ClientId, CloseReason};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    Listening { local: SocketAddr },
+    Connected { local: SocketAddr, peer: SocketAddr },
+    Accepted { client: ClientId },
+    Rejected { limit: usize },
+    PeerFinished,
+    Closed(CloseReason),
+    Error(Error),
+    Reconnecting { delay: Duration },
+}
+
+impl Note {
+    /// The note in the current language.
+    pub fn words(&self) -> String {
+        match self {
+            Note::Listening { local } => tf("listening on {local}", &[("local", local)]),
+            Note::Connected { local, peer } => tf(
+                "connected to {peer} from {local}",
+                &[("peer", peer), ("local", local)],
+            ),
+            Note::Accepted { client } => tf("client #{client} connected", &[("client", client)]),
+            Note::Rejected { limit } => tf(
+                "rejected: {limit} clients are connected, the most allowed",
+                &[("limit", limit)],
+            ),
+            Note::PeerFinished => {
+                t("peer finished sending (FIN); this side can still send").to_string()
+            }
+            // A failure says what closed the connection; "closed here", "reset by peer (RST)"
+            // say it themselves.
+            Note::Closed(reason @ CloseReason::Failed(_)) => tf(
+                "closed: {reason}",
+                &[("reason", &i18n::close_reason(reason))],
+            ),
+            Note::Closed(reason) => i18n::close_reason(reason),
+            Note::Error(error) => i18n::error(error),
+            Note::Reconnecting { delay } => {
+                tf("reconnecting in {ms} ms", &[("ms", &delay.as_millis())])
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gui::i18n::{Language, set_language};
+
+    #[test]
+    fn a_note_is_worded_in_the_language_of_the_moment() {
+        let note = Note::Closed(CloseReason::ClosedHere);
+        set_language(Language::English);
+        assert_eq!(note.words(), "closed here");
+        set_language(Language::Chinese);
+        assert_ne!(note.words(), "closed here");
+        assert!(!note.words().is_ascii(), "{}", note.words());
+        set_language(Language::English);
+    }
+}
