@@ -139,8 +139,11 @@ fn english_words(h: &Harness<'static, App>) -> Vec<String> {
         let typed = matches!(node.role(), Role::TextInput | Role::TextRun);
         let value = node.value().filter(|_| !typed);
         for text in [node.label(), value].into_iter().flatten() {
+            // A path ("/root/Documents/socket-tester") is a name, not words.
             let english = text
-                .split(|c: char| !c.is_ascii_alphabetic())
+                .split_whitespace()
+                .filter(|token| !token.contains('/'))
+                .flat_map(|token| token.split(|c: char| !c.is_ascii_alphabetic()))
                 .filter(|word| word.len() >= 2 && word.chars().any(|c| c.is_ascii_lowercase()))
                 .any(|word| !SAME_IN_CHINESE.contains(&word));
             if english && !found.contains(&text) {

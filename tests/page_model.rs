@@ -10,7 +10,11 @@ use socket_tester::net::no_waker;
 fn a_client_whose_capture_file_cannot_be_made_stays_closed_and_says_why() {
     let echo = EchoServer::start();
     let mut page = client_page(echo.addr.port());
-    page.config_mut().capture_path = "/nonexistent-folder/capture.bin".into();
+    // A folder that cannot be made: its name is taken by a file.
+    let dir = TempDir::new("capture-unmade");
+    std::fs::write(dir.file("plain"), b"").unwrap();
+    let capture = dir.file("plain").join("capture.bin");
+    page.config_mut().capture_path = capture.display().to_string();
     page.toggle_capture();
     page.toggle(no_waker());
     assert!(!page.is_open());
@@ -19,7 +23,7 @@ fn a_client_whose_capture_file_cannot_be_made_stays_closed_and_says_why() {
         .status_error()
         .map(str::to_string)
         .expect("the reason is shown");
-    assert!(error.contains("/nonexistent-folder/capture.bin"), "{error}");
+    assert!(error.contains(&capture.display().to_string()), "{error}");
     assert!(!page.status().contains("Connecting"), "{}", page.status());
 }
 

@@ -552,7 +552,10 @@ pub const TEXTS: &[(&str, &str)] = &[
         "还没有可导出的内容：请先运行测试",
     ),
     ("Report written to {path}", "报告已写入 {path}"),
-    ("cannot write {path}: {reason}", "无法写入 {path}：{reason}"),
+    (
+        "Names without a folder are kept in {folder}",
+        "不含文件夹的文件名保存在 {folder}",
+    ),
     // Reasons the engine gives for bad settings
     ("must be from 1 to 10000", "必须在 1 到 10000 之间"),
     (

@@ -132,6 +132,7 @@ fn file_action(action: &str) -> &'static str {
         "writing" | "writing the capture to" => "写入",
         "creating the capture file" => "创建抓取",
         "saving the log to" => "保存日志到",
+        "making the folder of" => "创建文件夹用于",
         _ => "访问",
     }
 }

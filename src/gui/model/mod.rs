@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod demo;
+pub mod folder;
 pub mod log;
 pub mod page;
 pub mod recording;

@@ -2,6 +2,7 @@
 //! recording (JSON), and replay one side of a saved recording over the page's session, as a
 //! mock client or a mock server. No drawing.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,7 @@ use crate::capture::pcap::PcapWriter;
 use crate::capture::record::{Recorder, Recording, Side, Transport};
 use crate::error::{Error, describe_io};
 use crate::gui::i18n::{self, t, tf};
+use crate::gui::model::folder;
 use crate::net::{Destination, Event, Repeater, Session, SessionKind};
 
 /// What is saved with the page's settings.
@@ -95,46 +97,53 @@ impl SessionRecording {
         }
     }
 
-    pub fn save_pcap(&mut self, path: &str) {
-        self.note = Some(match self.write_pcap(path) {
-            Ok(n) => tf(
+    pub fn save_pcap(&mut self, typed: &str) {
+        self.note = Some(match self.write_pcap(typed) {
+            Ok((n, path)) => tf(
                 "Wrote {n} items to {path} (open it in Wireshark)",
-                &[("n", &n), ("path", &path)],
+                &[("n", &n), ("path", &path.display())],
             ),
             Err(error) => i18n::error(&error),
         });
     }
 
-    fn write_pcap(&self, path: &str) -> Result<usize, Error> {
+    /// Writes the recording as pcap; returns its items and the file's full path.
+    fn write_pcap(&self, typed: &str) -> Result<(usize, PathBuf), Error> {
         let recording = self.recording().ok_or(Error::NothingRecorded)?;
+        let path = folder::for_writing(typed)?;
         let writing = |err: std::io::Error| Error::File {
             action: "writing",
-            path: path.to_string(),
+            path: path.display().to_string(),
             message: describe_io(&err),
         };
-        let file = std::fs::File::create(path).map_err(writing)?;
+        let file = std::fs::File::create(&path).map_err(writing)?;
         let mut pcap =
             PcapWriter::new(std::io::BufWriter::new(file), recording.transport).map_err(writing)?;
         for item in &recording.items {
             pcap.write(item).map_err(writing)?;
         }
         pcap.flush().map_err(writing)?;
-        Ok(recording.items.len())
+        Ok((recording.items.len(), path))
     }
 
-    pub fn save_recording(&mut self, path: &str) {
+    pub fn save_recording(&mut self, typed: &str) {
         let saved = self
             .recording()
             .ok_or(Error::NothingRecorded)
             .and_then(|recording| {
-                std::fs::write(path, recording.to_json()).map_err(|err| Error::File {
+                let path = folder::for_writing(typed)?;
+                std::fs::write(&path, recording.to_json()).map_err(|err| Error::File {
                     action: "writing",
-                    path: path.to_string(),
+                    path: path.display().to_string(),
                     message: describe_io(&err),
-                })
+                })?;
+                Ok(path)
             });
         self.note = Some(match saved {
-            Ok(()) => tf("Saved the recording to {path}", &[("path", &path)]),
+            Ok(path) => tf(
+                "Saved the recording to {path}",
+                &[("path", &path.display())],
+            ),
             Err(error) => i18n::error(&error),
         });
     }
@@ -170,10 +179,10 @@ impl SessionRecording {
         session: Option<&Session>,
         to: Destination,
     ) -> Result<(Repeater, usize), Error> {
-        let path = &config.replay_path;
-        let text = std::fs::read_to_string(path).map_err(|err| Error::File {
+        let path = folder::resolve(&config.replay_path);
+        let text = std::fs::read_to_string(&path).map_err(|err| Error::File {
             action: "reading",
-            path: path.clone(),
+            path: path.display().to_string(),
             message: describe_io(&err),
         })?;
         let mut messages = Recording::from_json(&text)?.messages_from(config.replay_side);

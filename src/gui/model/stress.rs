@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{Checksum, InputMode, LineEnding, PayloadFormat, TextEncoding};
 use crate::error::Error;
 use crate::gui::i18n::{self, t, tf};
+use crate::gui::model::folder;
 use crate::net::Waker;
 use crate::net::addr::parse_remote_parts;
 use crate::net::stress::{
@@ -175,22 +176,24 @@ impl StressPage {
             self.export_note = Some(t("Nothing to export yet: start a run").into());
             return;
         };
-        let path = self.form.export_path.trim();
-        let csv = path.to_ascii_lowercase().ends_with(".csv");
+        let typed = &self.form.export_path;
+        let csv = typed.trim().to_ascii_lowercase().ends_with(".csv");
         let text = if csv {
             report.to_csv()
         } else {
             report.to_json() + "\n"
         };
-        self.export_note = Some(match std::fs::write(path, text) {
-            Ok(()) => tf("Report written to {path}", &[("path", &path)]),
-            Err(err) => tf(
-                "cannot write {path}: {reason}",
-                &[
-                    ("path", &path),
-                    ("reason", &crate::error::describe_io(&err)),
-                ],
-            ),
+        let written = folder::for_writing(typed).and_then(|path| {
+            std::fs::write(&path, text).map_err(|err| Error::File {
+                action: "writing",
+                path: path.display().to_string(),
+                message: crate::error::describe_io(&err),
+            })?;
+            Ok(path)
+        });
+        self.export_note = Some(match written {
+            Ok(path) => tf("Report written to {path}", &[("path", &path.display())]),
+            Err(error) => i18n::error(&error),
         });
     }
 }

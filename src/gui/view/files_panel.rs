@@ -1,6 +1,6 @@
 //! The files section: a file to send, the capture file and the log export.
 
-use crate::gui::i18n::t;
+use crate::gui::i18n::{t, tf};
 use egui::{RichText, Ui};
 
 use crate::gui::model::log::ExportFormat;
@@ -28,11 +28,24 @@ fn path_row(
     });
 }
 
+/// Where names without a folder go, so a saved file is found.
+pub fn folder_hint(ui: &mut Ui) {
+    let folder = crate::gui::model::folder::files_folder().display();
+    ui.label(
+        RichText::new(tf(
+            "Names without a folder are kept in {folder}",
+            &[("folder", &folder)],
+        ))
+        .small(),
+    );
+}
+
 /// Sending a file, capturing received bytes, saving the log.
 pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     let capturing = page.is_capturing();
     let progress = page.file_progress();
     let config = page.config_mut();
+    folder_hint(ui);
     path_row(
         ui,
         t("File to send"),

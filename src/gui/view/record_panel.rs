@@ -27,6 +27,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         ui.label(tf("{n} items", &[("n", &items)]));
     });
     let config = &mut page.config_mut().recording;
+    super::files_panel::folder_hint(ui);
     field_row(ui, t("pcap file"), &mut config.pcap_path, true, |_| {});
     if ui
         .button(t("Save pcap"))

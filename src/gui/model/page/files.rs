@@ -1,6 +1,7 @@
 //! A page's files: capture of received bytes, log export and file sends.
 
 use super::*;
+use crate::gui::model::folder;
 
 /// The path fields a file dialog can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,9 +55,11 @@ impl Page {
     /// Starts or stops writing received bytes to the capture file.
     pub fn toggle_capture(&mut self) {
         let capturing = !self.capturing;
-        let path = PathBuf::from(self.config.capture_path.trim());
+        let path = folder::resolve(&self.config.capture_path);
         let result = match &self.session {
-            Some(session) => session.set_capture(capturing.then_some(path.as_path())),
+            Some(session) if capturing => folder::for_writing(&self.config.capture_path)
+                .and_then(|path| session.set_capture(Some(&path))),
+            Some(session) => session.set_capture(None),
             None => Ok(()),
         };
         self.file_note = Some(match result {
@@ -76,29 +79,31 @@ impl Page {
 
     /// Saves the whole log (not only the shown rows) in the chosen format.
     pub fn export_log(&mut self) {
-        let path = PathBuf::from(self.config.export_path.trim());
-        let written = std::fs::File::create(&path).and_then(|file| {
-            let mut out = std::io::BufWriter::new(file);
-            export(self.log.iter(), self.config.export_format, &mut out)
-        });
-        self.file_note = Some(match written {
-            Ok(()) => tf(
-                "Saved {n} rows to {path}",
-                &[("n", &self.log.len()), ("path", &path.display())],
-            ),
-            Err(err) => Error::File {
+        let written = folder::for_writing(&self.config.export_path).and_then(|path| {
+            let saving = |err: std::io::Error| Error::File {
                 action: "saving the log to",
                 path: path.display().to_string(),
                 message: crate::error::describe_io(&err),
-            }
-            .to_string(),
+            };
+            let file = std::fs::File::create(&path).map_err(saving)?;
+            let mut out = std::io::BufWriter::new(file);
+            export(self.log.iter(), self.config.export_format, &mut out).map_err(saving)?;
+            Ok(path)
+        });
+        self.file_note = Some(match written {
+            Ok(path) => tf(
+                "Saved {n} rows to {path}",
+                &[("n", &self.log.len()), ("path", &path.display())],
+            ),
+            Err(error) => i18n::error(&error),
         });
     }
 
     /// Sends the file at `config.file_path` (a datagram per chunk over UDP).
     pub fn send_file(&mut self) {
         let started = self.start_file_send();
-        let path = &self.config.file_path;
+        let path = folder::resolve(&self.config.file_path);
+        let path = &path.display();
         self.file_note = Some(match started {
             Ok(Some(total)) => tf(
                 "Sending {path} ({total} bytes)",
@@ -110,7 +115,7 @@ impl Page {
     }
 
     fn start_file_send(&mut self) -> Result<Option<u64>, Error> {
-        let path = PathBuf::from(self.config.file_path.trim());
+        let path = folder::resolve(&self.config.file_path);
         let chunk = file_chunk(self.kind);
         let session = self.session.as_ref().ok_or(Error::NotConnected)?;
         let file_send = session.send_file(self.destination()?, &path, chunk)?;
@@ -128,7 +133,10 @@ impl Page {
             Some(error) => i18n::error(&error),
             None => tf(
                 "Sent {path} ({n} bytes)",
-                &[("path", &self.config.file_path), ("n", &file_send.read())],
+                &[
+                    ("path", &folder::resolve(&self.config.file_path).display()),
+                    ("n", &file_send.read()),
+                ],
             ),
         });
         self.file_send = None;

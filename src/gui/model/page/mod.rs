@@ -28,6 +28,7 @@ use crate::codec::{
 };
 use crate::error::Error;
 use crate::gui::i18n::{self, t, tf};
+use crate::gui::model::folder;
 use crate::gui::model::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, Note, export};
 use crate::gui::model::recording::{RecordingConfig, SessionRecording};
 use crate::net::addr::{HostPort, parse_bind_ip, parse_multicast, parse_port, parse_remote_parts};
@@ -216,9 +217,10 @@ impl Page {
                 SessionConfig::Udp(config)
             }
         };
-        let capture = self
-            .capturing
-            .then(|| PathBuf::from(&self.config.capture_path));
+        let capture = match self.capturing {
+            true => Some(folder::for_writing(&self.config.capture_path)?),
+            false => None,
+        };
         self.session = Some(Session::open(config, waker, capture.as_deref())?);
         // Only once the session exists: a failed open leaves the page closed.
         if self.kind == SessionKind::TcpClient {
