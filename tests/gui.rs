@@ -12,7 +12,7 @@ use common::DEADLINE;
 use crossbeam_channel::Receiver;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use socket_tester::gui::app::App;
 use socket_tester::gui::model::log::Direction;
 use socket_tester::gui::model::page::{Link, Page};
@@ -1177,34 +1177,6 @@ fn the_udp_demo_points_two_sockets_at_each_other() {
     });
 }
 
-/// Words a Chinese interface still writes in Latin letters: protocol and format names.
-const TECHNICAL_WORDS: &[&str] = &[
-    "TCP", "UDP", "FIN", "RST", "QPS", "GBK", "UTF", "TXT", "CSV", "JSON", "Lines", "pcap", "TTL",
-    "Ctrl", "English", "LF", "CRLF", "Enter", "MiB",
-];
-
-/// Every label on screen, with the English words in it that are not technical names.
-fn english_on_screen(h: &Harness<'static, App>) -> Vec<String> {
-    let word = regex::Regex::new("[A-Za-z]{3,}").unwrap();
-    h.query_all(egui_kittest::kittest::By::new().predicate(|_| true))
-        .filter_map(|node| {
-            let node = node.accesskit_node();
-            let text = if node.role() == Role::Label {
-                node.value()
-            } else {
-                node.label()
-            }?;
-            // egui's own name for a panel's drag handle, for screen readers, never shown.
-            let egui_own = text == "Resize panel";
-            (!egui_own
-                && word
-                    .find_iter(&text)
-                    .any(|w| !TECHNICAL_WORDS.contains(&w.as_str())))
-            .then_some(text)
-        })
-        .collect()
-}
-
 #[test]
 fn the_language_switch_puts_every_label_in_chinese_and_back() {
     let mut h = app();
@@ -1229,7 +1201,7 @@ fn the_language_switch_puts_every_label_in_chinese_and_back() {
                 h.run();
             }
         }
-        let english = english_on_screen(&h);
+        let english = common::english_on_screen(&h);
         assert!(english.is_empty(), "{tab}: English left: {english:?}");
     }
     click(&mut h, "开始 TCP 演示");
@@ -1241,7 +1213,7 @@ fn the_language_switch_puts_every_label_in_chinese_and_back() {
         2,
         "a lane title per chart"
     );
-    let english = english_on_screen(&h);
+    let english = common::english_on_screen(&h);
     assert!(english.is_empty(), "demo: English left: {english:?}");
 
     // Errors too: a refused connection, in the status line and the log. The tab is the first

@@ -4,11 +4,12 @@
 //! the log, and no two controls overlap or leave the window. Measured on the real app's
 //! widgets (egui's own record of every widget's rectangle), not on pictures.
 
+mod common;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
-use egui::accesskit::Role;
 use egui::{Pos2, Rect};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT, Queryable};
@@ -125,33 +126,6 @@ fn widgets(h: &Harness<'static, App>) -> Vec<(Rect, bool, String, Rect)> {
         }
         all
     })
-}
-
-/// Words of English in what the window shows (every accessible label and value), in a
-/// Chinese window: anything not translated, wherever its text came from. Acronyms (TCP, FIN,
-/// RST), units and the log's test rows ("row-07") are the same in both languages.
-fn english_words(h: &Harness<'static, App>) -> Vec<String> {
-    const SAME_IN_CHINESE: [&str; 3] = ["pcap", "row", "ms"];
-    let mut found = Vec::new();
-    for node in h.query_all(By::new().predicate(|_| true)) {
-        let node = node.accesskit_node();
-        // What is typed in a field (a file name, a message) is the user's, not the window's.
-        let typed = matches!(node.role(), Role::TextInput | Role::TextRun);
-        let value = node.value().filter(|_| !typed);
-        for text in [node.label(), value].into_iter().flatten() {
-            // A path ("/root/Documents/socket-tester") is a name, not words.
-            let english = text
-                .split_whitespace()
-                .filter(|token| !token.contains('/'))
-                .flat_map(|token| token.split(|c: char| !c.is_ascii_alphabetic()))
-                .filter(|word| word.len() >= 2 && word.chars().any(|c| c.is_ascii_lowercase()))
-                .any(|word| !SAME_IN_CHINESE.contains(&word));
-            if english && !found.contains(&text) {
-                found.push(text);
-            }
-        }
-    }
-    found
 }
 
 /// Log rows whose text is fully in sight: inside the window and above the message box.
@@ -285,7 +259,8 @@ fn check_every_tab(size: (f32, f32), presentation: bool, language: Language) {
 /// In Chinese, no English word is in sight.
 fn check_language(h: &Harness<'static, App>, language: Language, what: &str) {
     if language == Language::Chinese {
-        let english = english_words(h);
+        let mut english = common::english_on_screen(h);
+        english.retain(|text| !text.starts_with("row-"));
         assert!(english.is_empty(), "{what}: untranslated: {english:?}");
     }
 }
