@@ -245,14 +245,14 @@ fn an_unwritable_pcap_path_is_bad_input() {
 /// The window's path: Record, then "Save pcap", from a UDP conversation.
 #[test]
 fn a_recorded_udp_session_saves_a_pcap_with_each_datagram() {
-    use socket_tester::gui::model::recording::SessionRecording;
+    use socket_tester::gui::model::recording::{AlreadyOpen, SessionRecording};
     use socket_tester::net::{Destination, SessionKind, UdpConfig};
 
     let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
     let peer_addr = peer.local_addr().unwrap();
     let session = Session::udp(UdpConfig::new("127.0.0.1:0".parse().unwrap()), no_waker()).unwrap();
     let mut recording = SessionRecording::default();
-    recording.toggle(SessionKind::Udp);
+    recording.toggle(SessionKind::Udp, AlreadyOpen::default());
     let mut feed = |until: &dyn Fn(&EventKind) -> bool| loop {
         let event = session.events().recv_timeout(DEADLINE).expect("an event");
         recording.observe(&event);
@@ -269,7 +269,7 @@ fn a_recorded_udp_session_saves_a_pcap_with_each_datagram() {
     feed(&|k| matches!(k, EventKind::Sent { .. }));
     peer.send_to(b"two", local).unwrap();
     feed(&|k| matches!(k, EventKind::Received { .. }));
-    recording.toggle(SessionKind::Udp);
+    recording.toggle(SessionKind::Udp, AlreadyOpen::default());
 
     let dir = TempDir::new("pcap-window");
     let path = dir.file("udp.pcap");
@@ -289,6 +289,109 @@ fn a_recorded_udp_session_saves_a_pcap_with_each_datagram() {
         [
             (local, peer_addr, &b"one"[..]),
             (peer_addr, local, &b"two"[..])
+        ]
+    );
+}
+
+/// Whether a page's log has a row of `data` received (the engine's counters run ahead of the
+/// events the page has applied).
+fn received(data: &[u8]) -> impl Fn(&socket_tester::gui::model::page::Page) -> bool + '_ {
+    use socket_tester::gui::model::log::Direction;
+    move |page| {
+        page.log()
+            .iter()
+            .any(|row| row.direction == Direction::Rx && row.data == data)
+    }
+}
+
+/// Records an open page's traffic from "Record" on (the connection was opened before) and
+/// saves it as pcap.
+fn pcap_of_a_connection_already_open(
+    page: &mut socket_tester::gui::model::page::Page,
+    exchange: impl FnOnce(&mut socket_tester::gui::model::page::Page),
+) -> Vec<Packet> {
+    use socket_tester::gui::model::page::PageAction;
+    let waker = no_waker();
+    page.perform(PageAction::ToggleRecording, &waker);
+    exchange(page);
+    page.perform(PageAction::ToggleRecording, &waker);
+    let dir = TempDir::new("pcap-open");
+    let path = dir.file("open.pcap");
+    page.config_mut().recording.pcap_path = path.display().to_string();
+    page.perform(PageAction::SavePcap, &waker);
+    read_pcap(&path)
+}
+
+#[test]
+fn a_pcap_of_a_connection_opened_before_recording_has_its_real_ends_and_a_handshake() {
+    use socket_tester::gui::model::page::{Link, PageAction};
+    let echo = EchoServer::start();
+    let mut page = client_page(echo.addr.port());
+    page.toggle(no_waker());
+    drain_until(&mut page, "the connection", |p| p.is_connected());
+    let packets = pcap_of_a_connection_already_open(&mut page, |page| {
+        *page.message_mut() = "hi".into();
+        page.perform(PageAction::Send, &no_waker());
+        drain_until(page, "the echo", received(b"hi"));
+    });
+    let Link::Connected { local, .. } = *page.link() else {
+        panic!("still connected")
+    };
+    assert!(!local.ip().is_unspecified() && local.port() != 0, "{local}");
+    let flags: Vec<(&str, SocketAddr, SocketAddr)> = packets
+        .iter()
+        .map(|p| (p.flags.as_str(), p.src, p.dst))
+        .collect();
+    assert_eq!(
+        flags[..3],
+        [
+            ("S", local, echo.addr),
+            ("SA", echo.addr, local),
+            ("A", local, echo.addr)
+        ],
+        "the handshake, from this end's real address"
+    );
+    assert_eq!(packets[3].payload, b"hi");
+    assert_eq!(packets[4].payload, b"hi", "the echo");
+}
+
+#[test]
+fn a_pcap_of_a_server_client_accepted_before_recording_has_its_handshake() {
+    use socket_tester::gui::model::page::{Link, Page, PageConfig};
+    use socket_tester::net::SessionKind;
+    let mut page = Page::new(
+        SessionKind::TcpServer,
+        PageConfig {
+            bind_address: "127.0.0.1".into(),
+            bind_port: "0".into(),
+            ..PageConfig::default()
+        },
+    );
+    page.toggle(no_waker());
+    drain_until(&mut page, "listening", |p| {
+        matches!(p.link(), Link::Listening { .. })
+    });
+    let Link::Listening { local: server } = *page.link() else {
+        unreachable!()
+    };
+    let mut client = TcpStream::connect(server).unwrap();
+    let client_addr = client.local_addr().unwrap();
+    drain_until(&mut page, "the client", |p| !p.clients().is_empty());
+    let packets = pcap_of_a_connection_already_open(&mut page, |page| {
+        client.write_all(b"ping").unwrap();
+        drain_until(page, "the bytes", received(b"ping"));
+    });
+    let flags: Vec<(&str, SocketAddr, SocketAddr)> = packets
+        .iter()
+        .map(|p| (p.flags.as_str(), p.src, p.dst))
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            ("S", client_addr, server),
+            ("SA", server, client_addr),
+            ("A", client_addr, server),
+            ("PA", client_addr, server)
         ]
     );
 }

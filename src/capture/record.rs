@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
@@ -115,6 +115,30 @@ impl Recorder {
         }
     }
 
+    /// Starts with a connection that was open before the recording began (`by` opened it):
+    /// its real addresses, and an `Open` item now, so a pcap shows its handshake.
+    pub fn already_open(
+        &mut self,
+        client: Option<ClientId>,
+        local: SocketAddr,
+        peer: SocketAddr,
+        by: Side,
+    ) {
+        self.locals.insert(client, local);
+        self.recording.items.push(Item {
+            time_us: micros_since_epoch(SystemTime::now()),
+            local: reachable(local, peer),
+            peer,
+            what: What::Open { by },
+        });
+    }
+
+    /// Starts with the address of a socket bound before the recording began (a UDP socket, a
+    /// listening server).
+    pub fn already_bound(&mut self, local: SocketAddr) {
+        self.locals.insert(None, local);
+    }
+
     /// Adds what `event` means for the traffic; false once the size limit was reached.
     pub fn observe(&mut self, event: &Event) -> bool {
         let Some(item) = self.item(event) else {
@@ -133,10 +157,7 @@ impl Recorder {
 
     /// What `event` is as a recording item, if it is traffic. Also used to write pcap live.
     pub fn item(&mut self, event: &Event) -> Option<Item> {
-        let time_us = event
-            .time
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_micros() as u64);
+        let time_us = micros_since_epoch(event.time);
         let (client, peer, what) = match &event.kind {
             EventKind::Listening { local } => {
                 self.locals.insert(None, *local);
@@ -205,6 +226,11 @@ impl Recorder {
     pub fn recording(&self) -> &Recording {
         &self.recording
     }
+}
+
+fn micros_since_epoch(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
 }
 
 /// A socket bound to 0.0.0.0 or :: talks from a real address; loopback is the one a peer on

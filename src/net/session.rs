@@ -80,6 +80,8 @@ impl SessionConfig {
 #[derive(Debug, Clone)]
 pub struct ClientInfo {
     pub id: ClientId,
+    /// This end of the connection.
+    pub local: SocketAddr,
     pub peer: SocketAddr,
     pub since: SystemTime,
     pub counters: Arc<Counters>,

@@ -110,7 +110,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                 let counters = Arc::new(Counters::default());
                 // Listed (and its writer published) before `Accepted` is reported, so a
                 // consumer sees the list current and can send at once.
-                shared.clients().push(ClientInfo { id, peer, since: SystemTime::now(), counters: counters.clone() });
+                shared.clients().push(ClientInfo { id, local, peer, since: SystemTime::now(), counters: counters.clone() });
                 match Connection::start(socket, Some(id), peer, counters, &owner) {
                     Ok(mut connection) => {
                         emitter.emit(EventKind::Accepted { client: id, local, peer });

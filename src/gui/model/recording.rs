@@ -2,6 +2,7 @@
 //! recording (JSON), and replay one side of a saved recording over the page's session, as a
 //! mock client or a mock server. No drawing.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use crate::capture::record::{Recorder, Recording, Side, Transport};
 use crate::error::{Error, describe_io};
 use crate::gui::i18n::{self, t, tf};
 use crate::gui::model::folder;
-use crate::net::{Destination, Event, Repeater, Session, SessionKind};
+use crate::net::{ClientId, Destination, Event, Repeater, Session, SessionKind};
 
 /// What is saved with the page's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +38,16 @@ impl Default for RecordingConfig {
             replay_fast: false,
         }
     }
+}
+
+/// What is open when a recording starts, so the recording (and its pcap) has the real
+/// addresses and a handshake for connections opened before it.
+#[derive(Debug, Default)]
+pub struct AlreadyOpen {
+    /// The socket's own address: a UDP socket or a listening server.
+    pub bound: Option<SocketAddr>,
+    /// Open connections: client id (server), this end, the peer, and who connected.
+    pub connections: Vec<(Option<ClientId>, SocketAddr, SocketAddr, Side)>,
 }
 
 #[derive(Default)]
@@ -66,7 +77,8 @@ impl SessionRecording {
             .or(self.last.as_ref())
     }
 
-    pub fn toggle(&mut self, kind: SessionKind) {
+    /// Starts recording, from what is open now, or stops.
+    pub fn toggle(&mut self, kind: SessionKind, open: AlreadyOpen) {
         if self.recorder.is_some() {
             self.stop();
             return;
@@ -75,7 +87,14 @@ impl SessionRecording {
             SessionKind::Udp => Transport::Udp,
             _ => Transport::Tcp,
         };
-        self.recorder = Some(Recorder::new(transport));
+        let mut recorder = Recorder::new(transport);
+        if let Some(local) = open.bound {
+            recorder.already_bound(local);
+        }
+        for (client, local, peer, by) in open.connections {
+            recorder.already_open(client, local, peer, by);
+        }
+        self.recorder = Some(recorder);
         self.note = None;
     }
 

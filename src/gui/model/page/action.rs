@@ -96,7 +96,7 @@ impl Page {
             }
             PageAction::ToggleCapture => self.toggle_capture(),
             PageAction::ExportLog => self.export_log(),
-            PageAction::ToggleRecording => self.recording.toggle(self.kind),
+            PageAction::ToggleRecording => self.recording.toggle(self.kind, self.already_open()),
             PageAction::SavePcap => self.recording.save_pcap(&self.config.recording.pcap_path),
             PageAction::SaveRecording => self
                 .recording

@@ -1,7 +1,9 @@
 //! A page's files: capture of received bytes, log export and file sends.
 
 use super::*;
+use crate::capture::record::Side;
 use crate::gui::model::folder;
+use crate::gui::model::recording::AlreadyOpen;
 
 /// The path fields a file dialog can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +52,25 @@ impl Page {
             PathField::Export => self.config.export_path = path,
         }
         self.file_pick = None;
+    }
+
+    /// What is open now, for a recording that starts while it is.
+    pub(super) fn already_open(&self) -> AlreadyOpen {
+        match self.link {
+            Link::Connected { local, peer, .. } => AlreadyOpen {
+                bound: None,
+                connections: vec![(None, local, peer, Side::Here)],
+            },
+            Link::Listening { local } => AlreadyOpen {
+                bound: Some(local),
+                connections: self
+                    .clients
+                    .iter()
+                    .map(|client| (Some(client.id), client.local, client.peer, Side::Peer))
+                    .collect(),
+            },
+            Link::Closed | Link::Connecting => AlreadyOpen::default(),
+        }
     }
 
     /// Starts or stops writing received bytes to the capture file.
