@@ -9,7 +9,7 @@ use std::thread;
 
 use common::*;
 use socket_tester::capture::record::Side;
-use socket_tester::gui::model::recording::{RecordingConfig, SessionRecording};
+use socket_tester::gui::model::recording::{AlreadyOpen, RecordingConfig, SessionRecording};
 use socket_tester::net::addr::parse_host_port;
 use socket_tester::net::{
     Destination, EventKind, Session, SessionKind, TcpClientConfig, TcpServerConfig, no_waker,
@@ -53,7 +53,7 @@ fn client_to(addr: SocketAddr) -> Session {
 fn record_conversation(dir: &TempDir) -> String {
     let client = client_to(answering_server());
     let mut recording = SessionRecording::default();
-    recording.toggle(SessionKind::TcpClient);
+    recording.toggle(SessionKind::TcpClient, AlreadyOpen::default());
     let mut feed = |until: &dyn Fn(&EventKind) -> bool| loop {
         let event = client.events().recv_timeout(DEADLINE).expect("an event");
         recording.observe(&event);
@@ -78,7 +78,7 @@ fn record_conversation(dir: &TempDir) -> String {
             }
         }
     }
-    recording.toggle(SessionKind::TcpClient);
+    recording.toggle(SessionKind::TcpClient, AlreadyOpen::default());
     let path = dir.file("conversation.json").display().to_string();
     recording.save_recording(&path);
     assert!(
