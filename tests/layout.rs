@@ -148,10 +148,17 @@ fn overlapping_controls(h: &Harness<'static, App>) -> Vec<String> {
         *clickable && !label.is_empty() && !label.starts_with("row-")
     });
     let mut problems = Vec::new();
-    // Panels scroll up and down only: a control cut at the left or right is out of reach.
-    for (_, _, name, whole) in named_controls.clone() {
+    // A control cut at the left or right, by the window or by its panel, is out of reach or
+    // half hidden (the tool panel can scroll sideways, but nobody should have to).
+    for (shown, _, name, whole) in named_controls.clone() {
         if whole.left() < screen.left() - 0.5 || whole.right() > screen.right() + 0.5 {
             problems.push(format!("{name:?} {whole:?} leaves the window {screen:?}"));
+        } else if shown.area() > 0.0
+            && (whole.left() < shown.left() - 0.5 || whole.right() > shown.right() + 0.5)
+        {
+            problems.push(format!(
+                "{name:?} {whole:?} is cut at the side: {shown:?} shown"
+            ));
         }
     }
     // A control needs some area to be clicked; table rows and panels are not controls.

@@ -28,16 +28,19 @@ fn path_row(
     });
 }
 
-/// Where names without a folder go, so a saved file is found.
+/// Where names without a folder go, so a saved file is found. The path breaks anywhere: a
+/// long one must not widen the tool panel.
 pub fn folder_hint(ui: &mut Ui) {
     let folder = crate::gui::model::folder::files_folder().display();
-    ui.label(
-        RichText::new(tf(
-            "Names without a folder are kept in {folder}",
-            &[("folder", &folder)],
-        ))
-        .small(),
+    let text = tf(
+        "Names without a folder are kept in {folder}",
+        &[("folder", &folder)],
     );
+    let font = egui::TextStyle::Small.resolve(ui.style());
+    let color = ui.visuals().text_color();
+    let mut job = egui::text::LayoutJob::simple(text, font, color, ui.available_width());
+    job.wrap.break_anywhere = true;
+    ui.label(job);
 }
 
 /// Sending a file, capturing received bytes, saving the log.

@@ -191,16 +191,21 @@ fn labelled_field(
 }
 
 /// A labelled field that takes the rest of its row, with `after` (a button, a checkbox) at the
-/// row's right end: the row fits the narrow tool panel however long the label is.
+/// row's right end: the row fits the narrow tool panel however long the label is. Where the
+/// field would be left too narrow to read a file name, the label goes above it.
 fn field_row(
     ui: &mut Ui,
-    label: &str,
+    label_text: &str,
     value: &mut String,
     enabled: bool,
     after: impl FnOnce(&mut Ui),
 ) -> egui::Response {
+    const NARROWEST_FIELD: f32 = 140.0;
+    let label_width = widest(ui, &[label_text], egui::TextStyle::Body);
+    let label_above = ui.available_width() - label_width < NARROWEST_FIELD + 40.0;
+    let label = label_above.then(|| ui.label(label_text));
     ui.horizontal(|ui| {
-        let label = ui.label(label);
+        let label = label.unwrap_or_else(|| ui.label(label_text));
         let right_to_left = egui::Layout::right_to_left(egui::Align::Center);
         ui.with_layout(right_to_left, |ui| {
             after(ui);
@@ -220,7 +225,10 @@ fn labelled_combo(
     contents: impl FnOnce(&mut Ui),
 ) -> egui::Response {
     let label_response = ui.label(label);
+    // No wider than what is left of the row, so it fits the narrow tool panel.
+    let width = ui.spacing().combo_width.min(ui.available_width());
     egui::ComboBox::from_id_salt(label)
+        .width(width)
         .selected_text(selected)
         .show_ui(ui, contents)
         .response

@@ -28,7 +28,6 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                 ui.separator();
                 ui.horizontal(|ui| {
                     ui.checkbox(&mut rule.enabled, t("On"));
-                    ui.checkbox(&mut rule.reply_hex, t("Hex reply"));
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         if ui
                             .small_button("×")
@@ -50,7 +49,9 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                     if rule.kind != MatchKind::Any {
                         field_row(ui, t("Pattern"), &mut rule.pattern, true, |_| {});
                     }
-                    field_row(ui, t("Reply"), &mut rule.reply, true, |_| {});
+                    field_row(ui, t("Reply"), &mut rule.reply, true, |ui| {
+                        ui.checkbox(&mut rule.reply_hex, t("Hex reply"));
+                    });
                     let mut delay = rule.delay_ms.to_string();
                     ui.horizontal(|ui| {
                         if labelled_field(ui, t("Delay ms"), &mut delay, 50.0, true).changed() {

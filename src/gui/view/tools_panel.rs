@@ -11,12 +11,20 @@ use crate::net::SessionKind;
 
 pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     let kind = page.kind();
-    // Both ways: a row wider than a narrow panel scrolls instead of widening the panel over
-    // the log.
+    // Rows fit the panel's width (fields fill what is left of their row, combos shrink).
+    // Vertical only in effect: a scroll area that could not scroll sideways would widen the
+    // panel over the log for a row that does not fit, and one that did would hide the edge
+    // of every row; pinned at the left, a row too wide is cut, and the layout test says so.
     ScrollArea::both()
         .id_salt(("tools", page.kind()))
         .auto_shrink(false)
+        .horizontal_scroll_offset(0.0)
         .show(ui, |ui| {
+            // Room on the right for the scroll bar, which floats over the content: it must
+            // not cover the buttons at the rows' ends.
+            let scroll = ui.spacing().scroll;
+            let bar = scroll.bar_inner_margin + scroll.bar_width + scroll.bar_outer_margin;
+            ui.set_max_width(ui.available_width() - bar);
             if page.kind() == SessionKind::TcpServer {
                 section(ui, (kind, "clients"), t("Clients"), true, |ui| {
                     super::client_list::draw(page, actions, ui)
