@@ -52,6 +52,7 @@ fn toolkit_screenshot() {
         .with_context_setup(socket_tester::gui::view::fonts::install)
         .build_eframe(|cc| App::new(cc));
     click(&mut h, "TCP Server");
+    click(&mut h, "Framing and TCP options");
     h.get_by_role_and_label(Role::ComboBox, "Framing").click();
     h.run();
     click(&mut h, "Line (LF)");
