@@ -54,24 +54,9 @@ fn tcp_client_sends_and_prints_the_echo() {
 #[test]
 fn tcp_client_gbk_delivers_gbk_bytes_and_decodes_the_reply() {
     let (addr, server) = recording_echo_server();
-    let (code, lines, _) = run_cli(&[
-        "tcp-client",
-        &addr.to_string(),
-        "--encoding",
-        "gbk",
-        "--send",
-        "你好",
-        "--wait-ms",
-        "300",
-    ]);
-    assert_eq!(code, 0);
+    let lines = send_gbk_hello(&addr.to_string());
     assert_eq!(server.join().unwrap(), vec![0xC4, 0xE3, 0xBA, 0xC3]);
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.contains(" RX ") && l.ends_with("4B 你好")),
-        "{lines:?}"
-    );
+    assert_printed_rx(&lines, "4B 你好");
 }
 
 #[test]
@@ -141,12 +126,7 @@ fn tcp_server_prints_its_real_port_echoes_and_stops_after_count() {
     let (code, lines, _) = server.finish();
     assert_eq!(code, 0);
     assert!(lines.iter().any(|l| l.contains("accepted #1")), "{lines:?}");
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.contains(" RX ") && l.ends_with("4B ping")),
-        "{lines:?}"
-    );
+    assert_printed_rx(&lines, "4B ping");
 }
 
 #[test]

@@ -12,6 +12,13 @@ use common::*;
 use etherparse::{PacketHeaders, TransportHeader};
 use pcap_file::pcap::PcapReader;
 
+/// Runs the command line, which must exit 1 (a network or write error) saying `reason`.
+fn assert_fails_with(args: &[&str], reason: &str) {
+    let (code, _, stderr) = run_cli(args);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains(reason), "{stderr}");
+}
+
 #[test]
 fn senseless_values_are_refused_naming_the_flag() {
     let rate_range = "rate must be from 0.001 to 10000000";
@@ -82,18 +89,19 @@ fn a_write_error_exits_1_and_a_bad_input_line_exits_2_after_the_rest_is_sent() {
     let echo = EchoServer::start();
     let target = echo.addr.to_string();
     if std::path::Path::new("/dev/full").exists() {
-        let (code, _, stderr) = run_cli(&[
-            "tcp-client",
-            &target,
-            "--send",
-            "hi",
-            "--wait-ms",
-            "100",
-            "--pcap",
-            "/dev/full",
-        ]);
-        assert_eq!(code, 1, "{stderr}");
-        assert!(stderr.contains("No space left on device"), "{stderr}");
+        assert_fails_with(
+            &[
+                "tcp-client",
+                &target,
+                "--send",
+                "hi",
+                "--wait-ms",
+                "100",
+                "--pcap",
+                "/dev/full",
+            ],
+            "No space left on device",
+        );
         // A capture that fails on its last write (when the run ends) is told too.
         let mut receiver = Cli::spawn(&[
             "udp",
@@ -375,16 +383,17 @@ fn an_endless_file_to_a_peer_that_never_reads_ends_with_a_send_timeout() {
     let addr = listener.local_addr().unwrap().to_string();
     // Accepts and holds the connection without ever reading.
     let holder = std::thread::spawn(move || listener.accept().map(|(stream, _)| stream));
-    let (code, _, stderr) = run_cli(&[
-        "tcp-client",
-        &addr,
-        "--send-file",
-        "/dev/zero",
-        "--send-timeout-s",
-        "1",
-    ]);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("send timed out"), "{stderr}");
+    assert_fails_with(
+        &[
+            "tcp-client",
+            &addr,
+            "--send-file",
+            "/dev/zero",
+            "--send-timeout-s",
+            "1",
+        ],
+        "send timed out",
+    );
     drop(holder.join());
 }
 

@@ -104,24 +104,9 @@ fn cli_client_sends_gbk_to_python() {
         return;
     };
     let port = python.line();
-    let (code, lines, _) = run_cli(&[
-        "tcp-client",
-        &format!("127.0.0.1:{port}"),
-        "--encoding",
-        "gbk",
-        "--send",
-        "你好",
-        "--wait-ms",
-        "300",
-    ]);
-    assert_eq!(code, 0);
+    let lines = send_gbk_hello(&format!("127.0.0.1:{port}"));
     assert_eq!(python.line(), "c4e3bac3");
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.contains(" RX ") && l.ends_with("你好")),
-        "{lines:?}"
-    );
+    assert_printed_rx(&lines, "你好");
 }
 
 #[test]

@@ -201,24 +201,12 @@ fn check_every_tab(size: (f32, f32), presentation: bool, language: Language) {
             "{what}, {tab}: the log has {} of {height} points",
             bottom - top
         );
-        let problems = overlapping_controls(&h);
-        assert!(
-            problems.is_empty(),
-            "{what}, {tab}:\n{}",
-            problems.join("\n")
-        );
-        check_language(&h, language, &format!("{what}, {tab}"));
+        check_frame(&h, language, &format!("{what}, {tab}"));
     }
     for (tab, index) in [("Stress", STRESS_TAB), ("Demo", DEMO_TAB)] {
         click(&mut h, tab);
         assert_eq!(h.state().active_tab, index);
-        let problems = overlapping_controls(&h);
-        assert!(
-            problems.is_empty(),
-            "{what}, {tab}:\n{}",
-            problems.join("\n")
-        );
-        check_language(&h, language, &format!("{what}, {tab}"));
+        check_frame(&h, language, &format!("{what}, {tab}"));
     }
     // Both lanes of the Demo's charts: each half shows "This end" and the peer's lane.
     click(&mut h, "Start TCP demo");
@@ -254,17 +242,13 @@ fn check_every_tab(size: (f32, f32), presentation: bool, language: Language) {
             "{what}: the peer's lane beside {header:?} is out of sight"
         );
     }
-    let problems = overlapping_controls(&h);
-    assert!(
-        problems.is_empty(),
-        "{what}, Demo running:\n{}",
-        problems.join("\n")
-    );
-    check_language(&h, language, &format!("{what}, Demo running"));
+    check_frame(&h, language, &format!("{what}, Demo running"));
 }
 
-/// In Chinese, no English word is in sight.
-fn check_language(h: &Harness<'static, App>, language: Language, what: &str) {
+/// No control overlaps another or is cut at a side; in Chinese, no English word is in sight.
+fn check_frame(h: &Harness<'static, App>, language: Language, what: &str) {
+    let problems = overlapping_controls(h);
+    assert!(problems.is_empty(), "{what}:\n{}", problems.join("\n"));
     if language == Language::Chinese {
         let mut english = common::english_on_screen(h);
         english.retain(|text| !text.starts_with("row-"));
@@ -272,32 +256,23 @@ fn check_language(h: &Harness<'static, App>, language: Language, what: &str) {
     }
 }
 
-#[test]
-fn every_tab_keeps_its_log_and_no_control_overlaps_another_normal_english() {
-    for size in SIZES {
-        check_every_tab(size, false, Language::English);
-    }
+/// A test per look and language (they run in parallel), each at both projector sizes.
+macro_rules! at_both_sizes {
+    ($($name:ident: $presentation:expr, $language:expr;)*) => {$(
+        #[test]
+        fn $name() {
+            for size in SIZES {
+                check_every_tab(size, $presentation, $language);
+            }
+        }
+    )*};
 }
 
-#[test]
-fn every_tab_keeps_its_log_and_no_control_overlaps_presentation_english() {
-    for size in SIZES {
-        check_every_tab(size, true, Language::English);
-    }
-}
-
-#[test]
-fn every_tab_keeps_its_log_and_no_control_overlaps_normal_chinese() {
-    for size in SIZES {
-        check_every_tab(size, false, Language::Chinese);
-    }
-}
-
-#[test]
-fn every_tab_keeps_its_log_and_no_control_overlaps_presentation_chinese() {
-    for size in SIZES {
-        check_every_tab(size, true, Language::Chinese);
-    }
+at_both_sizes! {
+    every_tab_keeps_its_log_and_no_control_overlaps_another_normal_english: false, Language::English;
+    every_tab_keeps_its_log_and_no_control_overlaps_presentation_english: true, Language::English;
+    every_tab_keeps_its_log_and_no_control_overlaps_normal_chinese: false, Language::Chinese;
+    every_tab_keeps_its_log_and_no_control_overlaps_presentation_chinese: true, Language::Chinese;
 }
 
 /// Clicking A+ again and again stays on A+, and Presentation does not move (it used to slide

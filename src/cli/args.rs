@@ -152,9 +152,6 @@ pub struct TcpClientArgs {
     /// Send every received message back.
     #[arg(long)]
     pub echo: bool,
-    /// Exit after receiving N messages.
-    #[arg(long, value_name = "N", value_parser = at_least_one())]
-    pub count: Option<u64>,
     #[command(flatten)]
     pub tcp: TcpArgs,
     #[command(flatten)]
@@ -205,9 +202,6 @@ pub struct TcpServerArgs {
     /// Close connections past this many clients at once.
     #[arg(long, value_name = "N", default_value_t = crate::net::DEFAULT_MAX_CLIENTS as u32, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_clients: u32,
-    /// Exit after receiving N messages.
-    #[arg(long, value_name = "N", value_parser = at_least_one())]
-    pub count: Option<u64>,
     #[command(flatten)]
     pub tcp: TcpArgs,
     #[command(flatten)]
@@ -237,9 +231,6 @@ pub struct UdpArgs {
     /// Send every received datagram back to its sender.
     #[arg(long)]
     pub echo: bool,
-    /// Exit after receiving N datagrams.
-    #[arg(long, value_name = "N", value_parser = at_least_one())]
-    pub count: Option<u64>,
     /// Milliseconds to wait for replies after the last send (or end of input) before exiting.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub wait_ms: u64,
@@ -250,6 +241,9 @@ pub struct UdpArgs {
 /// How messages are written and shown; shared by every mode.
 #[derive(Debug, Args)]
 pub struct DataArgs {
+    /// Exit after receiving N messages (datagrams over UDP).
+    #[arg(long, value_name = "N", value_parser = at_least_one())]
+    pub count: Option<u64>,
     /// Send DATA (repeat to send several messages in order). Without it, each line of standard
     /// input is sent as one message; a line that is not valid (bad hex, say) is told on stderr
     /// and skipped, the run goes on, and it exits 2 at the end.

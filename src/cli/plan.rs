@@ -208,7 +208,7 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
                 wait: Duration::from_millis(a.wait_ms),
                 ends_after_input: true,
                 echo: a.echo,
-                count: a.count,
+                count: a.data.count,
             })
         }
         Mode::TcpServer(a) => {
@@ -225,7 +225,7 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
                 wait: Duration::ZERO,
                 ends_after_input: false,
                 echo: a.echo,
-                count: a.count,
+                count: a.data.count,
             })
         }
         Mode::Udp(a) => {
@@ -275,7 +275,7 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
                 wait: Duration::from_millis(a.wait_ms),
                 ends_after_input: sends,
                 echo: a.echo,
-                count: a.count,
+                count: a.data.count,
             })
         }
     }

@@ -349,6 +349,32 @@ pub fn client_page(port: u16) -> socket_tester::gui::model::page::Page {
     )
 }
 
+/// Runs `tcp-client ADDR --encoding gbk --send 你好` and returns what it printed.
+pub fn send_gbk_hello(addr: &str) -> Vec<String> {
+    let (code, lines, stderr) = run_cli(&[
+        "tcp-client",
+        addr,
+        "--encoding",
+        "gbk",
+        "--send",
+        "你好",
+        "--wait-ms",
+        "300",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    lines
+}
+
+/// Asserts that the command line printed a received row whose text ends with `ending`.
+pub fn assert_printed_rx(lines: &[String], ending: &str) {
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(" RX ") && l.ends_with(ending)),
+        "no RX row ending {ending:?} in {lines:?}"
+    );
+}
+
 /// Applies the page's events, as the window does each frame, until `done` holds.
 pub fn drain_until(
     page: &mut socket_tester::gui::model::page::Page,
