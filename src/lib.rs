@@ -8,8 +8,10 @@
 //!   pcap files.
 //! - [`gui`]: the desktop app: its model (pages, log, demo, stress, chart) and its views.
 //! - [`cli`]: the command line.
-//! - [`bench`]: `socket-tester bench`, measurements against plain baselines.
+//! - `bench` (with the `bench` feature): `socket-tester bench`, measurements against plain
+//!   baselines, and the counting allocator they measure memory with.
 
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod capture;
 pub mod cli;

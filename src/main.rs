@@ -1,12 +1,14 @@
 //! The binary: the command line when given a command, the desktop app otherwise.
 
-use socket_tester::bench::alloc_count::CountingAllocator;
+use socket_tester::cli::{Invocation, main_entry};
 use socket_tester::gui::app::App;
 
-/// Counts live bytes so `socket-tester bench` measures memory (one relaxed add per call).
+/// Counts live bytes so `socket-tester bench` measures memory (one relaxed add per call);
+/// only in builds with the `bench` feature.
+#[cfg(feature = "bench")]
 #[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
-use socket_tester::cli::{Invocation, main_entry};
+static ALLOCATOR: socket_tester::bench::alloc_count::CountingAllocator =
+    socket_tester::bench::alloc_count::CountingAllocator;
 
 fn main() {
     socket_tester::net::return_large_buffers_to_the_system();

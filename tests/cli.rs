@@ -535,3 +535,13 @@ fn tcp_client_with_half_close_keeps_sending_after_the_peers_fin() {
     let (code, _, stderr) = cli.finish();
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// The app is built without the bench: `bench` says how to get one, and exits 2.
+#[cfg(not(feature = "bench"))]
+#[test]
+fn bench_in_a_build_without_it_says_how_to_build_it() {
+    let (code, lines, stderr) = run_cli(&["bench", "--quick"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(lines.is_empty(), "{lines:?}");
+    assert!(stderr.contains("--features bench"), "{stderr}");
+}

@@ -1,6 +1,8 @@
 //! The command line: the same engine and codecs as the desktop app, one line per event.
 
 mod args;
+#[cfg(feature = "bench")]
+mod bench;
 mod input;
 mod output;
 mod pcap_log;
@@ -8,8 +10,6 @@ mod plan;
 mod run;
 mod signals;
 mod stress;
-
-use std::io::Write;
 
 use clap::Parser;
 use clap::error::ErrorKind;
@@ -48,7 +48,7 @@ pub fn main_entry() -> Invocation {
     };
     match cli.command {
         None => Invocation::Gui,
-        Some(Command::Bench(args)) => Invocation::Exit(exit_code(run_bench(&args))),
+        Some(Command::Bench(args)) => Invocation::Exit(bench(&args)),
         Some(Command::Session(mode)) => Invocation::Exit(exit_code(run::run(mode))),
         Some(Command::Stress(args)) => Invocation::Exit(exit_code(stress::run(&args))),
     }
@@ -87,38 +87,18 @@ fn exit_code(result: Result<i32, Error>) -> i32 {
     }
 }
 
-fn run_bench(args: &args::BenchArgs) -> Result<i32, Error> {
-    if let Some(only) = &args.only {
-        crate::bench::check_only(only)?;
-    }
-    let mut out = std::io::stdout().lock();
-    // A closed stdout ends the run quietly: the figures have nowhere to go.
-    let mut open = true;
-    let mut say = |text: String| {
-        open = open && writeln!(out, "{text}").and_then(|()| out.flush()).is_ok();
-        open
-    };
-    if !args.json {
-        say(format!(
-            "{:<16} {:>16} {:<18} {:>16} {:>8}  baseline is",
-            "figure", "value", "unit", "baseline", "ratio"
-        ));
-    }
-    crate::bench::run(args.quick, args.only.as_deref(), |figure| {
-        if args.json {
-            // Serializing numbers and fixed names cannot fail.
-            say(serde_json::to_string(figure).unwrap_or_default())
-        } else {
-            say(format!(
-                "{:<16} {:>16.1} {:<18} {:>16.1} {:>8.3}  {}",
-                figure.name,
-                figure.value,
-                figure.unit,
-                figure.baseline,
-                figure.ratio,
-                figure.baseline_is
-            ))
-        }
-    });
-    Ok(EXIT_OK)
+#[cfg(feature = "bench")]
+fn bench(args: &args::BenchArgs) -> i32 {
+    exit_code(bench::run(args))
+}
+
+/// The app is built without the bench, which needs a counting allocator the app should not
+/// pay for.
+#[cfg(not(feature = "bench"))]
+fn bench(_: &args::BenchArgs) -> i32 {
+    warn(
+        "this build has no bench; build one with it: \
+         cargo run --release --features bench -- bench",
+    );
+    EXIT_USAGE
 }

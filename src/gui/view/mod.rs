@@ -251,6 +251,7 @@ fn choice_combo<T: Copy + PartialEq>(
 }
 
 /// The log view alone, for measuring its frame cost (`socket-tester bench`).
+#[cfg(feature = "bench")]
 pub fn draw_log(page: &mut Page, ui: &mut Ui) {
     let mut actions = Vec::new();
     log_view::draw(page, &mut actions, ui);
