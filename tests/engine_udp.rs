@@ -78,7 +78,7 @@ fn each_send_may_name_its_own_target() {
     assert_eq!(error(&session), Error::NoTarget);
     session
         .send(
-            Destination::Address(a.local_addr().unwrap().to_string()),
+            Destination::Address(a.local_addr().unwrap()),
             b"to a".to_vec(),
         )
         .unwrap();
@@ -128,19 +128,49 @@ fn address_in_use_is_reported() {
     assert_eq!(error(&session), Error::AddrInUse(addr));
 }
 
+/// A target by name is looked up once, off the control thread; messages sent meanwhile wait
+/// for it in order, and a send to an address does not wait behind the lookup.
+#[test]
+fn messages_to_a_name_arrive_in_order_once_it_is_looked_up() {
+    use socket_tester::net::addr::HostPort;
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
+    let (session, _) = udp_on("127.0.0.1:0", None);
+    let name = HostPort {
+        host: "localhost".into(),
+        port: peer.local_addr().unwrap().port(),
+    };
+    for n in 0..50u8 {
+        session
+            .send(Destination::Named(name.clone()), vec![n])
+            .unwrap();
+    }
+    let mut buf = [0u8; 16];
+    for n in 0..50u8 {
+        let (len, _) = peer.recv_from(&mut buf).unwrap();
+        assert_eq!(&buf[..len], [n], "in the order sent");
+    }
+    // An IPv6 address from an IPv4 socket is refused with the reason.
+    let v6 = HostPort {
+        host: "::1".into(),
+        port: 9,
+    };
+    session.send(Destination::Named(v6), b"x".to_vec()).unwrap();
+    assert!(
+        matches!(error(&session), Error::InvalidAddress { reason, .. } if reason.contains("no IPv4 address")),
+    );
+}
+
 #[test]
 fn broadcast_option_allows_sending_to_a_broadcast_address() {
     // Only the socket option is checked: the datagram goes to the loopback broadcast address
     // 127.255.255.255, which stays on this machine.
     let (plain, _) = udp_on("127.0.0.1:0", None);
     let port = free_port();
-    plain
-        .send(
-            Destination::Address(format!("127.255.255.255:{port}")),
-            b"x".to_vec(),
-        )
-        .unwrap();
     let broadcast: SocketAddr = format!("127.255.255.255:{port}").parse().unwrap();
+    plain
+        .send(Destination::Address(broadcast), b"x".to_vec())
+        .unwrap();
     assert_eq!(error(&plain), Error::BroadcastNotEnabled(broadcast));
 
     let mut config = UdpConfig::new("127.0.0.1:0".parse().unwrap());
@@ -148,10 +178,7 @@ fn broadcast_option_allows_sending_to_a_broadcast_address() {
     let with_broadcast = Session::udp(config, no_waker()).unwrap();
     listening(&with_broadcast);
     with_broadcast
-        .send(
-            Destination::Address(format!("127.255.255.255:{port}")),
-            b"x".to_vec(),
-        )
+        .send(Destination::Address(broadcast), b"x".to_vec())
         .unwrap();
     wait_for(&with_broadcast, "Sent", |kind| {
         matches!(kind, EventKind::Sent { .. }).then_some(())

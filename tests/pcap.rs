@@ -264,7 +264,7 @@ fn a_recorded_udp_session_saves_a_pcap_with_each_datagram() {
         unreachable!()
     };
     session
-        .send(Destination::Address(peer_addr.to_string()), b"one".to_vec())
+        .send(Destination::Address(peer_addr), b"one".to_vec())
         .unwrap();
     feed(&|k| matches!(k, EventKind::Sent { .. }));
     peer.send_to(b"two", local).unwrap();

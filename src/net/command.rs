@@ -1,6 +1,9 @@
 //! What a session is asked to do: commands in, and where a message goes.
 
+use std::net::SocketAddr;
+
 use crate::net::ClientId;
+use crate::net::addr::HostPort;
 use crate::net::outbox::Outgoing;
 
 /// Where a message goes.
@@ -12,8 +15,11 @@ pub enum Destination {
     Client(ClientId),
     /// Every client of a TCP server.
     AllClients,
-    /// A UDP target `HOST:PORT` for this message only.
-    Address(String),
+    /// A UDP target for this message only.
+    Address(SocketAddr),
+    /// A UDP target by name for this message only, looked up once and off the session's
+    /// control thread.
+    Named(HostPort),
 }
 
 /// What a session's control thread is asked to do (messages go through [`crate::net::Session::send`]).

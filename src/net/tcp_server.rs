@@ -203,7 +203,10 @@ fn send(
             Some(connection) => report(id, connection.send(message)),
             None => report(id, Err(Error::NoSuchClient(id))),
         },
-        Destination::Default | Destination::AllClients | Destination::Address(_) => {
+        Destination::Default
+        | Destination::AllClients
+        | Destination::Address(_)
+        | Destination::Named(_) => {
             if clients.is_empty() {
                 emitter.emit(EventKind::Error {
                     client: None,

@@ -1,7 +1,6 @@
 //! The UDP session: one socket, a receiving thread, sends from the control thread, multicast
 //! and broadcast.
 
-use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr};
 use std::sync::Arc;
@@ -12,11 +11,12 @@ use crossbeam_channel::select;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::error::{Error, MAX_UDP_PAYLOAD, describe_io};
-use crate::net::addr::{HostPort, parse_host_port, reachable_local, resolve};
+use crate::net::addr::{HostPort, reachable_local};
 use crate::net::answers::{Answer, Answers};
 use crate::net::command::{Command, Control, Destination};
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
+use crate::net::lookup::{Lookups, Route};
 use crate::net::outbox::{Outgoing, Ticket};
 use crate::net::session::{Shared, Worker, spawn_or_report};
 
@@ -53,9 +53,6 @@ impl UdpConfig {
     }
 }
 
-/// Per-message targets whose names were looked up, kept so a name is not looked up again.
-const RESOLVED_KEPT: usize = 64;
-
 pub(crate) fn run(config: UdpConfig, worker: Worker) {
     let Worker {
         commands,
@@ -80,41 +77,55 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
         })
     };
 
-    let mut default_target: Option<SocketAddr> = None;
-    let mut resolved: HashMap<String, SocketAddr> = HashMap::new();
+    let (mut lookups, looked_up) = Lookups::new(local);
+    let deliver = |target: SocketAddr, message: Outgoing| {
+        let Outgoing {
+            data,
+            progress,
+            _ticket: ticket,
+        } = message;
+        let len = data.len() as u64;
+        if send_and_report(&socket, target, data, ticket, &shared, &emitter)
+            && let Some(progress) = progress
+        {
+            progress.fetch_add(len, Ordering::Relaxed);
+        }
+    };
+    let refuse = |error: Error| {
+        emitter.emit(EventKind::Error {
+            client: None,
+            error,
+        })
+    };
     loop {
         select! {
+            recv(looked_up) -> done => {
+                // The sender lives in `lookups`, so the channel stays open.
+                let Ok(done) = done else { continue };
+                match lookups.finished(done) {
+                    (Ok(target), waiting) => waiting.into_iter().for_each(|m| deliver(target, m)),
+                    (Err(error), waiting) => {
+                        drop(waiting);
+                        refuse(error);
+                    }
+                }
+            },
             recv(commands) -> command => match command {
                 Ok(Control::Send { to, message }) => {
-                    let Outgoing { data, progress, _ticket: ticket } = message;
-                    let target = match to {
-                        Destination::Address(text) => match resolved.get(&text) {
-                            Some(&addr) => Ok(addr),
-                            None => parse_host_port(&text).and_then(|t| pick(&t, local)).inspect(|&addr| {
-                                // Each name is looked up once, not on every send (a few kept).
-                                if resolved.len() < RESOLVED_KEPT {
-                                    resolved.insert(text, addr);
-                                }
-                            }),
-                        },
-                        _ => match (default_target, &config.target) {
-                            (Some(addr), _) => Ok(addr),
-                            (None, Some(target)) => pick(target, local).inspect(|&addr| default_target = Some(addr)),
-                            (None, None) => Err(Error::NoTarget),
+                    let route = match to {
+                        Destination::Address(addr) => Route::Ready(addr, message),
+                        Destination::Named(name) => lookups.route(name, message),
+                        _ => match &config.target {
+                            Some(name) => lookups.route(name.clone(), message),
+                            None => Route::Refused(Error::NoTarget, message),
                         },
                     };
-                    match target {
-                        Ok(target) => {
-                            let len = data.len() as u64;
-                            if send_and_report(&socket, target, data, ticket, &shared, &emitter)
-                                && let Some(progress) = progress
-                            {
-                                progress.fetch_add(len, Ordering::Relaxed);
-                            }
-                        }
-                        Err(error) => {
-                            drop(ticket);
-                            emitter.emit(EventKind::Error { client: None, error });
+                    match route {
+                        Route::Ready(target, message) => deliver(target, message),
+                        Route::Waiting => {}
+                        Route::Refused(error, message) => {
+                            drop(message);
+                            refuse(error);
                         }
                     }
                 }
@@ -153,22 +164,6 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
     }
     shared.stop_delayed();
     emitter.emit(EventKind::Stopped);
-}
-
-/// The first resolved address of `target` in the family of the local socket.
-fn pick(target: &HostPort, local: SocketAddr) -> Result<SocketAddr, Error> {
-    let addrs = resolve(target)?;
-    addrs
-        .iter()
-        .copied()
-        .find(|addr| addr.is_ipv4() == local.is_ipv4())
-        .ok_or_else(|| Error::InvalidAddress {
-            input: target.to_string(),
-            reason: format!(
-                "it has no {} address, and this socket is bound to {local}",
-                if local.is_ipv4() { "IPv4" } else { "IPv6" }
-            ),
-        })
 }
 
 /// Sends one datagram. It is reported (`Sent`) before it goes out, so the report comes before

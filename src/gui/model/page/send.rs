@@ -174,8 +174,8 @@ impl Page {
                 .selected_client
                 .map_or(Destination::AllClients, Destination::Client),
             SessionKind::Udp => match (self.config.reply_to_last_sender, self.last_sender) {
-                (true, Some(sender)) => Destination::Address(sender.to_string()),
-                _ => Destination::Address(self.target()?.to_string()),
+                (true, Some(sender)) => Destination::Address(sender),
+                _ => Destination::Named(self.target()?),
             },
         })
     }
