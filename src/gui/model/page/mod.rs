@@ -9,6 +9,8 @@ mod config;
 mod files;
 mod read;
 mod send;
+#[cfg(test)]
+mod tests;
 mod view_state;
 
 pub use action::PageAction;

@@ -1,0 +1,103 @@
+//! The page on its own, without a window and (but for one test) without a socket: what each
+//! action does to what the page holds and says.
+
+use super::*;
+use crate::net::no_waker;
+
+fn page(kind: SessionKind) -> Page {
+    Page::new(kind, PageConfig::default_for(kind))
+}
+
+fn act(page: &mut Page, action: PageAction) {
+    page.perform(action, &no_waker());
+}
+
+#[test]
+fn text_and_hex_convert_the_typed_message_both_ways() {
+    let mut page = page(SessionKind::TcpClient);
+    page.message = "AB\r\n".into();
+    page.config.escapes = false;
+    act(&mut page, PageAction::SetInputMode(InputMode::Hex));
+    assert_eq!(page.message, "41 42 0D 0A");
+    assert_eq!(page.config.input_mode, InputMode::Hex);
+    act(&mut page, PageAction::SetInputMode(InputMode::Text));
+    assert_eq!(page.message, "AB\r\n");
+}
+
+#[test]
+fn hex_is_checked_as_it_is_typed_and_the_error_goes_once_fixed() {
+    let mut page = page(SessionKind::TcpClient);
+    act(&mut page, PageAction::SetInputMode(InputMode::Hex));
+    page.message = "01 0G".into();
+    act(&mut page, PageAction::MessageEdited);
+    let error = page
+        .send_error()
+        .expect("bad hex is told at once")
+        .to_string();
+    assert!(error.contains('G'), "{error}");
+    page.message = "01 0F".into();
+    act(&mut page, PageAction::MessageEdited);
+    assert_eq!(page.send_error(), None);
+}
+
+#[test]
+fn a_send_with_nothing_open_is_refused_with_the_reason() {
+    let mut page = page(SessionKind::TcpClient);
+    page.message = "hello".into();
+    act(&mut page, PageAction::Send);
+    assert_eq!(
+        page.send_error(),
+        Some(i18n::error(&Error::NotConnected).as_str())
+    );
+    assert!(page.log().is_empty(), "nothing was logged as sent");
+}
+
+#[test]
+fn a_bad_port_leaves_the_page_closed_and_says_which() {
+    let mut page = page(SessionKind::TcpServer);
+    page.config.bind_port = "70000".into();
+    act(&mut page, PageAction::Toggle);
+    assert!(!page.is_open());
+    assert_eq!(page.link, Link::Closed);
+    let error = page.status_error().expect("the reason").to_string();
+    assert!(error.contains("70000"), "{error}");
+}
+
+#[test]
+fn rules_come_and_go_by_action_and_restored_rules_are_off() {
+    let mut page = page(SessionKind::TcpServer);
+    act(&mut page, PageAction::AddRule);
+    act(&mut page, PageAction::AddRule);
+    act(&mut page, PageAction::DeleteRule(0));
+    act(&mut page, PageAction::DeleteRule(5)); // no such rule: nothing happens
+    assert_eq!(page.config.rules.len(), 1);
+    page.config.rules[0].enabled = true;
+    page.config.echo = true;
+    let saved = serde_json::to_string(&page.config).unwrap();
+    let restored: PageConfig = serde_json::from_str(&saved).unwrap();
+    let restored = Page::new(SessionKind::TcpServer, restored.with_answers_off());
+    assert!(!restored.config.echo);
+    assert!(restored.config.rules.iter().all(|rule| !rule.enabled));
+}
+
+#[test]
+fn closing_an_open_page_logs_one_note_and_a_closed_page_none() {
+    let mut page = page(SessionKind::Udp);
+    page.config.bind_address = "127.0.0.1".into();
+    page.config.bind_port = "0".into();
+    page.close();
+    assert!(page.log().is_empty(), "nothing was open");
+    act(&mut page, PageAction::Toggle);
+    assert!(page.is_open());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while page.link == Link::Closed {
+        assert!(std::time::Instant::now() < deadline, "never listening");
+        page.drain_events();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    act(&mut page, PageAction::Toggle);
+    assert!(!page.is_open());
+    let last = page.log().row(page.log().len() - 1);
+    assert_eq!(last.mark, crate::gui::model::log::Mark::Note);
+    assert_eq!(last.text, "closed here");
+}
