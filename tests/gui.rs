@@ -1249,7 +1249,8 @@ fn record_save_pcap_and_replay_from_the_window() {
     let pcap = dir.file("session.pcap");
     set_field(&mut h, "pcap file", &pcap.display().to_string());
     click(&mut h, "Save pcap");
-    h.get_by_label_contains("Wrote 2 items");
+    // The connection (open before Record), the message and its echo.
+    h.get_by_label_contains("Wrote 3 items");
     let bytes = std::fs::read(&pcap).unwrap();
     assert_eq!(&bytes[..4], &0xa1b2_c3d4u32.to_le_bytes(), "a pcap file");
 

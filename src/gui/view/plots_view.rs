@@ -6,11 +6,10 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use crate::codec::format_size;
 use crate::gui::model::page::{Page, ShownRows};
-use crate::gui::model::traffic::traffic_series;
 use crate::gui::view::palette;
 
-pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
-    let series = traffic_series(page.log(), (0..shown.len()).map(|i| shown.row(i)));
+pub fn draw(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
+    let series = page.traffic_series(shown);
     let height = (ui.available_height() / 2.0 - 12.0).max(120.0);
     let dark = ui.visuals().dark_mode;
     ui.label(tf(

@@ -107,6 +107,12 @@ impl Found {
         (self.numbers()[i] - self.first) as usize
     }
 
+    /// How many rows found come before log index `row`.
+    pub fn position_from(&self, row: usize) -> usize {
+        let number = self.first + row as u64;
+        self.numbers().partition_point(|&n| n < number)
+    }
+
     /// Where the row with log index `row` is among those found, if it is.
     pub fn position(&self, row: usize) -> Option<usize> {
         self.numbers()

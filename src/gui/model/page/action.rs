@@ -102,7 +102,10 @@ impl Page {
                 .recording
                 .save_recording(&self.config.recording.recording_path),
             PageAction::ToggleReplay => self.toggle_replay(),
-            PageAction::ClearLog => self.log.clear(),
+            PageAction::ClearLog => {
+                self.log.clear();
+                self.forget_traffic();
+            }
             PageAction::SetRowLimit(limit) => {
                 self.config.row_limit = limit.max(1);
                 self.log.set_limit(self.config.row_limit);

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::gui::model::log::{Found, RowSearch};
+use crate::gui::model::traffic::{TrafficSeries, TrafficTracker};
 
 /// What the log view shows: which rows, in order, as indices into `page.log`.
 pub enum ShownRows {
@@ -32,6 +33,14 @@ impl ShownRows {
         }
     }
 
+    /// How many shown rows come before log index `row`: where rows from `row` on begin.
+    pub fn position_from(&self, row: usize) -> usize {
+        match self {
+            ShownRows::First(n) => row.min(*n),
+            ShownRows::Only(found) => found.position_from(row),
+        }
+    }
+
     /// Where the row with log index `row` is shown, if it is.
     pub fn position(&self, row: usize) -> Option<usize> {
         match self {
@@ -46,6 +55,7 @@ impl ShownRows {
 pub struct Searches {
     shown: RowSearch,
     find: RowSearch,
+    traffic: TrafficTracker,
 }
 
 impl Page {
@@ -75,6 +85,18 @@ impl Page {
         } else {
             ShownRows::First(end)
         }
+    }
+
+    /// The plots' series of the shown rows, brought up to date with rows added since the last
+    /// frame.
+    pub fn traffic_series(&mut self, shown: &ShownRows) -> TrafficSeries {
+        let filter = self.effective_filter();
+        self.searches.traffic.update(&self.log, &filter, shown)
+    }
+
+    /// Forgets the plots' series (the log was cleared).
+    pub(super) fn forget_traffic(&mut self) {
+        self.searches.traffic = TrafficTracker::default();
     }
 
     pub fn toggle_pause(&mut self) {
