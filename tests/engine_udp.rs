@@ -248,3 +248,48 @@ fn repeat_sends_the_set_number_of_times_and_stops_when_dropped() {
             .is_err()
     );
 }
+
+/// A flood that overflows the receive buffer while nobody takes the session's events: every
+/// datagram is either received or counted as dropped by the kernel (SO_MEMINFO), and the
+/// session's events say how many by the time it stops. Linux only: elsewhere the kernel gives no count.
+#[test]
+fn every_datagram_the_kernel_drops_is_counted() {
+    if !cfg!(target_os = "linux") {
+        eprintln!("SKIPPED: the kernel reports its drops on Linux only");
+        return;
+    }
+    let (session, local) = udp_on("127.0.0.1:0", None);
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    const SENT: u64 = 5_000;
+    for _ in 0..SENT {
+        // Loopback never blocks a sender: what does not fit is dropped at the receiver.
+        sender.send_to(&[0x55; 1000], local).unwrap();
+    }
+    let deadline = std::time::Instant::now() + DEADLINE;
+    let mut told = 0;
+    loop {
+        let totals = session.totals();
+        if totals.rx_messages + totals.kernel_dropped == SENT {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{totals:?}: not all {SENT} datagrams are accounted for"
+        );
+        while let Ok(event) = session.events().try_recv() {
+            if let EventKind::KernelDropped { total } = event.kind {
+                told = told.max(total);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let dropped = session.totals().kernel_dropped;
+    assert!(dropped > 0, "the flood overflowed the buffer");
+    // The last drops are told by the time the session stops.
+    for event in session.stop_and_collect() {
+        if let EventKind::KernelDropped { total } = event.kind {
+            told = told.max(total);
+        }
+    }
+    assert_eq!(told, dropped, "the events told every drop");
+}

@@ -36,6 +36,9 @@ struct JsonLine<'a> {
     hex: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+    /// `dropped`: datagrams the kernel dropped in all so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<u64>,
 }
 
 impl<'a> JsonLine<'a> {
@@ -50,6 +53,7 @@ impl<'a> JsonLine<'a> {
             text: None,
             hex: None,
             reason: None,
+            count: None,
         }
     }
 }
@@ -189,6 +193,17 @@ impl Printer {
                 } else {
                     Ok(())
                 }
+            }
+            EventKind::KernelDropped { total } => {
+                let reason = "the receive buffer overflowed";
+                line(
+                    format!("{clock} kernel dropped {total} datagrams: {reason}"),
+                    JsonLine {
+                        count: Some(*total),
+                        reason: Some(reason.to_string()),
+                        ..JsonLine::new(time, "dropped")
+                    },
+                )
             }
             EventKind::Reconnecting { delay } => {
                 let reason = format!("reconnecting in {} ms", delay.as_millis());

@@ -65,6 +65,10 @@ pub enum EventKind {
         client: Option<ClientId>,
         error: Error,
     },
+    /// The kernel dropped datagrams because the socket's receive buffer was full: `total` in
+    /// all since the session began (or its counters were reset). Said at most a few times a
+    /// second; the counters have the exact figure at any time.
+    KernelDropped { total: u64 },
     /// A TCP client will try to connect again after `delay`.
     Reconnecting { delay: std::time::Duration },
     /// The session ended: its threads are done and its sockets are closed.

@@ -19,6 +19,7 @@ mod emitter;
 mod event;
 mod file_send;
 mod interrupt;
+mod kernel_drops;
 mod lookup;
 mod outbox;
 mod repeat;

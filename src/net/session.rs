@@ -13,6 +13,8 @@ use crossbeam_channel::{
     Receiver, RecvTimeoutError, SendTimeoutError, Sender, TrySendError, bounded,
 };
 
+use socket2::Socket;
+
 use crate::error::Error;
 use crate::net::budget::{Budget, DEFAULT_MEMORY_BUDGET};
 use crate::net::capture_file::CaptureFile;
@@ -20,6 +22,7 @@ use crate::net::command::{Command, Control, Destination};
 use crate::net::delayed::{Delayed, Job};
 use crate::net::emitter::Emitter;
 use crate::net::event::{Event, EventKind};
+use crate::net::kernel_drops::DropMeter;
 use crate::net::outbox::{InFlight, Outbox, Outgoing, Refused, Ticket};
 use crate::net::rules::Responder;
 use crate::net::stats::{Counters, Totals};
@@ -105,6 +108,8 @@ pub(crate) struct Shared {
     responder: RwLock<Option<Arc<Responder>>>,
     responder_version: AtomicU64,
     delayed: Mutex<Option<Delayed>>,
+    /// A UDP socket's count of datagrams the kernel dropped (Linux).
+    drop_meter: Mutex<Option<DropMeter>>,
 }
 
 impl Shared {
@@ -119,6 +124,27 @@ impl Shared {
             responder: RwLock::default(),
             responder_version: AtomicU64::new(0),
             delayed: Mutex::default(),
+            drop_meter: Mutex::default(),
+        }
+    }
+
+    /// Counts the datagrams the kernel drops on `socket` from now on.
+    pub fn meter_drops(&self, socket: Arc<Socket>) {
+        *lock(&self.drop_meter) = DropMeter::new(socket);
+    }
+
+    /// Datagrams the kernel dropped since the session began (or its counters were reset).
+    pub fn kernel_dropped(&self) -> u64 {
+        lock(&self.drop_meter)
+            .as_ref()
+            .map_or(0, DropMeter::dropped)
+    }
+
+    /// The session's counters, with the kernel's drops.
+    pub fn totals(&self) -> Totals {
+        Totals {
+            kernel_dropped: self.kernel_dropped(),
+            ..self.counters.totals()
         }
     }
 
@@ -372,12 +398,15 @@ impl Session {
     }
 
     pub fn totals(&self) -> Totals {
-        self.handle.shared.counters.totals()
+        self.handle.shared.totals()
     }
 
     pub fn reset_totals(&self) {
         let shared = &self.handle.shared;
         shared.counters.reset();
+        if let Some(meter) = lock(&shared.drop_meter).as_mut() {
+            meter.reset();
+        }
         for client in shared.clients().iter() {
             client.counters.reset();
         }

@@ -18,6 +18,8 @@ pub struct Totals {
     pub rx_messages: u64,
     pub tx_bytes: u64,
     pub tx_messages: u64,
+    /// Datagrams the kernel dropped because the receive buffer was full (UDP on Linux).
+    pub kernel_dropped: u64,
 }
 
 impl Counters {
@@ -45,6 +47,8 @@ impl Counters {
             rx_messages: self.rx_messages.load(Ordering::Relaxed),
             tx_bytes: self.tx_bytes.load(Ordering::Relaxed),
             tx_messages: self.tx_messages.load(Ordering::Relaxed),
+            // Read from the socket by the session (`Session::totals`).
+            kernel_dropped: 0,
         }
     }
 

@@ -63,6 +63,7 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
         Ok(socket) => Arc::new(socket),
         Err(error) => return emitter.could_not_start(error),
     };
+    shared.meter_drops(socket.clone());
     let local = socket
         .local_addr()
         .ok()
@@ -291,6 +292,7 @@ fn multicast_error(action: &'static str, group: IpAddr, err: &io::Error) -> Erro
 
 fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shared: &Arc<Shared>) {
     let mut answers = Answers::default();
+    let mut drops = DropReport::default();
     // socket2 rather than std: std's `recv_from` asserts on the empty address that a shut-down
     // socket returns, and that assertion would panic this thread on stop.
     let mut buf: Vec<u8> = Vec::with_capacity(RECV_BUFFER);
@@ -298,8 +300,11 @@ fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shar
         buf.clear();
         let result = socket.recv_from(buf.spare_capacity_mut());
         if emitter.is_stopping() {
+            // The last drops of a flood, told before `Stopped`.
+            drops.tell(shared, emitter);
             return;
         }
+        drops.tell_now_and_then(shared, emitter);
         match result {
             Ok((n, from)) => {
                 let Some(peer) = from.as_socket() else {
@@ -341,6 +346,38 @@ fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shar
                 });
                 return;
             }
+        }
+    }
+}
+
+/// Tells of datagrams the kernel dropped, in an event at most every `DROPS_TOLD_EVERY` while
+/// datagrams arrive (a flood that overflows the buffer must not flood the log too), and once
+/// more when the session stops; the session's totals have the exact figure at any time.
+#[derive(Default)]
+struct DropReport {
+    /// The count last told.
+    told: u64,
+    looked: Option<Instant>,
+}
+
+const DROPS_TOLD_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+impl DropReport {
+    fn tell_now_and_then(&mut self, shared: &Shared, emitter: &Emitter) {
+        if self
+            .looked
+            .is_none_or(|at| at.elapsed() >= DROPS_TOLD_EVERY)
+        {
+            self.looked = Some(Instant::now());
+            self.tell(shared, emitter);
+        }
+    }
+
+    fn tell(&mut self, shared: &Shared, emitter: &Emitter) {
+        let total = shared.kernel_dropped();
+        if total != self.told {
+            self.told = total;
+            emitter.emit(EventKind::KernelDropped { total });
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod zh;
 mod zh_errors;
+mod zh_stress;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -51,7 +52,7 @@ pub fn language() -> Language {
 
 fn chinese() -> &'static HashMap<&'static str, &'static str> {
     static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-    TABLE.get_or_init(|| zh::TEXTS.iter().copied().collect())
+    TABLE.get_or_init(|| zh::TEXTS.iter().chain(zh_stress::TEXTS).copied().collect())
 }
 
 /// `english` in the current language.

@@ -6,6 +6,7 @@ use crate::gui::i18n::{t, tf};
 use egui::{Key, Modifiers, RichText, Ui};
 
 use crate::codec::{Checksum, InputMode, LineEnding};
+use crate::gui::model::log::kernel_dropped;
 use crate::gui::model::page::{Page, PageAction};
 use crate::gui::view::{choice_combo, palette};
 use crate::net::SessionKind;
@@ -95,7 +96,13 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             }
             counters(page, ui);
             ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                let error = page.send_error().unwrap_or(" ");
+                // A send that failed; else datagrams the kernel dropped, while there are any.
+                let dropped = page.totals().kernel_dropped;
+                let error = match page.send_error() {
+                    Some(error) => error.to_string(),
+                    None if dropped > 0 => kernel_dropped(dropped),
+                    None => " ".to_string(),
+                };
                 ui.add(
                     egui::Label::new(
                         RichText::new(error).color(palette::error(ui.visuals().dark_mode)),

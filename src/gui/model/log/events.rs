@@ -96,6 +96,12 @@ impl Log {
                 client,
                 Content::Note(Note::Error(error)),
             ),
+            EventKind::KernelDropped { total } => (
+                (Direction::Error, Mark::Error),
+                None,
+                None,
+                Content::Note(Note::KernelDropped { total }),
+            ),
             EventKind::Reconnecting { delay } => (
                 info(Mark::Note),
                 None,

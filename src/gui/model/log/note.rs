@@ -10,14 +10,29 @@ use crate::net::{ClientId, CloseReason};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Note {
-    Listening { local: SocketAddr },
-    Connected { local: SocketAddr, peer: SocketAddr },
-    Accepted { client: ClientId },
-    Rejected { limit: usize },
+    Listening {
+        local: SocketAddr,
+    },
+    Connected {
+        local: SocketAddr,
+        peer: SocketAddr,
+    },
+    Accepted {
+        client: ClientId,
+    },
+    Rejected {
+        limit: usize,
+    },
     PeerFinished,
     Closed(CloseReason),
     Error(Error),
-    Reconnecting { delay: Duration },
+    Reconnecting {
+        delay: Duration,
+    },
+    /// Datagrams the kernel dropped in all so far.
+    KernelDropped {
+        total: u64,
+    },
 }
 
 impl Note {
@@ -45,11 +60,21 @@ impl Note {
             ),
             Note::Closed(reason) => i18n::close_reason(reason),
             Note::Error(error) => i18n::error(error),
+            Note::KernelDropped { total } => kernel_dropped(*total),
             Note::Reconnecting { delay } => {
                 tf("reconnecting in {ms} ms", &[("ms", &delay.as_millis())])
             }
         }
     }
+}
+
+/// "the kernel dropped 1204 datagrams: the receive buffer overflowed", for the log and the
+/// status line.
+pub fn kernel_dropped(total: u64) -> String {
+    tf(
+        "the kernel dropped {n} datagrams: the receive buffer overflowed",
+        &[("n", &total)],
+    )
 }
 
 #[cfg(test)]

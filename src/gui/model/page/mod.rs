@@ -506,6 +506,7 @@ fn add(a: Totals, b: Totals) -> Totals {
         rx_messages: a.rx_messages + b.rx_messages,
         tx_bytes: a.tx_bytes + b.tx_bytes,
         tx_messages: a.tx_messages + b.tx_messages,
+        kernel_dropped: a.kernel_dropped + b.kernel_dropped,
     }
 }
 
