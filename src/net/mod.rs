@@ -25,6 +25,7 @@ mod outbox;
 mod repeat;
 pub mod rules;
 mod session;
+mod shared;
 mod stats;
 pub mod stress;
 mod tcp_client;

@@ -1,30 +1,27 @@
 //! A session: its control thread, what its threads share, and the handle that sends, sets
 //! rules and capture, and stops it.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use crossbeam_channel::{
     Receiver, RecvTimeoutError, SendTimeoutError, Sender, TrySendError, bounded,
 };
 
-use socket2::Socket;
-
 use crate::error::Error;
-use crate::net::budget::{Budget, DEFAULT_MEMORY_BUDGET};
+use crate::net::budget::DEFAULT_MEMORY_BUDGET;
 use crate::net::capture_file::CaptureFile;
 use crate::net::command::{Command, Control, Destination};
-use crate::net::delayed::{Delayed, Job};
 use crate::net::emitter::Emitter;
 use crate::net::event::{Event, EventKind};
-use crate::net::kernel_drops::DropMeter;
-use crate::net::outbox::{InFlight, Outbox, Outgoing, Refused, Ticket};
+use crate::net::outbox::{Outbox, Outgoing, Refused, Ticket};
 use crate::net::rules::Responder;
+pub(crate) use crate::net::shared::Shared;
+use crate::net::shared::lock;
 use crate::net::stats::{Counters, Totals};
 use crate::net::{
     ClientId, FileSend, Repeater, TcpClientConfig, TcpServerConfig, UdpConfig, Waker, tcp_client,
@@ -88,152 +85,6 @@ pub struct ClientInfo {
     pub peer: SocketAddr,
     pub since: SystemTime,
     pub counters: Arc<Counters>,
-}
-
-/// What the session's threads and its handle share.
-pub(crate) struct Shared {
-    pub counters: Counters,
-    clients: Mutex<Vec<ClientInfo>>,
-    /// Each TCP connection's send queue (by client id; None for a TCP client's connection),
-    /// so the session handle and producers reach it without a detour through the control thread.
-    outboxes: Mutex<HashMap<Option<ClientId>, Arc<Outbox>>>,
-    /// Where every received byte is also written, exactly as it arrived.
-    capture: Mutex<Option<CaptureFile>>,
-    /// Messages handed to the session and not yet written or failed.
-    pub in_flight: Arc<InFlight>,
-    /// What the connections' framing buffers and send queues may hold together.
-    pub budget: Arc<Budget>,
-    /// Echo and auto-reply rules, answered on the readers' side; the version tells readers
-    /// when to pick up new rules.
-    responder: RwLock<Option<Arc<Responder>>>,
-    responder_version: AtomicU64,
-    delayed: Mutex<Option<Delayed>>,
-    /// A UDP socket's count of datagrams the kernel dropped (Linux).
-    drop_meter: Mutex<Option<DropMeter>>,
-}
-
-impl Shared {
-    fn new(memory_budget: usize) -> Shared {
-        Shared {
-            counters: Counters::default(),
-            clients: Mutex::default(),
-            outboxes: Mutex::default(),
-            capture: Mutex::default(),
-            in_flight: Arc::default(),
-            budget: Arc::new(Budget::new(memory_budget)),
-            responder: RwLock::default(),
-            responder_version: AtomicU64::new(0),
-            delayed: Mutex::default(),
-            drop_meter: Mutex::default(),
-        }
-    }
-
-    /// Counts the datagrams the kernel drops on `socket` from now on.
-    pub fn meter_drops(&self, socket: Arc<Socket>) {
-        *lock(&self.drop_meter) = DropMeter::new(socket);
-    }
-
-    /// Datagrams the kernel dropped since the session began (or its counters were reset).
-    pub fn kernel_dropped(&self) -> u64 {
-        lock(&self.drop_meter)
-            .as_ref()
-            .map_or(0, DropMeter::dropped)
-    }
-
-    /// The session's counters, with the kernel's drops.
-    pub fn totals(&self) -> Totals {
-        Totals {
-            kernel_dropped: self.kernel_dropped(),
-            ..self.counters.totals()
-        }
-    }
-
-    pub fn outboxes(&self) -> MutexGuard<'_, HashMap<Option<ClientId>, Arc<Outbox>>> {
-        lock(&self.outboxes)
-    }
-
-    fn outbox(&self, key: Option<ClientId>) -> Option<Arc<Outbox>> {
-        self.outboxes().get(&key).cloned()
-    }
-
-    /// Hands received bytes to the capture file's writer, if a capture is on; waits while the
-    /// disk is behind (no lock is held meanwhile). A failed write ends the capture and says
-    /// why, once.
-    pub fn capture(&self, data: &[u8]) -> Result<(), Error> {
-        let Some(chunks) = lock(&self.capture).as_ref().map(CaptureFile::chunks) else {
-            return Ok(());
-        };
-        if chunks.send(data.to_vec()).is_ok() {
-            return Ok(());
-        }
-        // The writer stopped: report its failure once and end the capture.
-        let mut capture = lock(&self.capture);
-        match capture.as_ref().and_then(CaptureFile::failure) {
-            Some(error) => {
-                if let Some(ended) = capture.take() {
-                    drop(capture);
-                    // Its failure is the one being reported.
-                    let _ = ended.finish();
-                }
-                Err(error)
-            }
-            None => Ok(()),
-        }
-    }
-
-    /// Ends the capture (if any) and waits until its file holds everything it was given;
-    /// why the last writes failed, if they did.
-    pub fn finish_capture(&self) -> Option<Error> {
-        let ended = lock(&self.capture).take();
-        ended.and_then(CaptureFile::finish)
-    }
-
-    pub fn clients(&self) -> MutexGuard<'_, Vec<ClientInfo>> {
-        lock(&self.clients)
-    }
-
-    /// The rules in force if they changed since `version`, with the new version.
-    pub fn responder_since(&self, version: u64) -> Option<(u64, Option<Arc<Responder>>)> {
-        let now = self.responder_version.load(Ordering::Acquire);
-        (now != version).then(|| {
-            let responder = self
-                .responder
-                .read()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .clone();
-            (now, responder)
-        })
-    }
-
-    /// Sends `job` at `due` on the session's delayed-reply thread (started on first use).
-    /// Waits while that thread holds its most; false if the session is ending.
-    pub fn schedule(&self, due: Instant, job: Job) -> Result<(), Error> {
-        let inbox = {
-            let mut delayed = lock(&self.delayed);
-            if delayed.is_none() {
-                *delayed = Some(Delayed::start()?);
-            }
-            delayed.as_ref().and_then(Delayed::inbox)
-        };
-        match inbox.map(|inbox| inbox.send((due, job))) {
-            Some(Ok(())) => Ok(()),
-            _ => Err(Error::NotConnected),
-        }
-    }
-
-    /// Ends the delayed-reply thread; replies not yet due are dropped. Called as the session
-    /// stops, after its connections are closed.
-    pub fn stop_delayed(&self) {
-        let delayed = lock(&self.delayed).take();
-        drop(delayed);
-    }
-}
-
-/// Takes a lock even if a holder panicked: every structure here stays valid between calls.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// What a session's control thread is handed.

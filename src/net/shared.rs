@@ -1,0 +1,166 @@
+//! What a session's threads and its handle share: counters, the client list, send queues,
+//! the capture file, the responder, delayed replies and the kernel's drop count.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Instant;
+
+use socket2::Socket;
+
+use crate::error::Error;
+use crate::net::ClientId;
+use crate::net::budget::Budget;
+use crate::net::capture_file::CaptureFile;
+use crate::net::delayed::{Delayed, Job};
+use crate::net::kernel_drops::DropMeter;
+use crate::net::outbox::{InFlight, Outbox};
+use crate::net::rules::Responder;
+use crate::net::session::ClientInfo;
+use crate::net::stats::{Counters, Totals};
+
+/// What the session's threads and its handle share.
+pub(crate) struct Shared {
+    pub counters: Counters,
+    pub(super) clients: Mutex<Vec<ClientInfo>>,
+    /// Each TCP connection's send queue (by client id; None for a TCP client's connection),
+    /// so the session handle and producers reach it without a detour through the control thread.
+    pub(super) outboxes: Mutex<HashMap<Option<ClientId>, Arc<Outbox>>>,
+    /// Where every received byte is also written, exactly as it arrived.
+    pub(super) capture: Mutex<Option<CaptureFile>>,
+    /// Messages handed to the session and not yet written or failed.
+    pub in_flight: Arc<InFlight>,
+    /// What the connections' framing buffers and send queues may hold together.
+    pub budget: Arc<Budget>,
+    /// Echo and auto-reply rules, answered on the readers' side; the version tells readers
+    /// when to pick up new rules.
+    pub(super) responder: RwLock<Option<Arc<Responder>>>,
+    pub(super) responder_version: AtomicU64,
+    pub(super) delayed: Mutex<Option<Delayed>>,
+    /// A UDP socket's count of datagrams the kernel dropped (Linux).
+    pub(super) drop_meter: Mutex<Option<DropMeter>>,
+}
+
+impl Shared {
+    pub(super) fn new(memory_budget: usize) -> Shared {
+        Shared {
+            counters: Counters::default(),
+            clients: Mutex::default(),
+            outboxes: Mutex::default(),
+            capture: Mutex::default(),
+            in_flight: Arc::default(),
+            budget: Arc::new(Budget::new(memory_budget)),
+            responder: RwLock::default(),
+            responder_version: AtomicU64::new(0),
+            delayed: Mutex::default(),
+            drop_meter: Mutex::default(),
+        }
+    }
+
+    /// Counts the datagrams the kernel drops on `socket` from now on.
+    pub fn meter_drops(&self, socket: Arc<Socket>) {
+        *lock(&self.drop_meter) = DropMeter::new(socket);
+    }
+
+    /// Datagrams the kernel dropped since the session began (or its counters were reset).
+    pub fn kernel_dropped(&self) -> u64 {
+        lock(&self.drop_meter)
+            .as_ref()
+            .map_or(0, DropMeter::dropped)
+    }
+
+    /// The session's counters, with the kernel's drops.
+    pub fn totals(&self) -> Totals {
+        Totals {
+            kernel_dropped: self.kernel_dropped(),
+            ..self.counters.totals()
+        }
+    }
+
+    pub fn outboxes(&self) -> MutexGuard<'_, HashMap<Option<ClientId>, Arc<Outbox>>> {
+        lock(&self.outboxes)
+    }
+
+    pub(super) fn outbox(&self, key: Option<ClientId>) -> Option<Arc<Outbox>> {
+        self.outboxes().get(&key).cloned()
+    }
+
+    /// Hands received bytes to the capture file's writer, if a capture is on; waits while the
+    /// disk is behind (no lock is held meanwhile). A failed write ends the capture and says
+    /// why, once.
+    pub fn capture(&self, data: &[u8]) -> Result<(), Error> {
+        let Some(chunks) = lock(&self.capture).as_ref().map(CaptureFile::chunks) else {
+            return Ok(());
+        };
+        if chunks.send(data.to_vec()).is_ok() {
+            return Ok(());
+        }
+        // The writer stopped: report its failure once and end the capture.
+        let mut capture = lock(&self.capture);
+        match capture.as_ref().and_then(CaptureFile::failure) {
+            Some(error) => {
+                if let Some(ended) = capture.take() {
+                    drop(capture);
+                    // Its failure is the one being reported.
+                    let _ = ended.finish();
+                }
+                Err(error)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Ends the capture (if any) and waits until its file holds everything it was given;
+    /// why the last writes failed, if they did.
+    pub fn finish_capture(&self) -> Option<Error> {
+        let ended = lock(&self.capture).take();
+        ended.and_then(CaptureFile::finish)
+    }
+
+    pub fn clients(&self) -> MutexGuard<'_, Vec<ClientInfo>> {
+        lock(&self.clients)
+    }
+
+    /// The rules in force if they changed since `version`, with the new version.
+    pub fn responder_since(&self, version: u64) -> Option<(u64, Option<Arc<Responder>>)> {
+        let now = self.responder_version.load(Ordering::Acquire);
+        (now != version).then(|| {
+            let responder = self
+                .responder
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone();
+            (now, responder)
+        })
+    }
+
+    /// Sends `job` at `due` on the session's delayed-reply thread (started on first use).
+    /// Waits while that thread holds its most; false if the session is ending.
+    pub fn schedule(&self, due: Instant, job: Job) -> Result<(), Error> {
+        let inbox = {
+            let mut delayed = lock(&self.delayed);
+            if delayed.is_none() {
+                *delayed = Some(Delayed::start()?);
+            }
+            delayed.as_ref().and_then(Delayed::inbox)
+        };
+        match inbox.map(|inbox| inbox.send((due, job))) {
+            Some(Ok(())) => Ok(()),
+            _ => Err(Error::NotConnected),
+        }
+    }
+
+    /// Ends the delayed-reply thread; replies not yet due are dropped. Called as the session
+    /// stops, after its connections are closed.
+    pub fn stop_delayed(&self) {
+        let delayed = lock(&self.delayed).take();
+        drop(delayed);
+    }
+}
+
+/// Takes a lock even if a holder panicked: every structure here stays valid between calls.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
