@@ -54,7 +54,7 @@ fn tcp_client_sends_and_prints_the_echo() {
 #[test]
 fn tcp_client_gbk_delivers_gbk_bytes_and_decodes_the_reply() {
     let (addr, server) = recording_echo_server();
-    let lines = send_gbk_hello(&addr.to_string());
+    let lines = client_run(&addr.to_string(), GBK_HELLO);
     assert_eq!(server.join().unwrap(), vec![0xC4, 0xE3, 0xBA, 0xC3]);
     assert_printed_rx(&lines, "4B 你好");
 }
@@ -340,18 +340,7 @@ fn bad_input_exits_2_with_one_line_and_sends_nothing() {
 #[test]
 fn checksum_is_appended_to_what_is_sent() {
     let (addr, server) = recording_echo_server();
-    let (code, _, stderr) = run_cli(&[
-        "tcp-client",
-        &addr.to_string(),
-        "--hex",
-        "--checksum",
-        "crc16-modbus",
-        "--send",
-        "01 03 00 00 00 01",
-        "--wait-ms",
-        "100",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    client_run(&addr.to_string(), MODBUS_READ);
     assert_eq!(
         server.join().unwrap(),
         vec![0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A]

@@ -12,6 +12,25 @@ use common::*;
 use etherparse::{PacketHeaders, TransportHeader};
 use pcap_file::pcap::PcapReader;
 
+/// A stress run of 20 TCP clients against `addr` (a listener that stalls connects).
+fn twenty_stuck_clients<'a>(
+    addr: &'a str,
+    duration_s: &'a str,
+    timeout_ms: &'a str,
+) -> [&'a str; 9] {
+    [
+        "stress",
+        "tcp",
+        addr,
+        "--clients",
+        "20",
+        "--duration-s",
+        duration_s,
+        "--timeout-ms",
+        timeout_ms,
+    ]
+}
+
 /// Runs the command line, which must exit 1 (a network or write error) saying `reason`.
 fn assert_fails_with(args: &[&str], reason: &str) {
     let (code, _, stderr) = run_cli(args);
@@ -315,17 +334,7 @@ fn stress_counts_connects_cut_short_by_the_end_of_the_run_as_timed_out() {
     let (_listener, addr, _pending) = listener_that_stalls_connects();
     // With a minute-long timeout the run still ends at its second: stuck connects are
     // abandoned and counted.
-    let (code, lines, stderr) = run_cli(&[
-        "stress",
-        "tcp",
-        &addr.to_string(),
-        "--clients",
-        "20",
-        "--duration-s",
-        "1",
-        "--timeout-ms",
-        "60000",
-    ]);
+    let (code, lines, stderr) = run_cli(&twenty_stuck_clients(&addr.to_string(), "1", "60000"));
     let report = lines.last().expect("a report line").clone();
     assert!(report.starts_with("report:"), "{lines:?} {stderr}");
     assert_eq!(figure(&report, "failed"), 20, "{report}");
@@ -338,17 +347,7 @@ fn stress_counts_connects_cut_short_by_the_end_of_the_run_as_timed_out() {
 #[test]
 fn ctrl_c_stops_a_stress_run_stuck_in_connects_and_still_reports() {
     let (_listener, addr, _pending) = listener_that_stalls_connects();
-    let mut stress = Cli::spawn(&[
-        "stress",
-        "tcp",
-        &addr.to_string(),
-        "--clients",
-        "20",
-        "--duration-s",
-        "3600",
-        "--timeout-ms",
-        "3600000",
-    ]);
+    let mut stress = Cli::spawn(&twenty_stuck_clients(&addr.to_string(), "3600", "3600000"));
     // The first progress line: the run is under way, every client stuck connecting.
     stress.line_containing("progress");
     stress.signal(libc::SIGINT);

@@ -104,7 +104,7 @@ fn cli_client_sends_gbk_to_python() {
         return;
     };
     let port = python.line();
-    let lines = send_gbk_hello(&format!("127.0.0.1:{port}"));
+    let lines = client_run(&format!("127.0.0.1:{port}"), GBK_HELLO);
     assert_eq!(python.line(), "c4e3bac3");
     assert_printed_rx(&lines, "你好");
 }
@@ -227,17 +227,6 @@ c.close()
         return;
     };
     let port = python.line();
-    let (code, _, _) = run_cli(&[
-        "tcp-client",
-        &format!("127.0.0.1:{port}"),
-        "--hex",
-        "--checksum",
-        "crc16-modbus",
-        "--send",
-        "01 03 00 00 00 01",
-        "--wait-ms",
-        "100",
-    ]);
-    assert_eq!(code, 0);
+    client_run(&format!("127.0.0.1:{port}"), MODBUS_READ);
     assert_eq!(python.line(), "010300000001840a");
 }

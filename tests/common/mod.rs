@@ -349,21 +349,28 @@ pub fn client_page(port: u16) -> socket_tester::gui::model::page::Page {
     )
 }
 
-/// Runs `tcp-client ADDR --encoding gbk --send 你好` and returns what it printed.
-pub fn send_gbk_hello(addr: &str) -> Vec<String> {
-    let (code, lines, stderr) = run_cli(&[
-        "tcp-client",
-        addr,
-        "--encoding",
-        "gbk",
-        "--send",
-        "你好",
-        "--wait-ms",
-        "300",
-    ]);
+/// Runs `tcp-client ADDR FLAGS… --wait-ms 300`, which must exit 0, and returns what it
+/// printed.
+pub fn client_run(addr: &str, flags: &[&str]) -> Vec<String> {
+    let args: Vec<&str> = ["tcp-client", addr]
+        .into_iter()
+        .chain(flags.iter().copied())
+        .chain(["--wait-ms", "300"])
+        .collect();
+    let (code, lines, stderr) = run_cli(&args);
     assert_eq!(code, 0, "{stderr}");
     lines
 }
+
+/// The flags of a GBK "你好", and of a Modbus read with its CRC appended.
+pub const GBK_HELLO: &[&str] = &["--encoding", "gbk", "--send", "你好"];
+pub const MODBUS_READ: &[&str] = &[
+    "--hex",
+    "--checksum",
+    "crc16-modbus",
+    "--send",
+    "01 03 00 00 00 01",
+];
 
 /// Asserts that the command line printed a received row whose text ends with `ending`.
 pub fn assert_printed_rx(lines: &[String], ending: &str) {
