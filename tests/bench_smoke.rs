@@ -26,6 +26,7 @@ fn quick_bench_prints_every_figure() {
         "tcp_ingest",
         "udp_ingest",
         "udp_loss",
+        "udp_kernel_drops",
         "echo_rtt_p50",
         "echo_rtt_p99",
         "log_frame",

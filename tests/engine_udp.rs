@@ -293,3 +293,16 @@ fn every_datagram_the_kernel_drops_is_counted() {
     }
     assert_eq!(told, dropped, "the events told every drop");
 }
+
+/// The session says what receive buffer the kernel granted, so a user who sees drops knows
+/// why (Linux grants at most `net.core.rmem_max`, and reports twice what it keeps).
+#[test]
+fn the_receive_buffer_granted_is_reported() {
+    let (session, _) = udp_on("127.0.0.1:0", None);
+    let (asked, granted) = wait_for(&session, "ReceiveBuffer", |kind| match kind {
+        EventKind::ReceiveBuffer { asked, granted } => Some((*asked, *granted)),
+        _ => None,
+    });
+    assert_eq!(asked, 4 * 1024 * 1024);
+    assert!(granted > 0);
+}

@@ -281,7 +281,7 @@ fn udp_ingest(count: usize) -> Vec<Figure> {
             sent.saturating_sub(received) as f64,
         )
     };
-    let (rate, loss) = {
+    let (rate, loss, dropped) = {
         let session =
             Session::udp(UdpConfig::new(loopback()), no_waker()).expect("bind a UDP session");
         let addr = wait_listening(&session).unwrap_or(loopback());
@@ -301,6 +301,7 @@ fn udp_ingest(count: usize) -> Vec<Figure> {
         (
             received as f64 / seconds,
             sent.saturating_sub(received) as f64,
+            session.totals().kernel_dropped as f64,
         )
     };
     vec![
@@ -309,6 +310,12 @@ fn udp_ingest(count: usize) -> Vec<Figure> {
         Figure {
             ratio: (loss + 1.0) / (base_loss + 1.0),
             ..Figure::new("udp_loss", loss, "datagrams", base_loss)
+        },
+        // Every datagram lost should be one the session counted as dropped by the kernel
+        // (Linux): 1.0 when each loss is accounted for, also when there were none.
+        Figure {
+            ratio: if loss == 0.0 { 1.0 } else { dropped / loss },
+            ..Figure::new("udp_kernel_drops", dropped, "datagrams", loss)
         },
     ]
 }

@@ -194,6 +194,17 @@ impl Printer {
                     Ok(())
                 }
             }
+            EventKind::ReceiveBuffer { asked, granted } => {
+                let reason = format!("receive buffer {granted} bytes (asked {asked})");
+                line(
+                    format!("{clock} {reason}"),
+                    JsonLine {
+                        len: Some(*granted),
+                        reason: Some(reason.clone()),
+                        ..JsonLine::new(time, "receive_buffer")
+                    },
+                )
+            }
             EventKind::KernelDropped { total } => {
                 let reason = "the receive buffer overflowed";
                 line(

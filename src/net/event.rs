@@ -65,6 +65,9 @@ pub enum EventKind {
         client: Option<ClientId>,
         error: Error,
     },
+    /// A UDP socket's receive buffer: the size asked for, and what the kernel granted (as it
+    /// counts it: Linux reports twice what it was asked, within its limit `net.core.rmem_max`).
+    ReceiveBuffer { asked: usize, granted: usize },
     /// The kernel dropped datagrams because the socket's receive buffer was full: `total` in
     /// all since the session began (or its counters were reset). Said at most a few times a
     /// second; the counters have the exact figure at any time.

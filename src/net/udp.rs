@@ -70,6 +70,12 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
         .and_then(|a| a.as_socket())
         .unwrap_or(config.bind);
     emitter.emit(EventKind::Listening { local });
+    if let Ok(granted) = socket.recv_buffer_size() {
+        emitter.emit(EventKind::ReceiveBuffer {
+            asked: KERNEL_RECV_BUFFER,
+            granted,
+        });
+    }
 
     let receiver = {
         let (socket, receive_emitter, shared) = (socket.clone(), emitter.clone(), shared.clone());

@@ -471,6 +471,10 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("Disconnect closes with FIN", "“断开”用 FIN 关闭"),
     ("Reset client #{id}", "重置客户端 #{id}"),
     (
+        "receive buffer: {granted} granted by the kernel ({asked} asked)",
+        "接收缓冲区：内核给了 {granted}（请求 {asked}）",
+    ),
+    (
         "the kernel dropped {n} datagrams: the receive buffer overflowed",
         "内核丢弃了 {n} 个数据报：接收缓冲区已满",
     ),

@@ -96,6 +96,12 @@ impl Log {
                 client,
                 Content::Note(Note::Error(error)),
             ),
+            EventKind::ReceiveBuffer { asked, granted } => (
+                info(Mark::Note),
+                None,
+                None,
+                Content::Note(Note::ReceiveBuffer { asked, granted }),
+            ),
             EventKind::KernelDropped { total } => (
                 (Direction::Error, Mark::Error),
                 None,

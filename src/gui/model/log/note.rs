@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::codec::format_size;
 use crate::error::Error;
 use crate::gui::i18n::{self, t, tf};
 use crate::net::{ClientId, CloseReason};
@@ -28,6 +29,11 @@ pub enum Note {
     Error(Error),
     Reconnecting {
         delay: Duration,
+    },
+    /// A UDP socket's receive buffer, asked for and granted.
+    ReceiveBuffer {
+        asked: usize,
+        granted: usize,
     },
     /// Datagrams the kernel dropped in all so far.
     KernelDropped {
@@ -60,6 +66,13 @@ impl Note {
             ),
             Note::Closed(reason) => i18n::close_reason(reason),
             Note::Error(error) => i18n::error(error),
+            Note::ReceiveBuffer { asked, granted } => tf(
+                "receive buffer: {granted} granted by the kernel ({asked} asked)",
+                &[
+                    ("granted", &format_size(*granted)),
+                    ("asked", &format_size(*asked)),
+                ],
+            ),
             Note::KernelDropped { total } => kernel_dropped(*total),
             Note::Reconnecting { delay } => {
                 tf("reconnecting in {ms} ms", &[("ms", &delay.as_millis())])
