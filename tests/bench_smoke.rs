@@ -30,6 +30,7 @@ fn quick_bench_prints_every_figure() {
         "echo_rtt_p50",
         "echo_rtt_p99",
         "log_frame",
+        "flood_frame_p99",
         "log_memory",
         "clients",
         "idle_wakeups",

@@ -5,7 +5,7 @@
 pub mod alloc_count;
 mod log_view;
 
-use log_view::{log_frame, log_memory};
+use log_view::{flood_frame, log_frame, log_memory};
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
@@ -77,6 +77,8 @@ struct Size {
     log_rows: usize,
     clients: usize,
     idle: Duration,
+    /// How long each half of flood_frame runs.
+    flood: Duration,
 }
 
 const FULL: Size = Size {
@@ -86,6 +88,7 @@ const FULL: Size = Size {
     log_rows: 1_000_000,
     clients: 1_000,
     idle: Duration::from_secs(2),
+    flood: Duration::from_secs(3),
 };
 
 /// A smaller run for CI: an eighth of the TCP bytes, a tenth of the datagrams, fewer round
@@ -96,17 +99,19 @@ const QUICK: Size = Size {
     round_trips: 300,
     clients: 200,
     idle: Duration::from_millis(500),
+    flood: Duration::from_secs(1),
     ..FULL
 };
 
 /// Runs the measurements (those whose names start with `only`, if given); `report` is called
 /// with each figure as soon as it is known.
 /// The measurements' names, as `--only` takes them.
-pub const MEASUREMENTS: [&str; 7] = [
+pub const MEASUREMENTS: [&str; 8] = [
     "tcp_ingest",
     "udp_",
     "echo_rtt",
     "log_frame",
+    "flood_frame",
     "log_memory",
     "clients",
     "idle_",
@@ -140,11 +145,12 @@ pub fn run(
 ) -> Vec<Figure> {
     let size = if quick { &QUICK } else { &FULL };
     // In the order of MEASUREMENTS.
-    let measures: [&dyn Fn() -> Vec<Figure>; 7] = [
+    let measures: [&dyn Fn() -> Vec<Figure>; 8] = [
         &|| vec![tcp_ingest(size.tcp_bytes)],
         &|| udp_ingest(size.udp_datagrams),
         &|| echo_rtt(size.round_trips),
         &|| vec![log_frame(size.log_rows)],
+        &|| vec![flood_frame(size.flood)],
         &|| vec![log_memory(size.log_rows)],
         &|| vec![clients(size.clients)],
         &|| idle_wakeups(size.idle),
