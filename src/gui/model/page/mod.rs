@@ -352,14 +352,14 @@ impl Page {
             session.command(Command::SetBroadcast(self.config.broadcast));
             self.applied_broadcast = self.config.broadcast;
         }
-        let wanted = (
-            self.config.rules.clone(),
-            self.config.echo,
-            self.config.encoding,
-        );
-        if self.applied_rules.as_ref() == Some(&wanted) {
+        // Compared in place: the rules are cloned only when they changed, not every frame.
+        let config = &self.config;
+        if self.applied_rules.as_ref().is_some_and(|(rules, echo, encoding)| {
+            *rules == config.rules && *echo == config.echo && *encoding == config.encoding
+        }) {
             return;
         }
+        let wanted = (config.rules.clone(), config.echo, config.encoding);
         match Responder::new(&wanted.0, wanted.1, wanted.2) {
             Ok(responder) => {
                 session.set_responder(responder.is_active().then_some(responder));
