@@ -649,6 +649,35 @@ fn presets_send_with_their_own_settings_and_history_recalls_messages() {
     );
 }
 
+/// Ctrl+1 … Ctrl+9 send presets 1 to 9 from anywhere in the window; each preset shows its
+/// key, and the "?" menu lists every key.
+#[test]
+fn ctrl_and_a_digit_sends_that_preset() {
+    let (server, received) = echo_server();
+    let mut h = app();
+    connect_client(&mut h, server);
+    click(&mut h, "Presets and history");
+    for (name, text) in [("First", "one"), ("Second", "two")] {
+        page(&mut h).message_mut().clear();
+        type_message(&mut h, text);
+        set_field(&mut h, "Preset name", name);
+        click(&mut h, "Save as preset");
+    }
+    h.get_by_label("Ctrl+2");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num2);
+    h.run();
+    assert_eq!(received.recv_timeout(DEADLINE).unwrap(), b"two");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num1);
+    h.run();
+    assert_eq!(received.recv_timeout(DEADLINE).unwrap(), b"one");
+    // No third preset: Ctrl+3 sends nothing.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num3);
+    h.run();
+    assert!(received.recv_timeout(Duration::from_millis(200)).is_err());
+    click(&mut h, "?");
+    h.get_by_label("Send preset 1 … 9");
+}
+
 #[test]
 fn filter_find_copy_and_row_limit_in_the_log() {
     let mut h = app();

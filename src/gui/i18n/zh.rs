@@ -478,6 +478,14 @@ pub const TEXTS: &[(&str, &str)] = &[
         "the kernel dropped {n} datagrams: the receive buffer overflowed",
         "内核丢弃了 {n} 个数据报：接收缓冲区已满",
     ),
+    ("Keys", "快捷键"),
+    ("Keys and version", "快捷键与版本"),
+    ("Send the message", "发送消息"),
+    ("Send preset 1 … 9", "发送预设 1 … 9"),
+    ("Find in the log", "在日志中查找"),
+    ("Close Find", "关闭查找"),
+    ("Larger text", "放大文字"),
+    ("Smaller text", "缩小文字"),
     // Reasons the engine gives for bad settings
     ("must be from 1 to 10000", "必须在 1 到 10000 之间"),
     (

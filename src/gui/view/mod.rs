@@ -7,6 +7,7 @@ mod connection_panel;
 mod demo_view;
 mod files_panel;
 pub mod fonts;
+mod keys;
 mod log_view;
 mod overflow;
 pub mod palette;

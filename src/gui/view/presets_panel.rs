@@ -23,6 +23,9 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                 {
                     actions.push(PageAction::SendPreset(index));
                 }
+                if let Some(shortcut) = super::keys::preset_shortcut(index) {
+                    ui.weak(ui.ctx().format_shortcut(&shortcut));
+                }
                 if ui.small_button(t("Edit")).clicked() {
                     actions.push(PageAction::EditPreset(index));
                 }

@@ -18,6 +18,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     ui.add_space(2.0);
     // Ctrl+Enter sends from anywhere in the window; taken before the text box sees it.
     let send_shortcut = ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
+    super::keys::send_presets(page.config().presets.len(), actions, ui);
     let rows = if ui.ctx().content_rect().height() < SHORT_WINDOW {
         2
     } else {

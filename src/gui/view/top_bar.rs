@@ -29,6 +29,9 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             zoom(ui);
+            ui.menu_button("?", super::keys::list)
+                .response
+                .on_hover_text(t("Keys and version"));
             let theme_and_language = widest(ui, &[t("Light theme")], egui::TextStyle::Button)
                 + widest(ui, &[t("Language"), "简体中文 MM"], egui::TextStyle::Body) * 2.0
                 + 6.0 * ui.spacing().item_spacing.x;

@@ -354,9 +354,13 @@ impl Page {
         }
         // Compared in place: the rules are cloned only when they changed, not every frame.
         let config = &self.config;
-        if self.applied_rules.as_ref().is_some_and(|(rules, echo, encoding)| {
-            *rules == config.rules && *echo == config.echo && *encoding == config.encoding
-        }) {
+        if self
+            .applied_rules
+            .as_ref()
+            .is_some_and(|(rules, echo, encoding)| {
+                *rules == config.rules && *echo == config.echo && *encoding == config.encoding
+            })
+        {
             return;
         }
         let wanted = (config.rules.clone(), config.echo, config.encoding);
