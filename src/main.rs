@@ -21,6 +21,8 @@ fn main() {
 fn run_gui() -> i32 {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Socket Tester")
+        // The window's class, which the desktop entry names (StartupWMClass).
+        .with_app_id("socket-tester")
         .with_inner_size([1100.0, 720.0])
         .with_min_inner_size([640.0, 420.0]);
     match eframe::icon_data::from_png_bytes(include_bytes!("../assets/icon.png")) {
