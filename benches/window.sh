@@ -28,7 +28,17 @@ measure_once() {
   t0=$(date +%s%N)
   HOME=$home DISPLAY=":$DISPLAY_NUMBER" "$bin" >/dev/null 2>&1 &
   pid=$!
-  DISPLAY=":$DISPLAY_NUMBER" timeout 30 xdotool search --sync --onlyvisible --pid "$pid" >/dev/null
+  # Polled every 5 ms (xdotool's own --sync polls every half second), for 30 s at most.
+  local polls=0
+  until DISPLAY=":$DISPLAY_NUMBER" xdotool search --onlyvisible --pid "$pid" >/dev/null 2>&1; do
+    if ! kill -0 "$pid" 2>/dev/null || [ "$polls" -gt 6000 ]; then
+      echo "error: $bin opened no window on :$DISPLAY_NUMBER" >&2
+      kill "$pid" "$xvfb" 2>/dev/null || true
+      exit 1
+    fi
+    polls=$((polls + 1))
+    sleep 0.005
+  done
   t1=$(date +%s%N)
   sleep 5
   local rss pss
