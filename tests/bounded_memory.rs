@@ -16,36 +16,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-const MIB: usize = 1024 * 1024;
-
-/// 1 MiB of a pattern of letters and digits, numbered so that no two chunks are alike. Text,
-/// so that printing each read as a line (which the CLI does) is cheap next to what is measured.
-fn chunk(index: usize) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    static BASE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    let base = BASE.get_or_init(|| {
-        pattern(MIB)
-            .into_iter()
-            .map(|b| ALPHABET[usize::from(b) % ALPHABET.len()])
-            .collect()
-    });
-    let mut chunk = base.clone();
-    chunk[..16].copy_from_slice(format!("{index:016}").as_bytes());
-    chunk
-}
-
-/// Reads `chunks` MiB from `stream` and checks each against [`chunk`]: the stream arrived
-/// whole and in order (a stronger check than equal hashes, and it says where it differs).
-fn read_and_check(stream: &mut TcpStream, chunks: usize) {
-    let mut got = vec![0u8; MIB];
-    for index in 0..chunks {
-        stream.read_exact(&mut got).unwrap_or_else(|err| {
-            panic!("the stream ended in MiB {index}: {err}");
-        });
-        assert!(got == chunk(index), "the stream differs in MiB {index}");
-    }
-}
-
 /// The CLI with its output thrown away (printing a GiB is not what is measured).
 fn spawn_quiet(args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_socket-tester"))
@@ -148,14 +118,14 @@ fn a_gigabyte_file_reaches_a_reading_peer_whole_in_bounded_memory() {
     {
         let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
         for index in 0..CHUNKS {
-            file.write_all(&chunk(index)).unwrap();
+            file.write_all(&numbered_mib(index)).unwrap();
         }
     }
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let peer = thread::spawn(move || {
         let (mut stream, _) = listener.accept().unwrap();
-        read_and_check(&mut stream, CHUNKS);
+        read_numbered_mibs(&mut stream, CHUNKS);
         let mut rest = Vec::new();
         stream.read_to_end(&mut rest).unwrap();
         assert!(rest.is_empty(), "{} bytes too many", rest.len());
@@ -184,12 +154,12 @@ fn a_gigabyte_echoed_to_a_peer_that_reads_late_comes_back_whole_in_bounded_memor
     let mut writer = stream.try_clone().unwrap();
     let sender = thread::spawn(move || {
         for index in 0..CHUNKS {
-            writer.write_all(&chunk(index)).unwrap();
+            writer.write_all(&numbered_mib(index)).unwrap();
         }
     });
     // The echo cannot go out while we do not read: the server must wait, not drop or hoard.
     thread::sleep(Duration::from_secs(3));
-    read_and_check(&mut stream, CHUNKS);
+    read_numbered_mibs(&mut stream, CHUNKS);
     sender.join().unwrap();
     drop(stream);
     let (code, stderr) = interrupt(&mut server);
@@ -230,12 +200,8 @@ fn echo_clients_that_never_read_hold_the_server_to_bounded_memory() {
     thread::sleep(Duration::from_secs(30));
     let rss_now = status_kib(server.id(), "VmRSS:") / 1024;
     // A new client is served at once, while the 16 are still there.
-    let mut fresh = TcpStream::connect(addr).unwrap();
-    fresh.set_read_timeout(Some(DEADLINE)).unwrap();
-    fresh.write_all(b"still there?").unwrap();
-    let mut echo = [0u8; 12];
-    fresh.read_exact(&mut echo).unwrap();
-    assert_eq!(&echo, b"still there?");
+    let mut fresh = connect(addr);
+    assert_eq!(ask(&mut fresh, b"still there?", 12), b"still there?");
     stop.store(true, Ordering::Release);
     let streams: Vec<TcpStream> = floods.into_iter().map(|t| t.join().unwrap()).collect();
     drop(streams);
@@ -298,12 +264,8 @@ fn unfinished_lines_from_many_clients_stay_within_the_memory_budget() {
     }
     let kept = CLIENTS - closed_for_budget;
     // Still serving: a complete line is echoed.
-    let mut fresh = TcpStream::connect(addr).unwrap();
-    fresh.set_read_timeout(Some(DEADLINE)).unwrap();
-    fresh.write_all(b"ping\n").unwrap();
-    let mut echo = [0u8; 5];
-    fresh.read_exact(&mut echo).unwrap();
-    assert_eq!(&echo, b"ping\n");
+    let mut fresh = connect(addr);
+    assert_eq!(ask(&mut fresh, b"ping\n", 5), b"ping\n");
     drop(server);
     assert!(closed_for_budget > 0, "the budget closed the largest");
     assert!(

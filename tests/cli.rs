@@ -117,12 +117,8 @@ fn tcp_server_prints_its_real_port_echoes_and_stops_after_count() {
     let mut server = Cli::spawn(&["tcp-server", "127.0.0.1:0", "--echo", "--count", "1"]);
     let local = server.listening();
     assert_ne!(local.port(), 0);
-    let mut client = TcpStream::connect(local).unwrap();
-    client.set_read_timeout(Some(DEADLINE)).unwrap();
-    client.write_all(b"ping").unwrap();
-    let mut echo = [0u8; 4];
-    client.read_exact(&mut echo).unwrap();
-    assert_eq!(&echo, b"ping");
+    let mut client = connect(local);
+    assert_eq!(ask(&mut client, b"ping", 4), b"ping");
     let (code, lines, _) = server.finish();
     assert_eq!(code, 0);
     assert!(lines.iter().any(|l| l.contains("accepted #1")), "{lines:?}");

@@ -21,13 +21,6 @@ fn client_to(addr: SocketAddr) -> Session {
     Session::tcp_client(TcpClientConfig::new(target), no_waker()).unwrap()
 }
 
-fn server_on(bind: &str) -> (Session, SocketAddr) {
-    let server =
-        Session::tcp_server(TcpServerConfig::new(bind.parse().unwrap()), no_waker()).unwrap();
-    let local = listening(&server);
-    (server, local)
-}
-
 fn connected(session: &Session) -> (SocketAddr, SocketAddr) {
     wait_for(session, "Connected", |kind| match kind {
         EventKind::Connected { local, peer } => Some((*local, *peer)),
@@ -49,33 +42,9 @@ fn closed(session: &Session) -> CloseReason {
     })
 }
 
-fn error(session: &Session) -> Error {
-    wait_for(session, "Error", |kind| match kind {
-        EventKind::Error { error, .. } => Some(error.clone()),
-        _ => None,
-    })
-}
-
-/// A std echo server for one connection, as `conn.sendall(data)` tutorials write it.
-fn echo_server() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut buf = [0u8; 4096];
-        loop {
-            match stream.read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => stream.write_all(&buf[..n]).unwrap(),
-            }
-        }
-    });
-    addr
-}
-
 #[test]
 fn client_round_trip_is_byte_exact_and_reports_addresses() {
-    let echo = echo_server();
+    let echo = EchoServer::start().addr;
     let client = client_to(echo);
     let (local, peer) = connected(&client);
     assert_eq!(peer, echo);
@@ -114,14 +83,7 @@ fn ten_megabytes_cross_in_both_directions_byte_exact() {
     assert_eq!(server.totals().rx_bytes, LEN as u64);
 
     // Client session sends to a std server that reads everything.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let reader = thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut got = Vec::new();
-        stream.read_to_end(&mut got).unwrap();
-        got
-    });
+    let (addr, reader) = collecting_server();
     let client = client_to(addr);
     connected(&client);
     for chunk in payload.chunks(1024 * 1024) {
@@ -297,13 +259,7 @@ fn clients_past_the_limit_are_rejected() {
         _ => None,
     });
     assert_eq!(limit, 1);
-    second.set_read_timeout(Some(DEADLINE)).unwrap();
-    let mut buf = [0u8; 1];
-    assert_eq!(
-        second.read(&mut buf).unwrap_or(0),
-        0,
-        "the rejected client is closed"
-    );
+    assert!(is_closed(&mut second), "the rejected client is closed");
 }
 
 #[test]
@@ -315,9 +271,7 @@ fn stop_closes_clients_and_frees_the_port_at_once() {
     }
     server.stop();
     for stream in &mut streams {
-        stream.set_read_timeout(Some(DEADLINE)).unwrap();
-        let mut buf = [0u8; 1];
-        assert_eq!(stream.read(&mut buf).unwrap_or(0), 0);
+        assert!(is_closed(stream));
     }
     let (again, _) = server_on(&local.to_string());
     assert!(matches!(again.totals().rx_bytes, 0));
@@ -755,12 +709,8 @@ fn the_engine_answers_rules_and_echo_without_the_consumer() {
     server.set_responder(Some(
         Responder::new(&rules, false, TextEncoding::Utf8).unwrap(),
     ));
-    let mut stream = TcpStream::connect(local).unwrap();
-    stream.set_read_timeout(Some(DEADLINE)).unwrap();
-    stream.write_all(b"PING").unwrap();
-    let mut answer = [0u8; 4];
-    stream.read_exact(&mut answer).unwrap();
-    assert_eq!(&answer, b"PONG");
+    let mut stream = connect(local);
+    assert_eq!(ask(&mut stream, b"PING", 4), b"PONG");
 
     // Echo, 100 messages, each answered before the next is sent; no event is taken (the event
     // channel holds them; a consumer that never drains it would, past 256, hold TCP back).

@@ -25,13 +25,6 @@ fn received(session: &Session) -> (SocketAddr, Vec<u8>) {
     })
 }
 
-fn error(session: &Session) -> Error {
-    wait_for(session, "Error", |kind| match kind {
-        EventKind::Error { error, .. } => Some(error.clone()),
-        _ => None,
-    })
-}
-
 #[test]
 fn round_trip_with_a_plain_socket_names_the_sender() {
     let peer = UdpSocket::bind("127.0.0.1:0").unwrap();

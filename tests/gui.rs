@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::DEADLINE;
+use common::{DEADLINE, is_closed};
 use crossbeam_channel::Receiver;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -223,12 +223,7 @@ fn tcp_server_lists_a_client_shows_its_message_and_replies() {
     assert_eq!(&reply, b"welcome");
 
     click(&mut h, "Stop");
-    let mut rest = [0u8; 1];
-    assert_eq!(
-        client.read(&mut rest).unwrap_or(0),
-        0,
-        "stopping closes the client"
-    );
+    assert!(is_closed(&mut client), "stopping closes the client");
 }
 
 #[test]
@@ -355,20 +350,17 @@ fn server_disconnects_the_selected_client_and_filters_its_rows() {
     );
 
     click(&mut h, "Disconnect client");
-    second.set_read_timeout(Some(DEADLINE)).unwrap();
-    let mut buf = [0u8; 1];
-    assert_eq!(
-        second.read(&mut buf).unwrap_or(0),
-        0,
-        "client #2 was closed"
-    );
+    assert!(is_closed(&mut second), "client #2 was closed");
     wait_until(&mut h, "the client list to update", |h| {
         page(h).clients().len() == 1
     });
     first
         .set_read_timeout(Some(Duration::from_millis(50)))
         .unwrap();
-    assert!(first.read(&mut buf).is_err(), "client #1 stays connected");
+    assert!(
+        first.read(&mut [0u8; 1]).is_err(),
+        "client #1 stays connected"
+    );
 }
 
 /// The app started again from what `h` saves, through the same serialisation eframe's

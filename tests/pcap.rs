@@ -253,22 +253,21 @@ fn a_recorded_udp_session_saves_a_pcap_with_each_datagram() {
     let session = Session::udp(UdpConfig::new("127.0.0.1:0".parse().unwrap()), no_waker()).unwrap();
     let mut recording = SessionRecording::default();
     recording.toggle(SessionKind::Udp, AlreadyOpen::default());
-    let mut feed = |until: &dyn Fn(&EventKind) -> bool| loop {
-        let event = session.events().recv_timeout(DEADLINE).expect("an event");
-        recording.observe(&event);
-        if until(&event.kind) {
-            return event.kind;
-        }
-    };
-    let EventKind::Listening { local } = feed(&|k| matches!(k, EventKind::Listening { .. })) else {
+    let EventKind::Listening { local } = record_until(&session, &mut recording, |k| {
+        matches!(k, EventKind::Listening { .. })
+    }) else {
         unreachable!()
     };
     session
         .send(Destination::Address(peer_addr), b"one".to_vec())
         .unwrap();
-    feed(&|k| matches!(k, EventKind::Sent { .. }));
+    record_until(&session, &mut recording, |k| {
+        matches!(k, EventKind::Sent { .. })
+    });
     peer.send_to(b"two", local).unwrap();
-    feed(&|k| matches!(k, EventKind::Received { .. }));
+    record_until(&session, &mut recording, |k| {
+        matches!(k, EventKind::Received { .. })
+    });
     recording.toggle(SessionKind::Udp, AlreadyOpen::default());
 
     let dir = TempDir::new("pcap-window");

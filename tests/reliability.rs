@@ -19,12 +19,7 @@ use socket2::SockRef;
 
 #[test]
 fn stopping_a_server_with_a_hundred_clients_closes_and_reports_each() {
-    let server = Session::tcp_server(
-        TcpServerConfig::new("127.0.0.1:0".parse().unwrap()),
-        no_waker(),
-    )
-    .unwrap();
-    let local = listening(&server);
+    let (server, local) = server_on("127.0.0.1:0");
     let mut streams: Vec<TcpStream> = (0..100)
         .map(|_| TcpStream::connect(local).unwrap())
         .collect();
@@ -49,9 +44,7 @@ fn stopping_a_server_with_a_hundred_clients_closes_and_reports_each() {
         .count();
     assert_eq!(closed_here, 100, "each client's close is reported");
     for stream in &mut streams {
-        stream.set_read_timeout(Some(DEADLINE)).unwrap();
-        let mut buf = [0u8; 1];
-        assert_eq!(stream.read(&mut buf).unwrap_or(0), 0);
+        assert!(is_closed(stream));
     }
     let _again = TcpListener::bind(local).expect("the port is free at once");
 }
@@ -86,14 +79,6 @@ fn sending_after_the_peer_is_gone_ends_in_a_clear_event() {
     });
 }
 
-/// 1 MiB of a pattern, numbered so that chunks differ.
-fn flood_chunk(index: usize) -> Vec<u8> {
-    static BASE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    let mut chunk = BASE.get_or_init(|| pattern(1024 * 1024)).clone();
-    chunk[..8].copy_from_slice(&(index as u64).to_le_bytes());
-    chunk
-}
-
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -121,12 +106,12 @@ fn a_gigabyte_flood_is_captured_exactly_in_bounded_memory() {
     let writer = thread::spawn(move || {
         let mut stream = TcpStream::connect(local).unwrap();
         for index in 0..CHUNKS {
-            stream.write_all(&flood_chunk(index)).unwrap();
+            stream.write_all(&numbered_mib(index)).unwrap();
         }
     });
     let mut log = Log::new(socket_tester::codec::TextEncoding::Utf8, true);
     let mut received = 0;
-    while received < CHUNKS * 1024 * 1024 {
+    while received < CHUNKS * MIB {
         let event = server
             .events()
             .recv_timeout(DEADLINE)
@@ -139,22 +124,15 @@ fn a_gigabyte_flood_is_captured_exactly_in_bounded_memory() {
     writer.join().unwrap();
     assert_eq!(
         server.totals().rx_bytes,
-        (CHUNKS * 1024 * 1024) as u64,
+        (CHUNKS * MIB) as u64,
         "counters stay exact"
     );
     server.stop();
 
     let mut file = std::fs::File::open(&capture).unwrap();
-    let mut chunk = vec![0u8; 1024 * 1024];
-    for index in 0..CHUNKS {
-        file.read_exact(&mut chunk).unwrap();
-        assert!(
-            chunk == flood_chunk(index),
-            "capture differs in MiB {index}"
-        );
-    }
+    read_numbered_mibs(&mut file, CHUNKS);
     assert_eq!(
-        file.read(&mut chunk).unwrap(),
+        file.read(&mut [0u8; 1]).unwrap(),
         0,
         "nothing more in the capture"
     );
@@ -164,12 +142,7 @@ fn a_gigabyte_flood_is_captured_exactly_in_bounded_memory() {
 
 #[test]
 fn silent_and_trickling_peers_tie_up_only_their_own_threads() {
-    let server = Session::tcp_server(
-        TcpServerConfig::new("127.0.0.1:0".parse().unwrap()),
-        no_waker(),
-    )
-    .unwrap();
-    let local = listening(&server);
+    let (server, local) = server_on("127.0.0.1:0");
     let _silent = TcpStream::connect(local).unwrap();
     let mut trickle = TcpStream::connect(local).unwrap();
     trickle.write_all(b"s").unwrap();

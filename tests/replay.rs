@@ -11,9 +11,7 @@ use common::*;
 use socket_tester::capture::record::Side;
 use socket_tester::gui::model::recording::{AlreadyOpen, RecordingConfig, SessionRecording};
 use socket_tester::net::addr::parse_host_port;
-use socket_tester::net::{
-    Destination, EventKind, Session, SessionKind, TcpClientConfig, TcpServerConfig, no_waker,
-};
+use socket_tester::net::{Destination, EventKind, Session, SessionKind, TcpClientConfig, no_waker};
 
 /// A server that answers each message with "re:" and the message.
 fn answering_server() -> SocketAddr {
@@ -31,19 +29,6 @@ fn answering_server() -> SocketAddr {
     addr
 }
 
-/// A server that keeps every byte one client sends, until the client closes.
-fn collecting_server() -> (SocketAddr, thread::JoinHandle<Vec<u8>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let handle = thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut all = Vec::new();
-        stream.read_to_end(&mut all).unwrap();
-        all
-    });
-    (addr, handle)
-}
-
 fn client_to(addr: SocketAddr) -> Session {
     let target = parse_host_port(&addr.to_string()).unwrap();
     Session::tcp_client(TcpClientConfig::new(target), no_waker()).unwrap()
@@ -54,14 +39,9 @@ fn record_conversation(dir: &TempDir) -> String {
     let client = client_to(answering_server());
     let mut recording = SessionRecording::default();
     recording.toggle(SessionKind::TcpClient, AlreadyOpen::default());
-    let mut feed = |until: &dyn Fn(&EventKind) -> bool| loop {
-        let event = client.events().recv_timeout(DEADLINE).expect("an event");
-        recording.observe(&event);
-        if until(&event.kind) {
-            break;
-        }
-    };
-    feed(&|k| matches!(k, EventKind::Connected { .. }));
+    record_until(&client, &mut recording, |k| {
+        matches!(k, EventKind::Connected { .. })
+    });
     for message in ["one", "two", "three"] {
         client
             .send(Destination::Default, message.as_bytes().to_vec())
@@ -89,6 +69,25 @@ fn record_conversation(dir: &TempDir) -> String {
     path
 }
 
+/// Starts replaying the recording at `path` on `session`, as "Start replay" does.
+fn start_replay(
+    path: String,
+    side: Side,
+    fast: bool,
+    session: &Session,
+    to: Destination,
+) -> SessionRecording {
+    let config = RecordingConfig {
+        replay_path: path,
+        replay_side: side,
+        replay_fast: fast,
+        ..RecordingConfig::default()
+    };
+    let mut replay = SessionRecording::default();
+    replay.toggle_replay(&config, Some(session), to);
+    replay
+}
+
 #[test]
 fn replaying_this_ends_side_as_a_mock_client_sends_the_recorded_bytes_in_order() {
     let dir = TempDir::new("replay-client");
@@ -99,14 +98,7 @@ fn replaying_this_ends_side_as_a_mock_client_sends_the_recorded_bytes_in_order()
     wait_for(&client, "Connected", |k| {
         matches!(k, EventKind::Connected { .. }).then_some(())
     });
-    let config = RecordingConfig {
-        replay_path: path,
-        replay_side: Side::Here,
-        replay_fast: false,
-        ..RecordingConfig::default()
-    };
-    let mut replay = SessionRecording::default();
-    replay.toggle_replay(&config, Some(&client), Destination::Default);
+    let replay = start_replay(path, Side::Here, false, &client, Destination::Default);
     assert_eq!(replay.note.as_deref(), Some("Replaying 3 messages"));
     for _ in 0..3 {
         wait_for(&client, "Sent", |k| {
@@ -122,25 +114,13 @@ fn replaying_the_peers_side_as_a_mock_server_answers_like_the_recorded_server() 
     let dir = TempDir::new("replay-server");
     let path = record_conversation(&dir);
 
-    let server = Session::tcp_server(
-        TcpServerConfig::new("127.0.0.1:0".parse().unwrap()),
-        no_waker(),
-    )
-    .unwrap();
-    let local = listening(&server);
+    let (server, local) = server_on("127.0.0.1:0");
     let mut student = TcpStream::connect(local).unwrap();
     let id = wait_for(&server, "Accepted", |k| match k {
         EventKind::Accepted { client, .. } => Some(*client),
         _ => None,
     });
-    let config = RecordingConfig {
-        replay_path: path,
-        replay_side: Side::Peer,
-        replay_fast: true,
-        ..RecordingConfig::default()
-    };
-    let mut replay = SessionRecording::default();
-    replay.toggle_replay(&config, Some(&server), Destination::Client(id));
+    let _replay = start_replay(path, Side::Peer, true, &server, Destination::Client(id));
     let expected = b"re:onere:twore:three";
     let mut got = vec![0u8; expected.len()];
     student.set_read_timeout(Some(DEADLINE)).unwrap();

@@ -35,6 +35,14 @@ fn set_field(h: &mut Harness<'static, App>, label: &str, value: &str) {
     h.run();
 }
 
+/// Page `index` of the running Demo: 0 the server, 1 the client.
+fn demo_page<'h>(
+    h: &'h Harness<'static, App>,
+    index: usize,
+) -> &'h socket_tester::gui::model::page::Page {
+    &h.state().demo.as_ref().expect("the Demo runs").pages[index]
+}
+
 fn settle(h: &mut Harness<'static, App>, until: impl Fn(&mut Harness<'static, App>) -> bool) {
     let deadline = Instant::now() + common::DEADLINE;
     while !until(h) && Instant::now() < deadline {
@@ -125,29 +133,15 @@ fn lecture_screenshots() {
             *client.message_mut() = "GET /hello".into();
             client.send();
         }
-        settle(&mut h, |h| {
-            h.state().demo.as_ref().unwrap().pages[0]
-                .totals()
-                .rx_messages
-                == 3
-        });
+        settle(&mut h, |h| demo_page(h, 0).totals().rx_messages == 3);
         {
             let server = &mut h.state_mut().demo.as_mut().unwrap().pages[0];
             *server.message_mut() = "200 OK 你好".into();
             server.send();
         }
-        settle(&mut h, |h| {
-            h.state().demo.as_ref().unwrap().pages[1]
-                .totals()
-                .rx_messages
-                == 1
-        });
+        settle(&mut h, |h| demo_page(h, 1).totals().rx_messages == 1);
         h.state_mut().demo.as_mut().unwrap().pages[1].reset_connection(0);
-        settle(&mut h, |h| {
-            h.state().demo.as_ref().unwrap().pages[0]
-                .clients()
-                .is_empty()
-        });
+        settle(&mut h, |h| demo_page(h, 0).clients().is_empty());
         save(&mut h, name);
     }
 }

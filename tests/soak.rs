@@ -7,7 +7,7 @@ mod common;
 use std::net::TcpStream;
 
 use common::*;
-use socket_tester::net::{EventKind, Session, TcpServerConfig, no_waker};
+use socket_tester::net::EventKind;
 
 fn count(dir: &str) -> usize {
     std::fs::read_dir(dir)
@@ -20,12 +20,7 @@ fn ten_thousand_connect_disconnect_cycles_leak_no_thread_or_descriptor() {
     const CYCLES: usize = 10_000;
     let (threads_before, fds_before) = (count("/proc/self/task"), count("/proc/self/fd"));
 
-    let server = Session::tcp_server(
-        TcpServerConfig::new("127.0.0.1:0".parse().unwrap()),
-        no_waker(),
-    )
-    .unwrap();
-    let local = listening(&server);
+    let (server, local) = server_on("127.0.0.1:0");
     let mut closed = 0;
     for _ in 0..CYCLES {
         drop(TcpStream::connect(local).unwrap());

@@ -28,29 +28,44 @@ fn page_with_rows(rows: usize) -> Page {
     page
 }
 
-/// CPU time of one frame of the real log view (headless egui, no window) over `frames` frames.
-fn frame_time(page: &mut Page, frames: u32) -> f64 {
-    let ctx = egui::Context::default();
-    crate::gui::view::fonts::install(&ctx);
-    let input = || egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1100.0, 700.0),
-        )),
-        ..Default::default()
-    };
-    let mut frame = || {
-        let mut output = ctx.run_ui(input(), |ui| crate::gui::view::draw_log(page, ui));
+/// The real log view drawn in a 1100×700 egui context with no window and no renderer.
+struct HeadlessLogView {
+    ctx: egui::Context,
+}
+
+impl HeadlessLogView {
+    fn new() -> Self {
+        let ctx = egui::Context::default();
+        crate::gui::view::fonts::install(&ctx);
+        Self { ctx }
+    }
+
+    fn draw(&self, page: &mut Page) {
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1100.0, 700.0),
+            )),
+            ..Default::default()
+        };
+        let mut output = self
+            .ctx
+            .run_ui(input, |ui| crate::gui::view::draw_log(page, ui));
         // No renderer here: font textures are not uploaded anywhere.
         output.textures_delta.clear();
-    };
+    }
+}
+
+/// CPU time of one frame of the real log view (headless egui, no window) over `frames` frames.
+fn frame_time(page: &mut Page, frames: u32) -> f64 {
+    let view = HeadlessLogView::new();
     // The first frames load fonts and lay out the table's columns.
     for _ in 0..3 {
-        frame();
+        view.draw(page);
     }
     let start = Instant::now();
     for _ in 0..frames {
-        frame();
+        view.draw(page);
     }
     start.elapsed().as_secs_f64() * 1e6 / frames as f64
 }
@@ -106,23 +121,14 @@ fn frame_p99(datagrams_per_second: Option<u64>, duration: Duration) -> f64 {
         (Some(to), Some(rate)) => Some(paced_datagrams(to, rate, stop.clone())),
         _ => None,
     };
-    let ctx = egui::Context::default();
-    crate::gui::view::fonts::install(&ctx);
-    let input = || egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1100.0, 700.0),
-        )),
-        ..Default::default()
-    };
+    let view = HeadlessLogView::new();
     let mut frames_ms = Vec::new();
     let start = Instant::now();
     while start.elapsed() < duration {
         let tick = Instant::now();
         let cpu = thread_cpu_time();
         page.drain_events();
-        let mut output = ctx.run_ui(input(), |ui| crate::gui::view::draw_log(&mut page, ui));
-        output.textures_delta.clear();
+        view.draw(&mut page);
         frames_ms.push((thread_cpu_time() - cpu).as_secs_f64() * 1000.0);
         thread::sleep(Duration::from_millis(16).saturating_sub(tick.elapsed()));
     }

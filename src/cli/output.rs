@@ -2,6 +2,7 @@
 //! A closed stdout (`| head -1`) is an ordinary end of the run, never a panic.
 
 use std::io::{self, Write};
+use std::net::SocketAddr;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Local, SecondsFormat};
@@ -56,6 +57,28 @@ impl<'a> JsonLine<'a> {
             count: None,
         }
     }
+
+    /// A line about one peer (and the client number a server gave it).
+    fn about(
+        time: SystemTime,
+        event: &'a str,
+        client: Option<ClientId>,
+        peer: &SocketAddr,
+    ) -> JsonLine<'a> {
+        JsonLine {
+            client,
+            peer: Some(peer.to_string()),
+            ..JsonLine::new(time, event)
+        }
+    }
+
+    /// The line with its reason: why a client was rejected, a connection closed, and so on.
+    fn because(self, reason: impl Into<String>) -> JsonLine<'a> {
+        JsonLine {
+            reason: Some(reason.into()),
+            ..self
+        }
+    }
 }
 
 impl Printer {
@@ -94,9 +117,8 @@ impl Printer {
             EventKind::Connected { local, peer } => line(
                 format!("{clock} connected {peer} from {local}"),
                 JsonLine {
-                    peer: Some(peer.to_string()),
                     local: Some(local.to_string()),
-                    ..JsonLine::new(time, "connected")
+                    ..JsonLine::about(time, "connected", None, peer)
                 },
             ),
             EventKind::Accepted {
@@ -106,10 +128,8 @@ impl Printer {
             } => line(
                 format!("{clock} accepted #{client} {peer}"),
                 JsonLine {
-                    client: Some(*client),
-                    peer: Some(peer.to_string()),
                     local: Some(local.to_string()),
-                    ..JsonLine::new(time, "accepted")
+                    ..JsonLine::about(time, "accepted", Some(*client), peer)
                 },
             ),
             EventKind::Rejected { peer, limit } => {
@@ -118,8 +138,7 @@ impl Printer {
                     format!("{clock} rejected {peer} {reason}"),
                     JsonLine {
                         peer: Some(peer.to_string()),
-                        reason: Some(reason.clone()),
-                        ..JsonLine::new(time, "rejected")
+                        ..JsonLine::new(time, "rejected").because(&reason)
                     },
                 )
             }
@@ -146,22 +165,16 @@ impl Printer {
                 line(
                     plain,
                     JsonLine {
-                        client: *client,
-                        peer: Some(peer.to_string()),
                         len: Some(data.len()),
                         text,
                         hex,
-                        ..JsonLine::new(time, if received { "rx" } else { "tx" })
+                        ..JsonLine::about(time, if received { "rx" } else { "tx" }, *client, peer)
                     },
                 )
             }
             EventKind::PeerFinished { client, peer } => line(
                 format!("{clock} peer-finished {peer} (FIN; still sending)"),
-                JsonLine {
-                    client: *client,
-                    peer: Some(peer.to_string()),
-                    ..JsonLine::new(time, "peer_finished")
-                },
+                JsonLine::about(time, "peer_finished", *client, peer),
             ),
             EventKind::Closed {
                 client,
@@ -171,12 +184,7 @@ impl Printer {
                 self.decoders.end(*peer);
                 line(
                     format!("{clock} closed {peer} {reason}"),
-                    JsonLine {
-                        client: *client,
-                        peer: Some(peer.to_string()),
-                        reason: Some(reason.to_string()),
-                        ..JsonLine::new(time, "closed")
-                    },
+                    JsonLine::about(time, "closed", *client, peer).because(reason.to_string()),
                 )
             }
             EventKind::Error { client, error } => {
@@ -186,8 +194,7 @@ impl Printer {
                         String::new(),
                         JsonLine {
                             client: *client,
-                            reason: Some(error.to_string()),
-                            ..JsonLine::new(time, "error")
+                            ..JsonLine::new(time, "error").because(error.to_string())
                         },
                     )
                 } else {
@@ -200,8 +207,7 @@ impl Printer {
                     format!("{clock} {reason}"),
                     JsonLine {
                         len: Some(*granted),
-                        reason: Some(reason.clone()),
-                        ..JsonLine::new(time, "receive_buffer")
+                        ..JsonLine::new(time, "receive_buffer").because(&reason)
                     },
                 )
             }
@@ -211,8 +217,7 @@ impl Printer {
                     format!("{clock} kernel dropped {total} datagrams: {reason}"),
                     JsonLine {
                         count: Some(*total),
-                        reason: Some(reason.to_string()),
-                        ..JsonLine::new(time, "dropped")
+                        ..JsonLine::new(time, "dropped").because(reason)
                     },
                 )
             }
@@ -220,10 +225,7 @@ impl Printer {
                 let reason = format!("reconnecting in {} ms", delay.as_millis());
                 line(
                     format!("{clock} {reason}"),
-                    JsonLine {
-                        reason: Some(reason.clone()),
-                        ..JsonLine::new(time, "reconnecting")
-                    },
+                    JsonLine::new(time, "reconnecting").because(&reason),
                 )
             }
             EventKind::Stopped => Ok(()),

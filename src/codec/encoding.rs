@@ -194,6 +194,19 @@ pub fn push_byte_escape(out: &mut String, byte: u8) {
     let _ = write!(out, "\\x{byte:02X}");
 }
 
+/// Writes a C0 control or DEL as an escape the message box reads back (`\r \n \t`, else
+/// `\xNN`); false, and nothing written, for any other character.
+pub fn push_control_escape(out: &mut String, c: char) -> bool {
+    match c {
+        '\r' => out.push_str("\\r"),
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x20 || c == '\x7F' => push_byte_escape(out, c as u8),
+        _ => return false,
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

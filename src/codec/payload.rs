@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::codec::checksum::Checksum;
-use crate::codec::encoding::TextEncoding;
+use crate::codec::encoding::{TextEncoding, push_control_escape};
 use crate::codec::escape::{Piece, parse_escapes};
 use crate::codec::hex::parse_hex;
 use crate::error::Error;
@@ -129,15 +129,10 @@ fn bytes_as_text(bytes: &[u8], encoding: TextEncoding, escapes: bool) -> Result<
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\r' => out.push_str("\\r"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\x7F' => {
-                crate::codec::encoding::push_byte_escape(&mut out, c as u8)
-            }
-            c => out.push(c),
+        if c == '\\' {
+            out.push_str("\\\\");
+        } else if !push_control_escape(&mut out, c) {
+            out.push(c);
         }
     }
     Ok(out)

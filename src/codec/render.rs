@@ -1,6 +1,6 @@
 //! One-line renderings of received bytes for logs and the CLI.
 
-use crate::codec::encoding::push_byte_escape;
+use crate::codec::encoding::push_control_escape;
 
 /// Makes decoded text fit on one line and safe for a terminal: CR, LF and tab become
 /// `\r \n \t`, other C0 controls and DEL `\xNN`; C1 controls (one-character terminal
@@ -10,13 +10,13 @@ use crate::codec::encoding::push_byte_escape;
 pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '\r' => out.push_str("\\r"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\x7F' => push_byte_escape(&mut out, c as u8),
-            c if is_invisible_control(c) => out.push_str(&format!("\\u{{{:04X}}}", c as u32)),
-            c => out.push(c),
+        if push_control_escape(&mut out, c) {
+            continue;
+        }
+        if is_invisible_control(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        } else {
+            out.push(c);
         }
     }
     out

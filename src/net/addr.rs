@@ -251,22 +251,15 @@ mod tests {
     #[test]
     fn bind_forms() {
         let any = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
-        assert_eq!(
-            parse_bind("9000", any).unwrap(),
-            "0.0.0.0:9000".parse().unwrap()
-        );
-        assert_eq!(
-            parse_bind("127.0.0.1:0", any).unwrap(),
-            "127.0.0.1:0".parse().unwrap()
-        );
-        assert_eq!(
-            parse_bind("[::]:5", any).unwrap(),
-            "[::]:5".parse().unwrap()
-        );
-        assert_eq!(
-            parse_bind("localhost:5", any).unwrap(),
-            "127.0.0.1:5".parse().unwrap()
-        );
+        for (typed, bound) in [
+            ("9000", "0.0.0.0:9000"),
+            ("127.0.0.1:0", "127.0.0.1:0"),
+            ("[::]:5", "[::]:5"),
+            ("localhost:5", "127.0.0.1:5"),
+        ] {
+            let bound: SocketAddr = bound.parse().unwrap();
+            assert_eq!(parse_bind(typed, any).unwrap(), bound, "{typed}");
+        }
         assert!(parse_bind("example.com:5", any).is_err());
         assert!(parse_bind("", any).is_err());
     }

@@ -94,6 +94,13 @@ pub(crate) struct Worker {
     pub shared: Arc<Shared>,
 }
 
+impl Worker {
+    /// What a worker thread takes: its commands, where its events go, what the session shares.
+    pub fn into_parts(self) -> (Receiver<Control>, Emitter, Arc<Shared>) {
+        (self.commands, self.emitter, self.shared)
+    }
+}
+
 /// A handle on a running session. Dropping it stops the session and joins its threads.
 pub struct Session {
     handle: Handle,

@@ -49,15 +49,11 @@ impl TcpServerConfig {
 }
 
 pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
-    let Worker {
-        commands,
-        emitter,
-        shared,
-    } = worker;
     let listener = match bind_listener(config.bind, config.dual_stack) {
         Ok(listener) => Arc::new(listener),
-        Err(error) => return emitter.could_not_start(error),
+        Err(error) => return worker.emitter.could_not_start(error),
     };
+    let (commands, emitter, shared) = worker.into_parts();
     let local = listener.local_addr().unwrap_or(config.bind);
     emitter.emit(EventKind::Listening { local });
 

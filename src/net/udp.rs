@@ -54,15 +54,11 @@ impl UdpConfig {
 }
 
 pub(crate) fn run(config: UdpConfig, worker: Worker) {
-    let Worker {
-        commands,
-        emitter,
-        shared,
-    } = worker;
     let socket = match bind(&config) {
         Ok(socket) => Arc::new(socket),
-        Err(error) => return emitter.could_not_start(error),
+        Err(error) => return worker.emitter.could_not_start(error),
     };
+    let (commands, emitter, shared) = worker.into_parts();
     shared.meter_drops(socket.clone());
     let local = socket
         .local_addr()
@@ -336,15 +332,7 @@ fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shar
                 }
                 answer(replies, peer, socket, shared, emitter);
             }
-            // An ICMP "port unreachable" for an earlier send (reported on some systems): the
-            // socket still works.
-            Err(err)
-                if matches!(
-                    err.kind(),
-                    io::ErrorKind::Interrupted
-                        | io::ErrorKind::ConnectionReset
-                        | io::ErrorKind::ConnectionRefused
-                ) => {}
+            Err(err) if is_harmless(&err) => {}
             Err(err) => {
                 emitter.emit(EventKind::Error {
                     client: None,
@@ -411,4 +399,15 @@ fn answer(
             });
         }
     }
+}
+
+/// A signal, or an ICMP "port unreachable" for an earlier send reported on a receive (some
+/// systems do): the socket still works.
+fn is_harmless(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::Interrupted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionRefused
+    )
 }

@@ -3,14 +3,17 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use socket_tester::net::{Event, EventKind, Session};
 
 pub const DEADLINE: Duration = Duration::from_secs(10);
+
+pub const MIB: usize = 1024 * 1024;
 
 /// Waits for the next event; panics with what was expected if none comes before the deadline.
 pub fn next_event(session: &Session) -> EventKind {
@@ -436,4 +439,101 @@ pub fn english_on_screen(
         }
     }
     found
+}
+
+/// A TCP connection to `addr` whose reads give up after `DEADLINE`.
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    stream
+}
+
+/// Writes `message` and reads the `reply_len` bytes that answer it.
+pub fn ask(stream: &mut TcpStream, message: &[u8], reply_len: usize) -> Vec<u8> {
+    stream.write_all(message).unwrap();
+    let mut reply = vec![0u8; reply_len];
+    stream.read_exact(&mut reply).unwrap();
+    reply
+}
+
+/// A server that keeps every byte one client sends, until the client closes.
+pub fn collecting_server() -> (SocketAddr, thread::JoinHandle<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut all = Vec::new();
+        stream.read_to_end(&mut all).unwrap();
+        all
+    });
+    (addr, handle)
+}
+
+/// Feeds `session`'s events to `recording` until one that `until` accepts, and returns it.
+pub fn record_until(
+    session: &Session,
+    recording: &mut socket_tester::gui::model::recording::SessionRecording,
+    until: impl Fn(&EventKind) -> bool,
+) -> EventKind {
+    loop {
+        let event = session.events().recv_timeout(DEADLINE).expect("an event");
+        recording.observe(&event);
+        if until(&event.kind) {
+            return event.kind;
+        }
+    }
+}
+
+/// The next error the session reports, skipping other events.
+pub fn error(session: &Session) -> socket_tester::Error {
+    wait_for(session, "Error", |kind| match kind {
+        EventKind::Error { error, .. } => Some(error.clone()),
+        _ => None,
+    })
+}
+
+/// Whether the peer has closed `stream`: a read gives the end of the stream (or fails).
+pub fn is_closed(stream: &mut TcpStream) -> bool {
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut byte = [0u8; 1];
+    stream.read(&mut byte).unwrap_or(0) == 0
+}
+
+/// 1 MiB of a pattern of letters and digits, numbered so that no two chunks are alike. Text,
+/// so that printing each read as a line (which the CLI does) is cheap next to what is measured.
+pub fn numbered_mib(index: usize) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    static BASE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let base = BASE.get_or_init(|| {
+        pattern(MIB)
+            .into_iter()
+            .map(|b| ALPHABET[usize::from(b) % ALPHABET.len()])
+            .collect()
+    });
+    let mut chunk = base.clone();
+    chunk[..16].copy_from_slice(format!("{index:016}").as_bytes());
+    chunk
+}
+
+/// Reads `chunks` MiB from `stream` (a socket or a file) and checks each against [`numbered_mib`]: the stream arrived
+/// whole and in order (a stronger check than equal hashes, and it says where it differs).
+pub fn read_numbered_mibs(stream: &mut impl Read, chunks: usize) {
+    let mut got = vec![0u8; MIB];
+    for index in 0..chunks {
+        stream.read_exact(&mut got).unwrap_or_else(|err| {
+            panic!("the stream ended in MiB {index}: {err}");
+        });
+        assert!(
+            got == numbered_mib(index),
+            "the stream differs in MiB {index}"
+        );
+    }
+}
+
+/// A TCP server session listening on `bind`, and the address it got.
+pub fn server_on(bind: &str) -> (Session, SocketAddr) {
+    let config = socket_tester::net::TcpServerConfig::new(bind.parse().unwrap());
+    let server = Session::tcp_server(config, socket_tester::net::no_waker()).unwrap();
+    let local = listening(&server);
+    (server, local)
 }

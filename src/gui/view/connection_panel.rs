@@ -23,14 +23,10 @@ pub fn draw(
     ui: &mut Ui,
 ) {
     let page = tab.page();
+    use Group::*;
     let groups: &[Group] = match page.kind() {
-        SessionKind::Udp => &[
-            Group::Local,
-            Group::Toggle,
-            Group::SendTo,
-            Group::UdpOptions,
-        ],
-        _ => &[Group::Local, Group::Toggle],
+        SessionKind::Udp => &[Local, Toggle, SendTo, UdpOptions],
+        _ => &[Local, Toggle],
     };
     // On a narrow window whole groups move to the next row; a label never parts from its field.
     super::overflow::wrap(ui, "connection", groups, |ui, group| match group {

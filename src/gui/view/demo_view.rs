@@ -138,25 +138,7 @@ fn message_row(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                 actions.push(PageAction::Send);
             }
         }
-        Part::Writes => {
-            super::labelled_field(
-                ui,
-                t("Writes"),
-                &mut page.config_mut().split_writes,
-                32.0,
-                true,
-            )
-            .on_hover_text(t("Sticky packets: each send becomes this many writes"));
-        }
-        Part::Apart => {
-            super::labelled_field(
-                ui,
-                t("Apart (ms)"),
-                &mut page.config_mut().split_gap_ms,
-                40.0,
-                true,
-            )
-            .on_hover_text(t("Time between the writes of one send (0: back to back)"));
-        }
+        Part::Writes => super::split_writes_field(ui, page.config_mut()),
+        Part::Apart => super::split_gap_field(ui, page.config_mut()),
     });
 }

@@ -25,7 +25,7 @@ use crate::gui::i18n::{t, tf};
 use egui::{CentralPanel, Panel, RichText, Ui};
 
 use crate::gui::app::App;
-use crate::gui::model::page::{Page, PageAction};
+use crate::gui::model::page::{Page, PageAction, PageConfig};
 
 /// Fonts, theme and zoom for a new context (the app's window or a test harness).
 pub fn setup_context(ctx: &egui::Context, dark: bool, presentation: bool, zoom: f32) {
@@ -189,6 +189,18 @@ fn labelled_field(
         egui::TextEdit::singleline(value).desired_width(width),
     )
     .labelled_by(label.id)
+}
+
+/// How many writes a send becomes (sticky packets), in the tool panel and the Demo alike.
+fn split_writes_field(ui: &mut Ui, config: &mut PageConfig) {
+    labelled_field(ui, t("Writes"), &mut config.split_writes, 40.0, true)
+        .on_hover_text(t("Sticky packets: each send becomes this many writes"));
+}
+
+/// The time between the writes of one send, in the tool panel and the Demo alike.
+fn split_gap_field(ui: &mut Ui, config: &mut PageConfig) {
+    labelled_field(ui, t("Apart (ms)"), &mut config.split_gap_ms, 50.0, true)
+        .on_hover_text(t("Time between the writes of one send (0: back to back)"));
 }
 
 /// A labelled field that takes the rest of its row, with `after` (a button, a checkbox) at the

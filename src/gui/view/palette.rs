@@ -4,47 +4,45 @@
 
 use egui::Color32;
 
+/// Each colour as (on the dark theme, on the light theme).
+type Shades = (Color32, Color32);
+
+const ERROR: Shades = (rgb(0xFF6B6B), rgb(0xC41E25));
+const RECEIVED: Shades = (rgb(0x56D364), rgb(0x1A7F37));
+const SENT: Shades = (rgb(0x58A6FF), rgb(0x0969DA));
+const CONTROL: Shades = (rgb(0xE3B341), rgb(0x9A6700));
+const NOTE: Shades = (Color32::LIGHT_GRAY, Color32::DARK_GRAY);
+
+/// A colour written as 0xRRGGBB.
+const fn rgb(hex: u32) -> Color32 {
+    Color32::from_rgb((hex >> 16) as u8, (hex >> 8) as u8, hex as u8)
+}
+
+fn shade(dark: bool, (on_dark, on_light): Shades) -> Color32 {
+    if dark { on_dark } else { on_light }
+}
+
 /// Errors.
 pub fn error(dark: bool) -> Color32 {
-    if dark {
-        Color32::from_rgb(0xFF, 0x6B, 0x6B)
-    } else {
-        Color32::from_rgb(0xC4, 0x1E, 0x25)
-    }
+    shade(dark, ERROR)
 }
 
 pub fn received(dark: bool) -> Color32 {
-    if dark {
-        Color32::from_rgb(0x56, 0xD3, 0x64)
-    } else {
-        Color32::from_rgb(0x1A, 0x7F, 0x37)
-    }
+    shade(dark, RECEIVED)
 }
 
 pub fn sent(dark: bool) -> Color32 {
-    if dark {
-        Color32::from_rgb(0x58, 0xA6, 0xFF)
-    } else {
-        Color32::from_rgb(0x09, 0x69, 0xDA)
-    }
+    shade(dark, SENT)
 }
 
 /// Connects, FIN and other control events.
 pub fn control(dark: bool) -> Color32 {
-    if dark {
-        Color32::from_rgb(0xE3, 0xB3, 0x41)
-    } else {
-        Color32::from_rgb(0x9A, 0x67, 0x00)
-    }
+    shade(dark, CONTROL)
 }
 
 /// Notes and information rows.
 pub fn note(dark: bool) -> Color32 {
-    if dark {
-        Color32::LIGHT_GRAY
-    } else {
-        Color32::DARK_GRAY
-    }
+    shade(dark, NOTE)
 }
 
 /// Warnings that must be seen, such as the auto-reply badge.

@@ -16,47 +16,51 @@ pub fn draw(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
         "Round trips measured: {n} (a send to the next receive from the same peer)",
         &[("n", &series.round_trips_ms.len())],
     ));
-    Plot::new("bytes-per-second")
+    over_time(
+        "bytes-per-second",
+        height,
+        t("bytes/s"),
+        bytes_per_second_mark,
+    )
+    .show(ui, |plot| {
+        plot.line(
+            Line::new(t("RX bytes/s"), PlotPoints::from(series.rx_per_second))
+                .color(palette::received(dark)),
+        );
+        plot.line(
+            Line::new(t("TX bytes/s"), PlotPoints::from(series.tx_per_second))
+                .color(palette::sent(dark)),
+        );
+    });
+    over_time("round-trips", height, t("ms"), milliseconds_mark).show(ui, |plot| {
+        let points = PlotPoints::from(series.round_trips_ms);
+        plot.points(
+            Points::new(t("round trip (ms)"), points)
+                .radius(3.0)
+                .color(palette::control(dark)),
+        );
+    });
+}
+
+/// A plot of something over seconds, its y axis labelled and marked with `y_mark`.
+fn over_time(
+    id: &'static str,
+    height: f32,
+    y_label: &str,
+    y_mark: fn(f64) -> String,
+) -> Plot<'static> {
+    Plot::new(id)
         .height(height)
         .legend(Legend::default())
         .x_axis_label(t("seconds"))
-        .y_axis_label(t("bytes/s"))
+        .y_axis_label(y_label.to_owned())
         .x_axis_formatter(|mark, _| seconds_mark(mark.value))
-        .y_axis_formatter(|mark, _| bytes_per_second_mark(mark.value))
+        .y_axis_formatter(move |mark, _| y_mark(mark.value))
         .y_axis_min_width(AXIS_WIDTH)
         // An empty or flat plot still shows a scale.
         .include_y(0.0)
         .include_y(1.0)
         .allow_scroll(false)
-        .show(ui, |plot| {
-            plot.line(
-                Line::new(t("RX bytes/s"), PlotPoints::from(series.rx_per_second))
-                    .color(palette::received(dark)),
-            );
-            plot.line(
-                Line::new(t("TX bytes/s"), PlotPoints::from(series.tx_per_second))
-                    .color(palette::sent(dark)),
-            );
-        });
-    Plot::new("round-trips")
-        .height(height)
-        .legend(Legend::default())
-        .x_axis_label(t("seconds"))
-        .y_axis_label(t("ms"))
-        .x_axis_formatter(|mark, _| seconds_mark(mark.value))
-        .y_axis_formatter(|mark, _| milliseconds_mark(mark.value))
-        .y_axis_min_width(AXIS_WIDTH)
-        .include_y(0.0)
-        .include_y(1.0)
-        .allow_scroll(false)
-        .show(ui, |plot| {
-            let points = PlotPoints::from(series.round_trips_ms);
-            plot.points(
-                Points::new(t("round trip (ms)"), points)
-                    .radius(3.0)
-                    .color(palette::control(dark)),
-            );
-        });
 }
 
 /// Room for the widest value on a y axis ("1023.9 KiB/s").

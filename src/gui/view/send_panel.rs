@@ -50,14 +50,10 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             actions.push(PageAction::Send);
         }
     });
+    use Format as F;
     let groups: &[Format] = match page.kind() {
-        SessionKind::TcpServer => &[
-            Format::Mode,
-            Format::Ending,
-            Format::Checksum,
-            Format::Client,
-        ],
-        _ => &[Format::Mode, Format::Ending, Format::Checksum],
+        SessionKind::TcpServer => &[F::Mode, F::Ending, F::Checksum, F::Client],
+        _ => &[F::Mode, F::Ending, F::Checksum],
     };
     super::overflow::wrap(ui, "send-format", groups, |ui, group| {
         let mode = page.config().input_mode;

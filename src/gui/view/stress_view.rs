@@ -148,41 +148,39 @@ fn figures(report: &Report, ui: &mut Ui) {
         .num_columns(4)
         .spacing([32.0, 6.0])
         .show(ui, |ui| {
-            let pair = |ui: &mut Ui, name: &str, value: String| {
-                ui.label(name);
-                ui.label(RichText::new(value).strong().monospace());
-            };
-            pair(ui, t("QPS now"), format!("{:.0}", report.qps_now));
-            pair(ui, t("QPS peak"), format!("{:.0}", report.qps_peak));
-            ui.end_row();
-            pair(ui, t("Sent"), report.sent.to_string());
-            pair(ui, t("Succeeded"), report.succeeded.to_string());
-            ui.end_row();
-            pair(ui, t("Failed"), report.failed.to_string());
-            pair(ui, t("Active connections"), report.active.to_string());
-            ui.end_row();
-            pair(ui, t("Bytes out"), report.bytes_out.to_string());
-            pair(ui, t("Bytes in"), report.bytes_in.to_string());
-            ui.end_row();
             let f = &report.failures;
-            pair(ui, t("Connect failed"), f.connect_failed.to_string());
-            pair(ui, t("Send failed"), f.send_failed.to_string());
-            ui.end_row();
-            pair(ui, t("Timed out"), f.timed_out.to_string());
-            pair(ui, t("Closed by peer"), f.closed_by_peer.to_string());
-            ui.end_row();
             let latency = |pick: fn(&crate::net::stress::LatencyFigures) -> u64| {
                 report
                     .latency
                     .as_ref()
                     .map_or("–".to_string(), |l| micros(pick(l)))
             };
-            pair(ui, t("Latency p50"), latency(|l| l.p50_us));
-            pair(ui, t("Latency p95"), latency(|l| l.p95_us));
-            ui.end_row();
-            pair(ui, t("Latency p99"), latency(|l| l.p99_us));
-            pair(ui, t("Latency max"), latency(|l| l.max_us));
-            ui.end_row();
+            // Two figures a row.
+            let figures = [
+                (t("QPS now"), format!("{:.0}", report.qps_now)),
+                (t("QPS peak"), format!("{:.0}", report.qps_peak)),
+                (t("Sent"), report.sent.to_string()),
+                (t("Succeeded"), report.succeeded.to_string()),
+                (t("Failed"), report.failed.to_string()),
+                (t("Active connections"), report.active.to_string()),
+                (t("Bytes out"), report.bytes_out.to_string()),
+                (t("Bytes in"), report.bytes_in.to_string()),
+                (t("Connect failed"), f.connect_failed.to_string()),
+                (t("Send failed"), f.send_failed.to_string()),
+                (t("Timed out"), f.timed_out.to_string()),
+                (t("Closed by peer"), f.closed_by_peer.to_string()),
+                (t("Latency p50"), latency(|l| l.p50_us)),
+                (t("Latency p95"), latency(|l| l.p95_us)),
+                (t("Latency p99"), latency(|l| l.p99_us)),
+                (t("Latency max"), latency(|l| l.max_us)),
+            ];
+            for (i, (name, value)) in figures.into_iter().enumerate() {
+                ui.label(name);
+                ui.label(RichText::new(value).strong().monospace());
+                if i % 2 == 1 {
+                    ui.end_row();
+                }
+            }
         });
 }
 

@@ -152,14 +152,10 @@ fn tcp_options(page: &mut Page, ui: &mut Ui) {
                 .on_hover_text(t("Connect again when the connection fails or is lost (0.5 s, doubling up to 30 s)"));
         }
         });
-        ui.horizontal(|ui| {
-            labelled_field(ui, t("Idle timeout (s)"), &mut config.idle_timeout_s, 40.0, editable)
-                .on_hover_text(t("Close a connection whose peer sends nothing for this long (empty: never)"));
-        });
-        ui.horizontal(|ui| {
-            labelled_field(ui, t("Send timeout (s)"), &mut config.send_timeout_s, 40.0, editable)
-                .on_hover_text(t("Close a connection whose peer takes nothing we send for this long (empty: never)"));
-        });
+        seconds_row(ui, t("Idle timeout (s)"), &mut config.idle_timeout_s, editable,
+            t("Close a connection whose peer sends nothing for this long (empty: never)"));
+        seconds_row(ui, t("Send timeout (s)"), &mut config.send_timeout_s, editable,
+            t("Close a connection whose peer takes nothing we send for this long (empty: never)"));
     });
 }
 
@@ -226,13 +222,14 @@ fn repeat(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     }
     if kind != SessionKind::Udp {
         ui.separator();
-        ui.horizontal(|ui| {
-            labelled_field(ui, t("Writes"), &mut config.split_writes, 40.0, true)
-                .on_hover_text(t("Sticky packets: each send becomes this many writes"));
-        });
-        ui.horizontal(|ui| {
-            labelled_field(ui, t("Apart (ms)"), &mut config.split_gap_ms, 50.0, true)
-                .on_hover_text(t("Time between the writes of one send (0: back to back)"));
-        });
+        ui.horizontal(|ui| super::split_writes_field(ui, config));
+        ui.horizontal(|ui| super::split_gap_field(ui, config));
     }
+}
+
+/// A field of seconds on a row of its own, with what it means on hover.
+fn seconds_row(ui: &mut Ui, label: &str, value: &mut String, editable: bool, hint: &str) {
+    ui.horizontal(|ui| {
+        labelled_field(ui, label, value, 40.0, editable).on_hover_text(hint);
+    });
 }

@@ -203,13 +203,7 @@ impl Client {
                         Ok(0) => break,
                         Ok(n) => run.tally.read(n),
                         // The read timeout is for replies; a drain just keeps reading.
-                        Err(err)
-                            if matches!(
-                                err.kind(),
-                                io::ErrorKind::WouldBlock
-                                    | io::ErrorKind::TimedOut
-                                    | io::ErrorKind::Interrupted
-                            ) => {}
+                        Err(err) if is_timeout_or_interrupt(&err) => {}
                         Err(_) => break,
                     }
                 }
@@ -245,4 +239,12 @@ fn udp_failure(err: &io::Error, otherwise: Failure) -> Failure {
     } else {
         otherwise
     }
+}
+
+/// A read that ran into its timeout or a signal: the socket is still good.
+fn is_timeout_or_interrupt(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
 }
