@@ -2,7 +2,8 @@
 //! the same engine. The layers, each depending only on those listed before it:
 //!
 //! - [`error`]: the one error type, with messages written for people.
-//! - [`codec`]: pure conversions: encodings, hex, escapes, checksums, framing, payloads.
+//! - [`codec`]: pure conversions: encodings, hex, escapes, checksums, framing, payloads, and
+//!   protocol dissectors.
 //! - [`net`]: the engine: worker threads owning blocking sockets, commands in, events out.
 //! - [`capture`]: traffic at rest, shared by the window and the command line: recordings and
 //!   pcap files.

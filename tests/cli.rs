@@ -530,3 +530,29 @@ fn bench_in_a_build_without_it_says_how_to_build_it() {
     assert!(lines.is_empty(), "{lines:?}");
     assert!(stderr.contains("--features bench"), "{stderr}");
 }
+
+#[test]
+fn decode_reads_a_modbus_frame_and_says_when_its_crc_is_wrong() {
+    let (code, lines, _) = run_cli(&["decode", "modbus-rtu", "01 03 00 00 00 01 84 0A"]);
+    assert_eq!(code, 0);
+    assert!(
+        lines.contains(&"Function: 3 (Read Holding Registers)".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&"CRC: 0x0A84 (correct)".to_string()),
+        "{lines:?}"
+    );
+    assert!(lines.contains(&r"Python: b'\x01\x03\x00\x00\x00\x01\x84\n'".to_string()));
+
+    let (code, lines, _) = run_cli(&["decode", "modbus-rtu", "01 03 00 00 00 01 84 0B"]);
+    assert_eq!(code, 1, "a frame that does not fit its protocol");
+    assert!(
+        lines.iter().any(|l| l.contains("it should be 0x0A84")),
+        "{lines:?}"
+    );
+
+    let (code, _, stderr) = run_cli(&["decode", "xml", "00"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("modbus-rtu"), "{stderr}");
+}

@@ -33,6 +33,23 @@ pub enum Command {
     Bench(BenchArgs),
     /// Load a server with many clients at a set rate; print live figures, then the report.
     Stress(StressArgs),
+    /// Read one message as a protocol: its fields, what is wrong with it, and the message as a
+    /// C array and a Python bytes literal.
+    Decode(DecodeArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n    \
+    socket-tester decode modbus-rtu \"01 03 00 00 00 01 84 0A\"\n    \
+    socket-tester decode json --text '{\"temp\": 21.5}'")]
+pub struct DecodeArgs {
+    /// modbus-tcp, modbus-rtu, json, utf-8, gbk or base64.
+    pub protocol: String,
+    /// The message in hex ("01 03 00 00", "0x01,0x03"), or as text with --text.
+    pub message: String,
+    /// The message is text (sent as UTF-8), not hex.
+    #[arg(long)]
+    pub text: bool,
 }
 
 #[derive(Debug, Subcommand)]

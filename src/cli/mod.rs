@@ -3,6 +3,7 @@
 mod args;
 #[cfg(feature = "bench")]
 mod bench;
+mod decode;
 mod input;
 mod output;
 mod pcap_log;
@@ -51,6 +52,7 @@ pub fn main_entry() -> Invocation {
         Some(Command::Bench(args)) => Invocation::Exit(bench(&args)),
         Some(Command::Session(mode)) => Invocation::Exit(exit_code(run::run(mode))),
         Some(Command::Stress(args)) => Invocation::Exit(exit_code(stress::run(&args))),
+        Some(Command::Decode(args)) => Invocation::Exit(exit_code(decode::run(&args))),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod checksum;
 pub mod decoders;
+pub mod dissect;
 pub mod encoding;
 pub mod escape;
 pub mod framing;

@@ -1,0 +1,142 @@
+use super::*;
+use crate::codec::Checksum;
+use crate::codec::hex::parse_hex;
+
+fn bytes(hex: &str) -> Vec<u8> {
+    parse_hex(hex).unwrap()
+}
+
+/// An RTU frame: `body` and its CRC as a device computes it.
+fn rtu_frame(body: &str) -> Vec<u8> {
+    let mut frame = bytes(body);
+    frame.extend(Checksum::Crc16Modbus.bytes(&frame));
+    frame
+}
+
+#[test]
+fn modbus_rtu_read_request_and_its_reply() {
+    let request = Dissector::ModbusRtu.dissect(&bytes("01 03 00 00 00 01 84 0A"));
+    assert_eq!(request.field("Address"), Some("1"));
+    assert_eq!(
+        request.field("Function"),
+        Some("3 (Read Holding Registers)")
+    );
+    assert_eq!(request.field("Start address"), Some("0"));
+    assert_eq!(request.field("Quantity"), Some("1"));
+    assert_eq!(request.field("CRC"), Some("0x0A84 (correct)"));
+    assert_eq!(request.problem, None);
+
+    let reply = Dissector::ModbusRtu.dissect(&rtu_frame("01 03 04 00 2A 01 00"));
+    assert_eq!(reply.field("Byte count"), Some("4"));
+    assert_eq!(reply.field("Registers"), Some("42, 256"));
+    assert_eq!(reply.problem, None, "{reply:?}");
+}
+
+#[test]
+fn modbus_rtu_names_a_wrong_crc_and_the_right_one() {
+    let frame = Dissector::ModbusRtu.dissect(&bytes("01 03 00 00 00 01 84 0B"));
+    let problem = frame.problem.unwrap();
+    assert!(
+        problem.contains("0x0B84") && problem.contains("0x0A84"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn modbus_exceptions_are_named() {
+    let frame = Dissector::ModbusRtu.dissect(&rtu_frame("01 83 02"));
+    assert_eq!(
+        frame.field("Function"),
+        Some("131 (Read Holding Registers): exception")
+    );
+    assert_eq!(frame.field("Exception"), Some("2 (Illegal Data Address)"));
+}
+
+#[test]
+fn modbus_tcp_request_and_reply() {
+    let request = Dissector::ModbusTcp.dissect(&bytes("00 01 00 00 00 06 11 03 00 6B 00 03"));
+    assert_eq!(request.field("Transaction"), Some("1"));
+    assert_eq!(request.field("Unit"), Some("17"));
+    assert_eq!(request.field("Start address"), Some("107"));
+    assert_eq!(request.field("Quantity"), Some("3"));
+    assert_eq!(request.problem, None);
+
+    let reply =
+        Dissector::ModbusTcp.dissect(&bytes("00 01 00 00 00 09 11 03 06 02 2B 00 00 00 64"));
+    assert_eq!(reply.field("Registers"), Some("555, 0, 100"));
+    assert_eq!(reply.problem, None);
+}
+
+#[test]
+fn modbus_tcp_says_where_the_header_disagrees() {
+    let frame = Dissector::ModbusTcp.dissect(&bytes("00 01 00 00 00 09 01 03 00 00 00 01"));
+    assert!(frame.problem.unwrap().contains("says 9 bytes"));
+    let short = Dissector::ModbusTcp.dissect(&bytes("00 01 00"));
+    assert!(short.problem.unwrap().contains("at least 8"));
+    let short = Dissector::ModbusRtu.dissect(&bytes("01 03"));
+    assert!(short.problem.unwrap().contains("at least 4"));
+}
+
+#[test]
+fn modbus_writes_show_where_and_what() {
+    let single = Dissector::ModbusRtu.dissect(&rtu_frame("01 06 00 01 00 03"));
+    assert_eq!(single.field("Function"), Some("6 (Write Single Register)"));
+    assert_eq!(single.field("Value"), Some("3 (0x0003)"));
+    let many = Dissector::ModbusRtu.dissect(&rtu_frame("01 10 00 01 00 02 04 00 0A 01 02"));
+    assert_eq!(many.field("Quantity"), Some("2"));
+    assert_eq!(many.field("Values"), Some("00 0A 01 02"));
+    let coils = Dissector::ModbusRtu.dissect(&rtu_frame("01 01 01 05"));
+    assert_eq!(coils.field("Bits (first to last)"), Some("10100000"));
+}
+
+#[test]
+fn json_is_pretty_or_says_where_it_stops() {
+    let good = Dissector::Json.dissect(br#"{"temp":21.5,"ok":true}"#);
+    assert_eq!(
+        good.text.as_deref(),
+        Some("{\n  \"temp\": 21.5,\n  \"ok\": true\n}")
+    );
+    let bad = Dissector::Json.dissect(br#"{"temp":"#);
+    assert!(bad.problem.unwrap().contains("line 1 column 8"));
+}
+
+#[test]
+fn text_in_either_encoding() {
+    let gbk = Dissector::Text(TextEncoding::Gbk).dissect(&[0xC4, 0xE3, 0xBA, 0xC3]);
+    assert_eq!(gbk.text.as_deref(), Some("你好"));
+}
+
+#[test]
+fn base64_both_ways() {
+    assert_eq!(base64_encode(b""), "");
+    assert_eq!(base64_encode(b"Hello"), "SGVsbG8=");
+    assert_eq!(base64_encode(b"Hi!"), "SGkh");
+    assert_eq!(base64_encode(b"Hi"), "SGk=");
+    assert_eq!(base64_decode(b"SGVsbG8=").unwrap(), b"Hello");
+    assert_eq!(base64_decode(b"SGVsbG8").unwrap(), b"Hello");
+    assert_eq!(base64_decode(b"SGk h\n").unwrap(), b"Hi!");
+    assert!(base64_decode(b"SGV*").unwrap_err().contains("byte 4"));
+    assert!(base64_decode(b"SGVsb").unwrap_err().contains("too many"));
+    let row = Dissector::Base64.dissect(b"SGVsbG8=");
+    assert_eq!(row.field("Decoded (UTF-8)"), Some("Hello"));
+    assert_eq!(row.field("As Base64"), Some("U0dWc2JHOD0="));
+}
+
+#[test]
+fn rows_copy_as_c_and_python_literals() {
+    assert_eq!(c_literal(&[0x01, 0x03, 0xFF]), "{0x01, 0x03, 0xFF}");
+    assert_eq!(c_literal(&[]), "{}");
+    assert_eq!(python_literal(b"OK\r\n\x01'\\"), r"b'OK\r\n\x01\'\\'");
+}
+
+#[test]
+fn names_round_trip() {
+    for dissector in Dissector::ALL {
+        assert_eq!(Dissector::from_name(dissector.name()), Some(dissector));
+    }
+    assert_eq!(
+        Dissector::from_name("Modbus_RTU"),
+        Some(Dissector::ModbusRtu)
+    );
+    assert_eq!(Dissector::from_name("xml"), None);
+}
