@@ -1287,3 +1287,38 @@ fn record_save_pcap_and_replay_from_the_window() {
         "the replay sent what this end sent"
     );
 }
+
+#[test]
+fn a_clicked_row_opens_its_details_decoded_as_the_chosen_protocol() {
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut h = app_showing_any_bytes();
+    let local = open_on_loopback(&mut h, "UDP", "Local address", "Local port", "Open");
+    peer.send_to(&[0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A], local)
+        .unwrap();
+    wait_until(&mut h, "the datagram", |h| {
+        page(h).log().iter().any(|r| r.direction == Direction::Rx)
+    });
+    assert!(
+        h.query_by_label("Decode as").is_none(),
+        "no row is selected yet"
+    );
+
+    h.get_by_label("8 B").click();
+    h.run();
+    assert!(
+        h.query_by_label("Decode as").is_some(),
+        "the detail pane opened"
+    );
+    open_combo(&mut h, "Decode as");
+    click(&mut h, "Modbus RTU");
+    assert!(h.query_by_label("3 (Read Holding Registers)").is_some());
+    assert!(h.query_by_label("0x0A84 (correct)").is_some());
+    assert_eq!(
+        page(&mut h).config().dissector,
+        socket_tester::codec::dissect::Dissector::ModbusRtu,
+        "the choice is the page's, kept with its settings"
+    );
+
+    click(&mut h, "Hide details");
+    assert!(h.query_by_label("Decode as").is_none(), "the pane closed");
+}

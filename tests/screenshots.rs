@@ -145,3 +145,37 @@ fn lecture_screenshots() {
         save(&mut h, name);
     }
 }
+
+#[test]
+#[ignore = "writes docs/decoder.png; run by hand"]
+fn decoder_screenshot() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .with_context_setup(socket_tester::gui::view::fonts::install)
+        .allow_missing_glyphs()
+        .build_eframe(|cc| App::new(cc));
+    click(&mut h, "UDP");
+    set_field(&mut h, "Local address", "127.0.0.1");
+    set_field(&mut h, "Local port", "0");
+    click(&mut h, "Open");
+    settle(&mut h, |h| {
+        matches!(h.state_mut().tab().page().link(), Link::Listening { .. })
+    });
+    let Link::Listening { local } = h.state_mut().tab().page().link().clone() else {
+        panic!("not listening")
+    };
+    let device = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let reply = [
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x09, 0x11, 0x03, 0x06, 0x02, 0x2B, 0x00, 0x00, 0x00, 0x64,
+    ];
+    device.send_to(&reply, local).unwrap();
+    settle(&mut h, |h| {
+        h.state_mut().tab().page().totals().rx_messages == 1
+    });
+    h.get_by_role_and_label(Role::ComboBox, "Rows").click();
+    h.run();
+    click(&mut h, "Show hex");
+    h.get_by_label("15 B").click();
+    h.run();
+    save(&mut h, "decoder");
+}

@@ -6,11 +6,14 @@ mod modbus;
 
 pub use literal::{base64_decode, base64_encode, c_literal, python_literal};
 
+use serde::{Deserialize, Serialize};
+
 use crate::codec::TextEncoding;
 
 /// The protocols a message can be read as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Dissector {
+    #[default]
     ModbusTcp,
     ModbusRtu,
     Json,
@@ -36,6 +39,18 @@ impl Dissector {
             Dissector::Text(TextEncoding::Utf8) => "utf-8",
             Dissector::Text(TextEncoding::Gbk) => "gbk",
             Dissector::Base64 => "base64",
+        }
+    }
+
+    /// The name in a menu.
+    pub fn label(self) -> &'static str {
+        match self {
+            Dissector::ModbusTcp => "Modbus TCP",
+            Dissector::ModbusRtu => "Modbus RTU",
+            Dissector::Json => "JSON",
+            Dissector::Text(TextEncoding::Utf8) => "Text (UTF-8)",
+            Dissector::Text(TextEncoding::Gbk) => "Text (GBK)",
+            Dissector::Base64 => "Base64",
         }
     }
 

@@ -29,7 +29,10 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         return;
     }
     match page.config().view {
-        LogView::Table => table(page, &shown, ui),
+        LogView::Table => {
+            detail_pane(page, actions, ui);
+            table(page, &shown, actions, ui);
+        }
         LogView::Chart => super::chart_view::draw(page, &shown, ui),
         LogView::Plots => super::plots_view::draw(page, &shown, ui),
     }
@@ -239,16 +242,45 @@ fn row_content(row: &LogRow, display: DisplayMode) -> String {
     }
 }
 
-fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
+/// The selected row's details, in a pane under the table (under half of the log at first; the
+/// user can drag its edge).
+fn detail_pane(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    let Some(number) = page.selected_row() else {
+        return;
+    };
+    let Some(index) = number.checked_sub(page.log().first()) else {
+        // The row was dropped by the row limit.
+        actions.push(PageAction::SelectRow(None));
+        return;
+    };
+    if index as usize >= page.log().len() {
+        return;
+    }
+    // The row's bytes are copied once per frame while the pane is open: one message.
+    let row = page.log().row(index as usize);
+    let data = row.data.to_vec();
+    let row = LogRow { data: &data, ..row };
+    let height = ui.available_height();
+    egui::Panel::bottom("row-detail")
+        .resizable(true)
+        .default_size(height * 0.45)
+        .max_size(height * 0.6)
+        .show(ui, |ui| super::row_detail::draw(page, &row, actions, ui));
+}
+
+fn table(page: &mut Page, shown: &ShownRows, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     let dark = ui.visuals().dark_mode;
     let line_height = ui
         .text_style_height(&egui::TextStyle::Monospace)
         .max(ui.spacing().interact_size.y);
     let mono = |text: String| RichText::new(text).monospace();
-    let found = page
-        .found()
-        .and_then(|n| n.checked_sub(page.log().first()))
-        .and_then(|row| shown.position(row as usize));
+    let position_of = |number: Option<u64>| {
+        number
+            .and_then(|n| n.checked_sub(page.log().first()))
+            .and_then(|row| shown.position(row as usize))
+    };
+    let found = position_of(page.found());
+    let selected = position_of(page.selected_row());
     // Rows take the clicks (context menu to copy), so their labels must not select text.
     ui.style_mut().interaction.selectable_labels = false;
     let mut builder = TableBuilder::new(ui)
@@ -273,7 +305,8 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
     });
     let mut add_row = |mut table_row: egui_extras::TableRow<'_, '_>| {
         let row: LogRow = page.log().row(shown.row(table_row.index()));
-        table_row.set_selected(found == Some(table_row.index()));
+        let index = Some(table_row.index());
+        table_row.set_selected(found == index || selected == index);
         let color = direction_color(row.direction, dark);
         table_row.col(|ui| {
             cell(
@@ -312,7 +345,13 @@ fn table(page: &mut Page, shown: &ShownRows, ui: &mut Ui) {
             };
             ui.add(label);
         });
-        table_row.response().context_menu(|ui| {
+        let response = table_row.response();
+        if response.clicked() {
+            let number = page.log().first() + shown.row(table_row.index()) as u64;
+            let open = page.selected_row() != Some(number);
+            actions.push(PageAction::SelectRow(open.then_some(number)));
+        }
+        response.context_menu(|ui| {
             if ui.button(t("Copy as text")).clicked() {
                 ui.ctx().copy_text(row.text.clone());
                 ui.close();

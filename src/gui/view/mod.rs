@@ -14,6 +14,7 @@ pub mod palette;
 mod plots_view;
 mod presets_panel;
 mod record_panel;
+mod row_detail;
 mod rules_panel;
 mod send_panel;
 mod session_strip;

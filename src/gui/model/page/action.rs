@@ -51,6 +51,8 @@ pub enum PageAction {
     FindEdited,
     FindNext(bool),
     CloseFind,
+    /// Opens the detail pane on a row (by number), or closes it.
+    SelectRow(Option<u64>),
 }
 
 impl Page {
@@ -104,6 +106,7 @@ impl Page {
             PageAction::ToggleReplay => self.toggle_replay(),
             PageAction::ClearLog => {
                 self.log.clear();
+                self.selected_row = None;
                 self.forget_traffic();
             }
             PageAction::SetRowLimit(limit) => {
@@ -119,6 +122,7 @@ impl Page {
                 self.find_open = false;
                 self.found = None;
             }
+            PageAction::SelectRow(row) => self.selected_row = row,
         }
         // Rules edited in the frame reach the engine before the next message arrives.
         self.sync_session();

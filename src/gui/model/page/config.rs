@@ -36,6 +36,8 @@ pub struct PageConfig {
     pub encoding: TextEncoding,
     pub display: DisplayMode,
     pub view: LogView,
+    /// How the selected row's detail pane reads the message.
+    pub dissector: Dissector,
     pub input_mode: InputMode,
     pub escapes: bool,
     pub line_ending: LineEnding,
@@ -135,6 +137,7 @@ impl Default for PageConfig {
             encoding: TextEncoding::Utf8,
             display: DisplayMode::Text,
             view: LogView::Table,
+            dissector: Dissector::default(),
             input_mode: InputMode::Text,
             escapes: false,
             line_ending: LineEnding::None,

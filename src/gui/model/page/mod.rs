@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{
     Checksum, Framing, InputMode, LineEnding, PayloadFormat, TextEncoding, build_payload,
-    convert_message, hex::parse_hex, split_evenly,
+    convert_message, dissect::Dissector, hex::parse_hex, split_evenly,
 };
 use crate::error::Error;
 use crate::gui::i18n::{self, t, tf};
@@ -97,6 +97,8 @@ pub struct Page {
     found: Option<u64>,
     /// The view should bring the found row into sight (once, then the user may scroll).
     scroll_to_found: bool,
+    /// The row (by number) whose detail pane is open.
+    selected_row: Option<u64>,
     /// UDP: who sent the last datagram, for "Reply to last sender".
     last_sender: Option<SocketAddr>,
     /// While paused the view ends at this row number; new rows are still kept.
@@ -150,6 +152,7 @@ impl Page {
             find_open: false,
             found: None,
             scroll_to_found: false,
+            selected_row: None,
             last_sender: None,
             paused_at: None,
             searches: Searches::default(),

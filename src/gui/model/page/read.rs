@@ -84,6 +84,11 @@ impl Page {
         self.found
     }
 
+    /// The row (by number, as [`Page::found`]) whose detail pane is open.
+    pub fn selected_row(&self) -> Option<u64> {
+        self.selected_row
+    }
+
     /// Whether the view should bring the found row into sight; true once per Find.
     pub fn take_scroll_to_found(&mut self) -> bool {
         std::mem::take(&mut self.scroll_to_found)

@@ -101,3 +101,12 @@ fn closing_an_open_page_logs_one_note_and_a_closed_page_none() {
     assert_eq!(last.mark, crate::gui::model::log::Mark::Note);
     assert_eq!(last.text, "closed here");
 }
+
+#[test]
+fn a_selected_row_is_forgotten_when_the_log_is_cleared() {
+    let mut page = page(SessionKind::Udp);
+    act(&mut page, PageAction::SelectRow(Some(3)));
+    assert_eq!(page.selected_row(), Some(3));
+    act(&mut page, PageAction::ClearLog);
+    assert_eq!(page.selected_row(), None, "row 3 is gone with the log");
+}
