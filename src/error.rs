@@ -58,7 +58,9 @@ pub enum Error {
     NoTarget,
     #[error("nothing recorded: press Record, or choose a recording with messages")]
     NothingRecorded,
-    #[error("unknown variable '{0}' (use ${{seq}}, ${{client}}, ${{time}} or ${{random:MIN:MAX}})")]
+    #[error(
+        "unknown variable '{0}' (use ${{seq}}, ${{client}}, ${{time}}, ${{random:MIN:MAX}} or ${{hex:BYTES}})"
+    )]
     UnknownVariable(String),
     #[error("{name} {reason}")]
     InvalidSetting { name: &'static str, reason: String },

@@ -556,3 +556,67 @@ fn decode_reads_a_modbus_frame_and_says_when_its_crc_is_wrong() {
     assert_eq!(code, 2);
     assert!(stderr.contains("modbus-rtu"), "{stderr}");
 }
+
+#[test]
+fn variables_fill_in_each_send_of_the_command_line() {
+    let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
+    let to = peer.local_addr().unwrap().to_string();
+    let (code, _, stderr) = run_cli(&[
+        "udp",
+        "--to",
+        &to,
+        "--send",
+        "a${seq}",
+        "--send",
+        "b${seq}${hex:0D 0A}",
+        "--wait-ms",
+        "0",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run_cli(&[
+        "udp",
+        "--to",
+        &to,
+        "--hex",
+        "--send",
+        "AA ${seq}",
+        "--interval-ms",
+        "5",
+        "--repeat",
+        "2",
+        "--wait-ms",
+        "0",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        let mut buf = [0u8; 64];
+        let (n, _) = peer.recv_from(&mut buf).unwrap();
+        got.push(buf[..n].to_vec());
+    }
+    assert_eq!(
+        got,
+        [
+            b"a1".to_vec(),
+            b"b2\r\n".to_vec(),
+            vec![0xAA, 0, 0, 0, 1],
+            vec![0xAA, 0, 0, 0, 2],
+        ]
+    );
+
+    let mut cli = Cli::spawn_with_stdin(&["udp", "--to", &to, "--wait-ms", "0"], Stdio::piped());
+    let mut stdin = cli.stdin();
+    stdin.write_all(b"x${seq}\ny${seq}\n").unwrap();
+    drop(stdin);
+    assert_eq!(cli.finish().0, 0);
+    for expected in [b"x1", b"y2"] {
+        let mut buf = [0u8; 64];
+        let (n, _) = peer.recv_from(&mut buf).unwrap();
+        assert_eq!(&buf[..n], expected, "a line of standard input");
+    }
+
+    let (code, _, stderr) = run_cli(&["udp", "--to", &to, "--send", "${nope}"]);
+    assert_eq!(code, 2, "an unknown variable is bad input");
+    assert!(stderr.contains("${hex:BYTES}"), "{stderr}");
+}

@@ -6,6 +6,7 @@ use std::net::{SocketAddr, UdpSocket};
 
 use common::*;
 use socket_tester::Error;
+use socket_tester::codec::template::Template;
 use socket_tester::error::MAX_UDP_PAYLOAD;
 use socket_tester::net::addr::parse_host_port;
 use socket_tester::net::{Destination, EventKind, Session, UdpConfig, no_waker};
@@ -201,7 +202,7 @@ fn repeat_sends_the_set_number_of_times_and_stops_when_dropped() {
     let counted = session
         .repeat(
             Destination::Default,
-            vec![b"tick".to_vec()],
+            vec![Template::from_bytes(b"tick".to_vec())],
             interval,
             Some(5),
         )
@@ -215,7 +216,12 @@ fn repeat_sends_the_set_number_of_times_and_stops_when_dropped() {
     assert!(!counted.is_running());
 
     let endless = session
-        .repeat(Destination::Default, vec![b"tock".to_vec()], interval, None)
+        .repeat(
+            Destination::Default,
+            vec![Template::from_bytes(b"tock".to_vec())],
+            interval,
+            None,
+        )
         .unwrap();
     peer.set_read_timeout(Some(DEADLINE)).unwrap();
     for _ in 0..3 {
@@ -234,7 +240,7 @@ fn repeat_sends_the_set_number_of_times_and_stops_when_dropped() {
         session
             .repeat(
                 Destination::Default,
-                vec![b"x".to_vec()],
+                vec![Template::from_bytes(b"x".to_vec())],
                 std::time::Duration::ZERO,
                 None
             )

@@ -1322,3 +1322,37 @@ fn a_clicked_row_opens_its_details_decoded_as_the_chosen_protocol() {
     click(&mut h, "Hide details");
     assert!(h.query_by_label("Decode as").is_none(), "the pane closed");
 }
+
+#[test]
+fn seq_counts_the_sends_of_the_message_box_and_of_a_periodic_send() {
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut h = app();
+    open_on_loopback(&mut h, "UDP", "Local address", "Local port", "Open");
+    set_field(&mut h, "Host", "127.0.0.1");
+    set_field(
+        &mut h,
+        "Port",
+        &peer.local_addr().unwrap().port().to_string(),
+    );
+    let receive = || {
+        let mut buf = [0u8; 64];
+        let (n, _) = peer.recv_from(&mut buf).unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+
+    type_message(&mut h, "n=${seq}${hex:21}");
+    click(&mut h, "Send");
+    click(&mut h, "Send");
+    assert_eq!([receive(), receive()], ["n=1!", "n=2!"]);
+
+    click(&mut h, "Periodic send and split writes");
+    set_field(&mut h, "Every ms", "10");
+    set_field(&mut h, "Times", "3");
+    click(&mut h, "Repeat");
+    assert_eq!(
+        [receive(), receive(), receive()],
+        ["n=1!", "n=2!", "n=3!"],
+        "a periodic send counts its own sends"
+    );
+}

@@ -263,7 +263,9 @@ pub struct DataArgs {
     pub count: Option<u64>,
     /// Send DATA (repeat to send several messages in order). Without it, each line of standard
     /// input is sent as one message; a line that is not valid (bad hex, say) is told on stderr
-    /// and skipped, the run goes on, and it exits 2 at the end.
+    /// and skipped, the run goes on, and it exits 2 at the end. Variables: ${seq} (1 for the
+    /// first message sent), ${time} (Unix ms), ${random:MIN:MAX}, ${hex:BYTES} (raw bytes in
+    /// text); with --interval-ms each round takes new values.
     #[arg(long = "send", value_name = "DATA", value_parser = NonEmptyStringValueParser::new())]
     pub send: Vec<String>,
     #[command(flatten)]

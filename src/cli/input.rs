@@ -8,6 +8,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, bounded};
 
 use crate::cli::output::warn;
+use crate::codec::template::{Random, Template, Values};
 use crate::codec::{PayloadFormat, build_payload};
 use crate::error::Error;
 use crate::net::Handle;
@@ -21,7 +22,7 @@ pub enum Input {
     Messages(Vec<Vec<u8>>),
     /// `--send` messages every `every`, `rounds` times (None: until stopped).
     Repeat {
-        messages: Vec<Vec<u8>>,
+        messages: Vec<Template>,
         every: Duration,
         rounds: Option<u64>,
     },
@@ -82,9 +83,23 @@ fn run(input: Input, handle: &Handle, to: &Destination) -> Fed {
             Err(error) => fed.failure = Some(error),
         },
         Input::Stdin(format) => {
-            for line in std::io::stdin().lock().lines() {
+            let mut random = Random::new(0);
+            for (seq, line) in (1..).zip(std::io::stdin().lock().lines()) {
                 let Ok(line) = line else { break };
-                match build_payload(line.trim_end_matches('\r'), &format) {
+                let text = line.trim_end_matches('\r');
+                // Variables where a line has them; any other line (an empty one too) as typed.
+                let built = if text.contains("${") {
+                    Template::parse(text, format).and_then(|template| {
+                        template.render(Values {
+                            seq,
+                            client: 0,
+                            random: random.draw(),
+                        })
+                    })
+                } else {
+                    build_payload(text, &format)
+                };
+                match built {
                     Ok(data) => {
                         if let Err(error) = send(data) {
                             fed.failure = Some(error);

@@ -10,7 +10,8 @@ use super::args::{self, Mode};
 use super::input::Input;
 use super::output::Printer;
 use super::pcap_log::PcapLog;
-use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding, build_payload};
+use crate::codec::template::{Random, Template, Values};
+use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding};
 use crate::error::{Error, MAX_UDP_PAYLOAD};
 use crate::net::addr::{parse_bind, parse_multicast, parse_remote};
 use crate::net::{
@@ -84,10 +85,10 @@ struct ModePlan {
 pub fn plan(mode: Mode) -> Result<Plan, Error> {
     let data = mode.data();
     let format = payload_format(&data.format)?;
-    let mut messages: Vec<Vec<u8>> = data
+    let mut templates: Vec<Template> = data
         .send
         .iter()
-        .map(|m| build_payload(m, &format))
+        .map(|m| Template::parse(m, format))
         .collect::<Result<_, _>>()?;
     let mut file = data.send_file.clone();
     if let Some(path) = &file {
@@ -103,8 +104,13 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
         && let Some(path) = file.take()
     {
         let chunk = file_chunk(mode.kind());
-        messages.extend(read_small_file(&path)?.chunks(chunk).map(<[u8]>::to_vec));
+        templates.extend(
+            read_small_file(&path)?
+                .chunks(chunk)
+                .map(|c| Template::from_bytes(c.to_vec())),
+        );
     }
+    let messages = sent_once(&templates)?;
     let rules = data
         .reply
         .iter()
@@ -133,7 +139,7 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
         _ if mode.reads_stdin => (Input::Stdin(format), Default::default()),
         (_, Some((every, rounds)), _) => (
             Input::Repeat {
-                messages,
+                messages: templates,
                 every,
                 rounds,
             },
@@ -153,6 +159,21 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
         count: mode.count,
         ends_after_input: mode.ends_after_input,
     })
+}
+
+/// The `--send` messages as sent once, in order: `${seq}` is 1 for the first.
+fn sent_once(templates: &[Template]) -> Result<Vec<Vec<u8>>, Error> {
+    let mut random = Random::new(templates.len() as u64);
+    (1..)
+        .zip(templates)
+        .map(|(seq, template)| {
+            template.render(Values {
+                seq,
+                client: 0,
+                random: random.draw(),
+            })
+        })
+        .collect()
 }
 
 fn file_error(path: &Path, err: &std::io::Error) -> Error {

@@ -10,6 +10,7 @@ pub mod framing;
 pub mod hex;
 pub mod payload;
 pub mod render;
+pub mod template;
 
 pub use checksum::Checksum;
 pub use decoders::PeerDecoders;

@@ -65,7 +65,14 @@ pub struct PayloadFormat {
 
 /// The bytes to send for `input`, or the reason nothing can be sent.
 pub fn build_payload(input: &str, format: &PayloadFormat) -> Result<Vec<u8>, Error> {
-    let mut bytes = match format.mode {
+    let mut bytes = message_bytes(input, format)?;
+    finish_payload(&mut bytes, format);
+    Ok(bytes)
+}
+
+/// What `input` itself stands for: hex parsed, or text encoded (escapes read where on).
+pub fn message_bytes(input: &str, format: &PayloadFormat) -> Result<Vec<u8>, Error> {
+    Ok(match format.mode {
         InputMode::Hex => parse_hex(input)?,
         InputMode::Text if format.escapes => {
             let mut bytes = Vec::with_capacity(input.len());
@@ -78,11 +85,14 @@ pub fn build_payload(input: &str, format: &PayloadFormat) -> Result<Vec<u8>, Err
             bytes
         }
         InputMode::Text => format.encoding.encode(input)?,
-    };
-    let checksum = format.checksum.bytes(&bytes);
+    })
+}
+
+/// Appends the checksum of the message, then the line ending.
+pub fn finish_payload(bytes: &mut Vec<u8>, format: &PayloadFormat) {
+    let checksum = format.checksum.bytes(bytes);
     bytes.extend(checksum);
     bytes.extend_from_slice(format.line_ending.bytes());
-    Ok(bytes)
 }
 
 /// The typed message rewritten for the other input mode, as NetAssist and SSCOM do when Text

@@ -1,11 +1,13 @@
 //! Timed sends: a thread that queues messages on a session, either the same ones at a steady
-//! interval (periodic send) or each at its own time (split writes, replay).
+//! interval (periodic send; their variables such as `${seq}` take new values each time) or
+//! each at its own time (split writes, replay).
 
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{RecvTimeoutError, Sender, TryRecvError, bounded, select, tick};
 
+use crate::codec::template::{Random, Template, Values};
 use crate::error::Error;
 use crate::net::command::Destination;
 use crate::net::session::{Handle, spawn_worker};
@@ -20,7 +22,7 @@ impl Repeater {
     pub(crate) fn start(
         handle: Handle,
         to: Destination,
-        messages: Vec<Vec<u8>>,
+        messages: Vec<Template>,
         interval: Duration,
         rounds: Option<u64>,
     ) -> Result<Repeater, Error> {
@@ -30,16 +32,23 @@ impl Repeater {
         let (stop_tx, stop_rx) = bounded::<()>(0);
         let thread = spawn_worker("repeat", move || {
             let ticks = tick(interval);
-            let mut round = 0u64;
+            let (mut round, mut sent) = (0u64, 0u64);
+            let mut random = Random::new(interval.as_nanos() as u64);
             // A peer slower than the interval holds the sends back; nothing piles up.
             let stopped = || matches!(stop_rx.try_recv(), Err(TryRecvError::Disconnected));
             loop {
-                for data in &messages {
-                    if handle
-                        .send_wait(to.clone(), data.clone(), None, &stopped)
-                        .is_err()
-                        && stopped()
-                    {
+                for message in &messages {
+                    sent += 1;
+                    let values = Values {
+                        seq: sent,
+                        client: 0,
+                        random: random.draw(),
+                    };
+                    // Each template rendered once when it was parsed; rendering again cannot fail.
+                    let Ok(data) = message.render(values) else {
+                        return;
+                    };
+                    if handle.send_wait(to.clone(), data, None, &stopped).is_err() && stopped() {
                         return;
                     }
                 }

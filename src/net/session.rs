@@ -220,7 +220,7 @@ impl Session {
     pub fn repeat(
         &self,
         to: Destination,
-        messages: Vec<Vec<u8>>,
+        messages: Vec<crate::codec::template::Template>,
         interval: std::time::Duration,
         rounds: Option<u64>,
     ) -> Result<Repeater, Error> {

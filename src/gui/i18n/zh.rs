@@ -558,4 +558,8 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("As Base64", "编码为 Base64"),
     ("Decoded (hex)", "解码（十六进制）"),
     ("Decoded (UTF-8)", "解码（UTF-8）"),
+    (
+        "Variables: ${seq} (1, 2, 3… for each send), ${time}, ${random:MIN:MAX}, ${hex:0D 0A}",
+        "变量：${seq}（每次发送依次为 1、2、3…）、${time}、${random:MIN:MAX}、${hex:0D 0A}",
+    ),
 ];

@@ -54,7 +54,7 @@ pub fn error(error: &Error) -> String {
             "没有录制内容：请先点“录制”，或选择含有消息的录制文件".to_string()
         }
         Error::UnknownVariable(name) => format!(
-            "未知变量“{name}”（可用 ${{seq}}、${{client}}、${{time}} 或 ${{random:MIN:MAX}}）"
+            "未知变量“{name}”（可用 ${{seq}}、${{client}}、${{time}}、${{random:MIN:MAX}} 或 ${{hex:字节}}）"
         ),
         Error::InvalidSetting { name, reason } => format!("{}{}", known(name), known(reason)),
         Error::Resolve { host, reason } => format!("无法解析主机“{host}”：{reason}"),

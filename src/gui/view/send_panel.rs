@@ -42,6 +42,9 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                     .hint_text(hint),
             )
             .labelled_by(label.id)
+            .on_hover_text(t(
+                "Variables: ${seq} (1, 2, 3… for each send), ${time}, ${random:MIN:MAX}, ${hex:0D 0A}",
+            ))
             .changed();
         if edited {
             actions.push(PageAction::MessageEdited);

@@ -10,8 +10,8 @@ use crossbeam_channel::Sender;
 use socket2::{Domain, Socket, Type};
 
 use super::figures::Failure;
-use super::template::{Random, Values};
 use super::{Protocol, Run, StressMode};
+use crate::codec::template::{Random, Values};
 
 /// Largest reply read at once; a longer UDP reply is counted only this far.
 const REPLY_BUFFER: usize = 16 * 1024;
@@ -70,7 +70,7 @@ impl Client {
             let values = Values {
                 seq,
                 client: self.index as u64 + 1,
-                random: self.random.next(),
+                random: self.random.draw(),
             };
             // The template rendered once when it was parsed; rendering again cannot fail.
             let Ok(payload) = config.payload.render(values) else {

@@ -7,7 +7,6 @@
 mod client;
 mod figures;
 mod pacer;
-mod template;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -22,8 +21,8 @@ use crate::net::Waker;
 use crate::net::addr::{HostPort, resolve};
 use crate::net::session::spawn_worker;
 
+pub use crate::codec::template::Template;
 pub use figures::{Failures, LatencyFigures, Report, Sample, micros};
-pub use template::Template;
 
 use client::Client;
 use figures::Tally;

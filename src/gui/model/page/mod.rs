@@ -25,8 +25,11 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{
-    Checksum, Framing, InputMode, LineEnding, PayloadFormat, TextEncoding, build_payload,
-    convert_message, dissect::Dissector, hex::parse_hex, split_evenly,
+    Checksum, Framing, InputMode, LineEnding, PayloadFormat, TextEncoding, convert_message,
+    dissect::Dissector,
+    hex::parse_hex,
+    split_evenly,
+    template::{Random, Template, Values},
 };
 use crate::error::Error;
 use crate::gui::i18n::{self, t, tf};
@@ -99,6 +102,8 @@ pub struct Page {
     scroll_to_found: bool,
     /// The row (by number) whose detail pane is open.
     selected_row: Option<u64>,
+    /// Messages sent from the message box and presets: the last `${seq}`.
+    sends: u64,
     /// UDP: who sent the last datagram, for "Reply to last sender".
     last_sender: Option<SocketAddr>,
     /// While paused the view ends at this row number; new rows are still kept.
@@ -153,6 +158,7 @@ impl Page {
             found: None,
             scroll_to_found: false,
             selected_row: None,
+            sends: 0,
             last_sender: None,
             paused_at: None,
             searches: Searches::default(),

@@ -45,7 +45,8 @@ impl Page {
 
     fn try_send(&mut self) -> Result<(), Error> {
         let (writes, gap) = self.split()?;
-        let (session, destination, data) = self.outgoing()?;
+        let (session, destination, template) = self.outgoing()?;
+        let data = template.render(self.next_values())?;
         let pieces = split_evenly(&data, writes);
         if let [whole] = pieces.as_slice() {
             session.send(destination, whole.clone())?;
@@ -56,8 +57,19 @@ impl Page {
             self.split_sends.retain(Repeater::is_running);
             self.split_sends.push(split);
         }
+        self.sends += 1;
         self.remember(self.message.clone(), self.config.input_mode);
         Ok(())
+    }
+
+    /// What the variables of the next send stand for: `${seq}` counts this page's sends from 1.
+    fn next_values(&self) -> Values {
+        let seq = self.sends + 1;
+        Values {
+            seq,
+            client: 0,
+            random: Random::new(seq).draw(),
+        }
     }
 
     /// How many writes each send becomes (TCP only) and the time between them.
@@ -117,9 +129,14 @@ impl Page {
         let Some(preset) = self.config.presets.get(index) else {
             return;
         };
-        let sent = self
-            .outgoing_of(&preset.text, &preset.format)
-            .and_then(|(session, destination, data)| session.send(destination, data));
+        let sent = self.outgoing_of(&preset.text, &preset.format).and_then(
+            |(session, destination, template)| {
+                session.send(destination, template.render(self.next_values())?)
+            },
+        );
+        if sent.is_ok() {
+            self.sends += 1;
+        }
         self.send_error = sent.err().map(|e| i18n::error(&e));
     }
 
@@ -148,8 +165,9 @@ impl Page {
         }
     }
 
-    /// The typed message, where it goes, and the session to send it on.
-    fn outgoing(&self) -> Result<(&Session, Destination, Vec<u8>), Error> {
+    /// The typed message (its variables still to fill in), where it goes, and the session to
+    /// send it on.
+    fn outgoing(&self) -> Result<(&Session, Destination, Template), Error> {
         self.outgoing_of(&self.message, &self.payload_format())
     }
 
@@ -157,13 +175,11 @@ impl Page {
         &self,
         text: &str,
         format: &PayloadFormat,
-    ) -> Result<(&Session, Destination, Vec<u8>), Error> {
-        let data = build_payload(text, format)?;
-        if data.is_empty() {
-            return Err(Error::EmptyMessage);
-        }
+    ) -> Result<(&Session, Destination, Template), Error> {
+        // Parsing builds the message once: bad hex or an empty message fails here.
+        let template = Template::parse(text, *format)?;
         let session = self.session.as_ref().ok_or(Error::NotConnected)?;
-        Ok((session, self.destination()?, data))
+        Ok((session, self.destination()?, template))
     }
 
     /// Where sends go: the peer, the selected client or all, the UDP target or last sender.
@@ -202,10 +218,10 @@ impl Page {
         };
         let interval = Duration::from_millis(number(&self.config.repeat_interval_ms)?);
         let times = number(&self.config.repeat_times)?;
-        let (session, destination, data) = self.outgoing()?;
+        let (session, destination, template) = self.outgoing()?;
         let repeater = session.repeat(
             destination,
-            vec![data],
+            vec![template],
             interval,
             (times > 0).then_some(times),
         )?;

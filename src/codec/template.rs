@@ -1,11 +1,16 @@
-//! Stress payloads with variables: `${seq}`, `${client}`, `${time}`, `${random:MIN:MAX}`.
+//! Messages with variables, for every send and the stress tool alike: `${seq}`, `${client}`,
+//! `${time}`, `${random:MIN:MAX}` and `${hex:BYTES}`.
 //!
-//! In text mode a variable becomes its decimal digits; in hex mode it becomes big-endian hex
-//! bytes (4 bytes, `${time}` 8), so binary protocols can carry a sequence number.
+//! In text mode a number becomes its decimal digits; in hex mode it becomes big-endian hex
+//! bytes (4 bytes, `${time}` 8), so binary protocols can carry a sequence number. `${hex:…}`
+//! puts raw bytes into a text message (`OK${hex:0D 0A}`). Reading the clock for `${time}` is
+//! the one thing here that is not a pure conversion.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::codec::{InputMode, PayloadFormat, build_payload};
+use crate::codec::hex::{format_hex, parse_hex};
+use crate::codec::payload::{finish_payload, message_bytes};
+use crate::codec::{InputMode, PayloadFormat};
 use crate::error::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +24,7 @@ enum Part {
         min: u64,
         max: u64,
     },
+    Bytes(Vec<u8>),
 }
 
 /// What varies between messages.
@@ -77,17 +83,38 @@ impl Template {
         Ok(template)
     }
 
+    /// A message that has no variables: these bytes each time.
+    pub fn from_bytes(bytes: Vec<u8>) -> Template {
+        Template {
+            parts: Vec::new(),
+            format: PayloadFormat::default(),
+            fixed: Some(bytes),
+        }
+    }
+
     /// The bytes of one message.
     pub fn render(&self, values: Values) -> Result<Vec<u8>, Error> {
         if let Some(fixed) = &self.fixed {
             return Ok(fixed.clone());
         }
         let hex = self.format.mode == InputMode::Hex;
+        let mut bytes = Vec::new();
         let mut text = String::new();
         for part in &self.parts {
             let (value, width) = match part {
                 Part::Literal(literal) => {
                     text.push_str(literal);
+                    continue;
+                }
+                // In hex its own group; in text the bytes go in as they are, between the
+                // encoded texts around them.
+                Part::Bytes(raw) if hex => {
+                    text.push_str(&format!(" {} ", format_hex(raw)));
+                    continue;
+                }
+                Part::Bytes(raw) => {
+                    bytes.extend(message_bytes(&std::mem::take(&mut text), &self.format)?);
+                    bytes.extend_from_slice(raw);
                     continue;
                 }
                 Part::Seq => (values.seq, 8),
@@ -105,7 +132,9 @@ impl Template {
                 text.push_str(&value.to_string());
             }
         }
-        build_payload(&text, &self.format)
+        bytes.extend(message_bytes(&text, &self.format)?);
+        finish_payload(&mut bytes, &self.format);
+        Ok(bytes)
     }
 }
 
@@ -115,6 +144,11 @@ fn parse_variable(name: &str) -> Result<Part, Error> {
         "seq" => Ok(Part::Seq),
         "client" => Ok(Part::Client),
         "time" => Ok(Part::Time),
+        _ if name.starts_with("hex:") => parse_hex(&name[4..])
+            .ok()
+            .filter(|bytes| !bytes.is_empty())
+            .map(Part::Bytes)
+            .ok_or_else(unknown),
         _ => {
             let range = name.strip_prefix("random:").ok_or_else(unknown)?;
             let (min, max) = range.split_once(':').ok_or_else(unknown)?;
@@ -142,7 +176,7 @@ impl Random {
         Random(seed ^ unix_millis().rotate_left(17))
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn draw(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -190,11 +224,33 @@ mod tests {
     }
 
     #[test]
+    fn hex_variables_put_raw_bytes_into_text() {
+        let gbk = PayloadFormat {
+            encoding: TextEncoding::Gbk,
+            line_ending: LineEnding::Lf,
+            ..format(InputMode::Text)
+        };
+        let t = Template::parse("你${hex:00 FF}好", gbk).unwrap();
+        assert_eq!(
+            t.render(values(0, 0, 0)).unwrap(),
+            [0xC4, 0xE3, 0x00, 0xFF, 0xBA, 0xC3, b'\n']
+        );
+        let t = Template::parse("01 ${hex:0203}", format(InputMode::Hex)).unwrap();
+        assert_eq!(t.render(values(0, 0, 0)).unwrap(), [1, 2, 3]);
+        for bad in ["${hex:}", "${hex:zz}", "${hex:123}"] {
+            assert!(
+                Template::parse(bad, format(InputMode::Text)).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn random_stays_in_its_range() {
         let t = Template::parse("${random:10:12}", format(InputMode::Text)).unwrap();
         let mut random = Random::new(1);
         for _ in 0..200 {
-            let text = String::from_utf8(t.render(values(0, 0, random.next())).unwrap()).unwrap();
+            let text = String::from_utf8(t.render(values(0, 0, random.draw())).unwrap()).unwrap();
             let n: u64 = text.parse().unwrap();
             assert!((10..=12).contains(&n), "{n}");
         }
