@@ -230,3 +230,17 @@ c.close()
     client_run(&format!("127.0.0.1:{port}"), MODBUS_READ);
     assert_eq!(python.line(), "010300000001840a");
 }
+
+/// What "Copy as Python" and `decode` print is a literal Python reads back as the same bytes,
+/// for every byte value (quotes and backslashes included).
+#[test]
+fn python_byte_literals_read_back_in_python() {
+    let every_byte: Vec<u8> = (0..=255).collect();
+    let literal = socket_tester::codec::dissect::python_literal(&every_byte);
+    let source = format!("print(({literal}).hex(), flush=True)");
+    let Some(mut python) = Python::start(&source, &[]) else {
+        return;
+    };
+    assert_eq!(python.line(), hex(&every_byte));
+    assert_eq!(python.wait(), 0);
+}
