@@ -14,7 +14,8 @@ use crate::gui::view::{choice_combo, palette};
 
 pub fn draw(page: &mut Page, row: &LogRow, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     let dark = ui.visuals().dark_mode;
-    ui.horizontal(|ui| {
+    // Wraps rather than cut its buttons on a projector's narrow log.
+    ui.horizontal_wrapped(|ui| {
         ui.strong(tf(
             "{dir} · {n} B",
             &[("dir", &t(row.direction.label())), ("n", &row.data.len())],
