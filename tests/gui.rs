@@ -1356,3 +1356,22 @@ fn seq_counts_the_sends_of_the_message_box_and_of_a_periodic_send() {
         "a periodic send counts its own sends"
     );
 }
+
+#[test]
+fn a_large_row_shows_its_first_bytes_in_the_detail_pane() {
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut h = app_showing_any_bytes();
+    let local = open_on_loopback(&mut h, "UDP", "Local address", "Local port", "Open");
+    peer.send_to(&[b'x'; 60_000], local).unwrap();
+    wait_until(&mut h, "the datagram", |h| {
+        page(h).log().iter().any(|r| r.direction == Direction::Rx)
+    });
+    h.get_by_label("60000 B").click();
+    h.run();
+    assert!(
+        h.query_by_label(
+            "The first 16384 of 60000 bytes are shown; the copy buttons take them all"
+        )
+        .is_some()
+    );
+}

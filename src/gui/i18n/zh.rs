@@ -533,6 +533,10 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("{dir} · {n} B", "{dir} · {n} 字节"),
     ("Decode as", "解析为"),
     ("Hide details", "隐藏详情"),
+    (
+        "The first {shown} of {total} bytes are shown; the copy buttons take them all",
+        "只显示前 {shown} 字节（共 {total} 字节）；复制按钮复制全部",
+    ),
     ("Copy as C", "复制为 C 数组"),
     ("Copy as Python", "复制为 Python 字节串"),
     ("Modbus TCP", "Modbus TCP"),

@@ -12,6 +12,12 @@ use crate::gui::model::log::{Direction, LogRow};
 use crate::gui::model::page::{Page, PageAction};
 use crate::gui::view::{choice_combo, palette};
 
+/// One way to write a row for the clipboard.
+type CopyAs = fn(&LogRow) -> String;
+
+/// Bytes of a row the pane dumps and decodes.
+const SHOWN: usize = 16 * 1024;
+
 pub fn draw(page: &mut Page, row: &LogRow, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     let dark = ui.visuals().dark_mode;
     // Wraps rather than cut its buttons on a projector's narrow log.
@@ -27,15 +33,16 @@ pub fn draw(page: &mut Page, row: &LogRow, actions: &mut Vec<PageAction>, ui: &m
             &Dissector::ALL,
             |d| t(d.label()),
         );
-        let copies: [(&str, String); 4] = [
-            (t("Copy as text"), row.text.clone()),
-            (t("Copy as hex"), format_hex(row.data)),
-            (t("Copy as C"), c_literal(row.data)),
-            (t("Copy as Python"), python_literal(row.data)),
+        // Made only on a click: a large row is not rewritten every frame.
+        let copies: [(&str, CopyAs); 4] = [
+            (t("Copy as text"), |row| row.text.clone()),
+            (t("Copy as hex"), |row| format_hex(row.data)),
+            (t("Copy as C"), |row| c_literal(row.data)),
+            (t("Copy as Python"), |row| python_literal(row.data)),
         ];
-        for (label, text) in copies {
+        for (label, copy) in copies {
             if ui.button(label).clicked() {
-                ui.ctx().copy_text(text);
+                ui.ctx().copy_text(copy(row));
             }
         }
         if ui.button(t("Hide details")).clicked() {
@@ -49,9 +56,18 @@ pub fn draw(page: &mut Page, row: &LogRow, actions: &mut Vec<PageAction>, ui: &m
                 ui.label(&row.text);
                 return;
             }
-            ui.label(RichText::new(hex_dump(row.data)).monospace());
+            // A frame shows at most SHOWN bytes: a peer's megabyte does not stall the window
+            // (the copy buttons still take the whole row).
+            let shown = &row.data[..row.data.len().min(SHOWN)];
+            if shown.len() < row.data.len() {
+                ui.label(tf(
+                    "The first {shown} of {total} bytes are shown; the copy buttons take them all",
+                    &[("shown", &shown.len()), ("total", &row.data.len())],
+                ));
+            }
+            ui.label(RichText::new(hex_dump(shown)).monospace());
             ui.separator();
-            let dissection = page.config().dissector.dissect(row.data);
+            let dissection = page.config().dissector.dissect(shown);
             Grid::new("row-fields").num_columns(2).show(ui, |ui| {
                 for field in &dissection.fields {
                     ui.label(t(field.name));
