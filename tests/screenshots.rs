@@ -15,6 +15,13 @@ use egui_kittest::kittest::Queryable;
 use socket_tester::gui::app::App;
 use socket_tester::gui::model::page::Link;
 
+/// The app's window at this size, with the bundled fonts.
+fn window(width: f32, height: f32) -> egui_kittest::HarnessBuilder<App> {
+    Harness::builder()
+        .with_size(egui::vec2(width, height))
+        .with_context_setup(socket_tester::gui::view::fonts::install)
+}
+
 fn save(h: &mut Harness<'static, App>, name: &str) {
     let image = h.render().expect("render the window");
     let path = format!("{}/docs/{name}.png", env!("CARGO_MANIFEST_DIR"));
@@ -43,6 +50,18 @@ fn demo_page<'h>(
     &h.state().demo.as_ref().expect("the Demo runs").pages[index]
 }
 
+/// Clicks `button` (Listen, Open) and returns the address the socket got.
+fn bound_by(h: &mut Harness<'static, App>, button: &str) -> std::net::SocketAddr {
+    click(h, button);
+    settle(h, |h| {
+        matches!(h.state_mut().tab().page().link(), Link::Listening { .. })
+    });
+    match h.state_mut().tab().page().link() {
+        Link::Listening { local } => *local,
+        other => panic!("not listening: {other:?}"),
+    }
+}
+
 fn settle(h: &mut Harness<'static, App>, until: impl Fn(&mut Harness<'static, App>) -> bool) {
     let deadline = Instant::now() + common::DEADLINE;
     while !until(h) && Instant::now() < deadline {
@@ -55,10 +74,7 @@ fn settle(h: &mut Harness<'static, App>, until: impl Fn(&mut Harness<'static, Ap
 #[test]
 #[ignore = "writes docs/toolkit.png; run by hand"]
 fn toolkit_screenshot() {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1180.0, 800.0))
-        .with_context_setup(socket_tester::gui::view::fonts::install)
-        .build_eframe(|cc| App::new(cc));
+    let mut h = window(1180.0, 800.0).build_eframe(|cc| App::new(cc));
     click(&mut h, "TCP Server");
     click(&mut h, "Framing and TCP options");
     h.get_by_role_and_label(Role::ComboBox, "Framing").click();
@@ -70,13 +86,7 @@ fn toolkit_screenshot() {
     click(&mut h, "Add rule");
     set_field(&mut h, "Pattern", "T=");
     set_field(&mut h, "Reply", "ACK\\n");
-    click(&mut h, "Listen");
-    settle(&mut h, |h| {
-        matches!(h.state_mut().tab().page().link(), Link::Listening { .. })
-    });
-    let Link::Listening { local } = h.state_mut().tab().page().link().clone() else {
-        panic!("not listening")
-    };
+    let local = bound_by(&mut h, "Listen");
     let mut sensor = TcpStream::connect(local).unwrap();
     sensor
         .write_all("T=21.5\nH=40%\nT=21.6 温度正常\n".as_bytes())
@@ -100,10 +110,8 @@ fn toolkit_screenshot() {
 #[ignore = "writes docs/lecture.png and docs/lecture-en.png; run by hand"]
 fn lecture_screenshots() {
     for (chinese, name) in [(true, "lecture"), (false, "lecture-en")] {
-        let mut h = Harness::builder()
-            .with_size(egui::vec2(1500.0, 900.0))
+        let mut h = window(1500.0, 900.0)
             .with_max_steps(64)
-            .with_context_setup(socket_tester::gui::view::fonts::install)
             .build_eframe(|cc| App::new(cc));
         if chinese {
             h.get_by_role_and_label(Role::ComboBox, "Language").click();
@@ -149,21 +157,13 @@ fn lecture_screenshots() {
 #[test]
 #[ignore = "writes docs/decoder.png; run by hand"]
 fn decoder_screenshot() {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 720.0))
-        .with_context_setup(socket_tester::gui::view::fonts::install)
+    let mut h = window(1280.0, 720.0)
         .allow_missing_glyphs()
         .build_eframe(|cc| App::new(cc));
     click(&mut h, "UDP");
     set_field(&mut h, "Local address", "127.0.0.1");
     set_field(&mut h, "Local port", "0");
-    click(&mut h, "Open");
-    settle(&mut h, |h| {
-        matches!(h.state_mut().tab().page().link(), Link::Listening { .. })
-    });
-    let Link::Listening { local } = h.state_mut().tab().page().link().clone() else {
-        panic!("not listening")
-    };
+    let local = bound_by(&mut h, "Open");
     let device = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let reply = [
         0x00, 0x01, 0x00, 0x00, 0x00, 0x09, 0x11, 0x03, 0x06, 0x02, 0x2B, 0x00, 0x00, 0x00, 0x64,
