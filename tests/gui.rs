@@ -1288,16 +1288,21 @@ fn record_save_pcap_and_replay_from_the_window() {
     );
 }
 
-#[test]
-fn a_clicked_row_opens_its_details_decoded_as_the_chosen_protocol() {
+/// A UDP page on loopback whose log holds one datagram from a peer.
+fn udp_page_that_received(datagram: &[u8]) -> Harness<'static, App> {
     let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
     let mut h = app_showing_any_bytes();
     let local = open_on_loopback(&mut h, "UDP", "Local address", "Local port", "Open");
-    peer.send_to(&[0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A], local)
-        .unwrap();
+    peer.send_to(datagram, local).unwrap();
     wait_until(&mut h, "the datagram", |h| {
         page(h).log().iter().any(|r| r.direction == Direction::Rx)
     });
+    h
+}
+
+#[test]
+fn a_clicked_row_opens_its_details_decoded_as_the_chosen_protocol() {
+    let mut h = udp_page_that_received(&[0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A]);
     assert!(
         h.query_by_label("Decode as").is_none(),
         "no row is selected yet"
@@ -1359,13 +1364,7 @@ fn seq_counts_the_sends_of_the_message_box_and_of_a_periodic_send() {
 
 #[test]
 fn a_large_row_shows_its_first_bytes_in_the_detail_pane() {
-    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let mut h = app_showing_any_bytes();
-    let local = open_on_loopback(&mut h, "UDP", "Local address", "Local port", "Open");
-    peer.send_to(&[b'x'; 60_000], local).unwrap();
-    wait_until(&mut h, "the datagram", |h| {
-        page(h).log().iter().any(|r| r.direction == Direction::Rx)
-    });
+    let mut h = udp_page_that_received(&[b'x'; 60_000]);
     h.get_by_label("60000 B").click();
     h.run();
     assert!(
