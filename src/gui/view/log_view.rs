@@ -256,10 +256,8 @@ fn detail_pane(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     if index as usize >= page.log().len() {
         return;
     }
-    // The row's bytes are copied once per frame while the pane is open: one message.
+    let page = &*page;
     let row = page.log().row(index as usize);
-    let data = row.data.to_vec();
-    let row = LogRow { data: &data, ..row };
     let height = ui.available_height();
     egui::Panel::bottom("row-detail")
         .resizable(true)

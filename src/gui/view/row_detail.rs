@@ -18,7 +18,7 @@ type CopyAs = fn(&LogRow) -> String;
 /// Bytes of a row the pane dumps and decodes.
 const SHOWN: usize = 16 * 1024;
 
-pub fn draw(page: &mut Page, row: &LogRow, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+pub fn draw(page: &Page, row: &LogRow, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     let dark = ui.visuals().dark_mode;
     // Wraps rather than cut its buttons on a projector's narrow log.
     ui.horizontal_wrapped(|ui| {
@@ -26,13 +26,13 @@ pub fn draw(page: &mut Page, row: &LogRow, actions: &mut Vec<PageAction>, ui: &m
             "{dir} · {n} B",
             &[("dir", &t(row.direction.label())), ("n", &row.data.len())],
         ));
-        choice_combo(
-            ui,
-            t("Decode as"),
-            &mut page.config_mut().dissector,
-            &Dissector::ALL,
-            |d| t(d.label()),
-        );
+        let mut dissector = page.config().dissector;
+        choice_combo(ui, t("Decode as"), &mut dissector, &Dissector::ALL, |d| {
+            t(d.label())
+        });
+        if dissector != page.config().dissector {
+            actions.push(PageAction::SetDissector(dissector));
+        }
         // Made only on a click: a large row is not rewritten every frame.
         let copies: [(&str, CopyAs); 4] = [
             (t("Copy as text"), |row| row.text.clone()),

@@ -53,6 +53,8 @@ pub enum PageAction {
     CloseFind,
     /// Opens the detail pane on a row (by number), or closes it.
     SelectRow(Option<u64>),
+    /// How the detail pane reads a message.
+    SetDissector(Dissector),
 }
 
 impl Page {
@@ -123,6 +125,7 @@ impl Page {
                 self.found = None;
             }
             PageAction::SelectRow(row) => self.selected_row = row,
+            PageAction::SetDissector(dissector) => self.config.dissector = dissector,
         }
         // Rules edited in the frame reach the engine before the next message arrives.
         self.sync_session();
