@@ -63,7 +63,10 @@ impl Template {
         if !rest.is_empty() {
             parts.push(Part::Literal(rest.to_string()));
         }
-        let varies = parts.iter().any(|p| !matches!(p, Part::Literal(_)));
+        // Raw bytes are as fixed as literal text: only numbers change between messages.
+        let varies = parts
+            .iter()
+            .any(|p| !matches!(p, Part::Literal(_) | Part::Bytes(_)));
         let mut template = Template {
             parts,
             format,
@@ -237,6 +240,11 @@ mod tests {
         );
         let t = Template::parse("01 ${hex:0203}", format(InputMode::Hex)).unwrap();
         assert_eq!(t.render(values(0, 0, 0)).unwrap(), [1, 2, 3]);
+        assert_eq!(
+            t.fixed.as_deref(),
+            Some(&[1u8, 2, 3][..]),
+            "built once, not per send"
+        );
         for bad in ["${hex:}", "${hex:zz}", "${hex:123}"] {
             assert!(
                 Template::parse(bad, format(InputMode::Text)).is_err(),
