@@ -27,6 +27,7 @@ fn quick_bench_prints_every_figure() {
         "udp_ingest",
         "udp_loss",
         "udp_kernel_drops",
+        "udp_lossless_rate",
         "echo_rtt_p50",
         "echo_rtt_p99",
         "log_frame",

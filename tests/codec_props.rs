@@ -166,7 +166,7 @@ proptest! {
         for cut in cuts {
             let data = bytes[start..cut].to_vec();
             start = cut;
-            log.push_event(Event::now(EventKind::Received { client: None, peer: "127.0.0.1:1".parse().unwrap(), data }));
+            log.push_event(Event::now(EventKind::received(None, "127.0.0.1:1".parse().unwrap(), data)));
         }
         let shown: String = log.iter().map(|row| row.text).collect();
         prop_assert_eq!(shown, text);

@@ -126,9 +126,12 @@ fn hundred_concurrent_clients_each_get_their_own_echo() {
     let mut written = 0;
     while written < 100 * 10 {
         match next_event(&server) {
-            EventKind::Received { client, data, .. } => server
-                .send(Destination::Client(client.unwrap()), data)
-                .unwrap(),
+            EventKind::Received { client, messages } => {
+                for message in messages {
+                    let to = Destination::Client(client.unwrap());
+                    server.send(to, message.data).unwrap();
+                }
+            }
             EventKind::Sent { data, .. } => written += data.len(),
             _ => {}
         }
@@ -387,11 +390,12 @@ fn framed_server(spec: &str) -> (Session, SocketAddr) {
     (server, local)
 }
 
-fn next_frame(session: &Session) -> Vec<u8> {
-    wait_for(session, "Received", |kind| match kind {
-        EventKind::Received { data, .. } => Some(data.clone()),
-        _ => None,
-    })
+fn next_frames(session: &Session, count: usize) -> Vec<Vec<u8>> {
+    let messages = next_messages(session, count);
+    messages
+        .into_iter()
+        .map(|(_, message)| message.data)
+        .collect()
 }
 
 #[test]
@@ -399,11 +403,7 @@ fn line_framing_splits_one_write_into_three_messages() {
     let (server, local) = framed_server("line");
     let mut stream = TcpStream::connect(local).unwrap();
     stream.write_all(b"a\nb\nc\n").unwrap();
-    let frames: Vec<Vec<u8>> = (0..3).map(|_| next_frame(&server)).collect();
-    assert_eq!(
-        frames,
-        vec![b"a\n".to_vec(), b"b\n".to_vec(), b"c\n".to_vec()]
-    );
+    assert_eq!(next_frames(&server, 3), [&b"a\n"[..], b"b\n", b"c\n"]);
     let totals = server.totals();
     assert_eq!((totals.rx_bytes, totals.rx_messages), (6, 3));
 }
@@ -414,8 +414,7 @@ fn a_partial_frame_is_still_reported_when_the_peer_closes() {
     let mut stream = TcpStream::connect(local).unwrap();
     stream.write_all(b"one\r\ntwo").unwrap();
     drop(stream);
-    assert_eq!(next_frame(&server), b"one\r\n");
-    assert_eq!(next_frame(&server), b"two");
+    assert_eq!(next_frames(&server, 2), [&b"one\r\n"[..], b"two"]);
     assert_eq!(closed(&server), CloseReason::PeerClosed);
 }
 
@@ -425,9 +424,9 @@ fn idle_gap_framing_ends_a_message_when_the_peer_pauses() {
     let mut stream = TcpStream::connect(local).unwrap();
     stream.write_all(b"ab").unwrap();
     stream.write_all(b"c").unwrap();
-    assert_eq!(next_frame(&server), b"abc");
+    assert_eq!(next_frames(&server, 1), [b"abc"]);
     stream.write_all(b"d").unwrap();
-    assert_eq!(next_frame(&server), b"d");
+    assert_eq!(next_frames(&server, 1), [b"d"]);
 }
 
 #[test]
@@ -532,7 +531,7 @@ fn half_closed_client_still_gets_the_reply_it_waits_for() {
     stream.write_all(b"question").unwrap();
     stream.shutdown(std::net::Shutdown::Write).unwrap();
 
-    assert_eq!(next_frame(&server), b"question");
+    assert_eq!(next_frames(&server, 1), [b"question"]);
     assert_eq!(peer_finished(&server), Some(id));
     assert_eq!(server.clients().len(), 1, "the connection is kept");
 
@@ -562,7 +561,7 @@ fn half_closed_connection_ends_when_a_send_finds_the_peer_gone() {
     connected(&client);
     peer.write_all(b"bye").unwrap();
     peer.shutdown(std::net::Shutdown::Write).unwrap();
-    assert_eq!(next_frame(&client), b"bye");
+    assert_eq!(next_frames(&client, 1), [b"bye"]);
     assert_eq!(peer_finished(&client), None);
 
     client

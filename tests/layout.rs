@@ -67,11 +67,7 @@ fn fill_log(h: &mut Harness<'static, App>) {
     for n in 0..60 {
         page.apply_event(Event {
             time: SystemTime::now(),
-            kind: EventKind::Received {
-                client: None,
-                peer,
-                data: format!("row-{n:02}").into_bytes(),
-            },
+            kind: EventKind::received(None, peer, format!("row-{n:02}").into_bytes()),
         });
     }
     // Notes, put into words when drawn: the language test reads them too.

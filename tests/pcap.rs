@@ -161,7 +161,7 @@ fn a_reset_from_this_end_is_an_rst_from_the_server_address() {
         PcapWriter::new(std::fs::File::create(&path).unwrap(), Transport::Tcp).unwrap();
     let mut pump = |until: &dyn Fn(&EventKind) -> bool| loop {
         let event = server.events().recv_timeout(DEADLINE).expect("an event");
-        if let Some(item) = recorder.item(&event) {
+        for item in recorder.items(&event) {
             writer.write(&item).unwrap();
         }
         if until(&event.kind) {

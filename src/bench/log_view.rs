@@ -18,11 +18,7 @@ fn page_with_rows(rows: usize) -> Page {
     for _ in 0..rows {
         page.apply_event(Event {
             time: SystemTime::now(),
-            kind: EventKind::Received {
-                client: Some(1),
-                peer,
-                data: data.clone(),
-            },
+            kind: EventKind::received(Some(1), peer, data.clone()),
         });
     }
     page

@@ -4,8 +4,10 @@
 
 pub mod alloc_count;
 mod log_view;
+mod udp_rate;
 
 use log_view::{flood_frame, log_frame, log_memory};
+use udp_rate::udp_lossless_rate;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
@@ -79,6 +81,8 @@ struct Size {
     idle: Duration,
     /// How long each half of flood_frame runs.
     flood: Duration,
+    /// How long each trial of udp_lossless_rate sends.
+    udp_trial: Duration,
 }
 
 const FULL: Size = Size {
@@ -89,6 +93,7 @@ const FULL: Size = Size {
     clients: 1_000,
     idle: Duration::from_secs(2),
     flood: Duration::from_secs(3),
+    udp_trial: Duration::from_secs(2),
 };
 
 /// A smaller run for CI: an eighth of the TCP bytes, a tenth of the datagrams, fewer round
@@ -100,15 +105,17 @@ const QUICK: Size = Size {
     clients: 200,
     idle: Duration::from_millis(500),
     flood: Duration::from_secs(1),
+    udp_trial: Duration::from_millis(250),
     ..FULL
 };
 
 /// Runs the measurements (those whose names start with `only`, if given); `report` is called
 /// with each figure as soon as it is known.
 /// The measurements' names, as `--only` takes them.
-pub const MEASUREMENTS: [&str; 8] = [
+pub const MEASUREMENTS: [&str; 9] = [
     "tcp_ingest",
-    "udp_",
+    "udp_ingest",
+    "udp_lossless_rate",
     "echo_rtt",
     "log_frame",
     "flood_frame",
@@ -145,9 +152,10 @@ pub fn run(
 ) -> Vec<Figure> {
     let size = if quick { &QUICK } else { &FULL };
     // In the order of MEASUREMENTS.
-    let measures: [&dyn Fn() -> Vec<Figure>; 8] = [
+    let measures: [&dyn Fn() -> Vec<Figure>; 9] = [
         &|| vec![tcp_ingest(size.tcp_bytes)],
         &|| udp_ingest(size.udp_datagrams),
+        &|| vec![udp_lossless_rate(size.udp_trial)],
         &|| echo_rtt(size.round_trips),
         &|| vec![log_frame(size.log_rows)],
         &|| vec![flood_frame(size.flood)],
@@ -239,9 +247,7 @@ fn tcp_ingest(bytes: usize) -> Figure {
             let Ok(event) = server.events().recv_timeout(Duration::from_secs(10)) else {
                 break;
             };
-            if let EventKind::Received { data, .. } = &event.kind {
-                total += data.len();
-            }
+            total += event.kind.payload_len();
             log.push_event(event);
         }
         let _ = writer.join();
@@ -295,8 +301,8 @@ fn udp_ingest(count: usize) -> Vec<Figure> {
         let sender = udp_flood(addr, count);
         let (mut received, mut first, mut last) = (0usize, None, Instant::now());
         while let Ok(event) = session.events().recv_timeout(UDP_QUIET) {
-            if matches!(event.kind, EventKind::Received { .. }) {
-                received += 1;
+            if let EventKind::Received { messages, .. } = &event.kind {
+                received += messages.len();
                 last = Instant::now();
                 first.get_or_insert(last);
             }
@@ -403,11 +409,7 @@ fn echo_rtt(round_trips: usize) -> Vec<Figure> {
                 let mut got = 0;
                 while got < message.len() {
                     match client.events().recv_timeout(Duration::from_secs(5)) {
-                        Ok(Event {
-                            kind: EventKind::Received { data, .. },
-                            ..
-                        }) => got += data.len(),
-                        Ok(_) => {}
+                        Ok(event) => got += event.kind.payload_len(),
                         Err(_) => break 'trips,
                     }
                 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::hex::{format_hex, parse_hex};
 use crate::error::Error;
-use crate::net::{ClientId, Closer, Event, EventKind};
+use crate::net::{ClientId, Closer, Event, EventKind, Message};
 
 /// Payload bytes a recording keeps at most; past it, recording stops (and says so).
 pub const RECORDING_LIMIT: usize = 64 * 1024 * 1024;
@@ -141,31 +141,31 @@ impl Recorder {
 
     /// Adds what `event` means for the traffic; false once the size limit was reached.
     pub fn observe(&mut self, event: &Event) -> bool {
-        let Some(item) = self.item(event) else {
-            return !self.recording.truncated;
-        };
-        if let What::Data { data, .. } = &item.what {
-            if self.bytes + data.len() > RECORDING_LIMIT {
-                self.recording.truncated = true;
-                return false;
+        for item in self.items(event) {
+            if let What::Data { data, .. } = &item.what {
+                if self.bytes + data.len() > RECORDING_LIMIT {
+                    self.recording.truncated = true;
+                    return false;
+                }
+                self.bytes += data.len();
             }
-            self.bytes += data.len();
+            self.recording.items.push(item);
         }
-        self.recording.items.push(item);
-        true
+        !self.recording.truncated
     }
 
-    /// What `event` is as a recording item, if it is traffic. Also used to write pcap live.
-    pub fn item(&mut self, event: &Event) -> Option<Item> {
-        let time_us = micros_since_epoch(event.time);
-        let (client, peer, what) = match &event.kind {
+    /// What `event` is as recording items (one per message of a batch), if it is traffic. Also
+    /// used to write pcap live.
+    pub fn items(&mut self, event: &Event) -> Vec<Item> {
+        let one = |peer: SocketAddr, what: What| vec![(event.time, peer, what)];
+        let (client, happened) = match &event.kind {
             EventKind::Listening { local } => {
                 self.locals.insert(None, *local);
-                return None;
+                return Vec::new();
             }
             EventKind::Connected { local, peer } => {
                 self.locals.insert(None, *local);
-                (None, *peer, What::Open { by: Side::Here })
+                (None, one(*peer, What::Open { by: Side::Here }))
             }
             EventKind::Accepted {
                 client,
@@ -173,24 +173,23 @@ impl Recorder {
                 peer,
             } => {
                 self.locals.insert(Some(*client), *local);
-                (Some(*client), *peer, What::Open { by: Side::Peer })
+                (Some(*client), one(*peer, What::Open { by: Side::Peer }))
             }
-            EventKind::Received { client, peer, data } => (
-                *client,
-                *peer,
-                What::Data {
+            EventKind::Received { client, messages } => {
+                let data = |message: &Message| What::Data {
                     from: Side::Peer,
-                    data: data.clone(),
-                },
-            ),
-            EventKind::Sent { client, peer, data } => (
-                *client,
-                *peer,
-                What::Data {
+                    data: message.data.clone(),
+                };
+                let happened = messages.iter().map(|m| (m.time, m.peer, data(m))).collect();
+                (*client, happened)
+            }
+            EventKind::Sent { client, peer, data } => {
+                let what = What::Data {
                     from: Side::Here,
                     data: data.clone(),
-                },
-            ),
+                };
+                (*client, one(*peer, what))
+            }
             EventKind::Closed {
                 client,
                 peer,
@@ -201,26 +200,32 @@ impl Recorder {
                     Closer::Here => Side::Here,
                     Closer::Peer => Side::Peer,
                 };
-                (*client, *peer, What::Close { by, reset })
+                (*client, one(*peer, What::Close { by, reset }))
             }
-            _ => return None,
+            _ => return Vec::new(),
         };
-        let local = self
-            .locals
-            .get(&client)
-            .or_else(|| self.locals.get(&None))
-            .copied()
-            .map_or_else(|| unspecified_like(peer), |local| reachable(local, peer));
-        // A server's client ids are not reused; forget the closed one's address.
-        if client.is_some() && matches!(what, What::Close { .. }) {
-            self.locals.remove(&client);
-        }
-        Some(Item {
-            time_us,
-            local,
+        let local = self.locals.get(&client).or_else(|| self.locals.get(&None));
+        let local = local.copied();
+        let items = happened.into_iter().map(|(time, peer, what)| Item {
+            time_us: micros_since_epoch(time),
+            local: local.map_or_else(|| unspecified_like(peer), |local| reachable(local, peer)),
             peer,
             what,
-        })
+        });
+        let items: Vec<Item> = items.collect();
+        // A server's client ids are not reused; forget the closed one's address.
+        if client.is_some()
+            && matches!(
+                items[..],
+                [Item {
+                    what: What::Close { .. },
+                    ..
+                }]
+            )
+        {
+            self.locals.remove(&client);
+        }
+        items
     }
 
     pub fn recording(&self) -> &Recording {
@@ -288,11 +293,7 @@ mod tests {
                 local,
                 peer,
             },
-            EventKind::Received {
-                client: Some(1),
-                peer,
-                data: b"hi".to_vec(),
-            },
+            EventKind::received(Some(1), peer, b"hi".to_vec()),
             EventKind::Sent {
                 client: Some(1),
                 peer,
@@ -368,16 +369,13 @@ mod tests {
             (CloseReason::Failed(Error::NotConnected), Side::Peer, true),
         ];
         for (reason, by, reset) in closes {
-            let item = recorder.item(&event(EventKind::Closed {
+            let items = recorder.items(&event(EventKind::Closed {
                 client: None,
                 peer,
                 reason: reason.clone(),
             }));
-            assert_eq!(
-                item.map(|item| item.what),
-                Some(What::Close { by, reset }),
-                "{reason}"
-            );
+            let whats: Vec<What> = items.into_iter().map(|item| item.what).collect();
+            assert_eq!(whats, [What::Close { by, reset }], "{reason}");
         }
     }
 

@@ -93,19 +93,9 @@ impl Printer {
     /// Prints one event; fails only when stdout cannot be written (closed by the reader).
     pub fn print(&mut self, event: &Event) -> io::Result<()> {
         let time = event.time;
-        let clock = DateTime::<Local>::from(time).format("%H:%M:%S%.3f");
+        let clock = clock(time);
         let json = self.json;
-        let line = |plain: String, json_line: JsonLine| -> io::Result<()> {
-            let mut out = io::stdout().lock();
-            if json {
-                // Serializing plain strings and numbers cannot fail.
-                let text = serde_json::to_string(&json_line).unwrap_or_default();
-                writeln!(out, "{text}")?;
-            } else {
-                writeln!(out, "{plain}")?;
-            }
-            out.flush()
-        };
+        let line = |plain: String, json_line: JsonLine| print_line(json, plain, json_line);
         match &event.kind {
             EventKind::Listening { local } => line(
                 format!("listening {local}"),
@@ -142,35 +132,11 @@ impl Printer {
                     },
                 )
             }
-            EventKind::Received { client, peer, data } | EventKind::Sent { client, peer, data } => {
-                let received = matches!(event.kind, EventKind::Received { .. });
-                // Only what the line shows is made: a flood is printed at the pipe's pace.
-                let text = (json || !self.hex).then(|| {
-                    if received {
-                        self.decoders.decode(*peer, data)
-                    } else {
-                        self.decoders.encoding().decode_whole(data)
-                    }
-                });
-                let hex = (json || self.hex).then(|| format_hex(data));
-                let direction = if received { "RX" } else { "TX" };
-                let plain =
-                    |shown: &str| format!("{clock} {direction} {peer} {}B {shown}", data.len());
-                let plain = match (&hex, &text) {
-                    _ if json => String::new(),
-                    (Some(hex), _) if self.hex => plain(hex),
-                    (_, Some(text)) => plain(&one_line(text)),
-                    _ => plain(""),
-                };
-                line(
-                    plain,
-                    JsonLine {
-                        len: Some(data.len()),
-                        text,
-                        hex,
-                        ..JsonLine::about(time, if received { "rx" } else { "tx" }, *client, peer)
-                    },
-                )
+            EventKind::Received { client, messages } => messages
+                .iter()
+                .try_for_each(|m| self.print_data(m.time, true, *client, &m.peer, &m.data)),
+            EventKind::Sent { client, peer, data } => {
+                self.print_data(time, false, *client, peer, data)
             }
             EventKind::PeerFinished { client, peer } => line(
                 format!("{clock} peer-finished {peer} (FIN; still sending)"),
@@ -231,6 +197,61 @@ impl Printer {
             EventKind::Stopped => Ok(()),
         }
     }
+
+    /// Prints one message received (`received`) or one write.
+    fn print_data(
+        &mut self,
+        time: SystemTime,
+        received: bool,
+        client: Option<ClientId>,
+        peer: &SocketAddr,
+        data: &[u8],
+    ) -> io::Result<()> {
+        let json = self.json;
+        // Only what the line shows is made: a flood is printed at the pipe's pace.
+        let text = (json || !self.hex).then(|| {
+            if received {
+                self.decoders.decode(*peer, data)
+            } else {
+                self.decoders.encoding().decode_whole(data)
+            }
+        });
+        let hex = (json || self.hex).then(|| format_hex(data));
+        let direction = if received { "RX" } else { "TX" };
+        let clock = clock(time);
+        let plain = |shown: &str| format!("{clock} {direction} {peer} {}B {shown}", data.len());
+        let plain = match (&hex, &text) {
+            _ if json => String::new(),
+            (Some(hex), _) if self.hex => plain(hex),
+            (_, Some(text)) => plain(&one_line(text)),
+            _ => plain(""),
+        };
+        let event = if received { "rx" } else { "tx" };
+        let json_line = JsonLine {
+            len: Some(data.len()),
+            text,
+            hex,
+            ..JsonLine::about(time, event, client, peer)
+        };
+        print_line(json, plain, json_line)
+    }
+}
+
+fn clock(time: SystemTime) -> impl std::fmt::Display {
+    DateTime::<Local>::from(time).format("%H:%M:%S%.3f")
+}
+
+/// Writes one line to stdout: `plain`, or `json_line` as JSON.
+fn print_line(json: bool, plain: String, json_line: JsonLine) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    if json {
+        // Serializing plain strings and numbers cannot fail.
+        let text = serde_json::to_string(&json_line).unwrap_or_default();
+        writeln!(out, "{text}")?;
+    } else {
+        writeln!(out, "{plain}")?;
+    }
+    out.flush()
 }
 
 /// One line on stderr; a closed stderr is ignored (there is nowhere left to say it).

@@ -37,11 +37,13 @@ impl PcapLog {
     }
 
     pub fn write(&mut self, event: &Event) -> Result<(), Error> {
-        let Some(item) = self.recorder.item(event) else {
+        let items = self.recorder.items(event);
+        if items.is_empty() {
             return Ok(());
-        };
-        self.writer
-            .write(&item)
+        }
+        items
+            .iter()
+            .try_for_each(|item| self.writer.write(item))
             .and_then(|()| self.writer.flush())
             .map_err(|err| Error::File {
                 action: "writing",

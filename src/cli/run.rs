@@ -63,7 +63,13 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
     let ending = loop {
         select! {
             recv(session.events()) -> event => {
-                let Ok(event) = event else { break Ending::Done };
+                let Ok(mut event) = event else { break Ending::Done };
+                // `--count` ends at that many messages, even within a batch.
+                if let (Some(n), EventKind::Received { messages, .. }) = (count, &mut event.kind)
+                    && let Some(left) = n.checked_sub(received).filter(|&left| left > 0)
+                {
+                    messages.truncate(usize::try_from(left).unwrap_or(usize::MAX));
+                }
                 if printer.print(&event).is_err() {
                     break Ending::StdoutClosed;
                 }
@@ -98,7 +104,7 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
                             }
                         }
                     }
-                    EventKind::Received { .. } => received += 1,
+                    EventKind::Received { messages, .. } => received += messages.len() as u64,
                     EventKind::Error { .. } => failed = true,
                     EventKind::Stopped => break Ending::Stopped,
                     _ => {}

@@ -17,14 +17,22 @@ use crate::net::ClientId;
 use crate::net::answers::{Answer, Answers};
 use crate::net::budget::Usage;
 use crate::net::emitter::Emitter;
-use crate::net::event::{CloseReason, EventKind};
+use crate::net::event::{CloseReason, EventKind, Message};
 use crate::net::outbox::{OUTBOX_CAPACITY, Outbox, Outgoing, Refused};
+use crate::net::read_batch::ReadBatch;
 use crate::net::session::{Shared, spawn_worker};
 use crate::net::stats::Counters;
 use crate::net::tcp_options::TcpOptions;
 
-/// Size of one read: one read becomes one `Received` event.
+/// Size of one read: one read is one `Read` of a `Received` event.
 const READ_CHUNK: usize = 64 * 1024;
+
+/// A read that returns at once when nothing has arrived. Without a per-call flag for it
+/// (Windows), a reader does not read ahead: each read is sent as an event of its own.
+#[cfg(unix)]
+const DONT_WAIT: Option<libc::c_int> = Some(libc::MSG_DONTWAIT);
+#[cfg(not(unix))]
+const DONT_WAIT: Option<i32> = None;
 
 pub(crate) struct Connection {
     pub peer: SocketAddr,
@@ -145,6 +153,7 @@ impl Connection {
                     ending: &ending,
                     idle_timeout,
                     answers: Answers::default(),
+                    batch: ReadBatch::new(&emitter, client),
                 };
                 let mut reason = reader.read_until_closed();
                 if reason == CloseReason::PeerClosed
@@ -375,28 +384,56 @@ struct Reader<'a> {
     ending: &'a Ending,
     idle_timeout: Option<Duration>,
     answers: Answers,
+    /// Messages read but not yet reported.
+    batch: ReadBatch<'a>,
 }
 
 impl Reader<'_> {
     fn read_until_closed(&mut self) -> CloseReason {
+        let reason = self.read_and_report();
+        // What came before the end is reported before it.
+        self.send_batch();
+        reason
+    }
+
+    fn read_and_report(&mut self) -> CloseReason {
         let idle_gap = self.framer.framing().idle_gap();
         let mut last_heard = Instant::now();
         loop {
-            // A read waits at most the framing's idle gap while a message is pending, and at
-            // most until the idle timeout.
-            let gap = idle_gap.filter(|_| self.framer.has_pending());
-            let idle_left = self
-                .idle_timeout
-                .map(|limit| limit.saturating_sub(last_heard.elapsed()));
-            let wait = match (gap, idle_left) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
+            let result = match DONT_WAIT.filter(|_| self.batch.read_on(READ_CHUNK)) {
+                // The consumer is busy: take what has arrived into the batch, and send the
+                // batch once nothing more is there.
+                Some(dont_wait) => match recv_owned(self.socket, dont_wait) {
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        if self.send_batch() {
+                            continue;
+                        }
+                        return CloseReason::ClosedHere;
+                    }
+                    result => result,
+                },
+                None => {
+                    if !self.send_batch() {
+                        return CloseReason::ClosedHere;
+                    }
+                    // A read waits at most the framing's idle gap while a message is
+                    // pending, and at most until the idle timeout.
+                    let gap = idle_gap.filter(|_| self.framer.has_pending());
+                    let idle_left = self
+                        .idle_timeout
+                        .map(|limit| limit.saturating_sub(last_heard.elapsed()));
+                    let wait = match (gap, idle_left) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    // Zero would mean "no timeout" to the OS.
+                    let _ = self
+                        .socket
+                        .set_read_timeout(wait.map(|w| w.max(Duration::from_millis(1))));
+                    recv_owned(self.socket, 0)
+                }
             };
-            // Zero would mean "no timeout" to the OS.
-            let _ = self
-                .socket
-                .set_read_timeout(wait.map(|w| w.max(Duration::from_millis(1))));
-            let reason = match recv_owned(self.socket) {
+            let reason = match result {
                 Ok(chunk) if chunk.is_empty() => CloseReason::PeerClosed,
                 Ok(chunk) => {
                     last_heard = Instant::now();
@@ -442,10 +479,8 @@ impl Reader<'_> {
         self.counters.add_rx(n, 0);
         self.shared.counters.add_rx(n, 0);
         if let Err(error) = self.shared.capture(&chunk) {
-            self.emitter.emit(EventKind::Error {
-                client: self.client,
-                error,
-            });
+            let client = self.client;
+            self.emit(EventKind::Error { client, error });
         }
         let before = self.framer.pending_len();
         let frames = self.framer.push(chunk);
@@ -475,21 +510,34 @@ impl Reader<'_> {
         }
     }
 
+    /// Adds a message to the batch, or reports a frame too long. False when nobody reads
+    /// events.
     fn deliver(&mut self, frame: Result<Vec<u8>, FrameTooLong>) -> bool {
-        let (client, peer) = (self.client, self.peer);
         match frame {
             Ok(data) => {
                 self.counters.add_rx(0, 1);
                 self.shared.counters.add_rx(0, 1);
                 let replies = self.answers.replies(self.shared, &data, true);
-                self.emitter
-                    .emit(EventKind::Received { client, peer, data })
-                    && self.answer(replies)
+                self.batch.push(Message::now(self.peer, data), replies);
+                true
             }
-            Err(FrameTooLong { len, max }) => self.emitter.emit(EventKind::Error {
-                client,
+            Err(FrameTooLong { len, max }) => self.emit(EventKind::Error {
+                client: self.client,
                 error: Error::FrameTooLong { len, max },
             }),
+        }
+    }
+
+    /// Reports an event after the messages read before it. False when nobody reads events.
+    fn emit(&mut self, kind: EventKind) -> bool {
+        self.send_batch() && self.emitter.emit(kind)
+    }
+
+    /// Reports the batch, then queues its answers. False when nobody reads events.
+    fn send_batch(&mut self) -> bool {
+        match self.batch.send() {
+            Some(answers) => answers.into_iter().all(|(_, answer)| self.answer(answer)),
+            None => false,
         }
     }
 
@@ -519,6 +567,7 @@ impl Reader<'_> {
                 let _ = outbox.push_wait(message, &|| false);
             });
             if let Err(error) = self.shared.schedule(Instant::now() + delay, job) {
+                // The batch this answers was sent already.
                 return self.emitter.emit(EventKind::Error {
                     client: self.client,
                     error,
@@ -532,9 +581,9 @@ impl Reader<'_> {
 /// One read into a buffer of its own, so the bytes move into the event and the log's row
 /// without another copy. A full read is moved as it is; a short one is shrunk to its length
 /// (the allocator may move it: at most one copy of the bytes read).
-fn recv_owned(socket: &Socket) -> io::Result<Vec<u8>> {
+fn recv_owned(socket: &Socket, flags: i32) -> io::Result<Vec<u8>> {
     let mut chunk = Vec::with_capacity(READ_CHUNK);
-    let n = socket.recv(chunk.spare_capacity_mut())?;
+    let n = socket.recv_with_flags(chunk.spare_capacity_mut(), flags)?;
     // SAFETY: `recv` initialised the first `n` bytes of the spare capacity it was given.
     unsafe { chunk.set_len(n) };
     // A short read should not keep a whole chunk's memory in the log.

@@ -36,6 +36,9 @@ pub(crate) struct Emitter {
 struct Queued {
     sizes: VecDeque<usize>,
     bytes: usize,
+    /// Bytes that readers set aside for batches they are still filling: counted with the
+    /// channel's, so batches and queued events together stay within `EVENT_BYTES`.
+    reserved: usize,
 }
 
 impl Queued {
@@ -49,7 +52,7 @@ impl Queued {
     }
 
     fn fits(&self, size: usize) -> bool {
-        self.bytes == 0 || self.bytes + size <= EVENT_BYTES
+        self.bytes == 0 || self.bytes + self.reserved + size <= EVENT_BYTES
     }
 
     fn push(&mut self, size: usize) {
@@ -74,13 +77,17 @@ impl Emitter {
     /// connection closed is never lost either; only the byte bound is lifted then. False when
     /// nobody will read events.
     pub fn emit(&self, kind: EventKind) -> bool {
-        let size = match &kind {
-            EventKind::Received { data, .. } | EventKind::Sent { data, .. } => data.len(),
-            _ => 0,
-        };
+        self.emit_reserved(kind, 0)
+    }
+
+    /// Emits a batch, giving back the `reserved` bytes set aside for it (`reserve_for_batch`)
+    /// as it takes its place in the channel.
+    pub fn emit_reserved(&self, kind: EventKind, mut reserved: usize) -> bool {
+        let size = kind.payload_len();
         let mut event = Event::now(kind);
         loop {
             let mut queued = self.queued();
+            queued.reserved -= std::mem::take(&mut reserved);
             queued.trim(self.events.len());
             if !queued.fits(size) && !self.is_stopping() {
                 drop(queued);
@@ -99,6 +106,29 @@ impl Emitter {
                 Err(SendTimeoutError::Disconnected(_)) => return false,
             }
         }
+    }
+
+    /// Whether a reader should read on into the batch it holds rather than send it now: only
+    /// while the consumer is busy (events wait in the channel, so a batch costs no delay) and
+    /// the channel has room in events and in bytes. True sets `READ_AHEAD` bytes aside for the
+    /// next read; `emit_reserved` or `give_back` returns them.
+    pub fn reserve_for_batch(&self, read_ahead: usize) -> bool {
+        let mut queued = self.queued();
+        let waiting = self.events.len();
+        queued.trim(waiting);
+        let capacity = self.events.capacity().unwrap_or(usize::MAX);
+        let busy = waiting > 0 && waiting < capacity;
+        if busy && queued.bytes + queued.reserved + read_ahead <= EVENT_BYTES {
+            queued.reserved += read_ahead;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Gives back bytes set aside for a batch that will not be sent.
+    pub fn give_back(&self, reserved: usize) {
+        self.queued().reserved -= reserved;
     }
 
     /// A session that could not start: says why, then that it stopped.

@@ -23,6 +23,26 @@ impl Event {
     }
 }
 
+/// One message received: exactly the bytes one `read` returned (or one frame, when the
+/// session frames the stream), or one datagram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub time: SystemTime,
+    pub peer: SocketAddr,
+    pub data: Vec<u8>,
+}
+
+impl Message {
+    /// A message received just now.
+    pub fn now(peer: SocketAddr, data: Vec<u8>) -> Message {
+        Message {
+            time: SystemTime::now(),
+            peer,
+            data,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum EventKind {
     /// A server or UDP socket is bound; `local` has the real port.
@@ -37,11 +57,12 @@ pub enum EventKind {
     },
     /// A TCP server closed a connection at once because `limit` clients were connected.
     Rejected { peer: SocketAddr, limit: usize },
-    /// One read: exactly the bytes that one `read`/`recv_from` returned.
+    /// Messages read together while the consumer was busy (TCP), or the datagrams of one
+    /// system call (UDP), oldest first; never empty. Each keeps its own bytes, peer and time,
+    /// so a batch shows as the same rows, arrows and frames as one read at a time would.
     Received {
         client: Option<ClientId>,
-        peer: SocketAddr,
-        data: Vec<u8>,
+        messages: Vec<Message>,
     },
     /// Bytes fully written to the socket.
     Sent {
@@ -76,6 +97,25 @@ pub enum EventKind {
     Reconnecting { delay: std::time::Duration },
     /// The session ended: its threads are done and its sockets are closed.
     Stopped,
+}
+
+impl EventKind {
+    /// One message received just now, as its own event.
+    pub fn received(client: Option<ClientId>, peer: SocketAddr, data: Vec<u8>) -> EventKind {
+        EventKind::Received {
+            client,
+            messages: vec![Message::now(peer, data)],
+        }
+    }
+
+    /// The payload bytes the event carries (what the event channel's byte bound counts).
+    pub fn payload_len(&self) -> usize {
+        match self {
+            EventKind::Received { messages, .. } => messages.iter().map(|m| m.data.len()).sum(),
+            EventKind::Sent { data, .. } => data.len(),
+            _ => 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

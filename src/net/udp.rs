@@ -14,14 +14,13 @@ use crate::error::{Error, MAX_UDP_PAYLOAD, describe_io};
 use crate::net::addr::{HostPort, reachable_local};
 use crate::net::answers::{Answer, Answers};
 use crate::net::command::{Command, Control, Destination};
+use crate::net::datagrams::{DATAGRAMS_PER_CALL, DatagramReceiver};
 use crate::net::emitter::Emitter;
-use crate::net::event::EventKind;
+use crate::net::event::{EventKind, Message};
 use crate::net::lookup::{Lookups, Route};
 use crate::net::outbox::{Outgoing, Ticket};
+use crate::net::read_batch::ReadBatch;
 use crate::net::session::{Shared, Worker, spawn_or_report};
-
-/// Big enough for any datagram, so nothing is truncated.
-const RECV_BUFFER: usize = 65_536;
 
 /// Kernel receive buffer asked for, so a burst waits in the kernel instead of being dropped.
 const KERNEL_RECV_BUFFER: usize = 4 * 1024 * 1024;
@@ -295,12 +294,10 @@ fn multicast_error(action: &'static str, group: IpAddr, err: &io::Error) -> Erro
 fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shared: &Arc<Shared>) {
     let mut answers = Answers::default();
     let mut drops = DropReport::default();
-    // socket2 rather than std: std's `recv_from` asserts on the empty address that a shut-down
-    // socket returns, and that assertion would panic this thread on stop.
-    let mut buf: Vec<u8> = Vec::with_capacity(RECV_BUFFER);
+    let mut receiver = DatagramReceiver::new();
+    let mut datagrams = Vec::with_capacity(DATAGRAMS_PER_CALL);
     loop {
-        buf.clear();
-        let result = socket.recv_from(buf.spare_capacity_mut());
+        let result = receiver.receive(socket, &mut datagrams);
         if emitter.is_stopping() {
             // The last drops of a flood, told before `Stopped`.
             drops.tell(shared, emitter);
@@ -308,29 +305,26 @@ fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shar
         }
         drops.tell_now_and_then(shared, emitter);
         match result {
-            Ok((n, from)) => {
-                let Some(peer) = from.as_socket() else {
-                    continue;
-                };
-                shared.counters.add_rx(n, 1);
-                // SAFETY: `recv_from` initialised the first `n` bytes of the spare capacity.
-                unsafe { buf.set_len(n) };
-                let data = buf.clone();
-                if let Err(error) = shared.capture(&data) {
-                    emitter.emit(EventKind::Error {
-                        client: None,
-                        error,
-                    });
+            Ok(()) => {
+                // The datagrams of one call are one event; their answers go out after it.
+                let mut batch = ReadBatch::new(emitter, None);
+                for (peer, data) in datagrams.drain(..) {
+                    shared.counters.add_rx(data.len(), 1);
+                    if let Err(error) = shared.capture(&data) {
+                        emitter.emit(EventKind::Error {
+                            client: None,
+                            error,
+                        });
+                    }
+                    let replies = answers.replies(shared, &data, false);
+                    batch.push(Message::now(peer, data), replies);
                 }
-                let replies = answers.replies(shared, &data, false);
-                if !emitter.emit(EventKind::Received {
-                    client: None,
-                    peer,
-                    data,
-                }) {
+                let Some(replies) = batch.send() else {
                     return;
+                };
+                for (peer, replies) in replies {
+                    answer(replies, peer, socket, shared, emitter);
                 }
-                answer(replies, peer, socket, shared, emitter);
             }
             Err(err) if is_harmless(&err) => {}
             Err(err) => {

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use socket_tester::net::{Event, EventKind, Session};
+use socket_tester::net::{ClientId, Event, EventKind, Message, Session};
 
 pub const DEADLINE: Duration = Duration::from_secs(10);
 
@@ -57,13 +57,32 @@ pub fn listening(session: &Session) -> SocketAddr {
     })
 }
 
+/// The next `count` messages (reads, frames or datagrams) the session reports, whether they
+/// come in one batch or several; a batch with more than asked for fails the test.
+pub fn next_messages(session: &Session, count: usize) -> Vec<(Option<ClientId>, Message)> {
+    let mut got = Vec::new();
+    while got.len() < count {
+        got.extend(wait_for(session, "Received", |kind| match kind {
+            EventKind::Received { client, messages } => Some(
+                messages
+                    .iter()
+                    .map(|m| (*client, m.clone()))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        }));
+    }
+    assert_eq!(got.len(), count, "more messages than expected: {got:?}");
+    got
+}
+
 /// Bytes received by the session until `len` have arrived, as one buffer.
 pub fn receive_exactly(session: &Session, len: usize) -> Vec<u8> {
     let mut all = Vec::with_capacity(len);
     while all.len() < len {
         wait_for(session, "more received bytes", |kind| match kind {
-            EventKind::Received { data, .. } => {
-                all.extend_from_slice(data);
+            EventKind::Received { messages, .. } => {
+                messages.iter().for_each(|m| all.extend_from_slice(&m.data));
                 Some(())
             }
             _ => None,

@@ -118,11 +118,7 @@ mod tests {
                 local: "127.0.0.1:9000".parse().unwrap(),
                 peer,
             },
-            EventKind::Received {
-                client: Some(1),
-                peer,
-                data: b"hello".to_vec(),
-            },
+            EventKind::received(Some(1), peer, b"hello".to_vec()),
             EventKind::Sent {
                 client: Some(1),
                 peer,

@@ -126,11 +126,13 @@ mod tests {
     use crate::codec::TextEncoding;
     use crate::net::{Event, EventKind};
 
-    fn at(ms: u64, kind: EventKind) -> Event {
-        Event {
-            time: UNIX_EPOCH + Duration::from_millis(1_000_000 + ms),
-            kind,
+    /// `kind` as it happened `ms` after a fixed moment (its messages too).
+    fn at(ms: u64, mut kind: EventKind) -> Event {
+        let time = UNIX_EPOCH + Duration::from_millis(1_000_000 + ms);
+        if let EventKind::Received { messages, .. } = &mut kind {
+            messages.iter_mut().for_each(|message| message.time = time);
         }
+        Event { time, kind }
     }
 
     #[test]
@@ -141,11 +143,7 @@ mod tests {
             peer,
             data: vec![0; n],
         };
-        let received = |n: usize| EventKind::Received {
-            client: None,
-            peer,
-            data: vec![0; n],
-        };
+        let received = |n: usize| EventKind::received(None, peer, vec![0; n]);
         let mut log = Log::new(TextEncoding::Utf8, true);
         for event in [
             at(0, sent(10)),

@@ -1,7 +1,7 @@
 //! What each engine event becomes as a row of the log.
 
 use super::*;
-use crate::net::Closer;
+use crate::net::{Closer, Message};
 
 /// What a row says: its bytes, or a note put into words when drawn.
 enum Content {
@@ -50,12 +50,9 @@ impl Log {
                 None,
                 Content::Note(Note::Rejected { limit }),
             ),
-            EventKind::Received { client, peer, data } => (
-                (Direction::Rx, Mark::Data),
-                Some(peer),
-                client,
-                Content::Bytes(data),
-            ),
+            EventKind::Received { client, messages } => {
+                return self.push_messages(client, messages);
+            }
             EventKind::Sent { client, peer, data } => (
                 (Direction::Tx, Mark::Data),
                 Some(peer),
@@ -121,6 +118,20 @@ impl Log {
             None => NO_PEER,
         };
         self.push_content(time, kind, peer, content);
+    }
+
+    /// Adds a row for each message of a batch, in one step.
+    fn push_messages(&mut self, client: Option<ClientId>, messages: Vec<Message>) {
+        self.rows.reserve(messages.len());
+        for Message { time, peer, data } in messages {
+            let peer = self.peer_id(peer, client);
+            self.push(
+                time,
+                (Direction::Rx, Mark::Data),
+                peer,
+                data.into_boxed_slice(),
+            );
+        }
     }
 
     fn push_content(

@@ -357,11 +357,11 @@ mod tests {
     use super::*;
 
     fn received(peer: &str, data: &[u8]) -> Event {
-        Event::now(EventKind::Received {
-            client: None,
-            peer: peer.parse().unwrap(),
-            data: data.to_vec(),
-        })
+        Event::now(EventKind::received(
+            None,
+            peer.parse().unwrap(),
+            data.to_vec(),
+        ))
     }
 
     #[test]

@@ -71,8 +71,9 @@ pub enum Link {
     },
 }
 
-/// Events handled per page per frame at most, so a flood cannot stall drawing.
-const EVENTS_PER_FRAME: usize = 4096;
+/// Rows (messages and other events) taken per page per frame at most, so a flood cannot stall
+/// drawing.
+const ROWS_PER_FRAME: usize = 4096;
 
 pub struct Page {
     kind: SessionKind,
@@ -340,8 +341,18 @@ impl Page {
         let Some(session) = &self.session else {
             return false;
         };
-        let events: Vec<Event> = session.events().try_iter().take(EVENTS_PER_FRAME).collect();
-        let more = events.len() == EVENTS_PER_FRAME;
+        let mut events: Vec<Event> = Vec::new();
+        let mut rows = 0;
+        while rows < ROWS_PER_FRAME
+            && let Ok(event) = session.events().try_recv()
+        {
+            rows += match &event.kind {
+                EventKind::Received { messages, .. } => messages.len(),
+                _ => 1,
+            };
+            events.push(event);
+        }
+        let more = rows >= ROWS_PER_FRAME;
         self.sync_session();
         self.check_file_send();
         for event in events {
@@ -389,7 +400,7 @@ impl Page {
     /// Applies one engine event, as `drain_events` does (benchmarks feed events this way).
     pub fn apply_event(&mut self, event: Event) {
         let received = match &event.kind {
-            EventKind::Received { peer, .. } => Some(*peer),
+            EventKind::Received { messages, .. } => messages.last().map(|m| m.peer),
             _ => None,
         };
         self.update_state(&event);

@@ -1,0 +1,131 @@
+//! udp_lossless_rate: the highest paced rate of 64-byte datagrams that a receiver takes for a
+//! whole trial without losing one: the UDP session (into the log model, as the window does)
+//! against a plain `recv_from` loop with the same kernel buffer, run one after the other.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use socket2::{Domain, Socket, Type};
+
+use super::{Figure, UDP_QUIET, loopback, wait_listening};
+use crate::codec::TextEncoding;
+use crate::gui::model::log::Log;
+use crate::net::{EventKind, Session, UdpConfig, no_waker};
+
+/// The kernel buffer both receivers ask for (the session's own).
+const KERNEL_BUFFER: usize = 4 * 1024 * 1024;
+
+/// The first rate tried, and the most tried (datagrams per second).
+const FIRST_RATE: f64 = 25_000.0;
+const MOST_RATE: f64 = 3_200_000.0;
+
+/// How many times the gap between the last rate without loss and the first with loss is halved.
+const REFINEMENTS: usize = 4;
+
+#[derive(Clone, Copy)]
+enum Receiver {
+    PlainLoop,
+    Session,
+}
+
+pub(super) fn udp_lossless_rate(trial: Duration) -> Figure {
+    let plain = highest_lossless(Receiver::PlainLoop, trial);
+    let ours = highest_lossless(Receiver::Session, trial);
+    Figure::new("udp_lossless_rate", ours, "datagrams/s", plain)
+}
+
+/// Doubles the rate until a trial loses a datagram, then narrows the gap down. A rate is the
+/// one the sender reached: where it cannot keep up with the one asked for, that is the
+/// highest there is to find.
+fn highest_lossless(receiver: Receiver, trial: Duration) -> f64 {
+    let (mut good, mut rate) = (0.0_f64, FIRST_RATE);
+    let mut bad = loop {
+        if rate > MOST_RATE {
+            return good;
+        }
+        match run_trial(receiver, rate, trial) {
+            Some(reached) => {
+                good = good.max(reached);
+                if reached < 0.9 * rate {
+                    return good;
+                }
+                rate *= 2.0;
+            }
+            None => break rate,
+        }
+    };
+    for _ in 0..REFINEMENTS {
+        let middle = (good + bad) / 2.0;
+        match run_trial(receiver, middle, trial) {
+            Some(reached) => good = good.max(reached),
+            None => bad = middle,
+        }
+    }
+    good
+}
+
+/// Sends at `rate` for `trial` to `receiver`: the rate reached if nothing was lost.
+fn run_trial(receiver: Receiver, rate: f64, trial: Duration) -> Option<f64> {
+    let (sent, received) = match receiver {
+        Receiver::PlainLoop => {
+            let socket = plain_socket().ok()?;
+            let addr = socket.local_addr().ok()?;
+            let sender = paced_flood(addr, rate, trial);
+            let mut buf = [0u8; 2048];
+            let mut received = 0;
+            while socket.recv_from(&mut buf).is_ok() {
+                received += 1;
+            }
+            (sender.join().unwrap_or(0), received)
+        }
+        Receiver::Session => {
+            let session = Session::udp(UdpConfig::new(loopback()), no_waker()).ok()?;
+            let addr = wait_listening(&session).unwrap_or(loopback());
+            let mut log = Log::new(TextEncoding::Utf8, false);
+            let sender = paced_flood(addr, rate, trial);
+            let mut received = 0;
+            while let Ok(event) = session.events().recv_timeout(UDP_QUIET) {
+                if let EventKind::Received { messages, .. } = &event.kind {
+                    received += messages.len();
+                }
+                log.push_event(event);
+            }
+            (sender.join().unwrap_or(0), received)
+        }
+    };
+    (received >= sent).then(|| sent as f64 / trial.as_secs_f64())
+}
+
+/// A plain socket on loopback with the session's kernel buffer; its reads end after a quiet
+/// spell.
+fn plain_socket() -> std::io::Result<UdpSocket> {
+    let socket = Socket::new(Domain::IPV4, Type::DGRAM, None)?;
+    let _ = socket.set_recv_buffer_size(KERNEL_BUFFER);
+    socket.bind(&loopback().into())?;
+    let socket = UdpSocket::from(socket);
+    socket.set_read_timeout(Some(UDP_QUIET))?;
+    Ok(socket)
+}
+
+/// Sends 64-byte datagrams to `to` at `rate` per second for `trial`, in small bursts on a
+/// schedule; returns how many went out.
+fn paced_flood(to: SocketAddr, rate: f64, trial: Duration) -> thread::JoinHandle<usize> {
+    thread::spawn(move || {
+        let Ok(socket) = UdpSocket::bind(loopback()) else {
+            return 0;
+        };
+        let payload = [0xA5u8; 64];
+        let start = Instant::now();
+        let (mut due, mut sent) = (0usize, 0usize);
+        while start.elapsed() < trial {
+            let now_due = (start.elapsed().as_secs_f64() * rate) as usize;
+            while due < now_due {
+                due += 1;
+                sent += usize::from(socket.send_to(&payload, to).is_ok());
+            }
+            thread::sleep(Duration::from_micros(200));
+        }
+        sent
+    })
+}

@@ -1,0 +1,125 @@
+//! Messages read together into one event while the consumer is busy: each keeps its own
+//! boundary in the log and the sequence chart, and nothing is lost or reordered.
+
+mod common;
+
+use std::io::Write;
+use std::net::{TcpStream, UdpSocket};
+use std::thread;
+use std::time::Duration;
+
+use common::*;
+use socket_tester::codec::TextEncoding;
+use socket_tester::gui::model::chart::{Tone, arrow};
+use socket_tester::gui::model::log::{Direction, Log};
+use socket_tester::net::{Event, EventKind, Session, UdpConfig, no_waker};
+
+/// A read takes at most this much (the engine's read size).
+const READ_CHUNK: usize = 64 * 1024;
+
+/// More than the event channel holds in bytes (32 MiB): the reader is held back with data
+/// waiting in the socket, and reads on into batches once it may go on.
+const FLOOD_MIBS: usize = 40;
+
+/// Takes events one at a time, slowly enough that the channel stays busy, until `bytes` have
+/// arrived.
+fn take_slowly(session: &Session, bytes: usize) -> Vec<Event> {
+    let (mut events, mut received) = (Vec::new(), 0);
+    while received < bytes {
+        let event = session.events().recv_timeout(DEADLINE).expect("more data");
+        received += event.kind.payload_len();
+        events.push(event);
+        thread::sleep(Duration::from_millis(1));
+    }
+    events
+}
+
+#[test]
+fn a_batch_keeps_each_reads_boundary_in_the_log_and_the_chart() {
+    let (server, local) = server_on("127.0.0.1:0");
+    let writer = thread::spawn(move || {
+        let mut stream = TcpStream::connect(local).unwrap();
+        for index in 0..FLOOD_MIBS {
+            stream.write_all(&numbered_mib(index)).unwrap();
+        }
+    });
+    // Nothing is taken until the reader is held back by the full channel.
+    thread::sleep(Duration::from_millis(500));
+    let events = take_slowly(&server, FLOOD_MIBS * MIB);
+    writer.join().unwrap();
+
+    let batches: Vec<usize> = events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::Received { messages, .. } => Some(messages.len()),
+            _ => None,
+        })
+        .collect();
+    let largest = batches.iter().copied().max().unwrap_or(0);
+    let seen = format!("{} events, at most {largest} reads each", batches.len());
+    assert!(
+        largest >= 2,
+        "reads are batched while the consumer is busy: {seen}"
+    );
+    assert!(largest <= 64, "a batch holds at most 64 reads: {seen}");
+    let messages: usize = batches.iter().sum();
+
+    let mut log = Log::new(TextEncoding::Utf8, true);
+    log.set_limit(usize::MAX);
+    let mut sizes = Vec::new();
+    for event in events {
+        if let EventKind::Received { messages, .. } = &event.kind {
+            sizes.extend(messages.iter().map(|m| m.data.len()));
+        }
+        log.push_event(event);
+    }
+    let rows: Vec<usize> = (0..log.len())
+        .filter(|&i| log.direction(i) == Direction::Rx)
+        .collect();
+    assert_eq!(rows.len(), messages, "one row per read, batched or not");
+    let row_sizes: Vec<usize> = rows.iter().map(|&i| log.data_len(i)).collect();
+    assert_eq!(row_sizes, sizes, "each row holds exactly one read");
+    assert!(sizes.iter().all(|&n| (1..=READ_CHUNK).contains(&n)));
+    let mut all = Vec::with_capacity(FLOOD_MIBS * MIB);
+    for &i in &rows {
+        let row = log.row(i);
+        all.extend_from_slice(row.data);
+        let arrow = arrow(&row, log.peer_index(i));
+        assert_eq!((arrow.from, arrow.to, arrow.tone), (1, 0, Tone::Data));
+    }
+    read_numbered_mibs(&mut all.as_slice(), FLOOD_MIBS);
+}
+
+#[test]
+fn datagrams_waiting_together_arrive_in_one_event_in_order() {
+    const SENT: u32 = 2_000;
+    let session =
+        Session::udp(UdpConfig::new("127.0.0.1:0".parse().unwrap()), no_waker()).expect("bind");
+    let local = listening(&session);
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    // Nothing is taken meanwhile: the channel fills (256 events), the receiver is held back
+    // and datagrams wait in the kernel; those past its buffer are dropped there and counted.
+    for i in 0..SENT {
+        sender.send_to(&i.to_be_bytes(), local).unwrap();
+    }
+    let (mut got, mut largest) = (Vec::new(), 0);
+    while let Ok(event) = session.events().recv_timeout(Duration::from_millis(500)) {
+        if let EventKind::Received { messages, .. } = event.kind {
+            largest = largest.max(messages.len());
+            for message in messages {
+                assert_eq!(message.peer, sender.local_addr().unwrap());
+                got.push(u32::from_be_bytes(message.data.try_into().unwrap()));
+            }
+        }
+    }
+    assert!(got.windows(2).all(|w| w[0] < w[1]), "in the order sent");
+    let dropped = session.totals().kernel_dropped;
+    assert_eq!(
+        got.len() as u64 + dropped,
+        u64::from(SENT),
+        "each one arrived or was counted"
+    );
+    if cfg!(target_os = "linux") {
+        assert!(largest >= 2, "recvmmsg takes what waits in one call");
+    }
+}
