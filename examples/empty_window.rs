@@ -6,6 +6,8 @@ fn main() -> eframe::Result {
         viewport: egui::ViewportBuilder::default()
             .with_title("Empty window")
             .with_inner_size([1100.0, 720.0]),
+        // As the app: examples build with the dev-dependencies, which add wgpu.
+        renderer: eframe::Renderer::Glow,
         ..Default::default()
     };
     eframe::run_ui_native("Empty window", options, |ui, _frame| {

@@ -31,6 +31,9 @@ fn run_gui() -> i32 {
     }
     let options = eframe::NativeOptions {
         viewport,
+        // Chosen by measurement (docs/PERFORMANCE.md); named so a build that also has wgpu
+        // (tests, through egui_kittest) still opens the window the release build does.
+        renderer: eframe::Renderer::Glow,
         ..Default::default()
     };
     match eframe::run_native(

@@ -27,7 +27,7 @@ fn take_slowly(session: &Session, bytes: usize) -> Vec<Event> {
     let (mut events, mut received) = (Vec::new(), 0);
     while received < bytes {
         let event = session.events().recv_timeout(DEADLINE).expect("more data");
-        received += event.kind.payload_len();
+        received += event.kind.received_len();
         events.push(event);
         thread::sleep(Duration::from_millis(1));
     }

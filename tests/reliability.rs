@@ -116,7 +116,7 @@ fn a_gigabyte_flood_is_captured_exactly_in_bounded_memory() {
             .events()
             .recv_timeout(DEADLINE)
             .expect("the flood goes on");
-        received += event.kind.payload_len();
+        received += event.kind.received_len();
         log.push_event(event);
     }
     writer.join().unwrap();

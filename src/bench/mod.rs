@@ -247,7 +247,7 @@ fn tcp_ingest(bytes: usize) -> Figure {
             let Ok(event) = server.events().recv_timeout(Duration::from_secs(10)) else {
                 break;
             };
-            total += event.kind.payload_len();
+            total += event.kind.received_len();
             log.push_event(event);
         }
         let _ = writer.join();
@@ -409,7 +409,7 @@ fn echo_rtt(round_trips: usize) -> Vec<Figure> {
                 let mut got = 0;
                 while got < message.len() {
                     match client.events().recv_timeout(Duration::from_secs(5)) {
-                        Ok(event) => got += event.kind.payload_len(),
+                        Ok(event) => got += event.kind.received_len(),
                         Err(_) => break 'trips,
                     }
                 }

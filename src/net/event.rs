@@ -108,12 +108,19 @@ impl EventKind {
         }
     }
 
-    /// The payload bytes the event carries (what the event channel's byte bound counts).
-    pub fn payload_len(&self) -> usize {
+    /// The bytes received in the event: those of all its messages (0 for other events).
+    pub fn received_len(&self) -> usize {
         match self {
             EventKind::Received { messages, .. } => messages.iter().map(|m| m.data.len()).sum(),
-            EventKind::Sent { data, .. } => data.len(),
             _ => 0,
+        }
+    }
+
+    /// The payload bytes the event carries (what the event channel's byte bound counts).
+    pub(crate) fn payload_len(&self) -> usize {
+        match self {
+            EventKind::Sent { data, .. } => data.len(),
+            _ => self.received_len(),
         }
     }
 }
