@@ -151,12 +151,7 @@ fn a_gigabyte_echoed_to_a_peer_that_reads_late_comes_back_whole_in_bounded_memor
     const CHUNKS: usize = 1024;
     let (mut server, watch, addr) = quiet_echo_server();
     let mut stream = TcpStream::connect(addr).unwrap();
-    let mut writer = stream.try_clone().unwrap();
-    let sender = thread::spawn(move || {
-        for index in 0..CHUNKS {
-            writer.write_all(&numbered_mib(index)).unwrap();
-        }
-    });
+    let sender = write_numbered_mibs(stream.try_clone().unwrap(), CHUNKS);
     // The echo cannot go out while we do not read: the server must wait, not drop or hoard.
     thread::sleep(Duration::from_secs(3));
     read_numbered_mibs(&mut stream, CHUNKS);

@@ -5,7 +5,6 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::thread;
 use std::time::Duration;
 
 use common::*;
@@ -103,12 +102,7 @@ fn a_gigabyte_flood_is_captured_exactly_in_bounded_memory() {
     let config = SessionConfig::TcpServer(TcpServerConfig::new("127.0.0.1:0".parse().unwrap()));
     let server = Session::open(config, no_waker(), Some(&capture)).unwrap();
     let local = listening(&server);
-    let writer = thread::spawn(move || {
-        let mut stream = TcpStream::connect(local).unwrap();
-        for index in 0..CHUNKS {
-            stream.write_all(&numbered_mib(index)).unwrap();
-        }
-    });
+    let writer = write_numbered_mibs(TcpStream::connect(local).unwrap(), CHUNKS);
     let mut log = Log::new(socket_tester::codec::TextEncoding::Utf8, true);
     let mut received = 0;
     while received < CHUNKS * MIB {

@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::answers::{Answer, Answers};
 use crate::net::budget::Usage;
+use crate::net::direct_write::{DONT_WAIT, DirectWrite};
 use crate::net::emitter::Emitter;
 use crate::net::event::{CloseReason, EventKind, Message};
 use crate::net::outbox::{OUTBOX_CAPACITY, Outbox, Outgoing, Refused};
@@ -26,13 +27,6 @@ use crate::net::tcp_options::TcpOptions;
 
 /// Size of one read: one read is one `Read` of a `Received` event.
 const READ_CHUNK: usize = 64 * 1024;
-
-/// A read that returns at once when nothing has arrived. Without a per-call flag for it
-/// (Windows), a reader does not read ahead: each read is sent as an event of its own.
-#[cfg(unix)]
-const DONT_WAIT: Option<libc::c_int> = Some(libc::MSG_DONTWAIT);
-#[cfg(not(unix))]
-const DONT_WAIT: Option<i32> = None;
 
 pub(crate) struct Connection {
     pub peer: SocketAddr,
@@ -91,11 +85,19 @@ impl Connection {
         let ending = Arc::new(Ending::default());
         let budget = owner.shared.budget.clone();
         let usage = budget.join(Some(socket.clone()));
+        let direct = DirectWrite::if_supported(
+            socket.clone(),
+            counters.clone(),
+            owner.shared.clone(),
+            owner.emitter.clone(),
+            (client, peer),
+        );
         let outbox = Arc::new(Outbox::new(
             OUTBOX_CAPACITY,
             peer,
             budget.clone(),
             usage.clone(),
+            direct,
         ));
         let (gate_tx, gate_rx) = bounded::<()>(0);
         // One slot: whoever ends the connection first (writer or `close`) leaves a token.
@@ -293,6 +295,7 @@ impl Writer {
         while let Some(Outgoing {
             data,
             progress,
+            reported,
             _ticket: ticket,
         }) = self.outbox.pop()
         {
@@ -301,13 +304,16 @@ impl Writer {
                 self.outbox.written(len);
                 break;
             }
-            self.counters.add_tx(len);
-            self.shared.counters.add_tx(len);
-            let reported = self.emitter.emit(EventKind::Sent {
-                client,
-                peer,
-                data: data.clone(),
-            });
+            // The rest of a message begun on its producer's thread was reported then.
+            let reported = reported || {
+                self.counters.add_tx(len);
+                self.shared.counters.add_tx(len);
+                self.emitter.emit(EventKind::Sent {
+                    client,
+                    peer,
+                    data: data.clone(),
+                })
+            };
             self.ending.writing.store(true, Ordering::Release);
             let written = write_fully(&self.socket, &data);
             self.ending.writing.store(false, Ordering::Release);
@@ -546,21 +552,13 @@ impl Reader<'_> {
     fn answer(&self, answer: Answer) -> bool {
         let closing = || self.ending.here.load(Ordering::Acquire) || self.emitter.is_stopping();
         for (data, ticket) in answer.now {
-            let message = Outgoing {
-                data,
-                progress: None,
-                _ticket: ticket,
-            };
+            let message = Outgoing::new(data, None, ticket);
             if self.outbox.push_wait(message, &closing).is_err() {
                 return true;
             }
         }
         if let Some((delay, data, ticket)) = answer.later {
-            let message = Outgoing {
-                data,
-                progress: None,
-                _ticket: ticket,
-            };
+            let message = Outgoing::new(data, None, ticket);
             let outbox = self.outbox.clone();
             let job = Box::new(move || {
                 // A connection that closes meanwhile gives the reply back: it is dropped.

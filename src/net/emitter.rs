@@ -131,6 +131,23 @@ impl Emitter {
         self.queued().reserved -= reserved;
     }
 
+    /// Sends an event only if there is room at once, without waiting for the channel or for
+    /// a thread that holds its bookkeeping. False when it was not sent.
+    pub fn try_emit(&self, kind: EventKind) -> bool {
+        let size = kind.payload_len();
+        let Ok(mut queued) = self.queued.try_lock() else {
+            return false;
+        };
+        queued.trim(self.events.len());
+        if !queued.fits(size) || self.events.try_send(Event::now(kind)).is_err() {
+            return false;
+        }
+        queued.push(size);
+        drop(queued);
+        (self.waker)();
+        true
+    }
+
     /// A session that could not start: says why, then that it stopped.
     pub fn could_not_start(&self, error: crate::error::Error) {
         self.emit(EventKind::Error {

@@ -16,6 +16,7 @@ mod command;
 mod connection;
 mod datagrams;
 mod delayed;
+mod direct_write;
 mod emitter;
 mod event;
 mod file_send;

@@ -79,7 +79,29 @@ pub(crate) struct Outgoing {
     pub data: Vec<u8>,
     /// A file send counts the bytes the socket has taken here.
     pub progress: Option<Arc<AtomicU64>>,
+    /// Already counted and reported (`Sent`): the rest of a message that was written in part
+    /// on its producer's thread.
+    pub reported: bool,
     pub _ticket: Ticket,
+}
+
+impl Outgoing {
+    pub fn new(data: Vec<u8>, progress: Option<Arc<AtomicU64>>, ticket: Ticket) -> Outgoing {
+        Outgoing {
+            data,
+            progress,
+            reported: false,
+            _ticket: ticket,
+        }
+    }
+}
+
+/// Writes a message on its producer's thread, sparing the writer's wake-up: counts and reports
+/// it (`Sent`) only if the report fits at once, then writes what the socket takes without
+/// waiting. None when it could not report (nothing was written), else the bytes written (0
+/// when the socket took nothing or failed: the writer tries the rest and says why).
+pub(crate) trait WriteNow: Send + Sync {
+    fn write_now(&self, data: &[u8]) -> Option<usize>;
 }
 
 /// Why a message was not queued (it is dropped whole; the caller says so).
@@ -101,6 +123,8 @@ pub(crate) struct Outbox {
     peer: SocketAddr,
     budget: Arc<Budget>,
     usage: Arc<Usage>,
+    /// Where the platform can write without waiting (not on Windows).
+    direct: Option<Box<dyn WriteNow>>,
 }
 
 #[derive(Default)]
@@ -117,6 +141,7 @@ impl Outbox {
         peer: SocketAddr,
         budget: Arc<Budget>,
         usage: Arc<Usage>,
+        direct: Option<Box<dyn WriteNow>>,
     ) -> Outbox {
         Outbox {
             state: Mutex::new(State::default()),
@@ -126,6 +151,7 @@ impl Outbox {
             peer,
             budget,
             usage,
+            direct,
         }
     }
 
@@ -143,7 +169,9 @@ impl Outbox {
         if !fits(&state, item.data.len(), self.capacity) {
             return Err(Refused::Full(state.bytes));
         }
-        self.enqueue(&mut state, item);
+        if let Some(rest) = self.write_now(&state, item) {
+            self.enqueue(&mut state, rest);
+        }
         Ok(())
     }
 
@@ -156,7 +184,9 @@ impl Outbox {
                 return Err(item);
             }
             if fits(&state, item.data.len(), self.capacity) {
-                self.enqueue(&mut state, item);
+                if let Some(rest) = self.write_now(&state, item) {
+                    self.enqueue(&mut state, rest);
+                }
                 return Ok(());
             }
             state = self
@@ -207,6 +237,30 @@ impl Outbox {
         self.ready.notify_all();
     }
 
+    /// Writes `item` on this thread when nothing is queued or being written (under the queue's
+    /// lock, so the writer cannot start another message meanwhile, and in order); gives back
+    /// what is left to queue (reported already), or the whole item when it was not written.
+    fn write_now(&self, state: &State, mut item: Outgoing) -> Option<Outgoing> {
+        let direct = self.direct.as_ref();
+        let Some(direct) = direct.filter(|_| state.bytes == 0 && !state.closed && !item.reported)
+        else {
+            return Some(item);
+        };
+        let Some(written) = direct.write_now(&item.data) else {
+            // Not reported, so not written either: the writer takes it whole.
+            return Some(item);
+        };
+        item.reported = true;
+        if let Some(progress) = &item.progress {
+            progress.fetch_add(written as u64, Ordering::Relaxed);
+        }
+        if written == item.data.len() {
+            return None;
+        }
+        item.data.drain(..written);
+        Some(item)
+    }
+
     fn enqueue(&self, state: &mut State, item: Outgoing) {
         let len = item.data.len();
         state.bytes += len;
@@ -232,20 +286,61 @@ mod tests {
     use super::*;
 
     fn outbox(capacity: usize) -> (Outbox, Arc<InFlight>) {
+        outbox_writing_here(capacity, None)
+    }
+
+    fn outbox_writing_here(
+        capacity: usize,
+        direct: Option<Box<dyn WriteNow>>,
+    ) -> (Outbox, Arc<InFlight>) {
         let budget = Arc::new(Budget::new(usize::MAX));
         let usage = budget.join(None);
+        let peer = "127.0.0.1:9".parse().unwrap();
         (
-            Outbox::new(capacity, "127.0.0.1:9".parse().unwrap(), budget, usage),
+            Outbox::new(capacity, peer, budget, usage, direct),
             Arc::default(),
         )
     }
 
-    fn item(len: usize, in_flight: &Arc<InFlight>) -> Outgoing {
-        Outgoing {
-            data: vec![7; len],
-            progress: None,
-            _ticket: Ticket::new(in_flight),
+    /// Reports or not (None), and takes this many bytes, whatever it is given.
+    struct Takes(Option<usize>);
+
+    impl WriteNow for Takes {
+        fn write_now(&self, _: &[u8]) -> Option<usize> {
+            self.0
         }
+    }
+
+    #[test]
+    fn a_message_written_on_its_producers_thread_is_never_lost() {
+        // Not reported (the event channel was full): queued whole, for the writer to report.
+        let (outbox, in_flight) = outbox_writing_here(100, Some(Box::new(Takes(None))));
+        outbox.try_push(item(10, &in_flight)).ok().unwrap();
+        assert_eq!(in_flight.count(), 1, "still on its way");
+        let queued = outbox.pop().unwrap();
+        assert_eq!((queued.data.len(), queued.reported), (10, false));
+        // Written in part: the rest is queued, already reported.
+        let (outbox, in_flight) = outbox_writing_here(100, Some(Box::new(Takes(Some(4)))));
+        outbox
+            .push_wait(item(10, &in_flight), &|| false)
+            .ok()
+            .unwrap();
+        let rest = outbox.pop().unwrap();
+        assert_eq!((rest.data.len(), rest.reported), (6, true));
+        // Written whole: nothing queued, nothing in flight.
+        let (outbox, in_flight) = outbox_writing_here(100, Some(Box::new(Takes(Some(10)))));
+        outbox.try_push(item(10, &in_flight)).ok().unwrap();
+        assert_eq!(in_flight.count(), 0);
+        // Something queued already: the new message waits its turn, not written here.
+        let (outbox, in_flight) = outbox_writing_here(100, Some(Box::new(Takes(Some(10)))));
+        outbox.enqueue(&mut outbox.lock(), item(3, &in_flight));
+        outbox.try_push(item(10, &in_flight)).ok().unwrap();
+        assert_eq!(in_flight.count(), 2, "both wait for the writer, in order");
+        assert_eq!(outbox.pop().unwrap().data.len(), 3);
+    }
+
+    fn item(len: usize, in_flight: &Arc<InFlight>) -> Outgoing {
+        Outgoing::new(vec![7; len], None, Ticket::new(in_flight))
     }
 
     #[test]

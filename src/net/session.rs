@@ -351,11 +351,7 @@ impl Handle {
     }
 
     fn outgoing(&self, data: Vec<u8>, progress: Option<Arc<AtomicU64>>) -> Outgoing {
-        Outgoing {
-            data,
-            progress,
-            _ticket: Ticket::new(&self.shared.in_flight),
-        }
+        Outgoing::new(data, progress, Ticket::new(&self.shared.in_flight))
     }
 
     pub fn send(&self, to: Destination, data: Vec<u8>) -> Result<(), Error> {

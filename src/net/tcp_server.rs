@@ -210,11 +210,11 @@ fn send(
                 });
             }
             for (&id, connection) in clients {
-                let copy = Outgoing {
-                    data: message.data.clone(),
-                    progress: message.progress.clone(),
-                    _ticket: Ticket::new(&shared.in_flight),
-                };
+                let copy = Outgoing::new(
+                    message.data.clone(),
+                    message.progress.clone(),
+                    Ticket::new(&shared.in_flight),
+                );
                 report(id, connection.send(copy));
             }
         }

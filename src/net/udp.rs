@@ -81,10 +81,12 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
 
     let (mut lookups, looked_up) = Lookups::new(local);
     let deliver = |target: SocketAddr, message: Outgoing| {
+        // UDP sends from the control thread itself: nothing is ever reported early.
         let Outgoing {
             data,
             progress,
             _ticket: ticket,
+            ..
         } = message;
         let len = data.len() as u64;
         if send_and_report(&socket, target, data, ticket, &shared, &emitter)

@@ -536,6 +536,18 @@ pub fn numbered_mib(index: usize) -> Vec<u8> {
 
 /// Reads `chunks` MiB from `stream` (a socket or a file) and checks each against [`numbered_mib`]: the stream arrived
 /// whole and in order (a stronger check than equal hashes, and it says where it differs).
+/// Writes MiBs 0 to `count` - 1 (`numbered_mib`) to `stream` from a thread of its own.
+pub fn write_numbered_mibs(
+    mut stream: impl Write + Send + 'static,
+    count: usize,
+) -> thread::JoinHandle<()> {
+    thread::spawn(move || {
+        for index in 0..count {
+            stream.write_all(&numbered_mib(index)).unwrap();
+        }
+    })
+}
+
 pub fn read_numbered_mibs(stream: &mut impl Read, chunks: usize) {
     let mut got = vec![0u8; MIB];
     for index in 0..chunks {

@@ -1,9 +1,10 @@
-//! Messages read together into one event while the consumer is busy: each keeps its own
-//! boundary in the log and the sequence chart, and nothing is lost or reordered.
+//! The data path with fewer hand-offs: messages read together into one event while the
+//! consumer is busy keep their own boundaries in the log and the sequence chart; echoes
+//! written on the reader's thread, in part when the peer reads late, arrive whole and are
+//! reported once. Nothing is lost or reordered.
 
 mod common;
 
-use std::io::Write;
 use std::net::{TcpStream, UdpSocket};
 use std::thread;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use common::*;
 use socket_tester::codec::TextEncoding;
 use socket_tester::gui::model::chart::{Tone, arrow};
 use socket_tester::gui::model::log::{Direction, Log};
-use socket_tester::net::{Event, EventKind, Session, UdpConfig, no_waker};
+use socket_tester::net::{Event, EventKind, Responder, Session, UdpConfig, no_waker};
 
 /// A read takes at most this much (the engine's read size).
 const READ_CHUNK: usize = 64 * 1024;
@@ -37,12 +38,7 @@ fn take_slowly(session: &Session, bytes: usize) -> Vec<Event> {
 #[test]
 fn a_batch_keeps_each_reads_boundary_in_the_log_and_the_chart() {
     let (server, local) = server_on("127.0.0.1:0");
-    let writer = thread::spawn(move || {
-        let mut stream = TcpStream::connect(local).unwrap();
-        for index in 0..FLOOD_MIBS {
-            stream.write_all(&numbered_mib(index)).unwrap();
-        }
-    });
+    let writer = write_numbered_mibs(TcpStream::connect(local).unwrap(), FLOOD_MIBS);
     // Nothing is taken until the reader is held back by the full channel.
     thread::sleep(Duration::from_millis(500));
     let events = take_slowly(&server, FLOOD_MIBS * MIB);
@@ -122,4 +118,38 @@ fn datagrams_waiting_together_arrive_in_one_event_in_order() {
     if cfg!(target_os = "linux") {
         assert!(largest >= 2, "recvmmsg takes what waits in one call");
     }
+}
+
+#[test]
+fn an_echo_to_a_peer_that_reads_late_comes_back_whole_and_is_reported_once() {
+    const MIBS: usize = 8;
+    let (server, local) = server_on("127.0.0.1:0");
+    let echo = Responder::new(&[], true, TextEncoding::Utf8).unwrap();
+    server.set_responder(Some(echo));
+    // What the server reports sending, taken as it comes (a full channel would stop it).
+    let events = server.events().clone();
+    let reports = thread::spawn(move || {
+        let mut reported = Vec::with_capacity(MIBS * MIB);
+        while reported.len() < MIBS * MIB {
+            let event = events.recv_timeout(DEADLINE).expect("more events");
+            if let EventKind::Sent { data, .. } = event.kind {
+                reported.extend_from_slice(&data);
+            }
+        }
+        reported
+    });
+    let mut stream = connect(local);
+    let writer = write_numbered_mibs(stream.try_clone().unwrap(), MIBS);
+    // The echo fills the socket buffers while nobody reads: the reader's writes on its own
+    // thread go out in part, and the rest waits for the writer.
+    thread::sleep(Duration::from_millis(300));
+    read_numbered_mibs(&mut stream, MIBS);
+    writer.join().unwrap();
+    let reported = reports.join().unwrap();
+    read_numbered_mibs(&mut reported.as_slice(), MIBS);
+    assert_eq!(
+        server.totals().tx_bytes,
+        (MIBS * MIB) as u64,
+        "each byte counted once"
+    );
 }

@@ -1,0 +1,81 @@
+//! Writing on a message's producer's thread. A message handed to a connection's writer thread
+//! costs a wake-up of that thread; when the writer is idle, the producer (the reader answering
+//! with echo, the window sending) writes what the socket takes at once itself, and only the
+//! rest goes to the writer.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use socket2::Socket;
+
+use crate::net::ClientId;
+use crate::net::emitter::Emitter;
+use crate::net::event::EventKind;
+use crate::net::outbox::WriteNow;
+use crate::net::session::Shared;
+use crate::net::stats::Counters;
+
+/// The flag of a read or write that returns at once rather than wait. Without one per call
+/// (Windows) nothing is read ahead or written on a producer's thread.
+#[cfg(unix)]
+pub(crate) const DONT_WAIT: Option<libc::c_int> = Some(libc::MSG_DONTWAIT);
+#[cfg(not(unix))]
+pub(crate) const DONT_WAIT: Option<i32> = None;
+
+pub(crate) struct DirectWrite {
+    socket: Arc<Socket>,
+    counters: Arc<Counters>,
+    shared: Arc<Shared>,
+    emitter: Emitter,
+    client: Option<ClientId>,
+    peer: SocketAddr,
+    dont_wait: i32,
+}
+
+impl DirectWrite {
+    /// None where the platform cannot write without waiting.
+    pub fn if_supported(
+        socket: Arc<Socket>,
+        counters: Arc<Counters>,
+        shared: Arc<Shared>,
+        emitter: Emitter,
+        (client, peer): (Option<ClientId>, SocketAddr),
+    ) -> Option<Box<dyn WriteNow>> {
+        let dont_wait = DONT_WAIT?;
+        Some(Box::new(DirectWrite {
+            socket,
+            counters,
+            shared,
+            emitter,
+            client,
+            peer,
+            dont_wait,
+        }))
+    }
+}
+
+impl WriteNow for DirectWrite {
+    fn write_now(&self, data: &[u8]) -> Option<usize> {
+        let len = data.len();
+        // Counted before it is reported and reported before it goes out, as by the writer.
+        self.counters.add_tx(len);
+        self.shared.counters.add_tx(len);
+        let sent = EventKind::Sent {
+            client: self.client,
+            peer: self.peer,
+            data: data.to_vec(),
+        };
+        // The caller holds the connection's queue and may be the window: never wait here.
+        if !self.emitter.try_emit(sent) {
+            self.counters.take_back_tx(len);
+            self.shared.counters.take_back_tx(len);
+            return None;
+        }
+        // A failure is left to the writer, which meets it again with the rest and says why.
+        Some(
+            self.socket
+                .send_with_flags(data, self.dont_wait)
+                .unwrap_or(0),
+        )
+    }
+}
