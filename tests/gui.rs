@@ -1329,6 +1329,24 @@ fn a_clicked_row_opens_its_details_decoded_as_the_chosen_protocol() {
 }
 
 #[test]
+fn what_does_not_fit_the_protocol_is_said_in_the_windows_language() {
+    let mut h = udp_page_that_received(&[0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00]);
+    h.get_by_label("8 B").click();
+    h.run();
+    open_combo(&mut h, "Decode as");
+    click(&mut h, "Modbus RTU");
+    let english = "CRC 0x0000 does not match the frame: it should be 0x0A84";
+    assert!(h.query_by_label(english).is_some());
+    open_combo(&mut h, "Language");
+    click(&mut h, "简体中文");
+    assert!(
+        h.query_by_label("CRC 0x0000 与帧不符：应为 0x0A84")
+            .is_some()
+    );
+    assert!(h.query_by_label(english).is_none());
+}
+
+#[test]
 fn seq_counts_the_sends_of_the_message_box_and_of_a_periodic_send() {
     let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
     peer.set_read_timeout(Some(DEADLINE)).unwrap();

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use super::Problem;
+
 /// `{0x01, 0x03, 0x00}`.
 pub fn c_literal(bytes: &[u8]) -> String {
     let items: Vec<String> = bytes.iter().map(|b| format!("0x{b:02X}")).collect();
@@ -52,7 +54,7 @@ pub fn base64_encode(bytes: &[u8]) -> String {
 }
 
 /// Standard or URL-safe Base64, padded or not, whitespace ignored; where it fails, why.
-pub fn base64_decode(text: &[u8]) -> Result<Vec<u8>, String> {
+pub fn base64_decode(text: &[u8]) -> Result<Vec<u8>, Problem> {
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
     let (mut bits, mut count) = (0u32, 0u32);
     let mut padding = false;
@@ -69,16 +71,19 @@ pub fn base64_decode(text: &[u8]) -> Result<Vec<u8>, String> {
             }
             b' ' | b'\t' | b'\r' | b'\n' => continue,
             _ => {
-                return Err(format!(
-                    "not Base64: byte {} (0x{c:02X}) is not a Base64 character",
-                    position + 1
+                return Err(Problem::new(
+                    "not Base64: byte {position} ({value}) is not a Base64 character",
+                    [
+                        ("position", (position + 1).to_string()),
+                        ("value", format!("0x{c:02X}")),
+                    ],
                 ));
             }
         };
         if padding {
-            return Err(format!(
-                "not Base64: byte {} follows the '=' padding",
-                position + 1
+            return Err(Problem::new(
+                "not Base64: byte {position} follows the '=' padding",
+                [("position", (position + 1).to_string())],
             ));
         }
         bits = bits << 6 | u32::from(value);
@@ -90,7 +95,10 @@ pub fn base64_decode(text: &[u8]) -> Result<Vec<u8>, String> {
         }
     }
     if count >= 6 {
-        return Err("not Base64: one character too many at the end".into());
+        return Err(Problem::new(
+            "not Base64: one character too many at the end",
+            [],
+        ));
     }
     Ok(out)
 }

@@ -3,8 +3,10 @@
 
 mod literal;
 mod modbus;
+mod problem;
 
 pub use literal::{base64_decode, base64_encode, c_literal, python_literal};
+pub use problem::Problem;
 
 use serde::{Deserialize, Serialize};
 
@@ -80,7 +82,7 @@ impl Dissector {
 pub struct Dissection {
     pub fields: Vec<Field>,
     pub text: Option<String>,
-    pub problem: Option<String>,
+    pub problem: Option<Problem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +123,12 @@ fn json(bytes: &[u8]) -> Dissection {
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         // Printing a parsed value cannot fail.
         Ok(value) => out.text = Some(serde_json::to_string_pretty(&value).unwrap_or_default()),
-        Err(error) => out.problem = Some(format!("not JSON: {error}")),
+        Err(error) => {
+            out.problem = Some(Problem::new(
+                "not JSON: {error}",
+                [("error", error.to_string())],
+            ))
+        }
     }
     out
 }

@@ -2,13 +2,16 @@
 //! the PDU, a CRC-16 sent low byte first). A PDU is read as a request or a response by its
 //! length, as a person reading a capture would.
 
-use super::Dissection;
+use super::{Dissection, Problem};
 use crate::codec::Checksum;
 
 /// A Modbus TCP frame: transaction, protocol (0), length, unit, then the PDU.
 pub fn tcp(frame: &[u8]) -> Dissection {
     if frame.len() < 8 {
-        return too_short(frame, "TCP", "8 (a 7-byte MBAP header and a function)");
+        return too_short(
+            frame,
+            "{len} bytes: a Modbus TCP frame has at least 8 (a 7-byte MBAP header and a function)",
+        );
     }
     let mut out = Dissection::default();
     let word = |at: usize| u16::from_be_bytes([frame[at], frame[at + 1]]);
@@ -16,15 +19,21 @@ pub fn tcp(frame: &[u8]) -> Dissection {
     let protocol = word(2);
     out.push("Protocol", protocol.to_string());
     if protocol != 0 {
-        out.problem = Some(format!("protocol {protocol}: Modbus is protocol 0"));
+        out.problem = Some(Problem::new(
+            "protocol {protocol}: Modbus is protocol 0",
+            [("protocol", protocol.to_string())],
+        ));
     }
     let length = usize::from(word(4));
     out.push("Length", length.to_string());
     out.push("Unit", frame[6].to_string());
     if length != frame.len() - 6 {
-        out.problem = Some(format!(
-            "the header says {length} bytes follow it, the frame has {}",
-            frame.len() - 6
+        out.problem = Some(Problem::new(
+            "the header says {length} bytes follow it, the frame has {actual}",
+            [
+                ("length", length.to_string()),
+                ("actual", (frame.len() - 6).to_string()),
+            ],
         ));
     }
     pdu(&frame[7..], &mut out);
@@ -34,7 +43,10 @@ pub fn tcp(frame: &[u8]) -> Dissection {
 /// A Modbus RTU frame: address, the PDU, and its CRC-16 (checked).
 pub fn rtu(frame: &[u8]) -> Dissection {
     if frame.len() < 4 {
-        return too_short(frame, "RTU", "4 (address, function, CRC)");
+        return too_short(
+            frame,
+            "{len} bytes: a Modbus RTU frame has at least 4 (address, function, CRC)",
+        );
     }
     let mut out = Dissection::default();
     let (body, crc) = frame.split_at(frame.len() - 2);
@@ -46,21 +58,20 @@ pub fn rtu(frame: &[u8]) -> Dissection {
         out.push("CRC", format!("0x{:04X} (correct)", crc_value(crc)));
     } else {
         out.push("CRC", format!("0x{:04X}", crc_value(crc)));
-        out.problem = Some(format!(
-            "CRC 0x{:04X} does not match the frame: it should be 0x{:04X}",
-            crc_value(crc),
-            crc_value(&expected)
+        out.problem = Some(Problem::new(
+            "CRC {found} does not match the frame: it should be {expected}",
+            [
+                ("found", format!("0x{:04X}", crc_value(crc))),
+                ("expected", format!("0x{:04X}", crc_value(&expected))),
+            ],
         ));
     }
     out
 }
 
-fn too_short(frame: &[u8], kind: &str, least: &str) -> Dissection {
+fn too_short(frame: &[u8], template: &'static str) -> Dissection {
     Dissection {
-        problem: Some(format!(
-            "{} bytes: a Modbus {kind} frame has at least {least}",
-            frame.len()
-        )),
+        problem: Some(Problem::new(template, [("len", frame.len().to_string())])),
         ..Dissection::default()
     }
 }
@@ -68,7 +79,7 @@ fn too_short(frame: &[u8], kind: &str, least: &str) -> Dissection {
 /// Function code and data: a request or a response, or an exception.
 fn pdu(pdu: &[u8], out: &mut Dissection) {
     let Some((&function, data)) = pdu.split_first() else {
-        out.problem = Some("no function code".into());
+        out.problem = Some(Problem::new("no function code", []));
         return;
     };
     if function & 0x80 != 0 {
@@ -78,7 +89,7 @@ fn pdu(pdu: &[u8], out: &mut Dissection) {
         );
         match data.first() {
             Some(&code) => out.push("Exception", format!("{code} ({})", exception_name(code))),
-            None => out.problem = Some("an exception without its code".into()),
+            None => out.problem = Some(Problem::new("an exception without its code", [])),
         }
         return;
     }

@@ -6,6 +6,7 @@
 //! command line stay English.
 
 mod zh;
+mod zh_dissect;
 mod zh_errors;
 mod zh_stress;
 
@@ -15,6 +16,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codec::dissect::Problem;
 use crate::error::Error;
 use crate::net::CloseReason;
 
@@ -52,7 +54,10 @@ pub fn language() -> Language {
 
 fn chinese() -> &'static HashMap<&'static str, &'static str> {
     static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-    TABLE.get_or_init(|| zh::TEXTS.iter().chain(zh_stress::TEXTS).copied().collect())
+    TABLE.get_or_init(|| {
+        let tables = [zh::TEXTS, zh_dissect::TEXTS, zh_stress::TEXTS];
+        tables.into_iter().flatten().copied().collect()
+    })
 }
 
 /// `english` in the current language.
@@ -70,6 +75,16 @@ pub fn tf(template: &'static str, values: &[(&str, &dyn std::fmt::Display)]) -> 
         text = text.replace(&format!("{{{name}}}"), &value.to_string());
     }
     text
+}
+
+/// What does not fit a protocol, in words of the current language.
+pub fn problem(problem: &Problem) -> String {
+    let values: Vec<(&str, &dyn std::fmt::Display)> = problem
+        .values
+        .iter()
+        .map(|(name, value)| (*name, value as &dyn std::fmt::Display))
+        .collect();
+    tf(problem.template, &values)
 }
 
 /// An error in words of the current language.
@@ -134,7 +149,8 @@ mod tests {
     }
 
     /// Texts the window shows that are not literals where they are drawn: the names of the
-    /// protocol dissectors and of the fields they find (here in frames of every kind).
+    /// protocol dissectors, the fields they find and what they say does not fit (here in frames
+    /// of every kind).
     #[test]
     fn dissector_names_and_fields_are_translated() {
         use crate::codec::dissect::Dissector;
@@ -146,11 +162,26 @@ mod tests {
             &[1, 16, 0, 1, 0, 1, 2, 0, 10, 0, 0],
             &[1, 1, 1, 5, 0, 0],
         ];
+        // And frames that do not fit: short, a wrong protocol, length or CRC, an exception
+        // without its code, not JSON, not Base64 in each of its ways.
+        let misfits: [&[u8]; 9] = [
+            &[1],
+            &[0, 1, 0, 7, 0, 2, 1, 3],
+            &[0, 1, 0, 0, 0, 9, 1, 3],
+            &[1, 3, 0, 0, 0, 1, 0, 0],
+            &[0, 1, 0, 0, 0, 2, 1, 0x83],
+            b"{",
+            b"SG*k",
+            b"SG=k",
+            b"SGVsb",
+        ];
         let mut missing = Vec::new();
         for dissector in Dissector::ALL {
             missing.push(dissector.label());
-            for frame in frames.iter().chain([&&b"SGk="[..]]) {
-                missing.extend(dissector.dissect(frame).fields.iter().map(|f| f.name));
+            for frame in frames.iter().chain(&misfits).chain([&&b"SGk="[..]]) {
+                let dissection = dissector.dissect(frame);
+                missing.extend(dissection.fields.iter().map(|f| f.name));
+                missing.extend(dissection.problem.map(|p| p.template));
             }
         }
         missing.retain(|text| !chinese().contains_key(text));

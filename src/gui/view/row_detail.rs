@@ -7,7 +7,7 @@ use egui::{Grid, RichText, Ui};
 use crate::codec::dissect::{Dissector, c_literal, python_literal};
 use crate::codec::hex::format_hex;
 use crate::codec::render::hex_dump;
-use crate::gui::i18n::{t, tf};
+use crate::gui::i18n::{self, t, tf};
 use crate::gui::model::log::{Direction, LogRow};
 use crate::gui::model::page::{Page, PageAction};
 use crate::gui::view::{choice_combo, palette};
@@ -79,7 +79,7 @@ pub fn draw(page: &Page, row: &LogRow, actions: &mut Vec<PageAction>, ui: &mut U
                 ui.label(RichText::new(text).monospace());
             }
             if let Some(problem) = &dissection.problem {
-                ui.colored_label(palette::error(dark), problem);
+                ui.colored_label(palette::error(dark), i18n::problem(problem));
             }
         });
 }
