@@ -25,7 +25,7 @@ use crate::net::session::{Shared, spawn_worker};
 use crate::net::stats::Counters;
 use crate::net::tcp_options::TcpOptions;
 
-/// Size of one read: one read is one `Read` of a `Received` event.
+/// Size of one read: one read is one `Message` of a `Received` event.
 const READ_CHUNK: usize = 64 * 1024;
 
 pub(crate) struct Connection {

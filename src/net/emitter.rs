@@ -110,7 +110,7 @@ impl Emitter {
 
     /// Whether a reader should read on into the batch it holds rather than send it now: only
     /// while the consumer is busy (events wait in the channel, so a batch costs no delay) and
-    /// the channel has room in events and in bytes. True sets `READ_AHEAD` bytes aside for the
+    /// the channel has room in events and in bytes. True sets `read_ahead` bytes aside for the
     /// next read; `emit_reserved` or `give_back` returns them.
     pub fn reserve_for_batch(&self, read_ahead: usize) -> bool {
         let mut queued = self.queued();

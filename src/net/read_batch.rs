@@ -11,10 +11,10 @@ use crate::net::emitter::Emitter;
 use crate::net::event::{EventKind, Message};
 
 /// Messages in one event at most.
-pub(crate) const BATCH_MESSAGES: usize = 64;
+const BATCH_MESSAGES: usize = 64;
 
 /// Bytes in one event at most (a read that starts below it may end above it).
-pub(crate) const BATCH_BYTES: usize = 1024 * 1024;
+const BATCH_BYTES: usize = 1024 * 1024;
 
 /// Messages waiting to be sent as one `Received` event, with what echo and the rules answer
 /// to each: the answers go out after the event, so a reply is never reported before what it
