@@ -310,13 +310,11 @@ fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shar
             Ok(()) => {
                 // The datagrams of one call are one event; their answers go out after it.
                 let mut batch = ReadBatch::new(emitter, None);
+                let mut capture_failed = None;
                 for (peer, data) in datagrams.drain(..) {
                     shared.counters.add_rx(data.len(), 1);
                     if let Err(error) = shared.capture(&data) {
-                        emitter.emit(EventKind::Error {
-                            client: None,
-                            error,
-                        });
+                        capture_failed = Some(error);
                     }
                     let replies = answers.replies(shared, &data, false);
                     batch.push(Message::now(peer, data), replies);
@@ -324,6 +322,13 @@ fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shar
                 let Some(replies) = batch.send() else {
                     return;
                 };
+                // Said after the datagrams it failed on, as a TCP reader says it.
+                if let Some(error) = capture_failed {
+                    emitter.emit(EventKind::Error {
+                        client: None,
+                        error,
+                    });
+                }
                 for (peer, replies) in replies {
                     answer(replies, peer, socket, shared, emitter);
                 }
