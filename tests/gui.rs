@@ -999,8 +999,18 @@ fn presentation_switch_enlarges_and_sharpens_and_switches_back() {
     );
     assert!(style.visuals.widgets.inactive.fg_stroke.width >= 2.0);
     assert!(h.state().presentation);
+    // At presentation size the switch back is in the "»" menu, and on F5.
+    // The top bar's "»" is the first; toolbars below have their own.
+    h.get_all_by_label("»").next().expect("a » menu").click();
+    h.run();
     click(&mut h, "Normal view");
     assert_eq!(h.ctx.zoom_factor(), 1.0);
+    h.key_press(egui::Key::F5);
+    h.run();
+    assert!(h.state().presentation, "F5 switches too");
+    h.key_press(egui::Key::F5);
+    h.run();
+    assert!(!h.state().presentation);
     assert_eq!(
         h.ctx
             .style_of(egui::Theme::Dark)
@@ -1391,4 +1401,70 @@ fn a_large_row_shows_its_first_bytes_in_the_detail_pane() {
         )
         .is_some()
     );
+}
+
+#[test]
+fn the_relay_tab_passes_bytes_both_ways_shows_each_end_and_injects_either_way() {
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target_addr = target.local_addr().unwrap();
+    let mut h = app();
+    click(&mut h, "Relay");
+    set_field(&mut h, "Target host", "127.0.0.1");
+    set_field(&mut h, "Target port", &target_addr.port().to_string());
+    let local = open_on_loopback(&mut h, "Relay", "Listen on", "Port", "Start relay");
+    assert!(
+        h.query_by_label_contains(&format!("Relaying {local} to {target_addr}"))
+            .is_some(),
+        "the status line says where bytes go"
+    );
+
+    let mut client = common::connect(local);
+    let client_addr = client.local_addr().unwrap();
+    let (mut upstream, _) = target.accept().unwrap();
+    upstream.set_read_timeout(Some(DEADLINE)).unwrap();
+    client.write_all(b"from the client").unwrap();
+    let mut got = [0u8; 15];
+    upstream.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"from the client");
+    upstream.write_all(b"from the target").unwrap();
+    client.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"from the target");
+
+    wait_until(&mut h, "both ends' rows", |h| rx_texts(h).len() == 2);
+    let rows: Vec<(Option<SocketAddr>, String)> = page(&mut h)
+        .log()
+        .iter()
+        .filter(|r| r.direction == Direction::Rx)
+        .map(|r| (r.peer, r.text))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (Some(client_addr), "from the client".to_string()),
+            (Some(target_addr), "from the target".to_string())
+        ]
+    );
+    assert!(
+        h.query_by_label_contains(&format!("relayed to target {target_addr}"))
+            .is_some(),
+        "the log says the client was joined to the target"
+    );
+
+    // Typed messages go toward the target, or toward the client once chosen.
+    type_message(&mut h, "typed for the target");
+    click(&mut h, "Send");
+    let mut typed = [0u8; 20];
+    upstream.read_exact(&mut typed).unwrap();
+    assert_eq!(&typed, b"typed for the target");
+    click(&mut h, "To client");
+    h.get_by_role_and_label(Role::MultilineTextInput, "Message")
+        .set_text_value_accesskit("typed for the client");
+    h.run();
+    click(&mut h, "Send");
+    client.read_exact(&mut typed).unwrap();
+    assert_eq!(&typed, b"typed for the client");
+
+    click(&mut h, "Stop");
+    assert!(is_closed(&mut client), "stopping closes the client");
+    assert!(is_closed(&mut upstream), "and the target");
 }

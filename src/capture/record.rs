@@ -100,6 +100,8 @@ pub struct Recorder {
     recording: Recording,
     bytes: usize,
     locals: HashMap<Option<ClientId>, SocketAddr>,
+    /// A relay's connection to its target for each pair: the target and this end's address.
+    relayed: HashMap<ClientId, (SocketAddr, SocketAddr)>,
 }
 
 impl Recorder {
@@ -112,6 +114,7 @@ impl Recorder {
             },
             bytes: 0,
             locals: HashMap::new(),
+            relayed: HashMap::new(),
         }
     }
 
@@ -175,6 +178,14 @@ impl Recorder {
                 self.locals.insert(Some(*client), *local);
                 (Some(*client), one(*peer, What::Open { by: Side::Peer }))
             }
+            EventKind::Relaying {
+                client,
+                local,
+                target,
+            } => {
+                self.relayed.insert(*client, (*target, *local));
+                (Some(*client), one(*target, What::Open { by: Side::Here }))
+            }
             EventKind::Received { client, messages } => {
                 let data = |message: &Message| What::Data {
                     from: Side::Peer,
@@ -204,28 +215,47 @@ impl Recorder {
             }
             _ => return Vec::new(),
         };
-        let local = self.locals.get(&client).or_else(|| self.locals.get(&None));
-        let local = local.copied();
-        let items = happened.into_iter().map(|(time, peer, what)| Item {
-            time_us: micros_since_epoch(time),
-            local: local.map_or_else(|| unspecified_like(peer), |local| reachable(local, peer)),
-            peer,
-            what,
-        });
-        let items: Vec<Item> = items.collect();
+        let items: Vec<Item> = happened
+            .into_iter()
+            .map(|(time, peer, what)| {
+                let local = self.local(client, peer);
+                Item {
+                    time_us: micros_since_epoch(time),
+                    local: local
+                        .map_or_else(|| unspecified_like(peer), |local| reachable(local, peer)),
+                    peer,
+                    what,
+                }
+            })
+            .collect();
         // A server's client ids are not reused; forget the closed one's address.
-        if client.is_some()
-            && matches!(
-                items[..],
-                [Item {
-                    what: What::Close { .. },
-                    ..
-                }]
-            )
+        if let (Some(id), [item]) = (client, &items[..])
+            && let What::Close { .. } = item.what
         {
-            self.locals.remove(&client);
+            if self
+                .relayed
+                .get(&id)
+                .is_some_and(|(target, _)| *target == item.peer)
+            {
+                self.relayed.remove(&id);
+            } else {
+                self.locals.remove(&client);
+            }
         }
         items
+    }
+
+    /// This end's address on the connection of `client` with `peer`.
+    fn local(&self, client: Option<ClientId>, peer: SocketAddr) -> Option<SocketAddr> {
+        let relayed = client.and_then(|id| self.relayed.get(&id));
+        match relayed {
+            Some((target, local)) if *target == peer => Some(*local),
+            _ => self
+                .locals
+                .get(&client)
+                .or_else(|| self.locals.get(&None))
+                .copied(),
+        }
     }
 
     pub fn recording(&self) -> &Recording {

@@ -15,6 +15,7 @@ use crate::codec::LineEnding;
         socket-tester tcp-client 127.0.0.1:8080 --send \"Hello, world\"\n  \
         socket-tester tcp-client 192.0.2.7:502 --hex --send \"01 03 00 00 00 01 84 0A\"\n  \
         socket-tester tcp-server 127.0.0.1:9000 --echo\n  \
+        socket-tester relay 127.0.0.1:5020 192.0.2.7:502 --hex\n  \
         socket-tester udp --bind 127.0.0.1:0\n  \
         socket-tester udp --to 127.0.0.1:9999 --encoding gbk --send 你好"
 )]
@@ -60,6 +61,10 @@ pub enum Mode {
     TcpServer(TcpServerArgs),
     /// Send and receive UDP datagrams.
     Udp(UdpArgs),
+    /// Sit between TCP clients and a server: connect each client that LISTEN accepts to
+    /// TARGET, pass the bytes on both ways, and print both directions. Lines typed on a
+    /// terminal go to the target on every pair.
+    Relay(RelayArgs),
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +142,7 @@ impl Mode {
             Mode::TcpClient(a) => &a.data,
             Mode::TcpServer(a) => &a.data,
             Mode::Udp(a) => &a.data,
+            Mode::Relay(a) => &a.data,
         }
     }
 
@@ -145,6 +151,7 @@ impl Mode {
             Mode::TcpClient(_) => crate::net::SessionKind::TcpClient,
             Mode::TcpServer(_) => crate::net::SessionKind::TcpServer,
             Mode::Udp(_) => crate::net::SessionKind::Udp,
+            Mode::Relay(_) => crate::net::SessionKind::Relay,
         }
     }
 }
@@ -173,6 +180,14 @@ pub struct TcpClientArgs {
     pub tcp: TcpArgs,
     #[command(flatten)]
     pub data: DataArgs,
+}
+
+/// How many clients a server or relay serves at once.
+#[derive(Debug, Args)]
+pub struct ClientLimit {
+    /// Close connections past this many clients at once.
+    #[arg(long, value_name = "N", default_value_t = crate::net::DEFAULT_MAX_CLIENTS as u32, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_clients: u32,
 }
 
 /// Settings of TCP connections.
@@ -216,9 +231,29 @@ pub struct TcpServerArgs {
     /// On an IPv6 address such as [::]:9000, accept IPv4 clients too.
     #[arg(long)]
     pub dual_stack: bool,
-    /// Close connections past this many clients at once.
-    #[arg(long, value_name = "N", default_value_t = crate::net::DEFAULT_MAX_CLIENTS as u32, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub max_clients: u32,
+    #[command(flatten)]
+    pub limit: ClientLimit,
+    #[command(flatten)]
+    pub tcp: TcpArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RelayArgs {
+    /// Where to listen: PORT (on all interfaces, 0.0.0.0), or ADDR:PORT such as 127.0.0.1:5020.
+    /// Port 0 picks a free port; the first line printed tells which.
+    #[arg(value_name = "[ADDR:]PORT")]
+    pub listen: String,
+    /// Where to connect each client: HOST:PORT, or [IPv6]:PORT.
+    #[arg(value_name = "HOST:PORT")]
+    pub target: String,
+    /// Give up connecting to the target after this many milliseconds (the client is then
+    /// closed: reset if the target refused).
+    #[arg(long, value_name = "N", default_value_t = 5000, value_parser = at_least_one())]
+    pub timeout_ms: u64,
+    #[command(flatten)]
+    pub limit: ClientLimit,
     #[command(flatten)]
     pub tcp: TcpArgs,
     #[command(flatten)]

@@ -1,6 +1,7 @@
 //! One line per event on stdout, plain or JSON Lines; errors also as one line on stderr.
 //! A closed stdout (`| head -1`) is an ordinary end of the run, never a panic.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::time::SystemTime;
@@ -17,6 +18,25 @@ pub struct Printer {
     json: bool,
     hex: bool,
     decoders: PeerDecoders,
+    /// A relay's target for each pair, to tell its two ends apart, with how many of the
+    /// pair's two connections are still open (forgotten at none: ids are not reused).
+    relay_targets: HashMap<ClientId, (SocketAddr, u8)>,
+}
+
+/// Which end of a relay's pair a line is about.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    Client,
+    Target,
+}
+
+impl End {
+    fn name(self) -> &'static str {
+        match self {
+            End::Client => "client",
+            End::Target => "target",
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -25,6 +45,10 @@ struct JsonLine<'a> {
     event: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     client: Option<ClientId>,
+    /// A relay's end: `client` or `target` (for `rx`, the end that sent the bytes; for
+    /// `tx`, the end they were sent to).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    side: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     peer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,6 +72,7 @@ impl<'a> JsonLine<'a> {
             time: DateTime::<Local>::from(time).to_rfc3339_opts(SecondsFormat::Millis, false),
             event,
             client: None,
+            side: None,
             peer: None,
             local: None,
             len: None,
@@ -87,7 +112,18 @@ impl Printer {
             json,
             hex,
             decoders: PeerDecoders::new(encoding, streams),
+            relay_targets: HashMap::new(),
         }
+    }
+
+    /// Which end of a relay's pair `peer` is (None outside a relay).
+    fn end(&self, client: Option<ClientId>, peer: &SocketAddr) -> Option<End> {
+        let (target, _) = self.relay_targets.get(&client?)?;
+        Some(if target == peer {
+            End::Target
+        } else {
+            End::Client
+        })
     }
 
     /// Prints one event; fails only when stdout cannot be written (closed by the reader).
@@ -122,6 +158,21 @@ impl Printer {
                     ..JsonLine::about(time, "accepted", Some(*client), peer)
                 },
             ),
+            EventKind::Relaying {
+                client,
+                local,
+                target,
+            } => {
+                self.relay_targets.insert(*client, (*target, 2));
+                line(
+                    format!("{clock} relaying #{client} to {target} from {local}"),
+                    JsonLine {
+                        local: Some(local.to_string()),
+                        side: Some(End::Target.name()),
+                        ..JsonLine::about(time, "relaying", Some(*client), target)
+                    },
+                )
+            }
             EventKind::Rejected { peer, limit } => {
                 let reason = format!("{limit} clients are connected, the most allowed");
                 line(
@@ -138,19 +189,40 @@ impl Printer {
             EventKind::Sent { client, peer, data } => {
                 self.print_data(time, false, *client, peer, data)
             }
-            EventKind::PeerFinished { client, peer } => line(
-                format!("{clock} peer-finished {peer} (FIN; still sending)"),
-                JsonLine::about(time, "peer_finished", *client, peer),
-            ),
+            EventKind::PeerFinished { client, peer } => {
+                let end = self.end(*client, peer);
+                line(
+                    format!(
+                        "{clock} peer-finished {}{peer} (FIN; still sending)",
+                        end_label(end)
+                    ),
+                    JsonLine {
+                        side: end.map(End::name),
+                        ..JsonLine::about(time, "peer_finished", *client, peer)
+                    },
+                )
+            }
             EventKind::Closed {
                 client,
                 peer,
                 reason,
             } => {
                 self.decoders.end(*peer);
+                let end = self.end(*client, peer);
+                if let Some(id) = client
+                    && let Some((_, open)) = self.relay_targets.get_mut(id)
+                {
+                    *open = open.saturating_sub(1);
+                    if *open == 0 {
+                        self.relay_targets.remove(id);
+                    }
+                }
                 line(
-                    format!("{clock} closed {peer} {reason}"),
-                    JsonLine::about(time, "closed", *client, peer).because(reason.to_string()),
+                    format!("{clock} closed {}{peer} {reason}", end_label(end)),
+                    JsonLine {
+                        side: end.map(End::name),
+                        ..JsonLine::about(time, "closed", *client, peer).because(reason.to_string())
+                    },
                 )
             }
             EventKind::Error { client, error } => {
@@ -219,7 +291,16 @@ impl Printer {
         let hex = (json || self.hex).then(|| format_hex(data));
         let direction = if received { "RX" } else { "TX" };
         let clock = clock(time);
-        let plain = |shown: &str| format!("{clock} {direction} {peer} {}B {shown}", data.len());
+        let end = self.end(client, peer);
+        // A relay's line says which way the bytes went: "client→target", "→target".
+        let way = match (end, received) {
+            (None, _) => String::new(),
+            (Some(End::Client), true) => "client→target ".to_string(),
+            (Some(End::Target), true) => "target→client ".to_string(),
+            (Some(to), false) => format!("→{} ", to.name()),
+        };
+        let plain =
+            |shown: &str| format!("{clock} {direction} {way}{peer} {}B {shown}", data.len());
         let plain = match (&hex, &text) {
             _ if json => String::new(),
             (Some(hex), _) if self.hex => plain(hex),
@@ -228,6 +309,7 @@ impl Printer {
         };
         let event = if received { "rx" } else { "tx" };
         let json_line = JsonLine {
+            side: end.map(End::name),
             len: Some(data.len()),
             text,
             hex,
@@ -235,6 +317,12 @@ impl Printer {
         };
         print_line(json, plain, json_line)
     }
+}
+
+/// "client " or "target " before a relay's peer; nothing elsewhere.
+fn end_label(end: Option<End>) -> String {
+    end.map(|end| format!("{} ", end.name()))
+        .unwrap_or_default()
 }
 
 fn clock(time: SystemTime) -> impl std::fmt::Display {

@@ -15,8 +15,8 @@ use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding};
 use crate::error::{Error, MAX_UDP_PAYLOAD};
 use crate::net::addr::{parse_bind, parse_multicast, parse_remote};
 use crate::net::{
-    Destination, Reconnect, Responder, Rule, Session, SessionConfig, SessionKind, TcpClientConfig,
-    TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker, timeout_seconds,
+    Destination, Reconnect, RelayConfig, Responder, Rule, Session, SessionConfig, SessionKind,
+    TcpClientConfig, TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker, timeout_seconds,
 };
 
 /// A file sent with `--interval-ms` is sent whole each round, so it is read into memory once;
@@ -235,7 +235,7 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
         Mode::TcpServer(a) => {
             let mut config =
                 TcpServerConfig::new(parse_bind(&a.listen, IpAddr::V4(Ipv4Addr::UNSPECIFIED))?);
-            config.max_clients = a.max_clients as usize;
+            config.max_clients = a.limit.max_clients as usize;
             config.dual_stack = a.dual_stack;
             config.options = tcp_options(&a.tcp)?;
             Ok(ModePlan {
@@ -246,6 +246,36 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
                 wait: Duration::ZERO,
                 ends_after_input: false,
                 echo: a.echo,
+                count: a.data.count,
+            })
+        }
+        Mode::Relay(a) => {
+            let data = &a.data;
+            let injected = [
+                (!data.send.is_empty(), "--send"),
+                (data.send_file.is_some(), "--send-file"),
+                (!data.reply.is_empty(), "--reply"),
+            ];
+            if let Some((_, name)) = injected.iter().find(|(given, _)| *given) {
+                return Err(Error::InvalidSetting {
+                    name,
+                    reason: "is not for a relay, which passes bytes on as they come; type lines \
+                             on a terminal to send them to the target"
+                        .to_string(),
+                });
+            }
+            let listen = parse_bind(&a.listen, IpAddr::V4(Ipv4Addr::UNSPECIFIED))?;
+            let mut config = RelayConfig::new(listen, parse_remote(&a.target)?);
+            config.connect_timeout = Duration::from_millis(a.timeout_ms);
+            config.max_clients = a.limit.max_clients as usize;
+            config.options = tcp_options(&a.tcp)?;
+            Ok(ModePlan {
+                config: SessionConfig::Relay(config),
+                reads_stdin: std::io::stdin().is_terminal(),
+                destination: Destination::Default,
+                wait: Duration::ZERO,
+                ends_after_input: false,
+                echo: false,
                 count: a.data.count,
             })
         }

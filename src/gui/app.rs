@@ -13,10 +13,11 @@ use crate::gui::wake::Coalescer;
 use crate::net::{SessionKind, Waker};
 
 /// The tabs, in order, with their labels.
-pub const TABS: [(SessionKind, &str); 3] = [
+pub const TABS: [(SessionKind, &str); 4] = [
     (SessionKind::TcpClient, "TCP Client"),
     (SessionKind::TcpServer, "TCP Server"),
     (SessionKind::Udp, "UDP"),
+    (SessionKind::Relay, "Relay"),
 ];
 
 /// The tabs after the session tabs: load testing, and the local demo.

@@ -15,6 +15,14 @@ use crate::net::session::Shared;
 pub(crate) struct Answer {
     pub now: Vec<(Vec<u8>, Ticket)>,
     pub later: Option<(Duration, Vec<u8>, Ticket)>,
+    /// In a relay: the message itself, for the other end.
+    pub relay: Option<(Vec<u8>, Ticket)>,
+}
+
+impl Answer {
+    pub fn is_empty(&self) -> bool {
+        self.now.is_empty() && self.later.is_none() && self.relay.is_none()
+    }
 }
 
 #[derive(Default)]
@@ -50,6 +58,7 @@ impl Answers {
         Answer {
             now: replies.now.into_iter().map(|d| (d, ticket())).collect(),
             later: replies.later.map(|(delay, d)| (delay, d, ticket())),
+            relay: None,
         }
     }
 }

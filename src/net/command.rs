@@ -9,12 +9,15 @@ use crate::net::outbox::Outgoing;
 /// Where a message goes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Destination {
-    /// A TCP client's peer; a UDP session's default target; every client of a TCP server.
+    /// A TCP client's peer; a UDP session's default target; every client of a TCP server;
+    /// a relay's target, on every pair's connection to it.
     Default,
-    /// One client of a TCP server.
+    /// One client of a TCP server or a relay.
     Client(ClientId),
-    /// Every client of a TCP server.
+    /// Every client of a TCP server or a relay.
     AllClients,
+    /// A relay's target, on the connection of the pair of this client.
+    Target(ClientId),
     /// A UDP target for this message only.
     Address(SocketAddr),
     /// A UDP target by name for this message only, looked up once and off the session's
@@ -46,4 +49,37 @@ pub enum Command {
 pub(crate) enum Control {
     Command(Command),
     Send { to: Destination, message: Outgoing },
+}
+
+/// A control message as a session of TCP connections (client, server, relay) takes it.
+pub(crate) enum TcpControl {
+    Send {
+        to: Destination,
+        message: Outgoing,
+    },
+    /// Close a connection (a TCP client's whatever the id): with RST if `reset`, else FIN.
+    Close {
+        id: ClientId,
+        reset: bool,
+    },
+    /// Multicast and broadcast are for UDP sessions.
+    Ignore,
+    Stop,
+}
+
+impl TcpControl {
+    /// What `control` asks of TCP connections; None (the session's handle is gone) stops.
+    pub fn of(control: Option<Control>) -> TcpControl {
+        match control {
+            Some(Control::Send { to, message }) => TcpControl::Send { to, message },
+            Some(Control::Command(Command::Disconnect(id))) => {
+                TcpControl::Close { id, reset: false }
+            }
+            Some(Control::Command(Command::Reset(id))) => TcpControl::Close { id, reset: true },
+            Some(Control::Command(
+                Command::JoinMulticast(_) | Command::LeaveMulticast(_) | Command::SetBroadcast(_),
+            )) => TcpControl::Ignore,
+            Some(Control::Command(Command::Stop)) | None => TcpControl::Stop,
+        }
+    }
 }

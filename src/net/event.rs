@@ -55,6 +55,13 @@ pub enum EventKind {
         local: SocketAddr,
         peer: SocketAddr,
     },
+    /// A relay connected the pair of client `client` to its target (from `local`): from now on
+    /// what either end sends is passed on to the other.
+    Relaying {
+        client: ClientId,
+        local: SocketAddr,
+        target: SocketAddr,
+    },
     /// A TCP server closed a connection at once because `limit` clients were connected.
     Rejected { peer: SocketAddr, limit: usize },
     /// Messages read together while the consumer was busy (TCP), or the datagrams of one

@@ -18,7 +18,7 @@ use crate::net::session::{Handle, spawn_worker};
 pub fn file_chunk(kind: SessionKind) -> usize {
     match kind {
         SessionKind::Udp => 1024,
-        SessionKind::TcpClient | SessionKind::TcpServer => 64 * 1024,
+        SessionKind::TcpClient | SessionKind::TcpServer | SessionKind::Relay => 64 * 1024,
     }
 }
 

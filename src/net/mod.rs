@@ -22,9 +22,12 @@ mod event;
 mod file_send;
 mod interrupt;
 mod kernel_drops;
+mod listener;
 mod lookup;
 mod outbox;
 mod read_batch;
+mod reader;
+mod relay;
 mod repeat;
 pub mod rules;
 mod session;
@@ -35,6 +38,7 @@ mod tcp_client;
 mod tcp_options;
 mod tcp_server;
 mod udp;
+mod writer;
 
 use std::sync::Arc;
 
@@ -43,6 +47,7 @@ pub use command::{Command, Destination};
 pub use event::{CloseReason, Closer, Event, EventKind, Message};
 pub use file_send::{FileSend, file_chunk};
 pub use outbox::OUTBOX_CAPACITY;
+pub use relay::RelayConfig;
 pub use repeat::Repeater;
 pub use rules::{MatchKind, Responder, Rule};
 pub(crate) use session::Handle;

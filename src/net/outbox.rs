@@ -80,7 +80,7 @@ pub(crate) struct Outgoing {
     /// A file send counts the bytes the socket has taken here.
     pub progress: Option<Arc<AtomicU64>>,
     /// Already counted and reported (`Sent`): the rest of a message that was written in part
-    /// on its producer's thread.
+    /// on its producer's thread, or bytes a relay passes on (shown where they were received).
     pub reported: bool,
     pub _ticket: Ticket,
 }
@@ -92,6 +92,15 @@ impl Outgoing {
             progress,
             reported: false,
             _ticket: ticket,
+        }
+    }
+
+    /// Bytes a relay passes on from its other end: counted by the reader that took them and
+    /// shown as received there, so not reported again as sent.
+    pub fn relayed(data: Vec<u8>, ticket: Ticket) -> Outgoing {
+        Outgoing {
+            reported: true,
+            ..Outgoing::new(data, None, ticket)
         }
     }
 }
@@ -133,6 +142,8 @@ struct State {
     /// Bytes queued or being written.
     bytes: usize,
     closed: bool,
+    /// Takes no more messages; the writer ends once it has written those queued.
+    finished: bool,
 }
 
 impl Outbox {
@@ -163,7 +174,7 @@ impl Outbox {
     /// queue is empty, so any message can be sent.
     pub fn try_push(&self, item: Outgoing) -> Result<(), Refused> {
         let mut state = self.lock();
-        if state.closed {
+        if state.closed || state.finished {
             return Err(Refused::Closed);
         }
         if !fits(&state, item.data.len(), self.capacity) {
@@ -180,7 +191,7 @@ impl Outbox {
     pub fn push_wait(&self, item: Outgoing, give_up: &dyn Fn() -> bool) -> Result<(), Outgoing> {
         let mut state = self.lock();
         loop {
-            if state.closed || give_up() {
+            if state.closed || state.finished || give_up() {
                 return Err(item);
             }
             if fits(&state, item.data.len(), self.capacity) {
@@ -197,8 +208,8 @@ impl Outbox {
         }
     }
 
-    /// The next message, waiting for one; None once closed. The bytes still count until
-    /// [`Outbox::written`] says the write is over.
+    /// The next message, waiting for one; None once closed, or finished and empty. The bytes
+    /// still count until [`Outbox::written`] says the write is over.
     pub fn pop(&self) -> Option<Outgoing> {
         let mut state = self.lock();
         loop {
@@ -207,6 +218,9 @@ impl Outbox {
             }
             if let Some(item) = state.items.pop_front() {
                 return Some(item);
+            }
+            if state.finished {
+                return None;
             }
             state = self
                 .ready
@@ -222,6 +236,18 @@ impl Outbox {
         drop(state);
         self.budget.release(&self.usage, len);
         self.room.notify_all();
+    }
+
+    /// Takes no more messages: the writer writes those queued, then ends the stream with a FIN
+    /// (a relay passing on the FIN of its other end).
+    pub fn finish(&self) {
+        self.lock().finished = true;
+        self.room.notify_all();
+        self.ready.notify_all();
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.lock().finished
     }
 
     /// Ends the queue: waiting producers and the writer return, queued messages are dropped.

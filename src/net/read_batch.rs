@@ -17,8 +17,8 @@ const BATCH_MESSAGES: usize = 64;
 const BATCH_BYTES: usize = 1024 * 1024;
 
 /// Messages waiting to be sent as one `Received` event, with what echo and the rules answer
-/// to each: the answers go out after the event, so a reply is never reported before what it
-/// answers.
+/// to each (and what a relay passes on): the answers go out after the event, so a reply is
+/// never reported before what it answers.
 pub(crate) struct ReadBatch<'a> {
     emitter: &'a Emitter,
     client: Option<ClientId>,
@@ -43,7 +43,7 @@ impl<'a> ReadBatch<'a> {
 
     pub fn push(&mut self, message: Message, answer: Answer) {
         self.bytes += message.data.len();
-        if !answer.now.is_empty() || answer.later.is_some() {
+        if !answer.is_empty() {
             self.answers.push((message.peer, answer));
         }
         self.messages.push(message);

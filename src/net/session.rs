@@ -24,8 +24,8 @@ pub(crate) use crate::net::shared::Shared;
 use crate::net::shared::lock;
 use crate::net::stats::{Counters, Totals};
 use crate::net::{
-    ClientId, FileSend, Repeater, TcpClientConfig, TcpServerConfig, UdpConfig, Waker, tcp_client,
-    tcp_server, udp,
+    ClientId, FileSend, RelayConfig, Repeater, TcpClientConfig, TcpServerConfig, UdpConfig, Waker,
+    relay, tcp_client, tcp_server, udp,
 };
 
 /// Events waiting for the consumer at most. A full channel holds TCP readers back, so a slow
@@ -47,6 +47,8 @@ pub enum SessionKind {
     TcpClient,
     TcpServer,
     Udp,
+    /// A TCP relay: listens, and joins each client to the target, byte for byte both ways.
+    Relay,
 }
 
 /// What to start: a session of one kind with its settings.
@@ -55,6 +57,7 @@ pub enum SessionConfig {
     TcpClient(TcpClientConfig),
     TcpServer(TcpServerConfig),
     Udp(UdpConfig),
+    Relay(RelayConfig),
 }
 
 impl SessionConfig {
@@ -63,6 +66,7 @@ impl SessionConfig {
             SessionConfig::TcpClient(_) => SessionKind::TcpClient,
             SessionConfig::TcpServer(_) => SessionKind::TcpServer,
             SessionConfig::Udp(_) => SessionKind::Udp,
+            SessionConfig::Relay(_) => SessionKind::Relay,
         }
     }
 
@@ -71,6 +75,7 @@ impl SessionConfig {
         match self {
             SessionConfig::TcpClient(c) => c.options.memory_budget,
             SessionConfig::TcpServer(c) => c.options.memory_budget,
+            SessionConfig::Relay(c) => c.options.memory_budget,
             SessionConfig::Udp(_) => DEFAULT_MEMORY_BUDGET,
         }
     }
@@ -135,6 +140,12 @@ impl Session {
         Session::open(SessionConfig::Udp(config), waker, None)
     }
 
+    /// Listens on `config.listen` and joins each client to `config.target`; the first event
+    /// is `Listening` with the real port, or an `Error` followed by `Stopped`.
+    pub fn relay(config: RelayConfig, waker: Waker) -> Result<Session, Error> {
+        Session::open(SessionConfig::Relay(config), waker, None)
+    }
+
     /// Starts a session of any kind; with `capture`, every received byte is written to that
     /// file from the first byte on.
     pub fn open(
@@ -164,6 +175,7 @@ impl Session {
             SessionConfig::TcpClient(config) => tcp_client::run(config, worker),
             SessionConfig::TcpServer(config) => tcp_server::run(config, worker),
             SessionConfig::Udp(config) => udp::run(config, worker),
+            SessionConfig::Relay(config) => relay::run(config, worker),
         })?);
         Ok(session)
     }
@@ -270,7 +282,7 @@ impl Session {
         }
     }
 
-    /// The connected clients of a TCP server, in accept order.
+    /// The connected clients of a TCP server or a relay, in accept order.
     pub fn clients(&self) -> Vec<ClientInfo> {
         self.handle.shared.clients().clone()
     }
@@ -344,10 +356,27 @@ impl Handle {
     fn direct(&self, to: &Destination) -> Option<Arc<Outbox>> {
         let key = match (self.kind, to) {
             (SessionKind::TcpClient, _) => None,
-            (SessionKind::TcpServer, Destination::Client(id)) => Some(*id),
+            (SessionKind::TcpServer | SessionKind::Relay, Destination::Client(id)) => Some(*id),
+            (SessionKind::Relay, Destination::Target(id)) => {
+                return self.shared.relay_targets().get(id).cloned();
+            }
             _ => return None,
         };
         self.shared.outbox(key)
+    }
+
+    /// The connections a message to `to` goes to directly, when it goes to several.
+    fn every(&self, to: &Destination) -> Vec<Arc<Outbox>> {
+        match (self.kind, to) {
+            (SessionKind::TcpServer, Destination::Default)
+            | (SessionKind::TcpServer | SessionKind::Relay, Destination::AllClients) => {
+                self.shared.outboxes().values().cloned().collect()
+            }
+            (SessionKind::Relay, Destination::Default) => {
+                self.shared.relay_targets().values().cloned().collect()
+            }
+            _ => Vec::new(),
+        }
     }
 
     fn outgoing(&self, data: Vec<u8>, progress: Option<Arc<AtomicU64>>) -> Outgoing {
@@ -385,14 +414,9 @@ impl Handle {
         progress: Option<Arc<AtomicU64>>,
         give_up: &dyn Fn() -> bool,
     ) -> Result<(), Error> {
-        let outboxes: Vec<Arc<Outbox>> = match (&to, self.direct(&to)) {
-            (_, Some(outbox)) => vec![outbox],
-            (Destination::Default | Destination::AllClients, None)
-                if self.kind == SessionKind::TcpServer =>
-            {
-                self.shared.outboxes().values().cloned().collect()
-            }
-            _ => Vec::new(),
+        let outboxes: Vec<Arc<Outbox>> = match self.direct(&to) {
+            Some(outbox) => vec![outbox],
+            None => self.every(&to),
         };
         if outboxes.is_empty() {
             // Through the control thread, which reports what goes wrong (not connected yet).

@@ -26,6 +26,8 @@ pub(crate) struct Shared {
     /// Each TCP connection's send queue (by client id; None for a TCP client's connection),
     /// so the session handle and producers reach it without a detour through the control thread.
     pub(super) outboxes: Mutex<HashMap<Option<ClientId>, Arc<Outbox>>>,
+    /// A relay's send queues toward its target, by the client id of their pair.
+    pub(super) relay_targets: Mutex<HashMap<ClientId, Arc<Outbox>>>,
     /// Where every received byte is also written, exactly as it arrived.
     pub(super) capture: Mutex<Option<CaptureFile>>,
     /// Messages handed to the session and not yet written or failed.
@@ -47,6 +49,7 @@ impl Shared {
             counters: Counters::default(),
             clients: Mutex::default(),
             outboxes: Mutex::default(),
+            relay_targets: Mutex::default(),
             capture: Mutex::default(),
             in_flight: Arc::default(),
             budget: Arc::new(Budget::new(memory_budget)),
@@ -83,6 +86,10 @@ impl Shared {
 
     pub(super) fn outbox(&self, key: Option<ClientId>) -> Option<Arc<Outbox>> {
         self.outboxes().get(&key).cloned()
+    }
+
+    pub fn relay_targets(&self) -> MutexGuard<'_, HashMap<ClientId, Arc<Outbox>>> {
+        lock(&self.relay_targets)
     }
 
     /// Hands received bytes to the capture file's writer, if a capture is on; waits while the

@@ -12,7 +12,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::error::Error;
 use crate::net::TcpOptions;
 use crate::net::addr::{HostPort, resolve};
-use crate::net::command::{Command, Control};
+use crate::net::command::{Command, Control, TcpControl};
 use crate::net::connection::{Connection, Owner};
 use crate::net::event::EventKind;
 use crate::net::interrupt::Interrupter;
@@ -59,7 +59,7 @@ impl TcpClientConfig {
     }
 }
 
-enum Outcome {
+pub(crate) enum Outcome {
     Connected(Socket, SocketAddr),
     Failed(Error),
 }
@@ -189,6 +189,7 @@ fn connection_phase(
         shared: worker.shared.clone(),
         finished: finished_tx,
         options: options.clone(),
+        to_relay_target: false,
     };
     let mut connection = match Connection::start(socket, None, peer, Default::default(), &owner) {
         Ok(connection) => connection,
@@ -204,21 +205,16 @@ fn connection_phase(
     connection.release_reader();
     let (phase, reason) = loop {
         select! {
-            recv(worker.commands) -> command => match command {
-                Ok(Control::Send { message, .. }) => {
+            recv(worker.commands) -> command => match TcpControl::of(command.ok()) {
+                TcpControl::Send { message, .. } => {
                     if let Err(error) = connection.send(message) {
                         emitter.emit(EventKind::Error { client: None, error });
                     }
                 }
-                Ok(Control::Command(Command::Disconnect(_))) => connection.close(),
-                Ok(Control::Command(Command::Reset(_))) => connection.reset(),
-                // Multicast is for UDP sessions.
-                Ok(Control::Command(
-                    Command::JoinMulticast(_)
-                    | Command::LeaveMulticast(_)
-                    | Command::SetBroadcast(_),
-                )) => {}
-                Ok(Control::Command(Command::Stop)) | Err(_) => {
+                TcpControl::Close { reset: false, .. } => connection.close(),
+                TcpControl::Close { reset: true, .. } => connection.reset(),
+                TcpControl::Ignore => {}
+                TcpControl::Stop => {
                     emitter.set_stopping();
                     connection.close();
                     break (Phase::Stopped, None);
@@ -241,7 +237,11 @@ fn connection_phase(
 
 /// Tries each resolved address in turn, as a browser would, and reports the first that connects
 /// or the last failure.
-fn connect(config: &TcpClientConfig, interrupter: &Interrupter, outcome: &Sender<Outcome>) {
+pub(crate) fn connect(
+    config: &TcpClientConfig,
+    interrupter: &Interrupter,
+    outcome: &Sender<Outcome>,
+) {
     let addrs = match resolve(&config.target) {
         Ok(addrs) => addrs,
         Err(error) => {

@@ -1,32 +1,25 @@
 //! The TCP server session: accept clients up to the cap, a connection each, send to one or all.
 
 use std::collections::BTreeMap;
-use std::io;
-use std::net::{Shutdown, SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use crossbeam_channel::{Sender, select, unbounded};
-use socket2::{Domain, Protocol, SockRef, Socket, Type};
+use crossbeam_channel::{select, unbounded};
 
 use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::TcpOptions;
-use crate::net::command::{Command, Control, Destination};
+use crate::net::command::{Destination, TcpControl};
 use crate::net::connection::{Connection, Owner};
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
+use crate::net::listener::Listener;
 use crate::net::outbox::{Outgoing, Ticket};
-use crate::net::session::{ClientInfo, Shared, Worker, spawn_or_report};
+use crate::net::session::{ClientInfo, Shared, Worker};
 use crate::net::stats::Counters;
 
 pub const DEFAULT_MAX_CLIENTS: usize = 1024;
-
-/// Pending connections the OS queues before we accept them.
-const BACKLOG: i32 = 1024;
-
-/// Pause after an accept error that may repeat (out of file descriptors) before trying again.
-const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone)]
 pub struct TcpServerConfig {
@@ -49,21 +42,12 @@ impl TcpServerConfig {
 }
 
 pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
-    let listener = match bind_listener(config.bind, config.dual_stack) {
-        Ok(listener) => Arc::new(listener),
+    let listener = match Listener::start(config.bind, config.dual_stack, &worker.emitter) {
+        Ok(listener) => listener,
         Err(error) => return worker.emitter.could_not_start(error),
     };
     let (commands, emitter, shared) = worker.into_parts();
-    let local = listener.local_addr().unwrap_or(config.bind);
-    emitter.emit(EventKind::Listening { local });
-
-    let (accepted_tx, accepted_rx) = unbounded();
-    let acceptor = {
-        let (listener, accept_emitter) = (listener.clone(), emitter.clone());
-        spawn_or_report("tcp-accept", &emitter, move || {
-            accept_loop(&listener, local, &accept_emitter, &accepted_tx)
-        })
-    };
+    let local = listener.local;
 
     let (finished_tx, finished_rx) = unbounded();
     let owner = Owner {
@@ -71,25 +55,20 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
         shared: shared.clone(),
         finished: finished_tx,
         options: config.options.clone(),
+        to_relay_target: false,
     };
     let mut clients: BTreeMap<ClientId, Connection> = BTreeMap::new();
     let mut next_id: ClientId = 1;
     let mut full_reported = false;
     loop {
         select! {
-            recv(commands) -> command => match command {
-                Ok(Control::Send { to, message }) => send(&clients, to, message, &shared, &emitter),
-                Ok(Control::Command(Command::Disconnect(id))) => close_client(&clients, id, false, &emitter),
-                Ok(Control::Command(Command::Reset(id))) => close_client(&clients, id, true, &emitter),
-                // Multicast is for UDP sessions.
-                Ok(Control::Command(
-                    Command::JoinMulticast(_)
-                    | Command::LeaveMulticast(_)
-                    | Command::SetBroadcast(_),
-                )) => {}
-                Ok(Control::Command(Command::Stop)) | Err(_) => break,
+            recv(commands) -> command => match TcpControl::of(command.ok()) {
+                TcpControl::Send { to, message } => send(&clients, to, message, &shared, &emitter),
+                TcpControl::Close { id, reset } => close_client(&clients, id, reset, &emitter),
+                TcpControl::Ignore => {}
+                TcpControl::Stop => break,
             },
-            recv(accepted_rx) -> accepted => {
+            recv(listener.accepted) -> accepted => {
                 let Ok((socket, peer)) = accepted else { continue };
                 if clients.len() >= config.max_clients {
                     drop(socket);
@@ -133,10 +112,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
     }
 
     emitter.set_stopping();
-    wake_acceptor(&listener, local);
-    if let Some(acceptor) = acceptor {
-        let _ = acceptor.join();
-    }
+    listener.stop();
     for connection in clients.values() {
         connection.close();
     }
@@ -177,11 +153,34 @@ fn close_client(
     }
 }
 
-/// Queues a message that came through the control thread; it must not wait, so a client that
-/// is not reading has it refused (whole) with an error row.
+/// Queues a message that came through the control thread on one client or all.
 fn send(
     clients: &BTreeMap<ClientId, Connection>,
     to: Destination,
+    message: Outgoing,
+    shared: &Shared,
+    emitter: &Emitter,
+) {
+    let chosen = match to {
+        Destination::Client(id) => match clients.get(&id) {
+            Some(connection) => vec![(id, connection)],
+            None => {
+                emitter.emit(EventKind::Error {
+                    client: Some(id),
+                    error: Error::NoSuchClient(id),
+                });
+                return;
+            }
+        },
+        _ => clients.iter().map(|(&id, c)| (id, c)).collect(),
+    };
+    queue_on(&chosen, message, shared, emitter);
+}
+
+/// Queues `message` on each of `connections` (a copy each). The control thread must not wait,
+/// so a connection whose peer is not reading has it refused (whole) with an error row.
+pub(crate) fn queue_on(
+    connections: &[(ClientId, &Connection)],
     message: Outgoing,
     shared: &Shared,
     emitter: &Emitter,
@@ -194,86 +193,23 @@ fn send(
             });
         }
     };
-    match to {
-        Destination::Client(id) => match clients.get(&id) {
-            Some(connection) => report(id, connection.send(message)),
-            None => report(id, Err(Error::NoSuchClient(id))),
-        },
-        Destination::Default
-        | Destination::AllClients
-        | Destination::Address(_)
-        | Destination::Named(_) => {
-            if clients.is_empty() {
-                emitter.emit(EventKind::Error {
-                    client: None,
-                    error: Error::NotConnected,
-                });
-            }
-            for (&id, connection) in clients {
+    match connections {
+        [] => {
+            emitter.emit(EventKind::Error {
+                client: None,
+                error: Error::NotConnected,
+            });
+        }
+        [(id, connection)] => report(*id, connection.send(message)),
+        several => {
+            for (id, connection) in several {
                 let copy = Outgoing::new(
                     message.data.clone(),
                     message.progress.clone(),
                     Ticket::new(&shared.in_flight),
                 );
-                report(id, connection.send(copy));
+                report(*id, connection.send(copy));
             }
         }
-    }
-}
-
-fn bind_listener(addr: SocketAddr, dual_stack: bool) -> Result<TcpListener, Error> {
-    let io_error = |e: io::Error| Error::from_io("listening on", addr, &e);
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
-        .map_err(io_error)?;
-    // Lets a stopped server's port be bound again at once despite connections in TIME_WAIT.
-    // (On Windows this option would let two servers share a port, so it is left off there.)
-    #[cfg(unix)]
-    socket.set_reuse_address(true).map_err(io_error)?;
-    if addr.is_ipv6() {
-        socket.set_only_v6(!dual_stack).map_err(io_error)?;
-    }
-    socket.bind(&addr.into()).map_err(io_error)?;
-    socket.listen(BACKLOG).map_err(io_error)?;
-    Ok(socket.into())
-}
-
-fn accept_loop(
-    listener: &TcpListener,
-    local: SocketAddr,
-    emitter: &Emitter,
-    accepted: &Sender<(Socket, SocketAddr)>,
-) {
-    loop {
-        let result = listener.accept();
-        if emitter.is_stopping() {
-            return;
-        }
-        match result {
-            Ok((stream, peer)) => {
-                if accepted.send((Socket::from(stream), peer)).is_err() {
-                    return;
-                }
-            }
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => {
-                emitter.emit(EventKind::Error {
-                    client: None,
-                    error: Error::from_io("accepting on", local, &err),
-                });
-                std::thread::sleep(ACCEPT_RETRY);
-            }
-        }
-    }
-}
-
-/// Wakes the thread blocked in `accept`. On Linux, shutting a listening socket down makes
-/// `accept` fail at once; elsewhere a connection to ourselves does it.
-fn wake_acceptor(listener: &TcpListener, local: SocketAddr) {
-    let _ = SockRef::from(listener).shutdown(Shutdown::Read);
-    if !cfg!(target_os = "linux") {
-        let _ = std::net::TcpStream::connect_timeout(
-            &crate::net::addr::reachable_local(local),
-            Duration::from_secs(1),
-        );
     }
 }

@@ -8,6 +8,7 @@
 mod zh;
 mod zh_dissect;
 mod zh_errors;
+mod zh_relay;
 mod zh_stress;
 
 use std::cell::Cell;
@@ -55,7 +56,12 @@ pub fn language() -> Language {
 fn chinese() -> &'static HashMap<&'static str, &'static str> {
     static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let tables = [zh::TEXTS, zh_dissect::TEXTS, zh_stress::TEXTS];
+        let tables = [
+            zh::TEXTS,
+            zh_dissect::TEXTS,
+            zh_relay::TEXTS,
+            zh_stress::TEXTS,
+        ];
         tables.into_iter().flatten().copied().collect()
     })
 }

@@ -37,8 +37,8 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("Normal view", "普通视图"),
     ("Presentation", "演示模式"),
     (
-        "Large type, high contrast, thicker lines: for a projector",
-        "大字体、高对比度、粗线条：适合投影",
+        "Large type, high contrast, thicker lines: for a projector (F5)",
+        "大字体、高对比度、粗线条：适合投影（F5）",
     ),
     ("A+", "A+"),
     ("Larger text (Ctrl +)", "放大文字 (Ctrl +)"),
@@ -526,7 +526,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("Multicast", "组播"),
     ("Framing and TCP options", "分帧与 TCP 选项"),
     ("Periodic send and split writes", "定时发送与分次写入"),
-    ("Theme and language", "主题与语言"),
+    ("View, theme and language", "视图、主题与语言"),
     ("View", "视图"),
     ("Rows", "行内容"),
     // The detail pane of a log row, and its protocol dissectors.

@@ -26,11 +26,13 @@ pub fn draw(
     use Group::*;
     let groups: &[Group] = match page.kind() {
         SessionKind::Udp => &[Local, Toggle, SendTo, UdpOptions],
+        SessionKind::Relay => &[Local, RelayTarget, Toggle],
         _ => &[Local, Toggle],
     };
     // On a narrow window whole groups move to the next row; a label never parts from its field.
     super::overflow::wrap(ui, "connection", groups, |ui, group| match group {
         Group::Local => addresses(page, interfaces, ui),
+        Group::RelayTarget => relay_target(page, ui),
         Group::Toggle => toggle(page, actions, ui),
         Group::SendTo => send_to(page, ui),
         Group::UdpOptions => udp_options(page, ui),
@@ -67,6 +69,8 @@ pub fn draw(
 #[derive(Clone, Copy)]
 enum Group {
     Local,
+    /// A relay's target.
+    RelayTarget,
     Toggle,
     SendTo,
     UdpOptions,
@@ -82,11 +86,11 @@ fn addresses(page: &mut Page, interfaces: &[IpAddr], ui: &mut Ui) {
             labelled_field(ui, t("Host"), &mut config.host, HOST_WIDTH, editable);
             labelled_field(ui, t("Port"), &mut config.port, PORT_WIDTH, editable);
         }
-        SessionKind::TcpServer | SessionKind::Udp => {
-            let (address, port) = if kind == SessionKind::Udp {
-                (t("Local address"), t("Local port"))
-            } else {
-                (t("Address"), t("Port"))
+        SessionKind::TcpServer | SessionKind::Udp | SessionKind::Relay => {
+            let (address, port) = match kind {
+                SessionKind::Udp => (t("Local address"), t("Local port")),
+                SessionKind::Relay => (t("Listen on"), t("Port")),
+                _ => (t("Address"), t("Port")),
             };
             bind_address(ui, address, &mut config.bind_address, interfaces, editable);
             labelled_field(ui, port, &mut config.bind_port, PORT_WIDTH, editable);
@@ -101,6 +105,7 @@ fn toggle(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         SessionKind::TcpClient => [t("Connect"), t("Disconnect")],
         SessionKind::TcpServer => [t("Listen"), t("Stop")],
         SessionKind::Udp => [t("Open"), t("Close")],
+        SessionKind::Relay => [t("Start relay"), t("Stop")],
     };
     if switch_button(ui, page.is_open(), labels).clicked() {
         actions.push(PageAction::Toggle);
@@ -114,6 +119,17 @@ fn toggle(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     {
         actions.push(PageAction::ResetConnection(0));
     }
+}
+
+/// Relay: where each client is connected through to.
+fn relay_target(page: &mut Page, ui: &mut Ui) {
+    let editable = !page.is_open();
+    let config = page.config_mut();
+    ui.label(t("to")).on_hover_text(t(
+        "Each client that connects here is connected through to this target; bytes pass both ways",
+    ));
+    labelled_field(ui, t("Target host"), &mut config.host, HOST_WIDTH, editable);
+    labelled_field(ui, t("Target port"), &mut config.port, PORT_WIDTH, editable);
 }
 
 /// UDP: where datagrams go.

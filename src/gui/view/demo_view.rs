@@ -65,6 +65,7 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
     let title = match (page.kind(), index) {
         (SessionKind::TcpServer, _) => t("TCP server"),
         (SessionKind::TcpClient, _) => t("TCP client"),
+        (SessionKind::Relay, _) => t("Relay"),
         (SessionKind::Udp, 0) => t("UDP socket A"),
         (SessionKind::Udp, _) => t("UDP socket B"),
     };
@@ -88,7 +89,7 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
                 actions.push(PageAction::ResetConnection(0));
             }
         }
-        SessionKind::TcpServer => {
+        SessionKind::TcpServer | SessionKind::Relay => {
             for client in page.clients() {
                 if ui
                     .button(tf("Reset client #{id}", &[("id", &client.id)]))

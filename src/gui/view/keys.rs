@@ -51,6 +51,7 @@ pub fn list(ui: &mut Ui) {
         ("Esc".to_string(), t("Close Find")),
         (name(Key::Plus), t("Larger text")),
         (name(Key::Minus), t("Smaller text")),
+        ("F5".to_string(), t("Presentation or normal view")),
     ];
     ui.strong(t("Keys"));
     egui::Grid::new("keys").num_columns(2).show(ui, |ui| {

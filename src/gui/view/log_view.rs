@@ -46,6 +46,9 @@ fn empty_hint(kind: SessionKind, ui: &mut Ui) {
             t("Listen, then connect a client to this port; its messages show here")
         }
         SessionKind::Udp => t("Open the socket, set where to send, then type a message below"),
+        SessionKind::Relay => {
+            t("Start the relay, then point a client at its port: what each end sends shows here")
+        }
     };
     ui.add_space(12.0);
     ui.label(RichText::new(hint).color(ui.visuals().weak_text_color()));

@@ -56,6 +56,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     use Format as F;
     let groups: &[Format] = match page.kind() {
         SessionKind::TcpServer => &[F::Mode, F::Ending, F::Checksum, F::Client],
+        SessionKind::Relay => &[F::Mode, F::Ending, F::Checksum, F::Toward, F::Client],
         _ => &[F::Mode, F::Ending, F::Checksum],
     };
     super::overflow::wrap(ui, "send-format", groups, |ui, group| {
@@ -84,6 +85,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                 choice_combo(ui, t("Checksum"), checksum, &Checksum::ALL, |c| t(c.name()))
                     .on_hover_text(t("Appended to each message, before the line ending"));
             }
+            Format::Toward => toward_choice(page, ui),
             Format::Client => client_choice(page, actions, ui),
         }
     });
@@ -140,10 +142,37 @@ enum Format {
     Mode,
     Ending,
     Checksum,
+    /// A relay: which end a message goes to.
+    Toward,
     Client,
 }
 
-/// TCP server: all clients, or one.
+/// A relay: inject into the stream toward the target, or toward the client.
+fn toward_choice(page: &mut Page, ui: &mut Ui) {
+    let toward_client = &mut page.config_mut().inject_toward_client;
+    for (choice, label, hint) in [
+        (
+            false,
+            t("To target"),
+            t("Sent to the target, as if the client had sent it"),
+        ),
+        (
+            true,
+            t("To client"),
+            t("Sent to the client, as if the target had sent it"),
+        ),
+    ] {
+        if ui
+            .selectable_label(*toward_client == choice, label)
+            .on_hover_text(hint)
+            .clicked()
+        {
+            *toward_client = choice;
+        }
+    }
+}
+
+/// TCP server and relay: all clients, or one.
 fn client_choice(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     let chosen = match page.selected_client() {
         None => t("All clients").to_string(),

@@ -25,7 +25,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             let scroll = ui.spacing().scroll;
             let bar = scroll.bar_inner_margin + scroll.bar_width + scroll.bar_outer_margin;
             ui.set_max_width(ui.available_width() - bar);
-            if page.kind() == SessionKind::TcpServer {
+            if matches!(page.kind(), SessionKind::TcpServer | SessionKind::Relay) {
                 section(ui, (kind, "clients"), t("Clients"), true, |ui| {
                     super::client_list::draw(page, actions, ui)
                 });
@@ -63,13 +63,16 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                 false,
                 |ui| super::files_panel::draw(page, actions, ui),
             );
-            section(
-                ui,
-                (kind, "auto-reply"),
-                t("Auto-reply rules"),
-                false,
-                |ui| super::rules_panel::draw(page, actions, ui),
-            );
+            // A relay passes bytes on; it does not answer them itself.
+            if kind != SessionKind::Relay {
+                section(
+                    ui,
+                    (kind, "auto-reply"),
+                    t("Auto-reply rules"),
+                    false,
+                    |ui| super::rules_panel::draw(page, actions, ui),
+                );
+            }
             section(
                 ui,
                 (kind, "record"),
@@ -141,8 +144,11 @@ fn tcp_options(page: &mut Page, ui: &mut Ui) {
             .on_hover_text(t("TCP_NODELAY: send small writes at once (no Nagle)"));
         ui.checkbox(&mut config.keepalive, t("Keep-alive"))
             .on_hover_text(t("SO_KEEPALIVE: notice a peer that vanished without closing"));
+        // A relay always passes a FIN on and keeps the other way open.
+        if kind != SessionKind::Relay {
         ui.checkbox(&mut config.half_close, t("Half-close"))
             .on_hover_text(t("After the peer's FIN (it finished sending), keep the connection so you can still send; Disconnect closes it"));
+        }
         if kind == SessionKind::TcpServer {
             ui.checkbox(&mut config.dual_stack, t("Dual-stack"))
                 .on_hover_text(t("On an IPv6 address such as ::, accept IPv4 clients too"));

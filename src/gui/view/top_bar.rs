@@ -9,23 +9,18 @@ use crate::gui::app::{App, DEMO_TAB, STRESS_TAB, TABS};
 use crate::gui::view::{PRESENTATION_ZOOM, apply_look, fixed_label, switch_button, widest};
 
 pub fn draw(app: &mut App, ui: &mut Ui) {
+    // F5, as a slide show starts: the switch may be inside the "»" menu on a projector.
+    if ui.input_mut(|input| input.consume_key(egui::Modifiers::NONE, egui::Key::F5)) {
+        switch_look(app, ui.ctx());
+    }
     ui.horizontal(|ui| {
         tabs(app, ui);
         ui.separator();
-        if switch_button(ui, app.presentation, [t("Presentation"), t("Normal view")])
-            .on_hover_text(t(
-                "Large type, high contrast, thicker lines: for a projector",
-            ))
-            .clicked()
-        {
-            app.presentation = !app.presentation;
-            apply_look(ui.ctx(), app.dark, app.presentation);
-            let zoom = if app.presentation {
-                PRESENTATION_ZOOM
-            } else {
-                1.0
-            };
-            ui.ctx().set_zoom_factor(zoom);
+        // On a narrow window (a projector's 1024 pixels at presentation zoom) the switch goes
+        // into the "»" menu rather than under the buttons at the right.
+        let look_here = ui.available_width() >= look_width(ui) + right_edge_width(ui);
+        if look_here {
+            look(app, ui);
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             zoom(ui);
@@ -35,19 +30,65 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
             let theme_and_language = widest(ui, &[t("Light theme")], egui::TextStyle::Button)
                 + widest(ui, &[t("Language"), "简体中文 MM"], egui::TextStyle::Body) * 2.0
                 + 6.0 * ui.spacing().item_spacing.x;
-            if ui.available_width() > theme_and_language {
+            if look_here && ui.available_width() > theme_and_language {
                 language(app, ui);
                 theme(app, ui);
             } else {
                 ui.menu_button("»", |ui| {
+                    if !look_here {
+                        look(app, ui);
+                    }
                     theme(app, ui);
                     ui.horizontal(|ui| language(app, ui));
                 })
                 .response
-                .on_hover_text(t("Theme and language"));
+                .on_hover_text(t("View, theme and language"));
             }
         });
     });
+}
+
+/// The Presentation / Normal view switch.
+fn look(app: &mut App, ui: &mut Ui) {
+    if switch_button(ui, app.presentation, [t("Presentation"), t("Normal view")])
+        .on_hover_text(t(
+            "Large type, high contrast, thicker lines: for a projector (F5)",
+        ))
+        .clicked()
+    {
+        switch_look(app, ui.ctx());
+    }
+}
+
+fn switch_look(app: &mut App, ctx: &egui::Context) {
+    app.presentation = !app.presentation;
+    apply_look(ctx, app.dark, app.presentation);
+    let zoom = if app.presentation {
+        PRESENTATION_ZOOM
+    } else {
+        1.0
+    };
+    ctx.set_zoom_factor(zoom);
+}
+
+fn button_width(ui: &Ui, texts: &[&str]) -> f32 {
+    widest(ui, texts, egui::TextStyle::Button)
+        + 2.0 * ui.spacing().button_padding.x
+        + ui.spacing().item_spacing.x
+}
+
+fn look_width(ui: &Ui) -> f32 {
+    button_width(ui, &[t("Presentation"), t("Normal view")])
+}
+
+/// What the right end needs at the least: A−, the zoom, A+, "?" and "»".
+fn right_edge_width(ui: &Ui) -> f32 {
+    button_width(ui, &[t("A+")])
+        + button_width(ui, &[t("A−")])
+        + widest(ui, &["300%"], egui::TextStyle::Body)
+        + ui.spacing().item_spacing.x
+        + button_width(ui, &["?"])
+        + button_width(ui, &["»"])
 }
 
 fn tabs(app: &mut App, ui: &mut Ui) {

@@ -44,6 +44,20 @@ impl Log {
                 Some(client),
                 Content::Note(Note::Accepted { client }),
             ),
+            EventKind::Relaying {
+                client,
+                local,
+                target,
+            } => (
+                info(Mark::Connected),
+                Some(target),
+                Some(client),
+                Content::Note(Note::Relaying {
+                    client,
+                    target,
+                    local,
+                }),
+            ),
             EventKind::Rejected { peer, limit } => (
                 (Direction::Error, Mark::Rejected),
                 Some(peer),

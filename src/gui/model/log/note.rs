@@ -21,6 +21,12 @@ pub enum Note {
     Accepted {
         client: ClientId,
     },
+    /// A relay joined client `client` to its target.
+    Relaying {
+        client: ClientId,
+        target: SocketAddr,
+        local: SocketAddr,
+    },
     Rejected {
         limit: usize,
     },
@@ -51,6 +57,14 @@ impl Note {
                 &[("peer", peer), ("local", local)],
             ),
             Note::Accepted { client } => tf("client #{client} connected", &[("client", client)]),
+            Note::Relaying {
+                client,
+                target,
+                local,
+            } => tf(
+                "client #{client} relayed to target {target} (from {local})",
+                &[("client", client), ("target", target), ("local", local)],
+            ),
             Note::Rejected { limit } => tf(
                 "rejected: {limit} clients are connected, the most allowed",
                 &[("limit", limit)],

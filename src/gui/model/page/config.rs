@@ -58,6 +58,8 @@ pub struct PageConfig {
     pub reconnect: bool,
     /// TCP server on an IPv6 address: accept IPv4 clients too.
     pub dual_stack: bool,
+    /// Relay: a message typed goes to the client end of the pairs, not to the target.
+    pub inject_toward_client: bool,
     /// UDP multicast: the group typed, groups to be in, hops (empty: OS default), loop.
     pub multicast_group: String,
     pub multicast_groups: Vec<IpAddr>,
@@ -103,7 +105,8 @@ impl PageConfig {
     pub fn default_for(kind: SessionKind) -> PageConfig {
         let config = PageConfig::default();
         match kind {
-            SessionKind::Udp => PageConfig {
+            // A relay listens on 8081 and passes on to 8080 on this machine.
+            SessionKind::Udp | SessionKind::Relay => PageConfig {
                 bind_port: "8081".into(),
                 ..config
             },
@@ -152,6 +155,7 @@ impl Default for PageConfig {
             send_timeout_s: String::new(),
             reconnect: false,
             dual_stack: false,
+            inject_toward_client: false,
             multicast_group: "239.1.2.3".into(),
             multicast_groups: Vec::new(),
             multicast_ttl: String::new(),

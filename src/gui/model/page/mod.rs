@@ -40,8 +40,8 @@ use crate::net::addr::{HostPort, parse_bind_ip, parse_multicast, parse_port, par
 use crate::net::rules::{Responder, Rule};
 use crate::net::{
     ClientId, ClientInfo, CloseReason, Command, Destination, Event, EventKind, FileSend, Reconnect,
-    Repeater, Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig,
-    Totals, UdpConfig, Waker, file_chunk, timeout_seconds,
+    RelayConfig, Repeater, Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions,
+    TcpServerConfig, Totals, UdpConfig, Waker, file_chunk, timeout_seconds,
 };
 
 /// A timeout typed in seconds: empty is none, otherwise a number above 0.
@@ -211,6 +211,11 @@ impl Page {
                 config.options = self.tcp_options()?;
                 config.dual_stack = self.config.dual_stack;
                 SessionConfig::TcpServer(config)
+            }
+            SessionKind::Relay => {
+                let mut config = RelayConfig::new(self.bind()?, self.target()?);
+                config.options = self.tcp_options()?;
+                SessionConfig::Relay(config)
             }
             SessionKind::Udp => {
                 let mut config = UdpConfig::new(self.bind()?);
@@ -480,6 +485,7 @@ impl Page {
             (Link::Closed, SessionKind::TcpClient) => t("Not connected").to_string(),
             (Link::Closed, SessionKind::TcpServer) => t("Not listening").to_string(),
             (Link::Closed, SessionKind::Udp) => t("Closed").to_string(),
+            (Link::Closed, SessionKind::Relay) => t("Not relaying").to_string(),
             (Link::Connecting, _) => tf(
                 "Connecting to {host}:{port}…",
                 &[("host", &self.config.host), ("port", &self.config.port)],
@@ -505,6 +511,15 @@ impl Page {
             (Link::Listening { local }, SessionKind::Udp) => {
                 tf("Open on {local}", &[("local", local)])
             }
+            (Link::Listening { local }, SessionKind::Relay) => tf(
+                "Relaying {local} to {host}:{port} · {n} client(s)",
+                &[
+                    ("local", local),
+                    ("host", &self.config.host),
+                    ("port", &self.config.port),
+                    ("n", &self.clients.len()),
+                ],
+            ),
             (Link::Listening { local }, _) => {
                 let reach = if local.ip().is_unspecified() {
                     t(" (all interfaces: reachable from the LAN)")

@@ -189,6 +189,12 @@ impl Page {
             SessionKind::TcpServer => self
                 .selected_client
                 .map_or(Destination::AllClients, Destination::Client),
+            SessionKind::Relay => match (self.config.inject_toward_client, self.selected_client) {
+                (false, None) => Destination::Default,
+                (false, Some(id)) => Destination::Target(id),
+                (true, None) => Destination::AllClients,
+                (true, Some(id)) => Destination::Client(id),
+            },
             SessionKind::Udp => match (self.config.reply_to_last_sender, self.last_sender) {
                 (true, Some(sender)) => Destination::Address(sender),
                 _ => Destination::Named(self.target()?),

@@ -1,0 +1,268 @@
+//! A connection's reading side: reads, frames, reports each message, and answers it (echo,
+//! auto-reply) or, in a relay, passes it on to the other end.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use socket2::Socket;
+
+use crate::codec::framing::{FrameTooLong, Framer};
+use crate::error::Error;
+use crate::net::ClientId;
+use crate::net::answers::{Answer, Answers};
+use crate::net::budget::Usage;
+use crate::net::connection::Ending;
+use crate::net::direct_write::DONT_WAIT;
+use crate::net::emitter::Emitter;
+use crate::net::event::{CloseReason, EventKind, Message};
+use crate::net::outbox::{Outbox, Outgoing, Ticket};
+use crate::net::read_batch::ReadBatch;
+use crate::net::session::Shared;
+use crate::net::stats::Counters;
+
+/// Size of one read: one read is one `Message` of a `Received` event.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// A connection's reading side: reads, applies the framing, reports each message, and answers
+/// it (echo, auto-reply) on this side, so a reply waits for room in the outbox and a peer that
+/// does not read what we answer is slowed by TCP flow control.
+pub(crate) struct Reader<'a> {
+    pub socket: &'a Socket,
+    pub client: Option<ClientId>,
+    pub peer: SocketAddr,
+    pub counters: &'a Counters,
+    pub shared: &'a Arc<Shared>,
+    pub emitter: &'a Emitter,
+    pub framer: Framer,
+    pub usage: &'a Usage,
+    pub outbox: &'a Arc<Outbox>,
+    pub ending: &'a Ending,
+    pub idle_timeout: Option<Duration>,
+    pub answers: Answers,
+    /// Messages read but not yet reported.
+    pub batch: ReadBatch<'a>,
+    /// In a relay: the other end's queue, where every message read here is passed on.
+    pub forward: Option<Arc<Outbox>>,
+}
+
+impl Reader<'_> {
+    pub fn read_until_closed(&mut self) -> CloseReason {
+        let reason = self.read_and_report();
+        // What came before the end is reported before it.
+        self.send_batch();
+        reason
+    }
+
+    fn read_and_report(&mut self) -> CloseReason {
+        let idle_gap = self.framer.framing().idle_gap();
+        let mut last_heard = Instant::now();
+        loop {
+            let result = match DONT_WAIT.filter(|_| self.batch.read_on(READ_CHUNK)) {
+                // The consumer is busy: take what has arrived into the batch, and send the
+                // batch once nothing more is there.
+                Some(dont_wait) => match recv_owned(self.socket, dont_wait) {
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        if self.send_batch() {
+                            continue;
+                        }
+                        return CloseReason::ClosedHere;
+                    }
+                    result => result,
+                },
+                None => {
+                    if !self.send_batch() {
+                        return CloseReason::ClosedHere;
+                    }
+                    // A read waits at most the framing's idle gap while a message is
+                    // pending, and at most until the idle timeout.
+                    let gap = idle_gap.filter(|_| self.framer.has_pending());
+                    let idle_left = self
+                        .idle_timeout
+                        .map(|limit| limit.saturating_sub(last_heard.elapsed()));
+                    let wait = match (gap, idle_left) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    // Zero would mean "no timeout" to the OS.
+                    let _ = self
+                        .socket
+                        .set_read_timeout(wait.map(|w| w.max(Duration::from_millis(1))));
+                    recv_owned(self.socket, 0)
+                }
+            };
+            let reason = match result {
+                Ok(chunk) if chunk.is_empty() => CloseReason::PeerClosed,
+                Ok(chunk) => {
+                    last_heard = Instant::now();
+                    if self.take(chunk) {
+                        continue;
+                    }
+                    return CloseReason::ClosedHere;
+                }
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if let Some(limit) = self.idle_timeout
+                        && last_heard.elapsed() >= limit
+                    {
+                        CloseReason::Failed(Error::IdleTimeout {
+                            peer: self.peer,
+                            millis: limit.as_millis() as u64,
+                        })
+                    } else if self.flush() {
+                        continue;
+                    } else {
+                        return CloseReason::ClosedHere;
+                    }
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => close_reason(&err, self.peer),
+            };
+            // A partial message at the end is still what the peer sent: report it (unless the
+            // budget closed the connection for holding too much; the close says how much).
+            if !self.usage.was_evicted() {
+                self.flush();
+            }
+            return reason;
+        }
+    }
+
+    /// Counts, captures and frames one read. False when nobody reads events.
+    fn take(&mut self, chunk: Vec<u8>) -> bool {
+        let n = chunk.len();
+        self.counters.add_rx(n, 0);
+        self.shared.counters.add_rx(n, 0);
+        if let Err(error) = self.shared.capture(&chunk) {
+            let client = self.client;
+            self.emit(EventKind::Error { client, error });
+        }
+        let before = self.framer.pending_len();
+        let frames = self.framer.push(chunk);
+        self.account(before);
+        frames.into_iter().all(|frame| self.deliver(frame))
+    }
+
+    /// Charges the session's budget for what the framer holds now compared with `before`.
+    fn account(&self, before: usize) {
+        let after = self.framer.pending_len();
+        let budget = &self.shared.budget;
+        if after > before {
+            budget.charge(self.usage, after - before);
+        } else {
+            budget.release(self.usage, before - after);
+        }
+    }
+
+    /// Reports what the framer holds as one message. False when nobody reads events.
+    fn flush(&mut self) -> bool {
+        let before = self.framer.pending_len();
+        let frame = self.framer.flush();
+        self.account(before);
+        match frame {
+            Some(frame) => self.deliver(Ok(frame)),
+            None => true,
+        }
+    }
+
+    /// Adds a message to the batch, or reports a frame too long. False when nobody reads
+    /// events.
+    fn deliver(&mut self, frame: Result<Vec<u8>, FrameTooLong>) -> bool {
+        match frame {
+            Ok(data) => {
+                self.counters.add_rx(0, 1);
+                self.shared.counters.add_rx(0, 1);
+                let mut replies = self.answers.replies(self.shared, &data, true);
+                if self.forward.is_some() {
+                    replies.relay = Some((data.clone(), Ticket::new(&self.shared.in_flight)));
+                }
+                self.batch.push(Message::now(self.peer, data), replies);
+                true
+            }
+            Err(FrameTooLong { len, max }) => self.emit(EventKind::Error {
+                client: self.client,
+                error: Error::FrameTooLong { len, max },
+            }),
+        }
+    }
+
+    /// Reports an event after the messages read before it. False when nobody reads events.
+    fn emit(&mut self, kind: EventKind) -> bool {
+        self.send_batch() && self.emitter.emit(kind)
+    }
+
+    /// Reports the batch, then queues its answers. False when nobody reads events.
+    fn send_batch(&mut self) -> bool {
+        match self.batch.send() {
+            Some(answers) => answers.into_iter().all(|(_, answer)| self.answer(answer)),
+            None => false,
+        }
+    }
+
+    /// Passes a relayed message on to the other end, and queues the replies on this
+    /// connection, waiting for room: while either peer does not read, this reader does not
+    /// read either. False only when nobody reads events.
+    fn answer(&self, answer: Answer) -> bool {
+        let closing = || self.ending.here.load(Ordering::Acquire) || self.emitter.is_stopping();
+        if let (Some((data, ticket)), Some(forward)) = (answer.relay, &self.forward) {
+            let len = data.len();
+            // Refused only when the other end is closing: its close says what became of it.
+            if forward
+                .push_wait(Outgoing::relayed(data, ticket), &closing)
+                .is_ok()
+            {
+                self.counters.add_tx(len);
+                self.shared.counters.add_tx(len);
+            }
+        }
+        for (data, ticket) in answer.now {
+            let message = Outgoing::new(data, None, ticket);
+            if self.outbox.push_wait(message, &closing).is_err() {
+                return true;
+            }
+        }
+        if let Some((delay, data, ticket)) = answer.later {
+            let message = Outgoing::new(data, None, ticket);
+            let outbox = self.outbox.clone();
+            let job = Box::new(move || {
+                // A connection that closes meanwhile gives the reply back: it is dropped.
+                let _ = outbox.push_wait(message, &|| false);
+            });
+            if let Err(error) = self.shared.schedule(Instant::now() + delay, job) {
+                // The batch this answers was sent already.
+                return self.emitter.emit(EventKind::Error {
+                    client: self.client,
+                    error,
+                });
+            }
+        }
+        true
+    }
+}
+
+/// One read into a buffer of its own, so the bytes move into the event and the log's row
+/// without another copy. A full read is moved as it is; a short one is shrunk to its length
+/// (the allocator may move it: at most one copy of the bytes read).
+fn recv_owned(socket: &Socket, flags: i32) -> io::Result<Vec<u8>> {
+    let mut chunk = Vec::with_capacity(READ_CHUNK);
+    let n = socket.recv_with_flags(chunk.spare_capacity_mut(), flags)?;
+    // SAFETY: `recv` initialised the first `n` bytes of the spare capacity it was given.
+    unsafe { chunk.set_len(n) };
+    // A short read should not keep a whole chunk's memory in the log.
+    if n < READ_CHUNK {
+        chunk.shrink_to_fit();
+    }
+    Ok(chunk)
+}
+
+pub(crate) fn close_reason(err: &io::Error, peer: SocketAddr) -> CloseReason {
+    match err.kind() {
+        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => CloseReason::Reset,
+        _ => CloseReason::Failed(Error::from_io("reading from", peer, err)),
+    }
+}

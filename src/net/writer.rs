@@ -1,0 +1,122 @@
+//! A connection's writing side: takes messages from its outbox and writes each whole.
+
+use std::io::{self, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use socket2::Socket;
+
+use crate::error::Error;
+use crate::net::ClientId;
+use crate::net::connection::Ending;
+use crate::net::emitter::Emitter;
+use crate::net::event::EventKind;
+use crate::net::outbox::{Outbox, Outgoing};
+use crate::net::session::Shared;
+use crate::net::stats::Counters;
+
+/// A connection's writing side: takes messages from the outbox and writes each whole.
+pub(crate) struct Writer {
+    pub socket: Arc<Socket>,
+    pub outbox: Arc<Outbox>,
+    pub ending: Arc<Ending>,
+    pub counters: Arc<Counters>,
+    pub shared: Arc<Shared>,
+    pub emitter: Emitter,
+    pub client: Option<ClientId>,
+    pub peer: SocketAddr,
+    pub send_timeout: Option<Duration>,
+}
+
+impl Writer {
+    /// Each message is reported (`Sent`) as its write starts, so the report comes before
+    /// anything the peer sends in answer; a write that fails says how much went out. A queue
+    /// that finished (a relay passing on its other end's FIN) ends with a FIN once written.
+    pub fn write_until_closed(&self) {
+        let (client, peer) = (self.client, self.peer);
+        while let Some(Outgoing {
+            data,
+            progress,
+            reported,
+            _ticket: ticket,
+        }) = self.outbox.pop()
+        {
+            let len = data.len();
+            if self.ending.reset.load(Ordering::Acquire) {
+                self.outbox.written(len);
+                break;
+            }
+            // The rest of a message begun on its producer's thread was reported then.
+            let reported = reported || {
+                self.counters.add_tx(len);
+                self.shared.counters.add_tx(len);
+                self.emitter.emit(EventKind::Sent {
+                    client,
+                    peer,
+                    data: data.clone(),
+                })
+            };
+            self.ending.writing.store(true, Ordering::Release);
+            let written = write_fully(&self.socket, &data);
+            self.ending.writing.store(false, Ordering::Release);
+            self.outbox.written(len);
+            drop(ticket);
+            if let Err((sent, err)) = written {
+                // The `Sent` row came as the write started: say how much of it went out.
+                let error = if self.ending.here.load(Ordering::Acquire) {
+                    Error::SendFailed {
+                        peer,
+                        sent,
+                        len,
+                        message: "the connection was closed here during the write".to_string(),
+                    }
+                } else {
+                    match (err.kind(), self.send_timeout) {
+                        (io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut, Some(limit)) => {
+                            Error::SendTimeout {
+                                peer,
+                                millis: limit.as_millis() as u64,
+                                sent,
+                                len,
+                            }
+                        }
+                        _ => Error::SendFailed {
+                            peer,
+                            sent,
+                            len,
+                            message: crate::error::describe_io(&err),
+                        },
+                    }
+                };
+                self.emitter.emit(EventKind::Error { client, error });
+                let _ = self.socket.shutdown(Shutdown::Both);
+                break;
+            }
+            if let Some(progress) = progress {
+                progress.fetch_add(len as u64, Ordering::Relaxed);
+            }
+            if !reported {
+                break;
+            }
+        }
+        if self.outbox.is_finished() && !self.ending.reset.load(Ordering::Acquire) {
+            let _ = self.socket.shutdown(Shutdown::Write);
+        }
+    }
+}
+
+/// Writes all of `data`; on failure, how many bytes went out before it.
+fn write_fully(mut socket: &Socket, data: &[u8]) -> Result<(), (usize, io::Error)> {
+    let mut sent = 0;
+    while sent < data.len() {
+        match socket.write(&data[sent..]) {
+            Ok(0) => return Err((sent, io::ErrorKind::WriteZero.into())),
+            Ok(n) => sent += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err((sent, err)),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,349 @@
+//! The relay over real sockets on loopback: bytes pass both ways unchanged for many clients at
+//! once, a FIN passes on as a FIN and a reset as a reset, and messages are injected either way.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::thread;
+use std::time::Duration;
+
+use common::{DEADLINE, connect, listening, pattern, wait_for};
+use socket_tester::net::addr::HostPort;
+use socket_tester::net::{
+    ClientId, CloseReason, Destination, EventKind, RelayConfig, Session, no_waker,
+};
+
+fn relay_to(target: SocketAddr) -> (Session, SocketAddr) {
+    let config = RelayConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        HostPort {
+            host: target.ip().to_string(),
+            port: target.port(),
+        },
+    );
+    let relay = Session::relay(config, no_waker()).expect("start a relay");
+    let addr = listening(&relay);
+    (relay, addr)
+}
+
+/// Waits until the relay has joined client `id` to the target; returns the target's address.
+fn relaying(relay: &Session) -> (ClientId, SocketAddr) {
+    wait_for(relay, "Relaying", |kind| match kind {
+        EventKind::Relaying { client, target, .. } => Some((*client, *target)),
+        _ => None,
+    })
+}
+
+/// What the target sends back for `request`: different bytes, so the two ways are told apart.
+fn answer_to(request: &[u8]) -> Vec<u8> {
+    request.iter().rev().map(|b| b ^ 0x5A).collect()
+}
+
+#[test]
+fn bytes_pass_both_ways_unchanged_for_ten_clients_at_once() {
+    const CLIENTS: usize = 10;
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target_addr = target.local_addr().unwrap();
+    // The target reads each request to its end (the relay passes the client's FIN on), then
+    // answers and closes.
+    let server = thread::spawn(move || {
+        let mut handlers = Vec::new();
+        for _ in 0..CLIENTS {
+            let (mut stream, _) = target.accept().unwrap();
+            handlers.push(thread::spawn(move || {
+                let mut request = Vec::new();
+                stream.read_to_end(&mut request).unwrap();
+                stream.write_all(&answer_to(&request)).unwrap();
+                request
+            }));
+        }
+        let mut requests: Vec<Vec<u8>> = handlers.into_iter().map(|h| h.join().unwrap()).collect();
+        requests.sort();
+        requests
+    });
+    let (relay, addr) = relay_to(target_addr);
+    // The relay's events are taken as they come, counting the bytes of each end.
+    let events = relay.events().clone();
+    let observer = thread::spawn(move || {
+        let mut from: HashMap<SocketAddr, usize> = HashMap::new();
+        let mut closed = 0;
+        while closed < 2 * CLIENTS {
+            match events.recv_timeout(DEADLINE).expect("relay events").kind {
+                EventKind::Received { messages, .. } => {
+                    for m in messages {
+                        *from.entry(m.peer).or_default() += m.data.len();
+                    }
+                }
+                EventKind::Closed { .. } => closed += 1,
+                _ => {}
+            }
+        }
+        from
+    });
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            thread::spawn(move || {
+                let mut request = pattern(200_000 + i * 1_000);
+                request[0] = i as u8;
+                let mut stream = connect(addr);
+                let local = stream.local_addr().unwrap();
+                stream.write_all(&request).unwrap();
+                stream.shutdown(Shutdown::Write).unwrap();
+                let mut answer = Vec::new();
+                stream.read_to_end(&mut answer).unwrap();
+                assert!(
+                    answer == answer_to(&request),
+                    "client {i}: the answer changed"
+                );
+                (local, request)
+            })
+        })
+        .collect();
+    let mut sent: Vec<(SocketAddr, Vec<u8>)> =
+        clients.into_iter().map(|c| c.join().unwrap()).collect();
+    let received_by_target = server.join().unwrap();
+    sent.sort_by(|a, b| a.1.cmp(&b.1));
+    let requests: Vec<Vec<u8>> = sent.iter().map(|(_, r)| r.clone()).collect();
+    assert!(received_by_target == requests, "the target got other bytes");
+
+    let from = observer.join().unwrap();
+    for (client, request) in &sent {
+        assert_eq!(
+            from.get(client),
+            Some(&request.len()),
+            "logged from {client}"
+        );
+    }
+    let total: usize = sent.iter().map(|(_, r)| r.len()).sum();
+    assert_eq!(
+        from.get(&target_addr),
+        Some(&total),
+        "logged from the target"
+    );
+    assert_eq!(relay.totals().rx_bytes as usize, 2 * total);
+    assert_eq!(relay.totals().tx_bytes as usize, 2 * total);
+}
+
+#[test]
+fn a_fin_passes_on_as_a_fin_and_the_other_way_stays_open() {
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let (relay, addr) = relay_to(target.local_addr().unwrap());
+    let mut client = connect(addr);
+    let (mut upstream, _) = target.accept().unwrap();
+    upstream.set_read_timeout(Some(DEADLINE)).unwrap();
+    relaying(&relay);
+
+    client.write_all(b"last words").unwrap();
+    client.shutdown(Shutdown::Write).unwrap();
+    let mut got = Vec::new();
+    upstream.read_to_end(&mut got).unwrap();
+    assert_eq!(
+        got, b"last words",
+        "the target reads the bytes, then the end"
+    );
+    wait_for(&relay, "PeerFinished from the client", |kind| match kind {
+        EventKind::PeerFinished { .. } => Some(()),
+        _ => None,
+    });
+
+    // Half-closed: the target still answers, and its own FIN ends the client's stream.
+    upstream.write_all(b"a late answer").unwrap();
+    upstream.shutdown(Shutdown::Write).unwrap();
+    let mut answer = Vec::new();
+    client.read_to_end(&mut answer).unwrap();
+    assert_eq!(answer, b"a late answer");
+    let reasons: Vec<CloseReason> = (0..2)
+        .map(|_| {
+            wait_for(&relay, "Closed", |kind| match kind {
+                EventKind::Closed { reason, .. } => Some(reason.clone()),
+                _ => None,
+            })
+        })
+        .collect();
+    assert_eq!(reasons, [CloseReason::PeerClosed, CloseReason::PeerClosed]);
+    assert!(relay.clients().is_empty(), "the pair is gone");
+}
+
+/// A connection that ends with RST when dropped.
+fn reset(stream: TcpStream) {
+    socket2::SockRef::from(&stream)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(stream);
+}
+
+fn read_error(stream: &mut TcpStream) -> ErrorKind {
+    let mut buf = [0u8; 16];
+    match stream.read(&mut buf) {
+        Ok(n) => panic!("read {n} bytes instead of a reset"),
+        Err(err) => err.kind(),
+    }
+}
+
+#[test]
+fn a_reset_passes_on_as_a_reset_either_way() {
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let (relay, addr) = relay_to(target.local_addr().unwrap());
+
+    // The client resets: the target's next read fails with "connection reset".
+    let client = connect(addr);
+    let (mut upstream, _) = target.accept().unwrap();
+    upstream.set_read_timeout(Some(DEADLINE)).unwrap();
+    relaying(&relay);
+    reset(client);
+    assert_eq!(read_error(&mut upstream), ErrorKind::ConnectionReset);
+    let reason = wait_for(&relay, "Closed from the client", |kind| match kind {
+        EventKind::Closed { reason, .. } => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(reason, CloseReason::Reset);
+
+    // The target resets: the client's next read fails the same way.
+    let mut client = connect(addr);
+    let (upstream, _) = target.accept().unwrap();
+    relaying(&relay);
+    reset(upstream);
+    assert_eq!(read_error(&mut client), ErrorKind::ConnectionReset);
+}
+
+#[test]
+fn a_message_is_injected_toward_either_end_and_logged_as_sent_there() {
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let (relay, addr) = relay_to(target.local_addr().unwrap());
+    let mut client = connect(addr);
+    let client_addr = client.local_addr().unwrap();
+    let (mut upstream, _) = target.accept().unwrap();
+    upstream.set_read_timeout(Some(DEADLINE)).unwrap();
+    let (id, target_addr) = relaying(&relay);
+
+    relay
+        .send(Destination::Target(id), b"to the target".to_vec())
+        .unwrap();
+    let mut got = [0u8; 13];
+    upstream.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"to the target");
+    relay
+        .send(Destination::Client(id), b"to the client".to_vec())
+        .unwrap();
+    client.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"to the client");
+
+    let sent: Vec<(SocketAddr, Vec<u8>)> = (0..2)
+        .map(|_| {
+            wait_for(&relay, "Sent", |kind| match kind {
+                EventKind::Sent { peer, data, .. } => Some((*peer, data.clone())),
+                _ => None,
+            })
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (target_addr, b"to the target".to_vec()),
+            (client_addr, b"to the client".to_vec())
+        ]
+    );
+    // Relayed bytes are not reported as sent: only the two injected messages are.
+    client.write_all(b"passing through").unwrap();
+    let mut through = [0u8; 15];
+    upstream.read_exact(&mut through).unwrap();
+    relay.send(Destination::Default, b"!".to_vec()).unwrap();
+    let next_sent = wait_for(&relay, "Sent", |kind| match kind {
+        EventKind::Sent { data, .. } => Some(data.clone()),
+        _ => None,
+    });
+    assert_eq!(next_sent, b"!");
+}
+
+#[test]
+fn a_target_that_refuses_resets_the_client_and_says_why() {
+    let closed_port = common::free_port();
+    let (relay, addr) = relay_to(SocketAddr::from(([127, 0, 0, 1], closed_port)));
+    let mut client = connect(addr);
+    let error = common::error(&relay);
+    assert_eq!(
+        error.to_string(),
+        format!("connection refused by 127.0.0.1:{closed_port}")
+    );
+    assert_eq!(read_error(&mut client), ErrorKind::ConnectionReset);
+    let reason = wait_for(&relay, "Closed", |kind| match kind {
+        EventKind::Closed { reason, .. } => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(reason, CloseReason::ResetHere);
+}
+
+#[test]
+fn stopping_the_relay_closes_both_ends_and_frees_the_port() {
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let (relay, addr) = relay_to(target.local_addr().unwrap());
+    let mut client = connect(addr);
+    let (mut upstream, _) = target.accept().unwrap();
+    relaying(&relay);
+    let closed: Vec<EventKind> = relay
+        .stop_and_collect()
+        .into_iter()
+        .map(|e| e.kind)
+        .filter(|k| matches!(k, EventKind::Closed { .. }))
+        .collect();
+    assert_eq!(closed.len(), 2, "both ends say how they closed: {closed:?}");
+    assert!(common::is_closed(&mut client));
+    assert!(common::is_closed(&mut upstream));
+    TcpListener::bind(addr).expect("the port is free again");
+}
+
+#[test]
+fn the_command_line_relay_prints_each_way_with_its_side() {
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target_addr = target.local_addr().unwrap().to_string();
+    let mut cli = common::Cli::spawn(&["relay", "127.0.0.1:0", &target_addr, "--json"]);
+    let addr = cli.listening();
+    let mut client = connect(addr);
+    let (mut upstream, _) = target.accept().unwrap();
+    upstream.set_read_timeout(Some(DEADLINE)).unwrap();
+    client.write_all(b"ping").unwrap();
+    let mut got = [0u8; 4];
+    upstream.read_exact(&mut got).unwrap();
+    upstream.write_all(b"pong").unwrap();
+    client.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"pong");
+    drop(client);
+    let mut rest = Vec::new();
+    upstream.read_to_end(&mut rest).unwrap();
+    drop(upstream);
+    cli.line_containing("\"closed\"");
+    cli.line_containing("\"closed\"");
+    cli.signal(libc::SIGINT);
+    let (code, lines, stderr) = cli.finish();
+    assert_eq!(code, 130, "{stderr}");
+
+    // "event side text" for each line.
+    let said: Vec<String> = lines
+        .iter()
+        .map(|line| {
+            let json: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            let field = |key: &str| json[key].as_str().unwrap_or("-").to_string();
+            format!("{} {} {}", field("event"), field("side"), field("text"))
+        })
+        .collect();
+    assert_eq!(
+        said[..5],
+        [
+            "listening - -",
+            "accepted - -",
+            "relaying target -",
+            "rx client ping",
+            "rx target pong"
+        ],
+        "{said:?}"
+    );
+    // How the two ends closed comes last, in whichever order they did.
+    let mut closed: Vec<&String> = said[5..]
+        .iter()
+        .filter(|s| s.starts_with("closed"))
+        .collect();
+    closed.sort();
+    assert_eq!(closed, ["closed client -", "closed target -"], "{said:?}");
+}
