@@ -1449,6 +1449,12 @@ fn the_relay_tab_passes_bytes_both_ways_shows_each_end_and_injects_either_way() 
             .is_some(),
         "the log says the client was joined to the target"
     );
+    for cell in [
+        format!("#1 client->target {client_addr}"),
+        format!("#1 target->client {target_addr}"),
+    ] {
+        assert!(h.query_by_label(&cell).is_some(), "the log shows {cell}");
+    }
 
     // Typed messages go toward the target, or toward the client once chosen.
     type_message(&mut h, "typed for the target");

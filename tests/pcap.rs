@@ -394,3 +394,56 @@ fn a_pcap_of_a_server_client_accepted_before_recording_has_its_handshake() {
         ]
     );
 }
+
+#[test]
+fn a_relay_pcap_holds_both_connections_of_a_pair_between_their_real_ends() {
+    use std::io::Read;
+    let target = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let target_addr = target.local_addr().unwrap();
+    let dir = TempDir::new("pcap-relay");
+    let path = dir.file("relay.pcap");
+    let mut cli = Cli::spawn(&[
+        "relay",
+        "127.0.0.1:0",
+        &target_addr.to_string(),
+        "--pcap",
+        path.to_str().unwrap(),
+    ]);
+    let listen = cli.listening();
+    let mut client = connect(listen);
+    let client_addr = client.local_addr().unwrap();
+    let (mut upstream, relay_end) = target.accept().unwrap();
+    client.write_all(b"up").unwrap();
+    let mut got = [0u8; 2];
+    upstream.read_exact(&mut got).unwrap();
+    upstream.write_all(b"down").unwrap();
+    let mut back = [0u8; 4];
+    client.read_exact(&mut back).unwrap();
+    drop(client);
+    drop(upstream);
+    cli.line_containing("closed");
+    cli.line_containing("closed");
+    cli.signal(libc::SIGINT);
+    let (code, _, stderr) = cli.finish();
+    assert_eq!(code, 130, "{stderr}");
+
+    let packets = read_pcap(&path);
+    let opened: Vec<(SocketAddr, SocketAddr)> = packets
+        .iter()
+        .filter(|p| p.flags == "S")
+        .map(|p| (p.src, p.dst))
+        .collect();
+    assert_eq!(opened, [(client_addr, listen), (relay_end, target_addr)]);
+    let data: Vec<(SocketAddr, SocketAddr, &[u8])> = packets
+        .iter()
+        .filter(|p| !p.payload.is_empty())
+        .map(|p| (p.src, p.dst, p.payload.as_slice()))
+        .collect();
+    assert_eq!(
+        data,
+        [
+            (client_addr, listen, &b"up"[..]),
+            (target_addr, relay_end, &b"down"[..])
+        ]
+    );
+}

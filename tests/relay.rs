@@ -347,3 +347,23 @@ fn the_command_line_relay_prints_each_way_with_its_side() {
     closed.sort();
     assert_eq!(closed, ["closed client -", "closed target -"], "{said:?}");
 }
+
+#[test]
+fn a_relay_aimed_at_itself_does_not_start_and_says_why() {
+    let port = common::free_port();
+    let config = RelayConfig::new(
+        SocketAddr::from(([0, 0, 0, 0], port)),
+        HostPort {
+            host: "127.0.0.1".to_string(),
+            port,
+        },
+    );
+    let relay = Session::relay(config, no_waker()).expect("a session");
+    assert_eq!(
+        common::error(&relay).to_string(),
+        format!("target 127.0.0.1:{port} is where the relay listens: it would connect to itself")
+    );
+    wait_for(&relay, "Stopped", |kind| {
+        matches!(kind, EventKind::Stopped).then_some(())
+    });
+}

@@ -53,6 +53,17 @@ impl RelayConfig {
             options: TcpOptions::default(),
         }
     }
+
+    /// The target is the relay's own address (spelled as an address): each client would be
+    /// joined to a new client of its own, until the relay is full.
+    fn targets_itself(&self) -> bool {
+        let Ok(ip) = self.target.host.parse::<std::net::IpAddr>() else {
+            return false;
+        };
+        let listen = self.listen;
+        self.target.port == listen.port()
+            && (ip == listen.ip() || (listen.ip().is_unspecified() && ip.is_loopback()))
+    }
 }
 
 /// A client and its connection to the target.
@@ -111,6 +122,15 @@ struct Relay {
 }
 
 pub(crate) fn run(config: RelayConfig, worker: Worker) {
+    if config.targets_itself() {
+        return worker.emitter.could_not_start(Error::InvalidSetting {
+            name: "target",
+            reason: format!(
+                "{} is where the relay listens: it would connect to itself",
+                config.target
+            ),
+        });
+    }
     let listener = match Listener::start(config.listen, false, &worker.emitter) {
         Ok(listener) => listener,
         Err(error) => return worker.emitter.could_not_start(error),

@@ -20,6 +20,12 @@ pub const TEXTS: &[(&str, &str)] = &[
         "启动中继，再让客户端连接它的端口：两端发送的内容都显示在这里",
     ),
     ("To target", "发往目标"),
+    ("client->target", "客户端->目标"),
+    ("target->client", "目标->客户端"),
+    ("->client", "->客户端"),
+    ("->target", "->目标"),
+    ("client", "客户端"),
+    ("target", "目标"),
     ("To client", "发往客户端"),
     (
         "Sent to the target, as if the client had sent it",

@@ -323,12 +323,7 @@ fn table(page: &mut Page, shown: &ShownRows, actions: &mut Vec<PageAction>, ui: 
             cell(ui, mono(t(row.direction.label()).to_string()).color(color));
         });
         table_row.col(|ui| {
-            let peer = row.peer.map(|p| p.to_string()).unwrap_or_default();
-            let text = match row.client {
-                Some(id) => format!("#{id} {peer}"),
-                None => peer,
-            };
-            cell(ui, mono(text));
+            cell(ui, mono(page.peer_cell(&row)));
         });
         table_row.col(|ui| {
             if matches!(row.direction, Direction::Rx | Direction::Tx) {

@@ -107,6 +107,9 @@ pub struct Page {
     sends: u64,
     /// UDP: who sent the last datagram, for "Reply to last sender".
     last_sender: Option<SocketAddr>,
+    /// Relay: the target addresses its pairs were joined to (usually one), to tell a row of
+    /// the target's end from one of a client's.
+    relay_targets: Vec<SocketAddr>,
     /// While paused the view ends at this row number; new rows are still kept.
     paused_at: Option<u64>,
     /// Filter and find results kept between frames.
@@ -161,6 +164,7 @@ impl Page {
             selected_row: None,
             sends: 0,
             last_sender: None,
+            relay_targets: Vec::new(),
             paused_at: None,
             searches: Searches::default(),
             session: None,
@@ -440,6 +444,11 @@ impl Page {
                 }
             }
             EventKind::Reconnecting { .. } => self.link = Link::Connecting,
+            EventKind::Relaying { target, .. } => {
+                if !self.relay_targets.contains(target) {
+                    self.relay_targets.push(*target);
+                }
+            }
             EventKind::Accepted { .. } | EventKind::Closed { .. } => {
                 if let Some(session) = &self.session {
                     self.clients = session.clients();

@@ -3,6 +3,7 @@
 //! through [`PageAction`](super::PageAction).
 
 use super::*;
+use crate::gui::model::log::{Direction, LogRow};
 
 impl Page {
     pub fn kind(&self) -> SessionKind {
@@ -92,6 +93,31 @@ impl Page {
     /// Whether the view should bring the found row into sight; true once per Find.
     pub fn take_scroll_to_found(&mut self) -> bool {
         std::mem::take(&mut self.scroll_to_found)
+    }
+
+    /// A row's Peer cell: "#1 127.0.0.1:50007"; on a relay page also which end and which way,
+    /// "#1 client->target 127.0.0.1:50007" for the bytes a client sent.
+    pub fn peer_cell(&self, row: &LogRow) -> String {
+        let peer = row.peer.map(|p| p.to_string()).unwrap_or_default();
+        let end = match row.peer {
+            Some(peer) if self.kind == SessionKind::Relay && row.client.is_some() => {
+                let from_target = self.relay_targets.contains(&peer);
+                Some(match (row.direction, from_target) {
+                    (Direction::Rx, false) => t("client->target"),
+                    (Direction::Rx, true) => t("target->client"),
+                    (Direction::Tx, false) => t("->client"),
+                    (Direction::Tx, true) => t("->target"),
+                    (_, false) => t("client"),
+                    (_, true) => t("target"),
+                })
+            }
+            _ => None,
+        };
+        match (row.client, end) {
+            (Some(id), Some(end)) => format!("#{id} {end} {peer}"),
+            (Some(id), None) => format!("#{id} {peer}"),
+            (None, _) => peer,
+        }
     }
 
     /// UDP: who sent the last datagram.

@@ -110,3 +110,54 @@ fn a_selected_row_is_forgotten_when_the_log_is_cleared() {
     act(&mut page, PageAction::ClearLog);
     assert_eq!(page.selected_row(), None, "row 3 is gone with the log");
 }
+
+#[test]
+fn a_relay_page_names_each_end_and_which_way_the_bytes_went() {
+    let mut page = page(SessionKind::Relay);
+    let client: SocketAddr = "127.0.0.1:50007".parse().unwrap();
+    let target: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+    let local: SocketAddr = "127.0.0.1:8081".parse().unwrap();
+    for kind in [
+        EventKind::Accepted {
+            client: 1,
+            local,
+            peer: client,
+        },
+        EventKind::Relaying {
+            client: 1,
+            local: "127.0.0.1:40000".parse().unwrap(),
+            target,
+        },
+        EventKind::received(Some(1), client, b"up".to_vec()),
+        EventKind::received(Some(1), target, b"down".to_vec()),
+        EventKind::Sent {
+            client: Some(1),
+            peer: target,
+            data: b"injected".to_vec(),
+        },
+        EventKind::Closed {
+            client: Some(1),
+            peer: client,
+            reason: CloseReason::PeerClosed,
+        },
+    ] {
+        page.apply_event(Event::now(kind));
+    }
+    let cells: Vec<String> = page.log().iter().map(|row| page.peer_cell(&row)).collect();
+    assert_eq!(
+        cells,
+        [
+            "#1 client 127.0.0.1:50007",
+            "#1 target 127.0.0.1:8080",
+            "#1 client->target 127.0.0.1:50007",
+            "#1 target->client 127.0.0.1:8080",
+            "#1 ->target 127.0.0.1:8080",
+            "#1 client 127.0.0.1:50007",
+        ]
+    );
+    // A server's rows keep the plain form.
+    let mut server = Page::new(SessionKind::TcpServer, PageConfig::default());
+    server.apply_event(Event::now(EventKind::received(Some(2), client, vec![1])));
+    let row = server.log().iter().next().expect("a row");
+    assert_eq!(server.peer_cell(&row), "#2 127.0.0.1:50007");
+}
