@@ -444,10 +444,8 @@ impl Page {
                 }
             }
             EventKind::Reconnecting { .. } => self.link = Link::Connecting,
-            EventKind::Relaying { target, .. } => {
-                if !self.relay_targets.contains(target) {
-                    self.relay_targets.push(*target);
-                }
+            EventKind::Relaying { target, .. } if !self.relay_targets.contains(target) => {
+                self.relay_targets.push(*target);
             }
             EventKind::Accepted { .. } | EventKind::Closed { .. } => {
                 if let Some(session) = &self.session {
