@@ -179,3 +179,47 @@ fn decoder_screenshot() {
     h.run();
     save(&mut h, "decoder");
 }
+
+#[test]
+#[ignore = "writes docs/relay.png; run by hand"]
+fn relay_screenshot() {
+    use std::io::Read;
+    // A device that answers each request with its reading.
+    let device = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let device_addr = device.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in device.incoming().take(2) {
+            let mut stream = stream.unwrap();
+            thread::spawn(move || {
+                let mut buf = [0u8; 64];
+                while let Ok(n @ 1..) = stream.read(&mut buf) {
+                    let answer = format!(
+                        "OK {} T=21.5\r\n",
+                        String::from_utf8_lossy(&buf[..n]).trim()
+                    );
+                    let _ = stream.write_all(answer.as_bytes());
+                }
+            });
+        }
+    });
+    let mut h = window(1180.0, 760.0).build_eframe(|cc| App::new(cc));
+    click(&mut h, "Relay");
+    set_field(&mut h, "Listen on", "127.0.0.1");
+    set_field(&mut h, "Port", "0");
+    set_field(&mut h, "Target host", "127.0.0.1");
+    set_field(&mut h, "Target port", &device_addr.port().to_string());
+    let local = bound_by(&mut h, "Start relay");
+    let mut clients: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(local).unwrap()).collect();
+    for (i, client) in clients.iter_mut().enumerate() {
+        client
+            .write_all(format!("READ {}\r\n", i + 1).as_bytes())
+            .unwrap();
+        client.set_read_timeout(Some(common::DEADLINE)).unwrap();
+        let mut answer = [0u8; 64];
+        let _ = client.read(&mut answer).unwrap();
+    }
+    settle(&mut h, |h| {
+        h.state_mut().tab().page().totals().rx_messages == 4
+    });
+    save(&mut h, "relay");
+}
