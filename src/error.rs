@@ -64,6 +64,8 @@ pub enum Error {
     UnknownVariable(String),
     #[error("{name} {reason}")]
     InvalidSetting { name: &'static str, reason: String },
+    #[error("not a usable sequence: {0}")]
+    BadSequence(String),
 
     // --- what the network said ---
     #[error("cannot resolve host '{host}': {reason}")]
@@ -170,6 +172,7 @@ impl Error {
                 | Error::NoTarget
                 | Error::UnknownVariable(_)
                 | Error::InvalidSetting { .. }
+                | Error::BadSequence(_)
                 | Error::EmptyMessage
                 | Error::InvalidInterval
                 | Error::InvalidNumber(_)

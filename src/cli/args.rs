@@ -320,6 +320,10 @@ pub struct DataArgs {
     /// REPLY is text (escapes such as \r\n work) or hex:BYTES.
     #[arg(long, value_name = "MATCH=>REPLY")]
     pub reply: Vec<String>,
+    /// Run the steps of a sequence FILE (JSON: send, wait, expect a reply) once the session is
+    /// ready (a server: at its first client), then end; exit 1 if a wait for a reply times out.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["send", "send_file"])]
+    pub sequence: Option<std::path::PathBuf>,
     /// Write every received byte to FILE, exactly as it arrived.
     #[arg(long, value_name = "FILE")]
     pub capture: Option<std::path::PathBuf>,

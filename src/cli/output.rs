@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::codec::hex::format_hex;
 use crate::codec::render::one_line;
 use crate::codec::{PeerDecoders, TextEncoding};
-use crate::net::{ClientId, Event, EventKind};
+use crate::net::{ClientId, Event, EventKind, SequenceOutcome, StepState};
 
 pub struct Printer {
     json: bool,
@@ -64,6 +64,14 @@ struct JsonLine<'a> {
     /// `dropped`: datagrams the kernel dropped in all so far.
     #[serde(skip_serializing_if = "Option::is_none")]
     count: Option<u64>,
+    /// `step`: a sequence's round (from 1) and step (from 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    round: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step: Option<usize>,
+    /// `step`: `passed`, `timed_out` or `failed` (why, in `reason`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<&'static str>,
 }
 
 impl<'a> JsonLine<'a> {
@@ -80,6 +88,9 @@ impl<'a> JsonLine<'a> {
             hex: None,
             reason: None,
             count: None,
+            round: None,
+            step: None,
+            result: None,
         }
     }
 
@@ -264,6 +275,46 @@ impl Printer {
                 line(
                     format!("{clock} {reason}"),
                     JsonLine::new(time, "reconnecting").because(&reason),
+                )
+            }
+            // A step that starts is said when it ends.
+            EventKind::SequenceStep {
+                state: StepState::Running,
+                ..
+            } => Ok(()),
+            EventKind::SequenceStep { round, step, state } => {
+                let (word, detail) = match state {
+                    StepState::TimedOut { millis } => {
+                        ("timed_out", format!("nothing matched within {millis} ms"))
+                    }
+                    StepState::Failed(error) => ("failed", error.to_string()),
+                    _ => ("passed", String::new()),
+                };
+                let number = step + 1;
+                line(
+                    format!("{clock} step {number} {word} (round {round}) {detail}")
+                        .trim_end()
+                        .to_string(),
+                    JsonLine {
+                        round: Some(*round),
+                        step: Some(number),
+                        result: Some(word),
+                        reason: (!detail.is_empty()).then_some(detail.clone()),
+                        ..JsonLine::new(time, "step")
+                    },
+                )
+            }
+            EventKind::SequenceEnded { outcome } => {
+                let reason = match outcome {
+                    SequenceOutcome::Passed { rounds } => format!("passed ({rounds} rounds)"),
+                    SequenceOutcome::Failed { round, step } => {
+                        format!("failed at step {} of round {round}", step + 1)
+                    }
+                    SequenceOutcome::Stopped => "stopped".to_string(),
+                };
+                line(
+                    format!("{clock} sequence {reason}"),
+                    JsonLine::new(time, "sequence").because(reason),
                 )
             }
             EventKind::Stopped => Ok(()),

@@ -15,8 +15,9 @@ use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding};
 use crate::error::{Error, MAX_UDP_PAYLOAD};
 use crate::net::addr::{parse_bind, parse_multicast, parse_remote};
 use crate::net::{
-    Destination, Reconnect, RelayConfig, Responder, Rule, Session, SessionConfig, SessionKind,
-    TcpClientConfig, TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker, timeout_seconds,
+    Destination, Reconnect, RelayConfig, Responder, Rule, Sequence, Session, SessionConfig,
+    SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
+    timeout_seconds,
 };
 
 /// A file sent with `--interval-ms` is sent whole each round, so it is read into memory once;
@@ -38,6 +39,8 @@ pub struct Plan {
     /// Whether the run ends a `wait` after the last message is out (clients and UDP senders);
     /// servers and receivers run until Ctrl+C or `--count`.
     pub ends_after_input: bool,
+    /// `--sequence`, with the encoding its texts are written and read in.
+    pub sequence: Option<(Sequence, TextEncoding)>,
 }
 
 pub fn payload_format(data: &args::FormatArgs) -> Result<PayloadFormat, Error> {
@@ -118,6 +121,16 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
         .collect::<Result<Vec<_>, _>>()?;
     let (json, hex, capture) = (data.json, data.format.hex, data.capture.clone());
     let pcap_path = data.pcap.clone();
+    let sequence = data
+        .sequence
+        .as_deref()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).map_err(|e| file_error(path, &e))?;
+            let sequence = Sequence::from_json(&text)?;
+            sequence.check()?;
+            Ok::<_, Error>((sequence, format.encoding))
+        })
+        .transpose()?;
     let kind = mode.kind();
     let mode = mode_plan(mode, &messages, file.is_some())?;
     // Every check is done before the socket opens: bad input sends nothing.
@@ -128,6 +141,8 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
     let session = Session::open(mode.config, no_waker(), capture.as_deref())?;
     session.set_responder(responder.is_active().then_some(responder));
     let (input, per_client) = match (kind, interval, file) {
+        // The sequence is the input.
+        _ if sequence.is_some() => (Input::Nothing, Default::default()),
         (SessionKind::TcpServer, _, file) => (
             if mode.reads_stdin {
                 Input::Stdin(format)
@@ -158,6 +173,7 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
         wait: mode.wait,
         count: mode.count,
         ends_after_input: mode.ends_after_input,
+        sequence,
     })
 }
 

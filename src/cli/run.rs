@@ -11,7 +11,21 @@ use super::plan::{Plan, plan};
 use super::signals;
 use super::{EXIT_NETWORK, EXIT_OK, EXIT_USAGE, Mode};
 use crate::error::Error;
-use crate::net::{Destination, Event, EventKind, FileSend, SessionKind, file_chunk};
+use crate::net::{
+    Destination, Event, EventKind, FileSend, SequenceOutcome, SessionKind, file_chunk,
+};
+
+/// Whether `event` means a sequence has someone to send to: a client connected, a UDP socket
+/// bound, a server's first client, a relay's first pair joined.
+fn sequence_can_start(event: &EventKind, kind: SessionKind) -> bool {
+    matches!(
+        (event, kind),
+        (EventKind::Connected { .. }, SessionKind::TcpClient)
+            | (EventKind::Listening { .. }, SessionKind::Udp)
+            | (EventKind::Accepted { .. }, SessionKind::TcpServer)
+            | (EventKind::Relaying { .. }, SessionKind::Relay)
+    )
+}
 
 /// How the loop over events ended.
 enum Ending {
@@ -36,7 +50,10 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
         wait,
         count,
         ends_after_input,
+        mut sequence,
     } = plan(mode)?;
+    let has_sequence = sequence.is_some();
+    let mut running_sequence = None;
     let signal = signals::listen();
     let mut input = Some(input);
     let mut fed: Receiver<Fed> = never();
@@ -74,12 +91,32 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
                     break Ending::StdoutClosed;
                 }
                 record(&event, &mut failed);
+                // A sequence starts once there is someone to send to.
+                if sequence_can_start(&event.kind, session.kind())
+                    && let Some((steps, encoding)) = sequence.take()
+                {
+                    match session.run_sequence(destination.clone(), &steps, encoding) {
+                        Ok(run) => running_sequence = Some(run),
+                        Err(error) => {
+                            warn(&format!("error: {error}"));
+                            failed = true;
+                            break Ending::Done;
+                        }
+                    }
+                }
                 match &event.kind {
+                    EventKind::SequenceEnded { outcome } => {
+                        failed |= matches!(outcome, SequenceOutcome::Failed { .. });
+                        input_done = true;
+                        if !ends_after_input {
+                            break Ending::Done;
+                        }
+                    }
                     // Ready to send: a client connected, or a UDP socket bound.
                     EventKind::Connected { .. } | EventKind::Listening { .. } => {
                         if let Some(input) = input.take() {
                             let nothing = matches!(input, Input::Nothing);
-                            if nothing && session.kind() != SessionKind::TcpServer {
+                            if nothing && !has_sequence && session.kind() != SessionKind::TcpServer {
                                 input_done = true;
                             } else if !nothing {
                                 fed = input::feed(input, session.handle(), destination.clone());
@@ -138,6 +175,7 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
     };
 
     drop(file_sends);
+    drop(running_sequence);
     let stdout_open = !matches!(ending, Ending::StdoutClosed);
     // What happens while stopping (how each connection closed): printed, unless stdout is
     // gone, and recorded.

@@ -52,6 +52,8 @@ impl LineEnding {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+// A sequence file may name only what differs from plain UTF-8 text.
+#[serde(default)]
 pub struct PayloadFormat {
     pub mode: InputMode,
     pub encoding: TextEncoding,

@@ -17,11 +17,16 @@ pub(crate) struct Answer {
     pub later: Option<(Duration, Vec<u8>, Ticket)>,
     /// In a relay: the message itself, for the other end.
     pub relay: Option<(Vec<u8>, Ticket)>,
+    /// A sequence waits for a reply and this is it: told once the message is reported.
+    pub matched: Option<crossbeam_channel::Sender<()>>,
 }
 
 impl Answer {
     pub fn is_empty(&self) -> bool {
-        self.now.is_empty() && self.later.is_none() && self.relay.is_none()
+        self.now.is_empty()
+            && self.later.is_none()
+            && self.relay.is_none()
+            && self.matched.is_none()
     }
 }
 
@@ -37,6 +42,7 @@ impl Answers {
     /// What echo and the rules answer to `data`, with the rules in force now. `stream`: the
     /// messages are pieces of one TCP stream (decoded on from the last), not datagrams.
     pub fn replies(&mut self, shared: &Shared, data: &[u8], stream: bool) -> Answer {
+        let matched = shared.offer_to_sequence(data);
         if let Some((version, responder)) = shared.responder_since(self.version) {
             self.decoder = responder
                 .as_ref()
@@ -46,7 +52,10 @@ impl Answers {
             self.responder = responder;
         }
         let Some(responder) = &self.responder else {
-            return Answer::default();
+            return Answer {
+                matched,
+                ..Answer::default()
+            };
         };
         let text = match &mut self.decoder {
             Some(decoder) => decoder.feed(data, false),
@@ -59,6 +68,7 @@ impl Answers {
             now: replies.now.into_iter().map(|d| (d, ticket())).collect(),
             later: replies.later.map(|(delay, d)| (delay, d, ticket())),
             relay: None,
+            matched,
         }
     }
 }

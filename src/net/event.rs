@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use crate::error::Error;
 use crate::net::ClientId;
+use crate::net::sequence::{SequenceOutcome, StepState};
 
 /// Something that happened in a session, stamped when it happened.
 #[derive(Debug, Clone)]
@@ -100,6 +101,14 @@ pub enum EventKind {
     /// all since the session began (or its counters were reset). Said at most a few times a
     /// second; the counters have the exact figure at any time.
     KernelDropped { total: u64 },
+    /// A send sequence's step `step` (from 0) of round `round` (from 1) began or ended.
+    SequenceStep {
+        round: u64,
+        step: usize,
+        state: StepState,
+    },
+    /// A send sequence ended: every round passed, a step failed, or it was stopped.
+    SequenceEnded { outcome: SequenceOutcome },
     /// A TCP client will try to connect again after `delay`.
     Reconnecting { delay: std::time::Duration },
     /// The session ended: its threads are done and its sockets are closed.

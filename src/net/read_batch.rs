@@ -76,10 +76,17 @@ impl<'a> ReadBatch<'a> {
         };
         self.bytes = 0;
         let reserved = std::mem::take(&mut self.reserved);
-        let answers = std::mem::take(&mut self.answers);
-        self.emitter
-            .emit_reserved(event, reserved)
-            .then_some(answers)
+        let mut answers = std::mem::take(&mut self.answers);
+        if !self.emitter.emit_reserved(event, reserved) {
+            return None;
+        }
+        // A sequence waiting for one of these messages: it is in the log now.
+        for (_, answer) in &mut answers {
+            if let Some(matched) = answer.matched.take() {
+                let _ = matched.try_send(());
+            }
+        }
+        Some(answers)
     }
 }
 

@@ -119,7 +119,9 @@ impl Rule {
     }
 }
 
-enum Matcher {
+/// What a received message is matched against: a rule's, or a sequence's wait for a reply.
+#[derive(Clone)]
+pub(crate) enum Matcher {
     Any,
     Text(String),
     Bytes(Vec<u8>),
@@ -176,12 +178,7 @@ impl Responder {
 
     /// Whether any rule looks at text (so the reader decodes what it receives).
     pub fn needs_text(&self) -> bool {
-        self.rules.iter().any(|rule| {
-            matches!(
-                rule.matcher,
-                Matcher::Text(_) | Matcher::Start(_) | Matcher::Regex(_)
-            )
-        })
+        self.rules.iter().any(|rule| rule.matcher.needs_text())
     }
 
     /// The answers to a received message (`text` is its decoded form, or empty when no rule
@@ -194,7 +191,7 @@ impl Responder {
         if let Some(rule) = self
             .rules
             .iter()
-            .find(|rule| matches(&rule.matcher, data, text))
+            .find(|rule| rule.matcher.matches(data, text))
         {
             if rule.delay.is_zero() {
                 replies.now.push(rule.reply.clone());
@@ -206,20 +203,48 @@ impl Responder {
     }
 }
 
+impl Matcher {
+    /// Checks and compiles `pattern` read as `kind`.
+    pub fn new(kind: MatchKind, pattern: &str) -> Result<Matcher, Error> {
+        let invalid = |reason: String| Error::InvalidRule {
+            rule: format!("{} '{}'", kind.label(), pattern),
+            reason,
+        };
+        Ok(match kind {
+            MatchKind::Any => Matcher::Any,
+            MatchKind::ContainsText => Matcher::Text(pattern.to_string()),
+            MatchKind::StartsWith => Matcher::Start(pattern.to_string()),
+            MatchKind::ContainsHex => Matcher::Bytes(parse_hex(pattern)?),
+            MatchKind::Regex => {
+                Matcher::Regex(Regex::new(pattern).map_err(|e| invalid(one_line_regex_error(&e)))?)
+            }
+        })
+    }
+
+    /// Whether it reads the message's text (so the receiver decodes it).
+    pub fn needs_text(&self) -> bool {
+        matches!(
+            self,
+            Matcher::Text(_) | Matcher::Start(_) | Matcher::Regex(_)
+        )
+    }
+
+    /// Whether a message matches (`text`: its bytes decoded, when `needs_text`).
+    pub fn matches(&self, data: &[u8], text: &str) -> bool {
+        match self {
+            Matcher::Any => true,
+            Matcher::Text(pattern) => text.contains(pattern.as_str()),
+            Matcher::Start(pattern) => text.starts_with(pattern.as_str()),
+            Matcher::Bytes(pattern) => {
+                pattern.is_empty() || data.windows(pattern.len()).any(|w| w == pattern)
+            }
+            Matcher::Regex(regex) => regex.is_match(text),
+        }
+    }
+}
+
 fn compile(rule: &Rule, encoding: TextEncoding) -> Result<Compiled, Error> {
-    let invalid = |reason: String| Error::InvalidRule {
-        rule: format!("{} '{}'", rule.kind.label(), rule.pattern),
-        reason,
-    };
-    let matcher = match rule.kind {
-        MatchKind::Any => Matcher::Any,
-        MatchKind::ContainsText => Matcher::Text(rule.pattern.clone()),
-        MatchKind::StartsWith => Matcher::Start(rule.pattern.clone()),
-        MatchKind::ContainsHex => Matcher::Bytes(parse_hex(&rule.pattern)?),
-        MatchKind::Regex => Matcher::Regex(
-            Regex::new(&rule.pattern).map_err(|e| invalid(one_line_regex_error(&e)))?,
-        ),
-    };
+    let matcher = Matcher::new(rule.kind, &rule.pattern)?;
     // Text replies read escapes, so a rule can answer with a line ending ("OK\r\n").
     let reply_format = PayloadFormat {
         mode: if rule.reply_hex {
@@ -249,18 +274,6 @@ fn one_line_regex_error(err: &regex::Error) -> String {
         .find(|l| !l.trim().is_empty())
         .unwrap_or_default();
     last.trim().trim_start_matches("error: ").to_string()
-}
-
-fn matches(matcher: &Matcher, data: &[u8], text: &str) -> bool {
-    match matcher {
-        Matcher::Any => true,
-        Matcher::Text(pattern) => text.contains(pattern.as_str()),
-        Matcher::Start(pattern) => text.starts_with(pattern.as_str()),
-        Matcher::Bytes(pattern) => {
-            pattern.is_empty() || data.windows(pattern.len()).any(|w| w == pattern)
-        }
-        Matcher::Regex(regex) => regex.is_match(text),
-    }
 }
 
 #[cfg(test)]

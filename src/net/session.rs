@@ -119,6 +119,8 @@ pub(crate) struct Handle {
     kind: SessionKind,
     commands: Option<Sender<Control>>,
     shared: Arc<Shared>,
+    /// For producers that report (a sequence's steps).
+    emitter: Emitter,
 }
 
 impl Session {
@@ -156,11 +158,13 @@ impl Session {
         let (command_tx, command_rx) = bounded(CONTROL_CAPACITY);
         let (event_tx, event_rx) = bounded(EVENT_CAPACITY);
         let shared = Arc::new(Shared::new(config.memory_budget()));
+        let emitter = Emitter::new(event_tx, waker);
         let mut session = Session {
             handle: Handle {
                 kind: config.kind(),
                 commands: Some(command_tx),
                 shared: shared.clone(),
+                emitter: emitter.clone(),
             },
             events: event_rx,
             control: None,
@@ -168,7 +172,7 @@ impl Session {
         session.set_capture(capture)?;
         let worker = Worker {
             commands: command_rx,
-            emitter: Emitter::new(event_tx, waker),
+            emitter,
             shared,
         };
         session.control = Some(spawn_worker("session", move || match config {
@@ -246,6 +250,17 @@ impl Session {
         timeline: Vec<(std::time::Duration, Vec<u8>)>,
     ) -> Result<Repeater, Error> {
         Repeater::schedule(self.handle(), to, timeline)
+    }
+
+    /// Runs `sequence`'s steps over the session, sending to `to`; its progress comes as
+    /// `SequenceStep` and `SequenceEnded` events. Every step is checked first.
+    pub fn run_sequence(
+        &self,
+        to: Destination,
+        sequence: &crate::net::Sequence,
+        encoding: crate::codec::TextEncoding,
+    ) -> Result<crate::net::SequenceRun, Error> {
+        crate::net::SequenceRun::start(self.handle(), to, sequence, encoding)
     }
 
     /// The events, oldest first. Drain with `try_iter` (GUI) or block with `recv` (CLI).
@@ -343,6 +358,16 @@ impl Drop for Session {
 impl Handle {
     pub fn kind(&self) -> SessionKind {
         self.kind
+    }
+
+    /// Reports a producer's event (as the session's threads report theirs).
+    pub fn report(&self, kind: EventKind) {
+        self.emitter.emit(kind);
+    }
+
+    /// Arms a sequence's wait for a reply in the session's receivers (None: disarms).
+    pub fn expect(&self, expectation: Option<crate::net::sequence::Expectation>) {
+        self.shared.expect(expectation);
     }
 
     pub fn command(&self, command: Command) {

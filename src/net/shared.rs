@@ -2,7 +2,7 @@
 //! the capture file, the responder, delayed replies and the kernel's drop count.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
@@ -16,6 +16,7 @@ use crate::net::delayed::{Delayed, Job};
 use crate::net::kernel_drops::DropMeter;
 use crate::net::outbox::{InFlight, Outbox};
 use crate::net::rules::Responder;
+use crate::net::sequence::Expectation;
 use crate::net::session::ClientInfo;
 use crate::net::stats::{Counters, Totals};
 
@@ -41,6 +42,10 @@ pub(crate) struct Shared {
     pub(super) delayed: Mutex<Option<Delayed>>,
     /// A UDP socket's count of datagrams the kernel dropped (Linux).
     pub(super) drop_meter: Mutex<Option<DropMeter>>,
+    /// A running sequence's wait for a reply, with a flag that spares the receivers the lock
+    /// while none is armed.
+    expectation: Mutex<Option<Expectation>>,
+    expecting: AtomicBool,
 }
 
 impl Shared {
@@ -57,7 +62,25 @@ impl Shared {
             responder_version: AtomicU64::new(0),
             delayed: Mutex::default(),
             drop_meter: Mutex::default(),
+            expectation: Mutex::default(),
+            expecting: AtomicBool::new(false),
         }
+    }
+
+    /// Arms a sequence's wait for a reply (None: disarms).
+    pub fn expect(&self, expectation: Option<Expectation>) {
+        let armed = expectation.is_some();
+        *lock(&self.expectation) = expectation;
+        self.expecting.store(armed, Ordering::Release);
+    }
+
+    /// Shows a received message to a sequence waiting for a reply, if one is: where to tell
+    /// it that this message matched.
+    pub fn offer_to_sequence(&self, data: &[u8]) -> Option<crossbeam_channel::Sender<()>> {
+        if !self.expecting.load(Ordering::Acquire) {
+            return None;
+        }
+        lock(&self.expectation).as_ref()?.offer(data)
     }
 
     /// Counts the datagrams the kernel drops on `socket` from now on.

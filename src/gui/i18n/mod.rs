@@ -9,6 +9,7 @@ mod zh;
 mod zh_dissect;
 mod zh_errors;
 mod zh_relay;
+mod zh_sequence;
 mod zh_stress;
 
 use std::cell::Cell;
@@ -60,6 +61,7 @@ fn chinese() -> &'static HashMap<&'static str, &'static str> {
             zh::TEXTS,
             zh_dissect::TEXTS,
             zh_relay::TEXTS,
+            zh_sequence::TEXTS,
             zh_stress::TEXTS,
         ];
         tables.into_iter().flatten().copied().collect()

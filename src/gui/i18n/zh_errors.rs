@@ -57,6 +57,7 @@ pub fn error(error: &Error) -> String {
             "未知变量“{name}”（可用 ${{seq}}、${{client}}、${{time}}、${{random:MIN:MAX}} 或 ${{hex:字节}}）"
         ),
         Error::InvalidSetting { name, reason } => format!("{}{}", known(name), known(reason)),
+        Error::BadSequence(reason) => format!("序列不可用：{}", known(reason)),
         Error::Resolve { host, reason } => format!("无法解析主机“{host}”：{reason}"),
         Error::ConnectionRefused(addr) => format!("{addr} 拒绝了连接"),
         Error::ConnectTimeout { addr, millis } => format!("连接 {addr} 超时（{millis} 毫秒）"),

@@ -1,7 +1,7 @@
 //! What each engine event becomes as a row of the log.
 
 use super::*;
-use crate::net::{Closer, Message};
+use crate::net::{Closer, Message, SequenceOutcome, StepState};
 
 /// What a row says: its bytes, or a note put into words when drawn.
 enum Content {
@@ -125,7 +125,36 @@ impl Log {
                 None,
                 Content::Note(Note::Reconnecting { delay }),
             ),
-            EventKind::Stopped => return,
+            // A step that starts shows in the sequence's list; its end gets a row.
+            EventKind::SequenceStep {
+                state: StepState::Running,
+                ..
+            }
+            | EventKind::Stopped => return,
+            EventKind::SequenceStep { round, step, state } => {
+                let direction = match state {
+                    StepState::Passed => Direction::Info,
+                    _ => Direction::Error,
+                };
+                (
+                    (direction, Mark::Note),
+                    None,
+                    None,
+                    Content::Note(Note::SequenceStep { round, step, state }),
+                )
+            }
+            EventKind::SequenceEnded { outcome } => {
+                let direction = match outcome {
+                    SequenceOutcome::Failed { .. } => Direction::Error,
+                    _ => Direction::Info,
+                };
+                (
+                    (direction, Mark::Note),
+                    None,
+                    None,
+                    Content::Note(Note::SequenceEnded(outcome)),
+                )
+            }
         };
         let peer = match peer {
             Some(peer) => self.peer_id(peer, client),

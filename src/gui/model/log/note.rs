@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::codec::format_size;
 use crate::error::Error;
 use crate::gui::i18n::{self, t, tf};
-use crate::net::{ClientId, CloseReason};
+use crate::net::{ClientId, CloseReason, SequenceOutcome, StepState};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Note {
@@ -45,6 +45,13 @@ pub enum Note {
     KernelDropped {
         total: u64,
     },
+    /// A sequence's step ended.
+    SequenceStep {
+        round: u64,
+        step: usize,
+        state: StepState,
+    },
+    SequenceEnded(SequenceOutcome),
 }
 
 impl Note {
@@ -88,6 +95,31 @@ impl Note {
                 ],
             ),
             Note::KernelDropped { total } => kernel_dropped(*total),
+            Note::SequenceStep { round, step, state } => {
+                let values: [(&str, &dyn std::fmt::Display); 2] =
+                    [("step", &(step + 1)), ("round", round)];
+                match state {
+                    StepState::TimedOut { millis } => tf(
+                        "step {step} (round {round}): nothing matched within {ms} ms",
+                        &[values[0], values[1], ("ms", millis)],
+                    ),
+                    StepState::Failed(error) => tf(
+                        "step {step} (round {round}) failed: {error}",
+                        &[values[0], values[1], ("error", &i18n::error(error))],
+                    ),
+                    StepState::Passed | StepState::Running => {
+                        tf("step {step} (round {round}) passed", &values)
+                    }
+                }
+            }
+            Note::SequenceEnded(SequenceOutcome::Passed { rounds }) => {
+                tf("sequence passed ({n} rounds)", &[("n", rounds)])
+            }
+            Note::SequenceEnded(SequenceOutcome::Failed { round, step }) => tf(
+                "sequence failed at step {step} of round {round}",
+                &[("step", &(step + 1)), ("round", round)],
+            ),
+            Note::SequenceEnded(SequenceOutcome::Stopped) => t("sequence stopped").to_string(),
             Note::Reconnecting { delay } => {
                 tf("reconnecting in {ms} ms", &[("ms", &delay.as_millis())])
             }

@@ -1,0 +1,329 @@
+//! Send sequences: steps run in order over a session's connection or socket (send a message,
+//! wait, wait for a reply that matches), once, N times or until stopped. A thread runs them
+//! and reports each step as events, for the window and the command line alike.
+
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded, select};
+use serde::{Deserialize, Serialize};
+
+use crate::codec::template::{Random, Template, Values};
+use crate::codec::{PayloadFormat, TextEncoding};
+use crate::error::Error;
+use crate::net::command::Destination;
+use crate::net::event::EventKind;
+use crate::net::rules::{MatchKind, Matcher};
+use crate::net::session::{Handle, spawn_worker};
+
+/// One step, as a person writes it (kept with the settings, and in sequence files as JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// Send a message, written as a preset is (text or hex, encoding, escapes, checksum).
+    Send {
+        text: String,
+        #[serde(default)]
+        format: PayloadFormat,
+    },
+    /// Wait this many milliseconds.
+    Wait { ms: u64 },
+    /// Wait at most `timeout_ms` for a message that matches, as an auto-reply rule matches
+    /// (received since the last send, so a quick reply is not missed).
+    Expect {
+        #[serde(default)]
+        kind: MatchKind,
+        #[serde(default)]
+        pattern: String,
+        timeout_ms: u64,
+    },
+}
+
+/// Steps and how many times to run them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Sequence {
+    pub steps: Vec<Step>,
+    /// Rounds to run; 0: until stopped.
+    pub rounds: u64,
+}
+
+impl Default for Sequence {
+    fn default() -> Sequence {
+        Sequence {
+            steps: Vec::new(),
+            rounds: 1,
+        }
+    }
+}
+
+impl Sequence {
+    /// Reads a sequence file (JSON, as [`Sequence::to_json`] writes it).
+    pub fn from_json(text: &str) -> Result<Sequence, Error> {
+        serde_json::from_str(text).map_err(|err| Error::BadSequence(err.to_string()))
+    }
+
+    /// Checks every step (bad hex, a bad regular expression, no steps at all) without sending.
+    pub fn check(&self) -> Result<(), Error> {
+        self.compiled().map(drop)
+    }
+
+    fn compiled(&self) -> Result<Vec<Compiled>, Error> {
+        if self.steps.is_empty() {
+            return Err(Error::BadSequence("it has no steps".to_string()));
+        }
+        self.steps.iter().map(compile).collect()
+    }
+
+    pub fn to_json(&self) -> String {
+        // Strings, numbers and enums only: serializing cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// Where a step stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepState {
+    Running,
+    Passed,
+    /// No message matched within the step's time.
+    TimedOut {
+        millis: u64,
+    },
+    /// The message could not be sent.
+    Failed(Error),
+}
+
+/// How a sequence ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SequenceOutcome {
+    /// Every step of every round passed.
+    Passed {
+        rounds: u64,
+    },
+    /// Step `step` (from 0) of round `round` (from 1) failed; the sequence stopped there.
+    Failed {
+        round: u64,
+        step: usize,
+    },
+    Stopped,
+}
+
+/// A step ready to run.
+enum Compiled {
+    Send(Template),
+    Wait(Duration),
+    Expect(Matcher, Duration),
+}
+
+/// A sequence's wait for a reply, armed in the session: its receivers match every message
+/// against it and say so on `matched`.
+pub(crate) struct Expectation {
+    pub matcher: Matcher,
+    pub encoding: TextEncoding,
+    pub matched: Sender<()>,
+}
+
+impl Expectation {
+    /// Where to tell the waiting step, if `data` is the reply it waits for. The receiver tells
+    /// it once the message is reported, so the reply is in the log before the step passes.
+    pub fn offer(&self, data: &[u8]) -> Option<Sender<()>> {
+        let text = if self.matcher.needs_text() {
+            self.encoding.decode_whole(data)
+        } else {
+            String::new()
+        };
+        self.matcher
+            .matches(data, &text)
+            .then(|| self.matched.clone())
+    }
+}
+
+/// A sequence running on its own thread. Dropping it stops it.
+pub struct SequenceRun {
+    stop: Option<Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SequenceRun {
+    /// Checks every step (bad hex, a bad regular expression) before anything is sent, then
+    /// starts. Text is encoded in, and text patterns read received bytes as, `encoding`.
+    pub(crate) fn start(
+        handle: Handle,
+        to: Destination,
+        sequence: &Sequence,
+        encoding: TextEncoding,
+    ) -> Result<SequenceRun, Error> {
+        let steps = sequence.compiled()?;
+        let rounds = (sequence.rounds > 0).then_some(sequence.rounds);
+        let (stop_tx, stop_rx) = bounded::<()>(0);
+        let thread = spawn_worker("sequence", move || {
+            let runner = Runner {
+                handle,
+                to,
+                steps,
+                encoding,
+                stop: stop_rx,
+            };
+            let outcome = runner.run(rounds);
+            runner.handle.report(EventKind::SequenceEnded { outcome });
+        })?;
+        Ok(SequenceRun {
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// Waits until the sequence ends by itself.
+    pub fn wait(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for SequenceRun {
+    fn drop(&mut self) {
+        self.stop = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn compile(step: &Step) -> Result<Compiled, Error> {
+    Ok(match step {
+        Step::Send { text, format } => Compiled::Send(Template::parse(text, *format)?),
+        Step::Wait { ms } => Compiled::Wait(Duration::from_millis(*ms)),
+        Step::Expect {
+            kind,
+            pattern,
+            timeout_ms,
+        } => Compiled::Expect(
+            Matcher::new(*kind, pattern)?,
+            Duration::from_millis(*timeout_ms),
+        ),
+    })
+}
+
+struct Runner {
+    handle: Handle,
+    to: Destination,
+    steps: Vec<Compiled>,
+    encoding: TextEncoding,
+    stop: Receiver<()>,
+}
+
+impl Runner {
+    fn stopped(&self) -> bool {
+        matches!(self.stop.try_recv(), Err(TryRecvError::Disconnected))
+    }
+
+    fn run(&self, rounds: Option<u64>) -> SequenceOutcome {
+        let mut random = Random::new(self.steps.len() as u64);
+        let mut sent = 0u64;
+        let mut round = 0u64;
+        let outcome = loop {
+            round += 1;
+            // A sequence that starts by waiting for a message waits for one from now on.
+            let mut armed = self.arm(0);
+            let mut failed = None;
+            for (index, step) in self.steps.iter().enumerate() {
+                self.report(round, index, StepState::Running);
+                let state = match step {
+                    Compiled::Send(template) => {
+                        // Armed before the send: a reply that comes at once is not missed.
+                        armed = self.arm(index + 1);
+                        sent += 1;
+                        let values = Values {
+                            seq: sent,
+                            client: 0,
+                            random: random.draw(),
+                        };
+                        let stopped = || self.stopped();
+                        match template.render(values).and_then(|data| {
+                            self.handle.send_wait(self.to.clone(), data, None, &stopped)
+                        }) {
+                            Ok(()) => StepState::Passed,
+                            Err(_) if self.stopped() => break,
+                            Err(error) => StepState::Failed(error),
+                        }
+                    }
+                    Compiled::Wait(pause) => {
+                        select! {
+                            recv(self.stop) -> _ => break,
+                            default(*pause) => StepState::Passed,
+                        }
+                    }
+                    Compiled::Expect(_, limit) => {
+                        let matched = armed
+                            .take()
+                            .unwrap_or_else(|| self.arm(index).unwrap_or_else(|| bounded(1).1));
+                        let state = select! {
+                            recv(self.stop) -> _ => None,
+                            recv(matched) -> _ => Some(StepState::Passed),
+                            default(*limit) => Some(StepState::TimedOut {
+                                millis: limit.as_millis() as u64,
+                            }),
+                        };
+                        self.handle.expect(None);
+                        match state {
+                            Some(state) => state,
+                            None => break,
+                        }
+                    }
+                };
+                let passed = state == StepState::Passed;
+                self.report(round, index, state);
+                if !passed {
+                    failed = Some(index);
+                    break;
+                }
+            }
+            self.handle.expect(None);
+            if let Some(step) = failed {
+                break SequenceOutcome::Failed { round, step };
+            }
+            if self.stopped() {
+                break SequenceOutcome::Stopped;
+            }
+            if rounds.is_some_and(|rounds| round >= rounds) {
+                break SequenceOutcome::Passed { rounds: round };
+            }
+        };
+        self.handle.expect(None);
+        outcome
+    }
+
+    /// Arms the wait of the first step from `from` if it waits for a reply (before any other
+    /// send), or disarms; the receiver says when a message matched.
+    fn arm(&self, from: usize) -> Option<Receiver<()>> {
+        let next = self.steps[from.min(self.steps.len())..]
+            .iter()
+            .take_while(|step| !matches!(step, Compiled::Send(_)))
+            .find_map(|step| match step {
+                Compiled::Expect(matcher, _) => Some(matcher),
+                _ => None,
+            });
+        let Some(matcher) = next else {
+            self.handle.expect(None);
+            return None;
+        };
+        let (matched_tx, matched_rx) = bounded(1);
+        self.handle.expect(Some(Expectation {
+            matcher: matcher.clone(),
+            encoding: self.encoding,
+            matched: matched_tx,
+        }));
+        Some(matched_rx)
+    }
+
+    fn report(&self, round: u64, step: usize, state: StepState) {
+        self.handle
+            .report(EventKind::SequenceStep { round, step, state });
+    }
+}

@@ -1,0 +1,286 @@
+//! Send sequences over real sockets on loopback: sends, waits for replies that match, waits,
+//! rounds, a wait that times out, stopping, and the command line's `--sequence FILE`.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::thread;
+
+use common::{DEADLINE, TempDir, run_cli, wait_for};
+use crossbeam_channel::Receiver;
+use socket_tester::codec::TextEncoding;
+use socket_tester::net::addr::HostPort;
+use socket_tester::net::{
+    Destination, EventKind, MatchKind, Sequence, SequenceOutcome, Session, Step, StepState,
+    TcpClientConfig, no_waker,
+};
+
+/// A device that answers each line: "PING n" with "PONG n"; other lines get no answer. Every
+/// line it reads is passed on.
+fn device() -> (SocketAddr, Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (lines_tx, lines) = crossbeam_channel::unbounded();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let lines_tx = lines_tx.clone();
+            thread::spawn(move || {
+                let mut writer = stream.try_clone().unwrap();
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { return };
+                    if let Some(n) = line.strip_prefix("PING") {
+                        let _ = writer.write_all(format!("PONG{n}\n").as_bytes());
+                    }
+                    let _ = lines_tx.send(line);
+                }
+            });
+        }
+    });
+    (addr, lines)
+}
+
+fn client_of(addr: SocketAddr) -> Session {
+    let client = Session::tcp_client(
+        TcpClientConfig::new(HostPort {
+            host: addr.ip().to_string(),
+            port: addr.port(),
+        }),
+        no_waker(),
+    )
+    .unwrap();
+    wait_for(&client, "Connected", |kind| {
+        matches!(kind, EventKind::Connected { .. }).then_some(())
+    });
+    client
+}
+
+fn send(text: &str) -> Step {
+    Step::Send {
+        text: text.to_string(),
+        format: socket_tester::codec::PayloadFormat {
+            escapes: true,
+            ..Default::default()
+        },
+    }
+}
+
+fn expect(pattern: &str, timeout_ms: u64) -> Step {
+    Step::Expect {
+        kind: MatchKind::ContainsText,
+        pattern: pattern.to_string(),
+        timeout_ms,
+    }
+}
+
+/// Every step that ended, as (round, step, state), and how the sequence ended.
+fn outcome(session: &Session) -> (Vec<(u64, usize, StepState)>, SequenceOutcome) {
+    let mut ended = Vec::new();
+    loop {
+        let event = session.events().recv_timeout(DEADLINE).expect("an event");
+        match event.kind {
+            EventKind::SequenceStep {
+                state: StepState::Running,
+                ..
+            } => {}
+            EventKind::SequenceStep { round, step, state } => ended.push((round, step, state)),
+            EventKind::SequenceEnded { outcome } => return (ended, outcome),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_sequence_sends_waits_for_each_reply_and_runs_its_rounds() {
+    let (addr, lines) = device();
+    let client = client_of(addr);
+    let sequence = Sequence {
+        steps: vec![
+            send("PING ${seq}\\n"),
+            expect("PONG", 2_000),
+            Step::Wait { ms: 20 },
+            send("DONE\\n"),
+        ],
+        rounds: 2,
+    };
+    let _run = client
+        .run_sequence(Destination::Default, &sequence, TextEncoding::Utf8)
+        .unwrap();
+    let (steps, end) = outcome(&client);
+    assert_eq!(end, SequenceOutcome::Passed { rounds: 2 });
+    let expected: Vec<(u64, usize, StepState)> = (1..=2)
+        .flat_map(|round| (0..4).map(move |step| (round, step, StepState::Passed)))
+        .collect();
+    assert_eq!(steps, expected);
+    let got: Vec<String> = (0..4)
+        .map(|_| lines.recv_timeout(DEADLINE).unwrap())
+        .collect();
+    assert_eq!(got, ["PING 1", "DONE", "PING 3", "DONE"]);
+}
+
+#[test]
+fn a_wait_that_times_out_fails_the_sequence_at_that_step() {
+    let (addr, lines) = device();
+    let client = client_of(addr);
+    let sequence = Sequence {
+        steps: vec![send("HELLO\\n"), expect("WELCOME", 200), send("AFTER\\n")],
+        rounds: 1,
+    };
+    let _run = client
+        .run_sequence(Destination::Default, &sequence, TextEncoding::Utf8)
+        .unwrap();
+    let (steps, end) = outcome(&client);
+    assert_eq!(end, SequenceOutcome::Failed { round: 1, step: 1 });
+    assert_eq!(
+        steps,
+        [
+            (1, 0, StepState::Passed),
+            (1, 1, StepState::TimedOut { millis: 200 })
+        ]
+    );
+    assert_eq!(lines.recv_timeout(DEADLINE).unwrap(), "HELLO");
+    assert!(
+        lines
+            .recv_timeout(std::time::Duration::from_millis(300))
+            .is_err(),
+        "nothing is sent after the failed step"
+    );
+}
+
+#[test]
+fn a_sequence_without_an_end_runs_until_stopped() {
+    let (addr, lines) = device();
+    let client = client_of(addr);
+    let sequence = Sequence {
+        steps: vec![send("PING\\n"), expect("PONG", 2_000)],
+        rounds: 0,
+    };
+    let run = client
+        .run_sequence(Destination::Default, &sequence, TextEncoding::Utf8)
+        .unwrap();
+    for _ in 0..5 {
+        assert_eq!(lines.recv_timeout(DEADLINE).unwrap(), "PING");
+    }
+    assert!(run.is_running());
+    drop(run);
+    let end = wait_for(&client, "SequenceEnded", |kind| match kind {
+        EventKind::SequenceEnded { outcome } => Some(*outcome),
+        _ => None,
+    });
+    assert_eq!(end, SequenceOutcome::Stopped);
+}
+
+#[test]
+fn a_bad_step_is_refused_before_anything_is_sent() {
+    let (addr, lines) = device();
+    let client = client_of(addr);
+    let bad_hex = Sequence {
+        steps: vec![
+            send("FIRST\\n"),
+            Step::Send {
+                text: "01 0G".to_string(),
+                format: socket_tester::codec::PayloadFormat {
+                    mode: socket_tester::codec::InputMode::Hex,
+                    ..Default::default()
+                },
+            },
+        ],
+        rounds: 1,
+    };
+    let error = client
+        .run_sequence(Destination::Default, &bad_hex, TextEncoding::Utf8)
+        .err()
+        .expect("refused");
+    assert!(error.to_string().contains('G'), "{error}");
+    let empty = Sequence::default();
+    assert_eq!(
+        empty.check().unwrap_err().to_string(),
+        "not a usable sequence: it has no steps"
+    );
+    assert!(
+        lines
+            .recv_timeout(std::time::Duration::from_millis(200))
+            .is_err(),
+        "nothing was sent"
+    );
+}
+
+#[test]
+fn a_sequence_file_runs_from_the_command_line_and_a_timeout_exits_1() {
+    let (addr, lines) = device();
+    let dir = TempDir::new("sequence-cli");
+    let passing = dir.file("passing.json");
+    std::fs::write(
+        &passing,
+        r#"{"rounds": 2, "steps": [
+            {"step": "send", "text": "PING ${seq}\\n", "format": {"escapes": true}},
+            {"step": "expect", "kind": "ContainsText", "pattern": "PONG", "timeout_ms": 2000}
+        ]}"#,
+    )
+    .unwrap();
+    let target = addr.to_string();
+    let (code, out, stderr) = run_cli(&[
+        "tcp-client",
+        &target,
+        "--sequence",
+        passing.to_str().unwrap(),
+        "--wait-ms",
+        "0",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let said: Vec<String> = out
+        .iter()
+        .filter_map(|line| {
+            let json: serde_json::Value = serde_json::from_str(line).unwrap();
+            let event = json["event"].as_str()?.to_string();
+            matches!(event.as_str(), "step" | "sequence" | "rx").then(|| {
+                let what = ["result", "reason", "text"]
+                    .iter()
+                    .find_map(|key| json[key].as_str())
+                    .unwrap_or("");
+                format!("{event} {} {what}", json["step"].as_u64().unwrap_or(0))
+            })
+        })
+        .collect();
+    let steps: Vec<&String> = said.iter().filter(|s| !s.starts_with("rx")).collect();
+    assert_eq!(
+        steps,
+        [
+            "step 1 passed",
+            "step 2 passed",
+            "step 1 passed",
+            "step 2 passed",
+            "sequence 0 passed (2 rounds)"
+        ],
+        "{out:?}"
+    );
+    // Each reply is printed before the wait for it passes.
+    let at = |line: &str| said.iter().position(|s| s == line).expect(line);
+    let second_wait = said.iter().rposition(|s| s == "step 2 passed").unwrap();
+    assert!(at("rx 0 PONG 1\n") < at("step 2 passed"), "{said:?}");
+    assert!(at("rx 0 PONG 2\n") < second_wait, "{said:?}");
+    assert_eq!(lines.recv_timeout(DEADLINE).unwrap(), "PING 1");
+
+    let failing = dir.file("failing.json");
+    std::fs::write(
+        &failing,
+        r#"{"steps": [{"step": "expect", "pattern": "never", "timeout_ms": 100}]}"#,
+    )
+    .unwrap();
+    let (code, out, _) = run_cli(&[
+        "tcp-client",
+        &target,
+        "--sequence",
+        failing.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "a wait that timed out: {out:?}");
+    assert!(
+        out.iter()
+            .any(|line| line.ends_with("step 1 timed_out (round 1) nothing matched within 100 ms")),
+        "{out:?}"
+    );
+    let (code, _, stderr) = run_cli(&["tcp-client", &target, "--sequence", "/nonexistent.json"]);
+    assert_eq!(code, 2, "{stderr}");
+}
