@@ -1474,3 +1474,61 @@ fn the_relay_tab_passes_bytes_both_ways_shows_each_end_and_injects_either_way() 
     assert!(is_closed(&mut client), "stopping closes the client");
     assert!(is_closed(&mut upstream), "and the target");
 }
+
+#[test]
+fn a_send_sequence_is_built_in_the_tools_run_and_each_step_marked() {
+    // A device that answers "PING" with "PONG".
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let device = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 64];
+        while let Ok(n @ 1..) = stream.read(&mut buf) {
+            if buf[..n].starts_with(b"PING") {
+                let _ = stream.write_all(b"PONG");
+            }
+        }
+    });
+    let mut h = app();
+    connect_client(&mut h, device);
+    click(&mut h, "Send sequence");
+    type_message(&mut h, "PING");
+    click(&mut h, "Add send");
+    click(&mut h, "Add expect");
+    set_field(&mut h, "Pattern", "PONG");
+    set_field(&mut h, "Rounds", "2");
+    click(&mut h, "Run sequence");
+    wait_until(&mut h, "the sequence to end", |h| {
+        page(h).sequence_progress().ended.is_some()
+    });
+    assert_eq!(
+        page(&mut h).sequence_progress().ended,
+        Some(socket_tester::net::SequenceOutcome::Passed { rounds: 2 })
+    );
+    assert_eq!(
+        h.query_all_by_label("passed").count(),
+        2,
+        "both steps marked"
+    );
+    assert!(h.query_by_label("passed (2 rounds)").is_some());
+    assert_eq!(rx_texts(&mut h), ["PONG", "PONG"]);
+    assert!(
+        h.query_by_label_contains("sequence passed (2 rounds)")
+            .is_some(),
+        "the log says how it ended"
+    );
+
+    // A reply that never comes fails the step where it waits.
+    set_field(&mut h, "Pattern", "NEVER");
+    set_field(&mut h, "Within ms", "100");
+    set_field(&mut h, "Rounds", "1");
+    click(&mut h, "Run sequence");
+    wait_until(&mut h, "the sequence to fail", |h| {
+        matches!(
+            page(h).sequence_progress().ended,
+            Some(socket_tester::net::SequenceOutcome::Failed { .. })
+        )
+    });
+    assert!(h.query_by_label("failed at step 2").is_some());
+    assert!(h.query_by_label("failed").is_some(), "the step is marked");
+}

@@ -17,6 +17,7 @@ mod record_panel;
 mod row_detail;
 mod rules_panel;
 mod send_panel;
+mod sequence_panel;
 mod session_strip;
 mod stress_view;
 mod tools_panel;

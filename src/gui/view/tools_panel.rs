@@ -49,6 +49,9 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                 false,
                 |ui| repeat(page, actions, ui),
             );
+            section(ui, (kind, "sequence"), t("Send sequence"), false, |ui| {
+                super::sequence_panel::draw(page, actions, ui)
+            });
             section(
                 ui,
                 (kind, "presets"),

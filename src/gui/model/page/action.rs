@@ -55,6 +55,13 @@ pub enum PageAction {
     SelectRow(Option<u64>),
     /// How the detail pane reads a message.
     SetDissector(Dissector),
+    /// Runs the send sequence, or stops it.
+    ToggleSequence,
+    AddStep(StepKind),
+    RemoveStep(usize),
+    MoveStepUp(usize),
+    ExportSequence,
+    ImportSequence,
 }
 
 impl Page {
@@ -126,6 +133,12 @@ impl Page {
             }
             PageAction::SelectRow(row) => self.selected_row = row,
             PageAction::SetDissector(dissector) => self.config.dissector = dissector,
+            PageAction::ToggleSequence => self.toggle_sequence(),
+            PageAction::AddStep(kind) => self.add_step(kind),
+            PageAction::RemoveStep(i) => self.remove_step(i),
+            PageAction::MoveStepUp(i) => self.move_step_up(i),
+            PageAction::ExportSequence => self.export_sequence(),
+            PageAction::ImportSequence => self.import_sequence(),
         }
         // Rules edited in the frame reach the engine before the next message arrives.
         self.sync_session();

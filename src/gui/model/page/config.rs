@@ -87,6 +87,9 @@ pub struct PageConfig {
     pub split_writes: String,
     pub split_gap_ms: String,
     pub recording: RecordingConfig,
+    /// The send sequence, and the file it is exported to and imported from.
+    pub sequence: crate::net::Sequence,
+    pub sequence_path: String,
 }
 
 impl PageConfig {
@@ -174,6 +177,8 @@ impl Default for PageConfig {
             split_writes: "1".into(),
             split_gap_ms: "0".into(),
             recording: RecordingConfig::default(),
+            sequence: crate::net::Sequence::default(),
+            sequence_path: "sequence.json".into(),
         }
     }
 }

@@ -2,13 +2,15 @@
 //! client list and counters. No drawing here (that is `gui::view`), so it is testable on its
 //! own. This file opens, closes and drains the session and says where it stands; the rest is
 //! split by concern: `config` (what is remembered), `send` (messages, presets, repeats),
-//! `files` (capture, export, file sends) and `view_state` (which rows are shown).
+//! `sequence` (send sequences), `files` (capture, export, file sends) and `view_state`
+//! (which rows are shown).
 
 mod action;
 mod config;
 mod files;
 mod read;
 mod send;
+mod sequence;
 #[cfg(test)]
 mod tests;
 mod view_state;
@@ -16,6 +18,7 @@ mod view_state;
 pub use action::PageAction;
 pub use config::{DisplayMode, HISTORY_LEN, HistoryEntry, LogView, PageConfig, Preset};
 pub use files::PathField;
+pub use sequence::{SequenceProgress, StepKind};
 pub use view_state::{Searches, ShownRows};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -117,6 +120,10 @@ pub struct Page {
     session: Option<Session>,
     /// The periodic send under way, if any.
     repeater: Option<Repeater>,
+    /// The send sequence under way, where its steps stand, and what its last action said.
+    sequence_run: Option<crate::net::SequenceRun>,
+    sequence_progress: SequenceProgress,
+    sequence_note: Option<String>,
     /// Split writes still being sent (with a gap between writes).
     split_sends: Vec<Repeater>,
     recording: SessionRecording,
@@ -169,6 +176,9 @@ impl Page {
             searches: Searches::default(),
             session: None,
             repeater: None,
+            sequence_run: None,
+            sequence_progress: SequenceProgress::default(),
+            sequence_note: None,
             split_sends: Vec::new(),
             recording: SessionRecording::default(),
             capturing: false,
@@ -257,6 +267,7 @@ impl Page {
     /// milliseconds, but a name lookup in progress cannot be interrupted.
     pub fn close(&mut self) {
         self.repeater = None;
+        self.sequence_run = None;
         self.file_send = None;
         if let Some(session) = self.session.take() {
             self.earlier_totals = add(self.earlier_totals, session.totals());
@@ -413,6 +424,7 @@ impl Page {
             _ => None,
         };
         self.update_state(&event);
+        self.follow_sequence(&event.kind);
         self.recording.observe(&event);
         self.log.push_event(event);
         if let Some(peer) = received {

@@ -161,3 +161,94 @@ fn a_relay_page_names_each_end_and_which_way_the_bytes_went() {
     let row = server.log().iter().next().expect("a row");
     assert_eq!(server.peer_cell(&row), "#2 127.0.0.1:50007");
 }
+
+#[test]
+fn sequence_steps_are_added_moved_removed_and_followed_as_they_run() {
+    use crate::net::{SequenceOutcome, Step, StepState};
+    let mut page = page(SessionKind::TcpClient);
+    page.message = "PING".into();
+    act(&mut page, PageAction::AddStep(StepKind::Expect));
+    act(&mut page, PageAction::AddStep(StepKind::Send));
+    act(&mut page, PageAction::AddStep(StepKind::Wait));
+    act(&mut page, PageAction::MoveStepUp(1));
+    act(&mut page, PageAction::RemoveStep(2));
+    let steps = &page.config.sequence.steps;
+    assert!(matches!(&steps[0], Step::Send { text, .. } if text == "PING"));
+    assert!(matches!(steps[1], Step::Expect { .. }));
+    assert_eq!(steps.len(), 2);
+
+    // Running needs a session: refused with the reason.
+    act(&mut page, PageAction::ToggleSequence);
+    assert_eq!(
+        page.sequence_note(),
+        Some(i18n::error(&Error::NotConnected).as_str())
+    );
+
+    page.sequence_progress.results = vec![None, None];
+    let step = |step, state| {
+        Event::now(EventKind::SequenceStep {
+            round: 1,
+            step,
+            state,
+        })
+    };
+    page.apply_event(step(0, StepState::Running));
+    assert_eq!(page.sequence_progress().current, Some(0));
+    page.apply_event(step(0, StepState::Passed));
+    page.apply_event(step(1, StepState::Running));
+    page.apply_event(step(1, StepState::TimedOut { millis: 500 }));
+    page.apply_event(Event::now(EventKind::SequenceEnded {
+        outcome: SequenceOutcome::Failed { round: 1, step: 1 },
+    }));
+    let progress = page.sequence_progress();
+    assert_eq!(progress.current, None);
+    assert_eq!(
+        progress.results,
+        [
+            Some(Ok(())),
+            Some(Err("nothing matched within 500 ms".to_string()))
+        ]
+    );
+    assert_eq!(
+        progress.ended,
+        Some(SequenceOutcome::Failed { round: 1, step: 1 })
+    );
+}
+
+#[test]
+fn a_sequence_is_exported_and_imported_as_the_command_line_reads_it() {
+    let dir = std::env::temp_dir().join(format!("st-seq-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("steps.json");
+    let mut page = page(SessionKind::TcpClient);
+    page.message = "HELLO".into();
+    act(&mut page, PageAction::AddStep(StepKind::Send));
+    act(&mut page, PageAction::AddStep(StepKind::Wait));
+    page.config.sequence_path = path.display().to_string();
+    act(&mut page, PageAction::ExportSequence);
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        crate::net::Sequence::from_json(&written).unwrap(),
+        page.config.sequence
+    );
+
+    let mut other = self::page(SessionKind::Udp);
+    other.config.sequence_path = path.display().to_string();
+    act(&mut other, PageAction::ImportSequence);
+    assert_eq!(other.config.sequence, page.config.sequence);
+    std::fs::write(&path, "not json").unwrap();
+    act(&mut other, PageAction::ImportSequence);
+    assert!(
+        other
+            .sequence_note()
+            .is_some_and(|note| note.starts_with("not a usable sequence")),
+        "{:?}",
+        other.sequence_note()
+    );
+    assert_eq!(
+        other.config.sequence.steps.len(),
+        2,
+        "a bad file changes nothing"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
