@@ -223,3 +223,68 @@ fn relay_screenshot() {
     });
     save(&mut h, "relay");
 }
+
+#[test]
+#[ignore = "writes docs/sequence.png; run by hand"]
+fn sequence_screenshot() {
+    use std::io::Read;
+    // A device that answers "PING" with "PONG" and "READ" with a reading.
+    let device = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let device_addr = device.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = device.accept().unwrap();
+        let mut buf = [0u8; 64];
+        while let Ok(n @ 1..) = stream.read(&mut buf) {
+            let answer: &[u8] = if buf[..n].starts_with(b"PING") {
+                b"PONG\r\n"
+            } else {
+                b"T=21.5\r\n"
+            };
+            let _ = stream.write_all(answer);
+        }
+    });
+    let mut h = window(1180.0, 760.0).build_eframe(|cc| App::new(cc));
+    set_field(&mut h, "Host", "127.0.0.1");
+    set_field(&mut h, "Port", &device_addr.port().to_string());
+    click(&mut h, "Connect");
+    settle(&mut h, |h| {
+        matches!(h.state_mut().tab().page().link(), Link::Connected { .. })
+    });
+    click(&mut h, "Send sequence");
+    {
+        use socket_tester::net::{MatchKind, Sequence, Step};
+        let text = |text: &str| Step::Send {
+            text: text.to_string(),
+            format: socket_tester::codec::PayloadFormat {
+                escapes: true,
+                ..Default::default()
+            },
+        };
+        let expect = |pattern: &str| Step::Expect {
+            kind: MatchKind::ContainsText,
+            pattern: pattern.to_string(),
+            timeout_ms: 1000,
+        };
+        h.state_mut().tab().page().config_mut().sequence = Sequence {
+            steps: vec![
+                text("PING\\r\\n"),
+                expect("PONG"),
+                Step::Wait { ms: 200 },
+                text("READ\\r\\n"),
+                expect("T="),
+            ],
+            rounds: 3,
+        };
+    }
+    h.run();
+    click(&mut h, "Run sequence");
+    settle(&mut h, |h| {
+        h.state_mut()
+            .tab()
+            .page()
+            .sequence_progress()
+            .ended
+            .is_some()
+    });
+    save(&mut h, "sequence");
+}

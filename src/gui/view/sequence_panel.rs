@@ -88,22 +88,23 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         t("Sequence file"),
         &mut config.sequence_path,
         true,
-        |ui| {
-            if ui
-                .button(t("Export steps"))
-                .on_hover_text(t("Saves the steps as JSON, as --sequence FILE reads them"))
-                .clicked()
-            {
-                actions.push(PageAction::ExportSequence);
-            }
-            if ui
-                .add_enabled(!running, egui::Button::new(t("Import steps")))
-                .clicked()
-            {
-                actions.push(PageAction::ImportSequence);
-            }
-        },
+        |_| {},
     );
+    ui.horizontal(|ui| {
+        if ui
+            .button(t("Export steps"))
+            .on_hover_text(t("Saves the steps as JSON, as --sequence FILE reads them"))
+            .clicked()
+        {
+            actions.push(PageAction::ExportSequence);
+        }
+        if ui
+            .add_enabled(!running, egui::Button::new(t("Import steps")))
+            .clicked()
+        {
+            actions.push(PageAction::ImportSequence);
+        }
+    });
 }
 
 /// "2. Expect", its result, and the buttons that move or delete it; the running step is
