@@ -276,3 +276,42 @@ fn unfinished_lines_from_many_clients_stay_within_the_memory_budget() {
     );
     drop(still_open);
 }
+
+#[test]
+#[ignore = "512 MiB each way through a relay; run with --ignored"]
+fn a_relay_between_two_late_readers_passes_everything_on_in_bounded_memory() {
+    const CHUNKS: usize = 512;
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target_addr = target.local_addr().unwrap().to_string();
+    let listen: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let mut relay = spawn_quiet(&["relay", &listen.to_string(), &target_addr]);
+    let watch = PeakWatch::start(relay.id());
+    let deadline = Instant::now() + DEADLINE;
+    let mut client = loop {
+        match TcpStream::connect(listen) {
+            Ok(stream) => break stream,
+            Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
+            Err(err) => panic!("the relay never listened: {err}"),
+        }
+    };
+    let (mut upstream, _) = target.accept().unwrap();
+    // Both ends send at once and read nothing for 3 s: the relay must hold them back, not
+    // hoard or drop.
+    let up = write_numbered_mibs(client.try_clone().unwrap(), CHUNKS);
+    let down = write_numbered_mibs(upstream.try_clone().unwrap(), CHUNKS);
+    thread::sleep(Duration::from_secs(3));
+    let target_reads = thread::spawn(move || {
+        read_numbered_mibs(&mut upstream, CHUNKS);
+        upstream
+    });
+    read_numbered_mibs(&mut client, CHUNKS);
+    let upstream = target_reads
+        .join()
+        .expect("the target got every byte, in order");
+    up.join().unwrap();
+    down.join().unwrap();
+    drop((client, upstream));
+    let (code, stderr) = interrupt(&mut relay);
+    assert_eq!(code, 130, "{stderr}");
+    watch.check("512 MiB each way through a relay to late readers", 200);
+}

@@ -534,8 +534,6 @@ pub fn numbered_mib(index: usize) -> Vec<u8> {
     chunk
 }
 
-/// Reads `chunks` MiB from `stream` (a socket or a file) and checks each against [`numbered_mib`]: the stream arrived
-/// whole and in order (a stronger check than equal hashes, and it says where it differs).
 /// Writes MiBs 0 to `count` - 1 (`numbered_mib`) to `stream` from a thread of its own.
 pub fn write_numbered_mibs(
     mut stream: impl Write + Send + 'static,
@@ -548,6 +546,9 @@ pub fn write_numbered_mibs(
     })
 }
 
+/// Reads `chunks` MiB from `stream` (a socket or a file) and checks each against
+/// [`numbered_mib`]: the stream arrived whole and in order (a stronger check than equal
+/// hashes, and it says where it differs).
 pub fn read_numbered_mibs(stream: &mut impl Read, chunks: usize) {
     let mut got = vec![0u8; MIB];
     for index in 0..chunks {
