@@ -66,6 +66,8 @@ pub enum Error {
     InvalidSetting { name: &'static str, reason: String },
     #[error("not a usable sequence: {0}")]
     BadSequence(String),
+    #[error("target {0} is where the relay listens: it would connect to itself")]
+    RelayToItself(String),
 
     // --- what the network said ---
     #[error("cannot resolve host '{host}': {reason}")]
@@ -173,6 +175,7 @@ impl Error {
                 | Error::UnknownVariable(_)
                 | Error::InvalidSetting { .. }
                 | Error::BadSequence(_)
+                | Error::RelayToItself(_)
                 | Error::EmptyMessage
                 | Error::InvalidInterval
                 | Error::InvalidNumber(_)

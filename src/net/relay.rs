@@ -123,13 +123,9 @@ struct Relay {
 
 pub(crate) fn run(config: RelayConfig, worker: Worker) {
     if config.targets_itself() {
-        return worker.emitter.could_not_start(Error::InvalidSetting {
-            name: "target",
-            reason: format!(
-                "{} is where the relay listens: it would connect to itself",
-                config.target
-            ),
-        });
+        return worker
+            .emitter
+            .could_not_start(Error::RelayToItself(config.target.to_string()));
     }
     let listener = match Listener::start(config.listen, false, &worker.emitter) {
         Ok(listener) => listener,
