@@ -34,6 +34,7 @@ mod sequence;
 mod session;
 mod shared;
 mod stats;
+mod stoppable;
 pub mod stress;
 mod tcp_client;
 mod tcp_options;

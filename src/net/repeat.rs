@@ -2,21 +2,18 @@
 //! interval (periodic send; their variables such as `${seq}` take new values each time) or
 //! each at its own time (split writes, replay).
 
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{RecvTimeoutError, Sender, TryRecvError, bounded, select, tick};
+use crossbeam_channel::{RecvTimeoutError, select, tick};
 
 use crate::codec::template::{Random, Template, Values};
 use crate::error::Error;
 use crate::net::command::Destination;
-use crate::net::session::{Handle, spawn_worker};
+use crate::net::session::Handle;
+use crate::net::stoppable::Stoppable;
 
 /// Sends messages on a timer until done or stopped. Dropping it stops it.
-pub struct Repeater {
-    stop: Option<Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
+pub struct Repeater(Stoppable);
 
 impl Repeater {
     pub(crate) fn start(
@@ -29,13 +26,12 @@ impl Repeater {
         if interval.is_zero() {
             return Err(Error::InvalidInterval);
         }
-        let (stop_tx, stop_rx) = bounded::<()>(0);
-        let thread = spawn_worker("repeat", move || {
+        let thread = Stoppable::spawn("repeat", move |stop| {
             let ticks = tick(interval);
             let (mut round, mut sent) = (0u64, 0u64);
             let mut random = Random::new(interval.as_nanos() as u64);
             // A peer slower than the interval holds the sends back; nothing piles up.
-            let stopped = || matches!(stop_rx.try_recv(), Err(TryRecvError::Disconnected));
+            let stopped = || stop.is_stopped();
             loop {
                 for message in &messages {
                     sent += 1;
@@ -58,14 +54,11 @@ impl Repeater {
                 }
                 select! {
                     recv(ticks) -> _ => {}
-                    recv(stop_rx) -> _ => return,
+                    recv(stop.receiver()) -> _ => return,
                 }
             }
         })?;
-        Ok(Repeater {
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        })
+        Ok(Repeater(thread))
     }
 
     /// Sends each message when its time (from now) comes, in order.
@@ -74,45 +67,31 @@ impl Repeater {
         to: Destination,
         timeline: Vec<(Duration, Vec<u8>)>,
     ) -> Result<Repeater, Error> {
-        let (stop_tx, stop_rx) = bounded::<()>(0);
-        let thread = spawn_worker("schedule", move || {
+        let thread = Stoppable::spawn("schedule", move |stop| {
             let start = Instant::now();
             for (at, data) in timeline {
                 // Nothing is sent on `stop`: it disconnects when the Repeater is dropped.
-                if let Err(RecvTimeoutError::Disconnected) = stop_rx.recv_deadline(start + at) {
+                if let Err(RecvTimeoutError::Disconnected) =
+                    stop.receiver().recv_deadline(start + at)
+                {
                     return;
                 }
-                let stopped = || matches!(stop_rx.try_recv(), Err(TryRecvError::Disconnected));
+                let stopped = || stop.is_stopped();
                 if handle.send_wait(to.clone(), data, None, &stopped).is_err() && stopped() {
                     return;
                 }
             }
         })?;
-        Ok(Repeater {
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        })
+        Ok(Repeater(thread))
     }
 
     /// Waits until every round is sent (forever, for endless repeats) or the session ended.
-    pub fn wait(mut self) {
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+    pub fn wait(self) {
+        self.0.wait();
     }
 
     /// False once every round is sent or the session ended.
     pub fn is_running(&self) -> bool {
-        self.thread.as_ref().is_some_and(|t| !t.is_finished())
-    }
-}
-
-impl Drop for Repeater {
-    fn drop(&mut self) {
-        // Dropping the sender wakes the thread's select at once.
-        self.stop = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.0.is_running()
     }
 }

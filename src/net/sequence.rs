@@ -2,10 +2,9 @@
 //! wait, wait for a reply that matches), once, N times or until stopped. A thread runs them
 //! and reports each step as events, for the window and the command line alike.
 
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded, select};
+use crossbeam_channel::{Receiver, Sender, bounded, select};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::template::{Random, Template, Values};
@@ -14,7 +13,8 @@ use crate::error::Error;
 use crate::net::command::Destination;
 use crate::net::event::EventKind;
 use crate::net::rules::{MatchKind, Matcher};
-use crate::net::session::{Handle, spawn_worker};
+use crate::net::session::Handle;
+use crate::net::stoppable::{StopSignal, Stoppable};
 
 /// One step, as a person writes it (kept with the settings, and in sequence files as JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,10 +140,7 @@ impl Expectation {
 }
 
 /// A sequence running on its own thread. Dropping it stops it.
-pub struct SequenceRun {
-    stop: Option<Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
+pub struct SequenceRun(Stoppable);
 
 impl SequenceRun {
     /// Checks every step (bad hex, a bad regular expression) before anything is sent, then
@@ -156,42 +153,22 @@ impl SequenceRun {
     ) -> Result<SequenceRun, Error> {
         let steps = sequence.compiled()?;
         let rounds = (sequence.rounds > 0).then_some(sequence.rounds);
-        let (stop_tx, stop_rx) = bounded::<()>(0);
-        let thread = spawn_worker("sequence", move || {
+        let thread = Stoppable::spawn("sequence", move |stop| {
             let runner = Runner {
                 handle,
                 to,
                 steps,
                 encoding,
-                stop: stop_rx,
+                stop,
             };
             let outcome = runner.run(rounds);
             runner.handle.report(EventKind::SequenceEnded { outcome });
         })?;
-        Ok(SequenceRun {
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        })
+        Ok(SequenceRun(thread))
     }
 
     pub fn is_running(&self) -> bool {
-        self.thread.as_ref().is_some_and(|t| !t.is_finished())
-    }
-
-    /// Waits until the sequence ends by itself.
-    pub fn wait(mut self) {
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for SequenceRun {
-    fn drop(&mut self) {
-        self.stop = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.0.is_running()
     }
 }
 
@@ -215,12 +192,12 @@ struct Runner {
     to: Destination,
     steps: Vec<Compiled>,
     encoding: TextEncoding,
-    stop: Receiver<()>,
+    stop: StopSignal,
 }
 
 impl Runner {
     fn stopped(&self) -> bool {
-        matches!(self.stop.try_recv(), Err(TryRecvError::Disconnected))
+        self.stop.is_stopped()
     }
 
     fn run(&self, rounds: Option<u64>) -> SequenceOutcome {
@@ -255,7 +232,7 @@ impl Runner {
                     }
                     Compiled::Wait(pause) => {
                         select! {
-                            recv(self.stop) -> _ => break,
+                            recv(self.stop.receiver()) -> _ => break,
                             default(*pause) => StepState::Passed,
                         }
                     }
@@ -264,7 +241,7 @@ impl Runner {
                             .take()
                             .unwrap_or_else(|| self.arm(index).unwrap_or_else(|| bounded(1).1));
                         let state = select! {
-                            recv(self.stop) -> _ => None,
+                            recv(self.stop.receiver()) -> _ => None,
                             recv(matched) -> _ => Some(StepState::Passed),
                             default(*limit) => Some(StepState::TimedOut {
                                 millis: limit.as_millis() as u64,
