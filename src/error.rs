@@ -68,6 +68,10 @@ pub enum Error {
     BadSequence(String),
     #[error("target {0} is where the relay listens: it would connect to itself")]
     RelayToItself(String),
+    #[error("TLS with {peer} failed: {reason}")]
+    Tls { peer: SocketAddr, reason: String },
+    #[error("TLS cannot be set up: {0}")]
+    TlsSettings(String),
 
     // --- what the network said ---
     #[error("cannot resolve host '{host}': {reason}")]

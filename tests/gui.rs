@@ -15,7 +15,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socket_tester::gui::app::App;
 use socket_tester::gui::model::log::Direction;
-use socket_tester::gui::model::page::{Link, Page};
+use socket_tester::gui::model::page::{Link, Page, PageAction, StepKind};
 
 /// Frames to run until the app settles: events from the engine request repaints while they
 /// arrive, which takes a few frames on a loaded machine.
@@ -1219,9 +1219,22 @@ fn the_language_switch_puts_every_label_in_chinese_and_back() {
     );
     h.get_by_label("连接");
 
-    for tab in ["TCP 客户端", "TCP 服务器", "UDP", "压力测试", "演示"] {
+    // With steps in the sequence, so their rows are on screen too.
+    for kind in [StepKind::Send, StepKind::Wait, StepKind::Expect] {
+        let page = page(&mut h);
+        page.perform(PageAction::AddStep(kind), &socket_tester::net::no_waker());
+    }
+    for tab in [
+        "TCP 客户端",
+        "TCP 服务器",
+        "UDP",
+        "中继",
+        "压力测试",
+        "演示",
+    ] {
         click(&mut h, tab);
         for section in [
+            "发送序列",
             "预设和历史",
             "文件：发送、抓取、导出",
             "自动回复规则",
@@ -1531,4 +1544,41 @@ fn a_send_sequence_is_built_in_the_tools_run_and_each_step_marked() {
     });
     assert!(h.query_by_label("failed at step 2").is_some());
     assert!(h.query_by_label("failed").is_some(), "the step is marked");
+}
+
+#[test]
+#[cfg(feature = "tls")]
+fn a_tls_client_page_refuses_a_self_signed_device_until_any_certificate_is_accepted() {
+    use common::tls_peer::{Certificates, python_server};
+    let certs = Certificates::new("gui-tls");
+    let (cert, key) = certs.leaf("device", &["localhost"], true, false);
+    let Some((_refusing, addr)) = python_server(&cert, &key) else {
+        return;
+    };
+    let addr: SocketAddr = addr.parse().unwrap();
+    let mut h = app();
+    click(&mut h, "TLS");
+    set_field(&mut h, "Host", "127.0.0.1");
+    set_field(&mut h, "Port", &addr.port().to_string());
+    click(&mut h, "Connect");
+    wait_until(&mut h, "the refusal", |h| {
+        page(h)
+            .status_error()
+            .is_some_and(|e| e.contains("is not signed by a trusted authority"))
+    });
+
+    let Some((_python, addr)) = python_server(&cert, &key) else {
+        return;
+    };
+    let addr: SocketAddr = addr.parse().unwrap();
+    click(&mut h, "Accept any certificate");
+    assert!(page(&mut h).config().tls_accept_any);
+    connect_client(&mut h, addr);
+    wait_until(&mut h, "the handshake's row", |h| {
+        h.query_by_label_contains("TLS established: TLSv1.3, TLS13_")
+            .is_some()
+    });
+    type_message(&mut h, "hello");
+    click(&mut h, "Send");
+    wait_until(&mut h, "the echo", |h| rx_texts(h).concat() == "echo:hello");
 }

@@ -3,59 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use common::*;
-
-/// A Python program running as a child; killed when dropped.
-struct Python {
-    child: Child,
-    stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Python {
-    fn start(source: &str, args: &[&str]) -> Option<Python> {
-        let mut child = match Command::new("python3")
-            .arg("-c")
-            .arg(source)
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-        {
-            Ok(child) => child,
-            Err(err) => {
-                eprintln!("SKIPPED: python3 is not available ({err})");
-                return None;
-            }
-        };
-        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        Some(Python { child, stdout })
-    }
-
-    fn line(&mut self) -> String {
-        let mut line = String::new();
-        self.stdout
-            .read_line(&mut line)
-            .expect("read python output");
-        line.trim_end().to_string()
-    }
-
-    fn wait(mut self) -> i32 {
-        self.child
-            .wait()
-            .expect("wait for python")
-            .code()
-            .unwrap_or(-1)
-    }
-}
-
-impl Drop for Python {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 const ECHO_SERVER: &str = r#"
 import socket

@@ -288,3 +288,32 @@ fn sequence_screenshot() {
     });
     save(&mut h, "sequence");
 }
+
+#[test]
+#[cfg(feature = "tls")]
+#[ignore = "writes docs/tls.png; run by hand (needs python3)"]
+fn tls_screenshot() {
+    use common::tls_peer::{Certificates, python_server};
+    let certs = Certificates::new("shot-tls");
+    let (cert, key) = certs.leaf("device", &["localhost"], true, false);
+    let (_python, addr) = python_server(&cert, &key).expect("python3");
+    let port = addr.rsplit(':').next().unwrap().to_string();
+    let mut h = window(1180.0, 560.0).build_eframe(|cc| App::new(cc));
+    set_field(&mut h, "Host", "127.0.0.1");
+    set_field(&mut h, "Port", &port);
+    click(&mut h, "TLS");
+    click(&mut h, "Accept any certificate");
+    click(&mut h, "Connect");
+    settle(&mut h, |h| {
+        matches!(h.state_mut().tab().page().link(), Link::Connected { .. })
+    });
+    let message = h.get_by_role_and_label(Role::MultilineTextInput, "Message");
+    message.focus();
+    message.type_text("GET STATUS");
+    h.run();
+    click(&mut h, "Send");
+    settle(&mut h, |h| {
+        h.state_mut().tab().page().totals().rx_messages == 1
+    });
+    save(&mut h, "tls");
+}

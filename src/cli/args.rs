@@ -176,6 +176,19 @@ pub struct TcpClientArgs {
     /// Send every received message back.
     #[arg(long)]
     pub echo: bool,
+    /// Speak TLS: the server's certificate is checked against the system's roots (or --ca).
+    #[arg(long)]
+    pub tls: bool,
+    /// With --tls: accept any certificate, for devices with self-signed ones (whoever sits
+    /// between could read and change the traffic).
+    #[arg(long, requires = "tls", conflicts_with = "ca")]
+    pub tls_insecure: bool,
+    /// With --tls: the name to ask for and check (SNI; default: the host connected to).
+    #[arg(long, value_name = "NAME", requires = "tls")]
+    pub sni: Option<String>,
+    /// With --tls: trust the CA certificates in this PEM file instead of the system's.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub ca: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub tcp: TcpArgs,
     #[command(flatten)]

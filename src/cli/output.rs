@@ -184,6 +184,10 @@ impl Printer {
                     },
                 )
             }
+            EventKind::TlsEstablished { info } => line(
+                format!("{clock} tls {}", info.summary()),
+                JsonLine::new(time, "tls").because(info.summary()),
+            ),
             EventKind::Rejected { peer, limit } => {
                 let reason = format!("{limit} clients are connected, the most allowed");
                 line(

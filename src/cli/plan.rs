@@ -14,6 +14,7 @@ use crate::codec::template::{Random, Template, Values};
 use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding};
 use crate::error::{Error, MAX_UDP_PAYLOAD};
 use crate::net::addr::{parse_bind, parse_multicast, parse_remote};
+use crate::net::tls::{TlsClient, Trust};
 use crate::net::{
     Destination, Reconnect, RelayConfig, Responder, Rule, Sequence, Session, SessionConfig,
     SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
@@ -232,6 +233,14 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
             let mut config = TcpClientConfig::new(parse_remote(&a.target)?);
             config.connect_timeout = Duration::from_millis(a.timeout_ms);
             config.reconnect = a.reconnect.then(Reconnect::default);
+            config.tls = a.tls.then(|| TlsClient {
+                sni: a.sni.clone(),
+                trust: match (&a.ca, a.tls_insecure) {
+                    (_, true) => Trust::AnyCertificate,
+                    (Some(file), false) => Trust::CaFile(file.clone()),
+                    (None, false) => Trust::SystemRoots,
+                },
+            });
             config.options = tcp_options(&a.tcp)?;
             config.local_bind = a
                 .bind

@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::sequence::{SequenceOutcome, StepState};
+use crate::net::tls::TlsInfo;
 
 /// Something that happened in a session, stamped when it happened.
 #[derive(Debug, Clone)]
@@ -50,6 +51,8 @@ pub enum EventKind {
     Listening { local: SocketAddr },
     /// A TCP client connected.
     Connected { local: SocketAddr, peer: SocketAddr },
+    /// A TCP client's TLS handshake is done: what it agreed and the peer's certificate.
+    TlsEstablished { info: TlsInfo },
     /// A TCP server accepted a client.
     Accepted {
         client: ClientId,

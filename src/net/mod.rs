@@ -39,6 +39,7 @@ pub mod stress;
 mod tcp_client;
 mod tcp_options;
 mod tcp_server;
+pub mod tls;
 mod udp;
 mod writer;
 

@@ -17,6 +17,7 @@ use crate::net::connection::{Connection, Owner};
 use crate::net::event::EventKind;
 use crate::net::interrupt::Interrupter;
 use crate::net::session::{Worker, spawn_worker};
+use crate::net::tls::{self, TlsClient};
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -29,6 +30,8 @@ pub struct TcpClientConfig {
     pub options: TcpOptions,
     /// Connect again after a failure or a lost connection, waiting longer each time.
     pub reconnect: Option<Reconnect>,
+    /// Speak TLS over the connection.
+    pub tls: Option<TlsClient>,
 }
 
 /// Back-off between reconnect attempts: `first`, then doubling up to `max`.
@@ -55,6 +58,7 @@ impl TcpClientConfig {
             local_bind: None,
             options: TcpOptions::default(),
             reconnect: None,
+            tls: None,
         }
     }
 }
@@ -79,7 +83,7 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
             Ok(Some((socket, peer))) => {
                 // A connection was made: the next reconnect starts from the shortest wait.
                 delay = config.reconnect.map(|r| r.first);
-                connection_phase(socket, peer, &config.options, &worker)
+                connection_phase(socket, peer, &config, &worker)
             }
             Ok(None) => Phase::Stopped,
             Err(error) => {
@@ -174,15 +178,32 @@ fn connect_phase(
 fn connection_phase(
     socket: Socket,
     peer: SocketAddr,
-    options: &TcpOptions,
+    config: &TcpClientConfig,
     worker: &Worker,
 ) -> Phase {
     let emitter = &worker.emitter;
+    let options = &config.options;
     let local = socket
         .local_addr()
         .ok()
         .and_then(|addr| addr.as_socket())
         .unwrap_or(peer);
+    let (socket, tls) = match &config.tls {
+        None => (socket, None),
+        Some(settings) => {
+            let timeout = config.connect_timeout;
+            match tls::connect(socket, peer, &config.target.host, settings, timeout) {
+                Ok((plain, info)) => (plain, Some(info)),
+                Err(error) => {
+                    emitter.emit(EventKind::Error {
+                        client: None,
+                        error,
+                    });
+                    return Phase::Ended;
+                }
+            }
+        }
+    };
     let (finished_tx, finished_rx) = unbounded();
     let owner = Owner {
         emitter: emitter.clone(),
@@ -202,6 +223,9 @@ fn connection_phase(
         }
     };
     emitter.emit(EventKind::Connected { local, peer });
+    if let Some(info) = tls {
+        emitter.emit(EventKind::TlsEstablished { info });
+    }
     connection.release_reader();
     let (phase, reason) = loop {
         select! {

@@ -2,8 +2,11 @@
 //! hanging; no test asserts on time.
 #![allow(dead_code)] // each test binary uses its own subset
 
-use std::io::{Read, Write};
+pub mod tls_peer;
+
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
@@ -421,7 +424,7 @@ pub fn drain_until(
 /// Words a Chinese interface still writes in Latin letters: protocol and format names.
 const TECHNICAL_WORDS: &[&str] = &[
     "TCP", "UDP", "FIN", "RST", "QPS", "GBK", "UTF", "TXT", "CSV", "JSON", "Lines", "pcap", "TTL",
-    "Ctrl", "English", "LF", "CRLF", "Enter", "MiB",
+    "Ctrl", "English", "LF", "CRLF", "Enter", "MiB", "TLS", "SNI",
 ];
 
 /// Every text the window shows (each accessible label, and a label's text), in which English
@@ -568,4 +571,53 @@ pub fn server_on(bind: &str) -> (Session, SocketAddr) {
     let server = Session::tcp_server(config, socket_tester::net::no_waker()).unwrap();
     let local = listening(&server);
     (server, local)
+}
+
+/// A Python program running as a child; killed when dropped.
+pub struct Python {
+    child: Child,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Python {
+    pub fn start(source: &str, args: &[&str]) -> Option<Python> {
+        let mut child = match Command::new("python3")
+            .arg("-c")
+            .arg(source)
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+        {
+            Ok(child) => child,
+            Err(err) => {
+                eprintln!("SKIPPED: python3 is not available ({err})");
+                return None;
+            }
+        };
+        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        Some(Python { child, stdout })
+    }
+
+    pub fn line(&mut self) -> String {
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .expect("read python output");
+        line.trim_end().to_string()
+    }
+
+    pub fn wait(mut self) -> i32 {
+        self.child
+            .wait()
+            .expect("wait for python")
+            .code()
+            .unwrap_or(-1)
+    }
+}
+
+impl Drop for Python {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

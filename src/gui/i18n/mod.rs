@@ -11,6 +11,7 @@ mod zh_errors;
 mod zh_relay;
 mod zh_sequence;
 mod zh_stress;
+mod zh_tls;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -63,6 +64,7 @@ fn chinese() -> &'static HashMap<&'static str, &'static str> {
             zh_relay::TEXTS,
             zh_sequence::TEXTS,
             zh_stress::TEXTS,
+            zh_tls::TEXTS,
         ];
         tables.into_iter().flatten().copied().collect()
     })

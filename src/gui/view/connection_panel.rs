@@ -27,6 +27,7 @@ pub fn draw(
     let groups: &[Group] = match page.kind() {
         SessionKind::Udp => &[Local, Toggle, SendTo, UdpOptions],
         SessionKind::Relay => &[Local, RelayTarget, Toggle],
+        SessionKind::TcpClient => &[Local, Toggle, Tls],
         _ => &[Local, Toggle],
     };
     // On a narrow window whole groups move to the next row; a label never parts from its field.
@@ -36,6 +37,7 @@ pub fn draw(
         Group::Toggle => toggle(page, actions, ui),
         Group::SendTo => send_to(page, ui),
         Group::UdpOptions => udp_options(page, ui),
+        Group::Tls => tls_switches(page, ui),
     });
     ui.horizontal(|ui| {
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -74,6 +76,8 @@ enum Group {
     Toggle,
     SendTo,
     UdpOptions,
+    /// A TCP client's TLS switches.
+    Tls,
 }
 
 /// The peer (TCP client) or the local address to bind (server, UDP).
@@ -118,6 +122,32 @@ fn toggle(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             .clicked()
     {
         actions.push(PageAction::ResetConnection(0));
+    }
+}
+
+/// TCP client: TLS, and "Accept any certificate" in orange while it is on (the peer is not
+/// checked). The name and CA file are in the tool panel.
+fn tls_switches(page: &mut Page, ui: &mut Ui) {
+    let editable = !page.is_open();
+    let dark = ui.visuals().dark_mode;
+    let config = page.config_mut();
+    ui.add_enabled(editable, egui::Checkbox::new(&mut config.tls, t("TLS")))
+        .on_hover_text(t(
+            "Speak TLS: the server's certificate is checked against the system's roots or a CA file (tool panel)",
+        ));
+    if config.tls {
+        let label = if config.tls_accept_any {
+            RichText::new(t("Accept any certificate")).color(palette::warning(dark))
+        } else {
+            RichText::new(t("Accept any certificate"))
+        };
+        ui.add_enabled(
+            editable,
+            egui::Checkbox::new(&mut config.tls_accept_any, label),
+        )
+        .on_hover_text(t(
+            "For devices with self-signed certificates: the certificate is not checked, so whoever sits between could read and change the traffic",
+        ));
     }
 }
 

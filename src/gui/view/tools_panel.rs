@@ -161,6 +161,12 @@ fn tcp_options(page: &mut Page, ui: &mut Ui) {
                 .on_hover_text(t("Connect again when the connection fails or is lost (0.5 s, doubling up to 30 s)"));
         }
         });
+        if kind == SessionKind::TcpClient && config.tls {
+            super::field_row(ui, t("TLS name (SNI)"), &mut config.tls_sni, editable, |_| {})
+                .on_hover_text(t("The name asked for and checked in the certificate; empty: the host"));
+            super::field_row(ui, t("CA file"), &mut config.tls_ca_file, editable, |_| {})
+                .on_hover_text(t("PEM certificates to trust instead of the system's; empty: the system's roots"));
+        }
         seconds_row(ui, t("Idle timeout (s)"), &mut config.idle_timeout_s, editable,
             t("Close a connection whose peer sends nothing for this long (empty: never)"));
         seconds_row(ui, t("Send timeout (s)"), &mut config.send_timeout_s, editable,

@@ -58,6 +58,18 @@ impl Log {
                     local,
                 }),
             ),
+            // What was agreed, who the peer is, and its fingerprint: a row each, so each fits.
+            EventKind::TlsEstablished { info: agreed } => {
+                let rows = [
+                    Note::TlsEstablished(agreed.clone()),
+                    Note::TlsCertificate(agreed.clone()),
+                    Note::TlsFingerprint(agreed),
+                ];
+                for note in rows {
+                    self.push_content(time, info(Mark::Note), NO_PEER, Content::Note(note));
+                }
+                return;
+            }
             EventKind::Rejected { peer, limit } => (
                 (Direction::Error, Mark::Rejected),
                 Some(peer),

@@ -45,6 +45,10 @@ pub enum Note {
     KernelDropped {
         total: u64,
     },
+    /// A TLS handshake: the version and cipher suite; the peer's certificate; its SHA-256.
+    TlsEstablished(crate::net::tls::TlsInfo),
+    TlsCertificate(crate::net::tls::TlsInfo),
+    TlsFingerprint(crate::net::tls::TlsInfo),
     /// A sequence's step ended.
     SequenceStep {
         round: u64,
@@ -95,6 +99,21 @@ impl Note {
                 ],
             ),
             Note::KernelDropped { total } => kernel_dropped(*total),
+            Note::TlsEstablished(info) => tf(
+                "TLS established: {version}, {suite}",
+                &[("version", &info.version), ("suite", &info.cipher_suite)],
+            ),
+            Note::TlsCertificate(info) => tf(
+                "peer certificate: {subject}, issued by {issuer}, expires {expires}",
+                &[
+                    ("subject", &info.subject),
+                    ("issuer", &info.issuer),
+                    ("expires", &info.not_after),
+                ],
+            ),
+            Note::TlsFingerprint(info) => {
+                tf("certificate SHA-256: {sha256}", &[("sha256", &info.sha256)])
+            }
             Note::SequenceStep { round, step, state } => {
                 let values: [(&str, &dyn std::fmt::Display); 2] =
                     [("step", &(step + 1)), ("round", round)];

@@ -56,6 +56,12 @@ pub struct PageConfig {
     pub send_timeout_s: String,
     /// TCP client: connect again after a failure or a lost connection.
     pub reconnect: bool,
+    /// TCP client: speak TLS; the name to ask for (empty: the host); a CA file to trust
+    /// (empty: the system's roots); or any certificate at all.
+    pub tls: bool,
+    pub tls_sni: String,
+    pub tls_ca_file: String,
+    pub tls_accept_any: bool,
     /// TCP server on an IPv6 address: accept IPv4 clients too.
     pub dual_stack: bool,
     /// Relay: a message typed goes to the client end of the pairs, not to the target.
@@ -157,6 +163,10 @@ impl Default for PageConfig {
             idle_timeout_s: String::new(),
             send_timeout_s: String::new(),
             reconnect: false,
+            tls: false,
+            tls_sni: String::new(),
+            tls_ca_file: String::new(),
+            tls_accept_any: false,
             dual_stack: false,
             inject_toward_client: false,
             multicast_group: "239.1.2.3".into(),

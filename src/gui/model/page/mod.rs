@@ -218,6 +218,7 @@ impl Page {
                 let mut config = TcpClientConfig::new(self.target()?);
                 config.options = self.tcp_options()?;
                 config.reconnect = self.config.reconnect.then(Reconnect::default);
+                config.tls = self.tls_client();
                 SessionConfig::TcpClient(config)
             }
             SessionKind::TcpServer => {

@@ -120,6 +120,21 @@ impl Page {
         }
     }
 
+    /// TCP client: the TLS settings as typed, if TLS is on.
+    pub(super) fn tls_client(&self) -> Option<crate::net::tls::TlsClient> {
+        use crate::net::tls::{TlsClient, Trust};
+        let config = &self.config;
+        let typed = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
+        config.tls.then(|| TlsClient {
+            sni: typed(&config.tls_sni),
+            trust: match (config.tls_accept_any, typed(&config.tls_ca_file)) {
+                (true, _) => Trust::AnyCertificate,
+                (false, Some(file)) => Trust::CaFile(folder::resolve(&file)),
+                (false, None) => Trust::SystemRoots,
+            },
+        })
+    }
+
     /// UDP: who sent the last datagram.
     pub fn last_sender(&self) -> Option<SocketAddr> {
         self.last_sender

@@ -1,0 +1,33 @@
+//! Simplified Chinese for TLS.
+
+pub const TEXTS: &[(&str, &str)] = &[
+    ("TLS", "TLS"),
+    ("Accept any certificate", "接受任何证书"),
+    (
+        "Speak TLS: the server's certificate is checked against the system's roots or a CA file (tool panel)",
+        "使用 TLS：用系统根证书或 CA 文件（工具面板）检查服务器证书",
+    ),
+    (
+        "For devices with self-signed certificates: the certificate is not checked, so whoever sits between could read and change the traffic",
+        "用于自签名证书的设备：不检查证书，中间人可以读取和篡改通信",
+    ),
+    ("TLS name (SNI)", "TLS 名称（SNI）"),
+    (
+        "The name asked for and checked in the certificate; empty: the host",
+        "请求并在证书中核对的名称；留空则用主机名",
+    ),
+    ("CA file", "CA 文件"),
+    (
+        "PEM certificates to trust instead of the system's; empty: the system's roots",
+        "代替系统根证书信任的 PEM 证书；留空则用系统根证书",
+    ),
+    (
+        "TLS established: {version}, {suite}",
+        "TLS 已建立：{version}，{suite}",
+    ),
+    (
+        "peer certificate: {subject}, issued by {issuer}, expires {expires}",
+        "对端证书：{subject}，签发者 {issuer}，到期 {expires}",
+    ),
+    ("certificate SHA-256: {sha256}", "证书 SHA-256：{sha256}"),
+];

@@ -1,0 +1,173 @@
+//! The TLS client's handshake with rustls: trust settings, one-line errors, and what the
+//! handshake agreed.
+
+use std::io;
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, RootCertStore};
+use socket2::Socket;
+
+use super::{TlsClient, TlsInfo, Trust, accept_any, pump};
+use crate::error::Error;
+
+/// See [`super::connect`].
+pub(super) fn connect(
+    socket: Socket,
+    peer: SocketAddr,
+    host: &str,
+    settings: &TlsClient,
+    timeout: Duration,
+) -> Result<(Socket, TlsInfo), Error> {
+    let name = settings.sni.as_deref().unwrap_or(host);
+    let server_name = ServerName::try_from(name.to_string()).map_err(|_| Error::Tls {
+        peer,
+        reason: format!("'{name}' is not a name a certificate can be checked against"),
+    })?;
+    let config = client_config(&settings.trust)?;
+    let mut connection = ClientConnection::new(Arc::new(config), server_name)
+        .map_err(|err| tls_error(&err, peer, name))?;
+    let mut stream: TcpStream = socket.into();
+    let io_error = |err: &io::Error| Error::from_io("making the TLS handshake with", peer, err);
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| io_error(&e))?;
+    stream
+        .set_write_timeout(Some(timeout))
+        .map_err(|e| io_error(&e))?;
+    while connection.is_handshaking() {
+        if let Err(err) = connection.complete_io(&mut stream) {
+            return Err(handshake_error(&err, peer, name));
+        }
+    }
+    let info = info(&connection);
+    stream.set_read_timeout(None).map_err(|e| io_error(&e))?;
+    stream.set_write_timeout(None).map_err(|e| io_error(&e))?;
+    let plain = pump::start(connection, stream).map_err(|e| io_error(&e))?;
+    Ok((plain, info))
+}
+
+fn client_config(trust: &Trust) -> Result<ClientConfig, Error> {
+    let builder =
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|err| Error::TlsSettings(err.to_string()))?;
+    let config = match trust {
+        Trust::AnyCertificate => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(accept_any::AcceptAny::new()))
+            .with_no_client_auth(),
+        Trust::SystemRoots => {
+            let mut roots = RootCertStore::empty();
+            // A system store with some unreadable certificates still has the others.
+            let found = rustls_native_certs::load_native_certs();
+            roots.add_parsable_certificates(found.certs);
+            builder.with_root_certificates(roots).with_no_client_auth()
+        }
+        Trust::CaFile(path) => {
+            let reading = |reason: String| Error::File {
+                action: "reading the CA certificates in",
+                path: path.display().to_string(),
+                message: reason,
+            };
+            let mut roots = RootCertStore::empty();
+            let certs = CertificateDer::pem_file_iter(path)
+                .map_err(|err| reading(err.to_string()))?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|err| reading(err.to_string()))?;
+            if certs.is_empty() {
+                return Err(reading("it holds no PEM certificate".to_string()));
+            }
+            roots.add_parsable_certificates(certs);
+            builder.with_root_certificates(roots).with_no_client_auth()
+        }
+    };
+    Ok(config)
+}
+
+/// A handshake that failed, in one line: the certificate's problem, a peer that is not
+/// speaking TLS, or what the network said.
+fn handshake_error(err: &io::Error, peer: SocketAddr, name: &str) -> Error {
+    match err
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        Some(tls) => tls_error(tls, peer, name),
+        None if err.kind() == io::ErrorKind::UnexpectedEof => Error::Tls {
+            peer,
+            reason: "the peer closed the connection during the TLS handshake".to_string(),
+        },
+        None => Error::from_io("making the TLS handshake with", peer, err),
+    }
+}
+
+fn tls_error(err: &rustls::Error, peer: SocketAddr, name: &str) -> Error {
+    use rustls::CertificateError as Cert;
+    let reason = match err {
+        rustls::Error::InvalidCertificate(Cert::Expired | Cert::ExpiredContext { .. }) => {
+            format!("the certificate for {name} has expired")
+        }
+        rustls::Error::InvalidCertificate(Cert::NotValidYet | Cert::NotValidYetContext { .. }) => {
+            format!("the certificate for {name} is not valid yet")
+        }
+        rustls::Error::InvalidCertificate(
+            Cert::NotValidForName | Cert::NotValidForNameContext { .. },
+        ) => format!("the certificate is not valid for {name}"),
+        rustls::Error::InvalidCertificate(Cert::UnknownIssuer) => format!(
+            "the certificate for {name} is not signed by a trusted authority (a self-signed \
+             device needs \"Accept any certificate\" or its CA file)"
+        ),
+        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
+            "the peer does not speak TLS".to_string()
+        }
+        rustls::Error::AlertReceived(alert) => {
+            format!("the peer refused the handshake ({alert:?})")
+        }
+        other => other.to_string(),
+    };
+    Error::Tls { peer, reason }
+}
+
+fn info(connection: &ClientConnection) -> TlsInfo {
+    let version = connection
+        .protocol_version()
+        .map_or_else(String::new, |v| format!("{v:?}").replace('_', "."));
+    let cipher_suite = connection
+        .negotiated_cipher_suite()
+        .map_or_else(String::new, |s| format!("{:?}", s.suite()));
+    let certificate = connection
+        .peer_certificates()
+        .and_then(|chain| chain.first())
+        .map(|cert| cert.as_ref().to_vec())
+        .unwrap_or_default();
+    let (subject, issuer, not_after) = x509_parser::parse_x509_certificate(&certificate)
+        .map(|(_, cert)| {
+            (
+                cert.subject().to_string(),
+                cert.issuer().to_string(),
+                cert.validity()
+                    .not_after
+                    .to_rfc2822()
+                    .unwrap_or_else(|_| cert.validity().not_after.to_string()),
+            )
+        })
+        .unwrap_or_default();
+    let digest = ring::digest::digest(&ring::digest::SHA256, &certificate);
+    let sha256 = digest
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":");
+    TlsInfo {
+        version,
+        cipher_suite,
+        subject,
+        issuer,
+        not_after,
+        sha256,
+    }
+}

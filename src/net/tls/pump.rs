@@ -1,0 +1,195 @@
+//! Carries bytes between a TLS socket and a loopback pair: one thread decrypts what the peer
+//! sends and writes it to the pair, one encrypts what the connection writes to the pair. The
+//! connection on the pair's other end sees a plain stream: a FIN (or close_notify) from the
+//! peer arrives as a FIN, a reset as a reset, and its own close or reset goes out the same way.
+
+use std::io::{self, Read, Write};
+use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rustls::ClientConnection;
+use socket2::{SockRef, Socket};
+
+/// Bytes moved per read, either way.
+const CHUNK: usize = 16 * 1024;
+
+/// Connections to the pair's listener that are not ours, refused before giving up.
+const STRANGERS_REFUSED: usize = 8;
+
+struct Pump {
+    connection: Mutex<ClientConnection>,
+    /// Held while TLS records go out, taken before the connection's lock is let go, so the
+    /// records of the two threads reach the socket in the order they were made.
+    writing: Mutex<()>,
+    /// The peer or the connection reset: the other thread ends without a word.
+    reset: AtomicBool,
+}
+
+/// Starts the pump on `tls` (handshake done) and returns the socket the connection uses.
+pub(super) fn start(connection: ClientConnection, tls: TcpStream) -> io::Result<Socket> {
+    let (inner, outer) = loopback_pair()?;
+    let pump = Arc::new(Pump {
+        connection: Mutex::new(connection),
+        writing: Mutex::new(()),
+        reset: AtomicBool::new(false),
+    });
+    let (tls_in, outer_in) = (tls.try_clone()?, outer.try_clone()?);
+    let decrypting = pump.clone();
+    std::thread::Builder::new()
+        .name("tls-in".into())
+        .stack_size(256 * 1024)
+        .spawn(move || decrypt(&decrypting, tls_in, outer_in))?;
+    std::thread::Builder::new()
+        .name("tls-out".into())
+        .stack_size(256 * 1024)
+        .spawn(move || encrypt(&pump, outer, tls))?;
+    Ok(Socket::from(inner))
+}
+
+/// Two connected sockets on 127.0.0.1; the listener takes only the one we connect.
+fn loopback_pair() -> io::Result<(TcpStream, TcpStream)> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+    let inner = TcpStream::connect(listener.local_addr()?)?;
+    let ours = inner.local_addr()?;
+    for _ in 0..STRANGERS_REFUSED {
+        let (outer, from) = listener.accept()?;
+        if from == ours {
+            inner.set_nodelay(true)?;
+            outer.set_nodelay(true)?;
+            return Ok((inner, outer));
+        }
+    }
+    Err(io::Error::other(
+        "another program kept connecting to the TLS pair",
+    ))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Peer to connection: reads TLS records, writes the plain bytes to the pair.
+fn decrypt(pump: &Pump, mut tls: TcpStream, mut outer: TcpStream) {
+    let mut records = vec![0u8; CHUNK];
+    let mut chunk = vec![0u8; CHUNK];
+    loop {
+        let n = match tls.read(&mut records) {
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return reset(pump, &outer),
+        };
+        if n == 0 {
+            // A FIN without close_notify (or our own end shut the socket): a FIN all the same.
+            let _ = outer.shutdown(Shutdown::Write);
+            return;
+        }
+        let mut plain = Vec::new();
+        let (mut closed, mut failed) = (false, false);
+        let mut connection = lock(&pump.connection);
+        let mut input = &records[..n];
+        while !input.is_empty() && !failed {
+            failed = connection.read_tls(&mut input).is_err();
+            match connection.process_new_packets() {
+                Ok(state) => closed |= state.peer_has_closed(),
+                Err(_) => failed = true,
+            }
+            loop {
+                match connection.reader().read(&mut chunk) {
+                    Ok(0) => {
+                        closed = true;
+                        break;
+                    }
+                    Ok(k) => plain.extend_from_slice(&chunk[..k]),
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(_) => {
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        // An alert, or an answer the protocol needs (a key update).
+        let answer = take_records(&mut connection);
+        let writing = (!answer.is_empty()).then(|| lock(&pump.writing));
+        drop(connection);
+        if writing.is_some() {
+            let _ = tls.write_all(&answer);
+        }
+        drop(writing);
+        if !plain.is_empty() && outer.write_all(&plain).is_err() {
+            return;
+        }
+        if failed {
+            let _ = tls.shutdown(Shutdown::Both);
+            return reset(pump, &outer);
+        }
+        if closed {
+            let _ = outer.shutdown(Shutdown::Write);
+            return;
+        }
+    }
+}
+
+/// Connection to peer: reads plain bytes from the pair, writes TLS records.
+fn encrypt(pump: &Pump, mut outer: TcpStream, mut tls: TcpStream) {
+    let mut plain = vec![0u8; CHUNK];
+    loop {
+        let n = match outer.read(&mut plain) {
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => {
+                // The connection was reset here: the peer gets a reset too.
+                if !pump.reset.swap(true, Ordering::AcqRel) {
+                    let _ = SockRef::from(&tls).set_linger(Some(Duration::ZERO));
+                    let _ = tls.shutdown(Shutdown::Read);
+                }
+                return;
+            }
+        };
+        if pump.reset.load(Ordering::Acquire) {
+            return;
+        }
+        let mut connection = lock(&pump.connection);
+        if n == 0 {
+            connection.send_close_notify();
+        } else if connection.writer().write_all(&plain[..n]).is_err() {
+            return;
+        }
+        let records = take_records(&mut connection);
+        let writing = lock(&pump.writing);
+        drop(connection);
+        let sent = tls.write_all(&records).is_ok();
+        drop(writing);
+        if n == 0 {
+            // The connection closed: nothing more is read for it either.
+            let _ = tls.shutdown(Shutdown::Both);
+            return;
+        }
+        if !sent {
+            return;
+        }
+    }
+}
+
+fn take_records(connection: &mut ClientConnection) -> Vec<u8> {
+    let mut records = Vec::new();
+    while connection.wants_write() {
+        if connection.write_tls(&mut records).is_err() {
+            break;
+        }
+    }
+    records
+}
+
+/// The peer reset (or broke the protocol): the connection is reset too, once both threads
+/// have let go of the pair's socket.
+fn reset(pump: &Pump, outer: &TcpStream) {
+    pump.reset.store(true, Ordering::Release);
+    let _ = SockRef::from(outer).set_linger(Some(Duration::ZERO));
+    // Wakes the other thread, which then lets go of its copy.
+    let _ = outer.shutdown(Shutdown::Read);
+}

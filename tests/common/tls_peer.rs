@@ -1,0 +1,122 @@
+//! A TLS peer for tests: a test CA and the certificates it signs (rcgen), and Python's `ssl`
+//! module as a server of one connection.
+
+use std::path::{Path, PathBuf};
+
+use rcgen::{
+    BasicConstraints, Certificate, CertificateParams, DnType, IsCa, KeyPair, date_time_ymd,
+};
+
+use super::{Python, TempDir};
+
+/// A TLS server of one connection that sends back "echo:" and what it got, then closes.
+const TLS_SERVER: &str = r#"
+import socket, ssl, sys
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(sys.argv[1], sys.argv[2])
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.bind(("127.0.0.1", 0))
+server.listen(1)
+print(server.getsockname()[1], flush=True)
+conn, addr = server.accept()
+try:
+    tls = context.wrap_socket(conn, server_side=True)
+    data = tls.recv(1024)
+    tls.sendall(b"echo:" + data)
+    tls.close()
+except (ssl.SSLError, OSError) as e:
+    print("handshake failed:", e, file=sys.stderr)
+"#;
+
+/// A test CA and the files of certificates it signs.
+pub struct Certificates {
+    dir: TempDir,
+    ca: Certificate,
+    ca_key: KeyPair,
+}
+
+impl Certificates {
+    pub fn new(name: &str) -> Certificates {
+        let ca_key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "Socket Tester Test CA");
+        let ca = params.self_signed(&ca_key).unwrap();
+        let dir = TempDir::new(name);
+        std::fs::write(dir.file("ca.pem"), ca.pem()).unwrap();
+        Certificates { dir, ca, ca_key }
+    }
+
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.file("ca.pem")
+    }
+
+    /// A certificate for `names` signed by the CA (or by itself), valid now unless `expired`:
+    /// the paths of its certificate and key files.
+    pub fn leaf(
+        &self,
+        file: &str,
+        names: &[&str],
+        self_signed: bool,
+        expired: bool,
+    ) -> (PathBuf, PathBuf) {
+        let key = KeyPair::generate().unwrap();
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let mut params = CertificateParams::new(names).unwrap();
+        params.distinguished_name.push(DnType::CommonName, "device");
+        if expired {
+            params.not_before = date_time_ymd(2020, 1, 1);
+            params.not_after = date_time_ymd(2021, 1, 1);
+        }
+        let cert = if self_signed {
+            params.self_signed(&key).unwrap()
+        } else {
+            params.signed_by(&key, &self.ca, &self.ca_key).unwrap()
+        };
+        let (cert_path, key_path) = (
+            self.dir.file(&format!("{file}.pem")),
+            self.dir.file(&format!("{file}.key")),
+        );
+        std::fs::write(&cert_path, cert.pem()).unwrap();
+        std::fs::write(&key_path, key.serialize_pem()).unwrap();
+        (cert_path, key_path)
+    }
+}
+
+/// A TLS server of one connection that echoes everything until the client closes, then
+/// closes with close_notify.
+const TLS_ECHO_SERVER: &str = r#"
+import socket, ssl, sys
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(sys.argv[1], sys.argv[2])
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.bind(("127.0.0.1", 0))
+server.listen(1)
+print(server.getsockname()[1], flush=True)
+conn, addr = server.accept()
+tls = context.wrap_socket(conn, server_side=True)
+while True:
+    data = tls.recv(65536)
+    if not data:
+        break
+    tls.sendall(data)
+tls.unwrap().close()
+"#;
+
+/// A Python TLS server with this certificate, and its address; None where python3 is missing.
+pub fn python_server(cert: &Path, key: &Path) -> Option<(Python, String)> {
+    start(TLS_SERVER, cert, key)
+}
+
+/// A Python TLS echo server (until the client closes); None where python3 is missing.
+pub fn python_echo_server(cert: &Path, key: &Path) -> Option<(Python, String)> {
+    start(TLS_ECHO_SERVER, cert, key)
+}
+
+fn start(script: &str, cert: &Path, key: &Path) -> Option<(Python, String)> {
+    let mut python = Python::start(script, &[cert.to_str().unwrap(), key.to_str().unwrap()])?;
+    let port = python.line();
+    Some((python, format!("127.0.0.1:{port}")))
+}

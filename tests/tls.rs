@@ -1,0 +1,200 @@
+//! A TLS client against Python's `ssl` module as the server, on loopback: a verified
+//! handshake with its details printed, "accept any certificate" for a self-signed device, and
+//! each failure in its own words (expired, wrong name, untrusted, not TLS). Certificates are
+//! made here with rcgen. Skipped, with a printed reason, where python3 is missing.
+
+#![cfg(feature = "tls")]
+
+mod common;
+
+use std::io::Write;
+use std::net::TcpListener;
+
+use common::run_cli;
+use common::tls_peer::{Certificates, python_server};
+
+#[test]
+fn a_verified_handshake_with_python_shows_what_was_agreed_and_carries_the_data() {
+    let certs = Certificates::new("tls-verified");
+    let (cert, key) = certs.leaf("device", &["localhost"], false, false);
+    let Some((_python, addr)) = python_server(&cert, &key) else {
+        return;
+    };
+    let (code, lines, stderr) = run_cli(&[
+        "tcp-client",
+        &addr,
+        "--tls",
+        "--sni",
+        "localhost",
+        "--ca",
+        certs.ca_file().to_str().unwrap(),
+        "--send",
+        "hello",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let tls = json
+        .iter()
+        .find(|j| j["event"] == "tls")
+        .expect("a tls line");
+    let said = tls["reason"].as_str().unwrap();
+    assert!(said.starts_with("TLSv1.3 TLS13_"), "{said}");
+    assert!(
+        said.contains("certificate CN=device (issued by CN=Socket Tester Test CA"),
+        "{said}"
+    );
+    assert!(said.contains("SHA-256 "), "{said}");
+    let received: Vec<&str> = json
+        .iter()
+        .filter(|j| j["event"] == "rx")
+        .filter_map(|j| j["text"].as_str())
+        .collect();
+    assert_eq!(received.concat(), "echo:hello");
+}
+
+#[test]
+fn a_self_signed_device_is_refused_unless_any_certificate_is_accepted() {
+    let certs = Certificates::new("tls-self-signed");
+    let (cert, key) = certs.leaf("device", &["localhost"], true, false);
+    let Some((_python, addr)) = python_server(&cert, &key) else {
+        return;
+    };
+    let (code, _, stderr) = run_cli(&["tcp-client", &addr, "--tls", "--send", "hello"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("is not signed by a trusted authority"),
+        "{stderr}"
+    );
+
+    let Some((_python, addr)) = python_server(&cert, &key) else {
+        return;
+    };
+    let (code, lines, stderr) = run_cli(&[
+        "tcp-client",
+        &addr,
+        "--tls",
+        "--tls-insecure",
+        "--send",
+        "hello",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        lines.iter().any(|l| l.contains(" tls TLSv1.3")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l.contains("echo:hello")), "{lines:?}");
+}
+
+#[test]
+fn expired_and_wrong_name_certificates_each_say_so() {
+    let certs = Certificates::new("tls-bad-certs");
+    let ca = certs.ca_file();
+    let (cert, key) = certs.leaf("expired", &["localhost"], false, true);
+    let Some((_python, addr)) = python_server(&cert, &key) else {
+        return;
+    };
+    let (code, _, stderr) = run_cli(&[
+        "tcp-client",
+        &addr,
+        "--tls",
+        "--sni",
+        "localhost",
+        "--ca",
+        ca.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("the certificate for localhost has expired"),
+        "{stderr}"
+    );
+
+    let (cert, key) = certs.leaf("other", &["device.example"], false, false);
+    let Some((_python, addr)) = python_server(&cert, &key) else {
+        return;
+    };
+    let (code, _, stderr) = run_cli(&[
+        "tcp-client",
+        &addr,
+        "--tls",
+        "--sni",
+        "localhost",
+        "--ca",
+        ca.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("the certificate is not valid for localhost"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_peer_that_does_not_speak_tls_is_named_as_such() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let device = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        // A plain-text banner where a TLS server's hello should be.
+        let _ = stream.write_all(b"220 device ready\r\n");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    });
+    let (code, _, stderr) = run_cli(&["tcp-client", &addr, "--tls", "--tls-insecure"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("the peer does not speak TLS"), "{stderr}");
+    device.join().unwrap();
+}
+
+#[test]
+fn four_megabytes_cross_tls_both_ways_and_closing_sends_close_notify() {
+    use common::tls_peer::python_echo_server;
+    let certs = Certificates::new("tls-bulk");
+    let (cert, key) = certs.leaf("device", &["localhost"], false, false);
+    let Some((python, addr)) = python_echo_server(&cert, &key) else {
+        return;
+    };
+    let file = certs_file(&certs, "bulk.bin", &common::pattern(4 * common::MIB));
+    let (code, lines, stderr) = run_cli(&[
+        "tcp-client",
+        &addr,
+        "--tls",
+        "--sni",
+        "localhost",
+        "--ca",
+        certs.ca_file().to_str().unwrap(),
+        "--send-file",
+        file.to_str().unwrap(),
+        "--hex",
+        "--wait-ms",
+        "1500",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut echoed = Vec::new();
+    for line in &lines {
+        let json: serde_json::Value = serde_json::from_str(line).unwrap();
+        if json["event"] == "rx" {
+            let hex = json["hex"].as_str().unwrap();
+            echoed.extend(socket_tester::codec::hex::parse_hex(hex).unwrap());
+        }
+    }
+    assert!(
+        echoed == common::pattern(4 * common::MIB),
+        "{} bytes came back",
+        echoed.len()
+    );
+    assert_eq!(
+        python.wait(),
+        0,
+        "Python read a clean close_notify, not a bare EOF"
+    );
+}
+
+fn certs_file(certs: &Certificates, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = certs.ca_file().with_file_name(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
