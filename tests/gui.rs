@@ -1582,3 +1582,49 @@ fn a_tls_client_page_refuses_a_self_signed_device_until_any_certificate_is_accep
     click(&mut h, "Send");
     wait_until(&mut h, "the echo", |h| rx_texts(h).concat() == "echo:hello");
 }
+
+#[test]
+#[cfg(feature = "tls")]
+fn a_tls_server_page_generates_its_certificate_and_serves_a_python_client() {
+    const CLIENT: &str = r#"
+import socket, ssl, sys
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10) as raw:
+    with context.wrap_socket(raw, server_hostname="localhost") as tls:
+        tls.sendall(b"hello server")
+        print(tls.recv(1024).decode(), flush=True)
+"#;
+    let mut h = app();
+    click(&mut h, "TCP Server");
+    click(&mut h, "TLS");
+    // No certificate yet: said at once, nothing opens.
+    click(&mut h, "Listen");
+    assert!(
+        page(&mut h)
+            .status_error()
+            .is_some_and(|e| e.contains("needs a certificate and key file")),
+        "{:?}",
+        page(&mut h).status_error()
+    );
+    click(&mut h, "Framing and TCP options");
+    click(&mut h, "Generate a self-signed certificate");
+    assert!(
+        h.query_by_label("using the generated certificate")
+            .is_some()
+    );
+    let local = open_on_loopback(&mut h, "TCP Server", "Address", "Port", "Listen");
+    type_message(&mut h, "welcome");
+    let Some(mut python) = common::Python::start(CLIENT, &[&local.port().to_string()]) else {
+        return;
+    };
+    wait_until(&mut h, "the client's message", |h| !rx_texts(h).is_empty());
+    assert_eq!(rx_texts(&mut h), ["hello server"]);
+    assert!(
+        h.query_by_label_contains("TLS established: TLSv1.3")
+            .is_some()
+    );
+    click(&mut h, "Send");
+    assert_eq!(python.line(), "welcome");
+}

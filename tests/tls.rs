@@ -198,3 +198,94 @@ fn certs_file(certs: &Certificates, name: &str, bytes: &[u8]) -> std::path::Path
     std::fs::write(&path, bytes).unwrap();
     path
 }
+
+/// A Python TLS client: sends its first argument's text, prints what comes back, closes.
+/// With a CA file it checks the server's certificate for "localhost"; without, it takes any.
+const TLS_CLIENT: &str = r#"
+import socket, ssl, sys
+port = int(sys.argv[1])
+if len(sys.argv) > 2:
+    context = ssl.create_default_context(cafile=sys.argv[2])
+else:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+    with context.wrap_socket(raw, server_hostname="localhost") as tls:
+        tls.sendall(b"hello over tls")
+        print(tls.recv(1024).decode(), flush=True)
+"#;
+
+#[test]
+fn a_tls_server_answers_python_clients_with_a_self_signed_or_a_given_certificate() {
+    // A self-signed certificate made at start; Python takes any.
+    let mut server = common::Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--tls",
+        "--tls-self-signed",
+        "--echo",
+    ]);
+    let port = server.listening().port().to_string();
+    let Some(mut python) = common::Python::start(TLS_CLIENT, &[&port]) else {
+        return;
+    };
+    assert_eq!(python.line(), "hello over tls");
+    assert_eq!(python.wait(), 0);
+    let agreed = server.line_containing(" tls ");
+    assert!(agreed.contains("TLSv1.3 TLS13_"), "{agreed}");
+    drop(server);
+
+    // A certificate from files, which Python checks against its CA.
+    let certs = Certificates::new("tls-server");
+    let (cert, key) = certs.leaf("server", &["localhost"], false, false);
+    let mut server = common::Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--tls",
+        "--cert",
+        cert.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--echo",
+    ]);
+    let port = server.listening().port().to_string();
+    let ca = certs.ca_file();
+    let mut python = common::Python::start(TLS_CLIENT, &[&port, ca.to_str().unwrap()]).unwrap();
+    assert_eq!(python.line(), "hello over tls");
+    assert_eq!(python.wait(), 0);
+    server.line_containing(" tls ");
+}
+
+#[test]
+fn a_tls_server_names_a_client_that_does_not_speak_tls_and_goes_on() {
+    let mut server = common::Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--tls",
+        "--tls-self-signed",
+        "--echo",
+    ]);
+    let addr = server.listening();
+    let mut plain = std::net::TcpStream::connect(addr).unwrap();
+    plain.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    // The server goes on: a TLS client after it is served.
+    let Some(mut python) = common::Python::start(TLS_CLIENT, &[&addr.port().to_string()]) else {
+        return;
+    };
+    assert_eq!(python.line(), "hello over tls");
+    drop(plain);
+    server.signal(libc::SIGINT);
+    let (_, _, stderr) = server.finish();
+    assert!(stderr.contains("the peer does not speak TLS"), "{stderr}");
+}
+
+#[test]
+fn a_tls_server_without_a_certificate_is_refused_before_listening() {
+    let (code, _, stderr) = run_cli(&["tcp-server", "127.0.0.1:0", "--tls"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--tls needs --cert FILE --key FILE, or --tls-self-signed"),
+        "{stderr}"
+    );
+}

@@ -244,6 +244,19 @@ pub struct TcpServerArgs {
     /// On an IPv6 address such as [::]:9000, accept IPv4 clients too.
     #[arg(long)]
     pub dual_stack: bool,
+    /// Speak TLS with each client, with --cert and --key, or --tls-self-signed.
+    #[arg(long)]
+    pub tls: bool,
+    /// With --tls: the certificate (chain) to present, PEM.
+    #[arg(long, value_name = "FILE", requires_all = ["tls", "key"])]
+    pub cert: Option<std::path::PathBuf>,
+    /// With --tls: the certificate's private key, PEM.
+    #[arg(long, value_name = "FILE", requires_all = ["tls", "cert"])]
+    pub key: Option<std::path::PathBuf>,
+    /// With --tls: a new self-signed certificate for localhost and the address listened on
+    /// (clients must accept it as such).
+    #[arg(long, requires = "tls", conflicts_with_all = ["cert", "key"])]
+    pub tls_self_signed: bool,
     #[command(flatten)]
     pub limit: ClientLimit,
     #[command(flatten)]

@@ -184,9 +184,12 @@ impl Printer {
                     },
                 )
             }
-            EventKind::TlsEstablished { info } => line(
+            EventKind::TlsEstablished { client, info } => line(
                 format!("{clock} tls {}", info.summary()),
-                JsonLine::new(time, "tls").because(info.summary()),
+                JsonLine {
+                    client: *client,
+                    ..JsonLine::new(time, "tls").because(info.summary())
+                },
             ),
             EventKind::Rejected { peer, limit } => {
                 let reason = format!("{limit} clients are connected, the most allowed");

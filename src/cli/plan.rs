@@ -14,7 +14,7 @@ use crate::codec::template::{Random, Template, Values};
 use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding};
 use crate::error::{Error, MAX_UDP_PAYLOAD};
 use crate::net::addr::{parse_bind, parse_multicast, parse_remote};
-use crate::net::tls::{TlsClient, Trust};
+use crate::net::tls::{TlsClient, TlsServer, Trust};
 use crate::net::{
     Destination, Reconnect, RelayConfig, Responder, Rule, Sequence, Session, SessionConfig,
     SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
@@ -262,6 +262,20 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
                 TcpServerConfig::new(parse_bind(&a.listen, IpAddr::V4(Ipv4Addr::UNSPECIFIED))?);
             config.max_clients = a.limit.max_clients as usize;
             config.dual_stack = a.dual_stack;
+            config.tls = match (a.tls, &a.cert, &a.key, a.tls_self_signed) {
+                (false, ..) => None,
+                (true, Some(cert), Some(key), _) => Some(TlsServer::from_files(cert, key)?),
+                (true, _, _, true) => Some(TlsServer::self_signed(&[
+                    "localhost".to_string(),
+                    config.bind.ip().to_string(),
+                ])?),
+                (true, ..) => {
+                    return Err(Error::InvalidSetting {
+                        name: "--tls",
+                        reason: "needs --cert FILE --key FILE, or --tls-self-signed".to_string(),
+                    });
+                }
+            };
             config.options = tcp_options(&a.tcp)?;
             Ok(ModePlan {
                 config: SessionConfig::TcpServer(config),

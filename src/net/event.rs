@@ -52,7 +52,10 @@ pub enum EventKind {
     /// A TCP client connected.
     Connected { local: SocketAddr, peer: SocketAddr },
     /// A TCP client's TLS handshake is done: what it agreed and the peer's certificate.
-    TlsEstablished { info: TlsInfo },
+    TlsEstablished {
+        client: Option<ClientId>,
+        info: TlsInfo,
+    },
     /// A TCP server accepted a client.
     Accepted {
         client: ClientId,

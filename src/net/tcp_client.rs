@@ -224,7 +224,7 @@ fn connection_phase(
     };
     emitter.emit(EventKind::Connected { local, peer });
     if let Some(info) = tls {
-        emitter.emit(EventKind::TlsEstablished { info });
+        emitter.emit(EventKind::TlsEstablished { client: None, info });
     }
     connection.release_reader();
     let (phase, reason) = loop {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crossbeam_channel::{select, unbounded};
+use socket2::Socket;
 
 use crate::error::Error;
 use crate::net::ClientId;
@@ -16,10 +17,14 @@ use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::listener::Listener;
 use crate::net::outbox::{Outgoing, Ticket};
-use crate::net::session::{ClientInfo, Shared, Worker};
+use crate::net::session::{ClientInfo, Shared, Worker, spawn_or_report};
 use crate::net::stats::Counters;
+use crate::net::tls::{Acceptor, TlsInfo, TlsServer};
 
 pub const DEFAULT_MAX_CLIENTS: usize = 1024;
+
+/// How long a client may take over its TLS handshake.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Debug, Clone)]
 pub struct TcpServerConfig {
@@ -28,6 +33,8 @@ pub struct TcpServerConfig {
     pub options: TcpOptions,
     /// On an IPv6 address such as `[::]`, accept IPv4 clients too.
     pub dual_stack: bool,
+    /// Speak TLS with each client, with this certificate.
+    pub tls: Option<TlsServer>,
 }
 
 impl TcpServerConfig {
@@ -37,11 +44,16 @@ impl TcpServerConfig {
             max_clients: DEFAULT_MAX_CLIENTS,
             options: TcpOptions::default(),
             dual_stack: false,
+            tls: None,
         }
     }
 }
 
 pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
+    let acceptor = match config.tls.as_ref().map(Acceptor::new).transpose() {
+        Ok(acceptor) => acceptor,
+        Err(error) => return worker.emitter.could_not_start(error),
+    };
     let listener = match Listener::start(config.bind, config.dual_stack, &worker.emitter) {
         Ok(listener) => listener,
         Err(error) => return worker.emitter.could_not_start(error),
@@ -58,8 +70,14 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
         to_relay_target: false,
     };
     let mut clients: BTreeMap<ClientId, Connection> = BTreeMap::new();
-    let mut next_id: ClientId = 1;
+    let mut admission = Admission {
+        next_id: 1,
+        local,
+        shared: &shared,
+        owner: &owner,
+    };
     let mut full_reported = false;
+    let (secured_tx, secured_rx) = unbounded();
     loop {
         select! {
             recv(commands) -> command => match TcpControl::of(command.ok()) {
@@ -80,23 +98,23 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                     continue;
                 }
                 full_reported = false;
-                let id = next_id;
-                next_id += 1;
-                let counters = Arc::new(Counters::default());
-                // Listed (and its writer published) before `Accepted` is reported, so a
-                // consumer sees the list current and can send at once.
-                shared.clients().push(ClientInfo { id, local, peer, since: SystemTime::now(), counters: counters.clone() });
-                match Connection::start(socket, Some(id), peer, counters, &owner) {
-                    Ok(mut connection) => {
-                        emitter.emit(EventKind::Accepted { client: id, local, peer });
-                        connection.release_reader();
-                        clients.insert(id, connection);
+                match &acceptor {
+                    // The handshake waits on the client: on a thread of its own.
+                    Some(acceptor) => {
+                        let (acceptor, secured) = (acceptor.clone(), secured_tx.clone());
+                        spawn_or_report("tls-accept", &emitter, move || {
+                            let _ = secured.send((peer, acceptor.accept(socket, peer, HANDSHAKE_TIMEOUT)));
+                        });
                     }
-                    Err(error) => {
-                        shared.clients().retain(|client| client.id != id);
-                        emitter.emit(EventKind::Error { client: Some(id), error });
-                    }
+                    None => admission.admit(&mut clients, socket, peer, None),
                 }
+            },
+            recv(secured_rx) -> secured => match secured {
+                Ok((peer, Ok((socket, info)))) => admission.admit(&mut clients, socket, peer, Some(info)),
+                Ok((_, Err(error))) => {
+                    emitter.emit(EventKind::Error { client: None, error });
+                }
+                Err(_) => {}
             },
             recv(finished_rx) -> finished => {
                 if let Ok((Some(id), reason)) = finished
@@ -133,6 +151,61 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
         }
     }
     emitter.emit(EventKind::Stopped);
+}
+
+/// Takes accepted clients in: an id each, listed, a connection, reported.
+struct Admission<'a> {
+    next_id: ClientId,
+    local: SocketAddr,
+    shared: &'a Shared,
+    owner: &'a Owner,
+}
+
+impl Admission<'_> {
+    fn admit(
+        &mut self,
+        clients: &mut BTreeMap<ClientId, Connection>,
+        socket: Socket,
+        peer: SocketAddr,
+        tls: Option<TlsInfo>,
+    ) {
+        let (id, local, emitter) = (self.next_id, self.local, &self.owner.emitter);
+        self.next_id += 1;
+        let counters = Arc::new(Counters::default());
+        // Listed (and its writer published) before `Accepted` is reported, so a consumer sees
+        // the list current and can send at once.
+        self.shared.clients().push(ClientInfo {
+            id,
+            local,
+            peer,
+            since: SystemTime::now(),
+            counters: counters.clone(),
+        });
+        match Connection::start(socket, Some(id), peer, counters, self.owner) {
+            Ok(mut connection) => {
+                emitter.emit(EventKind::Accepted {
+                    client: id,
+                    local,
+                    peer,
+                });
+                if let Some(info) = tls {
+                    emitter.emit(EventKind::TlsEstablished {
+                        client: Some(id),
+                        info,
+                    });
+                }
+                connection.release_reader();
+                clients.insert(id, connection);
+            }
+            Err(error) => {
+                self.shared.clients().retain(|client| client.id != id);
+                emitter.emit(EventKind::Error {
+                    client: Some(id),
+                    error,
+                });
+            }
+        }
+    }
 }
 
 fn close_client(

@@ -30,4 +30,17 @@ pub const TEXTS: &[(&str, &str)] = &[
         "对端证书：{subject}，签发者 {issuer}，到期 {expires}",
     ),
     ("certificate SHA-256: {sha256}", "证书 SHA-256：{sha256}"),
+    ("Certificate file", "证书文件"),
+    (
+        "The certificate (chain) to present, PEM",
+        "要出示的证书（链），PEM 格式",
+    ),
+    ("Key file", "私钥文件"),
+    ("The certificate's private key, PEM", "证书的私钥，PEM 格式"),
+    ("Generate a self-signed certificate", "生成自签名证书"),
+    (
+        "For localhost and the address listened on; kept with the settings. Clients must accept it as self-signed",
+        "用于 localhost 和监听的地址；随设置保存。客户端须按自签名证书接受它",
+    ),
+    ("using the generated certificate", "正在使用生成的证书"),
 ];

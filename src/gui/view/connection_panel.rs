@@ -27,8 +27,7 @@ pub fn draw(
     let groups: &[Group] = match page.kind() {
         SessionKind::Udp => &[Local, Toggle, SendTo, UdpOptions],
         SessionKind::Relay => &[Local, RelayTarget, Toggle],
-        SessionKind::TcpClient => &[Local, Toggle, Tls],
-        _ => &[Local, Toggle],
+        SessionKind::TcpClient | SessionKind::TcpServer => &[Local, Toggle, Tls],
     };
     // On a narrow window whole groups move to the next row; a label never parts from its field.
     super::overflow::wrap(ui, "connection", groups, |ui, group| match group {
@@ -125,17 +124,18 @@ fn toggle(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     }
 }
 
-/// TCP client: TLS, and "Accept any certificate" in orange while it is on (the peer is not
-/// checked). The name and CA file are in the tool panel.
+/// TCP client and server: TLS; a client's "Accept any certificate" in orange while it is on
+/// (the peer is not checked). Names, CA and certificate files are in the tool panel.
 fn tls_switches(page: &mut Page, ui: &mut Ui) {
     let editable = !page.is_open();
+    let kind = page.kind();
     let dark = ui.visuals().dark_mode;
     let config = page.config_mut();
     ui.add_enabled(editable, egui::Checkbox::new(&mut config.tls, t("TLS")))
         .on_hover_text(t(
             "Speak TLS: the server's certificate is checked against the system's roots or a CA file (tool panel)",
         ));
-    if config.tls {
+    if config.tls && kind == SessionKind::TcpClient {
         let label = if config.tls_accept_any {
             RichText::new(t("Accept any certificate")).color(palette::warning(dark))
         } else {

@@ -39,7 +39,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                     (kind, "framing"),
                     t("Framing and TCP options"),
                     false,
-                    |ui| tcp_options(page, ui),
+                    |ui| tcp_options(page, actions, ui),
                 ),
             }
             section(
@@ -116,7 +116,7 @@ const FRAMINGS: [(&str, &str); 8] = [
 ];
 
 /// Framing and socket options; they apply when the session opens.
-fn tcp_options(page: &mut Page, ui: &mut Ui) {
+fn tcp_options(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     let editable = !page.is_open();
     let kind = page.kind();
     let config = page.config_mut();
@@ -161,6 +161,24 @@ fn tcp_options(page: &mut Page, ui: &mut Ui) {
                 .on_hover_text(t("Connect again when the connection fails or is lost (0.5 s, doubling up to 30 s)"));
         }
         });
+        if kind == SessionKind::TcpServer && config.tls {
+            super::field_row(ui, t("Certificate file"), &mut config.tls_cert_file, editable, |_| {})
+                .on_hover_text(t("The certificate (chain) to present, PEM"));
+            super::field_row(ui, t("Key file"), &mut config.tls_key_file, editable, |_| {})
+                .on_hover_text(t("The certificate's private key, PEM"));
+            ui.horizontal_wrapped(|ui| {
+                if ui
+                    .add_enabled(editable, egui::Button::new(t("Generate a self-signed certificate")))
+                    .on_hover_text(t("For localhost and the address listened on; kept with the settings. Clients must accept it as self-signed"))
+                    .clicked()
+                {
+                    actions.push(PageAction::GenerateCertificate);
+                }
+                if config.tls_generated.is_some() && config.tls_cert_file.trim().is_empty() {
+                    ui.label(t("using the generated certificate"));
+                }
+            });
+        }
         if kind == SessionKind::TcpClient && config.tls {
             super::field_row(ui, t("TLS name (SNI)"), &mut config.tls_sni, editable, |_| {})
                 .on_hover_text(t("The name asked for and checked in the certificate; empty: the host"));

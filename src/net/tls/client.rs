@@ -46,7 +46,7 @@ pub(super) fn connect(
     let info = info(&connection);
     stream.set_read_timeout(None).map_err(|e| io_error(&e))?;
     stream.set_write_timeout(None).map_err(|e| io_error(&e))?;
-    let plain = pump::start(connection, stream).map_err(|e| io_error(&e))?;
+    let plain = pump::start(connection.into(), stream).map_err(|e| io_error(&e))?;
     Ok((plain, info))
 }
 
@@ -90,7 +90,7 @@ fn client_config(trust: &Trust) -> Result<ClientConfig, Error> {
 
 /// A handshake that failed, in one line: the certificate's problem, a peer that is not
 /// speaking TLS, or what the network said.
-fn handshake_error(err: &io::Error, peer: SocketAddr, name: &str) -> Error {
+pub(super) fn handshake_error(err: &io::Error, peer: SocketAddr, name: &str) -> Error {
     match err
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
@@ -104,7 +104,7 @@ fn handshake_error(err: &io::Error, peer: SocketAddr, name: &str) -> Error {
     }
 }
 
-fn tls_error(err: &rustls::Error, peer: SocketAddr, name: &str) -> Error {
+pub(super) fn tls_error(err: &rustls::Error, peer: SocketAddr, name: &str) -> Error {
     use rustls::CertificateError as Cert;
     let reason = match err {
         rustls::Error::InvalidCertificate(Cert::Expired | Cert::ExpiredContext { .. }) => {
@@ -131,13 +131,19 @@ fn tls_error(err: &rustls::Error, peer: SocketAddr, name: &str) -> Error {
     Error::Tls { peer, reason }
 }
 
+/// "TLSv1.3".
+pub(super) fn version(version: Option<rustls::ProtocolVersion>) -> String {
+    version.map_or_else(String::new, |v| format!("{v:?}").replace('_', "."))
+}
+
+/// "TLS13_AES_256_GCM_SHA384".
+pub(super) fn suite(suite: Option<rustls::SupportedCipherSuite>) -> String {
+    suite.map_or_else(String::new, |s| format!("{:?}", s.suite()))
+}
+
 fn info(connection: &ClientConnection) -> TlsInfo {
-    let version = connection
-        .protocol_version()
-        .map_or_else(String::new, |v| format!("{v:?}").replace('_', "."));
-    let cipher_suite = connection
-        .negotiated_cipher_suite()
-        .map_or_else(String::new, |s| format!("{:?}", s.suite()));
+    let version = version(connection.protocol_version());
+    let cipher_suite = suite(connection.negotiated_cipher_suite());
     let certificate = connection
         .peer_certificates()
         .and_then(|chain| chain.first())

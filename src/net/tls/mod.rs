@@ -9,6 +9,8 @@ mod accept_any;
 mod client;
 #[cfg(feature = "tls")]
 mod pump;
+#[cfg(feature = "tls")]
+mod server;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -42,6 +44,9 @@ impl TlsInfo {
     /// "TLSv1.3 TLS13_AES_256_GCM_SHA384, certificate CN=device (issued by CN=device,
     /// expires …, SHA-256 AB:CD:…)": one line for the log and the CLI.
     pub fn summary(&self) -> String {
+        if self.subject.is_empty() {
+            return format!("{} {}", self.version, self.cipher_suite);
+        }
         format!(
             "{} {}, certificate {} (issued by {}, expires {}, SHA-256 {})",
             self.version, self.cipher_suite, self.subject, self.issuer, self.not_after, self.sha256
@@ -49,8 +54,87 @@ impl TlsInfo {
     }
 }
 
-/// What the handshake agreed and who the peer is, as the log shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A TLS server's certificate chain and private key, as PEM.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TlsServer {
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+impl TlsServer {
+    /// Reads a certificate (chain) file and a key file, both PEM.
+    pub fn from_files(cert: &std::path::Path, key: &std::path::Path) -> Result<TlsServer, Error> {
+        let read = |path: &std::path::Path| {
+            std::fs::read_to_string(path).map_err(|err| Error::File {
+                action: "reading",
+                path: path.display().to_string(),
+                message: crate::error::describe_io(&err),
+            })
+        };
+        Ok(TlsServer {
+            cert_pem: read(cert)?,
+            key_pem: read(key)?,
+        })
+    }
+
+    /// A new key and a self-signed certificate for `names` (such as "localhost" and this
+    /// machine's addresses): clients must accept it as such.
+    pub fn self_signed(names: &[String]) -> Result<TlsServer, Error> {
+        #[cfg(feature = "tls")]
+        return server::self_signed(names);
+        #[cfg(not(feature = "tls"))]
+        {
+            let _ = names;
+            Err(no_tls())
+        }
+    }
+}
+
+/// Makes each accepted client's handshake, with the server's certificate.
+#[derive(Clone)]
+pub(crate) struct Acceptor {
+    #[cfg(feature = "tls")]
+    inner: server::Acceptor,
+}
+
+impl Acceptor {
+    pub fn new(identity: &TlsServer) -> Result<Acceptor, Error> {
+        #[cfg(feature = "tls")]
+        return Ok(Acceptor {
+            inner: server::Acceptor::new(identity)?,
+        });
+        #[cfg(not(feature = "tls"))]
+        {
+            let _ = identity;
+            Err(no_tls())
+        }
+    }
+
+    /// The handshake with a client just accepted; the socket its connection then uses.
+    pub fn accept(
+        &self,
+        socket: Socket,
+        peer: SocketAddr,
+        timeout: Duration,
+    ) -> Result<(Socket, TlsInfo), Error> {
+        #[cfg(feature = "tls")]
+        return self.inner.accept(socket, peer, timeout);
+        #[cfg(not(feature = "tls"))]
+        {
+            let _ = (socket, peer, timeout);
+            Err(no_tls())
+        }
+    }
+}
+
+#[cfg(not(feature = "tls"))]
+fn no_tls() -> Error {
+    Error::TlsSettings("this build has no TLS (it was built without the tls feature)".to_string())
+}
+
+/// What the handshake agreed and who the peer is, as the log shows it (a server's client
+/// shows no certificate: the fields are empty).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TlsInfo {
     pub version: String,
     pub cipher_suite: String,
@@ -77,8 +161,6 @@ pub(crate) fn connect(
     #[cfg(not(feature = "tls"))]
     {
         let _ = (socket, peer, host, settings, timeout);
-        Err(Error::TlsSettings(
-            "this build has no TLS (it was built without the tls feature)".to_string(),
-        ))
+        Err(no_tls())
     }
 }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use rustls::ClientConnection;
+use rustls::Connection;
 use socket2::{SockRef, Socket};
 
 /// Bytes moved per read, either way.
@@ -19,7 +19,7 @@ const CHUNK: usize = 16 * 1024;
 const STRANGERS_REFUSED: usize = 8;
 
 struct Pump {
-    connection: Mutex<ClientConnection>,
+    connection: Mutex<Connection>,
     /// Held while TLS records go out, taken before the connection's lock is let go, so the
     /// records of the two threads reach the socket in the order they were made.
     writing: Mutex<()>,
@@ -28,7 +28,7 @@ struct Pump {
 }
 
 /// Starts the pump on `tls` (handshake done) and returns the socket the connection uses.
-pub(super) fn start(connection: ClientConnection, tls: TcpStream) -> io::Result<Socket> {
+pub(super) fn start(connection: Connection, tls: TcpStream) -> io::Result<Socket> {
     let (inner, outer) = loopback_pair()?;
     let pump = Arc::new(Pump {
         connection: Mutex::new(connection),
@@ -175,7 +175,7 @@ fn encrypt(pump: &Pump, mut outer: TcpStream, mut tls: TcpStream) {
     }
 }
 
-fn take_records(connection: &mut ClientConnection) -> Vec<u8> {
+fn take_records(connection: &mut Connection) -> Vec<u8> {
     let mut records = Vec::new();
     while connection.wants_write() {
         if connection.write_tls(&mut records).is_err() {

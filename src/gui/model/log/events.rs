@@ -59,12 +59,14 @@ impl Log {
                 }),
             ),
             // What was agreed, who the peer is, and its fingerprint: a row each, so each fits.
-            EventKind::TlsEstablished { info: agreed } => {
-                let rows = [
-                    Note::TlsEstablished(agreed.clone()),
-                    Note::TlsCertificate(agreed.clone()),
-                    Note::TlsFingerprint(agreed),
-                ];
+            EventKind::TlsEstablished { info: agreed, .. } => {
+                // A server's client shows no certificate.
+                let certificate = !agreed.subject.is_empty();
+                let mut rows = vec![Note::TlsEstablished(agreed.clone())];
+                if certificate {
+                    rows.push(Note::TlsCertificate(agreed.clone()));
+                    rows.push(Note::TlsFingerprint(agreed));
+                }
                 for note in rows {
                     self.push_content(time, info(Mark::Note), NO_PEER, Content::Note(note));
                 }

@@ -62,6 +62,8 @@ pub enum PageAction {
     MoveStepUp(usize),
     ExportSequence,
     ImportSequence,
+    /// TCP server: makes a self-signed certificate for TLS, kept with the settings.
+    GenerateCertificate,
 }
 
 impl Page {
@@ -139,6 +141,7 @@ impl Page {
             PageAction::MoveStepUp(i) => self.move_step_up(i),
             PageAction::ExportSequence => self.export_sequence(),
             PageAction::ImportSequence => self.import_sequence(),
+            PageAction::GenerateCertificate => self.generate_certificate(),
         }
         // Rules edited in the frame reach the engine before the next message arrives.
         self.sync_session();

@@ -62,6 +62,11 @@ pub struct PageConfig {
     pub tls_sni: String,
     pub tls_ca_file: String,
     pub tls_accept_any: bool,
+    /// TCP server: the certificate and key files to present, or a certificate made here
+    /// ("Generate a self-signed certificate"), kept with the settings.
+    pub tls_cert_file: String,
+    pub tls_key_file: String,
+    pub tls_generated: Option<crate::net::tls::TlsServer>,
     /// TCP server on an IPv6 address: accept IPv4 clients too.
     pub dual_stack: bool,
     /// Relay: a message typed goes to the client end of the pairs, not to the target.
@@ -167,6 +172,9 @@ impl Default for PageConfig {
             tls_sni: String::new(),
             tls_ca_file: String::new(),
             tls_accept_any: false,
+            tls_cert_file: String::new(),
+            tls_key_file: String::new(),
+            tls_generated: None,
             dual_stack: false,
             inject_toward_client: false,
             multicast_group: "239.1.2.3".into(),

@@ -225,6 +225,7 @@ impl Page {
                 let mut config = TcpServerConfig::new(self.bind()?);
                 config.options = self.tcp_options()?;
                 config.dual_stack = self.config.dual_stack;
+                config.tls = self.tls_server()?;
                 SessionConfig::TcpServer(config)
             }
             SessionKind::Relay => {
