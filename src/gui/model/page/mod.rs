@@ -2,8 +2,8 @@
 //! client list and counters. No drawing here (that is `gui::view`), so it is testable on its
 //! own. This file opens, closes and drains the session and says where it stands; the rest is
 //! split by concern: `config` (what is remembered), `send` (messages, presets, repeats),
-//! `sequence` (send sequences), `files` (capture, export, file sends) and `view_state`
-//! (which rows are shown).
+//! `sequence` (send sequences), `tls`, `files` (capture, export, file sends) and
+//! `view_state` (which rows are shown).
 
 mod action;
 mod config;
@@ -13,6 +13,7 @@ mod send;
 mod sequence;
 #[cfg(test)]
 mod tests;
+mod tls;
 mod view_state;
 
 pub use action::PageAction;

@@ -120,60 +120,6 @@ impl Page {
         }
     }
 
-    /// TCP client: the TLS settings as typed, if TLS is on.
-    pub(super) fn tls_client(&self) -> Option<crate::net::tls::TlsClient> {
-        use crate::net::tls::{TlsClient, Trust};
-        let config = &self.config;
-        let typed = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
-        config.tls.then(|| TlsClient {
-            sni: typed(&config.tls_sni),
-            trust: match (config.tls_accept_any, typed(&config.tls_ca_file)) {
-                (true, _) => Trust::AnyCertificate,
-                (false, Some(file)) => Trust::CaFile(folder::resolve(&file)),
-                (false, None) => Trust::SystemRoots,
-            },
-        })
-    }
-
-    /// TCP server: the certificate to present, if TLS is on: the files typed, else the one
-    /// generated here.
-    pub(super) fn tls_server(&self) -> Result<Option<crate::net::tls::TlsServer>, Error> {
-        use crate::net::tls::TlsServer;
-        let config = &self.config;
-        if !config.tls {
-            return Ok(None);
-        }
-        let (cert, key) = (config.tls_cert_file.trim(), config.tls_key_file.trim());
-        if !cert.is_empty() || !key.is_empty() {
-            return TlsServer::from_files(&folder::resolve(cert), &folder::resolve(key)).map(Some);
-        }
-        config
-            .tls_generated
-            .clone()
-            .map(Some)
-            .ok_or(Error::InvalidSetting {
-                name: "TLS",
-                reason: "needs a certificate and key file, or a generated certificate".to_string(),
-            })
-    }
-
-    /// TCP server: a new self-signed certificate for localhost and the address to bind.
-    pub(super) fn generate_certificate(&mut self) {
-        let names = [
-            "localhost".to_string(),
-            self.config.bind_address.trim().to_string(),
-        ];
-        match crate::net::tls::TlsServer::self_signed(&names) {
-            Ok(made) => {
-                self.config.tls_generated = Some(made);
-                self.config.tls_cert_file.clear();
-                self.config.tls_key_file.clear();
-                self.status_error = None;
-            }
-            Err(error) => self.status_error = Some(i18n::error(&error)),
-        }
-    }
-
     /// UDP: who sent the last datagram.
     pub fn last_sender(&self) -> Option<SocketAddr> {
         self.last_sender
