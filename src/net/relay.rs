@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crossbeam_channel::{Sender, bounded, select, unbounded};
 use socket2::Socket;
@@ -22,7 +22,7 @@ use crate::net::event::{CloseReason, Closer, EventKind};
 use crate::net::interrupt::Interrupter;
 use crate::net::listener::Listener;
 use crate::net::outbox::Outgoing;
-use crate::net::session::{ClientInfo, Shared, Worker, spawn_or_report};
+use crate::net::session::{Shared, Worker, spawn_or_report};
 use crate::net::stats::Counters;
 use crate::net::tcp_client::{self, DEFAULT_CONNECT_TIMEOUT, Outcome, TcpClientConfig};
 use crate::net::tcp_server::{DEFAULT_MAX_CLIENTS, queue_on};
@@ -228,14 +228,7 @@ impl Relay {
         self.full_reported = false;
         let id = self.next_id;
         self.next_id += 1;
-        let counters = Arc::new(Counters::default());
-        self.shared.clients().push(ClientInfo {
-            id,
-            local,
-            peer,
-            since: SystemTime::now(),
-            counters: counters.clone(),
-        });
+        let counters = self.shared.list_client(id, local, peer);
         // The client's reader waits until the target is connected: what the client sends
         // meanwhile waits in the kernel, and nothing is lost.
         let client =

@@ -147,6 +147,24 @@ impl Shared {
         ended.and_then(CaptureFile::finish)
     }
 
+    /// Lists a client just accepted (before it is reported), with counters of its own.
+    pub fn list_client(
+        &self,
+        id: ClientId,
+        local: std::net::SocketAddr,
+        peer: std::net::SocketAddr,
+    ) -> Arc<Counters> {
+        let counters = Arc::new(Counters::default());
+        self.clients().push(ClientInfo {
+            id,
+            local,
+            peer,
+            since: std::time::SystemTime::now(),
+            counters: counters.clone(),
+        });
+        counters
+    }
+
     pub fn clients(&self) -> MutexGuard<'_, Vec<ClientInfo>> {
         lock(&self.clients)
     }

@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::SystemTime;
 
 use crossbeam_channel::{select, unbounded};
 use socket2::Socket;
@@ -17,8 +15,7 @@ use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::listener::Listener;
 use crate::net::outbox::{Outgoing, Ticket};
-use crate::net::session::{ClientInfo, Shared, Worker, spawn_or_report};
-use crate::net::stats::Counters;
+use crate::net::session::{Shared, Worker, spawn_or_report};
 use crate::net::tls::{Acceptor, TlsInfo, TlsServer};
 
 pub const DEFAULT_MAX_CLIENTS: usize = 1024;
@@ -171,16 +168,9 @@ impl Admission<'_> {
     ) {
         let (id, local, emitter) = (self.next_id, self.local, &self.owner.emitter);
         self.next_id += 1;
-        let counters = Arc::new(Counters::default());
         // Listed (and its writer published) before `Accepted` is reported, so a consumer sees
         // the list current and can send at once.
-        self.shared.clients().push(ClientInfo {
-            id,
-            local,
-            peer,
-            since: SystemTime::now(),
-            counters: counters.clone(),
-        });
+        let counters = self.shared.list_client(id, local, peer);
         match Connection::start(socket, Some(id), peer, counters, self.owner) {
             Ok(mut connection) => {
                 emitter.emit(EventKind::Accepted {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, RootCertStore};
+use rustls::{ClientConfig, ClientConnection, Connection, RootCertStore};
 use socket2::Socket;
 
 use super::{TlsClient, TlsInfo, Trust, accept_any, pump};
@@ -28,25 +28,33 @@ pub(super) fn connect(
         reason: format!("'{name}' is not a name a certificate can be checked against"),
     })?;
     let config = client_config(&settings.trust)?;
-    let mut connection = ClientConnection::new(Arc::new(config), server_name)
+    let connection = ClientConnection::new(Arc::new(config), server_name)
         .map_err(|err| tls_error(&err, peer, name))?;
+    handshake(connection.into(), socket, (peer, name), timeout, info)
+}
+
+/// Makes the handshake over `socket` within `timeout` (the peer named `name` in errors), then
+/// starts the pump: the socket the connection uses, and what `describe` says was agreed.
+pub(super) fn handshake(
+    mut connection: Connection,
+    socket: Socket,
+    (peer, name): (SocketAddr, &str),
+    timeout: Duration,
+    describe: impl FnOnce(&Connection) -> TlsInfo,
+) -> Result<(Socket, TlsInfo), Error> {
     let mut stream: TcpStream = socket.into();
-    let io_error = |err: &io::Error| Error::from_io("making the TLS handshake with", peer, err);
-    stream
-        .set_read_timeout(Some(timeout))
-        .map_err(|e| io_error(&e))?;
-    stream
-        .set_write_timeout(Some(timeout))
-        .map_err(|e| io_error(&e))?;
+    let io_error = |err: io::Error| Error::from_io("making the TLS handshake with", peer, &err);
+    stream.set_read_timeout(Some(timeout)).map_err(io_error)?;
+    stream.set_write_timeout(Some(timeout)).map_err(io_error)?;
     while connection.is_handshaking() {
         if let Err(err) = connection.complete_io(&mut stream) {
             return Err(handshake_error(&err, peer, name));
         }
     }
-    let info = info(&connection);
-    stream.set_read_timeout(None).map_err(|e| io_error(&e))?;
-    stream.set_write_timeout(None).map_err(|e| io_error(&e))?;
-    let plain = pump::start(connection.into(), stream).map_err(|e| io_error(&e))?;
+    let info = describe(&connection);
+    stream.set_read_timeout(None).map_err(io_error)?;
+    stream.set_write_timeout(None).map_err(io_error)?;
+    let plain = pump::start(connection, stream).map_err(io_error)?;
     Ok((plain, info))
 }
 
@@ -141,7 +149,7 @@ pub(super) fn suite(suite: Option<rustls::SupportedCipherSuite>) -> String {
     suite.map_or_else(String::new, |s| format!("{:?}", s.suite()))
 }
 
-fn info(connection: &ClientConnection) -> TlsInfo {
+fn info(connection: &Connection) -> TlsInfo {
     let version = version(connection.protocol_version());
     let cipher_suite = suite(connection.negotiated_cipher_suite());
     let certificate = connection

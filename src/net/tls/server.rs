@@ -1,8 +1,7 @@
 //! The TLS server's side: its certificate (from files, or made here and self-signed) and the
 //! handshake with each client it accepts.
 
-use std::io;
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +10,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{ServerConfig, ServerConnection};
 use socket2::Socket;
 
-use super::{TlsInfo, TlsServer, pump};
+use super::{TlsInfo, TlsServer, client};
 use crate::error::Error;
 
 /// A server's TLS settings, ready for handshakes.
@@ -50,30 +49,15 @@ impl Acceptor {
         peer: SocketAddr,
         timeout: Duration,
     ) -> Result<(Socket, TlsInfo), Error> {
-        let mut connection = ServerConnection::new(self.0.clone())
-            .map_err(|err| super::client::tls_error(&err, peer, ""))?;
-        let mut stream: TcpStream = socket.into();
-        let io_error = |err: &io::Error| Error::from_io("making the TLS handshake with", peer, err);
-        stream
-            .set_read_timeout(Some(timeout))
-            .map_err(|e| io_error(&e))?;
-        stream
-            .set_write_timeout(Some(timeout))
-            .map_err(|e| io_error(&e))?;
-        while connection.is_handshaking() {
-            if let Err(err) = connection.complete_io(&mut stream) {
-                return Err(super::client::handshake_error(&err, peer, ""));
-            }
-        }
-        let info = TlsInfo {
-            version: super::client::version(connection.protocol_version()),
-            cipher_suite: super::client::suite(connection.negotiated_cipher_suite()),
+        let connection = ServerConnection::new(self.0.clone())
+            .map_err(|err| client::tls_error(&err, peer, ""))?;
+        // A client presents no certificate: what was agreed is all there is to show.
+        let describe = |connection: &rustls::Connection| TlsInfo {
+            version: client::version(connection.protocol_version()),
+            cipher_suite: client::suite(connection.negotiated_cipher_suite()),
             ..TlsInfo::default()
         };
-        stream.set_read_timeout(None).map_err(|e| io_error(&e))?;
-        stream.set_write_timeout(None).map_err(|e| io_error(&e))?;
-        let plain = pump::start(connection.into(), stream).map_err(|e| io_error(&e))?;
-        Ok((plain, info))
+        client::handshake(connection.into(), socket, (peer, ""), timeout, describe)
     }
 }
 
