@@ -4,6 +4,10 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("TLS", "TLS"),
     ("Accept any certificate", "接受任何证书"),
     (
+        "Speak TLS with each client, presenting the certificate set in the tool panel",
+        "与每个客户端使用 TLS，出示工具面板中设置的证书",
+    ),
+    (
         "Speak TLS: the server's certificate is checked against the system's roots or a CA file (tool panel)",
         "使用 TLS：用系统根证书或 CA 文件（工具面板）检查服务器证书",
     ),

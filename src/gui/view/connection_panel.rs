@@ -131,10 +131,15 @@ fn tls_switches(page: &mut Page, ui: &mut Ui) {
     let kind = page.kind();
     let dark = ui.visuals().dark_mode;
     let config = page.config_mut();
-    ui.add_enabled(editable, egui::Checkbox::new(&mut config.tls, t("TLS")))
-        .on_hover_text(t(
+    let hint = if kind == SessionKind::TcpServer {
+        t("Speak TLS with each client, presenting the certificate set in the tool panel")
+    } else {
+        t(
             "Speak TLS: the server's certificate is checked against the system's roots or a CA file (tool panel)",
-        ));
+        )
+    };
+    ui.add_enabled(editable, egui::Checkbox::new(&mut config.tls, t("TLS")))
+        .on_hover_text(hint);
     if config.tls && kind == SessionKind::TcpClient {
         let label = if config.tls_accept_any {
             RichText::new(t("Accept any certificate")).color(palette::warning(dark))
