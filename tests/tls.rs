@@ -282,3 +282,28 @@ fn a_tls_server_without_a_certificate_is_refused_before_listening() {
         "{stderr}"
     );
 }
+
+#[test]
+fn stopping_a_tls_server_cuts_a_stalled_handshake_short() {
+    use socket_tester::net::tls::TlsServer;
+    use socket_tester::net::{Session, TcpServerConfig, no_waker};
+    use std::io::Read;
+    let mut config = TcpServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.tls = Some(TlsServer::self_signed(&["localhost".to_string()]).unwrap());
+    let server = Session::tcp_server(config, no_waker()).unwrap();
+    let addr = common::listening(&server);
+    // A client that connects and never says hello: its handshake waits (up to 10 s).
+    let mut silent = std::net::TcpStream::connect(addr).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    server.stop();
+    // Stopping closed its socket too, long before the handshake's own limit.
+    silent
+        .set_read_timeout(Some(std::time::Duration::from_secs(2)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    match silent.read(&mut byte) {
+        Ok(0) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => {}
+        other => panic!("the stalled client is still connected: {other:?}"),
+    }
+}

@@ -75,6 +75,8 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
     };
     let mut full_reported = false;
     let (secured_tx, secured_rx) = unbounded();
+    // Handshakes under way (TLS), each with a copy of its socket.
+    let mut handshakes: Vec<(Option<Socket>, std::thread::JoinHandle<()>)> = Vec::new();
     loop {
         select! {
             recv(commands) -> command => match TcpControl::of(command.ok()) {
@@ -99,9 +101,13 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                     // The handshake waits on the client: on a thread of its own.
                     Some(acceptor) => {
                         let (acceptor, secured) = (acceptor.clone(), secured_tx.clone());
-                        spawn_or_report("tls-accept", &emitter, move || {
+                        // A copy of the socket, to cut a handshake short when the server stops.
+                        let watch = socket.try_clone().ok();
+                        let thread = spawn_or_report("tls-accept", &emitter, move || {
                             let _ = secured.send((peer, acceptor.accept(socket, peer, HANDSHAKE_TIMEOUT)));
                         });
+                        handshakes.retain(|(_, thread)| !thread.is_finished());
+                        handshakes.extend(thread.map(|thread| (watch, thread)));
                     }
                     None => admission.admit(&mut clients, socket, peer, None),
                 }
@@ -128,6 +134,12 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
 
     emitter.set_stopping();
     listener.stop();
+    for (watch, thread) in handshakes {
+        if let Some(socket) = watch {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
+        let _ = thread.join();
+    }
     for connection in clients.values() {
         connection.close();
     }
