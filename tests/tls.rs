@@ -13,6 +13,21 @@ use std::net::TcpListener;
 use common::run_cli;
 use common::tls_peer::{Certificates, python_server};
 
+/// `tcp-client ADDR --tls` checking the certificate for "localhost" against the CA in `ca`.
+fn checked_client(addr: &str, ca: &std::path::Path, more: &[&str]) -> (i32, Vec<String>, String) {
+    let mut args = vec![
+        "tcp-client",
+        addr,
+        "--tls",
+        "--sni",
+        "localhost",
+        "--ca",
+        ca.to_str().unwrap(),
+    ];
+    args.extend_from_slice(more);
+    run_cli(&args)
+}
+
 #[test]
 fn a_verified_handshake_with_python_shows_what_was_agreed_and_carries_the_data() {
     let certs = Certificates::new("tls-verified");
@@ -20,18 +35,8 @@ fn a_verified_handshake_with_python_shows_what_was_agreed_and_carries_the_data()
     let Some((_python, addr)) = python_server(&cert, &key) else {
         return;
     };
-    let (code, lines, stderr) = run_cli(&[
-        "tcp-client",
-        &addr,
-        "--tls",
-        "--sni",
-        "localhost",
-        "--ca",
-        certs.ca_file().to_str().unwrap(),
-        "--send",
-        "hello",
-        "--json",
-    ]);
+    let (code, lines, stderr) =
+        checked_client(&addr, &certs.ca_file(), &["--send", "hello", "--json"]);
     assert_eq!(code, 0, "{stderr}");
     let json: Vec<serde_json::Value> = lines
         .iter()
@@ -111,15 +116,7 @@ fn expired_and_wrong_name_certificates_each_say_so() {
         let Some((_python, addr)) = python_server(&cert, &key) else {
             return;
         };
-        let (code, _, stderr) = run_cli(&[
-            "tcp-client",
-            &addr,
-            "--tls",
-            "--sni",
-            "localhost",
-            "--ca",
-            ca.to_str().unwrap(),
-        ]);
+        let (code, _, stderr) = checked_client(&addr, &ca, &[]);
         assert_eq!(code, 1, "{file}");
         assert!(stderr.contains(said), "{file}: {stderr}");
     }
@@ -150,21 +147,18 @@ fn four_megabytes_cross_tls_both_ways_and_closing_sends_close_notify() {
         return;
     };
     let file = certs_file(&certs, "bulk.bin", &common::pattern(4 * common::MIB));
-    let (code, lines, stderr) = run_cli(&[
-        "tcp-client",
+    let (code, lines, stderr) = checked_client(
         &addr,
-        "--tls",
-        "--sni",
-        "localhost",
-        "--ca",
-        certs.ca_file().to_str().unwrap(),
-        "--send-file",
-        file.to_str().unwrap(),
-        "--hex",
-        "--wait-ms",
-        "1500",
-        "--json",
-    ]);
+        &certs.ca_file(),
+        &[
+            "--send-file",
+            file.to_str().unwrap(),
+            "--hex",
+            "--wait-ms",
+            "1500",
+            "--json",
+        ],
+    );
     assert_eq!(code, 0, "{stderr}");
     let mut echoed = Vec::new();
     for line in &lines {

@@ -9,8 +9,9 @@ use rcgen::{
 
 use super::{Python, TempDir};
 
-/// A TLS server of one connection that sends back "echo:" and what it got, then closes.
-const TLS_SERVER: &str = r#"
+/// How each Python TLS server starts: its certificate and key from the command line, a free
+/// port printed, one connection accepted.
+const SERVER_START: &str = r#"
 import socket, ssl, sys
 context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 context.load_cert_chain(sys.argv[1], sys.argv[2])
@@ -19,6 +20,10 @@ server.bind(("127.0.0.1", 0))
 server.listen(1)
 print(server.getsockname()[1], flush=True)
 conn, addr = server.accept()
+"#;
+
+/// After `SERVER_START`: sends back "echo:" and what it got, then closes.
+const TLS_SERVER: &str = r#"
 try:
     tls = context.wrap_socket(conn, server_side=True)
     data = tls.recv(1024)
@@ -85,17 +90,9 @@ impl Certificates {
     }
 }
 
-/// A TLS server of one connection that echoes everything until the client closes, then
-/// closes with close_notify.
+/// After `SERVER_START`: echoes everything until the client closes, then closes with
+/// close_notify.
 const TLS_ECHO_SERVER: &str = r#"
-import socket, ssl, sys
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.load_cert_chain(sys.argv[1], sys.argv[2])
-server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-server.bind(("127.0.0.1", 0))
-server.listen(1)
-print(server.getsockname()[1], flush=True)
-conn, addr = server.accept()
 tls = context.wrap_socket(conn, server_side=True)
 while True:
     data = tls.recv(65536)
@@ -116,7 +113,8 @@ pub fn python_echo_server(cert: &Path, key: &Path) -> Option<(Python, String)> {
 }
 
 fn start(script: &str, cert: &Path, key: &Path) -> Option<(Python, String)> {
-    let mut python = Python::start(script, &[cert.to_str().unwrap(), key.to_str().unwrap()])?;
+    let source = format!("{SERVER_START}{script}");
+    let mut python = Python::start(&source, &[cert.to_str().unwrap(), key.to_str().unwrap()])?;
     let port = python.line();
     Some((python, format!("127.0.0.1:{port}")))
 }
