@@ -26,9 +26,11 @@ impl Coalescer {
     }
 
     /// Call at the start of a frame, before draining events: an event that arrives after this
-    /// asks for the next frame.
+    /// asks for the next frame. A swap, not a store: it reads the flag the engine set after
+    /// sending, so the drain that follows sees that event (a plain store could let the drain
+    /// run ahead of it, find nothing, and the engine find the flag still set: no repaint).
     pub fn frame_started(&self) {
-        self.pending.store(false, Ordering::Release);
+        self.pending.swap(false, Ordering::AcqRel);
     }
 }
 
