@@ -11,7 +11,7 @@ static ALLOCATOR: socket_tester::bench::alloc_count::CountingAllocator =
     socket_tester::bench::alloc_count::CountingAllocator;
 
 fn main() {
-    socket_tester::net::return_large_buffers_to_the_system();
+    socket_tester::net::set_up_the_allocator();
     match main_entry() {
         Invocation::Gui => std::process::exit(run_gui()),
         Invocation::Exit(code) => std::process::exit(code),

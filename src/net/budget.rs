@@ -8,16 +8,23 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use socket2::Socket;
 
-/// Makes the process's resident memory follow what the budget counts. glibc raises its mmap
-/// threshold after large buffers are freed, so later ones come from heaps it seldom returns:
-/// with many connections each growing a large frame, resident memory ends near twice the
-/// budget. A fixed threshold keeps large buffers mapped on their own, returned when freed.
-/// Call once at start-up, before threads are started.
-pub fn return_large_buffers_to_the_system() {
+/// Sets glibc's allocator up for the engine's buffers. Call once at start-up, before threads
+/// are started.
+/// - A fixed mmap threshold: glibc raises its threshold after large buffers are freed, so
+///   later ones come from heaps it seldom returns; with many connections each growing a
+///   large frame, resident memory ended near twice the budget. Fixed, large buffers are
+///   mapped on their own and returned when freed.
+/// - One arena: each connection's reader allocates the buffers it reads into, and the log
+///   frees them on another thread. With an arena per thread, a new connection's reader often
+///   starts on an arena whose memory went back to the system, and every read faults fresh
+///   pages in (tcp_ingest lost a quarter of its speed to that, `docs/PERFORMANCE.md`); with
+///   one, memory freed by any thread is what the next read gets.
+pub fn set_up_the_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes an allocator setting; called before other threads exist.
+    // SAFETY: mallopt only changes allocator settings; called before other threads exist.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 

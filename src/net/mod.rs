@@ -45,7 +45,7 @@ mod writer;
 
 use std::sync::Arc;
 
-pub use budget::{DEFAULT_MEMORY_BUDGET, return_large_buffers_to_the_system};
+pub use budget::{DEFAULT_MEMORY_BUDGET, set_up_the_allocator};
 pub use command::{Command, Destination};
 pub use event::{CloseReason, Closer, Event, EventKind, Message};
 pub use file_send::{FileSend, file_chunk};
