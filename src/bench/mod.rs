@@ -3,9 +3,14 @@
 //! bounded in count and time.
 
 pub mod alloc_count;
+mod echo;
+mod ingest;
 mod log_view;
+mod stand_in;
 mod udp_rate;
 
+use echo::echo_rtt;
+use ingest::{tcp_ingest, udp_ingest};
 use log_view::{flood_frame, log_frame, log_memory};
 use udp_rate::udp_lossless_rate;
 
@@ -86,7 +91,7 @@ struct Size {
 }
 
 const FULL: Size = Size {
-    tcp_bytes: 512 * 1024 * 1024,
+    tcp_bytes: 2048 * 1024 * 1024,
     udp_datagrams: 200_000,
     round_trips: 2_000,
     log_rows: 1_000_000,
@@ -191,24 +196,6 @@ fn target(addr: SocketAddr) -> HostPort {
     }
 }
 
-/// Writes `bytes` to `addr` as fast as the socket takes them, from its own thread.
-fn firehose(addr: SocketAddr, bytes: usize) -> thread::JoinHandle<()> {
-    thread::spawn(move || {
-        let Ok(mut stream) = TcpStream::connect(addr) else {
-            return;
-        };
-        let chunk = vec![0x5Au8; 64 * 1024];
-        let mut left = bytes;
-        while left > 0 {
-            let n = left.min(chunk.len());
-            if stream.write_all(&chunk[..n]).is_err() {
-                return;
-            }
-            left -= n;
-        }
-    })
-}
-
 fn wait_listening(session: &Session) -> Option<SocketAddr> {
     session.events().iter().find_map(|event| match event.kind {
         EventKind::Listening { local } => Some(local),
@@ -217,228 +204,12 @@ fn wait_listening(session: &Session) -> Option<SocketAddr> {
     })
 }
 
-/// Bytes per second a TCP server session takes in and hands to the GUI's log model, against a
-/// plain read loop into a 64 KiB buffer.
-fn tcp_ingest(bytes: usize) -> Figure {
-    let baseline = {
-        let listener = TcpListener::bind(loopback()).expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("local address");
-        let start = Instant::now();
-        let writer = firehose(addr, bytes);
-        let mut total = 0;
-        if let Ok((mut stream, _)) = listener.accept() {
-            let mut buf = vec![0u8; 64 * 1024];
-            while let Ok(n @ 1..) = stream.read(&mut buf) {
-                total += n;
-            }
-        }
-        let _ = writer.join();
-        total as f64 / start.elapsed().as_secs_f64()
-    };
-    let ours = {
-        let server = Session::tcp_server(TcpServerConfig::new(loopback()), no_waker())
-            .expect("start a server");
-        let addr = wait_listening(&server).unwrap_or(loopback());
-        let mut log = Log::new(TextEncoding::Utf8, true);
-        let start = Instant::now();
-        let writer = firehose(addr, bytes);
-        let mut total = 0;
-        while total < bytes {
-            let Ok(event) = server.events().recv_timeout(Duration::from_secs(10)) else {
-                break;
-            };
-            total += event.kind.received_len();
-            log.push_event(event);
-        }
-        let _ = writer.join();
-        total as f64 / start.elapsed().as_secs_f64()
-    };
-    Figure::new("tcp_ingest", ours, "bytes/s", baseline)
-}
-
-/// Sends `count` 64-byte datagrams to `to` as fast as possible; returns how many were sent.
-fn udp_flood(to: SocketAddr, count: usize) -> thread::JoinHandle<usize> {
-    thread::spawn(move || {
-        let Ok(socket) = UdpSocket::bind(loopback()) else {
-            return 0;
-        };
-        let payload = [0xA5u8; 64];
-        (0..count)
-            .filter(|_| socket.send_to(&payload, to).is_ok())
-            .count()
-    })
-}
-
-/// How long the receivers wait for one more datagram before the flood counts as over.
-const UDP_QUIET: Duration = Duration::from_millis(300);
-
-/// 64-byte datagrams per second received through a UDP session into the log model, against a
-/// plain `recv_from` loop; also the datagrams each lost.
-fn udp_ingest(count: usize) -> Vec<Figure> {
-    let (base_rate, base_loss) = {
-        let socket = UdpSocket::bind(loopback()).expect("bind 127.0.0.1");
-        let _ = socket.set_read_timeout(Some(UDP_QUIET));
-        let sender = udp_flood(socket.local_addr().expect("local address"), count);
-        let mut buf = [0u8; 2048];
-        let (mut received, mut first, mut last) = (0usize, None, Instant::now());
-        while socket.recv_from(&mut buf).is_ok() {
-            received += 1;
-            last = Instant::now();
-            first.get_or_insert(last);
-        }
-        let sent = sender.join().unwrap_or(count);
-        let seconds = first.map_or(1.0, |f| last.duration_since(f).as_secs_f64().max(1e-6));
-        (
-            received as f64 / seconds,
-            sent.saturating_sub(received) as f64,
-        )
-    };
-    let (rate, loss, dropped) = {
-        let session =
-            Session::udp(UdpConfig::new(loopback()), no_waker()).expect("bind a UDP session");
-        let addr = wait_listening(&session).unwrap_or(loopback());
-        let mut log = Log::new(TextEncoding::Utf8, false);
-        let sender = udp_flood(addr, count);
-        let (mut received, mut first, mut last) = (0usize, None, Instant::now());
-        while let Ok(event) = session.events().recv_timeout(UDP_QUIET) {
-            if let EventKind::Received { messages, .. } = &event.kind {
-                received += messages.len();
-                last = Instant::now();
-                first.get_or_insert(last);
-            }
-            log.push_event(event);
-        }
-        let sent = sender.join().unwrap_or(count);
-        let seconds = first.map_or(1.0, |f| last.duration_since(f).as_secs_f64().max(1e-6));
-        (
-            received as f64 / seconds,
-            sent.saturating_sub(received) as f64,
-            session.totals().kernel_dropped as f64,
-        )
-    };
-    vec![
-        Figure::new("udp_ingest", rate, "datagrams/s", base_rate),
-        // Counts can be 0: the ratio adds one to each side so it stays finite and fair.
-        Figure {
-            ratio: (loss + 1.0) / (base_loss + 1.0),
-            ..Figure::new("udp_loss", loss, "datagrams", base_loss)
-        },
-        // Every datagram lost should be one the session counted as dropped by the kernel
-        // (Linux): 1.0 when each loss is accounted for, also when there were none.
-        Figure {
-            ratio: if loss == 0.0 { 1.0 } else { dropped / loss },
-            ..Figure::new("udp_kernel_drops", dropped, "datagrams", loss)
-        },
-    ]
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
     let index = ((sorted.len() - 1) as f64 * p).round() as usize;
     sorted[index]
-}
-
-/// Round trips of 64 bytes through a TCP client session and a server session that echoes,
-/// against two plain sockets doing the same.
-fn echo_rtt(round_trips: usize) -> Vec<Figure> {
-    let message = [0x42u8; 64];
-    let baseline = {
-        let listener = TcpListener::bind(loopback()).expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("local address");
-        let echo = thread::spawn(move || {
-            let Ok((mut stream, _)) = listener.accept() else {
-                return;
-            };
-            let _ = stream.set_nodelay(true);
-            let mut buf = [0u8; 4096];
-            while let Ok(n @ 1..) = stream.read(&mut buf) {
-                if stream.write_all(&buf[..n]).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut rtts = Vec::with_capacity(round_trips);
-        if let Ok(mut stream) = TcpStream::connect(addr) {
-            let _ = stream.set_nodelay(true);
-            let mut back = [0u8; 64];
-            for _ in 0..round_trips {
-                let start = Instant::now();
-                if stream.write_all(&message).is_err() || stream.read_exact(&mut back).is_err() {
-                    break;
-                }
-                rtts.push(start.elapsed().as_secs_f64() * 1e6);
-            }
-        }
-        let _ = echo.join();
-        rtts
-    };
-    let ours = {
-        let options = TcpOptions {
-            nodelay: true,
-            ..TcpOptions::default()
-        };
-        let mut server_config = TcpServerConfig::new(loopback());
-        server_config.options = options.clone();
-        let server = Session::tcp_server(server_config, no_waker()).expect("start a server");
-        let addr = wait_listening(&server).unwrap_or(loopback());
-        server.set_responder(Some(echo_responder()));
-        let echo = thread::spawn(move || {
-            for event in server.events().iter() {
-                if let EventKind::Closed { .. } | EventKind::Stopped = event.kind {
-                    return;
-                }
-            }
-        });
-        let mut client_config = TcpClientConfig::new(target(addr));
-        client_config.options = options;
-        let client = Session::tcp_client(client_config, no_waker()).expect("start a client");
-        let mut rtts = Vec::with_capacity(round_trips);
-        let connected = client
-            .events()
-            .iter()
-            .find(|e| matches!(e.kind, EventKind::Connected { .. } | EventKind::Stopped))
-            .is_some_and(|e| matches!(e.kind, EventKind::Connected { .. }));
-        if connected {
-            'trips: for _ in 0..round_trips {
-                let start = Instant::now();
-                if client.send(Destination::Default, message.to_vec()).is_err() {
-                    break 'trips;
-                }
-                let mut got = 0;
-                while got < message.len() {
-                    match client.events().recv_timeout(Duration::from_secs(5)) {
-                        Ok(event) => got += event.kind.received_len(),
-                        Err(_) => break 'trips,
-                    }
-                }
-                rtts.push(start.elapsed().as_secs_f64() * 1e6);
-            }
-        }
-        client.stop();
-        let _ = echo.join();
-        rtts
-    };
-    let sorted = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v
-    };
-    let (baseline, ours) = (sorted(baseline), sorted(ours));
-    vec![
-        Figure::new(
-            "echo_rtt_p50",
-            percentile(&ours, 0.50),
-            "µs",
-            percentile(&baseline, 0.50),
-        ),
-        Figure::new(
-            "echo_rtt_p99",
-            percentile(&ours, 0.99),
-            "µs",
-            percentile(&baseline, 0.99),
-        ),
-    ]
 }
 
 /// Raises the open-file limit to its hard maximum where the OS allows (1,000 clients need

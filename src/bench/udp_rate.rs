@@ -8,10 +8,12 @@ use std::time::{Duration, Instant};
 
 use socket2::{Domain, Socket, Type};
 
-use super::{Figure, UDP_QUIET, loopback, wait_listening};
+use super::ingest::UDP_QUIET;
+use super::stand_in::WindowStandIn;
+use super::{Figure, loopback, wait_listening};
 use crate::codec::TextEncoding;
 use crate::gui::model::log::Log;
-use crate::net::{EventKind, Session, UdpConfig, no_waker};
+use crate::net::{EventKind, Session, UdpConfig};
 
 /// The kernel buffer both receivers ask for (the session's own).
 const KERNEL_BUFFER: usize = 4 * 1024 * 1024;
@@ -30,39 +32,79 @@ enum Receiver {
 }
 
 pub(super) fn udp_lossless_rate(trial: Duration) -> Figure {
-    let plain = highest_lossless(Receiver::PlainLoop, trial);
-    let ours = highest_lossless(Receiver::Session, trial);
-    Figure::new("udp_lossless_rate", ours, "datagrams/s", plain)
-}
-
-/// Doubles the rate until a trial loses a datagram, then narrows the gap down. A rate is the
-/// one the sender reached: where it cannot keep up with the one asked for, that is the
-/// highest there is to find.
-fn highest_lossless(receiver: Receiver, trial: Duration) -> f64 {
-    let (mut good, mut rate) = (0.0_f64, FIRST_RATE);
-    let mut bad = loop {
-        if rate > MOST_RATE {
-            return good;
-        }
-        match run_trial(receiver, rate, trial) {
-            Some(reached) => {
-                good = good.max(reached);
-                if reached < 0.9 * rate {
-                    return good;
-                }
-                rate *= 2.0;
+    let (mut plain, mut ours) = (Search::default(), Search::default());
+    // The two searches take turns, trial by trial, so the machine's swings fall on both.
+    loop {
+        let mut tried = false;
+        for (receiver, search) in [
+            (Receiver::PlainLoop, &mut plain),
+            (Receiver::Session, &mut ours),
+        ] {
+            if let Some(rate) = search.next_rate() {
+                search.record(rate, run_trial(receiver, rate, trial));
+                tried = true;
             }
-            None => break rate,
         }
-    };
-    for _ in 0..REFINEMENTS {
-        let middle = (good + bad) / 2.0;
-        match run_trial(receiver, middle, trial) {
-            Some(reached) => good = good.max(reached),
-            None => bad = middle,
+        if !tried {
+            break;
         }
     }
-    good
+    Figure::new("udp_lossless_rate", ours.good, "datagrams/s", plain.good)
+}
+
+/// The search for one receiver's highest rate without loss: doubles the rate until a trial
+/// loses a datagram, then halves the gap between the last rate without loss and the first
+/// with loss `REFINEMENTS` times. A rate is the one the sender reached: where it cannot keep
+/// up with the one asked for, that is the highest there is to find.
+struct Search {
+    /// The highest rate reached without loss.
+    good: f64,
+    /// The lowest rate asked for that lost a datagram, once one did.
+    bad: Option<f64>,
+    /// The next rate to try while doubling.
+    doubling: f64,
+    refinements_left: usize,
+    done: bool,
+}
+
+impl Default for Search {
+    fn default() -> Search {
+        Search {
+            good: 0.0,
+            bad: None,
+            doubling: FIRST_RATE,
+            refinements_left: REFINEMENTS,
+            done: false,
+        }
+    }
+}
+
+impl Search {
+    fn next_rate(&self) -> Option<f64> {
+        match self.bad {
+            _ if self.done => None,
+            None => Some(self.doubling).filter(|&rate| rate <= MOST_RATE),
+            Some(bad) => Some((self.good + bad) / 2.0).filter(|_| self.refinements_left > 0),
+        }
+    }
+
+    /// What a trial at `rate` gave: the rate reached, or None when it lost a datagram.
+    fn record(&mut self, rate: f64, reached: Option<f64>) {
+        if let Some(reached) = reached {
+            self.good = self.good.max(reached);
+        }
+        match (self.bad, reached) {
+            (None, Some(reached)) if reached < 0.9 * rate => self.done = true,
+            (None, Some(_)) => self.doubling *= 2.0,
+            (None, None) => self.bad = Some(rate),
+            (Some(_), reached) => {
+                self.refinements_left -= 1;
+                if reached.is_none() {
+                    self.bad = Some(rate);
+                }
+            }
+        }
+    }
 }
 
 /// Sends at `rate` for `trial` to `receiver`: the rate reached if nothing was lost.
@@ -80,12 +122,13 @@ fn run_trial(receiver: Receiver, rate: f64, trial: Duration) -> Option<f64> {
             (sender.join().unwrap_or(0), received)
         }
         Receiver::Session => {
-            let session = Session::udp(UdpConfig::new(loopback()), no_waker()).ok()?;
+            let (window, waker) = WindowStandIn::new();
+            let session = Session::udp(UdpConfig::new(loopback()), waker).ok()?;
             let addr = wait_listening(&session).unwrap_or(loopback());
             let mut log = Log::new(TextEncoding::Utf8, false);
             let sender = paced_flood(addr, rate, trial);
             let mut received = 0;
-            while let Ok(event) = session.events().recv_timeout(UDP_QUIET) {
+            while let Some(event) = window.next(session.events(), UDP_QUIET) {
                 if let EventKind::Received { messages, .. } = &event.kind {
                     received += messages.len();
                 }
