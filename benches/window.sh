@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real window's start-up, memory and idle CPU under Xvfb, beside an empty eframe window
 # built from this crate (examples/empty_window.rs) in the same run:
-#   start   ms from exec to the window mapped (xdotool), median of RUNS
+#   start   ms from exec to the window mapped (xdotool), median of RUNS; the two windows
+#           start in turns
 #   rss/pss MB resident and proportional set size 5 s after start (/proc/PID/smaps_rollup),
 #           median of RUNS
 #   idle    CPU ticks (1/100 s) used in the next 5 s with nothing happening, largest of RUNS
@@ -29,7 +30,17 @@ measure_once() {
   while [ -e "/tmp/.X$DISPLAY_NUMBER-lock" ]; do DISPLAY_NUMBER=$((200 + RANDOM % 500)); done
   Xvfb ":$DISPLAY_NUMBER" -screen 0 1280x800x24 >/dev/null 2>&1 &
   xvfb=$!
-  sleep 1
+  # Ready when it answers (a fixed pause was sometimes too short, and the window then failed).
+  local tries=0
+  until DISPLAY=":$DISPLAY_NUMBER" xdotool getdisplaygeometry >/dev/null 2>&1; do
+    if [ "$tries" -gt 500 ]; then
+      echo "error: Xvfb did not start on :$DISPLAY_NUMBER" >&2
+      exit 1
+    fi
+    tries=$((tries + 1))
+    sleep 0.01
+  done
+  sleep 0.5
   t0=$(date +%s%N)
   HOME=$home DISPLAY=":$DISPLAY_NUMBER" "$bin" >/dev/null 2>&1 &
   pid=$!
@@ -60,18 +71,26 @@ measure_once() {
   echo "$(((t1 - t0) / 1000000)) $rss $pss $((ticks1 - ticks0))"
 }
 
-# Prints "start_ms rss_mb pss_mb idle_ticks" for $1 over RUNS starts.
-measure() {
+# Prints "start_ms rss_mb pss_mb idle_ticks" over the samples on standard input.
+summarise() {
   local samples
-  samples=$(for _ in $(seq "$RUNS"); do measure_once "$1"; done)
+  samples=$(cat)
   echo "$(echo "$samples" | awk '{ print $1 }' | median)" \
     "$(echo "$samples" | awk '{ print $2 / 1024 }' | median)" \
     "$(echo "$samples" | awk '{ print $3 / 1024 }' | median)" \
     "$(echo "$samples" | awk '{ print $4 }' | largest)"
 }
 
-read -r empty_start empty_rss empty_pss empty_idle < <(measure "$EMPTY")
-read -r app_start app_rss app_pss app_idle < <(measure "$APP")
+# The two windows start in turns (empty, app, empty, app, …), so the machine's swings
+# during the run fall on both alike.
+empty_samples=""
+app_samples=""
+for _ in $(seq "$RUNS"); do
+  empty_samples+="$(measure_once "$EMPTY")"$'\n'
+  app_samples+="$(measure_once "$APP")"$'\n'
+done
+read -r empty_start empty_rss empty_pss empty_idle < <(printf '%s' "$empty_samples" | summarise)
+read -r app_start app_rss app_pss app_idle < <(printf '%s' "$app_samples" | summarise)
 printf '%-14s %10s %10s %10s %12s\n' "window" "start ms" "RSS MB" "PSS MB" "idle ticks"
 printf '%-14s %10s %10.1f %10.1f %12s\n' "empty eframe" "$empty_start" "$empty_rss" "$empty_pss" "$empty_idle"
 printf '%-14s %10s %10.1f %10.1f %12s\n' "socket-tester" "$app_start" "$app_rss" "$app_pss" "$app_idle"
