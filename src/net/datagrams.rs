@@ -17,7 +17,9 @@ pub(crate) struct DatagramReceiver {
     /// One slot of `MAX_DATAGRAM` bytes per datagram of a call. Zeroed memory comes from the
     /// system untouched, so only the slots a flood fills become resident.
     buffers: Vec<u8>,
-    many_per_call: bool,
+    /// Where the system takes several per call: the call's headers, built once.
+    #[cfg(target_os = "linux")]
+    many: Option<ManyPerCall>,
 }
 
 impl DatagramReceiver {
@@ -30,7 +32,8 @@ impl DatagramReceiver {
         let slots = if many_per_call { DATAGRAMS_PER_CALL } else { 1 };
         DatagramReceiver {
             buffers: vec![0; slots * MAX_DATAGRAM],
-            many_per_call,
+            #[cfg(target_os = "linux")]
+            many: many_per_call.then(ManyPerCall::new),
         }
     }
 
@@ -43,10 +46,9 @@ impl DatagramReceiver {
         into: &mut Vec<(SocketAddr, Vec<u8>)>,
     ) -> io::Result<()> {
         #[cfg(target_os = "linux")]
-        if self.many_per_call {
-            return self.receive_many(socket, into);
+        if let Some(many) = &mut self.many {
+            return many.receive(&mut self.buffers, socket, into);
         }
-        debug_assert!(!self.many_per_call);
         // socket2 rather than std: std's `recv_from` asserts on the empty address that a
         // shut-down socket returns, and that assertion would panic the thread on stop.
         let buffer = as_uninit(&mut self.buffers);
@@ -56,41 +58,65 @@ impl DatagramReceiver {
         }
         Ok(())
     }
+}
 
-    #[cfg(target_os = "linux")]
-    fn receive_many(
+/// The headers, addresses and buffer pointers of one `recvmmsg` call, kept from call to call:
+/// allocating and zeroing them for every call cost about a tenth of the receiving thread's time in
+/// a flood. Each call points them afresh at what it borrows.
+#[cfg(target_os = "linux")]
+struct ManyPerCall {
+    headers: Vec<libc::mmsghdr>,
+    names: Vec<libc::sockaddr_storage>,
+    slices: Vec<libc::iovec>,
+}
+
+#[cfg(target_os = "linux")]
+impl ManyPerCall {
+    fn new() -> ManyPerCall {
+        // SAFETY: all zeros is a valid `mmsghdr`, `sockaddr_storage` and `iovec` (null
+        // pointers, zero lengths).
+        unsafe {
+            ManyPerCall {
+                headers: zeroed_slots(),
+                names: zeroed_slots(),
+                slices: zeroed_slots(),
+            }
+        }
+    }
+
+    fn receive(
         &mut self,
+        buffers: &mut [u8],
         socket: &Socket,
         into: &mut Vec<(SocketAddr, Vec<u8>)>,
     ) -> io::Result<()> {
         use socket2::{SockAddr, SockAddrStorage};
         use std::os::fd::AsRawFd;
 
-        let mut names: [SockAddrStorage; DATAGRAMS_PER_CALL] =
-            std::array::from_fn(|_| SockAddrStorage::zeroed());
-        let mut slices: Vec<libc::iovec> = self
-            .buffers
-            .chunks_mut(MAX_DATAGRAM)
-            .map(|slot| libc::iovec {
+        let slots = buffers.chunks_mut(MAX_DATAGRAM);
+        for (((header, name), slice), slot) in self
+            .headers
+            .iter_mut()
+            .zip(&mut self.names)
+            .zip(&mut self.slices)
+            .zip(slots)
+        {
+            *slice = libc::iovec {
                 iov_base: slot.as_mut_ptr().cast(),
                 iov_len: slot.len(),
-            })
-            .collect();
-        // SAFETY: all zeros is a valid `mmsghdr` (null pointers, zero lengths).
-        let mut headers: [libc::mmsghdr; DATAGRAMS_PER_CALL] = unsafe { std::mem::zeroed() };
-        for ((header, name), slice) in headers.iter_mut().zip(&mut names).zip(&mut slices) {
-            header.msg_hdr.msg_name = (name as *mut SockAddrStorage).cast();
-            header.msg_hdr.msg_namelen = name.size_of();
+            };
+            header.msg_hdr.msg_name = (name as *mut libc::sockaddr_storage).cast();
+            header.msg_hdr.msg_namelen = NAME_LEN;
             header.msg_hdr.msg_iov = slice;
             header.msg_hdr.msg_iovlen = 1;
         }
-        // SAFETY: every header points at a name and a buffer slot that outlive the call, with
-        // their true sizes. MSG_WAITFORONE: wait for the first datagram only, then take what
-        // is already there.
+        // SAFETY: every header points at an address of `NAME_LEN` bytes and at one slot of
+        // `buffers` with its true length, all borrowed mutably for this call.
+        // MSG_WAITFORONE: wait for the first datagram only, then take what is already there.
         let taken = unsafe {
             libc::recvmmsg(
                 socket.as_raw_fd(),
-                headers.as_mut_ptr(),
+                self.headers.as_mut_ptr(),
                 DATAGRAMS_PER_CALL as libc::c_uint,
                 libc::MSG_WAITFORONE,
                 std::ptr::null_mut(),
@@ -100,19 +126,40 @@ impl DatagramReceiver {
             return Err(io::Error::last_os_error());
         }
         let taken = taken as usize;
-        for (i, (header, name)) in headers.iter().zip(names).take(taken).enumerate() {
-            // SAFETY: the kernel wrote an address of `msg_namelen` bytes into `name`.
-            let from = unsafe { SockAddr::new(name, header.msg_hdr.msg_namelen) };
+        for (i, (header, name)) in self.headers.iter().zip(&self.names).take(taken).enumerate() {
+            let mut storage = SockAddrStorage::zeroed();
+            // SAFETY: `SockAddrStorage` is a `sockaddr_storage`; the kernel wrote an address
+            // of `msg_namelen` bytes into `name`.
+            let from = unsafe {
+                *storage.view_as::<libc::sockaddr_storage>() = *name;
+                SockAddr::new(storage, header.msg_hdr.msg_namelen)
+            };
             let Some(peer) = from.as_socket() else {
                 continue;
             };
             let start = i * MAX_DATAGRAM;
             let len = header.msg_len as usize;
-            into.push((peer, self.buffers[start..start + len].to_vec()));
+            into.push((peer, buffers[start..start + len].to_vec()));
         }
         Ok(())
     }
 }
+
+/// One zeroed `T` per datagram of a call.
+///
+/// # Safety
+/// All zeros must be a valid `T` (a C struct of integers and pointers).
+#[cfg(target_os = "linux")]
+unsafe fn zeroed_slots<T>() -> Vec<T> {
+    // SAFETY: the caller vouches for `T`.
+    (0..DATAGRAMS_PER_CALL)
+        .map(|_| unsafe { std::mem::zeroed() })
+        .collect()
+}
+
+/// The room for an address in a header.
+#[cfg(target_os = "linux")]
+const NAME_LEN: libc::socklen_t = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
 
 /// The buffer as the receiving calls take it (they only write to it).
 fn as_uninit(buffer: &mut [u8]) -> &mut [std::mem::MaybeUninit<u8>] {
