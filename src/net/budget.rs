@@ -16,9 +16,9 @@ use socket2::Socket;
 ///   mapped on their own and returned when freed.
 /// - One arena: each connection's reader allocates the buffers it reads into, and the log
 ///   frees them on another thread. With an arena per thread, a new connection's reader often
-///   starts on an arena whose memory went back to the system, and every read faults fresh
-///   pages in (tcp_ingest lost a quarter of its speed to that, `docs/PERFORMANCE.md`); with
-///   one, memory freed by any thread is what the next read gets.
+///   starts on an arena whose memory went back to the system, and its reads fault fresh
+///   pages in (two to three times the page faults of a flood over four connections,
+///   `docs/PERFORMANCE.md`); with one, memory freed by any thread is what the next read gets.
 pub fn set_up_the_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator settings; called before other threads exist.

@@ -60,9 +60,9 @@ impl DatagramReceiver {
     }
 }
 
-/// The headers, addresses and buffer pointers of one `recvmmsg` call, kept from call to call:
-/// allocating and zeroing them for every call cost about a tenth of the receiving thread's time in
-/// a flood. Each call points them afresh at what it borrows.
+/// The headers, addresses and buffer pointers of one `recvmmsg` call, kept from call to
+/// call: allocating and zeroing them for every call cost about a tenth of the receiving
+/// thread's time in a flood. Each call points them afresh at what it borrows.
 #[cfg(target_os = "linux")]
 struct ManyPerCall {
     headers: Vec<libc::mmsghdr>,
