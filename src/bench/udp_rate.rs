@@ -10,7 +10,7 @@ use socket2::{Domain, Socket, Type};
 
 use super::ingest::UDP_QUIET;
 use super::stand_in::WindowStandIn;
-use super::{Figure, loopback, wait_listening};
+use super::{Figure, loopback, percentile, wait_listening};
 use crate::codec::TextEncoding;
 use crate::gui::model::log::Log;
 use crate::net::{EventKind, Session, UdpConfig};
@@ -70,7 +70,7 @@ fn search_both(trial: Duration) -> (f64, f64) {
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+    percentile(values, 0.5)
 }
 
 /// The search for one receiver's highest rate without loss: doubles the rate until a trial
