@@ -13,6 +13,7 @@ Ctrl+C, and the window.
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import socket
@@ -29,6 +30,8 @@ EXE_DIR = os.path.abspath(sys.argv[1])
 EXE = os.path.join(EXE_DIR, "socket-tester.exe")
 SCREENSHOT = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
 WORK = tempfile.mkdtemp(prefix="wine-checks-")
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Cargo.toml")) as toml:
+    VERSION = re.search(r'^version = "(.*)"$', toml.read(), re.MULTILINE).group(1)
 ENV = dict(
     os.environ,
     WINEPREFIX=os.environ.get("WINEPREFIX", os.path.join(WORK, "prefix")),
@@ -387,6 +390,36 @@ def exit_codes_for_bad_input_and_a_refused_connection():
     code, out, err = run(["tcp-client", f"127.0.0.1:{port}", "--send", "x"])
     assert code == 1, (code, out, err)
     assert f"connection refused by 127.0.0.1:{port}" in err, err
+
+
+@check
+def a_batch_file_waits_for_the_exe_and_gets_its_exit_code():
+    # As in cmd.exe: a console program holds the prompt until it ends, and %ERRORLEVEL% is
+    # its exit code (a GUI-subsystem exe would return at once with 0).
+    batch = os.path.join(WORK, "check.bat")
+    with open(batch, "w", newline="\r\n") as file:
+        file.write(f"@echo off\n\"{windows_path(EXE)}\" tcp-client 127.0.0.1:70000\n"
+                   "echo errorlevel=%ERRORLEVEL%\n"
+                   f"\"{windows_path(EXE)}\" decode utf-8 \"E4 BD A0\"\n"
+                   "echo errorlevel=%ERRORLEVEL%\n")
+    done = subprocess.run(["wine", "cmd", "/c", windows_path(batch)], env=ENV,
+                          capture_output=True, timeout=DEADLINE)
+    out = done.stdout.decode("utf-8", "replace").replace("\r", "").splitlines()
+    assert "errorlevel=2" in out and out[-1] == "errorlevel=0", (out, done.stderr)
+    assert any("你" in line for line in out), out
+
+
+@check
+def the_exe_carries_its_icon_and_version():
+    headers = subprocess.run(["x86_64-w64-mingw32-objdump", "-p", EXE], capture_output=True,
+                             text=True, check=True).stdout
+    assert "Subsystem\t\t00000003\t(Windows CUI)" in headers, "a console program"
+    with open(EXE, "rb") as file:
+        data = file.read()
+    for text in ["FileDescription", "Socket Tester", "ProductVersion", VERSION]:
+        assert text.encode("utf-16-le") in data, f"{text} in the version resource"
+    for kind in ["Type: ICON", "Type: GROUP_ICON", "Type: VERSION"]:
+        assert kind in headers, f"{kind} in the resources"
 
 
 @check
