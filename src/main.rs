@@ -19,6 +19,9 @@ fn main() {
 }
 
 fn run_gui() -> i32 {
+    // Double-clicked in Explorer: only the window, no console beside it.
+    #[cfg(windows)]
+    socket_tester::cli::console::let_go_of_a_console_made_for_the_window();
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Socket Tester")
         // The window's class, which the desktop entry names (StartupWMClass).

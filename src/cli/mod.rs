@@ -3,6 +3,7 @@
 mod args;
 #[cfg(feature = "bench")]
 mod bench;
+pub mod console;
 mod decode;
 mod input;
 mod output;

@@ -1,6 +1,7 @@
-//! Ctrl+C (SIGINT) and SIGTERM: the first asks the run to end cleanly (connections closed with
-//! FIN, their `closed` lines printed, pcap and capture files finished); a second one exits at
-//! once. Exit codes follow the shell's convention: 128 + the signal's number.
+//! Ctrl+C (SIGINT) and SIGTERM, and on Windows the console's events (Ctrl+C, Ctrl+Break, the
+//! console closed): the first asks the run to end cleanly (connections closed with FIN, their
+//! `closed` lines printed, pcap and capture files finished); a second one exits at once. Exit
+//! codes follow the shell's convention: 128 + the signal's number.
 
 use crossbeam_channel::{Receiver, bounded};
 
@@ -46,7 +47,7 @@ mod platform {
         };
     }
 
-    pub fn install(notify: impl Fn(i32) + Send + 'static) {
+    pub fn install(notify: impl Fn(i32) + Send + Sync + 'static) {
         let mut fds = [0 as libc::c_int; 2];
         // SAFETY: pipe(2) fills the two descriptors of a valid array.
         if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
@@ -79,41 +80,95 @@ mod platform {
     }
 }
 
+/// What a Windows console event asks of a run: the signal a Linux terminal would send
+/// (Ctrl+C and Ctrl+Break: SIGINT; the console closed, the user logging off, shutdown:
+/// SIGHUP), and whether the process ends as soon as the handler returns (then the handler
+/// waits for the run to finish its files and exit by itself). None for events that are not
+/// ours to take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsoleEvent {
+    pub signal: i32,
+    pub ends_process_on_return: bool,
+}
+
+/// The `CTRL_*_EVENT` numbers of Windows' console API, known on every platform so that the
+/// mapping is tested where the tests run.
+pub fn console_event(kind: u32) -> Option<ConsoleEvent> {
+    const SIGINT: i32 = 2;
+    const SIGHUP: i32 = 1;
+    let (signal, ends_process_on_return) = match kind {
+        0 | 1 => (SIGINT, false),    // CTRL_C_EVENT, CTRL_BREAK_EVENT
+        2 | 5 | 6 => (SIGHUP, true), // CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT
+        _ => return None,
+    };
+    Some(ConsoleEvent {
+        signal,
+        ends_process_on_return,
+    })
+}
+
 #[cfg(not(unix))]
 mod platform {
-    use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
-    use std::time::Duration;
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    static RAISED: AtomicI32 = AtomicI32::new(0);
+    use windows_sys::Win32::System::Console::SetConsoleCtrlHandler;
+    use windows_sys::core::BOOL;
+
+    type Notify = Box<dyn Fn(i32) + Send + Sync>;
+    static NOTIFY: OnceLock<Notify> = OnceLock::new();
     static SEEN: AtomicUsize = AtomicUsize::new(0);
 
-    extern "C" fn on_signal(signal: libc::c_int) {
-        // Windows runs this on a thread of its own, so exiting here is safe.
+    /// Windows calls this on a thread of its own for each console event.
+    unsafe extern "system" fn on_console_event(kind: u32) -> BOOL {
+        let Some(event) = super::console_event(kind) else {
+            return 0; // Not ours: the next handler (the default one) takes it.
+        };
         if SEEN.fetch_add(1, Ordering::AcqRel) > 0 {
-            std::process::exit(128 + signal);
+            std::process::exit(128 + event.signal);
         }
-        RAISED.store(signal, Ordering::Release);
-        // The C runtime resets the handler after each signal: take the next one too.
-        // SAFETY: installs this same handler again.
-        unsafe { libc::signal(signal, on_signal as *const () as libc::sighandler_t) };
+        if let Some(notify) = NOTIFY.get() {
+            notify(event.signal);
+        }
+        if event.ends_process_on_return {
+            // Windows ends the process when this returns (or after about 5 s): wait here
+            // while the run closes its connections and files; it exits the process itself.
+            loop {
+                std::thread::park();
+            }
+        }
+        1
     }
 
-    pub fn install(notify: impl Fn(i32) + Send + 'static) {
-        for signal in [libc::SIGINT, libc::SIGTERM] {
-            // SAFETY: installs a handler that stores to atomics.
-            unsafe { libc::signal(signal, on_signal as *const () as libc::sighandler_t) };
+    pub fn install(notify: impl Fn(i32) + Send + Sync + 'static) {
+        if NOTIFY.set(Box::new(notify)).is_err() {
+            return; // Installed already: one handler serves the process.
         }
-        // Without a self-pipe here, a thread looks every 50 ms.
-        let _ = std::thread::Builder::new()
-            .name("signals".into())
-            .spawn(move || {
-                loop {
-                    let signal = RAISED.swap(0, Ordering::AcqRel);
-                    if signal != 0 {
-                        notify(signal);
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-            });
+        // SAFETY: registers a handler that only touches statics and the run's channel.
+        unsafe { SetConsoleCtrlHandler(Some(on_console_event), 1) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn console_events_map_to_the_signals_a_linux_terminal_sends() {
+        // Ctrl+C and Ctrl+Break: the run ends cleanly with 130, as after SIGINT.
+        for kind in [0, 1] {
+            let event = console_event(kind).unwrap();
+            assert_eq!(128 + event.signal, 130);
+            assert!(!event.ends_process_on_return);
+        }
+        // Closing the console, logging off, shutting down: Windows ends the process when the
+        // handler returns, so the handler must wait for the run to finish its files.
+        for kind in [2, 5, 6] {
+            let event = console_event(kind).unwrap();
+            assert_eq!(128 + event.signal, 129);
+            assert!(event.ends_process_on_return);
+        }
+        assert_eq!(console_event(3), None);
+        assert_eq!(console_event(7), None);
     }
 }

@@ -33,14 +33,21 @@ pub fn resolve(typed: &str) -> PathBuf {
 
 fn resolve_in(folder: &Path, typed: &str) -> PathBuf {
     let typed = typed.trim();
-    let home = typed
-        .strip_prefix("~/")
-        .and_then(|rest| Some(dirs::home_dir()?.join(rest)));
+    let home = in_home(typed, cfg!(windows)).and_then(|rest| Some(dirs::home_dir()?.join(rest)));
     match home {
         Some(path) => path,
         // An absolute path stays as it is (`join` keeps it).
         None => folder.join(typed),
     }
+}
+
+/// What follows `~/` (and on Windows `~\`, its own separator) in a path typed relative to
+/// the user's folder. Elsewhere a backslash is a character of a file name, so `~\x` stays a
+/// name.
+fn in_home(typed: &str, windows: bool) -> Option<&str> {
+    typed
+        .strip_prefix("~/")
+        .or_else(|| typed.strip_prefix("~\\").filter(|_| windows))
 }
 
 /// The full path of a file about to be written, with its folder made if it is missing.
@@ -75,5 +82,15 @@ mod tests {
         if let Some(home) = dirs::home_dir() {
             assert_eq!(resolve_in(folder, "~/a.bin"), home.join("a.bin"));
         }
+    }
+
+    #[test]
+    fn the_home_folder_is_written_with_either_slash_on_windows() {
+        assert_eq!(in_home("~/logs/a.txt", false), Some("logs/a.txt"));
+        assert_eq!(in_home("~/logs/a.txt", true), Some("logs/a.txt"));
+        assert_eq!(in_home("~\\logs\\a.txt", true), Some("logs\\a.txt"));
+        // On Linux `~\a` is a file name like any other.
+        assert_eq!(in_home("~\\a.txt", false), None);
+        assert_eq!(in_home("a~/b", true), None);
     }
 }
