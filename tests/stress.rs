@@ -311,6 +311,29 @@ fn cli_reports_a_target_that_refuses_with_exit_1() {
 }
 
 #[test]
+fn cli_reports_a_target_that_never_answers_with_exit_1() {
+    // Accepts every connection and never reads or replies.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = listener.local_addr().unwrap().to_string();
+    let held = std::thread::spawn(move || listener.incoming().take(2).collect::<Vec<_>>());
+    let (code, lines, stderr) = run_cli(&[
+        "stress",
+        "tcp",
+        &target,
+        "--clients",
+        "2",
+        "--duration-s",
+        "0.5",
+    ]);
+    assert_eq!(code, 1, "{lines:?}");
+    assert!(
+        stderr.contains(&format!("no request was answered by {target}")),
+        "{stderr}"
+    );
+    drop(held.join());
+}
+
+#[test]
 fn a_name_that_does_not_resolve_ends_the_run_with_the_reason() {
     let mut config = config(Protocol::Tcp, "127.0.0.1:9".parse().unwrap(), 3);
     config.target = parse_host_port("no-such-host.invalid:9").unwrap();

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::args::{StressArgs, StressModeArg, StressProtocol};
 use super::plan::payload_format;
 use super::signals;
-use super::{EXIT_NETWORK, EXIT_OK};
+use super::{EXIT_NETWORK, EXIT_OK, warn};
 use crate::error::Error;
 use crate::net::addr::parse_remote;
 use crate::net::no_waker;
@@ -52,10 +52,18 @@ pub fn run(args: &StressArgs) -> Result<i32, Error> {
     }
     let report = stress.report();
     stdout.print(&report, "report", args.json);
-    // Nothing answered at all: the target is down or wrong.
     Ok(match stopped_by {
         Some(stop) => stop.exit_code,
-        None if report.error.is_some() || (report.succeeded == 0 && report.failed > 0) => {
+        None if report.error.is_some() => EXIT_NETWORK,
+        // Nothing answered at all: the target is down, wrong, or never replies (then every
+        // request was still waiting when the run ended, and counts neither way).
+        None if report.succeeded == 0 => {
+            if report.failed == 0 {
+                warn(&format!(
+                    "no request was answered by {} before the run ended",
+                    args.target
+                ));
+            }
             EXIT_NETWORK
         }
         None => EXIT_OK,
