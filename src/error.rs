@@ -86,6 +86,9 @@ pub enum Error {
     AddrNotAvailable(SocketAddr),
     #[error("permission denied for {0} (ports below 1024 need administrator rights)")]
     PermissionDenied(SocketAddr),
+    /// Windows' WSAEACCES (10013): it has no rule about ports below 1024.
+    #[error("address {0} is forbidden: {why}", why = FORBIDDEN_WHY)]
+    Forbidden(SocketAddr),
     #[error("sending to {0} was refused: turn on Broadcast to send to a broadcast address")]
     BroadcastNotEnabled(SocketAddr),
     #[error("{action} multicast group {group} failed: {reason}")]
@@ -94,6 +97,10 @@ pub enum Error {
         group: std::net::IpAddr,
         reason: String,
     },
+    #[error(
+        "a datagram sent from {0} met a closed port (ICMP port unreachable); receiving goes on (said once)"
+    )]
+    PortUnreachable(SocketAddr),
     #[error("no client with id {0}")]
     NoSuchClient(u64),
     #[error("not connected")]
@@ -145,10 +152,16 @@ pub enum Error {
 impl Error {
     /// Turns an `io::Error` from an operation on `addr` into words a person understands.
     pub fn from_io(action: &'static str, addr: SocketAddr, err: &io::Error) -> Error {
+        if let Some(error) =
+            winsock_code(err).and_then(|code| Error::from_winsock(action, addr, code))
+        {
+            return error;
+        }
         match err.kind() {
             io::ErrorKind::ConnectionRefused => Error::ConnectionRefused(addr),
             io::ErrorKind::AddrInUse => Error::AddrInUse(addr),
             io::ErrorKind::AddrNotAvailable => Error::AddrNotAvailable(addr),
+            io::ErrorKind::PermissionDenied if cfg!(windows) => Error::Forbidden(addr),
             io::ErrorKind::PermissionDenied => Error::PermissionDenied(addr),
             _ => Error::Io {
                 action,
@@ -156,6 +169,22 @@ impl Error {
                 message: describe_io(err),
             },
         }
+    }
+
+    /// A Winsock error code from an operation on `addr` in words, or None for a code without
+    /// words of ours. Pure, so the Windows mapping is tested on Linux.
+    pub fn from_winsock(action: &'static str, addr: SocketAddr, code: i32) -> Option<Error> {
+        Some(match code {
+            WSAEACCES => Error::Forbidden(addr),
+            WSAEADDRINUSE => Error::AddrInUse(addr),
+            WSAEADDRNOTAVAIL => Error::AddrNotAvailable(addr),
+            WSAECONNREFUSED => Error::ConnectionRefused(addr),
+            _ => Error::Io {
+                action,
+                addr: addr.to_string(),
+                message: winsock_words(code)?.to_string(),
+            },
+        })
     }
 
     /// True for mistakes in what a person typed (the CLI exits 2 for these), false for what the
@@ -188,8 +217,13 @@ impl Error {
     }
 }
 
-/// The OS message without Rust's " (os error 111)" suffix, which means nothing to a user.
+/// The OS message without Rust's " (os error 111)" suffix, which means nothing to a user; on
+/// Windows our words for the Winsock errors a user meets (the system's are in the language of
+/// its installation and often vague, as "An existing connection was forcibly closed").
 pub fn describe_io(err: &io::Error) -> String {
+    if let Some(words) = winsock_code(err).and_then(winsock_words) {
+        return words.to_string();
+    }
     let text = err.to_string();
     match text.find(" (os error") {
         Some(cut) => text[..cut].to_string(),
@@ -201,4 +235,111 @@ pub fn describe_io(err: &io::Error) -> String {
 pub fn seconds(millis: u64) -> String {
     let text = format!("{}.{:03}", millis / 1000, millis % 1000);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+// Winsock error codes (WinError.h), named here so the mapping compiles and is tested on every
+// system.
+const WSAEACCES: i32 = 10013;
+const WSAEADDRINUSE: i32 = 10048;
+const WSAEADDRNOTAVAIL: i32 = 10049;
+const WSAENETUNREACH: i32 = 10051;
+const WSAECONNABORTED: i32 = 10053;
+const WSAECONNRESET: i32 = 10054;
+const WSAETIMEDOUT: i32 = 10060;
+const WSAECONNREFUSED: i32 = 10061;
+const WSAEHOSTUNREACH: i32 = 10065;
+
+/// Why Windows refuses an address with WSAEACCES (10013).
+pub const FORBIDDEN_WHY: &str = "another program holds the port exclusively, a firewall blocks it, \
+    or Windows reserves it (netsh int ipv4 show excludedportrange protocol=tcp lists the reserved \
+    ranges; protocol=udp for UDP)";
+
+/// The raw code of an error from a socket call on Windows (None elsewhere: the same numbers
+/// mean other things there).
+fn winsock_code(err: &io::Error) -> Option<i32> {
+    if cfg!(windows) {
+        err.raw_os_error()
+    } else {
+        None
+    }
+}
+
+/// What a Winsock error a user can meet means, in words (None for the others, which keep the
+/// system's message).
+pub fn winsock_words(code: i32) -> Option<&'static str> {
+    Some(match code {
+        WSAEACCES => FORBIDDEN_WHY,
+        WSAEADDRINUSE => "the address is already in use",
+        WSAEADDRNOTAVAIL => "the address is not on this machine",
+        WSAENETUNREACH => "the network is unreachable (no route to it)",
+        WSAEHOSTUNREACH => "the host is unreachable (no route to it)",
+        WSAECONNABORTED => {
+            "the connection was aborted by this machine (often a firewall or antivirus)"
+        }
+        WSAECONNRESET => "the connection was reset by the peer",
+        WSAETIMEDOUT => "timed out: the peer did not answer",
+        WSAECONNREFUSED => "refused: nothing listens on that port",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr() -> SocketAddr {
+        "0.0.0.0:80".parse().unwrap()
+    }
+
+    /// Unit test: Windows' error codes reach this mapping only on Windows (Wine gives Linux's
+    /// errors), so the codes are fed in directly.
+    #[test]
+    fn winsock_codes_become_errors_in_words() {
+        let error = |code| Error::from_winsock("connecting to", addr(), code);
+        assert_eq!(error(10048), Some(Error::AddrInUse(addr())));
+        assert_eq!(error(10049), Some(Error::AddrNotAvailable(addr())));
+        assert_eq!(error(10061), Some(Error::ConnectionRefused(addr())));
+        let forbidden = error(10013).map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            forbidden.contains("forbidden")
+                && forbidden.contains("netsh int ipv4 show excludedportrange protocol=tcp")
+                && !forbidden.contains("1024"),
+            "{forbidden}"
+        );
+        for (code, words) in [
+            (10054, "reset"),
+            (10060, "timed out"),
+            (10065, "unreachable"),
+            (10051, "unreachable"),
+            (10053, "aborted by this machine"),
+        ] {
+            let text = error(code).map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                text.contains(words) && text.contains("0.0.0.0:80"),
+                "{code}: {text}"
+            );
+        }
+        assert_eq!(
+            error(10035),
+            None,
+            "WSAEWOULDBLOCK keeps the system's words"
+        );
+    }
+
+    /// On Linux the numbers are not Winsock's: ECONNREFUSED stays what the kind says, and a
+    /// denied port still speaks of the rule below 1024.
+    #[test]
+    fn other_systems_map_by_kind_as_before() {
+        if cfg!(windows) {
+            return;
+        }
+        let denied = io::Error::from(io::ErrorKind::PermissionDenied);
+        assert_eq!(
+            Error::from_io("binding", addr(), &denied),
+            Error::PermissionDenied(addr())
+        );
+        let raw = io::Error::from_raw_os_error(10054);
+        assert!(winsock_words(10054).is_some());
+        assert_ne!(describe_io(&raw), winsock_words(10054).unwrap_or_default());
+    }
 }

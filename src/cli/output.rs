@@ -258,7 +258,12 @@ impl Printer {
                 }
             }
             EventKind::ReceiveBuffer { asked, granted } => {
-                let reason = format!("receive buffer {granted} bytes (asked {asked})");
+                let mut reason = format!("receive buffer {granted} bytes (asked {asked})");
+                // No "kernel dropped" line will come where drops are not counted: say so here,
+                // so silence is not read as none dropped.
+                if let Some(system) = crate::net::drops_not_counted_on() {
+                    reason.push_str(&format!("; dropped datagrams not counted on {system}"));
+                }
                 line(
                     format!("{clock} {reason}"),
                     JsonLine {

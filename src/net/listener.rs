@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::session::spawn_or_report;
+use crate::net::socket_options::{self, SocketKind};
 
 /// Pending connections the OS queues before we accept them.
 const BACKLOG: i32 = 1024;
@@ -63,10 +64,7 @@ fn bind_listener(addr: SocketAddr, dual_stack: bool) -> Result<TcpListener, Erro
     let io_error = |e: io::Error| Error::from_io("listening on", addr, &e);
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .map_err(io_error)?;
-    // Lets a stopped server's port be bound again at once despite connections in TIME_WAIT.
-    // (On Windows this option would let two servers share a port, so it is left off there.)
-    #[cfg(unix)]
-    socket.set_reuse_address(true).map_err(io_error)?;
+    socket_options::apply(&socket, SocketKind::TcpListener).map_err(io_error)?;
     if addr.is_ipv6() {
         socket.set_only_v6(!dual_stack).map_err(io_error)?;
     }

@@ -18,7 +18,8 @@ pub struct Totals {
     pub rx_messages: u64,
     pub tx_bytes: u64,
     pub tx_messages: u64,
-    /// Datagrams the kernel dropped because the receive buffer was full (UDP on Linux).
+    /// Datagrams the kernel dropped because the receive buffer was full (UDP on Linux). Where
+    /// no count is known it stays 0, and `drops_not_counted_on` says so: show that, not this 0.
     pub kernel_dropped: u64,
 }
 

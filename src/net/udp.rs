@@ -3,6 +3,7 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -21,9 +22,7 @@ use crate::net::lookup::{Lookups, Route};
 use crate::net::outbox::{Outgoing, Ticket};
 use crate::net::read_batch::ReadBatch;
 use crate::net::session::{Shared, Worker, spawn_or_report};
-
-/// Kernel receive buffer asked for, so a burst waits in the kernel instead of being dropped.
-const KERNEL_RECV_BUFFER: usize = 4 * 1024 * 1024;
+use crate::net::socket_options::{self, SocketKind, UDP_RECV_BUFFER};
 
 #[derive(Debug, Clone)]
 pub struct UdpConfig {
@@ -67,7 +66,7 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
     emitter.emit(EventKind::Listening { local });
     if let Ok(granted) = socket.recv_buffer_size() {
         emitter.emit(EventKind::ReceiveBuffer {
-            asked: KERNEL_RECV_BUFFER,
+            asked: UDP_RECV_BUFFER,
             granted,
         });
     }
@@ -228,15 +227,10 @@ fn bind(config: &UdpConfig) -> Result<Socket, Error> {
     let io_error = |e: io::Error| Error::from_io("binding", addr, &e);
     let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
         .map_err(io_error)?;
-    // A smaller buffer than asked for still works; the OS caps it.
-    let _ = socket.set_recv_buffer_size(KERNEL_RECV_BUFFER);
+    let multicast = !config.multicast_groups.is_empty();
+    socket_options::apply(&socket, SocketKind::Udp { multicast }).map_err(io_error)?;
     if config.broadcast {
         socket.set_broadcast(true).map_err(io_error)?;
-    }
-    if !config.multicast_groups.is_empty() {
-        // Several receivers of one group on one machine each bind the group's port.
-        #[cfg(unix)]
-        socket.set_reuse_address(true).map_err(io_error)?;
     }
     socket.bind(&addr.into()).map_err(io_error)?;
     let multicast_option = |e: io::Error| Error::from_io("setting multicast options on", addr, &e);
@@ -296,6 +290,7 @@ fn multicast_error(action: &'static str, group: IpAddr, err: &io::Error) -> Erro
 fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shared: &Arc<Shared>) {
     let mut answers = Answers::default();
     let mut drops = DropReport::default();
+    let mut errors = ReceiveErrors::default();
     let mut receiver = DatagramReceiver::new();
     let mut datagrams = Vec::with_capacity(DATAGRAMS_PER_CALL);
     loop {
@@ -333,14 +328,22 @@ fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shar
                     answer(replies, peer, socket, shared, emitter);
                 }
             }
-            Err(err) if is_harmless(&err) => {}
-            Err(err) => {
-                emitter.emit(EventKind::Error {
-                    client: None,
-                    error: Error::from_io("receiving on", local, &err),
-                });
-                return;
-            }
+            Err(err) => match errors.take(&err, local) {
+                ControlFlow::Continue(None) => {}
+                ControlFlow::Continue(Some(error)) => {
+                    emitter.emit(EventKind::Error {
+                        client: None,
+                        error,
+                    });
+                }
+                ControlFlow::Break(error) => {
+                    emitter.emit(EventKind::Error {
+                        client: None,
+                        error,
+                    });
+                    return;
+                }
+            },
         }
     }
 }
@@ -402,13 +405,137 @@ fn answer(
     }
 }
 
-/// A signal, or an ICMP "port unreachable" for an earlier send reported on a receive (some
-/// systems do): the socket still works.
-fn is_harmless(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::Interrupted
-            | io::ErrorKind::ConnectionReset
-            | io::ErrorKind::ConnectionRefused
-    )
+/// How the receiving loop takes an error. An ICMP "port unreachable" drawn by an earlier send
+/// comes back on a later receive on some systems (Windows as WSAECONNRESET unless
+/// `SIO_UDP_CONNRESET` is off, Linux as ECONNREFUSED with `IP_RECVERR`): the socket still
+/// works, so it is said once and receiving goes on. A signal is retried; anything else ends
+/// the loop.
+#[derive(Default)]
+struct ReceiveErrors {
+    told_unreachable: bool,
+}
+
+impl ReceiveErrors {
+    /// Continue with an error to report (or None), or Break with the one that ends the loop.
+    fn take(&mut self, err: &io::Error, local: SocketAddr) -> ControlFlow<Error, Option<Error>> {
+        match err.kind() {
+            io::ErrorKind::Interrupted => ControlFlow::Continue(None),
+            io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionRefused => {
+                let first = !std::mem::replace(&mut self.told_unreachable, true);
+                ControlFlow::Continue(first.then_some(Error::PortUnreachable(local)))
+            }
+            _ => ControlFlow::Break(Error::from_io("receiving on", local, err)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::{DEFAULT_MEMORY_BUDGET, Event, no_waker};
+    use crossbeam_channel::Receiver;
+    use std::net::UdpSocket;
+    use std::time::Duration;
+
+    fn kind(kind: io::ErrorKind) -> io::Error {
+        io::Error::from(kind)
+    }
+
+    #[test]
+    fn a_closed_port_is_said_once_and_receiving_goes_on() {
+        let local: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let mut errors = ReceiveErrors::default();
+        let mut take = |k| errors.take(&kind(k), local);
+        use io::ErrorKind::*;
+        assert_eq!(
+            take(ConnectionReset),
+            ControlFlow::Continue(Some(Error::PortUnreachable(local)))
+        );
+        assert_eq!(take(ConnectionReset), ControlFlow::Continue(None));
+        assert_eq!(take(ConnectionRefused), ControlFlow::Continue(None));
+        assert_eq!(take(Interrupted), ControlFlow::Continue(None));
+        assert!(take(InvalidInput).is_break(), "anything else ends the loop");
+    }
+
+    /// The next event that `pick` takes, the others kept in `seen`.
+    fn next<T>(
+        events: &Receiver<Event>,
+        seen: &mut Vec<Event>,
+        pick: impl Fn(&Event) -> Option<T>,
+    ) -> T {
+        loop {
+            // A guard against hanging, not a timing: each event comes within microseconds.
+            let event = events
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the event came");
+            if let Some(found) = pick(&event) {
+                return found;
+            }
+            seen.push(event);
+        }
+    }
+
+    /// Real sockets: Linux reports an ICMP port unreachable on an unconnected UDP socket's next
+    /// receive only with IP_RECVERR, which gives the receiving loop the failure a Windows socket
+    /// gets (WSAECONNRESET) when SIO_UDP_CONNRESET cannot be switched off.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_receiving_loop_survives_datagrams_to_a_closed_port() {
+        use std::os::fd::AsRawFd;
+
+        let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP)).unwrap();
+        let on: libc::c_int = 1;
+        // SAFETY: a valid socket and an int option of the size given.
+        let set = unsafe {
+            libc::setsockopt(
+                socket.as_raw_fd(),
+                libc::IPPROTO_IP,
+                libc::IP_RECVERR,
+                (&on as *const libc::c_int).cast(),
+                std::mem::size_of_val(&on) as libc::socklen_t,
+            )
+        };
+        assert_eq!(set, 0, "IP_RECVERR");
+        let loopback: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        socket.bind(&loopback.into()).unwrap();
+        let local = socket.local_addr().unwrap().as_socket().unwrap();
+        let socket = Arc::new(socket);
+        let (events_tx, events) = crossbeam_channel::bounded(64);
+        let emitter = Emitter::new(events_tx, no_waker());
+        let shared = Arc::new(Shared::new(DEFAULT_MEMORY_BUDGET));
+        let receiving = {
+            let (socket, emitter, shared) = (socket.clone(), emitter.clone(), shared.clone());
+            std::thread::spawn(move || receive_loop(&socket, local, &emitter, &shared))
+        };
+
+        let closed = UdpSocket::bind(loopback).unwrap().local_addr().unwrap();
+        let peer = UdpSocket::bind(loopback).unwrap();
+        let mut seen = Vec::new();
+        for n in 0..3u8 {
+            send_to(&socket, closed, b"to nobody").unwrap();
+            if n == 0 {
+                let error = next(&events, &mut seen, |e| match &e.kind {
+                    EventKind::Error { error, .. } => Some(error.clone()),
+                    _ => None,
+                });
+                assert_eq!(error, Error::PortUnreachable(local));
+            }
+            peer.send_to(&[n], local).unwrap();
+            let got = next(&events, &mut seen, |e| match &e.kind {
+                EventKind::Received { messages, .. } => Some(messages[0].data.clone()),
+                _ => None,
+            });
+            assert_eq!(got, [n], "still receiving after {n} closed-port sends");
+        }
+
+        emitter.set_stopping();
+        let _ = socket.shutdown(Shutdown::Read);
+        receiving.join().unwrap();
+        seen.extend(events.try_iter());
+        let errors: Vec<_> = seen
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Error { .. }))
+            .collect();
+        assert!(errors.is_empty(), "said once only: {errors:?}");
+    }
 }

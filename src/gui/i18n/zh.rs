@@ -478,6 +478,36 @@ pub const TEXTS: &[(&str, &str)] = &[
         "the kernel dropped {n} datagrams: the receive buffer overflowed",
         "内核丢弃了 {n} 个数据报：接收缓冲区已满",
     ),
+    (
+        "dropped datagrams: not counted on {system}",
+        "丢弃的数据报：未统计（{system}）",
+    ),
+    ("this system", "本系统"),
+    // Winsock errors in words (crate::error::winsock_words), in messages of the engine.
+    (
+        "another program holds the port exclusively, a firewall blocks it, or Windows reserves it (netsh int ipv4 show excludedportrange protocol=tcp lists the reserved ranges; protocol=udp for UDP)",
+        "另一个程序独占了该端口、防火墙阻止了它，或者 Windows 保留了该端口（netsh int ipv4 show excludedportrange protocol=tcp 列出保留的端口范围；UDP 用 protocol=udp）",
+    ),
+    ("the address is already in use", "地址已被占用"),
+    ("the address is not on this machine", "本机没有这个地址"),
+    (
+        "the network is unreachable (no route to it)",
+        "网络不可达（没有通往它的路由）",
+    ),
+    (
+        "the host is unreachable (no route to it)",
+        "主机不可达（没有通往它的路由）",
+    ),
+    (
+        "the connection was aborted by this machine (often a firewall or antivirus)",
+        "连接被本机中止（常见原因是防火墙或杀毒软件）",
+    ),
+    ("the connection was reset by the peer", "连接被对端重置"),
+    ("timed out: the peer did not answer", "超时：对端没有应答"),
+    (
+        "refused: nothing listens on that port",
+        "被拒绝：该端口上没有程序在监听",
+    ),
     ("Keys", "快捷键"),
     ("Keys and version", "快捷键与版本"),
     ("Send the message", "发送消息"),

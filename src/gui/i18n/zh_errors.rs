@@ -1,7 +1,7 @@
 //! Simplified Chinese for every error of the library, in the words of its English message.
 
 use super::zh::TEXTS;
-use crate::error::{Error, MAX_UDP_PAYLOAD};
+use crate::error::{Error, FORBIDDEN_WHY, MAX_UDP_PAYLOAD};
 
 /// A text the engine made (English), translated when the table knows it.
 fn known(english: &str) -> String {
@@ -61,7 +61,7 @@ pub fn error(error: &Error) -> String {
         Error::Tls { peer, reason } => format!("与 {peer} 的 TLS 失败：{reason}"),
         Error::TlsSettings(reason) => format!("无法设置 TLS：{reason}"),
         Error::RelayToItself(target) => format!("目标 {target} 就是中继监听的地址：它会连到自己"),
-        Error::Resolve { host, reason } => format!("无法解析主机“{host}”：{reason}"),
+        Error::Resolve { host, reason } => format!("无法解析主机“{host}”：{}", known(reason)),
         Error::ConnectionRefused(addr) => format!("{addr} 拒绝了连接"),
         Error::ConnectTimeout { addr, millis } => format!("连接 {addr} 超时（{millis} 毫秒）"),
         Error::AddrInUse(addr) => format!("地址 {addr} 已被占用"),
@@ -69,6 +69,7 @@ pub fn error(error: &Error) -> String {
         Error::PermissionDenied(addr) => {
             format!("没有使用 {addr} 的权限（1024 以下的端口需要管理员权限）")
         }
+        Error::Forbidden(addr) => format!("地址 {addr} 被禁止使用：{}", known(FORBIDDEN_WHY)),
         Error::BroadcastNotEnabled(addr) => {
             format!("发送到 {addr} 被拒绝：要发送到广播地址，请打开“广播”")
         }
@@ -82,8 +83,11 @@ pub fn error(error: &Error) -> String {
             } else {
                 "退出"
             };
-            format!("{action}组播组 {group} 失败：{reason}")
+            format!("{action}组播组 {group} 失败：{}", known(reason))
         }
+        Error::PortUnreachable(local) => format!(
+            "从 {local} 发出的一个数据报遇到了未打开的端口（ICMP 端口不可达）；继续接收（只提示一次）"
+        ),
         Error::NoSuchClient(id) => format!("没有 id 为 {id} 的客户端"),
         Error::NotConnected => "未连接".to_string(),
         Error::PeerNotReading { peer, waiting } => format!(
@@ -126,7 +130,7 @@ pub fn error(error: &Error) -> String {
             action,
             addr,
             message,
-        } => format!("{}{addr} 失败：{message}", io_action(action)),
+        } => format!("{}{addr} 失败：{}", io_action(action), known(message)),
     }
 }
 
@@ -154,5 +158,42 @@ fn io_action(action: &str) -> &'static str {
         "setting multicast options on" => "设置组播选项 ",
         "starting a thread for" => "启动线程 ",
         _ => "操作 ",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::winsock_words;
+
+    /// Unit test: Windows' error codes reach these words only on Windows (Wine gives Linux's
+    /// errors), so every code with words of ours is fed in directly.
+    #[test]
+    fn every_winsock_error_in_words_has_chinese() {
+        let addr = "127.0.0.1:9".parse().unwrap();
+        let mut codes = 0;
+        for code in 10_000..12_000 {
+            let Some(words) = winsock_words(code) else {
+                continue;
+            };
+            codes += 1;
+            assert_ne!(known(words), words, "{code}: {words}");
+            let error = Error::from_winsock("receiving on", addr, code);
+            let chinese = error.as_ref().map(super::error).unwrap_or_default();
+            assert!(
+                !chinese.is_empty() && !chinese.contains(words),
+                "{code}: {chinese}"
+            );
+        }
+        assert_eq!(
+            codes, 9,
+            "10013, 10048, 10049, 10051, 10053, 10054, 10060, 10061, 10065"
+        );
+        let forbidden = error(&Error::Forbidden(addr));
+        assert!(
+            forbidden.contains("netsh int ipv4 show excludedportrange")
+                && !forbidden.contains("1024"),
+            "{forbidden}"
+        );
     }
 }

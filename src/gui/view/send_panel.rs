@@ -6,7 +6,7 @@ use crate::gui::i18n::{t, tf};
 use egui::{Key, Modifiers, RichText, Ui};
 
 use crate::codec::{Checksum, InputMode, LineEnding};
-use crate::gui::model::log::kernel_dropped;
+use crate::gui::model::log::{Note, kernel_dropped};
 use crate::gui::model::page::{Page, PageAction};
 use crate::gui::view::{choice_combo, palette};
 use crate::net::SessionKind;
@@ -116,14 +116,22 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     });
 }
 
-/// Bytes and messages each way since the page opened (or the last reset).
+/// Bytes and messages each way since the page opened (or the last reset); for UDP where the
+/// kernel does not count the datagrams it drops, that it does not (not a 0 that looks measured).
 fn counters(page: &Page, ui: &mut Ui) {
     let totals = page.totals();
+    let uncounted = (page.kind() == SessionKind::Udp)
+        .then(Note::drops_not_counted)
+        .flatten();
     let figures = |rx: &dyn std::fmt::Display, rxm, tx: &dyn std::fmt::Display, txm| {
-        tf(
+        let figures = tf(
             "RX {rx} / {rxm} msg · TX {tx} / {txm} msg",
             &[("rx", rx), ("rxm", rxm), ("tx", tx), ("txm", txm)],
-        )
+        );
+        match &uncounted {
+            Some(words) => format!("{figures} · {words}"),
+            None => figures,
+        }
     };
     let size = |n: u64| crate::codec::format_size(n as usize);
     let text = figures(

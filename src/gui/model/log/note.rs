@@ -59,6 +59,17 @@ pub enum Note {
 }
 
 impl Note {
+    /// "dropped datagrams: not counted on Windows" where the kernel gives no count (never a 0
+    /// that looks measured), for a UDP socket's first row and the counters; None where it does.
+    pub fn drops_not_counted() -> Option<String> {
+        crate::net::drops_not_counted_on().map(|system| {
+            tf(
+                "dropped datagrams: not counted on {system}",
+                &[("system", &t(system))],
+            )
+        })
+    }
+
     /// The note in the current language.
     pub fn words(&self) -> String {
         match self {
@@ -91,13 +102,20 @@ impl Note {
             ),
             Note::Closed(reason) => i18n::close_reason(reason),
             Note::Error(error) => i18n::error(error),
-            Note::ReceiveBuffer { asked, granted } => tf(
-                "receive buffer: {granted} granted by the kernel ({asked} asked)",
-                &[
-                    ("granted", &format_size(*granted)),
-                    ("asked", &format_size(*asked)),
-                ],
-            ),
+            Note::ReceiveBuffer { asked, granted } => {
+                let buffer = tf(
+                    "receive buffer: {granted} granted by the kernel ({asked} asked)",
+                    &[
+                        ("granted", &format_size(*granted)),
+                        ("asked", &format_size(*asked)),
+                    ],
+                );
+                // Where drops are not counted the socket's first row says so, once.
+                match Note::drops_not_counted() {
+                    Some(words) => format!("{buffer} · {words}"),
+                    None => buffer,
+                }
+            }
             Note::KernelDropped { total } => kernel_dropped(*total),
             Note::TlsEstablished(info) => tf(
                 "TLS established: {version}, {suite}",
