@@ -11,7 +11,8 @@ pub struct Stop {
     pub exit_code: i32,
 }
 
-/// Starts listening for SIGINT and SIGTERM; the channel gets one `Stop` for the first.
+/// Starts listening for SIGINT and SIGTERM (on Windows, the console's Ctrl+C, Ctrl+Break and
+/// close events); the channel gets one `Stop` for the first.
 pub fn listen() -> Receiver<Stop> {
     let (tx, rx) = bounded(1);
     platform::install(move |signal| {
@@ -47,7 +48,7 @@ mod platform {
         };
     }
 
-    pub fn install(notify: impl Fn(i32) + Send + Sync + 'static) {
+    pub fn install(notify: impl Fn(i32) + Send + 'static) {
         let mut fds = [0 as libc::c_int; 2];
         // SAFETY: pipe(2) fills the two descriptors of a valid array.
         if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
@@ -80,11 +81,14 @@ mod platform {
     }
 }
 
-/// What a Windows console event asks of a run: the signal a Linux terminal would send
-/// (Ctrl+C and Ctrl+Break: SIGINT; the console closed, the user logging off, shutdown:
-/// SIGHUP), and whether the process ends as soon as the handler returns (then the handler
-/// waits for the run to finish its files and exit by itself). None for events that are not
-/// ours to take.
+/// What a Windows console event asks of a run: the signal it stands for, and whether the
+/// process ends as soon as the handler returns (then the handler waits for the run to finish
+/// its files and exit by itself). Every event the run takes stands for SIGINT: Ctrl+C and
+/// Ctrl+Break are what Ctrl+C is on Linux, and closing the console (or logging off, or shutting
+/// down) ends the run the same way, connections closed and files finished, with the exit code
+/// 130 a script checks for. None for events that are not ours to take.
+// Built where the handler is (Windows) and where its test runs (everywhere).
+#[cfg(any(windows, test))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConsoleEvent {
     pub signal: i32,
@@ -93,21 +97,21 @@ pub struct ConsoleEvent {
 
 /// The `CTRL_*_EVENT` numbers of Windows' console API, known on every platform so that the
 /// mapping is tested where the tests run.
+#[cfg(any(windows, test))]
 pub fn console_event(kind: u32) -> Option<ConsoleEvent> {
     const SIGINT: i32 = 2;
-    const SIGHUP: i32 = 1;
-    let (signal, ends_process_on_return) = match kind {
-        0 | 1 => (SIGINT, false),    // CTRL_C_EVENT, CTRL_BREAK_EVENT
-        2 | 5 | 6 => (SIGHUP, true), // CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT
+    let ends_process_on_return = match kind {
+        0 | 1 => false,    // CTRL_C_EVENT, CTRL_BREAK_EVENT
+        2 | 5 | 6 => true, // CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT
         _ => return None,
     };
     Some(ConsoleEvent {
-        signal,
+        signal: SIGINT,
         ends_process_on_return,
     })
 }
 
-#[cfg(not(unix))]
+#[cfg(windows)]
 mod platform {
     use std::sync::OnceLock;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -154,18 +158,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn console_events_map_to_the_signals_a_linux_terminal_sends() {
+    fn console_events_end_the_run_as_ctrl_c_does_on_linux() {
         // Ctrl+C and Ctrl+Break: the run ends cleanly with 130, as after SIGINT.
         for kind in [0, 1] {
             let event = console_event(kind).unwrap();
             assert_eq!(128 + event.signal, 130);
             assert!(!event.ends_process_on_return);
         }
-        // Closing the console, logging off, shutting down: Windows ends the process when the
-        // handler returns, so the handler must wait for the run to finish its files.
+        // Closing the console, logging off, shutting down: the same clean end with 130, but
+        // Windows ends the process when the handler returns, so the handler must wait for the
+        // run to finish its files.
         for kind in [2, 5, 6] {
             let event = console_event(kind).unwrap();
-            assert_eq!(128 + event.signal, 129);
+            assert_eq!(128 + event.signal, 130);
             assert!(event.ends_process_on_return);
         }
         assert_eq!(console_event(3), None);
