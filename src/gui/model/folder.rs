@@ -3,6 +3,7 @@
 //! documents folder (the data folder where there is none), or the folder in the environment
 //! variable `SOCKET_TESTER_FILES`. Every message about a file gives its full path.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -32,7 +33,8 @@ pub fn resolve(typed: &str) -> PathBuf {
 }
 
 fn resolve_in(folder: &Path, typed: &str) -> PathBuf {
-    let typed = typed.trim();
+    let typed = native_separators(typed.trim(), cfg!(windows));
+    let typed = typed.as_ref();
     let home = in_home(typed, cfg!(windows)).and_then(|rest| Some(dirs::home_dir()?.join(rest)));
     match home {
         Some(path) => path,
@@ -48,6 +50,18 @@ fn in_home(typed: &str, windows: bool) -> Option<&str> {
     typed
         .strip_prefix("~/")
         .or_else(|| typed.strip_prefix("~\\").filter(|_| windows))
+}
+
+/// On Windows, `/` typed in a path becomes `\`, Windows' own separator: Windows takes either,
+/// but the messages then give the path as Explorer and cmd.exe write it (`C:\Users\me\logs\a.txt`,
+/// not `C:\Users\me\logs/a.txt` from joining `logs/a.txt`). `/` cannot be part of a file name
+/// there. Elsewhere the text stays as typed.
+fn native_separators(typed: &str, windows: bool) -> Cow<'_, str> {
+    if windows && typed.contains('/') {
+        Cow::Owned(typed.replace('/', "\\"))
+    } else {
+        Cow::Borrowed(typed)
+    }
 }
 
 /// The full path of a file about to be written, with its folder made if it is missing.
@@ -92,5 +106,22 @@ mod tests {
         // On Linux `~\a` is a file name like any other.
         assert_eq!(in_home("~\\a.txt", false), None);
         assert_eq!(in_home("a~/b", true), None);
+    }
+
+    #[test]
+    fn windows_paths_are_given_with_backslashes() {
+        assert_eq!(native_separators("~/logs/a.txt", true), "~\\logs\\a.txt");
+        assert_eq!(
+            native_separators("C:/Users/me/a.pcap", true),
+            "C:\\Users\\me\\a.pcap"
+        );
+        assert_eq!(native_separators("runs\\a.pcap", true), "runs\\a.pcap");
+        // Typed with forward slashes, `~/` still names the user's folder on Windows.
+        assert_eq!(
+            in_home(&native_separators("~/logs/a.txt", true), true),
+            Some("logs\\a.txt")
+        );
+        // Elsewhere nothing changes: a backslash is a character of a name.
+        assert_eq!(native_separators("~/a\\b.txt", false), "~/a\\b.txt");
     }
 }
