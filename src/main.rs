@@ -37,6 +37,7 @@ fn run_gui() -> i32 {
         // Chosen by measurement (docs/PERFORMANCE.md); named so a build that also has wgpu
         // (tests, through egui_kittest) still opens the window the release build does.
         renderer: eframe::Renderer::Glow,
+        persistence_path: settings_file(),
         ..Default::default()
     };
     match eframe::run_native(
@@ -49,5 +50,16 @@ fn run_gui() -> i32 {
             eprintln!("error: the window could not be opened: {err}");
             1
         }
+    }
+}
+
+/// Where the window keeps its settings. On Windows `%APPDATA%\socket-tester\app.ron`, the
+/// folder the README names (eframe's own choice would add a `data` folder inside it). Elsewhere
+/// eframe's choice stands (Linux: `~/.local/share/socket-tester/app.ron`, from the app id).
+fn settings_file() -> Option<std::path::PathBuf> {
+    if cfg!(windows) {
+        Some(dirs::config_dir()?.join("socket-tester").join("app.ron"))
+    } else {
+        None
     }
 }

@@ -2,6 +2,12 @@
 //! wait for it, show what it prints and get its exit code. Started from Explorer (a
 //! double-click), Windows makes a console for it alone; the window then lets that console go,
 //! so no empty console stays open beside it.
+//!
+//! Text needs nothing here: everything the command line prints goes through Rust's
+//! `stdout()`/`stderr()`, which write to a console with `WriteConsoleW` (UTF-16), so 你好,
+//! box-drawing and escapes show whatever the console's code page is; redirected to a file or a
+//! pipe the bytes stay UTF-8. `SetConsoleOutputCP(65001)` is therefore not called: it would
+//! change the code page of the user's cmd.exe for the programs run after this one too.
 
 /// Whether the console belongs to this process alone (Windows made it for a double-click),
 /// from the count of processes attached to it. A console shared with a shell is kept.
