@@ -262,6 +262,11 @@ fn recv_owned(socket: &Socket, flags: i32) -> io::Result<Vec<u8>> {
 
 pub(crate) fn close_reason(err: &io::Error, peer: SocketAddr) -> CloseReason {
     match err.kind() {
+        // Windows' WSAECONNABORTED (10053) is this machine giving up the connection (often a
+        // firewall or antivirus), not the peer's RST: said in words (`Error::from_winsock`).
+        io::ErrorKind::ConnectionAborted if cfg!(windows) => {
+            CloseReason::Failed(Error::from_io("reading from", peer, err))
+        }
         io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => CloseReason::Reset,
         _ => CloseReason::Failed(Error::from_io("reading from", peer, err)),
     }
