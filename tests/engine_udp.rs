@@ -304,3 +304,44 @@ fn the_receive_buffer_granted_is_reported() {
     assert_eq!(asked, 4 * 1024 * 1024);
     assert!(granted > 0);
 }
+
+/// A datagram to a port nobody listens on draws an ICMP "port unreachable". Windows reports it
+/// on the socket's next receive (WSAECONNRESET) unless `SIO_UDP_CONNRESET` is off, and a loop
+/// that took that error as fatal would end the session. Here (and under Wine) the receiving
+/// goes on with no error row at all; the once-only row for systems that do report it is a unit
+/// test in src/net/udp.rs.
+#[test]
+fn datagrams_to_a_closed_port_do_not_end_the_session() {
+    let closed = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let (session, local) = udp_on("127.0.0.1:0", None);
+    let mut errors = Vec::new();
+    for n in 0..3u8 {
+        session.send(Destination::Address(closed), vec![n]).unwrap();
+        peer.send_to(&[n], local).unwrap();
+        let got = wait_for(&session, "Received", |kind| match kind {
+            EventKind::Received { messages, .. } => {
+                Some(messages.iter().map(|m| m.data.clone()).collect::<Vec<_>>())
+            }
+            EventKind::Error { error, .. } => {
+                errors.push(error.clone());
+                None
+            }
+            _ => None,
+        });
+        assert_eq!(
+            got,
+            [vec![n]],
+            "still receiving after {n} closed-port sends"
+        );
+    }
+    let events = session.stop_and_collect();
+    errors.extend(events.iter().filter_map(|e| match &e.kind {
+        EventKind::Error { error, .. } => Some(error.clone()),
+        _ => None,
+    }));
+    assert!(errors.is_empty(), "{errors:?}");
+}
