@@ -620,3 +620,36 @@ fn variables_fill_in_each_send_of_the_command_line() {
     assert_eq!(code, 2, "an unknown variable is bad input");
     assert!(stderr.contains("${hex:BYTES}"), "{stderr}");
 }
+
+#[test]
+fn an_output_file_that_is_an_input_or_another_output_is_refused_before_anything_opens() {
+    let dir = TempDir::new("outputs-apart");
+    let (data, pcap) = (dir.file("data.bin"), dir.file("run.pcap"));
+    std::fs::write(&data, b"the file to send").unwrap();
+    let (data, pcap) = (data.to_str().unwrap(), pcap.to_str().unwrap());
+    // A listener that is never connected to: the run must stop before it connects.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = listener.local_addr().unwrap().to_string();
+    for (args, said) in [
+        (
+            vec!["--send-file", data, "--capture", data],
+            "--capture names the same file as --send-file",
+        ),
+        (
+            vec!["--send-file", data, "--pcap", data],
+            "--pcap names the same file as --send-file",
+        ),
+        (
+            vec!["--pcap", pcap, "--capture", pcap],
+            "--pcap names the same file as --capture",
+        ),
+    ] {
+        let (code, _, stderr) = run_cli(&[&["tcp-client", &target][..], &args].concat());
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(said), "{stderr}");
+    }
+    assert_eq!(std::fs::read(data).unwrap(), b"the file to send");
+    assert!(!std::path::Path::new(pcap).exists());
+    listener.set_nonblocking(true).unwrap();
+    assert!(listener.accept().is_err(), "nothing connected");
+}

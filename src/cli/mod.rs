@@ -5,6 +5,7 @@ mod args;
 mod bench;
 pub mod console;
 mod decode;
+mod file_paths;
 mod input;
 mod output;
 mod pcap_log;

@@ -3,10 +3,11 @@
 
 use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::args::{self, Mode};
+use super::file_paths;
 use super::input::Input;
 use super::output::Printer;
 use super::pcap_log::PcapLog;
@@ -98,6 +99,13 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
     if let Some(path) = &file {
         check_file(path)?;
     }
+    file_paths::check_apart(
+        &named([
+            ("--send-file", &data.send_file),
+            ("--sequence", &data.sequence),
+        ]),
+        &named([("--capture", &data.capture), ("--pcap", &data.pcap)]),
+    )?;
     let interval = data.interval_ms.map(|ms| {
         (
             Duration::from_millis(ms),
@@ -190,6 +198,14 @@ fn sent_once(templates: &[Template]) -> Result<Vec<Vec<u8>>, Error> {
                 random: random.draw(),
             })
         })
+        .collect()
+}
+
+/// The files given, with the flag that named each.
+fn named<'a>(files: [(&'static str, &'a Option<PathBuf>); 2]) -> Vec<(&'static str, &'a Path)> {
+    files
+        .into_iter()
+        .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
         .collect()
 }
 
