@@ -328,22 +328,21 @@ fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shar
                     answer(replies, peer, socket, shared, emitter);
                 }
             }
-            Err(err) => match errors.take(&err, local) {
-                ControlFlow::Continue(None) => {}
-                ControlFlow::Continue(Some(error)) => {
+            Err(err) => {
+                let (error, ends) = match errors.take(&err, local) {
+                    ControlFlow::Continue(error) => (error, false),
+                    ControlFlow::Break(error) => (Some(error), true),
+                };
+                if let Some(error) = error {
                     emitter.emit(EventKind::Error {
                         client: None,
                         error,
                     });
                 }
-                ControlFlow::Break(error) => {
-                    emitter.emit(EventKind::Error {
-                        client: None,
-                        error,
-                    });
+                if ends {
                     return;
                 }
-            },
+            }
         }
     }
 }
