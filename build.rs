@@ -1,11 +1,14 @@
 //! The Windows exe's resources: the icon Explorer and the taskbar show, the version information
 //! of its Properties dialog, and a manifest. Compiled with MinGW's windres when the target is
 //! Windows (the build script runs on the host, so the target is read from Cargo's variables);
-//! nothing is done for other targets.
+//! nothing is done for other targets. Cross-compiling from Linux, winresource runs the
+//! target's `x86_64-w64-mingw32-windres` (the `WINDRES` variable names another); the versions
+//! (FileVersion, ProductVersion and the numeric ones) come from `CARGO_PKG_VERSION`.
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=assets/icon.ico");
+    println!("cargo:rerun-if-env-changed=WINDRES");
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("windows") {
         return;
     }
