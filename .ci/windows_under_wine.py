@@ -236,8 +236,10 @@ def tcp_server_echoes_gbk_and_ctrl_c_closes_every_connection():
     assert exe.event("rx")["text"] == "你好"
     exe.interrupt()
     assert client.recv(1) == b"", "the server closed the connection with FIN"
-    client.close()
+    # The client stays open, as a device does: the server's own close must wake its reader
+    # (on Windows a shutdown alone does not wake a blocked recv).
     code = exe.finish()
+    client.close()
     assert code == 130, (code, exe.seen, exe.stderr)
     assert any(json.loads(l).get("event") == "closed" for l in exe.seen if l.startswith("{")), exe.seen
 
@@ -281,6 +283,33 @@ def relay_passes_both_ways():
     code = exe.finish()
     listener.close()
     assert code == 130, (code, exe.seen, exe.stderr)
+
+
+@check
+def ctrl_c_ends_clients_whose_device_stays_open():
+    """A device keeps its connection open after the client's FIN: Ctrl+C still ends the run
+    (on Windows the reader's blocked recv must be cancelled, a shutdown does not wake it)."""
+    cert, key = certificate()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    held = []
+
+    def device(conn):
+        held.append(conn)  # never closed before the run has ended
+
+    for tls in (False, True):
+        wrap = (lambda c: context.wrap_socket(c, server_side=True)) if tls else None
+        listener, port = server(device, wrap=wrap)
+        extra = ["--tls", "--tls-insecure"] if tls else []
+        exe = Run(["tcp-client", f"127.0.0.1:{port}", "--json", *extra], stdin=subprocess.PIPE)
+        exe.event("connected")
+        exe.interrupt()
+        code = exe.finish()
+        listener.close()
+        assert code == 130, (tls, code, exe.seen, exe.stderr)
+        assert any('"closed"' in line for line in exe.seen), (tls, exe.seen)
+    for conn in held:
+        conn.close()
 
 
 def certificate():

@@ -6,7 +6,9 @@ use std::net::Shutdown;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use socket2::Socket;
+use socket2::{SockRef, Socket};
+
+use crate::net::interrupt::shut_down_and_wake;
 
 /// Sets glibc's allocator up for the engine's buffers. Call once at start-up, before threads
 /// are started.
@@ -135,7 +137,7 @@ impl Budget {
             largest.held_at_eviction.store(held, Ordering::Release);
             largest.evicted.store(true, Ordering::Release);
             if let Some(socket) = &largest.socket {
-                let _ = socket.shutdown(Shutdown::Both);
+                shut_down_and_wake(SockRef::from(&**socket), Shutdown::Both);
             }
             kept = kept.saturating_sub(held);
         }

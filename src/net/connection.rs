@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Sender, bounded};
-use socket2::Socket;
+use socket2::{SockRef, Socket};
+
+use crate::net::interrupt::shut_down_and_wake;
 
 use crate::codec::framing::{DEFAULT_MAX_FRAME, Framer};
 use crate::error::Error;
@@ -196,7 +198,7 @@ impl Connection {
                 // Wakes a writer blocked on a peer that stopped reading (after a reset the
                 // socket's close does that, and a shutdown would send FIN first).
                 if !reset {
-                    let _ = socket.shutdown(Shutdown::Both);
+                    shut_down_and_wake(SockRef::from(&*socket), Shutdown::Both);
                 }
                 outbox.close();
                 let _ = finished.send((client, reason));
@@ -261,7 +263,7 @@ impl Connection {
     /// Closes the connection from this side; the reader then reports `ClosedHere`.
     pub fn close(&self) {
         self.ending.here.store(true, Ordering::Release);
-        let _ = self.socket.shutdown(Shutdown::Both);
+        shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
         self.outbox.close();
         let _ = self.hangup.try_send(());
     }
@@ -279,7 +281,7 @@ impl Connection {
         } else {
             Shutdown::Read
         };
-        let _ = self.socket.shutdown(side);
+        shut_down_and_wake(SockRef::from(&*self.socket), side);
         self.outbox.close();
         let _ = self.hangup.try_send(());
     }

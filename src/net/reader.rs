@@ -102,6 +102,9 @@ impl Reader<'_> {
                     }
                     return CloseReason::ClosedHere;
                 }
+                // Closed here: the close woke this read (on Windows by cancelling it, which
+                // reads as a timeout), so it must not read again.
+                Err(_) if self.ending.here.load(Ordering::Acquire) => CloseReason::ClosedHere,
                 Err(err)
                     if matches!(
                         err.kind(),

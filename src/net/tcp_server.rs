@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use crossbeam_channel::{select, unbounded};
-use socket2::Socket;
+use socket2::{SockRef, Socket};
+
+use crate::net::interrupt::shut_down_and_wake;
 
 use crate::error::Error;
 use crate::net::ClientId;
@@ -136,7 +138,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
     listener.stop();
     for (watch, thread) in handshakes {
         if let Some(socket) = watch {
-            let _ = socket.shutdown(std::net::Shutdown::Both);
+            shut_down_and_wake(SockRef::from(&socket), std::net::Shutdown::Both);
         }
         let _ = thread.join();
     }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use socket2::Socket;
+use socket2::{SockRef, Socket};
+
+use crate::net::interrupt::shut_down_and_wake;
 
 use crate::error::Error;
 use crate::net::ClientId;
@@ -91,7 +93,7 @@ impl Writer {
                     }
                 };
                 self.emitter.emit(EventKind::Error { client, error });
-                let _ = self.socket.shutdown(Shutdown::Both);
+                shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
                 break;
             }
             if let Some(progress) = progress {
