@@ -244,6 +244,36 @@ fn a_closed_stdout_ends_every_mode_quietly_with_exit_0() {
     }
 }
 
+#[test]
+fn a_full_stdout_is_said_on_stderr_and_exits_1_in_every_mode() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("SKIPPED: no /dev/full here to fill stdout with");
+        return;
+    };
+    let echo = EchoServer::start();
+    let target = echo.addr.to_string();
+    let runs: [&[&str]; 3] = [
+        &["tcp-client", &target, "--send", "x", "--wait-ms", "200"],
+        &["decode", "utf-8", "41"],
+        &["stress", "tcp", &target, "--clients", "1", "--count", "5"],
+    ];
+    for args in runs {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_socket-tester"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(full.try_clone().unwrap())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start socket-tester");
+        let (code, stderr) = wait_exit(&mut child, DEADLINE);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("error: writing to standard output failed: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 /// The TCP packets of a pcap file with FIN set, as (source port, destination port).
 fn fin_packets(path: &std::path::Path) -> Vec<(u16, u16)> {
     let mut reader = PcapReader::new(std::fs::File::open(path).unwrap()).unwrap();

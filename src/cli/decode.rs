@@ -27,9 +27,9 @@ pub fn run(args: &DecodeArgs) -> Result<i32, Error> {
     lines.push(format!("Python: {}", python_literal(&message)));
     let mut out = io::stdout().lock();
     for line in lines {
-        // A closed stdout ends the listing; nothing else is left to do.
-        if writeln!(out, "{line}").is_err() {
-            break;
+        // A closed stdout ends the listing quietly; a full one is an error.
+        if let Err(err) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+            return Ok(super::output::stdout_failed(&err));
         }
     }
     Ok(if dissection.problem.is_some() { 1 } else { 0 })

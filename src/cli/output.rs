@@ -405,6 +405,20 @@ fn print_line(json: bool, plain: String, json_line: JsonLine) -> io::Result<()> 
     out.flush()
 }
 
+/// The exit code of a run whose stdout failed: a reader that went away (`| head -1`) is an
+/// ordinary end (0); any other failure (a full disk, `> /dev/full`) lost output, so it is
+/// said on stderr and exits 1.
+pub fn stdout_failed(err: &io::Error) -> i32 {
+    if err.kind() == io::ErrorKind::BrokenPipe {
+        return super::EXIT_OK;
+    }
+    warn(&format!(
+        "error: writing to standard output failed: {}",
+        crate::error::describe_io(err)
+    ));
+    super::EXIT_NETWORK
+}
+
 /// One line on stderr; a closed stderr is ignored (there is nowhere left to say it).
 pub fn warn(text: &str) {
     let _ = writeln!(io::stderr(), "{text}");

@@ -6,7 +6,7 @@
 use crossbeam_channel::{Receiver, after, never, select};
 
 use super::input::{self, Fed, Input};
-use super::output::warn;
+use super::output::{stdout_failed, warn};
 use super::plan::{Plan, plan};
 use super::signals;
 use super::{EXIT_NETWORK, EXIT_OK, EXIT_USAGE, Mode};
@@ -35,8 +35,8 @@ enum Ending {
     Done,
     /// SIGINT or SIGTERM: exit with this code.
     Signal(i32),
-    /// Nobody reads stdout any more.
-    StdoutClosed,
+    /// Stdout failed (`stdout_error` says how): nobody reads it any more, or it is full.
+    StdoutFailed,
 }
 
 pub fn run(mode: Mode) -> Result<i32, Error> {
@@ -62,6 +62,8 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
     let mut deadline = never();
     let mut deadline_set = false;
     let mut failed = false;
+    // The first failure to print; nothing more is printed after it.
+    let mut stdout_error: Option<std::io::Error> = None;
     let mut bad_input = false;
     // A server's file sends to its clients; dropping them stops them.
     let mut file_sends: Vec<FileSend> = Vec::new();
@@ -87,8 +89,9 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
                 {
                     messages.truncate(usize::try_from(left).unwrap_or(usize::MAX));
                 }
-                if printer.print(&event).is_err() {
-                    break Ending::StdoutClosed;
+                if let Err(err) = printer.print(&event) {
+                    stdout_error = Some(err);
+                    break Ending::StdoutFailed;
                 }
                 record(&event, &mut failed);
                 // A sequence starts once there is someone to send to.
@@ -176,13 +179,11 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
 
     drop(file_sends);
     drop(running_sequence);
-    let stdout_open = !matches!(ending, Ending::StdoutClosed);
     // What happens while stopping (how each connection closed): printed, unless stdout is
     // gone, and recorded.
-    let mut stdout_open = stdout_open;
     session.stop_and_drain(|event| {
-        if stdout_open {
-            stdout_open = printer.print(&event).is_ok();
+        if stdout_error.is_none() {
+            stdout_error = printer.print(&event).err();
         } else if let EventKind::Error { error, .. } = &event.kind {
             warn(&format!("error: {error}"));
         }
@@ -191,7 +192,7 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
     });
     Ok(match ending {
         Ending::Signal(code) => code,
-        Ending::StdoutClosed => EXIT_OK,
+        _ if stdout_error.is_some() => stdout_error.as_ref().map_or(EXIT_OK, stdout_failed),
         _ if failed => EXIT_NETWORK,
         _ if bad_input => EXIT_USAGE,
         _ => EXIT_OK,

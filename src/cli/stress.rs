@@ -7,6 +7,7 @@ use crossbeam_channel::{at, select};
 use serde::Serialize;
 
 use super::args::{StressArgs, StressModeArg, StressProtocol};
+use super::output::stdout_failed;
 use super::plan::payload_format;
 use super::signals;
 use super::{EXIT_NETWORK, EXIT_OK, warn};
@@ -26,7 +27,7 @@ pub fn run(args: &StressArgs) -> Result<i32, Error> {
     let config = config(args)?;
     let signal = signals::listen();
     let mut stress = Stress::start(config, no_waker())?;
-    let mut stdout = Stdout { open: true };
+    let mut stdout = Stdout { error: None };
     let mut stopped_by = None;
     let mut next_progress = Instant::now() + PROGRESS_EVERY;
     loop {
@@ -47,11 +48,13 @@ pub fn run(args: &StressArgs) -> Result<i32, Error> {
             },
         }
     }
-    if !stdout.open {
-        return Ok(EXIT_OK);
-    }
     let report = stress.report();
-    stdout.print(&report, "report", args.json);
+    // The report is the run's result: printed unless stdout failed already.
+    if !stdout.print(&report, "report", args.json)
+        && let Some(error) = &stdout.error
+    {
+        return Ok(stdout_failed(error));
+    }
     Ok(match stopped_by {
         Some(stop) => stop.exit_code,
         None if report.error.is_some() => EXIT_NETWORK,
@@ -107,14 +110,15 @@ struct Line<'a> {
     report: &'a Report,
 }
 
-/// Standard output that may be closed by its reader (`| head -1`): the run goes on to its
-/// end, printing nothing more.
+/// Standard output that may be closed by its reader (`| head -1`) or be full: the run goes on
+/// to its end, printing nothing more.
 struct Stdout {
-    open: bool,
+    /// Why printing failed (nothing more is printed then).
+    error: Option<std::io::Error>,
 }
 
 impl Stdout {
-    /// False once stdout is closed.
+    /// False once printing failed.
     fn print(&mut self, report: &Report, kind: &str, json: bool) -> bool {
         let text = if json {
             // Numbers and fixed names always serialise.
@@ -123,7 +127,9 @@ impl Stdout {
             format!("{kind}: {}", report.summary())
         };
         let mut out = std::io::stdout().lock();
-        self.open = self.open && writeln!(out, "{text}").and_then(|()| out.flush()).is_ok();
-        self.open
+        if self.error.is_none() {
+            self.error = writeln!(out, "{text}").and_then(|()| out.flush()).err();
+        }
+        self.error.is_none()
     }
 }
