@@ -483,6 +483,7 @@ pub const TEXTS: &[(&str, &str)] = &[
         "丢弃的数据报：未统计（{system}）",
     ),
     ("this system", "本系统"),
+    ("drops not counted", "丢包未统计"),
     // Winsock errors in words (crate::error::winsock_words), in messages of the engine.
     (
         "another program holds the port exclusively, a firewall blocks it, or Windows reserves it (netsh int ipv4 show excludedportrange protocol=tcp lists the reserved ranges; protocol=udp for UDP)",

@@ -128,8 +128,9 @@ fn counters(page: &Page, ui: &mut Ui) {
             "RX {rx} / {rxm} msg · TX {tx} / {txm} msg",
             &[("rx", rx), ("rxm", rxm), ("tx", tx), ("txm", txm)],
         );
+        // Short in the row, which must fit a projector's width; the whole sentence on hover.
         match &uncounted {
-            Some(words) => format!("{figures} · {words}"),
+            Some(_) => format!("{figures} · {}", t("drops not counted")),
             None => figures,
         }
     };
@@ -141,7 +142,10 @@ fn counters(page: &Page, ui: &mut Ui) {
         &totals.tx_messages,
     );
     let widest = figures(&"1023.9 MiB", &"99999999", &"1023.9 MiB", &"99999999");
-    super::fixed_label(ui, text, &widest);
+    let row = super::fixed_label(ui, text, &widest);
+    if let Some(words) = uncounted {
+        row.on_hover_text(words);
+    }
 }
 
 /// The groups of the format row, each kept whole when the row wraps.
