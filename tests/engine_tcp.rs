@@ -161,7 +161,7 @@ fn send_to_all_reaches_every_client_and_disconnect_closes_one() {
         assert_eq!(&got, b"to all");
     }
 
-    server.command(Command::Disconnect(2));
+    server.command(Command::Disconnect(2)).unwrap();
     assert_eq!(closed(&server), CloseReason::ClosedHere);
     let mut rest = Vec::new();
     assert_eq!(
@@ -172,7 +172,7 @@ fn send_to_all_reaches_every_client_and_disconnect_closes_one() {
     let ids: Vec<u64> = server.clients().iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![1, 3]);
 
-    server.command(Command::Disconnect(9));
+    server.command(Command::Disconnect(9)).unwrap();
     assert_eq!(error(&server), Error::NoSuchClient(9));
 }
 
@@ -278,7 +278,8 @@ fn stop_closes_clients_and_frees_the_port_at_once() {
     }
     let (again, _) = server_on(&local.to_string());
     assert!(matches!(again.totals().rx_bytes, 0));
-    drop(again);
+    // `stop` waits for the port to be free (a drop stops without waiting).
+    again.stop();
     // And a plain socket can take the port too.
     let _plain = TcpListener::bind(local).expect("port free after stop");
 }
@@ -543,7 +544,7 @@ fn half_closed_client_still_gets_the_reply_it_waits_for() {
     stream.read_exact(&mut got).unwrap();
     assert_eq!(&got, b"answer");
 
-    server.command(Command::Disconnect(id));
+    server.command(Command::Disconnect(id)).unwrap();
     assert_eq!(closed(&server), CloseReason::ClosedHere);
     let mut rest = Vec::new();
     assert_eq!(stream.read_to_end(&mut rest).unwrap(), 0);
@@ -631,13 +632,13 @@ fn close_with_rst_is_a_reset_for_the_peer_and_fin_is_an_end_of_stream() {
     let mut polite = TcpStream::connect(local).unwrap();
     let polite_id = accepted(&server);
 
-    server.command(Command::Reset(rude_id));
+    server.command(Command::Reset(rude_id)).unwrap();
     assert_eq!(closed(&server), CloseReason::ResetHere);
     rude.set_read_timeout(Some(DEADLINE)).unwrap();
     let err = rude.read(&mut [0u8; 8]).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset, "{err}");
 
-    server.command(Command::Disconnect(polite_id));
+    server.command(Command::Disconnect(polite_id)).unwrap();
     assert_eq!(closed(&server), CloseReason::ClosedHere);
     polite.set_read_timeout(Some(DEADLINE)).unwrap();
     assert_eq!(polite.read(&mut [0u8; 8]).unwrap(), 0, "FIN: end of stream");
@@ -649,7 +650,7 @@ fn a_client_closing_with_rst_resets_its_peer() {
     let client = client_to(listener.local_addr().unwrap());
     let (mut peer, _) = listener.accept().unwrap();
     connected(&client);
-    client.command(Command::Reset(0));
+    client.command(Command::Reset(0)).unwrap();
     assert_eq!(closed(&client), CloseReason::ResetHere);
     peer.set_read_timeout(Some(DEADLINE)).unwrap();
     let err = peer.read(&mut [0u8; 8]).unwrap_err();
@@ -675,7 +676,7 @@ fn a_reset_ends_a_connection_whose_writer_is_blocked_on_a_peer_that_does_not_rea
     });
     // Setup only: give the writer time to fill the buffers and block.
     thread::sleep(Duration::from_millis(300));
-    server.command(Command::Reset(id));
+    server.command(Command::Reset(id)).unwrap();
     let reason = wait_for(&server, "Closed", |kind| match kind {
         EventKind::Closed { reason, .. } => Some(reason.clone()),
         _ => None,

@@ -176,7 +176,7 @@ fn a_reset_from_this_end_is_an_rst_from_the_server_address() {
     pump(&|k| matches!(k, EventKind::Accepted { .. }));
     client.write_all(b"abc").unwrap();
     pump(&|k| matches!(k, EventKind::Received { .. }));
-    server.command(Command::Reset(1));
+    server.command(Command::Reset(1)).unwrap();
     pump(&|k| matches!(k, EventKind::Closed { .. }));
     writer.flush().unwrap();
 

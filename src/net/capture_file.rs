@@ -32,7 +32,15 @@ impl CaptureFile {
             path: path.display().to_string(),
             message: describe_io(err),
         };
-        let file = File::create(path).map_err(|e| file_error("creating the capture file", &e))?;
+        let file = open_for_capture(path).map_err(|e| match e.raw_os_error() {
+            Some(ENXIO) => Error::File {
+                action: "opening the capture FIFO",
+                path: path.display().to_string(),
+                message: "nothing reads it yet: start its reader first (such as `cat` on it)"
+                    .to_string(),
+            },
+            _ => file_error("creating the capture file", &e),
+        })?;
         let (chunks, incoming) = bounded::<Vec<u8>>(QUEUED_READS);
         let failure = Arc::new(Mutex::new(None));
         let writer = {
@@ -89,4 +97,38 @@ impl CaptureFile {
             .unwrap_or_else(|p| p.into_inner())
             .take()
     }
+}
+
+/// What `open` says when a FIFO has no reader and the open was asked not to wait.
+#[cfg(unix)]
+const ENXIO: i32 = libc::ENXIO;
+#[cfg(not(unix))]
+const ENXIO: i32 = -1;
+
+/// Creates (or truncates) a capture file. A FIFO is opened without waiting for its reader (a
+/// plain open would block the caller until one comes, silently, and no stop could end it),
+/// then switched back to blocking writes, so a slow reader holds the readers back as a slow
+/// disk does.
+fn open_for_capture(path: &Path) -> std::io::Result<File> {
+    #[cfg(unix)]
+    if let Ok(metadata) = std::fs::metadata(path)
+        && std::os::unix::fs::FileTypeExt::is_fifo(&metadata.file_type())
+    {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)?;
+        // SAFETY: fcntl on a descriptor this function owns, with flags it read from it.
+        let blocking = unsafe {
+            let flags = libc::fcntl(file.as_raw_fd(), libc::F_GETFL);
+            flags >= 0 && libc::fcntl(file.as_raw_fd(), libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
+        };
+        if !blocking {
+            return Err(std::io::Error::last_os_error());
+        }
+        return Ok(file);
+    }
+    File::create(path)
 }

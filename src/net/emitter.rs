@@ -2,30 +2,29 @@
 //! so a slow consumer holds the producers back.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crossbeam_channel::{SendTimeoutError, Sender};
+use crossbeam_channel::{Select, Sender};
 
 use crate::net::Waker;
 use crate::net::event::{Event, EventKind};
-
-/// How often a thread held back by a full event channel checks whether the session is stopping.
-const BACKPRESSURE_CHECK: Duration = Duration::from_millis(50);
+use crate::net::stoppable::Stop;
 
 /// Payload bytes waiting in the event channel at most (besides its count of events): a few
 /// large frames must not hold gigabytes while the consumer is slow.
 const EVENT_BYTES: usize = 32 * 1024 * 1024;
 
-/// How often a thread held back by the byte bound looks again (the consumer cannot signal it).
+/// How often a thread held back by the byte bound looks again (the consumer cannot signal it;
+/// a stop wakes it at once).
 const BYTES_CHECK: Duration = Duration::from_millis(1);
 
 /// The sending end of a session's event channel, shared by its threads.
 #[derive(Clone)]
 pub(crate) struct Emitter {
     events: Sender<Event>,
-    stopping: Arc<AtomicBool>,
+    /// The session's stop: signalled from outside the command queue, seen by every thread.
+    stop: Stop,
     waker: Waker,
     queued: Arc<Mutex<Queued>>,
 }
@@ -65,7 +64,7 @@ impl Emitter {
     pub fn new(events: Sender<Event>, waker: Waker) -> Emitter {
         Emitter {
             events,
-            stopping: Arc::new(AtomicBool::new(false)),
+            stop: Stop::new(),
             waker,
             queued: Arc::default(),
         }
@@ -73,9 +72,9 @@ impl Emitter {
 
     /// Sends an event and wakes the consumer. While the bounded channel is full (in events or
     /// in bytes) the calling thread waits (a TCP reader then stops reading: back-pressure,
-    /// nothing lost). While the session stops, its owner drains the channel, so how each
-    /// connection closed is never lost either; only the byte bound is lifted then. False when
-    /// nobody will read events.
+    /// nothing lost). While the session stops, its consumer drains the channel to `Stopped`
+    /// (or drops it), so how each connection closed is never lost either; only the byte bound
+    /// is lifted then. False when nobody will read events.
     pub fn emit(&self, kind: EventKind) -> bool {
         self.emit_reserved(kind, 0)
     }
@@ -84,28 +83,48 @@ impl Emitter {
     /// as it takes its place in the channel.
     pub fn emit_reserved(&self, kind: EventKind, mut reserved: usize) -> bool {
         let size = kind.payload_len();
-        let mut event = Event::now(kind);
+        let event = Event::now(kind);
         loop {
             let mut queued = self.queued();
             queued.reserved -= std::mem::take(&mut reserved);
             queued.trim(self.events.len());
             if !queued.fits(size) && !self.is_stopping() {
                 drop(queued);
-                std::thread::sleep(BYTES_CHECK);
+                let _ = self.stop.receiver().recv_timeout(BYTES_CHECK);
                 continue;
             }
-            // Sent under the lock, so the sizes stay in the channel's order.
-            match self.events.send_timeout(event, BACKPRESSURE_CHECK) {
-                Ok(()) => {
-                    queued.push(size);
-                    drop(queued);
-                    (self.waker)();
-                    return true;
-                }
-                Err(SendTimeoutError::Timeout(back)) => event = back,
-                Err(SendTimeoutError::Disconnected(_)) => return false,
+            // Sent under the lock, so the sizes stay in the channel's order. A full channel
+            // is waited on until it has room or the session stops; from then on the consumer
+            // drains it to the end (or drops it, which fails the send).
+            let sent = match self.send_or_stop(event) {
+                None => true,
+                Some(back) => self.events.send(back).is_ok(),
+            };
+            if sent {
+                queued.push(size);
+                drop(queued);
+                (self.waker)();
             }
+            return sent;
         }
+    }
+
+    /// Sends `event` once the channel has room; gives it back if the session stops first or
+    /// nobody reads the channel any more.
+    fn send_or_stop(&self, event: Event) -> Option<Event> {
+        if self.is_stopping() {
+            return Some(event);
+        }
+        let mut select = Select::new();
+        let room = select.send(&self.events);
+        select.recv(self.stop.receiver());
+        let operation = select.select();
+        if operation.index() == room {
+            return operation.send(&self.events, event).err().map(|failed| failed.0);
+        }
+        // The stop's channel is never sent on: this completes the select, as it must.
+        let _ = operation.recv(self.stop.receiver());
+        Some(event)
     }
 
     /// Whether a reader should read on into the batch it holds rather than send it now: only
@@ -148,13 +167,12 @@ impl Emitter {
         true
     }
 
-    /// A session that could not start: says why, then that it stopped.
+    /// A session that could not start: says why (`Stopped` follows, as after every run).
     pub fn could_not_start(&self, error: crate::error::Error) {
         self.emit(EventKind::Error {
             client: None,
             error,
         });
-        self.emit(EventKind::Stopped);
     }
 
     fn queued(&self) -> MutexGuard<'_, Queued> {
@@ -165,10 +183,16 @@ impl Emitter {
     }
 
     pub fn is_stopping(&self) -> bool {
-        self.stopping.load(Ordering::Acquire)
+        self.stop.is_stopped()
     }
 
+    /// Stops the session: every thread that watches its stop wakes at once.
     pub fn set_stopping(&self) {
-        self.stopping.store(true, Ordering::Release);
+        self.stop.signal();
+    }
+
+    /// The session's stop, for threads that wait on something else too.
+    pub fn stop(&self) -> &Stop {
+        &self.stop
     }
 }

@@ -4,15 +4,15 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 use crate::error::{Error, describe_io};
 use crate::net::SessionKind;
 use crate::net::command::Destination;
-use crate::net::session::{Handle, spawn_worker};
+use crate::net::session::Handle;
+use crate::net::stoppable::Stoppable;
 
 /// The chunk a file is sent in: large over TCP, one safe datagram size over UDP.
 pub fn file_chunk(kind: SessionKind) -> usize {
@@ -29,13 +29,17 @@ pub struct FileSend {
     read: Arc<AtomicU64>,
     /// Bytes the socket has taken (to every client, over a server's "all clients").
     written: Arc<AtomicU64>,
-    cancel: Arc<AtomicBool>,
     /// Why the send stopped early, once it has.
     failure: Arc<Mutex<Option<Error>>>,
-    thread: Option<JoinHandle<()>>,
+    worker: Option<Stoppable>,
+    /// A FIFO's reading end blocks in `open` and `read` until a writer comes: stopping opens
+    /// it for writing for a moment, which wakes both.
+    fifo: Option<PathBuf>,
 }
 
 impl FileSend {
+    /// Checks `path` and starts sending it. The file is opened on the send's own thread: a
+    /// FIFO waits there for its writer, never on the caller's (a window's) thread.
     pub(crate) fn start(
         handle: Handle,
         to: Destination,
@@ -48,8 +52,7 @@ impl FileSend {
             path: path_text.clone(),
             message: describe_io(err),
         };
-        let mut file = File::open(path).map_err(|e| file_error("opening", &e))?;
-        let metadata = file.metadata().map_err(|e| file_error("reading", &e))?;
+        let metadata = std::fs::metadata(path).map_err(|e| file_error("opening", &e))?;
         if metadata.is_dir() {
             return Err(file_error(
                 "reading",
@@ -59,33 +62,32 @@ impl FileSend {
         let total = metadata.is_file().then_some(metadata.len());
         let read = Arc::new(AtomicU64::new(0));
         let written = Arc::new(AtomicU64::new(0));
-        let cancel = Arc::new(AtomicBool::new(false));
         let failure = Arc::new(Mutex::new(None));
-        let thread = {
-            let (read, written, cancel, failure) = (
-                read.clone(),
-                written.clone(),
-                cancel.clone(),
-                failure.clone(),
-            );
-            spawn_worker("file-send", move || {
-                let mut buf = vec![0u8; chunk];
-                let give_up = || cancel.load(Ordering::Acquire);
-                let stopped = loop {
-                    let n = match file.read(&mut buf) {
-                        Ok(0) => break None,
-                        Ok(n) => n,
-                        Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
-                        Err(err) => break Some(file_error("reading", &err)),
-                    };
-                    let data = buf[..n].to_vec();
-                    if let Err(error) =
-                        handle.send_wait(to.clone(), data, Some(written.clone()), &give_up)
-                    {
-                        break (!give_up()).then_some(error);
+        let worker = {
+            let (read, written, failure) = (read.clone(), written.clone(), failure.clone());
+            let path = path.to_path_buf();
+            Stoppable::spawn("file-send", move |stop| {
+                let give_up = || stop.is_stopped() || handle.is_stopping();
+                let stopped = (|| {
+                    let mut file = File::open(&path).map_err(|e| file_error("opening", &e))?;
+                    let mut buf = vec![0u8; chunk];
+                    loop {
+                        let n = match file.read(&mut buf) {
+                            Ok(0) => return Ok(()),
+                            Ok(n) => n,
+                            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                            Err(err) => return Err(file_error("reading", &err)),
+                        };
+                        if give_up() {
+                            return Ok(());
+                        }
+                        let data = buf[..n].to_vec();
+                        handle.send_wait(to.clone(), data, Some(written.clone()), &give_up)?;
+                        read.fetch_add(n as u64, Ordering::Release);
                     }
-                    read.fetch_add(n as u64, Ordering::Release);
-                };
+                })()
+                .err()
+                .filter(|_| !give_up());
                 *failure.lock().unwrap_or_else(|p| p.into_inner()) = stopped;
             })?
         };
@@ -93,9 +95,9 @@ impl FileSend {
             total,
             read,
             written,
-            cancel,
             failure,
-            thread: Some(thread),
+            worker: Some(worker),
+            fifo: is_fifo(&metadata).then(|| path.to_path_buf()),
         })
     }
 
@@ -111,14 +113,14 @@ impl FileSend {
 
     /// Still reading the file (its last chunks may still be in the send queue).
     pub fn is_running(&self) -> bool {
-        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+        self.worker.as_ref().is_some_and(Stoppable::is_running)
     }
 
     /// Waits until the whole file is handed to the session (or the send stopped); returns why
     /// it stopped early, if it did.
     pub fn wait(mut self) -> Option<Error> {
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        if let Some(worker) = self.worker.take() {
+            worker.wait();
         }
         self.failure()
     }
@@ -134,9 +136,34 @@ impl FileSend {
 
 impl Drop for FileSend {
     fn drop(&mut self) {
-        self.cancel.store(true, Ordering::Release);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        // Signals the stop; the thread ends by itself.
+        drop(self.worker.take());
+        if let Some(fifo) = &self.fifo {
+            wake_fifo_reader(fifo);
         }
     }
 }
+
+#[cfg(unix)]
+fn is_fifo(metadata: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(&metadata.file_type())
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Opens a FIFO for writing without blocking, and closes it: a reader waiting in `open` gets
+/// its writer, and a reader waiting in `read` sees the end once no other writer holds it.
+#[cfg(unix)]
+fn wake_fifo_reader(fifo: &Path) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(fifo);
+}
+
+#[cfg(not(unix))]
+fn wake_fifo_reader(_: &Path) {}

@@ -166,6 +166,7 @@ pub(crate) fn run(config: RelayConfig, worker: Worker) {
                 TcpControl::Ignore => {}
                 TcpControl::Stop => break,
             },
+            recv(emitter.stop().receiver()) -> _ => break,
             recv(listener.accepted) -> accepted => {
                 if let Ok((socket, peer)) = accepted {
                     relay.accept(socket, peer, local);
@@ -210,7 +211,6 @@ pub(crate) fn run(config: RelayConfig, worker: Worker) {
     relay.join_the_rest();
     shared.clients().clear();
     shared.stop_delayed();
-    emitter.emit(EventKind::Stopped);
 }
 
 impl Relay {

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{RecvTimeoutError, select, tick};
+use crossbeam_channel::{at as at_instant, select, tick};
 
 use crate::codec::template::{Random, Template, Values};
 use crate::error::Error;
@@ -31,7 +31,7 @@ impl Repeater {
             let (mut round, mut sent) = (0u64, 0u64);
             let mut random = Random::new(interval.as_nanos() as u64);
             // A peer slower than the interval holds the sends back; nothing piles up.
-            let stopped = || stop.is_stopped();
+            let stopped = || stop.is_stopped() || handle.is_stopping();
             loop {
                 for message in &messages {
                     sent += 1;
@@ -44,7 +44,9 @@ impl Repeater {
                     let Ok(data) = message.render(values) else {
                         return;
                     };
-                    if handle.send_wait(to.clone(), data, None, &stopped).is_err() && stopped() {
+                    // A send that fails means the session or the connection ended (which
+                    // its events say): a repeater has nobody left to send to.
+                    if handle.send_wait(to.clone(), data, None, &stopped).is_err() {
                         return;
                     }
                 }
@@ -55,6 +57,7 @@ impl Repeater {
                 select! {
                     recv(ticks) -> _ => {}
                     recv(stop.receiver()) -> _ => return,
+                    recv(handle.stopping()) -> _ => return,
                 }
             }
         })?;
@@ -69,15 +72,16 @@ impl Repeater {
     ) -> Result<Repeater, Error> {
         let thread = Stoppable::spawn("schedule", move |stop| {
             let start = Instant::now();
+            let stopped = || stop.is_stopped() || handle.is_stopping();
             for (at, data) in timeline {
-                // Nothing is sent on `stop`: it disconnects when the Repeater is dropped.
-                if let Err(RecvTimeoutError::Disconnected) =
-                    stop.receiver().recv_deadline(start + at)
-                {
-                    return;
+                // Nothing is sent on either stop: they disconnect when the Repeater is
+                // dropped or the session stops.
+                select! {
+                    recv(stop.receiver()) -> _ => return,
+                    recv(handle.stopping()) -> _ => return,
+                    recv(at_instant(start + at)) -> _ => {}
                 }
-                let stopped = || stop.is_stopped();
-                if handle.send_wait(to.clone(), data, None, &stopped).is_err() && stopped() {
+                if handle.send_wait(to.clone(), data, None, &stopped).is_err() {
                     return;
                 }
             }

@@ -196,8 +196,9 @@ struct Runner {
 }
 
 impl Runner {
+    /// Stopped by its owner, or its session is stopping.
     fn stopped(&self) -> bool {
-        self.stop.is_stopped()
+        self.stop.is_stopped() || self.handle.is_stopping()
     }
 
     fn run(&self, rounds: Option<u64>) -> SequenceOutcome {
@@ -233,6 +234,7 @@ impl Runner {
                     Compiled::Wait(pause) => {
                         select! {
                             recv(self.stop.receiver()) -> _ => break,
+                            recv(self.handle.stopping()) -> _ => break,
                             default(*pause) => StepState::Passed,
                         }
                     }
@@ -242,6 +244,7 @@ impl Runner {
                             .unwrap_or_else(|| self.arm(index).unwrap_or_else(|| bounded(1).1));
                         let state = select! {
                             recv(self.stop.receiver()) -> _ => None,
+                            recv(self.handle.stopping()) -> _ => None,
                             recv(matched) -> _ => Some(StepState::Passed),
                             default(*limit) => Some(StepState::TimedOut {
                                 millis: limit.as_millis() as u64,

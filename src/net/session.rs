@@ -8,9 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime};
 
-use crossbeam_channel::{
-    Receiver, RecvTimeoutError, SendTimeoutError, Sender, TrySendError, bounded,
-};
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, select};
 
 use crate::error::Error;
 use crate::net::budget::DEFAULT_MEMORY_BUDGET;
@@ -36,7 +34,8 @@ const EVENT_CAPACITY: usize = 256;
 /// (the control thread only hands messages on, so it is rarely full), producers wait.
 const CONTROL_CAPACITY: usize = 1024;
 
-/// How often a producer waiting on a full control queue checks whether to give up.
+/// How often a producer waiting on a full control queue checks whether to give up (its own
+/// reason; the session's stop wakes it at once).
 const WAIT_CHECK: Duration = Duration::from_millis(50);
 
 /// Worker threads touch little stack; a small one keeps a thousand clients cheap.
@@ -106,11 +105,15 @@ impl Worker {
     }
 }
 
-/// A handle on a running session. Dropping it stops the session and joins its threads.
+/// A running session, as a message endpoint: commands and messages go in without waiting,
+/// events come out, and a stop is signalled beside the queues, never behind them. Dropping it
+/// stops the session without waiting: its threads close the sockets, free the port and end by
+/// themselves.
 pub struct Session {
     handle: Handle,
     events: Receiver<Event>,
-    control: Option<JoinHandle<()>>,
+    /// Disconnects once the control thread has said its last word (`Stopped`).
+    finished: Receiver<()>,
 }
 
 /// What producers (periodic sends, file sends, replay) hold to queue messages on a session.
@@ -159,7 +162,8 @@ impl Session {
         let (event_tx, event_rx) = bounded(EVENT_CAPACITY);
         let shared = Arc::new(Shared::new(config.memory_budget()));
         let emitter = Emitter::new(event_tx, waker);
-        let mut session = Session {
+        let (finished_tx, finished) = bounded(0);
+        let session = Session {
             handle: Handle {
                 kind: config.kind(),
                 commands: Some(command_tx),
@@ -167,21 +171,36 @@ impl Session {
                 emitter: emitter.clone(),
             },
             events: event_rx,
-            control: None,
+            finished,
         };
         session.set_capture(capture)?;
         let worker = Worker {
             commands: command_rx,
-            emitter,
-            shared,
+            emitter: emitter.clone(),
+            shared: shared.clone(),
         };
-        session.control = Some(spawn_worker("session", move || match config {
-            SessionConfig::TcpClient(config) => tcp_client::run(config, worker),
-            SessionConfig::TcpServer(config) => tcp_server::run(config, worker),
-            SessionConfig::Udp(config) => udp::run(config, worker),
-            SessionConfig::Relay(config) => relay::run(config, worker),
-        })?);
+        spawn_worker("session", move || {
+            // `Stopped` is the last event of every run, even one that panicked.
+            let _last_word = LastWord {
+                emitter,
+                shared,
+                _finished: finished_tx,
+            };
+            match config {
+                SessionConfig::TcpClient(config) => tcp_client::run(config, worker),
+                SessionConfig::TcpServer(config) => tcp_server::run(config, worker),
+                SessionConfig::Udp(config) => udp::run(config, worker),
+                SessionConfig::Relay(config) => relay::run(config, worker),
+            }
+        })?;
         Ok(session)
+    }
+
+    /// Asks every thread of the session to stop, without waiting: sockets close, queued
+    /// messages are dropped, and the events go on (how each connection closed) up to
+    /// `Stopped`. Never held up by a full queue.
+    pub fn request_stop(&self) {
+        self.handle.emitter.set_stopping();
     }
 
     pub fn kind(&self) -> SessionKind {
@@ -192,8 +211,10 @@ impl Session {
         self.handle.clone()
     }
 
-    pub fn command(&self, command: Command) {
-        self.handle.command(command);
+    /// Hands `command` to the session without waiting; refused (`SessionBusy`) while its
+    /// queue is full. `Command::Stop` is the same as [`Session::request_stop`].
+    pub fn command(&self, command: Command) -> Result<(), Error> {
+        self.handle.command(command)
     }
 
     /// Queues `data` without waiting (for the window, which must never wait). A message that
@@ -302,7 +323,8 @@ impl Session {
         self.handle.shared.clients().clone()
     }
 
-    /// Closes every socket, joins every thread, frees the port.
+    /// Stops, and waits until every socket is closed and the port is free (for callers that
+    /// may wait: the command line, tests; the window drops the session instead).
     pub fn stop(self) {
         self.stop_and_drain(drop);
     }
@@ -314,44 +336,52 @@ impl Session {
         events
     }
 
-    /// Stops, handing every event that comes meanwhile (how each connection closed) to
-    /// `take`, in order, up to `Stopped`.
-    pub fn stop_and_drain(mut self, take: impl FnMut(Event)) {
-        self.shut_down(take);
-    }
-
-    /// Asks the control thread to stop and takes events until it is done: its threads may be
-    /// waiting for room in the event channel, so nobody draining it would stop nothing.
-    fn shut_down(&mut self, mut take: impl FnMut(Event)) {
-        if let Some(commands) = self.handle.commands.take() {
-            let _ = commands.send(Control::Command(Command::Stop));
-        }
-        let Some(control) = self.control.take() else {
-            return;
-        };
+    /// Stops, handing every event that comes meanwhile (how each connection closed, why a
+    /// capture is incomplete) to `take`, in order, up to and including `Stopped`.
+    pub fn stop_and_drain(self, mut take: impl FnMut(Event)) {
+        self.request_stop();
+        // The session's threads wait for room in the channel: taking its events is what lets
+        // them finish. `Stopped` is always the last word (`LastWord`), and may have been
+        // taken already.
         loop {
-            match self.events.recv_timeout(WAIT_CHECK) {
-                Ok(event) => take(event),
-                Err(RecvTimeoutError::Timeout) if !control.is_finished() => {}
-                Err(_) => break,
+            select! {
+                recv(self.events) -> event => match event {
+                    Ok(event) => take(event),
+                    Err(_) => return,
+                },
+                recv(self.finished) -> _ => break,
             }
         }
-        self.events.try_iter().for_each(&mut take);
-        // A panic in a worker was already printed; there is nothing more to do with it.
-        let _ = control.join();
-        // Stopped means the capture file is complete, or says why it is not.
-        if let Some(error) = self.handle.shared.finish_capture() {
-            take(Event::now(EventKind::Error {
-                client: None,
-                error,
-            }));
-        }
+        self.events.try_iter().for_each(take);
     }
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
-        self.shut_down(drop);
+        // The receiver goes with the session: a thread waiting to report fails at once.
+        self.request_stop();
+    }
+}
+
+/// Said as a session's control thread ends, however it ends: the capture file is finished
+/// (or why it is not), then `Stopped`, the last event.
+struct LastWord {
+    emitter: Emitter,
+    shared: Arc<Shared>,
+    /// Dropped after `Stopped` is sent: `stop_and_drain` then takes what is left.
+    _finished: Sender<()>,
+}
+
+impl Drop for LastWord {
+    fn drop(&mut self) {
+        self.emitter.set_stopping();
+        if let Some(error) = self.shared.finish_capture() {
+            self.emitter.emit(EventKind::Error {
+                client: None,
+                error,
+            });
+        }
+        self.emitter.emit(EventKind::Stopped);
     }
 }
 
@@ -370,11 +400,29 @@ impl Handle {
         self.shared.expect(expectation);
     }
 
-    pub fn command(&self, command: Command) {
-        if let Some(commands) = &self.commands {
-            // Fails only when the session already ended, which its events have said.
-            let _ = commands.send(Control::Command(command));
+    pub fn command(&self, command: Command) -> Result<(), Error> {
+        if command == Command::Stop {
+            self.emitter.set_stopping();
+            return Ok(());
         }
+        let Some(commands) = &self.commands else {
+            return Ok(());
+        };
+        match commands.try_send(Control::Command(command)) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => Err(Error::SessionBusy),
+            // The session already ended, which its events have said.
+            Err(TrySendError::Disconnected(_)) => Ok(()),
+        }
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.emitter.is_stopping()
+    }
+
+    /// Ready (disconnected) once the session is stopping: for producers' `select!`.
+    pub fn stopping(&self) -> &Receiver<()> {
+        self.emitter.stop().receiver()
     }
 
     /// The connection a message to `to` goes to directly, when there is exactly one.
@@ -446,15 +494,21 @@ impl Handle {
         if outboxes.is_empty() {
             // Through the control thread, which reports what goes wrong (not connected yet).
             let commands = self.commands.as_ref().ok_or(Error::NotConnected)?;
-            let mut message = Control::Send {
+            let message = Control::Send {
                 to,
                 message: self.outgoing(data, progress),
             };
+            // Woken by room in the queue or by the session's stop; `give_up` is looked at
+            // every `WAIT_CHECK` (it cannot wake anyone).
             loop {
-                match commands.send_timeout(message, WAIT_CHECK) {
-                    Ok(()) => return Ok(()),
-                    Err(SendTimeoutError::Timeout(back)) if !give_up() => message = back,
-                    Err(_) => return Err(Error::NotConnected),
+                select! {
+                    send(commands, message) -> sent => {
+                        return sent.map_err(|_| Error::NotConnected);
+                    }
+                    recv(self.stopping()) -> _ => return Err(Error::NotConnected),
+                    default(WAIT_CHECK) => if give_up() {
+                        return Err(Error::NotConnected);
+                    },
                 }
             }
         }

@@ -106,7 +106,6 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
         delay = Some((wait * 2).min(reconnect.max));
     }
     worker.shared.stop_delayed();
-    worker.emitter.emit(EventKind::Stopped);
 }
 
 /// Waits `delay` before the next attempt; false if the user stopped the session meanwhile.
@@ -115,6 +114,7 @@ fn wait_or_stop(worker: &Worker, delay: Duration) -> bool {
     loop {
         select! {
             recv(deadline) -> _ => return true,
+            recv(worker.emitter.stop().receiver()) -> _ => return false,
             recv(worker.commands) -> command => match command {
                 Ok(Control::Command(Command::Stop)) | Err(_) => {
                     worker.emitter.set_stopping();
@@ -154,6 +154,10 @@ fn connect_phase(
     let outcome = loop {
         select! {
             recv(outcome_rx) -> outcome => break outcome.ok(),
+            recv(worker.emitter.stop().receiver()) -> _ => {
+                interrupter.interrupt();
+                break None;
+            },
             recv(worker.commands) -> command => match command {
                 Ok(Control::Command(Command::Stop)) | Err(_) => {
                     worker.emitter.set_stopping();
@@ -243,6 +247,10 @@ fn connection_phase(
                     connection.close();
                     break (Phase::Stopped, None);
                 }
+            },
+            recv(emitter.stop().receiver()) -> _ => {
+                connection.close();
+                break (Phase::Stopped, None);
             },
             recv(finished_rx) -> finished => break (Phase::Ended, finished.ok().map(|(_, reason)| reason)),
         }

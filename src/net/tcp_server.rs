@@ -87,6 +87,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                 TcpControl::Ignore => {}
                 TcpControl::Stop => break,
             },
+            recv(emitter.stop().receiver()) -> _ => break,
             recv(listener.accepted) -> accepted => {
                 let Ok((socket, peer)) = accepted else { continue };
                 if clients.len() >= config.max_clients {
@@ -161,7 +162,6 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
             });
         }
     }
-    emitter.emit(EventKind::Stopped);
 }
 
 /// Takes accepted clients in: an id each, listed, a connection, reported.

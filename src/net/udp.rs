@@ -102,6 +102,7 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
     };
     loop {
         select! {
+            recv(emitter.stop().receiver()) -> _ => break,
             recv(looked_up) -> done => {
                 // The sender lives in `lookups`, so the channel stays open.
                 let Ok(done) = done else { continue };
@@ -166,7 +167,6 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
         let _ = receiver.join();
     }
     shared.stop_delayed();
-    emitter.emit(EventKind::Stopped);
 }
 
 /// Sends one datagram. It is reported (`Sent`) before it goes out, so the report comes before

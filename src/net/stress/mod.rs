@@ -10,7 +10,6 @@ mod pacer;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
@@ -190,7 +189,6 @@ pub struct Stress {
     stop_tx: Option<Sender<()>>,
     /// Live plot points, the end time, and why the run could not start (if so).
     outcome: Arc<Mutex<Outcome>>,
-    coordinator: Option<JoinHandle<()>>,
     done: Receiver<()>,
 }
 
@@ -221,7 +219,8 @@ impl Stress {
         });
         let outcome = Arc::new(Mutex::new(Outcome::default()));
         let (done_tx, done) = bounded::<()>(0);
-        let coordinator = {
+        // Detached: `finished` says when it ends, and nothing waits for it.
+        {
             let (run, outcome) = (run.clone(), outcome.clone());
             spawn_worker("stress", move || {
                 let error = coordinate(&run, gate_tx, &outcome, &waker).err();
@@ -231,13 +230,12 @@ impl Stress {
                 drop(outcome);
                 drop(done_tx);
                 waker();
-            })?
-        };
+            })?;
+        }
         Ok(Stress {
             run,
             stop_tx: Some(stop_tx),
             outcome,
-            coordinator: Some(coordinator),
             done,
         })
     }
@@ -301,11 +299,9 @@ impl Stress {
 }
 
 impl Drop for Stress {
+    /// Stops the run without waiting: its threads end by themselves.
     fn drop(&mut self) {
         self.stop();
-        if let Some(coordinator) = self.coordinator.take() {
-            let _ = coordinator.join();
-        }
     }
 }
 

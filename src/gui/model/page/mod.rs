@@ -266,17 +266,14 @@ impl Page {
         Ok(())
     }
 
-    /// Closes the session. Its threads are joined off the UI thread: a stop takes
-    /// milliseconds, but a name lookup in progress cannot be interrupted.
+    /// Closes the session. Nothing here waits: dropping a session, a repeater, a sequence or a
+    /// file send signals their stop, and their threads end by themselves.
     pub fn close(&mut self) {
         self.repeater = None;
         self.sequence_run = None;
         self.file_send = None;
         if let Some(session) = self.session.take() {
             self.earlier_totals = add(self.earlier_totals, session.totals());
-            let _ = std::thread::Builder::new()
-                .name("session-stop".into())
-                .spawn(move || session.stop());
         }
         if self.link != Link::Closed {
             self.log.push_note(Note::Closed(CloseReason::ClosedHere));
@@ -324,8 +321,10 @@ impl Page {
 
     /// Closes the TCP connection (a client's, or the selected client of a server) with RST.
     pub fn reset_connection(&mut self, client: ClientId) {
-        if let Some(session) = &self.session {
-            session.command(Command::Reset(client));
+        if let Some(session) = &self.session
+            && let Err(error) = session.command(Command::Reset(client))
+        {
+            self.status_error = Some(i18n::error(&error));
         }
     }
 
@@ -336,8 +335,10 @@ impl Page {
             Ok(group) => {
                 if !self.config.multicast_groups.contains(&group) {
                     self.config.multicast_groups.push(group);
-                    if let Some(session) = &self.session {
-                        session.command(Command::JoinMulticast(group));
+                    if let Some(session) = &self.session
+                        && let Err(error) = session.command(Command::JoinMulticast(group))
+                    {
+                        self.status_error = Some(i18n::error(&error));
                     }
                 }
             }
@@ -347,8 +348,10 @@ impl Page {
 
     pub fn leave_group(&mut self, group: IpAddr) {
         self.config.multicast_groups.retain(|g| *g != group);
-        if let Some(session) = &self.session {
-            session.command(Command::LeaveMulticast(group));
+        if let Some(session) = &self.session
+            && let Err(error) = session.command(Command::LeaveMulticast(group))
+        {
+            self.status_error = Some(i18n::error(&error));
         }
     }
 
@@ -391,8 +394,12 @@ impl Page {
         let Some(session) = &self.session else {
             return;
         };
-        if self.applied_broadcast != self.config.broadcast {
-            session.command(Command::SetBroadcast(self.config.broadcast));
+        // A busy session is asked again next frame.
+        if self.applied_broadcast != self.config.broadcast
+            && session
+                .command(Command::SetBroadcast(self.config.broadcast))
+                .is_ok()
+        {
             self.applied_broadcast = self.config.broadcast;
         }
         // Compared in place: the rules are cloned only when they changed, not every frame.
@@ -574,8 +581,10 @@ fn add(a: Totals, b: Totals) -> Totals {
 impl Page {
     /// TCP server: closes one client's connection.
     pub fn disconnect_client(&mut self, id: ClientId) {
-        if let Some(session) = &self.session {
-            session.command(crate::net::Command::Disconnect(id));
+        if let Some(session) = &self.session
+            && let Err(error) = session.command(crate::net::Command::Disconnect(id))
+        {
+            self.status_error = Some(i18n::error(&error));
         }
     }
 }
