@@ -217,8 +217,16 @@ fn file_error(path: &Path, err: &std::io::Error) -> Error {
     }
 }
 
-/// The file can be opened for reading (checked before anything is sent).
+/// The file can be opened for reading (checked before anything is sent). A FIFO is not
+/// opened here: that waits for its writer, before Ctrl+C is even listened for; the send's
+/// own thread opens it.
 fn check_file(path: &Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    if let Ok(metadata) = std::fs::metadata(path)
+        && std::os::unix::fs::FileTypeExt::is_fifo(&metadata.file_type())
+    {
+        return Ok(());
+    }
     let file = std::fs::File::open(path).map_err(|e| file_error(path, &e))?;
     match file.metadata() {
         Ok(metadata) if metadata.is_dir() => {

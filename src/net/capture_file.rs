@@ -123,7 +123,8 @@ fn open_for_capture(path: &Path) -> std::io::Result<File> {
         // SAFETY: fcntl on a descriptor this function owns, with flags it read from it.
         let blocking = unsafe {
             let flags = libc::fcntl(file.as_raw_fd(), libc::F_GETFL);
-            flags >= 0 && libc::fcntl(file.as_raw_fd(), libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
+            flags >= 0
+                && libc::fcntl(file.as_raw_fd(), libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
         };
         if !blocking {
             return Err(std::io::Error::last_os_error());

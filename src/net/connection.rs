@@ -26,6 +26,7 @@ use crate::net::reader::{Reader, close_reason};
 use crate::net::session::{Shared, spawn_worker};
 use crate::net::stats::Counters;
 use crate::net::tcp_options::TcpOptions;
+use crate::net::tls::Wire;
 use crate::net::writer::Writer;
 
 pub(crate) struct Connection {
@@ -43,6 +44,8 @@ pub(crate) struct Connection {
     ending: Arc<Ending>,
     /// Wakes a reader that waits after the peer's FIN (half-close) so the connection can end.
     hangup: Sender<()>,
+    /// Under TLS, the real socket the pump writes to (the connection's own is a loopback pair).
+    wire: Option<Wire>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -76,16 +79,20 @@ impl Connection {
     /// the session's writers at once, so sends from the session handle go straight to it.
     /// `counters` count this connection's traffic (the session's totals are counted too).
     pub fn start(
-        socket: Socket,
+        (socket, wire): (Socket, Option<Wire>),
         client: Option<ClientId>,
         peer: SocketAddr,
         counters: Arc<Counters>,
         owner: &Owner,
     ) -> Result<Connection, Error> {
         // Best effort: a socket that refuses an option still works.
-        let _ = socket.set_tcp_nodelay(owner.options.nodelay);
-        let _ = socket.set_keepalive(owner.options.keepalive);
-        let _ = socket.set_write_timeout(owner.options.send_timeout);
+        let options = &owner.options;
+        let _ = socket.set_tcp_nodelay(options.nodelay);
+        let _ = socket.set_keepalive(options.keepalive);
+        let _ = socket.set_write_timeout(options.send_timeout);
+        if let Some(wire) = &wire {
+            wire.set_options(options.nodelay, options.keepalive, options.send_timeout);
+        }
         let socket = Arc::new(socket);
         let ending = Arc::new(Ending::default());
         let budget = owner.shared.budget.clone();
@@ -229,6 +236,7 @@ impl Connection {
             to_relay_target: owner.to_relay_target,
             ending,
             hangup: hangup_tx,
+            wire,
             threads: vec![reader, writer],
         })
     }
@@ -264,6 +272,9 @@ impl Connection {
     pub fn close(&self) {
         self.ending.here.store(true, Ordering::Release);
         shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
+        if let Some(wire) = &self.wire {
+            wire.cut();
+        }
         self.outbox.close();
         let _ = self.hangup.try_send(());
     }
@@ -282,6 +293,9 @@ impl Connection {
             Shutdown::Read
         };
         shut_down_and_wake(SockRef::from(&*self.socket), side);
+        if let Some(wire) = &self.wire {
+            wire.cut();
+        }
         self.outbox.close();
         let _ = self.hangup.try_send(());
     }

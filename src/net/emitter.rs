@@ -120,7 +120,10 @@ impl Emitter {
         select.recv(self.stop.receiver());
         let operation = select.select();
         if operation.index() == room {
-            return operation.send(&self.events, event).err().map(|failed| failed.0);
+            return operation
+                .send(&self.events, event)
+                .err()
+                .map(|failed| failed.0);
         }
         // The stop's channel is never sent on: this completes the select, as it must.
         let _ = operation.recv(self.stop.receiver());

@@ -231,18 +231,23 @@ impl Relay {
         let counters = self.shared.list_client(id, local, peer);
         // The client's reader waits until the target is connected: what the client sends
         // meanwhile waits in the kernel, and nothing is lost.
-        let client =
-            match Connection::start(socket, Some(id), peer, counters.clone(), &self.client_owner) {
-                Ok(client) => client,
-                Err(error) => {
-                    self.shared.clients().retain(|client| client.id != id);
-                    self.emitter.emit(EventKind::Error {
-                        client: Some(id),
-                        error,
-                    });
-                    return;
-                }
-            };
+        let client = match Connection::start(
+            (socket, None),
+            Some(id),
+            peer,
+            counters.clone(),
+            &self.client_owner,
+        ) {
+            Ok(client) => client,
+            Err(error) => {
+                self.shared.clients().retain(|client| client.id != id);
+                self.emitter.emit(EventKind::Error {
+                    client: Some(id),
+                    error,
+                });
+                return;
+            }
+        };
         self.emitter.emit(EventKind::Accepted {
             client: id,
             local,
@@ -309,7 +314,13 @@ impl Relay {
             .and_then(|addr| addr.as_socket())
             .unwrap_or(target);
         let counters = pair.counters.clone();
-        match Connection::start(socket, Some(id), target, counters, &self.target_owner) {
+        match Connection::start(
+            (socket, None),
+            Some(id),
+            target,
+            counters,
+            &self.target_owner,
+        ) {
             Ok(mut to_target) => {
                 self.emitter.emit(EventKind::Relaying {
                     client: id,

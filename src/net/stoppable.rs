@@ -130,7 +130,10 @@ mod tests {
         stop.signal();
         stop.signal();
         for watcher in watchers {
-            assert!(watcher.join().unwrap(), "woken by the stop, not by a message");
+            assert!(
+                watcher.join().unwrap(),
+                "woken by the stop, not by a message"
+            );
         }
 
         // A job that ignores its stop for a while: dropping it returns before the job ends.
@@ -143,7 +146,10 @@ mod tests {
         })
         .unwrap();
         drop(job);
-        assert!(ended.try_recv().is_err(), "the drop did not wait for the job");
+        assert!(
+            ended.try_recv().is_err(),
+            "the drop did not wait for the job"
+        );
         release.send(()).unwrap();
         ended.recv().unwrap();
     }

@@ -192,12 +192,12 @@ fn connection_phase(
         .ok()
         .and_then(|addr| addr.as_socket())
         .unwrap_or(peer);
-    let (socket, tls) = match &config.tls {
-        None => (socket, None),
+    let (link, tls) = match &config.tls {
+        None => ((socket, None), None),
         Some(settings) => {
             let timeout = config.connect_timeout;
             match tls::connect(socket, peer, &config.target.host, settings, timeout) {
-                Ok((plain, info)) => (plain, Some(info)),
+                Ok((plain, wire, info)) => ((plain, Some(wire)), Some(info)),
                 Err(error) => {
                     emitter.emit(EventKind::Error {
                         client: None,
@@ -216,7 +216,7 @@ fn connection_phase(
         options: options.clone(),
         to_relay_target: false,
     };
-    let mut connection = match Connection::start(socket, None, peer, Default::default(), &owner) {
+    let mut connection = match Connection::start(link, None, peer, Default::default(), &owner) {
         Ok(connection) => connection,
         Err(error) => {
             emitter.emit(EventKind::Error {

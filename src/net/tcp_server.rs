@@ -18,7 +18,7 @@ use crate::net::event::EventKind;
 use crate::net::listener::Listener;
 use crate::net::outbox::{Outgoing, Ticket};
 use crate::net::session::{Shared, Worker, spawn_or_report};
-use crate::net::tls::{Acceptor, TlsInfo, TlsServer};
+use crate::net::tls::{Acceptor, TlsInfo, TlsServer, Wire};
 
 pub const DEFAULT_MAX_CLIENTS: usize = 1024;
 
@@ -112,11 +112,13 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                         handshakes.retain(|(_, thread)| !thread.is_finished());
                         handshakes.extend(thread.map(|thread| (watch, thread)));
                     }
-                    None => admission.admit(&mut clients, socket, peer, None),
+                    None => admission.admit(&mut clients, (socket, None), peer, None),
                 }
             },
             recv(secured_rx) -> secured => match secured {
-                Ok((peer, Ok((socket, info)))) => admission.admit(&mut clients, socket, peer, Some(info)),
+                Ok((peer, Ok((socket, wire, info)))) => {
+                    admission.admit(&mut clients, (socket, Some(wire)), peer, Some(info));
+                }
                 Ok((_, Err(error))) => {
                     emitter.emit(EventKind::Error { client: None, error });
                 }
@@ -176,7 +178,7 @@ impl Admission<'_> {
     fn admit(
         &mut self,
         clients: &mut BTreeMap<ClientId, Connection>,
-        socket: Socket,
+        link: (Socket, Option<Wire>),
         peer: SocketAddr,
         tls: Option<TlsInfo>,
     ) {
@@ -185,7 +187,7 @@ impl Admission<'_> {
         // Listed (and its writer published) before `Accepted` is reported, so a consumer sees
         // the list current and can send at once.
         let counters = self.shared.list_client(id, local, peer);
-        match Connection::start(socket, Some(id), peer, counters, self.owner) {
+        match Connection::start(link, Some(id), peer, counters, self.owner) {
             Ok(mut connection) => {
                 emitter.emit(EventKind::Accepted {
                     client: id,

@@ -11,7 +11,7 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, Connection, RootCertStore};
 use socket2::Socket;
 
-use super::{TlsClient, TlsInfo, Trust, accept_any, pump};
+use super::{TlsClient, TlsInfo, Trust, Wire, accept_any, pump};
 use crate::error::Error;
 
 /// See [`super::connect`].
@@ -21,7 +21,7 @@ pub(super) fn connect(
     host: &str,
     settings: &TlsClient,
     timeout: Duration,
-) -> Result<(Socket, TlsInfo), Error> {
+) -> Result<(Socket, Wire, TlsInfo), Error> {
     let name = settings.sni.as_deref().unwrap_or(host);
     let server_name = ServerName::try_from(name.to_string()).map_err(|_| Error::Tls {
         peer,
@@ -41,7 +41,7 @@ pub(super) fn handshake(
     (peer, name): (SocketAddr, &str),
     timeout: Duration,
     describe: impl FnOnce(&Connection) -> TlsInfo,
-) -> Result<(Socket, TlsInfo), Error> {
+) -> Result<(Socket, Wire, TlsInfo), Error> {
     let mut stream: TcpStream = socket.into();
     let io_error = |err: io::Error| Error::from_io("making the TLS handshake with", peer, &err);
     stream.set_read_timeout(Some(timeout)).map_err(io_error)?;
@@ -54,8 +54,8 @@ pub(super) fn handshake(
     let info = describe(&connection);
     stream.set_read_timeout(None).map_err(io_error)?;
     stream.set_write_timeout(None).map_err(io_error)?;
-    let plain = pump::start(connection, stream).map_err(io_error)?;
-    Ok((plain, info))
+    let (plain, wire) = pump::start(connection, stream).map_err(io_error)?;
+    Ok((plain, wire, info))
 }
 
 fn client_config(trust: &Trust) -> Result<ClientConfig, Error> {

@@ -18,6 +18,24 @@ use std::time::Duration;
 
 use socket2::Socket;
 
+#[cfg(feature = "tls")]
+pub(crate) use pump::Wire;
+
+/// A build without TLS has no TLS sockets to hold.
+#[cfg(not(feature = "tls"))]
+pub(crate) enum Wire {}
+
+#[cfg(not(feature = "tls"))]
+impl Wire {
+    pub fn set_options(&self, _: bool, _: bool, _: Option<Duration>) {
+        match *self {}
+    }
+
+    pub fn cut(&self) {
+        match *self {}
+    }
+}
+
 use crate::error::Error;
 
 /// Which certificates a TLS client accepts.
@@ -116,7 +134,7 @@ impl Acceptor {
         socket: Socket,
         peer: SocketAddr,
         timeout: Duration,
-    ) -> Result<(Socket, TlsInfo), Error> {
+    ) -> Result<(Socket, Wire, TlsInfo), Error> {
         #[cfg(feature = "tls")]
         return self.inner.accept(socket, peer, timeout);
         #[cfg(not(feature = "tls"))]
@@ -155,7 +173,7 @@ pub(crate) fn connect(
     host: &str,
     settings: &TlsClient,
     timeout: Duration,
-) -> Result<(Socket, TlsInfo), Error> {
+) -> Result<(Socket, Wire, TlsInfo), Error> {
     #[cfg(feature = "tls")]
     return client::connect(socket, peer, host, settings, timeout);
     #[cfg(not(feature = "tls"))]

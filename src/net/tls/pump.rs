@@ -12,6 +12,8 @@ use std::time::Duration;
 use rustls::Connection;
 use socket2::{SockRef, Socket};
 
+use crate::net::interrupt::shut_down_and_wake;
+
 /// Bytes moved per read, either way.
 const CHUNK: usize = 16 * 1024;
 
@@ -25,16 +27,55 @@ struct Pump {
     writing: Mutex<()>,
     /// The peer or the connection reset: the other thread ends without a word.
     reset: AtomicBool,
+    /// The connection was closed here: records not yet written to the peer are dropped, as a
+    /// plain connection's queue is, so a peer that does not read cannot hold the pump.
+    cut: AtomicBool,
+    /// The encrypting thread is inside a write to the peer, which blocks while it does not read.
+    writing_now: AtomicBool,
 }
 
-/// Starts the pump on `tls` (handshake done) and returns the socket the connection uses.
-pub(super) fn start(connection: Connection, tls: TcpStream) -> io::Result<Socket> {
+/// The connection's hold on the TLS socket under its loopback pair.
+pub(crate) struct Wire {
+    socket: TcpStream,
+    pump: Arc<Pump>,
+}
+
+impl Wire {
+    /// The socket's options go on the real socket, where the peer is (the pair only carries
+    /// them on to the pump).
+    pub fn set_options(&self, nodelay: bool, keepalive: bool, send_timeout: Option<Duration>) {
+        let socket = SockRef::from(&self.socket);
+        let _ = socket.set_tcp_nodelay(nodelay);
+        let _ = socket.set_keepalive(keepalive);
+        let _ = socket.set_write_timeout(send_timeout);
+    }
+
+    /// The connection is closed here: a pump stuck writing to a peer that does not read is
+    /// woken (what it held is dropped); one that is not writing sends close_notify and FIN
+    /// as the pair's FIN reaches it.
+    pub fn cut(&self) {
+        self.pump.cut.store(true, Ordering::SeqCst);
+        if self.pump.writing_now.load(Ordering::SeqCst) {
+            shut_down_and_wake(SockRef::from(&self.socket), Shutdown::Both);
+        }
+    }
+}
+
+/// Starts the pump on `tls` (handshake done) and returns the socket the connection uses,
+/// with its hold on the TLS socket.
+pub(super) fn start(connection: Connection, tls: TcpStream) -> io::Result<(Socket, Wire)> {
     let (inner, outer) = loopback_pair()?;
     let pump = Arc::new(Pump {
         connection: Mutex::new(connection),
         writing: Mutex::new(()),
         reset: AtomicBool::new(false),
+        cut: AtomicBool::new(false),
+        writing_now: AtomicBool::new(false),
     });
+    let wire = Wire {
+        socket: tls.try_clone()?,
+        pump: pump.clone(),
+    };
     let (tls_in, outer_in) = (tls.try_clone()?, outer.try_clone()?);
     let decrypting = pump.clone();
     std::thread::Builder::new()
@@ -45,7 +86,7 @@ pub(super) fn start(connection: Connection, tls: TcpStream) -> io::Result<Socket
         .name("tls-out".into())
         .stack_size(256 * 1024)
         .spawn(move || encrypt(&pump, outer, tls))?;
-    Ok(Socket::from(inner))
+    Ok((Socket::from(inner), wire))
 }
 
 /// Two connected sockets on 127.0.0.1; the listener takes only the one we connect.
@@ -162,7 +203,13 @@ fn encrypt(pump: &Pump, mut outer: TcpStream, mut tls: TcpStream) {
         let records = take_records(&mut connection);
         let writing = lock(&pump.writing);
         drop(connection);
-        let sent = tls.write_all(&records).is_ok();
+        let sent = if n == 0 {
+            // close_notify, if the peer has room for it: a closing connection waits for nobody.
+            let _ = tls.set_nonblocking(true);
+            tls.write_all(&records).is_ok()
+        } else {
+            write_unless_cut(pump, &mut tls, &records)
+        };
         drop(writing);
         if n == 0 {
             // The connection closed: nothing more is read for it either.
@@ -173,6 +220,20 @@ fn encrypt(pump: &Pump, mut outer: TcpStream, mut tls: TcpStream) {
             return;
         }
     }
+}
+
+/// Writes records to the peer, unless the connection was closed here: then, or if the close
+/// comes while the write waits for a peer that does not read, they are dropped.
+fn write_unless_cut(pump: &Pump, tls: &mut TcpStream, records: &[u8]) -> bool {
+    // Announced before `cut` is looked at, and `cut` set before `writing_now` is looked at
+    // (both SeqCst): either this write sees the cut, or the cut sees this write and wakes it.
+    pump.writing_now.store(true, Ordering::SeqCst);
+    let sent = !pump.cut.load(Ordering::SeqCst) && tls.write_all(records).is_ok();
+    pump.writing_now.store(false, Ordering::SeqCst);
+    if !sent {
+        let _ = tls.shutdown(Shutdown::Both);
+    }
+    sent
 }
 
 fn take_records(connection: &mut Connection) -> Vec<u8> {

@@ -10,7 +10,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{ServerConfig, ServerConnection};
 use socket2::Socket;
 
-use super::{TlsInfo, TlsServer, client};
+use super::{TlsInfo, TlsServer, Wire, client};
 use crate::error::Error;
 
 /// A server's TLS settings, ready for handshakes.
@@ -48,7 +48,7 @@ impl Acceptor {
         socket: Socket,
         peer: SocketAddr,
         timeout: Duration,
-    ) -> Result<(Socket, TlsInfo), Error> {
+    ) -> Result<(Socket, Wire, TlsInfo), Error> {
         let connection = ServerConnection::new(self.0.clone())
             .map_err(|err| client::tls_error(&err, peer, ""))?;
         // A client presents no certificate: what was agreed is all there is to show.

@@ -1,0 +1,418 @@
+//! Every stop stops (issue 25): each mode and each job, with its queues full and a peer that
+//! does not read, ends when told to, and leaves no thread behind.
+//!
+//! The engine's table drops each running session and job (what the window does) and counts
+//! the process's threads until they are back where they started; the command line's table
+//! sends SIGINT mid-transfer and waits for the exit. Each row prints how long its stop took
+//! (docs/RELIABILITY.md gives the figures); the assertion is only that it ends, with a
+//! deadline far above them, so a loaded machine does not fail a working stop.
+
+mod common;
+
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use common::{Cli, TempDir, listening, wait_for};
+use socket_tester::codec::TextEncoding;
+use socket_tester::codec::payload::PayloadFormat;
+use socket_tester::net::addr::parse_host_port;
+use socket_tester::net::{
+    Destination, EventKind, Sequence, Session, SessionConfig, Step, TcpClientConfig,
+    TcpServerConfig, UdpConfig, no_waker,
+};
+
+/// How long a stop may take before the test calls it a hang (the figures are milliseconds).
+const HANG: Duration = Duration::from_secs(5);
+
+/// The thread count is the process's: the rows run one at a time, and apart from the other
+/// tests of this file.
+static ALONE: Mutex<()> = Mutex::new(());
+
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    ALONE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The process's threads now (Linux); None elsewhere.
+fn threads() -> Option<usize> {
+    std::fs::read_dir("/proc/self/task")
+        .ok()
+        .map(Iterator::count)
+}
+
+/// Waits until the process has `baseline` threads again; how long that took.
+fn threads_back_to(baseline: usize, row: &str, since: Instant) -> Duration {
+    loop {
+        let now = threads().unwrap_or(baseline);
+        if now <= baseline {
+            return since.elapsed();
+        }
+        assert!(
+            since.elapsed() < HANG,
+            "{row}: {now} threads {HANG:?} after the stop, {baseline} before it started"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn client_to(addr: SocketAddr) -> Session {
+    let target = parse_host_port(&addr.to_string()).unwrap();
+    Session::tcp_client(TcpClientConfig::new(target), no_waker()).unwrap()
+}
+
+fn udp_to(addr: SocketAddr) -> Session {
+    let mut config = UdpConfig::new("127.0.0.1:0".parse().unwrap());
+    config.target = Some(parse_host_port(&addr.to_string()).unwrap());
+    Session::udp(config, no_waker()).unwrap()
+}
+
+fn connected(session: &Session) {
+    wait_for(session, "Connected", |kind| {
+        matches!(kind, EventKind::Connected { .. }).then_some(())
+    });
+}
+
+/// A running session and its jobs, its event queue left full: nobody takes its events.
+struct Running {
+    session: Session,
+    jobs: Vec<Box<dyn std::any::Any>>,
+}
+
+/// One row: sets a running job up against a peer that does not read (the peer's sockets are
+/// in `peers`, held until the stop is over). No thread of the test's own.
+type Row = fn(&mut Vec<Box<dyn std::any::Any>>) -> Running;
+
+fn tcp_client_sending_a_file(peers: &mut Vec<Box<dyn std::any::Any>>) -> Running {
+    // Accepted by the kernel, never read: the send queue and the socket buffers fill.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let session = client_to(listener.local_addr().unwrap());
+    connected(&session);
+    let file = session
+        .send_file(Destination::Default, "/dev/zero".as_ref(), 64 * 1024)
+        .unwrap();
+    peers.push(Box::new(listener));
+    Running {
+        session,
+        jobs: vec![Box::new(file)],
+    }
+}
+
+fn udp_sending_a_file(peers: &mut Vec<Box<dyn std::any::Any>>) -> Running {
+    let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let session = udp_to(receiver.local_addr().unwrap());
+    listening(&session);
+    // Each datagram is reported: with nobody taking the events, the control thread waits
+    // for room while the file send fills the control queue (issue 25 item 2).
+    let file = session
+        .send_file(Destination::Default, "/dev/zero".as_ref(), 1024)
+        .unwrap();
+    peers.push(Box::new(receiver));
+    Running {
+        session,
+        jobs: vec![Box::new(file)],
+    }
+}
+
+fn tcp_server_repeating_to_a_client(peers: &mut Vec<Box<dyn std::any::Any>>) -> Running {
+    let session = Session::tcp_server(
+        TcpServerConfig::new("127.0.0.1:0".parse().unwrap()),
+        no_waker(),
+    )
+    .unwrap();
+    let local = listening(&session);
+    let client = TcpStream::connect(local).unwrap();
+    wait_for(&session, "Accepted", |kind| {
+        matches!(kind, EventKind::Accepted { .. }).then_some(())
+    });
+    let message = socket_tester::codec::template::Template::parse(
+        &"x".repeat(60_000),
+        PayloadFormat::default(),
+    )
+    .unwrap();
+    let repeater = session
+        .repeat(
+            Destination::AllClients,
+            vec![message],
+            Duration::from_millis(1),
+            None,
+        )
+        .unwrap();
+    peers.push(Box::new(client));
+    Running {
+        session,
+        jobs: vec![Box::new(repeater)],
+    }
+}
+
+fn relay_between_peers_that_do_not_read(peers: &mut Vec<Box<dyn std::any::Any>>) -> Running {
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let config = socket_tester::net::RelayConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        parse_host_port(&target.local_addr().unwrap().to_string()).unwrap(),
+    );
+    let session = Session::open(SessionConfig::Relay(config), no_waker(), None).unwrap();
+    let local = listening(&session);
+    let client = TcpStream::connect(local).unwrap();
+    wait_for(&session, "Relaying", |kind| {
+        matches!(kind, EventKind::Relaying { .. }).then_some(())
+    });
+    // The relay's own side sends to both ends, which read nothing.
+    let file = session
+        .send_file(Destination::AllClients, "/dev/zero".as_ref(), 64 * 1024)
+        .unwrap();
+    peers.push(Box::new(target));
+    peers.push(Box::new(client));
+    Running {
+        session,
+        jobs: vec![Box::new(file)],
+    }
+}
+
+fn endless_sequence_with_capture(peers: &mut Vec<Box<dyn std::any::Any>>) -> Running {
+    let dir = TempDir::new("stops-capture");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = parse_host_port(&listener.local_addr().unwrap().to_string()).unwrap();
+    let session = Session::open(
+        SessionConfig::TcpClient(TcpClientConfig::new(target)),
+        no_waker(),
+        Some(&dir.file("capture.bin")),
+    )
+    .unwrap();
+    connected(&session);
+    let sequence = Sequence {
+        steps: vec![
+            Step::Send {
+                text: "PING".to_string(),
+                format: PayloadFormat::default(),
+            },
+            Step::Wait { ms: 0 },
+        ],
+        rounds: 0,
+    };
+    let run = session
+        .run_sequence(Destination::Default, &sequence, TextEncoding::Utf8)
+        .unwrap();
+    peers.push(Box::new(listener));
+    peers.push(Box::new(dir));
+    Running {
+        session,
+        jobs: vec![Box::new(run)],
+    }
+}
+
+/// A Python TLS client (as a course's program would be) that finishes its handshake and
+/// then reads nothing, while the server sends to it.
+const PYTHON_TLS_CLIENT_THAT_DOES_NOT_READ: &str = r#"
+import socket, ssl, sys, time
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+plain = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+tls = context.wrap_socket(plain, server_hostname="localhost")
+print("ready", flush=True)
+time.sleep(60)
+"#;
+
+#[cfg(feature = "tls")]
+fn tls_server_to_a_client_that_does_not_read(peers: &mut Vec<Box<dyn std::any::Any>>) -> Running {
+    use socket_tester::net::tls::TlsServer;
+    let mut config = TcpServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.tls = Some(TlsServer::self_signed(&["localhost".to_string()]).unwrap());
+    let server = Session::tcp_server(config, no_waker()).unwrap();
+    let port = listening(&server).port().to_string();
+    let mut python = common::Python::start(PYTHON_TLS_CLIENT_THAT_DOES_NOT_READ, &[&port])
+        .expect("python3 (CI has it)");
+    assert_eq!(python.line(), "ready");
+    wait_for(&server, "TlsEstablished", |kind| {
+        matches!(kind, EventKind::TlsEstablished { .. }).then_some(())
+    });
+    // The pump's writes to the client fill its buffers and then wait for it: until the
+    // file's bytes stop moving.
+    let to_client = server
+        .send_file(Destination::AllClients, "/dev/zero".as_ref(), 64 * 1024)
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut written = 0;
+    while to_client.written() != written || written == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the client's buffers never filled"
+        );
+        written = to_client.written();
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    peers.push(Box::new(python));
+    Running {
+        session: server,
+        jobs: vec![Box::new(to_client)],
+    }
+}
+
+fn rows() -> Vec<(&'static str, Row)> {
+    let mut rows: Vec<(&'static str, Row)> = vec![
+        ("tcp-client sending /dev/zero", tcp_client_sending_a_file),
+        ("udp sending /dev/zero", udp_sending_a_file),
+        ("tcp-server repeating", tcp_server_repeating_to_a_client),
+        (
+            "relay sending to both ends",
+            relay_between_peers_that_do_not_read,
+        ),
+        (
+            "endless sequence with capture",
+            endless_sequence_with_capture,
+        ),
+    ];
+    #[cfg(feature = "tls")]
+    rows.push((
+        "TLS server sending to a Python client that does not read",
+        tls_server_to_a_client_that_does_not_read,
+    ));
+    rows
+}
+
+#[test]
+fn dropping_any_running_session_returns_at_once_and_leaves_no_thread() {
+    let _alone = alone();
+    let Some(baseline) = threads() else {
+        eprintln!("SKIPPED: no /proc/self/task to count threads on this system");
+        return;
+    };
+    for (row, start) in rows() {
+        let mut peers = Vec::new();
+        let running = start(&mut peers);
+        // Let the queues fill.
+        std::thread::sleep(Duration::from_millis(100));
+        let before = threads().unwrap();
+        assert!(
+            before > baseline,
+            "{row}: the job runs on threads of its own"
+        );
+        let since = Instant::now();
+        drop(running.jobs);
+        drop(running.session);
+        let returned = since.elapsed();
+        let ended = threads_back_to(baseline, row, since);
+        drop(peers);
+        eprintln!(
+            "{row}: the drop returned in {returned:?}; {} threads ended in {ended:?}",
+            before - baseline
+        );
+    }
+}
+
+#[test]
+fn stopping_any_running_session_ends_with_stopped_and_leaves_no_thread() {
+    let _alone = alone();
+    let Some(baseline) = threads() else {
+        eprintln!("SKIPPED: no /proc/self/task to count threads on this system");
+        return;
+    };
+    for (row, start) in rows() {
+        let mut peers = Vec::new();
+        let running = start(&mut peers);
+        std::thread::sleep(Duration::from_millis(100));
+        let since = Instant::now();
+        // What the command line does: stop, taking the events to the last.
+        let mut last = None;
+        running
+            .session
+            .stop_and_drain(|event| last = Some(event.kind));
+        let stopped = since.elapsed();
+        assert!(
+            matches!(last, Some(EventKind::Stopped)),
+            "{row}: the last event is Stopped, not {last:?}"
+        );
+        drop(running.jobs);
+        let ended = threads_back_to(baseline, row, since);
+        drop(peers);
+        eprintln!("{row}: stopped in {stopped:?}; threads ended in {ended:?}");
+    }
+}
+
+/// The command line's modes under SIGINT, mid-transfer to a peer that does not read.
+#[cfg(unix)]
+#[test]
+fn sigint_ends_every_mode_mid_transfer() {
+    let _alone = alone();
+    let tcp_peer = TcpListener::bind("127.0.0.1:0").unwrap();
+    let tcp = tcp_peer.local_addr().unwrap().to_string();
+    let udp_peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let udp = udp_peer.local_addr().unwrap().to_string();
+    let fifo_dir = TempDir::new("stops-fifo");
+    let fifo = fifo_dir.file("input.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap();
+    let rows: Vec<(&str, Vec<&str>, &str)> = vec![
+        (
+            "udp --send-file /dev/zero",
+            vec!["udp", "--to", &udp, "--send-file", "/dev/zero"],
+            "TX",
+        ),
+        (
+            "tcp-client --send-file /dev/zero",
+            vec!["tcp-client", &tcp, "--send-file", "/dev/zero"],
+            "connected",
+        ),
+        (
+            "tcp-client repeating every millisecond",
+            vec![
+                "tcp-client",
+                &tcp,
+                "--send",
+                "ping",
+                "--interval-ms",
+                "1",
+                "--repeat",
+                "0",
+            ],
+            "connected",
+        ),
+        (
+            "tcp-client --send-file FIFO with no writer",
+            vec!["tcp-client", &tcp, "--send-file", fifo],
+            "connected",
+        ),
+    ];
+    for (row, args, started) in rows {
+        // Several tries: a stop that hangs only sometimes must not pass by luck.
+        for _ in 0..3 {
+            let mut cli = Cli::spawn(&args);
+            cli.line_containing(started);
+            std::thread::sleep(Duration::from_millis(100));
+            let since = Instant::now();
+            cli.signal(libc::SIGINT);
+            let (code, _, stderr) = cli.finish();
+            eprintln!("{row}: exit {code} {:?} after SIGINT", since.elapsed());
+            assert_eq!(code, 130, "{row}: {stderr}");
+        }
+    }
+}
+
+/// A capture into a FIFO that nobody reads yet is refused at once, in words, instead of
+/// hanging before it connects.
+#[cfg(unix)]
+#[test]
+fn a_capture_fifo_without_a_reader_is_refused_at_once() {
+    let dir = TempDir::new("stops-capture-fifo");
+    let fifo = dir.file("capture.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let peer = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = peer.local_addr().unwrap().to_string();
+    let cli = Cli::spawn(&["tcp-client", &addr, "--capture", fifo.to_str().unwrap()]);
+    let (code, _, stderr) = cli.finish();
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("nothing reads it yet"),
+        "says why in words: {stderr}"
+    );
+}
