@@ -122,7 +122,7 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
                 .map(|c| Template::from_bytes(c.to_vec())),
         );
     }
-    let messages = sent_once(&templates)?;
+    let messages = sent_once(&templates);
     let rules = data
         .reply
         .iter()
@@ -187,7 +187,7 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
 }
 
 /// The `--send` messages as sent once, in order: `${seq}` is 1 for the first.
-fn sent_once(templates: &[Template]) -> Result<Vec<Vec<u8>>, Error> {
+fn sent_once(templates: &[Template]) -> Vec<Vec<u8>> {
     let mut random = Random::new(templates.len() as u64);
     (1..)
         .zip(templates)
