@@ -361,6 +361,10 @@ pub struct DataArgs {
     /// Print JSON Lines instead of plain lines.
     #[arg(long)]
     pub json: bool,
+    /// Print every byte of each message; without it a line shows the first 4096 and says how
+    /// many more there were (--capture keeps them all either way).
+    #[arg(long)]
+    pub full: bool,
 }
 
 /// How a message typed as text becomes bytes.

@@ -128,7 +128,8 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
         .iter()
         .map(|r| Rule::parse(r))
         .collect::<Result<Vec<_>, _>>()?;
-    let (json, hex, capture) = (data.json, data.format.hex, data.capture.clone());
+    let (json, hex, full) = (data.json, data.format.hex, data.full);
+    let capture = data.capture.clone();
     let pcap_path = data.pcap.clone();
     let sequence = data
         .sequence
@@ -175,7 +176,7 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
     Ok(Plan {
         pcap,
         session,
-        printer: Printer::new(json, hex, format.encoding, kind != SessionKind::Udp),
+        printer: Printer::new(json, hex, full, format.encoding, kind != SessionKind::Udp),
         input,
         per_client,
         destination: mode.destination,
