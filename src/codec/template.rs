@@ -11,7 +11,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::codec::hex::parse_hex;
+use crate::codec::hex::{format_hex, parse_hex};
 use crate::codec::payload::{finish_payload, message_bytes};
 use crate::codec::{InputMode, PayloadFormat};
 use crate::error::Error;
@@ -106,7 +106,7 @@ impl Template {
             // go in as they are, between the encoded texts around them.
             match part {
                 Part::Bytes(raw) if hex => {
-                    text.push_str(&format!(" {} ", crate::codec::hex::format_hex(&raw)));
+                    text.push_str(&format!(" {} ", format_hex(&raw)));
                     continue;
                 }
                 part => {
