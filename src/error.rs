@@ -62,6 +62,19 @@ pub enum Error {
         "unknown variable '{0}' (use ${{seq}}, ${{client}}, ${{time}}, ${{random:MIN:MAX}} or ${{hex:BYTES}})"
     )]
     UnknownVariable(String),
+    #[error("'${{random:{min}:{max}}}': min {min} is greater than max {max}")]
+    RandomRange { min: u64, max: u64 },
+    #[error(
+        "'${{random:{min}:{max}}}': in hex a number is 4 bytes, so max can be at most 4294967295"
+    )]
+    RandomOverHexBytes { min: u64, max: u64 },
+    #[error("${{client}} is the number of a stress client: it has a value only in the stress tool")]
+    ClientOutsideStress,
+    #[error(
+        "not a usable sequence: {step} is {ms} ms, longer than the limit of {} ms (24 h)",
+        crate::net::MAX_STEP_MS
+    )]
+    StepTooLong { step: &'static str, ms: u64 },
     #[error("{name} {reason}")]
     InvalidSetting { name: &'static str, reason: String },
     #[error("not a usable sequence: {0}")]
@@ -206,6 +219,10 @@ impl Error {
                 | Error::DatagramTooLarge { .. }
                 | Error::NoTarget
                 | Error::UnknownVariable(_)
+                | Error::RandomRange { .. }
+                | Error::RandomOverHexBytes { .. }
+                | Error::ClientOutsideStress
+                | Error::StepTooLong { .. }
                 | Error::InvalidSetting { .. }
                 | Error::BadSequence(_)
                 | Error::RelayToItself(_)

@@ -39,7 +39,7 @@ fn text(template: &str) -> Template {
         line_ending: LineEnding::None,
         checksum: Checksum::None,
     };
-    Template::parse(template, format).unwrap()
+    Template::parse_for_stress(template, format).unwrap()
 }
 
 fn config(protocol: Protocol, target: SocketAddr, clients: usize) -> StressConfig {

@@ -157,6 +157,7 @@ fn four_megabytes_cross_tls_both_ways_and_closing_sends_close_notify() {
             "--wait-ms",
             "1500",
             "--json",
+            "--full",
         ],
     );
     assert_eq!(code, 0, "{stderr}");

@@ -85,7 +85,8 @@ pub struct BenchArgs {
     socket-tester stress tcp 127.0.0.1:9000 --clients 200 --duration-s 10\n  \
     socket-tester stress udp 127.0.0.1:9999 --clients 10 --rate 1000 --count 5000 --send \"ping ${seq}\"\n\n\
     Payload variables: ${seq} (request number), ${client} (1..N), ${time} (Unix ms),\n\
-    ${random:MIN:MAX}. With --hex they become big-endian bytes (4; ${time} 8).")]
+    ${random:MIN:MAX}, ${hex:BYTES}; $${ is a literal ${. With --hex they become big-endian\n\
+    bytes (4; ${time} 8).")]
 pub struct StressArgs {
     #[arg(value_enum)]
     pub protocol: StressProtocol,
@@ -326,7 +327,7 @@ pub struct DataArgs {
     /// input is sent as one message; a line that is not valid (bad hex, say) is told on stderr
     /// and skipped, the run goes on, and it exits 2 at the end. Variables: ${seq} (1 for the
     /// first message sent), ${time} (Unix ms), ${random:MIN:MAX}, ${hex:BYTES} (raw bytes in
-    /// text); with --interval-ms each round takes new values.
+    /// text); $${ is a literal ${. With --interval-ms each round takes new values.
     #[arg(long = "send", value_name = "DATA", value_parser = NonEmptyStringValueParser::new())]
     pub send: Vec<String>,
     #[command(flatten)]
@@ -360,6 +361,10 @@ pub struct DataArgs {
     /// Print JSON Lines instead of plain lines.
     #[arg(long)]
     pub json: bool,
+    /// Print every byte of each message; without it a line shows the first 4096 and says how
+    /// many more there were (--capture keeps them all either way).
+    #[arg(long)]
+    pub full: bool,
 }
 
 /// How a message typed as text becomes bytes.

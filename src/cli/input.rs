@@ -89,7 +89,7 @@ fn run(input: Input, handle: &Handle, to: &Destination) -> Fed {
                 let text = line.trim_end_matches('\r');
                 // Variables where a line has them; any other line (an empty one too) as typed.
                 let built = if text.contains("${") {
-                    Template::parse(text, format).and_then(|template| {
+                    Template::parse(text, format).map(|template| {
                         template.render(Values {
                             seq,
                             client: 0,

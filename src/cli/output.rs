@@ -10,13 +10,19 @@ use chrono::{DateTime, Local, SecondsFormat};
 use serde::Serialize;
 
 use crate::codec::hex::format_hex;
-use crate::codec::render::one_line;
+use crate::codec::render::{json_line_escaped, one_line};
 use crate::codec::{PeerDecoders, TextEncoding};
 use crate::net::{ClientId, Event, EventKind, SequenceOutcome, StepState};
+
+/// The bytes of a message a line shows unless `--full` is given; the line says how many more
+/// there were.
+pub const SHOWN_BYTES: usize = 4096;
 
 pub struct Printer {
     json: bool,
     hex: bool,
+    /// Every byte of every message on its line (`--full`), not the first `SHOWN_BYTES`.
+    full: bool,
     decoders: PeerDecoders,
     /// A relay's target for each pair, to tell its two ends apart, with how many of the
     /// pair's two connections are still open (forgotten at none: ids are not reused).
@@ -61,6 +67,9 @@ struct JsonLine<'a> {
     hex: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+    /// `rx`, `tx`: bytes of the message past those in `text` and `hex` (without `--full`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    more: Option<usize>,
     /// `dropped`: datagrams the kernel dropped in all so far.
     #[serde(skip_serializing_if = "Option::is_none")]
     count: Option<u64>,
@@ -87,6 +96,7 @@ impl<'a> JsonLine<'a> {
             text: None,
             hex: None,
             reason: None,
+            more: None,
             count: None,
             round: None,
             step: None,
@@ -118,10 +128,17 @@ impl<'a> JsonLine<'a> {
 }
 
 impl Printer {
-    pub fn new(json: bool, hex: bool, encoding: TextEncoding, streams: bool) -> Printer {
+    pub fn new(
+        json: bool,
+        hex: bool,
+        full: bool,
+        encoding: TextEncoding,
+        streams: bool,
+    ) -> Printer {
         Printer {
             json,
             hex,
+            full,
             decoders: PeerDecoders::new(encoding, streams),
             relay_targets: HashMap::new(),
         }
@@ -185,7 +202,7 @@ impl Printer {
                 )
             }
             EventKind::TlsEstablished { client, info } => line(
-                format!("{clock} tls {}", info.summary()),
+                format!("{clock} tls {}", one_line(&info.summary())),
                 JsonLine {
                     client: *client,
                     ..JsonLine::new(time, "tls").because(info.summary())
@@ -343,15 +360,24 @@ impl Printer {
         data: &[u8],
     ) -> io::Result<()> {
         let json = self.json;
+        // A line shows the first SHOWN_BYTES (a 1 GiB file sent is not 3 GB of output).
+        let (shown, rest) = data.split_at(if self.full {
+            data.len()
+        } else {
+            data.len().min(SHOWN_BYTES)
+        });
         // Only what the line shows is made: a flood is printed at the pipe's pace.
         let text = (json || !self.hex).then(|| {
             if received {
-                self.decoders.decode(*peer, data)
+                let text = self.decoders.decode(*peer, shown);
+                self.decoders.pass_over(*peer, rest);
+                text
             } else {
-                self.decoders.encoding().decode_whole(data)
+                self.decoders.encoding().decode_whole(shown)
             }
         });
-        let hex = (json || self.hex).then(|| format_hex(data));
+        let hex = (json || self.hex).then(|| format_hex(shown));
+        let more = (!rest.is_empty()).then_some(rest.len());
         let direction = if received { "RX" } else { "TX" };
         let clock = clock(time);
         let end = self.end(client, peer);
@@ -362,8 +388,15 @@ impl Printer {
             (Some(End::Target), true) => "target→client ".to_string(),
             (Some(to), false) => format!("→{} ", to.name()),
         };
-        let plain =
-            |shown: &str| format!("{clock} {direction} {way}{peer} {}B {shown}", data.len());
+        let after = more.map_or(String::new(), |more| {
+            format!(" … ({} more bytes)", thousands(more))
+        });
+        let plain = |shown: &str| {
+            format!(
+                "{clock} {direction} {way}{peer} {}B {shown}{after}",
+                data.len()
+            )
+        };
         let plain = match (&hex, &text) {
             _ if json => String::new(),
             (Some(hex), _) if self.hex => plain(hex),
@@ -376,10 +409,24 @@ impl Printer {
             len: Some(data.len()),
             text,
             hex,
+            more,
             ..JsonLine::about(time, event, client, peer)
         };
         print_line(json, plain, json_line)
     }
+}
+
+/// `1048576` as people read it: `1,048,576`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// "client " or "target " before a relay's peer; nothing elsewhere.
@@ -397,7 +444,7 @@ fn print_line(json: bool, plain: String, json_line: JsonLine) -> io::Result<()> 
     let mut out = io::stdout().lock();
     if json {
         // Serializing plain strings and numbers cannot fail.
-        let text = serde_json::to_string(&json_line).unwrap_or_default();
+        let text = json_line_escaped(serde_json::to_string(&json_line).unwrap_or_default());
         writeln!(out, "{text}")?;
     } else {
         writeln!(out, "{plain}")?;

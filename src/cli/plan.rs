@@ -122,13 +122,14 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
                 .map(|c| Template::from_bytes(c.to_vec())),
         );
     }
-    let messages = sent_once(&templates)?;
+    let messages = sent_once(&templates);
     let rules = data
         .reply
         .iter()
         .map(|r| Rule::parse(r))
         .collect::<Result<Vec<_>, _>>()?;
-    let (json, hex, capture) = (data.json, data.format.hex, data.capture.clone());
+    let (json, hex, full) = (data.json, data.format.hex, data.full);
+    let capture = data.capture.clone();
     let pcap_path = data.pcap.clone();
     let sequence = data
         .sequence
@@ -175,7 +176,7 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
     Ok(Plan {
         pcap,
         session,
-        printer: Printer::new(json, hex, format.encoding, kind != SessionKind::Udp),
+        printer: Printer::new(json, hex, full, format.encoding, kind != SessionKind::Udp),
         input,
         per_client,
         destination: mode.destination,
@@ -187,7 +188,7 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
 }
 
 /// The `--send` messages as sent once, in order: `${seq}` is 1 for the first.
-fn sent_once(templates: &[Template]) -> Result<Vec<Vec<u8>>, Error> {
+fn sent_once(templates: &[Template]) -> Vec<Vec<u8>> {
     let mut random = Random::new(templates.len() as u64);
     (1..)
         .zip(templates)

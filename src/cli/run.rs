@@ -27,6 +27,20 @@ fn sequence_can_start(event: &EventKind, kind: SessionKind) -> bool {
     )
 }
 
+/// `--count N` ends at N messages, even within a batch and among those still arriving while
+/// the run stops: the messages of `event` past the Nth are left out (printed and recorded
+/// nowhere). `received` counts those kept.
+fn keep_counted(count: Option<u64>, received: &mut u64, event: &mut Event) {
+    let EventKind::Received { messages, .. } = &mut event.kind else {
+        return;
+    };
+    if let Some(n) = count {
+        let left = n.saturating_sub(*received);
+        messages.truncate(usize::try_from(left).unwrap_or(usize::MAX));
+    }
+    *received += messages.len() as u64;
+}
+
 /// How the loop over events ended.
 enum Ending {
     /// The session stopped by itself (a client that could not connect, say).
@@ -83,12 +97,7 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
         select! {
             recv(session.events()) -> event => {
                 let Ok(mut event) = event else { break Ending::Done };
-                // `--count` ends at that many messages, even within a batch.
-                if let (Some(n), EventKind::Received { messages, .. }) = (count, &mut event.kind)
-                    && let Some(left) = n.checked_sub(received).filter(|&left| left > 0)
-                {
-                    messages.truncate(usize::try_from(left).unwrap_or(usize::MAX));
-                }
+                keep_counted(count, &mut received, &mut event);
                 if let Err(err) = printer.print(&event) {
                     stdout_error = Some(err);
                     break Ending::StdoutFailed;
@@ -144,7 +153,6 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
                             }
                         }
                     }
-                    EventKind::Received { messages, .. } => received += messages.len() as u64,
                     EventKind::Error { .. } => failed = true,
                     EventKind::Stopped => break Ending::Stopped,
                     _ => {}
@@ -181,7 +189,8 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
     drop(running_sequence);
     // What happens while stopping (how each connection closed): printed, unless stdout is
     // gone, and recorded.
-    session.stop_and_drain(|event| {
+    session.stop_and_drain(|mut event| {
+        keep_counted(count, &mut received, &mut event);
         if stdout_error.is_none() {
             stdout_error = printer.print(&event).err();
         } else if let EventKind::Error { error, .. } = &event.kind {

@@ -75,7 +75,7 @@ pub fn run(args: &StressArgs) -> Result<i32, Error> {
 
 fn config(args: &StressArgs) -> Result<StressConfig, Error> {
     let format = payload_format(&args.format)?;
-    let payload = Template::parse(&args.send, format)?;
+    let payload = Template::parse_for_stress(&args.send, format)?;
     let target = parse_remote(&args.target)?;
     let duration = match args.duration_s {
         Some(s) => Some(duration_from_seconds(s)?),

@@ -55,7 +55,7 @@ pub use outbox::OUTBOX_CAPACITY;
 pub use relay::RelayConfig;
 pub use repeat::Repeater;
 pub use rules::{MatchKind, Responder, Rule};
-pub use sequence::{Sequence, SequenceOutcome, SequenceRun, Step, StepState};
+pub use sequence::{MAX_STEP_MS, Sequence, SequenceOutcome, SequenceRun, Step, StepState};
 pub(crate) use session::Handle;
 pub use session::{ClientInfo, Session, SessionConfig, SessionKind};
 pub use stats::{Counters, Totals};

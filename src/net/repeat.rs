@@ -40,10 +40,7 @@ impl Repeater {
                         client: 0,
                         random: random.draw(),
                     };
-                    // Each template rendered once when it was parsed; rendering again cannot fail.
-                    let Ok(data) = message.render(values) else {
-                        return;
-                    };
+                    let data = message.render(values);
                     // A send that fails means the session or the connection ended (which
                     // its events say): a repeater has nobody left to send to.
                     if handle.send_wait(to.clone(), data, None, &stopped).is_err() {

@@ -109,6 +109,17 @@ pub enum SequenceOutcome {
     Stopped,
 }
 
+/// The longest a step may wait (24 h): a longer wait is a typing mistake, not a test.
+pub const MAX_STEP_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// `ms` as a step's time, or the error that says it is over the limit.
+fn step_time(step: &'static str, ms: u64) -> Result<Duration, Error> {
+    if ms > MAX_STEP_MS {
+        return Err(Error::StepTooLong { step, ms });
+    }
+    Ok(Duration::from_millis(ms))
+}
+
 /// A step ready to run.
 enum Compiled {
     Send(Template),
@@ -175,14 +186,14 @@ impl SequenceRun {
 fn compile(step: &Step) -> Result<Compiled, Error> {
     Ok(match step {
         Step::Send { text, format } => Compiled::Send(Template::parse(text, *format)?),
-        Step::Wait { ms } => Compiled::Wait(Duration::from_millis(*ms)),
+        Step::Wait { ms } => Compiled::Wait(step_time("a wait", *ms)?),
         Step::Expect {
             kind,
             pattern,
             timeout_ms,
         } => Compiled::Expect(
             Matcher::new(*kind, pattern)?,
-            Duration::from_millis(*timeout_ms),
+            step_time("an expect's timeout", *timeout_ms)?,
         ),
     })
 }
@@ -223,9 +234,8 @@ impl Runner {
                             random: random.draw(),
                         };
                         let stopped = || self.stopped();
-                        match template.render(values).and_then(|data| {
-                            self.handle.send_wait(self.to.clone(), data, None, &stopped)
-                        }) {
+                        let data = template.render(values);
+                        match self.handle.send_wait(self.to.clone(), data, None, &stopped) {
                             Ok(()) => StepState::Passed,
                             Err(_) if self.stopped() => break,
                             Err(error) => StepState::Failed(error),

@@ -56,6 +56,24 @@ pub fn error(error: &Error) -> String {
         Error::UnknownVariable(name) => format!(
             "未知变量“{name}”（可用 ${{seq}}、${{client}}、${{time}}、${{random:MIN:MAX}} 或 ${{hex:字节}}）"
         ),
+        Error::RandomRange { min, max } => {
+            format!("“${{random:{min}:{max}}}”：最小值 {min} 大于最大值 {max}")
+        }
+        Error::RandomOverHexBytes { min, max } => {
+            format!("“${{random:{min}:{max}}}”：十六进制下数字占 4 个字节，最大值最多为 4294967295")
+        }
+        Error::ClientOutsideStress => {
+            "${client} 是压力测试客户端的编号：只在压力测试中有值".to_string()
+        }
+        Error::StepTooLong { step, ms } => format!(
+            "序列不可用：{}为 {ms} 毫秒，超过上限 {} 毫秒（24 小时）",
+            if *step == "a wait" {
+                "等待"
+            } else {
+                "等待回复的时限"
+            },
+            crate::net::MAX_STEP_MS
+        ),
         Error::InvalidSetting { name, reason } => format!("{}{}", known(name), known(reason)),
         Error::BadSequence(reason) => format!("序列不可用：{}", known(reason)),
         Error::Tls { peer, reason } => format!("与 {peer} 的 TLS 失败：{reason}"),

@@ -81,7 +81,7 @@ impl StressForm {
                 .map(duration_from_seconds)
                 .transpose()?,
             count: number(t("Count"), &self.count)?,
-            payload: Template::parse(&self.payload, format)?,
+            payload: Template::parse_for_stress(&self.payload, format)?,
             timeout: std::time::Duration::from_millis(
                 number(t("Timeout (ms)"), &self.timeout_ms)?.unwrap_or(0),
             ),

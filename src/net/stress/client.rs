@@ -72,10 +72,7 @@ impl Client {
                 client: self.index as u64 + 1,
                 random: self.random.draw(),
             };
-            // The template rendered once when it was parsed; rendering again cannot fail.
-            let Ok(payload) = config.payload.render(values) else {
-                break;
-            };
+            let payload = config.payload.render(values);
             run.tally.attempt();
             if !self.connect() {
                 // Cut short by the run's end: it did not connect in time.

@@ -46,7 +46,7 @@ impl Page {
     fn try_send(&mut self) -> Result<(), Error> {
         let (writes, gap) = self.split()?;
         let (session, destination, template) = self.outgoing()?;
-        let data = template.render(self.next_values())?;
+        let data = template.render(self.next_values());
         let pieces = split_evenly(&data, writes);
         if let [whole] = pieces.as_slice() {
             session.send(destination, whole.clone())?;
@@ -131,7 +131,7 @@ impl Page {
         };
         let sent = self.outgoing_of(&preset.text, &preset.format).and_then(
             |(session, destination, template)| {
-                session.send(destination, template.render(self.next_values())?)
+                session.send(destination, template.render(self.next_values()))
             },
         );
         if sent.is_ok() {
