@@ -416,3 +416,98 @@ fn a_capture_fifo_without_a_reader_is_refused_at_once() {
         "says why in words: {stderr}"
     );
 }
+
+/// A server that accepts and then trickles a byte of nonsense every 20 ms, for ever: each
+/// read of a TLS handshake gets something, so only a limit on the whole handshake ends it.
+#[cfg(feature = "tls")]
+fn trickling_server() -> SocketAddr {
+    use std::io::Write;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        // A TLS record header (handshake, TLS 1.2, 16384 bytes long) whose body then comes
+        // a byte at a time. Bounded: ends when the client goes, or after a minute.
+        if stream.write_all(&[22, 3, 3, 0x40, 0]).is_err() {
+            return;
+        }
+        for _ in 0..3000 {
+            if stream.write_all(&[0]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    addr
+}
+
+#[cfg(feature = "tls")]
+fn tls_client_to(addr: SocketAddr, timeout: Duration) -> Session {
+    use socket_tester::net::tls::{TlsClient, Trust};
+    let mut config = TcpClientConfig::new(parse_host_port(&addr.to_string()).unwrap());
+    config.connect_timeout = timeout;
+    config.tls = Some(TlsClient {
+        sni: Some("localhost".to_string()),
+        trust: Trust::AnyCertificate,
+    });
+    Session::tcp_client(config, no_waker()).unwrap()
+}
+
+/// Stopping a TLS client whose server trickles its handshake ends at once (the handshake
+/// runs off the session's control thread, and the stop cuts it short).
+#[cfg(feature = "tls")]
+#[test]
+fn a_stop_cuts_a_trickled_tls_handshake_short() {
+    let client = tls_client_to(trickling_server(), Duration::from_secs(60));
+    std::thread::sleep(Duration::from_millis(200));
+    let (done_tx, done) = crossbeam_channel::bounded(1);
+    let since = Instant::now();
+    std::thread::spawn(move || {
+        client.stop();
+        let _ = done_tx.send(());
+    });
+    assert!(
+        done.recv_timeout(HANG).is_ok(),
+        "the stop waited on the handshake"
+    );
+    eprintln!(
+        "stopped during a trickled handshake in {:?}",
+        since.elapsed()
+    );
+}
+
+/// A handshake has one limit as a whole, and says so in words when it passes it.
+#[cfg(feature = "tls")]
+#[test]
+fn a_trickled_tls_handshake_times_out_in_words() {
+    let client = tls_client_to(trickling_server(), Duration::from_millis(500));
+    let error = common::error(&client);
+    assert!(
+        error
+            .to_string()
+            .contains("the TLS handshake did not finish within 500 ms"),
+        "{error}"
+    );
+}
+
+/// Handshakes under way count against a TLS server's cap on clients: silent connections
+/// are turned away past it instead of taking a thread each.
+#[cfg(feature = "tls")]
+#[test]
+fn pending_tls_handshakes_count_against_the_cap() {
+    use socket_tester::net::tls::TlsServer;
+    let mut config = TcpServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.tls = Some(TlsServer::self_signed(&["localhost".to_string()]).unwrap());
+    config.max_clients = 2;
+    let server = Session::tcp_server(config, no_waker()).unwrap();
+    let local = listening(&server);
+    let silent: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(local).unwrap()).collect();
+    let limit = wait_for(&server, "Rejected", |kind| match kind {
+        EventKind::Rejected { limit, .. } => Some(*limit),
+        _ => None,
+    });
+    assert_eq!(limit, 2);
+    drop(silent);
+}

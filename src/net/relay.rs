@@ -291,8 +291,8 @@ impl Relay {
         let Some(client) = &mut pair.client else {
             return;
         };
-        let (socket, target) = match outcome {
-            Outcome::Connected(socket, target) => (socket, target),
+        let (link, target, local) = match outcome {
+            Outcome::Connected(connected) => (connected.link, connected.peer, connected.local),
             Outcome::Failed(error) => {
                 // The client is told the way the target told the relay: a refusal is a reset.
                 if let Error::ConnectionRefused(_) = error {
@@ -308,19 +308,8 @@ impl Relay {
                 return;
             }
         };
-        let local = socket
-            .local_addr()
-            .ok()
-            .and_then(|addr| addr.as_socket())
-            .unwrap_or(target);
         let counters = pair.counters.clone();
-        match Connection::start(
-            (socket, None),
-            Some(id),
-            target,
-            counters,
-            &self.target_owner,
-        ) {
+        match Connection::start(link, Some(id), target, counters, &self.target_owner) {
             Ok(mut to_target) => {
                 self.emitter.emit(EventKind::Relaying {
                     client: id,

@@ -17,7 +17,7 @@ use crate::net::connection::{Connection, Owner};
 use crate::net::event::EventKind;
 use crate::net::interrupt::Interrupter;
 use crate::net::session::{Worker, spawn_worker};
-use crate::net::tls::{self, TlsClient};
+use crate::net::tls::{self, TlsClient, TlsInfo, Wire};
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -64,8 +64,17 @@ impl TcpClientConfig {
 }
 
 pub(crate) enum Outcome {
-    Connected(Socket, SocketAddr),
+    /// Connected (and, with TLS, the handshake done): the socket the connection uses, the
+    /// real one under TLS, the peer, and what the handshake agreed.
+    Connected(Connected),
     Failed(Error),
+}
+
+pub(crate) struct Connected {
+    pub link: (Socket, Option<Wire>),
+    pub peer: SocketAddr,
+    pub local: SocketAddr,
+    pub tls: Option<TlsInfo>,
 }
 
 /// How a phase of the client's life ended.
@@ -80,10 +89,10 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
     let mut delay = config.reconnect.map(|r| r.first);
     loop {
         let phase = match connect_phase(&config, &worker) {
-            Ok(Some((socket, peer))) => {
+            Ok(Some(connected)) => {
                 // A connection was made: the next reconnect starts from the shortest wait.
                 delay = config.reconnect.map(|r| r.first);
-                connection_phase(socket, peer, &config, &worker)
+                connection_phase(connected, &config, &worker)
             }
             Ok(None) => Phase::Stopped,
             Err(error) => {
@@ -137,11 +146,9 @@ fn refuse_while_unconnected(command: Control, worker: &Worker) {
     }
 }
 
-/// Resolves and connects; Ok(None) when the user stopped meanwhile.
-fn connect_phase(
-    config: &TcpClientConfig,
-    worker: &Worker,
-) -> Result<Option<(Socket, SocketAddr)>, Error> {
+/// Resolves, connects and makes the TLS handshake, on a thread of its own, so a stop is
+/// heard at once whatever the peer does; Ok(None) when the user stopped meanwhile.
+fn connect_phase(config: &TcpClientConfig, worker: &Worker) -> Result<Option<Connected>, Error> {
     let interrupter = Arc::new(Interrupter::default());
     let (outcome_tx, outcome_rx) = unbounded();
     let connector = {
@@ -170,44 +177,22 @@ fn connect_phase(
     };
     let _ = connector.join();
     match outcome {
-        Some(Outcome::Connected(socket, peer)) if !worker.emitter.is_stopping() => {
-            Ok(Some((socket, peer)))
-        }
+        Some(Outcome::Connected(connected)) if !worker.emitter.is_stopping() => Ok(Some(connected)),
         Some(Outcome::Failed(error)) => Err(error),
         _ => Ok(None),
     }
 }
 
 /// Runs a connection until it closes or the user stops the session.
-fn connection_phase(
-    socket: Socket,
-    peer: SocketAddr,
-    config: &TcpClientConfig,
-    worker: &Worker,
-) -> Phase {
+fn connection_phase(connected: Connected, config: &TcpClientConfig, worker: &Worker) -> Phase {
     let emitter = &worker.emitter;
     let options = &config.options;
-    let local = socket
-        .local_addr()
-        .ok()
-        .and_then(|addr| addr.as_socket())
-        .unwrap_or(peer);
-    let (link, tls) = match &config.tls {
-        None => ((socket, None), None),
-        Some(settings) => {
-            let timeout = config.connect_timeout;
-            match tls::connect(socket, peer, &config.target.host, settings, timeout) {
-                Ok((plain, wire, info)) => ((plain, Some(wire)), Some(info)),
-                Err(error) => {
-                    emitter.emit(EventKind::Error {
-                        client: None,
-                        error,
-                    });
-                    return Phase::Ended;
-                }
-            }
-        }
-    };
+    let Connected {
+        link,
+        peer,
+        local,
+        tls,
+    } = connected;
     let (finished_tx, finished_rx) = unbounded();
     let owner = Owner {
         emitter: emitter.clone(),
@@ -302,7 +287,7 @@ pub(crate) fn connect(
             Ok(()) => {
                 // The interrupter let go of its clone in `unwatch`, so this is the only one.
                 if let Ok(socket) = Arc::try_unwrap(socket) {
-                    let _ = outcome.send(Outcome::Connected(socket, addr));
+                    let _ = outcome.send(secure(socket, addr, config, interrupter));
                     return;
                 }
             }
@@ -311,6 +296,48 @@ pub(crate) fn connect(
     }
     let error = last_error.unwrap_or(Error::NotConnected);
     let _ = outcome.send(Outcome::Failed(error));
+}
+
+/// A connected socket, with the TLS handshake made over it if the session speaks TLS; a stop
+/// cuts the handshake short as it does a connect.
+fn secure(
+    socket: Socket,
+    peer: SocketAddr,
+    config: &TcpClientConfig,
+    interrupter: &Interrupter,
+) -> Outcome {
+    let local = socket
+        .local_addr()
+        .ok()
+        .and_then(|addr| addr.as_socket())
+        .unwrap_or(peer);
+    let Some(settings) = &config.tls else {
+        return Outcome::Connected(Connected {
+            link: (socket, None),
+            peer,
+            local,
+            tls: None,
+        });
+    };
+    let watched = match socket.try_clone() {
+        Ok(copy) => interrupter.watch(Arc::new(copy)),
+        Err(err) => return Outcome::Failed(Error::from_io("connecting to", peer, &err)),
+    };
+    if !watched {
+        return Outcome::Failed(Error::NotConnected);
+    }
+    let timeout = config.connect_timeout;
+    let secured = tls::connect(socket, peer, &config.target.host, settings, timeout);
+    interrupter.unwatch();
+    match secured {
+        Ok((plain, wire, info)) => Outcome::Connected(Connected {
+            link: (plain, Some(wire)),
+            peer,
+            local,
+            tls: Some(info),
+        }),
+        Err(error) => Outcome::Failed(error),
+    }
 }
 
 fn new_socket(addr: SocketAddr, local_bind: Option<SocketAddr>) -> Result<Socket, Error> {

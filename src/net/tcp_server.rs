@@ -79,6 +79,9 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
     let (secured_tx, secured_rx) = unbounded();
     // Handshakes under way (TLS), each with a copy of its socket.
     let mut handshakes: Vec<(Option<Socket>, std::thread::JoinHandle<()>)> = Vec::new();
+    // Handshakes started whose outcome has not come back: each will be a client, so each
+    // counts against the cap (silent connections cannot take a thread each past it).
+    let mut pending = 0usize;
     loop {
         select! {
             recv(commands) -> command => match TcpControl::of(command.ok()) {
@@ -90,7 +93,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
             recv(emitter.stop().receiver()) -> _ => break,
             recv(listener.accepted) -> accepted => {
                 let Ok((socket, peer)) = accepted else { continue };
-                if clients.len() >= config.max_clients {
+                if clients.len() + pending >= config.max_clients {
                     drop(socket);
                     // Said once while the server is full, not for every attempt.
                     if !full_reported {
@@ -110,19 +113,23 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                             let _ = secured.send((peer, acceptor.accept(socket, peer, HANDSHAKE_TIMEOUT)));
                         });
                         handshakes.retain(|(_, thread)| !thread.is_finished());
+                        pending += usize::from(thread.is_some());
                         handshakes.extend(thread.map(|thread| (watch, thread)));
                     }
                     None => admission.admit(&mut clients, (socket, None), peer, None),
                 }
             },
-            recv(secured_rx) -> secured => match secured {
-                Ok((peer, Ok((socket, wire, info)))) => {
-                    admission.admit(&mut clients, (socket, Some(wire)), peer, Some(info));
+            recv(secured_rx) -> secured => {
+                let Ok((peer, outcome)) = secured else { continue };
+                pending = pending.saturating_sub(1);
+                match outcome {
+                    Ok((socket, wire, info)) => {
+                        admission.admit(&mut clients, (socket, Some(wire)), peer, Some(info));
+                    }
+                    Err(error) => {
+                        emitter.emit(EventKind::Error { client: None, error });
+                    }
                 }
-                Ok((_, Err(error))) => {
-                    emitter.emit(EventKind::Error { client: None, error });
-                }
-                Err(_) => {}
             },
             recv(finished_rx) -> finished => {
                 if let Ok((Some(id), reason)) = finished

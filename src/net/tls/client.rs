@@ -3,8 +3,8 @@
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
@@ -44,12 +44,54 @@ pub(super) fn handshake(
 ) -> Result<(Socket, Wire, TlsInfo), Error> {
     let mut stream: TcpStream = socket.into();
     let io_error = |err: io::Error| Error::from_io("making the TLS handshake with", peer, &err);
-    stream.set_read_timeout(Some(timeout)).map_err(io_error)?;
-    stream.set_write_timeout(Some(timeout)).map_err(io_error)?;
+    // One limit for the whole handshake: a peer that trickles its bytes cannot stretch it.
+    let deadline = Instant::now() + timeout;
+    let timed_out = || Error::Tls {
+        peer,
+        reason: format!(
+            "the TLS handshake did not finish within {} ms (the peer may not speak TLS, or \
+             waits for us to speak first)",
+            timeout.as_millis()
+        ),
+    };
     while connection.is_handshaking() {
-        if let Err(err) = connection.complete_io(&mut stream) {
-            return Err(handshake_error(&err, peer, name));
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|left| !left.is_zero())
+            .ok_or_else(timed_out)?;
+        stream.set_read_timeout(Some(left)).map_err(io_error)?;
+        stream.set_write_timeout(Some(left)).map_err(io_error)?;
+        // One read or write at a time (rustls's `complete_io` reads on while bytes come, so
+        // a trickle would never bring it back to the deadline).
+        let step = if connection.wants_write() {
+            connection.write_tls(&mut stream).map(|_| ())
+        } else {
+            match connection.read_tls(&mut stream) {
+                Ok(0) => Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(_) => match connection.process_new_packets() {
+                    Ok(_) => Ok(()),
+                    Err(err) => {
+                        // The alert that says why goes out before the error is reported.
+                        let _ = connection.write_tls(&mut stream);
+                        return Err(tls_error(&err, peer, name));
+                    }
+                },
+                Err(err) => Err(err),
+            }
+        };
+        if let Err(err) = step {
+            // A read or write waits at most until the deadline: its timeout is the deadline.
+            return Err(match err.kind() {
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => timed_out(),
+                _ => handshake_error(&err, peer, name),
+            });
         }
+    }
+    // The handshake's last flight (a client's Finished) goes out before the pump starts.
+    while connection.wants_write() {
+        connection
+            .write_tls(&mut stream)
+            .map_err(|err| handshake_error(&err, peer, name))?;
     }
     let info = describe(&connection);
     stream.set_read_timeout(None).map_err(io_error)?;
@@ -68,13 +110,9 @@ fn client_config(trust: &Trust) -> Result<ClientConfig, Error> {
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(accept_any::AcceptAny::new()))
             .with_no_client_auth(),
-        Trust::SystemRoots => {
-            let mut roots = RootCertStore::empty();
-            // A system store with some unreadable certificates still has the others.
-            let found = rustls_native_certs::load_native_certs();
-            roots.add_parsable_certificates(found.certs);
-            builder.with_root_certificates(roots).with_no_client_auth()
-        }
+        Trust::SystemRoots => builder
+            .with_root_certificates(system_roots())
+            .with_no_client_auth(),
         Trust::CaFile(path) => {
             let reading = |reason: String| Error::File {
                 action: "reading the CA certificates in",
@@ -94,6 +132,21 @@ fn client_config(trust: &Trust) -> Result<ClientConfig, Error> {
         }
     };
     Ok(config)
+}
+
+/// The system's trusted certificates, read once per process: reading them takes tens of
+/// milliseconds, and a reconnecting client would read them on every attempt.
+fn system_roots() -> Arc<RootCertStore> {
+    static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            let mut roots = RootCertStore::empty();
+            // A system store with some unreadable certificates still has the others.
+            let found = rustls_native_certs::load_native_certs();
+            roots.add_parsable_certificates(found.certs);
+            Arc::new(roots)
+        })
+        .clone()
 }
 
 /// A handshake that failed, in one line: the certificate's problem, a peer that is not
