@@ -284,3 +284,46 @@ fn a_sequence_file_runs_from_the_command_line_and_a_timeout_exits_1() {
     let (code, _, stderr) = run_cli(&["tcp-client", &target, "--sequence", "/nonexistent.json"]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+/// A device that answers a line with two replies in one write, and a third a little later.
+fn chatty_device() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut writer = stream.try_clone().unwrap();
+        let mut lines = BufReader::new(stream).lines();
+        if let Some(Ok(_)) = lines.next() {
+            let _ = writer.write_all(b"ALPHA\nBETA\n");
+            thread::sleep(std::time::Duration::from_millis(100));
+            let _ = writer.write_all(b"GAMMA\n");
+        }
+        // Held open until the client goes.
+        let _ = lines.next();
+    });
+    addr
+}
+
+/// Every Expect step up to the next send is armed at that send: a reply that comes in the
+/// same read as the one before it, or while a Wait step runs, passes its step.
+#[test]
+fn replies_in_one_read_or_during_a_wait_each_pass_their_step() {
+    let client = client_of(chatty_device());
+    let sequence = Sequence {
+        steps: vec![
+            send("go\\n"),
+            expect("ALPHA", 2_000),
+            expect("BETA", 2_000),
+            Step::Wait { ms: 400 },
+            expect("GAMMA", 2_000),
+        ],
+        rounds: 1,
+    };
+    let _run = client
+        .run_sequence(Destination::Default, &sequence, TextEncoding::Utf8)
+        .unwrap();
+    let (steps, end) = outcome(&client);
+    assert_eq!(end, SequenceOutcome::Passed { rounds: 1 }, "{steps:?}");
+}

@@ -17,8 +17,9 @@ pub(crate) struct Answer {
     pub later: Option<(Duration, Vec<u8>, Ticket)>,
     /// In a relay: the message itself, for the other end.
     pub relay: Option<(Vec<u8>, Ticket)>,
-    /// A sequence waits for a reply and this is it: told once the message is reported.
-    pub matched: Option<crossbeam_channel::Sender<()>>,
+    /// A sequence waits for replies and this message is one (or several): each told once the
+    /// message is reported.
+    pub matched: Vec<crossbeam_channel::Sender<()>>,
 }
 
 impl Answer {
@@ -26,7 +27,7 @@ impl Answer {
         self.now.is_empty()
             && self.later.is_none()
             && self.relay.is_none()
-            && self.matched.is_none()
+            && self.matched.is_empty()
     }
 }
 

@@ -82,7 +82,7 @@ impl<'a> ReadBatch<'a> {
         }
         // A sequence waiting for one of these messages: it is in the log now.
         for (_, answer) in &mut answers {
-            if let Some(matched) = answer.matched.take() {
+            for matched in answer.matched.drain(..) {
                 let _ = matched.try_send(());
             }
         }

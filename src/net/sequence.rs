@@ -2,6 +2,7 @@
 //! wait, wait for a reply that matches), once, N times or until stopped. A thread runs them
 //! and reports each step as events, for the window and the command line alike.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, bounded, select};
@@ -127,26 +128,37 @@ enum Compiled {
     Expect(Matcher, Duration),
 }
 
-/// A sequence's wait for a reply, armed in the session: its receivers match every message
-/// against it and say so on `matched`.
+/// A sequence's waits for replies, armed in the session from a send on: every Expect step up
+/// to the next send, in order. Its receivers offer every message to the first wait not yet
+/// met, so a reply that comes in the same read as the one before it, or while a Wait step
+/// runs, is counted for its step, never lost.
 pub(crate) struct Expectation {
-    pub matcher: Matcher,
+    /// Each wait's pattern and where to say it was met, in step order.
+    pub waits: Vec<(Matcher, Sender<()>)>,
+    /// How many waits are met.
+    pub met: usize,
     pub encoding: TextEncoding,
-    pub matched: Sender<()>,
 }
 
 impl Expectation {
-    /// Where to tell the waiting step, if `data` is the reply it waits for. The receiver tells
-    /// it once the message is reported, so the reply is in the log before the step passes.
-    pub fn offer(&self, data: &[u8]) -> Option<Sender<()>> {
-        let text = if self.matcher.needs_text() {
+    /// Where to tell the waiting steps that `data` met: the first wait not yet met, and the
+    /// ones after it while it meets them too (a device's two replies in one read). The
+    /// receiver tells them once the message is reported, so the reply is in the log before a
+    /// step passes.
+    pub fn offer(&mut self, data: &[u8]) -> Vec<Sender<()>> {
+        let text = if self.waits.iter().any(|(matcher, _)| matcher.needs_text()) {
             self.encoding.decode_whole(data)
         } else {
             String::new()
         };
-        self.matcher
-            .matches(data, &text)
-            .then(|| self.matched.clone())
+        let mut met = Vec::new();
+        while let Some((matcher, matched)) = self.waits.get(self.met)
+            && matcher.matches(data, &text)
+        {
+            met.push(matched.clone());
+            self.met += 1;
+        }
+        met
     }
 }
 
@@ -249,9 +261,8 @@ impl Runner {
                         }
                     }
                     Compiled::Expect(_, limit) => {
-                        let matched = armed
-                            .take()
-                            .unwrap_or_else(|| self.arm(index).unwrap_or_else(|| bounded(1).1));
+                        // Armed at the send before it (or at the start), in step order.
+                        let matched = armed.pop_front().unwrap_or_else(|| bounded(1).1);
                         let state = select! {
                             recv(self.stop.receiver()) -> _ => None,
                             recv(self.handle.stopping()) -> _ => None,
@@ -260,7 +271,6 @@ impl Runner {
                                 millis: limit.as_millis() as u64,
                             }),
                         };
-                        self.handle.expect(None);
                         match state {
                             Some(state) => state,
                             None => break,
@@ -289,27 +299,28 @@ impl Runner {
         outcome
     }
 
-    /// Arms the wait of the first step from `from` if it waits for a reply (before any other
-    /// send), or disarms; the receiver says when a message matched.
-    fn arm(&self, from: usize) -> Option<Receiver<()>> {
-        let next = self.steps[from.min(self.steps.len())..]
+    /// Arms the waits of the Expect steps from `from` up to the next send (or disarms, if
+    /// there are none); their receivers, in step order, say when a message met each.
+    fn arm(&self, from: usize) -> VecDeque<Receiver<()>> {
+        let mut receivers = VecDeque::new();
+        let waits: Vec<(Matcher, Sender<()>)> = self.steps[from.min(self.steps.len())..]
             .iter()
             .take_while(|step| !matches!(step, Compiled::Send(_)))
-            .find_map(|step| match step {
-                Compiled::Expect(matcher, _) => Some(matcher),
+            .filter_map(|step| match step {
+                Compiled::Expect(matcher, _) => {
+                    let (matched_tx, matched_rx) = bounded(1);
+                    receivers.push_back(matched_rx);
+                    Some((matcher.clone(), matched_tx))
+                }
                 _ => None,
-            });
-        let Some(matcher) = next else {
-            self.handle.expect(None);
-            return None;
-        };
-        let (matched_tx, matched_rx) = bounded(1);
-        self.handle.expect(Some(Expectation {
-            matcher: matcher.clone(),
+            })
+            .collect();
+        self.handle.expect((!waits.is_empty()).then(|| Expectation {
+            waits,
+            met: 0,
             encoding: self.encoding,
-            matched: matched_tx,
         }));
-        Some(matched_rx)
+        receivers
     }
 
     fn report(&self, round: u64, step: usize, state: StepState) {

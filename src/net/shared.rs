@@ -74,13 +74,15 @@ impl Shared {
         self.expecting.store(armed, Ordering::Release);
     }
 
-    /// Shows a received message to a sequence waiting for a reply, if one is: where to tell
-    /// it that this message matched.
-    pub fn offer_to_sequence(&self, data: &[u8]) -> Option<crossbeam_channel::Sender<()>> {
+    /// Shows a received message to a sequence waiting for replies, if one is: where to tell
+    /// each wait this message met.
+    pub fn offer_to_sequence(&self, data: &[u8]) -> Vec<crossbeam_channel::Sender<()>> {
         if !self.expecting.load(Ordering::Acquire) {
-            return None;
+            return Vec::new();
         }
-        lock(&self.expectation).as_ref()?.offer(data)
+        lock(&self.expectation)
+            .as_mut()
+            .map_or_else(Vec::new, |expectation| expectation.offer(data))
     }
 
     /// Counts the datagrams the kernel drops on `socket` from now on.
