@@ -18,7 +18,7 @@ use crate::net::connection::Ending;
 use crate::net::direct_write::DONT_WAIT;
 use crate::net::emitter::Emitter;
 use crate::net::event::{CloseReason, EventKind, Message};
-use crate::net::outbox::{Outbox, Outgoing, Ticket};
+use crate::net::outbox::{Outbox, Outgoing, Refused, Ticket};
 use crate::net::read_batch::ReadBatch;
 use crate::net::session::Shared;
 use crate::net::stats::Counters;
@@ -231,10 +231,18 @@ impl Reader<'_> {
         }
         if let Some((delay, data, ticket)) = answer.later {
             let message = Outgoing::new(data, None, ticket);
-            let outbox = self.outbox.clone();
+            let (outbox, emitter, client) = (self.outbox.clone(), self.emitter.clone(), self.client);
+            // The delayed replies of every connection share a thread: it never waits for one
+            // peer. A reply that does not fit is refused whole, with the reason (as the
+            // window's sends are); one to a connection closed meanwhile is dropped with it.
             let job = Box::new(move || {
-                // A connection that closes meanwhile gives the reply back: it is dropped.
-                let _ = outbox.push_wait(message, &|| false);
+                if let Err(Refused::Full(waiting)) = outbox.try_push(message) {
+                    let peer = outbox.peer();
+                    emitter.emit(EventKind::Error {
+                        client,
+                        error: Error::PeerNotReading { peer, waiting },
+                    });
+                }
             });
             if let Err(error) = self.shared.schedule(Instant::now() + delay, job) {
                 // The batch this answers was sent already.
