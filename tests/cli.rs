@@ -199,13 +199,10 @@ fn udp_sender_sends_to_target_and_echo_replies() {
 
 #[test]
 fn network_errors_exit_1_with_one_line() {
-    let port = free_port();
-    let (code, _, stderr) = run_cli(&["tcp-client", &format!("127.0.0.1:{port}"), "--send", "x"]);
+    let (_held, refusing) = refusing_tcp();
+    let (code, _, stderr) = run_cli(&["tcp-client", &refusing.to_string(), "--send", "x"]);
     assert_eq!(code, 1);
-    assert_eq!(
-        stderr,
-        format!("error: connection refused by 127.0.0.1:{port}\n")
-    );
+    assert_eq!(stderr, format!("error: connection refused by {refusing}\n"));
 }
 
 #[test]

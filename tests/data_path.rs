@@ -18,9 +18,24 @@ use socket_tester::net::{Event, EventKind, Responder, Session, UdpConfig, no_wak
 /// A read takes at most this much (the engine's read size).
 const READ_CHUNK: usize = 64 * 1024;
 
-/// More than the event channel holds in bytes (32 MiB): the reader is held back with data
-/// waiting in the socket, and reads on into batches once it may go on.
+/// What the event channel holds at most in payload bytes.
+const EVENT_BYTES: usize = 32 * MIB;
+
+/// The most one batch of reads holds (a read that starts below it may end above it).
+const BATCH_BYTES: usize = MIB + READ_CHUNK;
+
+/// More than the event channel holds in bytes: the reader is held back with data waiting in
+/// the socket, and reads on into batches once it may go on.
 const FLOOD_MIBS: usize = 40;
+
+/// Polls `done` until it holds; fails with `what` after the deadline.
+fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "never saw {what}");
+        thread::sleep(Duration::from_millis(1));
+    }
+}
 
 /// Takes events one at a time, slowly enough that the channel stays busy, until `bytes` have
 /// arrived.
@@ -39,8 +54,14 @@ fn take_slowly(session: &Session, bytes: usize) -> Vec<Event> {
 fn a_batch_keeps_each_reads_boundary_in_the_log_and_the_chart() {
     let (server, local) = server_on("127.0.0.1:0");
     let writer = write_numbered_mibs(TcpStream::connect(local).unwrap(), FLOOD_MIBS);
-    // Nothing is taken until the reader is held back by the full channel.
-    thread::sleep(Duration::from_millis(500));
+    // Nothing is taken until the reader is held back by the full channel: full in events, or
+    // the reader has read all but what a batch holds of what fits in bytes (reads are counted
+    // before they are sent).
+    let events = server.events();
+    wait_until("the event channel full", || {
+        events.len() == events.capacity().unwrap_or(usize::MAX)
+            || server.totals().rx_bytes >= (EVENT_BYTES - BATCH_BYTES) as u64
+    });
     let events = take_slowly(&server, FLOOD_MIBS * MIB);
     writer.join().unwrap();
 
@@ -141,8 +162,15 @@ fn an_echo_to_a_peer_that_reads_late_comes_back_whole_and_is_reported_once() {
     let mut stream = connect(local);
     let writer = write_numbered_mibs(stream.try_clone().unwrap(), MIBS);
     // The echo fills the socket buffers while nobody reads: the reader's writes on its own
-    // thread go out in part, and the rest waits for the writer.
-    thread::sleep(Duration::from_millis(300));
+    // thread go out in part, and the rest waits for the writer. A write is counted when it is
+    // reported, which a queued echo is only once the writer takes it, so echoes wait in the
+    // queue once the server has read more than it counted sent by over a batch (a batch's
+    // echoes go out after it is reported). The reader reads on until the queue is full (4
+    // MiB), so that many bytes wait sooner or later.
+    wait_until("echoes waiting for the writer", || {
+        let totals = server.totals();
+        totals.rx_bytes.saturating_sub(totals.tx_bytes) > (2 * BATCH_BYTES) as u64
+    });
     read_numbered_mibs(&mut stream, MIBS);
     writer.join().unwrap();
     let reported = reports.join().unwrap();
