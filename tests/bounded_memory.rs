@@ -218,6 +218,8 @@ fn echo_clients_that_never_read_hold_the_server_to_bounded_memory() {
             })
         })
         .collect();
+    // What is tested: the server's memory over 30 s of clients that never read (a duration
+    // on purpose, not a wait for something).
     thread::sleep(Duration::from_secs(30));
     let rss_now = status_kib(server.id(), "VmRSS:") / 1024;
     // A new client is served at once, while the 16 are still there.

@@ -6,7 +6,6 @@ mod common;
 
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 use common::Cli;
 
@@ -138,7 +137,12 @@ fn loop_switch_decides_whether_our_own_host_hears_the_group() {
     // Looped back datagrams are delivered as they are sent, so the first one sent would be
     // the first printed: the second, with the loop on, comes first when the first was not
     // delivered.
-    send(&link.a, "239.1.2.4:45702", "loop off", &["--no-multicast-loop"]);
+    send(
+        &link.a,
+        "239.1.2.4:45702",
+        "loop off",
+        &["--no-multicast-loop"],
+    );
     send(&link.a, "239.1.2.4:45702", "loop on", &[]);
     let line = first_datagram(&mut near);
     assert!(

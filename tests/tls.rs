@@ -156,8 +156,13 @@ fn four_megabytes_cross_tls_both_ways_and_closing_sends_close_notify() {
             "--send-file",
             file.to_str().unwrap(),
             "--hex",
+            // The echo as 64 frames of 64 KiB: the run ends once all are back.
+            "--framing",
+            "fixed:65536",
+            "--count",
+            "64",
             "--wait-ms",
-            "1500",
+            common::WAIT_MS_DEADLINE,
             "--json",
         ],
     );

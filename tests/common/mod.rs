@@ -16,6 +16,10 @@ use socket_tester::net::{ClientId, Event, EventKind, Message, Session};
 
 pub const DEADLINE: Duration = Duration::from_secs(10);
 
+/// `--wait-ms` for a run that ends at `--count`: the wait is then only a deadline, after which
+/// the run ends without what it waited for and the test's checks fail.
+pub const WAIT_MS_DEADLINE: &str = "10000";
+
 pub const MIB: usize = 1024 * 1024;
 
 /// Waits for the next event; panics with what was expected if none comes before the deadline.
@@ -398,11 +402,10 @@ pub fn client_page(port: u16) -> socket_tester::gui::model::page::Page {
 /// exit 0, and returns what it printed. A reply that never comes ends the run after the
 /// deadline, and the caller's check of the output fails.
 pub fn client_run(addr: &str, flags: &[&str]) -> Vec<String> {
-    let wait_ms = DEADLINE.as_millis().to_string();
     let args: Vec<&str> = ["tcp-client", addr]
         .into_iter()
         .chain(flags.iter().copied())
-        .chain(["--count", "1", "--wait-ms", &wait_ms])
+        .chain(["--count", "1", "--wait-ms", WAIT_MS_DEADLINE])
         .collect();
     let (code, lines, stderr) = Cli::spawn(&args).finish_within(DEADLINE * 2);
     assert_eq!(code, 0, "{stderr}");
