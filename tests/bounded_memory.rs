@@ -6,13 +6,13 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 
@@ -25,6 +25,41 @@ fn spawn_quiet(args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start socket-tester")
+}
+
+/// The CLI on port 0 with its output thrown away once it has said where it listens (a thread
+/// reads the rest and drops it): the child binds the port itself, so no other test can take
+/// it first.
+fn spawn_quiet_listening(args: &[&str]) -> (Child, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_socket-tester"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start socket-tester");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let (said, listening) = crossbeam_channel::bounded(1);
+    thread::spawn(move || {
+        let mut line = String::new();
+        while line.is_empty() || !line.starts_with("listening ") {
+            line.clear();
+            if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+        }
+        let _ = said.send(line.trim_end().trim_start_matches("listening ").to_string());
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+    });
+    let addr = match listening.recv_timeout(DEADLINE) {
+        Ok(addr) => addr.parse().expect("listening address"),
+        Err(_) => {
+            let _ = child.kill();
+            let (_, stderr) = wait_exit(&mut child, DEADLINE);
+            panic!("{args:?} never said where it listens: {stderr}");
+        }
+    };
+    (child, addr)
 }
 
 /// A field of `/proc/PID/status` in KiB (VmRSS now, VmHWM the peak); 0 once the process is gone.
@@ -92,20 +127,11 @@ fn interrupt(child: &mut Child) -> (i32, String) {
     wait_exit(child, DEADLINE)
 }
 
-/// `tcp-server --echo` on a free loopback port with its output thrown away, its memory
-/// watched, and listening by the time this returns.
+/// `tcp-server --echo` on a loopback port of its choosing with its output thrown away, its
+/// memory watched, and listening by the time this returns.
 fn quiet_echo_server() -> (Child, PeakWatch, SocketAddr) {
-    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let server = spawn_quiet(&["tcp-server", &addr.to_string(), "--echo"]);
+    let (server, addr) = spawn_quiet_listening(&["tcp-server", "127.0.0.1:0", "--echo"]);
     let watch = PeakWatch::start(server.id());
-    let deadline = Instant::now() + DEADLINE;
-    while TcpStream::connect(addr).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the server at {addr} never listened"
-        );
-        thread::sleep(Duration::from_millis(20));
-    }
     (server, watch, addr)
 }
 
@@ -192,6 +218,8 @@ fn echo_clients_that_never_read_hold_the_server_to_bounded_memory() {
             })
         })
         .collect();
+    // What is tested: the server's memory over 30 s of clients that never read (a duration
+    // on purpose, not a wait for something).
     thread::sleep(Duration::from_secs(30));
     let rss_now = status_kib(server.id(), "VmRSS:") / 1024;
     // A new client is served at once, while the 16 are still there.
@@ -283,17 +311,9 @@ fn a_relay_between_two_late_readers_passes_everything_on_in_bounded_memory() {
     const CHUNKS: usize = 512;
     let target = TcpListener::bind("127.0.0.1:0").unwrap();
     let target_addr = target.local_addr().unwrap().to_string();
-    let listen: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let mut relay = spawn_quiet(&["relay", &listen.to_string(), &target_addr]);
+    let (mut relay, listen) = spawn_quiet_listening(&["relay", "127.0.0.1:0", &target_addr]);
     let watch = PeakWatch::start(relay.id());
-    let deadline = Instant::now() + DEADLINE;
-    let mut client = loop {
-        match TcpStream::connect(listen) {
-            Ok(stream) => break stream,
-            Err(_) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
-            Err(err) => panic!("the relay never listened: {err}"),
-        }
-    };
+    let mut client = TcpStream::connect(listen).unwrap();
     let (mut upstream, _) = target.accept().unwrap();
     // Both ends send at once and read nothing for 3 s: the relay must hold them back, not
     // hoard or drop.

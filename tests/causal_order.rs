@@ -67,8 +67,13 @@ fn the_command_line_prints_every_write_before_its_echo() {
             &echo.addr.to_string(),
             "--eol",
             "lf",
+            // One row per echoed line, so the run ends once every echo is back.
+            "--framing",
+            "line",
+            "--count",
+            &ROUND_TRIPS.to_string(),
             "--wait-ms",
-            "300",
+            WAIT_MS_DEADLINE,
         ],
         Stdio::piped(),
     );

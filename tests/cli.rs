@@ -38,8 +38,10 @@ fn tcp_client_sends_and_prints_the_echo() {
         &addr.to_string(),
         "--send",
         "Hello, world",
+        "--count",
+        "1",
         "--wait-ms",
-        "300",
+        WAIT_MS_DEADLINE,
     ]);
     assert_eq!(code, 0, "stderr: {stderr}");
     assert!(lines[0].contains(&format!("connected {addr}")), "{lines:?}");
@@ -91,8 +93,10 @@ fn tcp_client_hex_in_and_out_with_json_lines() {
         "--send",
         "0x01,0x03 00-00 0001",
         "--json",
+        "--count",
+        "1",
         "--wait-ms",
-        "300",
+        WAIT_MS_DEADLINE,
     ]);
     assert_eq!(code, 0);
     assert_eq!(server.join().unwrap(), vec![1, 3, 0, 0, 0, 1]);
@@ -199,13 +203,10 @@ fn udp_sender_sends_to_target_and_echo_replies() {
 
 #[test]
 fn network_errors_exit_1_with_one_line() {
-    let port = free_port();
-    let (code, _, stderr) = run_cli(&["tcp-client", &format!("127.0.0.1:{port}"), "--send", "x"]);
+    let (_held, refusing) = refusing_tcp();
+    let (code, _, stderr) = run_cli(&["tcp-client", &refusing.to_string(), "--send", "x"]);
     assert_eq!(code, 1);
-    assert_eq!(
-        stderr,
-        format!("error: connection refused by 127.0.0.1:{port}\n")
-    );
+    assert_eq!(stderr, format!("error: connection refused by {refusing}\n"));
 }
 
 #[test]
@@ -369,8 +370,7 @@ fn server_framing_prints_one_line_per_message() {
 #[test]
 fn interval_and_repeat_send_the_message_that_many_times() {
     let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
-    peer.set_read_timeout(Some(std::time::Duration::from_millis(500)))
-        .unwrap();
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
     let (code, lines, stderr) = run_cli(&[
         "udp",
         "--to",
@@ -385,13 +385,13 @@ fn interval_and_repeat_send_the_message_that_many_times() {
         "0",
     ]);
     assert_eq!(code, 0, "{stderr}");
+    // Four sent (each send is printed as it goes out), and the four arrive.
     assert_eq!(lines.iter().filter(|l| l.contains(" TX ")).count(), 4);
     let mut buf = [0u8; 8];
-    let mut got = 0;
-    while peer.recv_from(&mut buf).is_ok() {
-        got += 1;
+    for _ in 0..4 {
+        let (n, _) = peer.recv_from(&mut buf).expect("each send arrives");
+        assert_eq!(&buf[..n], b"hb");
     }
-    assert_eq!(got, 4);
 }
 
 #[test]

@@ -18,9 +18,24 @@ use socket_tester::net::{Event, EventKind, Responder, Session, UdpConfig, no_wak
 /// A read takes at most this much (the engine's read size).
 const READ_CHUNK: usize = 64 * 1024;
 
-/// More than the event channel holds in bytes (32 MiB): the reader is held back with data
-/// waiting in the socket, and reads on into batches once it may go on.
+/// What the event channel holds at most in payload bytes.
+const EVENT_BYTES: usize = 32 * MIB;
+
+/// The most one batch of reads holds (a read that starts below it may end above it).
+const BATCH_BYTES: usize = MIB + READ_CHUNK;
+
+/// More than the event channel holds in bytes: the reader is held back with data waiting in
+/// the socket, and reads on into batches once it may go on.
 const FLOOD_MIBS: usize = 40;
+
+/// Polls `done` until it holds; fails with `what` after the deadline.
+fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "never saw {what}");
+        thread::sleep(Duration::from_millis(1));
+    }
+}
 
 /// Takes events one at a time, slowly enough that the channel stays busy, until `bytes` have
 /// arrived.
@@ -39,8 +54,14 @@ fn take_slowly(session: &Session, bytes: usize) -> Vec<Event> {
 fn a_batch_keeps_each_reads_boundary_in_the_log_and_the_chart() {
     let (server, local) = server_on("127.0.0.1:0");
     let writer = write_numbered_mibs(TcpStream::connect(local).unwrap(), FLOOD_MIBS);
-    // Nothing is taken until the reader is held back by the full channel.
-    thread::sleep(Duration::from_millis(500));
+    // Nothing is taken until the reader is held back by the full channel: full in events, or
+    // the reader has read all but what a batch holds of what fits in bytes (reads are counted
+    // before they are sent).
+    let events = server.events();
+    wait_until("the event channel full", || {
+        events.len() == events.capacity().unwrap_or(usize::MAX)
+            || server.totals().rx_bytes >= (EVENT_BYTES - BATCH_BYTES) as u64
+    });
     let events = take_slowly(&server, FLOOD_MIBS * MIB);
     writer.join().unwrap();
 
@@ -98,9 +119,28 @@ fn datagrams_waiting_together_arrive_in_one_event_in_order() {
     for i in 0..SENT {
         sender.send_to(&i.to_be_bytes(), local).unwrap();
     }
+    // Taken until each one arrived or was counted as dropped. The kernel drops only while
+    // its buffer is full, so a receive (which reads the count) follows the last drop.
     let (mut got, mut largest) = (Vec::new(), 0);
-    while let Ok(event) = session.events().recv_timeout(Duration::from_millis(500)) {
-        if let EventKind::Received { messages, .. } = event.kind {
+    let deadline = std::time::Instant::now() + DEADLINE;
+    loop {
+        let dropped = session.totals().kernel_dropped;
+        if got.len() as u64 + dropped >= u64::from(SENT) {
+            assert_eq!(
+                got.len() as u64 + dropped,
+                u64::from(SENT),
+                "each one arrived or was counted, once"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} arrived and {dropped} were counted as dropped of {SENT}",
+            got.len()
+        );
+        if let Ok(event) = session.events().recv_timeout(Duration::from_millis(10))
+            && let EventKind::Received { messages, .. } = event.kind
+        {
             largest = largest.max(messages.len());
             for message in messages {
                 assert_eq!(message.peer, sender.local_addr().unwrap());
@@ -109,12 +149,6 @@ fn datagrams_waiting_together_arrive_in_one_event_in_order() {
         }
     }
     assert!(got.windows(2).all(|w| w[0] < w[1]), "in the order sent");
-    let dropped = session.totals().kernel_dropped;
-    assert_eq!(
-        got.len() as u64 + dropped,
-        u64::from(SENT),
-        "each one arrived or was counted"
-    );
     if cfg!(target_os = "linux") {
         assert!(largest >= 2, "recvmmsg takes what waits in one call");
     }
@@ -141,8 +175,15 @@ fn an_echo_to_a_peer_that_reads_late_comes_back_whole_and_is_reported_once() {
     let mut stream = connect(local);
     let writer = write_numbered_mibs(stream.try_clone().unwrap(), MIBS);
     // The echo fills the socket buffers while nobody reads: the reader's writes on its own
-    // thread go out in part, and the rest waits for the writer.
-    thread::sleep(Duration::from_millis(300));
+    // thread go out in part, and the rest waits for the writer. A write is counted when it is
+    // reported, which a queued echo is only once the writer takes it, so echoes wait in the
+    // queue once the server has read more than it counted sent by over a batch (a batch's
+    // echoes go out after it is reported). The reader reads on until the queue is full (4
+    // MiB), so that many bytes wait sooner or later.
+    wait_until("echoes waiting for the writer", || {
+        let totals = server.totals();
+        totals.rx_bytes.saturating_sub(totals.tx_bytes) > (2 * BATCH_BYTES) as u64
+    });
     read_numbered_mibs(&mut stream, MIBS);
     writer.join().unwrap();
     let reported = reports.join().unwrap();

@@ -215,12 +215,12 @@ fn client_tells_peer_close_from_reset() {
 
 #[test]
 fn refused_connection_is_reported_in_words() {
-    let port = free_port();
-    let client = client_to(format!("127.0.0.1:{port}").parse().unwrap());
+    let (_held, refusing) = refusing_tcp();
+    let client = client_to(refusing);
     let error = error(&client);
     assert_eq!(
         error.to_string(),
-        format!("connection refused by 127.0.0.1:{port}")
+        format!("connection refused by {refusing}")
     );
     assert!(matches!(next_event(&client), EventKind::Stopped));
 }
@@ -371,16 +371,18 @@ fn a_consumer_that_does_not_read_holds_the_sender_back_and_loses_nothing() {
 
 #[test]
 fn client_connects_from_the_local_address_it_was_given() {
+    // 127.0.0.2 is loopback too (Linux routes all of 127.0.0.0/8 there), and not the address
+    // a connection to 127.0.0.1 starts from: only the bind can put it there. Port 0: a port
+    // chosen here could be taken by a parallel test before the session binds it.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let local_port = free_port();
     let mut config =
         TcpClientConfig::new(parse_host_port(&listener.local_addr().unwrap().to_string()).unwrap());
-    config.local_bind = Some(format!("127.0.0.1:{local_port}").parse().unwrap());
+    config.local_bind = Some("127.0.0.2:0".parse().unwrap());
     let client = Session::tcp_client(config, no_waker()).unwrap();
     let (_, from) = listener.accept().unwrap();
-    assert_eq!(from.port(), local_port);
+    assert_eq!(from.ip(), std::net::Ipv4Addr::new(127, 0, 0, 2));
     let (local, _) = connected(&client);
-    assert_eq!(local.port(), local_port);
+    assert_eq!(local, from);
 }
 
 fn framed_server(spec: &str) -> (Session, SocketAddr) {
@@ -475,14 +477,16 @@ fn reconnect_comes_back_after_a_lost_connection_and_after_a_refusal() {
     connected(&client);
     client.stop();
 
-    // Nobody listens at first: refusals are retried until a server appears.
-    let port = free_port();
-    let client = reconnecting_client(format!("127.0.0.1:{port}").parse().unwrap());
+    // Nobody listens at first: refusals are retried until a server appears (on the socket
+    // that held the port meanwhile).
+    let (held, refusing) = refusing_tcp();
+    let client = reconnecting_client(refusing);
     assert!(matches!(error(&client), Error::ConnectionRefused(_)));
     wait_for(&client, "Reconnecting", |kind| {
         matches!(kind, EventKind::Reconnecting { .. }).then_some(())
     });
-    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    held.listen(8).unwrap();
+    let listener: TcpListener = held.into();
     let (_accepted, _) = listener.accept().unwrap();
     connected(&client);
 }
@@ -657,6 +661,14 @@ fn a_client_closing_with_rst_resets_its_peer() {
     assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset, "{err}");
 }
 
+/// The most a TCP send buffer grows to by itself (Linux's `tcp_wmem`, last figure).
+fn largest_send_buffer() -> usize {
+    std::fs::read_to_string("/proc/sys/net/ipv4/tcp_wmem")
+        .ok()
+        .and_then(|s| s.split_whitespace().last()?.parse().ok())
+        .unwrap_or(4 * 1024 * 1024)
+}
+
 /// A writer stuck on a peer that does not read must not keep a reset from happening.
 #[test]
 fn a_reset_ends_a_connection_whose_writer_is_blocked_on_a_peer_that_does_not_read() {
@@ -665,17 +677,22 @@ fn a_reset_ends_a_connection_whose_writer_is_blocked_on_a_peer_that_does_not_rea
     let idle = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
     idle.set_recv_buffer_size(4096).unwrap();
     idle.connect(&local.into()).unwrap();
+    let window = idle.recv_buffer_size().unwrap();
     let mut idle: TcpStream = idle.into();
     let id = accepted(&server);
-    for _ in 0..32 {
-        // Refused once 4 MiB wait: enough to fill the buffers and block the writer.
-        let _ = server.send(Destination::Client(id), vec![7u8; 1 << 20]);
-    }
-    wait_for(&server, "a first write", |kind| {
-        matches!(kind, EventKind::Sent { .. }).then_some(())
-    });
-    // Setup only: give the writer time to fill the buffers and block.
-    thread::sleep(Duration::from_millis(300));
+    // What the kernel can hold of one connection's outgoing bytes: the server's send buffer
+    // (it grows to tcp_wmem's largest at most; 4 MiB by default) and the peer's window.
+    let held = largest_send_buffer() + window;
+    // One message, taken whole (the queue is empty): what the kernel takes at once (at most
+    // `held`) is written as it is queued, and the connection's writer writes the rest.
+    server
+        .send(Destination::Client(id), vec![7u8; 3 * held])
+        .unwrap();
+    // Setup: more than `held` arrives, so the writer is writing; then nothing more is read,
+    // and what it has left (more than `held`) blocks it.
+    idle.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut taken = vec![0u8; held + 1];
+    idle.read_exact(&mut taken).expect("the writer wrote");
     server.command(Command::Reset(id)).unwrap();
     let reason = wait_for(&server, "Closed", |kind| match kind {
         EventKind::Closed { reason, .. } => Some(reason.clone()),

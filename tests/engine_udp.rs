@@ -158,8 +158,9 @@ fn broadcast_option_allows_sending_to_a_broadcast_address() {
     // Only the socket option is checked: the datagram goes to the loopback broadcast address
     // 127.255.255.255, which stays on this machine.
     let (plain, _) = udp_on("127.0.0.1:0", None);
-    let port = free_port();
-    let broadcast: SocketAddr = format!("127.255.255.255:{port}").parse().unwrap();
+    // A port this test holds, so the datagram cannot land in another test's socket.
+    let (_held, held_addr) = refusing_udp();
+    let broadcast = SocketAddr::from(([127, 255, 255, 255], held_addr.port()));
     plain
         .send(Destination::Address(broadcast), b"x".to_vec())
         .unwrap();
@@ -192,10 +193,25 @@ fn ipv6_round_trip() {
 #[test]
 fn repeat_sends_the_set_number_of_times_and_stops_when_dropped() {
     let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
-    peer.set_read_timeout(Some(std::time::Duration::from_millis(300)))
-        .unwrap();
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
     let (session, _) = udp_on("127.0.0.1:0", Some(peer.local_addr().unwrap()));
     let interval = std::time::Duration::from_millis(10);
+    // Sends `marker` through the session (after whatever a repeater handed it before) and
+    // counts the datagrams that arrive before it. The session's events are taken meanwhile,
+    // so a full channel never holds a send back.
+    let mut buf = [0u8; 16];
+    let mut before_marker = |marker: &[u8]| {
+        while session.events().try_recv().is_ok() {}
+        session.send(Destination::Default, marker.to_vec()).unwrap();
+        let mut count = 0;
+        loop {
+            let (n, _) = peer.recv_from(&mut buf).expect("the marker arrives");
+            if &buf[..n] == marker {
+                return count;
+            }
+            count += 1;
+        }
+    };
 
     let counted = session
         .repeat(
@@ -205,13 +221,16 @@ fn repeat_sends_the_set_number_of_times_and_stops_when_dropped() {
             Some(5),
         )
         .unwrap();
-    let mut buf = [0u8; 16];
-    let mut got = 0;
-    while peer.recv_from(&mut buf).is_ok() {
-        got += 1;
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while counted.is_running() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the repeater never ended"
+        );
+        while session.events().try_recv().is_ok() {}
+        std::thread::sleep(interval);
     }
-    assert_eq!(got, 5, "exactly the rounds asked for");
-    assert!(!counted.is_running());
+    assert_eq!(before_marker(b"end"), 5, "exactly the rounds asked for");
 
     let endless = session
         .repeat(
@@ -221,19 +240,20 @@ fn repeat_sends_the_set_number_of_times_and_stops_when_dropped() {
             None,
         )
         .unwrap();
-    peer.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut tock = [0u8; 16];
     for _ in 0..3 {
-        peer.recv_from(&mut buf).unwrap();
+        let (n, _) = peer.recv_from(&mut tock).unwrap();
+        assert_eq!(&tock[..n], b"tock");
     }
     drop(endless);
-    // Whatever was queued before the drop may still arrive; then nothing more does.
-    peer.set_read_timeout(Some(std::time::Duration::from_millis(300)))
-        .unwrap();
-    let mut after = 0;
-    while peer.recv_from(&mut buf).is_ok() {
-        after += 1;
-        assert!(after < 5, "sends went on after the repeater was dropped");
-    }
+    // Whatever was handed over before the drop may still arrive before a first marker; a
+    // second marker then comes straight after it: nothing was sent after the drop.
+    before_marker(b"first");
+    assert_eq!(
+        before_marker(b"second"),
+        0,
+        "sends went on after the repeater was dropped"
+    );
     assert!(
         session
             .repeat(

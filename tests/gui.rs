@@ -272,13 +272,16 @@ fn invalid_hex_shows_the_error_and_sends_nothing() {
         h.query_by_label("invalid hex digit 'G' at position 4")
             .is_some()
     );
-    // Give a wrongly sent message every chance to arrive before checking that none did.
-    for _ in 0..20 {
-        h.step();
-        thread::sleep(Duration::from_millis(5));
-    }
-    assert!(received.try_recv().is_err(), "nothing reached the server");
     assert_eq!(page(&mut h).totals().tx_messages, 0);
+    // A valid message sent next is the first thing the server gets: nothing went before it.
+    page(&mut h).message_mut().clear();
+    type_message(&mut h, "48 49");
+    click(&mut h, "Send");
+    assert_eq!(
+        received.recv_timeout(DEADLINE).unwrap(),
+        b"HI",
+        "nothing reached the server before the valid message"
+    );
 }
 
 #[test]
@@ -305,7 +308,8 @@ fn switching_the_encoding_redecodes_old_rows() {
 
 #[test]
 fn a_refused_connection_is_explained_inline() {
-    let port = common::free_port();
+    let (_held, refusing) = common::refusing_tcp();
+    let port = refusing.port();
     let mut h = app();
     set_field(&mut h, "Host", "127.0.0.1");
     set_field(&mut h, "Port", &port.to_string());
@@ -354,13 +358,11 @@ fn server_disconnects_the_selected_client_and_filters_its_rows() {
     wait_until(&mut h, "the client list to update", |h| {
         page(h).clients().len() == 1
     });
-    first
-        .set_read_timeout(Some(Duration::from_millis(50)))
-        .unwrap();
-    assert!(
-        first.read(&mut [0u8; 1]).is_err(),
-        "client #1 stays connected"
-    );
+    // Client #1 stays connected: what it sends now still arrives.
+    first.write_all(b"still here").unwrap();
+    wait_until(&mut h, "client #1's message after the disconnect", |h| {
+        page(h).totals().rx_messages == 3
+    });
 }
 
 /// The app started again from what `h` saves, through the same serialisation eframe's
@@ -508,20 +510,45 @@ fn periodic_send_repeats_until_stopped() {
     }
     click(&mut h, "Stop repeat");
     assert!(h.query_by_label("Repeat").is_some());
-    // Drain what was already on its way, then check that nothing more comes.
-    while received.recv_timeout(Duration::from_millis(200)).is_ok() {}
-    assert!(
-        received.recv_timeout(Duration::from_millis(200)).is_err(),
+    // What was already on its way may come before a first marker; nothing comes between it
+    // and a second.
+    let before = send_marker(&mut h, &received, "<first>");
+    assert!(before.chunks(4).all(|tick| tick == b"tick"), "{before:?}");
+    assert_eq!(
+        send_marker(&mut h, &received, "<second>"),
+        b"",
         "sends stopped"
     );
 
+    *page(&mut h).message_mut() = "tick".into();
     set_field(&mut h, "Times", "2");
     click(&mut h, "Repeat");
-    let mut bytes = 0;
-    while let Ok(chunk) = received.recv_timeout(Duration::from_millis(300)) {
-        bytes += chunk.len();
+    wait_until(&mut h, "the two sends done", |h| !page(h).is_repeating());
+    assert_eq!(
+        send_marker(&mut h, &received, "<end>"),
+        b"ticktick",
+        "two more sends of 4 bytes"
+    );
+}
+
+/// Sends `marker` as the page's message and returns what the server got before it.
+fn send_marker(
+    h: &mut Harness<'static, App>,
+    received: &Receiver<Vec<u8>>,
+    marker: &str,
+) -> Vec<u8> {
+    *page(h).message_mut() = marker.into();
+    click(h, "Send");
+    let mut got = Vec::new();
+    while !got.ends_with(marker.as_bytes()) {
+        got.extend(
+            received
+                .recv_timeout(DEADLINE)
+                .unwrap_or_else(|_| panic!("{marker} never arrived; got {got:?}")),
+        );
     }
-    assert_eq!(bytes, 8, "two more sends of 4 bytes");
+    got.truncate(got.len() - marker.len());
+    got
 }
 
 #[test]
@@ -662,10 +689,12 @@ fn ctrl_and_a_digit_sends_that_preset() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num1);
     h.run();
     assert_eq!(received.recv_timeout(DEADLINE).unwrap(), b"one");
-    // No third preset: Ctrl+3 sends nothing.
+    // No third preset: Ctrl+3 sends nothing, so what Ctrl+1 sends next is the first to come.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num3);
     h.run();
-    assert!(received.recv_timeout(Duration::from_millis(200)).is_err());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num1);
+    h.run();
+    assert_eq!(received.recv_timeout(DEADLINE).unwrap(), b"one");
     click(&mut h, "?");
     h.get_by_label("Send preset 1 … 9");
 }
@@ -814,13 +843,15 @@ fn multicast_join_and_leave_from_the_udp_tab() {
     sender
         .send_to(b"after leaving", ("239.7.7.7", local.port()))
         .unwrap();
-    for _ in 0..40 {
-        h.step();
-        thread::sleep(Duration::from_millis(5));
-    }
+    // Then a datagram straight to the socket, from the same sender: the group's would have
+    // arrived before it.
+    sender
+        .send_to(b"marker", ("127.0.0.1", local.port()))
+        .unwrap();
+    wait_until(&mut h, "the direct datagram", |h| rx_texts(h).len() >= 2);
     assert_eq!(
         rx_texts(&mut h),
-        vec!["to the group"],
+        vec!["to the group", "marker"],
         "nothing after leaving"
     );
 }
@@ -945,8 +976,12 @@ fn bad_input_in_every_field_is_explained_and_nothing_opens() {
         h.query_by_label_contains("reading / failed").is_some(),
         "a folder is not a file"
     );
-    assert!(
-        received.recv_timeout(Duration::from_millis(200)).is_err(),
+    // A valid message sent next is the first to come: nothing was sent before it.
+    *page(&mut h).message_mut() = "ok".into();
+    click(&mut h, "Send");
+    assert_eq!(
+        received.recv_timeout(DEADLINE).unwrap(),
+        b"ok",
         "nothing was sent"
     );
 }
@@ -1264,7 +1299,8 @@ fn the_language_switch_puts_every_label_in_chinese_and_back() {
     // "TCP 客户端" (the demo's client has the same title).
     h.get_all_by_label("TCP 客户端").next().unwrap().click();
     h.run();
-    set_field(&mut h, "端口", &common::free_port().to_string());
+    let (_held, refusing) = common::refusing_tcp();
+    set_field(&mut h, "端口", &refusing.port().to_string());
     click(&mut h, "连接");
     wait_until(&mut h, "the refusal", |h| page(h).status_error().is_some());
     let error = page(&mut h).status_error().map(str::to_string).unwrap();

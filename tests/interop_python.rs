@@ -33,8 +33,10 @@ fn cli_client_against_python_echo_server() {
         &target,
         "--send",
         "Hello, world",
+        "--count",
+        "1",
         "--wait-ms",
-        "300",
+        WAIT_MS_DEADLINE,
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(

@@ -110,8 +110,10 @@ fn a_tcp_client_session_is_a_complete_conversation_in_the_pcap() {
         &server.to_string(),
         "--send",
         "Hello",
+        "--count",
+        "1",
         "--wait-ms",
-        "200",
+        WAIT_MS_DEADLINE,
         "--pcap",
         path.to_str().unwrap(),
     ]);
@@ -209,8 +211,10 @@ fn udp_over_ipv6_shows_each_datagram_between_the_right_ends() {
         &peer_addr.to_string(),
         "--send",
         "ping",
+        "--count",
+        "1",
         "--wait-ms",
-        "300",
+        WAIT_MS_DEADLINE,
         "--pcap",
         path.to_str().unwrap(),
     ]);

@@ -259,13 +259,13 @@ fn a_message_is_injected_toward_either_end_and_logged_as_sent_there() {
 
 #[test]
 fn a_target_that_refuses_resets_the_client_and_says_why() {
-    let closed_port = common::free_port();
-    let (relay, addr) = relay_to(SocketAddr::from(([127, 0, 0, 1], closed_port)));
+    let (_held, refusing) = common::refusing_tcp();
+    let (relay, addr) = relay_to(refusing);
     let mut client = connect(addr);
     let error = common::error(&relay);
     assert_eq!(
         error.to_string(),
-        format!("connection refused by 127.0.0.1:{closed_port}")
+        format!("connection refused by {refusing}")
     );
     assert_eq!(read_error(&mut client), ErrorKind::ConnectionReset);
     let reason = wait_for(&relay, "Closed", |kind| match kind {
@@ -350,7 +350,10 @@ fn the_command_line_relay_prints_each_way_with_its_side() {
 
 #[test]
 fn a_relay_aimed_at_itself_does_not_start_and_says_why() {
-    let port = common::free_port();
+    // Refused before anything is bound: the port is one this test holds, so it is nobody
+    // else's either.
+    let (_held, held_addr) = common::refusing_tcp();
+    let port = held_addr.port();
     let config = RelayConfig::new(
         SocketAddr::from(([0, 0, 0, 0], port)),
         HostPort {

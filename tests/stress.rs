@@ -160,12 +160,9 @@ fn throughput_mode_sends_without_waiting_and_measures_no_round_trips() {
 
 #[test]
 fn failures_are_sorted_by_cause() {
-    // Refused: nothing listens on a port just freed.
-    let report = run_to_end(config(
-        Protocol::Tcp,
-        format!("127.0.0.1:{}", free_port()).parse().unwrap(),
-        2,
-    ));
+    // Refused: nothing listens on a port this test holds.
+    let (_held, refusing) = refusing_tcp();
+    let report = run_to_end(config(Protocol::Tcp, refusing, 2));
     assert_eq!(report.failures.connect_failed, report.sent);
     assert_eq!(report.sent, 1000);
 
@@ -297,14 +294,8 @@ fn cli_bad_stress_input_exits_2_with_one_line() {
 
 #[test]
 fn cli_reports_a_target_that_refuses_with_exit_1() {
-    let port = free_port().to_string();
-    let (code, lines, _) = run_cli(&[
-        "stress",
-        "udp",
-        &format!("127.0.0.1:{port}"),
-        "--count",
-        "5",
-    ]);
+    let (_held, refusing) = refusing_udp();
+    let (code, lines, _) = run_cli(&["stress", "udp", &refusing.to_string(), "--count", "5"]);
     assert_eq!(code, 1);
     assert!(lines.last().unwrap().starts_with("report:"), "{lines:?}");
     assert!(lines.last().unwrap().contains("connect 5"), "{lines:?}");

@@ -128,9 +128,11 @@ fn a_peer_that_does_not_speak_tls_is_named_as_such() {
     let addr = listener.local_addr().unwrap().to_string();
     let device = std::thread::spawn(move || {
         let (mut stream, _) = listener.accept().unwrap();
-        // A plain-text banner where a TLS server's hello should be.
+        // A plain-text banner where a TLS server's hello should be; the connection stays
+        // open until the client has given up and closed it.
         let _ = stream.write_all(b"220 device ready\r\n");
-        std::thread::sleep(std::time::Duration::from_millis(500));
+        stream.set_read_timeout(Some(common::DEADLINE)).unwrap();
+        let _ = std::io::Read::read_to_end(&mut stream, &mut Vec::new());
     });
     let (code, _, stderr) = run_cli(&["tcp-client", &addr, "--tls", "--tls-insecure"]);
     assert_eq!(code, 1);
@@ -154,8 +156,13 @@ fn four_megabytes_cross_tls_both_ways_and_closing_sends_close_notify() {
             "--send-file",
             file.to_str().unwrap(),
             "--hex",
+            // The echo as 64 frames of 64 KiB: the run ends once all are back.
+            "--framing",
+            "fixed:65536",
+            "--count",
+            "64",
             "--wait-ms",
-            "1500",
+            common::WAIT_MS_DEADLINE,
             "--json",
             "--full",
         ],
@@ -289,7 +296,13 @@ fn stopping_a_tls_server_cuts_a_stalled_handshake_short() {
     let addr = common::listening(&server);
     // A client that connects and never says hello: its handshake waits (up to 10 s).
     let mut silent = std::net::TcpStream::connect(addr).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    // Clients are accepted in turn: once a second one, which does say hello, is in, the
+    // silent one was accepted and its handshake is waiting.
+    let _speaking =
+        common::Cli::spawn(&["tcp-client", &addr.to_string(), "--tls", "--tls-insecure"]);
+    common::wait_for(&server, "the second client accepted", |kind| {
+        matches!(kind, socket_tester::net::EventKind::Accepted { .. }).then_some(())
+    });
     server.stop();
     // Stopping closed its socket too, long before the handshake's own limit.
     silent

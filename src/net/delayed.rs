@@ -107,24 +107,30 @@ fn run(jobs: &Receiver<(Instant, Job)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
 
     #[test]
     fn replies_go_out_in_time_order() {
         let delayed = Delayed::start().unwrap();
-        let order = Arc::new(Mutex::new(Vec::new()));
+        let (done, order) = crossbeam_channel::unbounded();
         let start = Instant::now();
         for (ms, name) in [(60, "late"), (20, "early"), (20, "early too")] {
-            let order = order.clone();
-            let job: Job = Box::new(move || order.lock().unwrap().push(name));
+            let done = done.clone();
+            let job: Job = Box::new(move || done.send(name).unwrap());
             delayed
                 .inbox()
                 .unwrap()
                 .send((start + Duration::from_millis(ms), job))
                 .unwrap();
         }
-        std::thread::sleep(Duration::from_millis(150));
+        // Each job says when it ran; the deadline only stops a broken test from hanging.
+        let ran: Vec<&str> = (0..3)
+            .map(|_| {
+                order
+                    .recv_timeout(Duration::from_secs(10))
+                    .expect("a delayed reply never went out")
+            })
+            .collect();
         drop(delayed);
-        assert_eq!(*order.lock().unwrap(), ["early", "early too", "late"]);
+        assert_eq!(ran, ["early", "early too", "late"]);
     }
 }

@@ -397,11 +397,8 @@ mod tests {
         let (outbox, in_flight) = outbox(10);
         let outbox = Arc::new(outbox);
         outbox.try_push(item(10, &in_flight)).ok().unwrap();
-        let producer = {
-            let (outbox, in_flight) = (outbox.clone(), in_flight.clone());
-            std::thread::spawn(move || outbox.push_wait(item(5, &in_flight), &|| false).is_ok())
-        };
-        std::thread::sleep(Duration::from_millis(100));
+        let (producer, asked) = waiting_producer(&outbox, &in_flight, 5);
+        waiting(&asked);
         assert!(
             !producer.is_finished(),
             "the producer waits: nothing dropped"
@@ -411,13 +408,39 @@ mod tests {
         assert!(producer.join().unwrap(), "queued once there was room");
         assert_eq!(outbox.pop().unwrap().data.len(), 5);
 
-        let stuck = {
-            let (outbox, in_flight) = (outbox.clone(), in_flight.clone());
-            std::thread::spawn(move || outbox.push_wait(item(20, &in_flight), &|| false).is_err())
-        };
-        std::thread::sleep(Duration::from_millis(100));
+        let (stuck, asked) = waiting_producer(&outbox, &in_flight, 20);
+        waiting(&asked);
         outbox.close();
-        assert!(stuck.join().unwrap(), "close wakes a waiting producer");
+        assert!(!stuck.join().unwrap(), "close wakes a waiting producer");
         assert!(outbox.pop().is_none());
+    }
+
+    /// A thread that queues `len` bytes with `push_wait` (true once queued, false when given
+    /// back), and a channel that gets a token each time it asks whether to give up.
+    fn waiting_producer(
+        outbox: &Arc<Outbox>,
+        in_flight: &Arc<InFlight>,
+        len: usize,
+    ) -> (std::thread::JoinHandle<bool>, Receiver<()>) {
+        let (outbox, in_flight) = (outbox.clone(), in_flight.clone());
+        let (ask, asked) = crossbeam_channel::unbounded();
+        let producer = std::thread::spawn(move || {
+            let give_up = move || {
+                let _ = ask.send(());
+                false
+            };
+            outbox.push_wait(item(len, &in_flight), &give_up).is_ok()
+        });
+        (producer, asked)
+    }
+
+    /// Returns once the producer has asked twice whether to give up: it found no room the
+    /// first time and is waiting for some (it asks again on each wake-up or check).
+    fn waiting(asked: &Receiver<()>) {
+        for _ in 0..2 {
+            asked
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the producer never waited for room");
+        }
     }
 }

@@ -16,6 +16,10 @@ use socket_tester::net::{ClientId, Event, EventKind, Message, Session};
 
 pub const DEADLINE: Duration = Duration::from_secs(10);
 
+/// `--wait-ms` for a run that ends at `--count`: the wait is then only a deadline, after which
+/// the run ends without what it waited for and the test's checks fail.
+pub const WAIT_MS_DEADLINE: &str = "10000";
+
 pub const MIB: usize = 1024 * 1024;
 
 /// Waits for the next event; panics with what was expected if none comes before the deadline.
@@ -94,12 +98,27 @@ pub fn receive_exactly(session: &Session, len: usize) -> Vec<u8> {
     all
 }
 
-/// A port that was free a moment ago (bound to port 0 and released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind 127.0.0.1:0")
+/// A loopback TCP address where nothing listens, held for as long as the socket lives: it is
+/// bound without `listen`, so a connection to it is refused (RST) and no other test can take
+/// the port meanwhile. `listen` on the socket makes it accept there.
+pub fn refusing_tcp() -> (socket2::Socket, SocketAddr) {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+    socket
+        .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .expect("bind 127.0.0.1:0");
+    let addr = socket.local_addr().unwrap().as_socket().unwrap();
+    (socket, addr)
+}
+
+/// A loopback UDP address nobody receives on, held for as long as the socket lives: the
+/// socket bound there is connected to itself, so it takes only its own datagrams and the
+/// kernel answers everyone else's with "port unreachable" (a refusal).
+pub fn refusing_udp() -> (std::net::UdpSocket, SocketAddr) {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let addr = socket.local_addr().unwrap();
+    socket.connect(addr).expect("connect to itself");
+    (socket, addr)
 }
 
 /// Whether this machine has IPv6 loopback (containers may lack it).
@@ -225,9 +244,14 @@ impl Cli {
     }
 
     /// Waits for the process to exit; returns its code, all remaining stdout lines and stderr.
-    pub fn finish(mut self) -> (i32, Vec<String>, String) {
+    pub fn finish(self) -> (i32, Vec<String>, String) {
+        self.finish_within(DEADLINE)
+    }
+
+    /// As [`Cli::finish`], for a run that may take up to `limit`.
+    pub fn finish_within(mut self, limit: Duration) -> (i32, Vec<String>, String) {
         use std::io::Read;
-        let deadline = Instant::now() + DEADLINE;
+        let deadline = Instant::now() + limit;
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 let mut rest: Vec<String> = self.lines.iter().collect();
@@ -374,15 +398,16 @@ pub fn client_page(port: u16) -> socket_tester::gui::model::page::Page {
     )
 }
 
-/// Runs `tcp-client ADDR FLAGS… --wait-ms 300`, which must exit 0, and returns what it
-/// printed.
+/// Runs `tcp-client ADDR FLAGS…` until its one reply has arrived (`--count 1`), which must
+/// exit 0, and returns what it printed. A reply that never comes ends the run after the
+/// deadline, and the caller's check of the output fails.
 pub fn client_run(addr: &str, flags: &[&str]) -> Vec<String> {
     let args: Vec<&str> = ["tcp-client", addr]
         .into_iter()
         .chain(flags.iter().copied())
-        .chain(["--wait-ms", "300"])
+        .chain(["--count", "1", "--wait-ms", WAIT_MS_DEADLINE])
         .collect();
-    let (code, lines, stderr) = run_cli(&args);
+    let (code, lines, stderr) = Cli::spawn(&args).finish_within(DEADLINE * 2);
     assert_eq!(code, 0, "{stderr}");
     lines
 }
