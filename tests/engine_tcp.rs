@@ -740,3 +740,72 @@ fn the_engine_answers_rules_and_echo_without_the_consumer() {
         assert_eq!(&echo, message.as_bytes());
     }
 }
+
+/// Delayed replies share one thread per session, which never waits for one peer: a client
+/// that reads nothing has its replies refused whole (with the reason), and another client's
+/// delayed reply still comes.
+#[test]
+fn a_client_that_does_not_read_holds_up_no_other_clients_delayed_replies() {
+    use socket_tester::codec::TextEncoding;
+    use socket_tester::net::{Responder, Rule};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut config = TcpServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.options.framing = socket_tester::codec::Framing::parse("line").unwrap();
+    let server = Session::tcp_server(config, no_waker()).unwrap();
+    let local = listening(&server);
+    let reply = "x".repeat(60_000);
+    let rule = Rule {
+        pattern: "ping".to_string(),
+        reply: reply.clone(),
+        delay_ms: 10,
+        ..Rule::default()
+    };
+    server.set_responder(Some(
+        Responder::new(&[rule], false, TextEncoding::Utf8).unwrap(),
+    ));
+    // The events are taken as they come (the refusals among them), all along.
+    let events = server.events().clone();
+    let refused = Arc::new(AtomicUsize::new(0));
+    let (done, finished) = crossbeam_channel::bounded::<()>(0);
+    {
+        let refused = refused.clone();
+        thread::spawn(move || {
+            loop {
+                crossbeam_channel::select! {
+                    recv(events) -> event => match event {
+                        Ok(event) => {
+                            if let EventKind::Error { error: Error::PeerNotReading { .. }, .. } =
+                                event.kind
+                            {
+                                refused.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                        Err(_) => return,
+                    },
+                    recv(finished) -> _ => return,
+                }
+            }
+        });
+    }
+    // 400 replies of 60 KB to a client that reads none: far more than its queue and buffers.
+    let mut rude = TcpStream::connect(local).unwrap();
+    rude.write_all(&b"ping\n".repeat(400)).unwrap();
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while refused.load(Ordering::Relaxed) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rude client's replies were never refused"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+    let mut polite = TcpStream::connect(local).unwrap();
+    polite.write_all(b"ping\n").unwrap();
+    polite.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut got = vec![0u8; reply.len()];
+    polite
+        .read_exact(&mut got)
+        .expect("the polite client's delayed reply came");
+    assert_eq!(got, reply.as_bytes());
+    drop((rude, done));
+}

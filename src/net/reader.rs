@@ -231,7 +231,8 @@ impl Reader<'_> {
         }
         if let Some((delay, data, ticket)) = answer.later {
             let message = Outgoing::new(data, None, ticket);
-            let (outbox, emitter, client) = (self.outbox.clone(), self.emitter.clone(), self.client);
+            let (outbox, emitter, client) =
+                (self.outbox.clone(), self.emitter.clone(), self.client);
             // The delayed replies of every connection share a thread: it never waits for one
             // peer. A reply that does not fit is refused whole, with the reason (as the
             // window's sends are); one to a connection closed meanwhile is dropped with it.
