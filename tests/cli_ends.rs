@@ -458,3 +458,30 @@ fn ctrl_c_in_the_middle_of_a_file_send_still_prints_how_the_connection_closed() 
         "{last}"
     );
 }
+
+/// A connection closed because the peer took nothing for `--send-timeout-s` says so as its
+/// close (not "closed by peer"), once on stdout and as an error on stderr.
+#[test]
+fn a_send_timeout_is_the_close_reason_not_a_peer_fin() {
+    let peer = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = peer.local_addr().unwrap().to_string();
+    let cli = common::Cli::spawn(&[
+        "tcp-client",
+        &addr,
+        "--send-file",
+        "/dev/zero",
+        "--send-timeout-s",
+        "1",
+    ]);
+    let (code, lines, stderr) = cli.finish();
+    assert_eq!(code, 1, "{stderr}");
+    let closed: Vec<&String> = lines.iter().filter(|l| l.contains(" closed ")).collect();
+    assert_eq!(closed.len(), 1, "{closed:?}");
+    assert!(closed[0].contains("took nothing for 1000 ms"), "{closed:?}");
+    assert!(!closed[0].contains("closed by peer"), "{closed:?}");
+    // A file send cut short says what it left unsent, if it says anything; never a bare
+    // "not connected".
+    assert!(!stderr.contains("not connected"), "{stderr}");
+    assert!(stderr.contains("took nothing for 1000 ms"), "{stderr}");
+    drop(peer);
+}

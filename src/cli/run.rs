@@ -12,7 +12,7 @@ use super::signals;
 use super::{EXIT_NETWORK, EXIT_OK, EXIT_USAGE, Mode};
 use crate::error::Error;
 use crate::net::{
-    Destination, Event, EventKind, FileSend, SequenceOutcome, SessionKind, file_chunk,
+    CloseReason, Destination, Event, EventKind, FileSend, SequenceOutcome, SessionKind, file_chunk,
 };
 
 /// Whether `event` means a sequence has someone to send to: a client connected, a UDP socket
@@ -154,6 +154,17 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
                         }
                     }
                     EventKind::Error { .. } => failed = true,
+                    // A write that failed (or timed out) closed the connection: an error, said
+                    // on stderr as errors are (the `closed` line says it too).
+                    EventKind::Closed {
+                        reason: CloseReason::Failed(
+                            error @ (Error::SendTimeout { .. } | Error::SendFailed { .. }),
+                        ),
+                        ..
+                    } => {
+                        warn(&format!("error: {error}"));
+                        failed = true;
+                    }
                     EventKind::Stopped => break Ending::Stopped,
                     _ => {}
                 }

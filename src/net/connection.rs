@@ -58,6 +58,9 @@ pub(crate) struct Ending {
     pub reset: AtomicBool,
     /// The writer is inside a write, which blocks while the peer does not read.
     pub writing: AtomicBool,
+    /// Why the writer gave up on the peer (a send timeout, a failed write): the reason the
+    /// connection closed, which the reader reports (its own read then only sees the shutdown).
+    pub writer_failed: std::sync::Mutex<Option<Error>>,
 }
 
 /// Who a connection reports to.
@@ -197,6 +200,13 @@ impl Connection {
                         limit: shared.budget.limit(),
                         held: usage.held_at_eviction(),
                     })
+                } else if let Some(error) = ending
+                    .writer_failed
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .take()
+                {
+                    CloseReason::Failed(error)
                 } else if ending.here.load(Ordering::Acquire) {
                     CloseReason::ClosedHere
                 } else {

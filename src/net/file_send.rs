@@ -82,7 +82,18 @@ impl FileSend {
                             return Ok(());
                         }
                         let data = buf[..n].to_vec();
-                        handle.send_wait(to.clone(), data, Some(written.clone()), &give_up)?;
+                        // The connection's close says why; this says what it left unsent.
+                        handle
+                            .send_wait(to.clone(), data, Some(written.clone()), &give_up)
+                            .map_err(|_| {
+                                let sent = read.load(Ordering::Acquire);
+                                file_error(
+                                    "sending",
+                                    &std::io::Error::other(format!(
+                                        "the connection closed after {sent} bytes of it"
+                                    )),
+                                )
+                            })?;
                         read.fetch_add(n as u64, Ordering::Release);
                     }
                 })()

@@ -67,15 +67,17 @@ impl Writer {
             drop(ticket);
             if let Err((sent, err)) = written {
                 // The `Sent` row came as the write started: say how much of it went out.
-                let error = if self.ending.here.load(Ordering::Acquire) {
-                    Error::SendFailed {
+                if self.ending.here.load(Ordering::Acquire) {
+                    let error = Error::SendFailed {
                         peer,
                         sent,
                         len,
                         message: "the connection was closed here during the write".to_string(),
-                    }
+                    };
+                    self.emitter.emit(EventKind::Error { client, error });
                 } else {
-                    match (err.kind(), self.send_timeout) {
+                    // The connection closes for this reason, and says so once, as it closes.
+                    let error = match (err.kind(), self.send_timeout) {
                         (io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut, Some(limit)) => {
                             Error::SendTimeout {
                                 peer,
@@ -90,9 +92,13 @@ impl Writer {
                             len,
                             message: crate::error::describe_io(&err),
                         },
-                    }
-                };
-                self.emitter.emit(EventKind::Error { client, error });
+                    };
+                    *self
+                        .ending
+                        .writer_failed
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(error);
+                }
                 shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
                 break;
             }
