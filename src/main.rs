@@ -1,7 +1,6 @@
 //! The binary: the command line when given a command, the desktop app otherwise.
 
 use socket_tester::cli::{Invocation, main_entry};
-use socket_tester::gui::app::App;
 
 /// Counts live bytes so `socket-tester bench` measures memory (one relaxed add per call);
 /// only in builds with the `bench` feature.
@@ -18,7 +17,19 @@ fn main() {
     }
 }
 
+/// A build without the window (`--no-default-features`) has only the command line.
+#[cfg(not(feature = "gui"))]
 fn run_gui() -> i32 {
+    eprintln!(
+        "error: this build has no window (it was built without the gui feature); \
+         give a command, such as: socket-tester tcp-client --help"
+    );
+    2
+}
+
+#[cfg(feature = "gui")]
+fn run_gui() -> i32 {
+    use socket_tester::gui::app::App;
     // Double-clicked in Explorer: only the window, no console beside it.
     #[cfg(windows)]
     socket_tester::cli::console::let_go_of_a_console_made_for_the_window();
@@ -53,6 +64,7 @@ fn run_gui() -> i32 {
     }
 }
 
+#[cfg(feature = "gui")]
 /// Where the window keeps its settings. On Windows `%APPDATA%\socket-tester\app.ron`, the
 /// folder the README names (eframe's own choice would add a `data` folder inside it). Elsewhere
 /// eframe's choice stands (Linux: `~/.local/share/socket-tester/app.ron`, from the app id).

@@ -174,6 +174,18 @@ impl Connection {
                     forward,
                 };
                 let mut reason = reader.read_until_closed();
+                // A writer that gave up on the peer shut the socket down, which the read
+                // took for the peer's end: the writer's reason is the close's.
+                let writer_failure = || {
+                    ending
+                        .writer_failed
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .take()
+                };
+                if let Some(error) = writer_failure() {
+                    reason = CloseReason::Failed(error);
+                }
                 if reason == CloseReason::PeerClosed
                     && let Some(other_end) = &reader.forward
                 {
@@ -188,6 +200,10 @@ impl Connection {
                     emitter.emit(EventKind::PeerFinished { client, peer });
                     // Sends still go out until the writer fails or the connection is closed.
                     let _ = hangup_rx.recv();
+                    // The peer ended first; a write that failed after is said as an error.
+                    if let Some(error) = writer_failure() {
+                        emitter.emit(EventKind::Error { client, error });
+                    }
                     if let Some(error) = socket.take_error().ok().flatten() {
                         reason = close_reason(&error, peer);
                     }
@@ -200,13 +216,6 @@ impl Connection {
                         limit: shared.budget.limit(),
                         held: usage.held_at_eviction(),
                     })
-                } else if let Some(error) = ending
-                    .writer_failed
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .take()
-                {
-                    CloseReason::Failed(error)
                 } else if ending.here.load(Ordering::Acquire) {
                     CloseReason::ClosedHere
                 } else {

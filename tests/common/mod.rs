@@ -452,6 +452,7 @@ const TECHNICAL_WORDS: &[&str] = &[
     "Ctrl", "English", "LF", "CRLF", "Enter", "MiB", "TLS", "SNI",
 ];
 
+#[cfg(feature = "gui")]
 /// Every text the window shows (each accessible label, and a label's text), in which English
 /// words are left that are not technical names: in a Chinese window, what was not translated,
 /// whatever code made it. What is typed in a field and paths are the user's, not the window's.

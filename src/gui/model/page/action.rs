@@ -32,6 +32,8 @@ pub enum PageAction {
     DisconnectClient(ClientId),
     /// Closes a connection with RST (the client's, or one of the server's).
     ResetConnection(ClientId),
+    /// Opens the system's file dialog for a path field (the window's; none without it).
+    #[cfg(feature = "gui")]
     ChoosePath(PathField),
     SendFile,
     /// A file dropped on the window: sent at once.
@@ -98,6 +100,7 @@ impl Page {
             PageAction::OnlySelectedClient(only) => self.only_selected_client = only,
             PageAction::DisconnectClient(id) => self.disconnect_client(id),
             PageAction::ResetConnection(id) => self.reset_connection(id),
+            #[cfg(feature = "gui")]
             PageAction::ChoosePath(field) => {
                 let waker = waker.clone();
                 self.choose_path(field, move || waker());

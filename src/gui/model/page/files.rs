@@ -14,6 +14,7 @@ pub enum PathField {
 }
 
 impl Page {
+    #[cfg(feature = "gui")]
     /// Opens the system's file dialog on a thread of its own, so the window keeps drawing;
     /// the path chosen goes into `field` when the window next applies events (`repaint` asks
     /// for that).
