@@ -204,6 +204,7 @@ fn endless_sequence_with_capture(peers: &mut Vec<Box<dyn std::any::Any>>) -> Run
 
 /// A Python TLS client (as a course's program would be) that finishes its handshake and
 /// then reads nothing, while the server sends to it.
+#[cfg(feature = "tls")]
 const PYTHON_TLS_CLIENT_THAT_DOES_NOT_READ: &str = r#"
 import socket, ssl, sys, time
 context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -510,4 +511,130 @@ fn pending_tls_handshakes_count_against_the_cap() {
     });
     assert_eq!(limit, 2);
     drop(silent);
+}
+
+/// The longest call the window's thread makes (applying events, closing pages) while ten
+/// sessions stop: TCP clients capturing to files and sending from a FIFO nobody writes or
+/// from /dev/zero to peers that read nothing, and a TLS server sending to a Python client that
+/// reads nothing. Nothing there may wait on the engine: a wait would be a join on a thread
+/// stuck on a peer or a FIFO (for ever), or the 50 ms a stop used to take. The figure is
+/// printed; the bound only tells a wait from work.
+#[cfg(all(unix, feature = "tls"))]
+#[test]
+fn the_window_thread_never_waits_while_sessions_stop() {
+    use socket_tester::gui::model::page::{Link, Page, PageConfig};
+    use socket_tester::net::SessionKind;
+    let _alone = alone();
+    let dir = TempDir::new("stops-window");
+    let fifo = dir.file("never-written.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let longest = std::cell::Cell::new(Duration::ZERO);
+    let timed = |call: &mut dyn FnMut()| {
+        let since = Instant::now();
+        call();
+        longest.set(longest.get().max(since.elapsed()));
+    };
+    let waker = no_waker();
+    let mut peers = Vec::new();
+    let mut pages = Vec::new();
+    for index in 0..9 {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut page = common::client_page(listener.local_addr().unwrap().port());
+        peers.push(listener);
+        timed(&mut || page.toggle(waker.clone()));
+        while !page.is_connected() {
+            timed(&mut || {
+                page.drain_events();
+            });
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        page.config_mut().capture_path = dir
+            .file(&format!("capture-{index}.bin"))
+            .display()
+            .to_string();
+        timed(&mut || page.toggle_capture());
+        page.config_mut().file_path = match index % 2 {
+            0 => fifo.display().to_string(),
+            _ => "/dev/zero".to_string(),
+        };
+        timed(&mut || page.send_file());
+        pages.push(page);
+    }
+    let mut tls = Page::new(
+        SessionKind::TcpServer,
+        PageConfig {
+            bind_address: "127.0.0.1".into(),
+            bind_port: "0".into(),
+            tls: true,
+            tls_generated: Some(
+                socket_tester::net::tls::TlsServer::self_signed(&["localhost".to_string()])
+                    .unwrap(),
+            ),
+            ..PageConfig::default()
+        },
+    );
+    timed(&mut || tls.toggle(waker.clone()));
+    let deadline = Instant::now() + HANG;
+    let port = loop {
+        timed(&mut || {
+            tls.drain_events();
+        });
+        if let Link::Listening { local } = *tls.link() {
+            break local.port();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the TLS server never listened: {:?}",
+            tls.status_error()
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let mut python =
+        common::Python::start(PYTHON_TLS_CLIENT_THAT_DOES_NOT_READ, &[&port.to_string()])
+            .expect("python3 (CI has it)");
+    assert_eq!(python.line(), "ready");
+    tls.config_mut().file_path = "/dev/zero".to_string();
+    let deadline = Instant::now() + HANG;
+    while tls.clients().is_empty() {
+        assert!(Instant::now() < deadline, "the TLS client was never listed");
+        timed(&mut || {
+            tls.drain_events();
+        });
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    timed(&mut || tls.send_file());
+    pages.push(tls);
+    // The queues fill, as frames go by.
+    let filling = Instant::now();
+    while filling.elapsed() < Duration::from_millis(300) {
+        for page in &mut pages {
+            timed(&mut || {
+                page.drain_events();
+            });
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let before = longest.replace(Duration::ZERO);
+    for page in &mut pages {
+        timed(&mut || page.close());
+    }
+    for page in &mut pages {
+        timed(&mut || {
+            page.drain_events();
+        });
+    }
+    timed(&mut || drop(std::mem::take(&mut pages)));
+    let longest = longest.get();
+    eprintln!(
+        "the window's thread: longest call {before:?} while running, {longest:?} while stopping"
+    );
+    assert!(
+        longest < Duration::from_millis(100),
+        "the window's thread waited {longest:?} while sessions stopped"
+    );
+    drop((peers, python));
 }
