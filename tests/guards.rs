@@ -73,3 +73,75 @@ fn an_ipv6_address_with_a_scope_is_taken() {
         assert_eq!(code, 0, "{target}: {stderr}");
     }
 }
+
+/// `ulimit -n 64`: a server out of file descriptors says so once (before: ten times a second
+/// without end), and when descriptors free up it says it accepts again and takes every client
+/// that waited in the queue.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_server_out_of_file_descriptors_says_so_once_and_recovers() {
+    use std::io::BufRead;
+    use std::net::TcpStream;
+    use std::process::{Command, Stdio};
+    use std::time::Instant;
+
+    const CLIENTS: usize = 100;
+    let script = format!(
+        "ulimit -n 64; exec '{}' tcp-server 127.0.0.1:0 2>&1",
+        env!("CARGO_BIN_EXE_socket-tester")
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start socket-tester under sh");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, lines) = crossbeam_channel::unbounded();
+    thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut seen: Vec<String> = Vec::new();
+    let next = |seen: &mut Vec<String>, wait: Duration| {
+        let line = lines.recv_timeout(wait).ok()?;
+        seen.push(line.clone());
+        Some(line)
+    };
+    let first = next(&mut seen, common::DEADLINE).expect("a listening line");
+    let addr: SocketAddr = first
+        .trim_start_matches("listening ")
+        .parse()
+        .expect(&first);
+    let mut clients: Vec<TcpStream> = (0..CLIENTS)
+        .map(|_| TcpStream::connect(addr).expect("queued at least"))
+        .collect();
+    // A second and a half out of descriptors.
+    let until = Instant::now() + Duration::from_millis(1500);
+    while let Some(left) = until.checked_duration_since(Instant::now()) {
+        next(&mut seen, left);
+    }
+    let said = |seen: &[String], what: &str| seen.iter().filter(|l| l.contains(what)).count();
+    assert_eq!(said(&seen, "Too many open files"), 1, "{seen:#?}");
+    assert!(said(&seen, "accepted #") < CLIENTS, "{seen:#?}");
+    // Descriptors free up: the waiting clients are taken.
+    clients.drain(..70);
+    let deadline = Instant::now() + common::DEADLINE;
+    while said(&seen, "accepted #") < CLIENTS {
+        let left = deadline.checked_duration_since(Instant::now());
+        assert!(
+            left.and_then(|left| next(&mut seen, left)).is_some(),
+            "{seen:#?}"
+        );
+    }
+    assert_eq!(said(&seen, "accepting again on"), 1, "{seen:#?}");
+    assert_eq!(said(&seen, "Too many open files"), 1, "{seen:#?}");
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -275,6 +275,22 @@ pub fn resolve(target: &HostPort) -> Result<Vec<SocketAddr>, Error> {
     Ok(addrs)
 }
 
+/// Whether `ip` is a broadcast address: 255.255.255.255, or the broadcast address of one of
+/// this machine's IPv4 networks.
+pub fn is_broadcast(ip: IpAddr) -> bool {
+    let IpAddr::V4(ip) = ip else {
+        return false;
+    };
+    ip.is_broadcast()
+        || if_addrs::get_if_addrs()
+            .unwrap_or_default()
+            .iter()
+            .any(|interface| match &interface.addr {
+                if_addrs::IfAddr::V4(v4) => v4.broadcast == Some(ip),
+                _ => false,
+            })
+}
+
 /// The address to reach a socket bound to `local` from this machine: an unspecified address
 /// (0.0.0.0 or ::) becomes loopback of the same family.
 pub fn reachable_local(local: SocketAddr) -> SocketAddr {

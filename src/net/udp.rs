@@ -12,7 +12,7 @@ use crossbeam_channel::select;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::error::{Error, MAX_UDP_PAYLOAD, describe_io};
-use crate::net::addr::{HostPort, reachable_local};
+use crate::net::addr::{HostPort, is_broadcast, reachable_local};
 use crate::net::answers::{Answer, Answers};
 use crate::net::command::{Command, Control, Destination};
 use crate::net::datagrams::{DATAGRAMS_PER_CALL, DatagramReceiver};
@@ -217,7 +217,10 @@ fn send_to(socket: &Socket, target: SocketAddr, data: &[u8]) -> Result<(), Error
         .send_to(data, &target.into())
         .map(|_| ())
         .map_err(|e| match e.kind() {
-            io::ErrorKind::PermissionDenied => Error::BroadcastNotEnabled(target),
+            io::ErrorKind::PermissionDenied => {
+                let broadcast_off = !socket.broadcast().unwrap_or(false);
+                Error::send_denied(target, broadcast_off && is_broadcast(target.ip()), &e)
+            }
             _ => Error::from_io("sending to", target, &e),
         })
 }
