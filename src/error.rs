@@ -68,6 +68,10 @@ pub enum Error {
     BadSequence(String),
     #[error("target {0} is where the relay listens: it would connect to itself")]
     RelayToItself(String),
+    #[error(
+        "connections to the target {0} come back to a relay of this program (aimed at itself, or at a relay aimed back): refused (said once)"
+    )]
+    RelayLoop(String),
     #[error("TLS with {peer} failed: {reason}")]
     Tls { peer: SocketAddr, reason: String },
     #[error("TLS cannot be set up: {0}")]

@@ -321,6 +321,10 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
             }
             let listen = parse_bind(&a.listen, IpAddr::V4(Ipv4Addr::UNSPECIFIED))?;
             let mut config = RelayConfig::new(listen, parse_remote(&a.target)?);
+            // Spelled any way (a name, a v4-mapped address): a usage error, before it starts.
+            if config.targets_itself(true) {
+                return Err(Error::RelayToItself(config.target.to_string()));
+            }
             config.connect_timeout = Duration::from_millis(a.timeout_ms);
             config.max_clients = a.limit.max_clients as usize;
             config.options = tcp_options(&a.tcp)?;

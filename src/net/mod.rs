@@ -28,6 +28,7 @@ mod outbox;
 mod read_batch;
 mod reader;
 mod relay;
+mod relay_loop;
 mod repeat;
 pub mod rules;
 mod sequence;

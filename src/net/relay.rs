@@ -14,7 +14,7 @@ use crossbeam_channel::{Sender, bounded, select, unbounded};
 use socket2::Socket;
 
 use crate::error::Error;
-use crate::net::addr::HostPort;
+use crate::net::addr::{self, HostPort};
 use crate::net::command::{Destination, TcpControl};
 use crate::net::connection::{Connection, Owner};
 use crate::net::emitter::Emitter;
@@ -22,6 +22,7 @@ use crate::net::event::{CloseReason, Closer, EventKind};
 use crate::net::interrupt::Interrupter;
 use crate::net::listener::Listener;
 use crate::net::outbox::Outgoing;
+use crate::net::relay_loop::{self, Registered};
 use crate::net::session::{Shared, Worker, spawn_or_report};
 use crate::net::stats::Counters;
 use crate::net::tcp_client::{self, DEFAULT_CONNECT_TIMEOUT, Outcome, TcpClientConfig};
@@ -54,15 +55,18 @@ impl RelayConfig {
         }
     }
 
-    /// The target is the relay's own address (spelled as an address): each client would be
-    /// joined to a new client of its own, until the relay is full.
-    fn targets_itself(&self) -> bool {
-        let Ok(ip) = self.target.host.parse::<std::net::IpAddr>() else {
+    /// The target is the relay's own address: each client would be joined to a new client
+    /// of its own, until the relay is full. `resolve` looks a name up (blocking), or not.
+    pub fn targets_itself(&self, resolve: bool) -> bool {
+        if self.target.port != self.listen.port() {
             return false;
+        }
+        let targets = match self.target.literal() {
+            Ok(Some(addr)) => vec![addr],
+            Ok(None) if resolve => addr::resolve(&self.target).unwrap_or_default(),
+            _ => return false,
         };
-        let listen = self.listen;
-        self.target.port == listen.port()
-            && (ip == listen.ip() || (listen.ip().is_unspecified() && ip.is_loopback()))
+        relay_loop::aims_at(self.listen, &targets)
     }
 }
 
@@ -73,6 +77,9 @@ struct Pair {
     /// Connecting to the target: interrupted if the pair ends first.
     connecting: Option<(Arc<Interrupter>, JoinHandle<()>)>,
     counters: Arc<Counters>,
+    /// Its client's address and its connection to the target's, known to the relays of this
+    /// process while the pair lives, so a loop is found.
+    registered: Vec<Registered>,
 }
 
 impl Pair {
@@ -119,10 +126,13 @@ struct Relay {
     pairs: BTreeMap<ClientId, Pair>,
     next_id: ClientId,
     full_reported: bool,
+    loop_reported: bool,
+    /// This relay among the relays of the process (`relay_loop`).
+    id: relay_loop::RelayId,
 }
 
 pub(crate) fn run(config: RelayConfig, worker: Worker) {
-    if config.targets_itself() {
+    if config.targets_itself(false) {
         return worker
             .emitter
             .could_not_start(Error::RelayToItself(config.target.to_string()));
@@ -157,6 +167,8 @@ pub(crate) fn run(config: RelayConfig, worker: Worker) {
         pairs: BTreeMap::new(),
         next_id: 1,
         full_reported: false,
+        loop_reported: false,
+        id: relay_loop::new_relay(),
     };
     loop {
         select! {
@@ -226,6 +238,11 @@ impl Relay {
             return;
         }
         self.full_reported = false;
+        // A relay's own connection to its target come back: refused, or it would chain.
+        let Some(registered) = relay_loop::client(self.id, peer) else {
+            drop(socket);
+            return report_loop(&self.emitter, &mut self.loop_reported, &self.config.target);
+        };
         let id = self.next_id;
         self.next_id += 1;
         let counters = self.shared.list_client(id, local, peer);
@@ -253,6 +270,7 @@ impl Relay {
             target: None,
             connecting: None,
             counters,
+            registered: vec![registered],
         };
         let interrupter = Arc::new(Interrupter::default());
         let target = TcpClientConfig {
@@ -308,6 +326,14 @@ impl Relay {
             .ok()
             .and_then(|addr| addr.as_socket())
             .unwrap_or(target);
+        // Taken as a client by a relay of this process already: a loop, seen from this side.
+        let Some(registered) = relay_loop::to_target(self.id, local, client.peer) else {
+            drop(socket);
+            client.close();
+            client.release_reader();
+            return report_loop(&self.emitter, &mut self.loop_reported, &self.config.target);
+        };
+        pair.registered.push(registered);
         let counters = pair.counters.clone();
         match Connection::start(socket, Some(id), target, counters, &self.target_owner) {
             Ok(mut to_target) => {
@@ -435,5 +461,15 @@ impl Relay {
                 connection.join();
             }
         }
+    }
+}
+
+/// Says once per session that connections to the target come back to a relay.
+fn report_loop(emitter: &Emitter, reported: &mut bool, target: &HostPort) {
+    if !std::mem::replace(reported, true) {
+        emitter.emit(EventKind::Error {
+            client: None,
+            error: Error::RelayLoop(target.to_string()),
+        });
     }
 }

@@ -58,6 +58,9 @@ pub fn error(error: &Error) -> String {
         ),
         Error::InvalidSetting { name, reason } => format!("{}{}", known(name), known(reason)),
         Error::BadSequence(reason) => format!("序列不可用：{}", known(reason)),
+        Error::RelayLoop(target) => format!(
+            "连到目标 {target} 的连接又回到了本程序的中继（中继指向自己，或指向一个指回来的中继）：已拒绝（只提示一次）"
+        ),
         Error::Tls { peer, reason } => format!("与 {peer} 的 TLS 失败：{reason}"),
         Error::TlsSettings(reason) => format!("无法设置 TLS：{reason}"),
         Error::RelayToItself(target) => format!("目标 {target} 就是中继监听的地址：它会连到自己"),
