@@ -413,8 +413,25 @@ fn relay_on(listen: SocketAddr, host: &str, port: u16) -> (Session, SocketAddr) 
 /// new client of its own until the relay was full, 1,024 of them).
 #[test]
 fn a_relay_aimed_at_itself_by_a_name_refuses_the_loop_and_says_so_once() {
-    let port = common::free_port();
-    let (relay, _) = relay_on(([127, 0, 0, 1], port).into(), "localhost", port);
+    // The target names the relay's own port, so it is chosen first; one another test took
+    // meanwhile is chosen again.
+    let (relay, port) = (0..10)
+        .find_map(|_| {
+            let port = common::free_port();
+            let target = HostPort {
+                host: "localhost".into(),
+                port,
+            };
+            let config = RelayConfig::new(([127, 0, 0, 1], port).into(), target);
+            let relay = Session::relay(config, no_waker()).expect("a relay");
+            let listening = wait_for(&relay, "Listening or an error", |kind| match kind {
+                EventKind::Listening { .. } => Some(true),
+                EventKind::Error { .. } => Some(false),
+                _ => None,
+            });
+            listening.then_some((relay, port))
+        })
+        .expect("a free port in ten tries");
     let mut client = connect(([127, 0, 0, 1], port).into());
     let counts = accepts_and_loops(&[&relay], Duration::from_millis(1500));
     assert!(counts[0].0 <= 3, "accepted {} clients", counts[0].0);
@@ -424,8 +441,9 @@ fn a_relay_aimed_at_itself_by_a_name_refuses_the_loop_and_says_so_once() {
     assert!(matches!(client.read(&mut byte), Ok(0) | Err(_)), "let go");
 }
 
-/// Two relays of one process aimed at each other: the loop is found and refused, neither
-/// grows (before: 1,024 clients each and ~3,000 threads).
+/// Two relays of one process aimed at each other: the loop is found and refused within a few
+/// links (the connections of the other relay become known as they are made), neither grows
+/// (before: 1,024 clients each and ~3,000 threads).
 #[test]
 fn two_relays_aimed_at_each_other_refuse_the_loop() {
     let first_port = common::free_port();
@@ -438,7 +456,7 @@ fn two_relays_aimed_at_each_other_refuse_the_loop() {
     let _client = connect(([127, 0, 0, 1], first_port).into());
     let counts = accepts_and_loops(&[&first, &second], Duration::from_millis(1500));
     let (accepted, loops) = (counts[0].0 + counts[1].0, counts[0].1 + counts[1].1);
-    assert!(accepted <= 6, "accepted {counts:?}");
+    assert!(accepted <= 20, "accepted {counts:?}");
     assert!(loops >= 1, "{counts:?}");
 }
 
@@ -463,4 +481,44 @@ fn a_relay_aimed_at_its_own_address_however_spelled_is_a_usage_error() {
         assert_eq!(code, 2, "{listen} -> {target}: {stderr}");
         assert!(stderr.contains("is where the relay listens"), "{stderr}");
     }
+}
+
+/// Two relays in two processes aimed at each other: the second sees its client is the first
+/// relaying a connection of its own back, refuses it and says so once; neither grows (before:
+/// 1,024 clients each and ~3,000 threads). Linux (read from /proc).
+#[cfg(target_os = "linux")]
+#[test]
+fn two_relay_processes_aimed_at_each_other_refuse_the_loop() {
+    let first_port = common::free_port();
+    let mut second =
+        common::Cli::spawn(&["relay", "127.0.0.1:0", &format!("127.0.0.1:{first_port}")]);
+    let second_port = second.listening().port();
+    let mut first = common::Cli::spawn(&[
+        "relay",
+        &format!("127.0.0.1:{first_port}"),
+        &format!("127.0.0.1:{second_port}"),
+    ]);
+    first.listening();
+    let _client = connect(([127, 0, 0, 1], first_port).into());
+    let end = std::time::Instant::now() + Duration::from_millis(1500);
+    let mut accepted = 0;
+    while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {
+        let wait = left.min(Duration::from_millis(50));
+        for relay in [&mut first, &mut second] {
+            if relay
+                .try_line(wait)
+                .is_some_and(|line| line.contains("accepted #"))
+            {
+                accepted += 1;
+            }
+        }
+    }
+    assert!(accepted <= 6, "accepted {accepted}");
+    let mut said = 0;
+    for relay in [first, second] {
+        relay.signal(libc::SIGINT);
+        let (_, _, stderr) = relay.finish();
+        said += stderr.matches("come back to a relay").count();
+    }
+    assert!(said >= 1, "the loop is said");
 }

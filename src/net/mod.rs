@@ -29,6 +29,8 @@ mod read_batch;
 mod reader;
 mod relay;
 mod relay_loop;
+#[cfg(target_os = "linux")]
+mod relay_procfs;
 mod repeat;
 pub mod rules;
 mod sequence;

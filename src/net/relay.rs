@@ -122,13 +122,16 @@ struct Relay {
     shared: Arc<Shared>,
     client_owner: Owner,
     target_owner: Owner,
-    connected: Sender<(ClientId, Outcome)>,
+    connected: Sender<(ClientId, Outcome, Option<Registered>)>,
     pairs: BTreeMap<ClientId, Pair>,
     next_id: ClientId,
     full_reported: bool,
     loop_reported: bool,
     /// This relay among the relays of the process (`relay_loop`).
     id: relay_loop::RelayId,
+    listen_port: u16,
+    /// Clients whose connection to the target waits for those being made (`accept`).
+    waiting: Vec<ClientId>,
 }
 
 pub(crate) fn run(config: RelayConfig, worker: Worker) {
@@ -169,6 +172,8 @@ pub(crate) fn run(config: RelayConfig, worker: Worker) {
         full_reported: false,
         loop_reported: false,
         id: relay_loop::new_relay(),
+        listen_port: local.port(),
+        waiting: Vec::new(),
     };
     loop {
         select! {
@@ -184,8 +189,8 @@ pub(crate) fn run(config: RelayConfig, worker: Worker) {
                 }
             },
             recv(connected_rx) -> connected => {
-                if let Ok((id, outcome)) = connected {
-                    relay.connected(id, outcome);
+                if let Ok((id, outcome, registered)) = connected {
+                    relay.connected(id, outcome, registered);
                 }
             },
             recv(client_done_rx) -> done => {
@@ -199,6 +204,7 @@ pub(crate) fn run(config: RelayConfig, worker: Worker) {
                 }
             },
         }
+        relay.start_waiting();
     }
 
     emitter.set_stopping();
@@ -265,12 +271,32 @@ impl Relay {
             local,
             peer,
         });
-        let mut pair = Pair {
+        let pair = Pair {
             client: Some(client),
             target: None,
             connecting: None,
             counters,
             registered: vec![registered],
+        };
+        // A client from this machine taken while a connection to the target is being made
+        // may be that connection come back: it waits until they are made and known.
+        let waits = relay_loop::is_local(peer.ip())
+            && self.pairs.values().any(|pair| pair.connecting.is_some());
+        self.pairs.insert(id, pair);
+        if waits {
+            self.waiting.push(id);
+        } else {
+            self.start_connect(id);
+        }
+    }
+
+    /// Connects the pair of client `id` to the target, on a thread of its own.
+    fn start_connect(&mut self, id: ClientId) {
+        let Some(pair) = self.pairs.get_mut(&id) else {
+            return;
+        };
+        let Some(peer) = pair.client.as_ref().map(|client| client.peer) else {
+            return;
         };
         let interrupter = Arc::new(Interrupter::default());
         let target = TcpClientConfig {
@@ -278,22 +304,48 @@ impl Relay {
             ..TcpClientConfig::new(self.config.target.clone())
         };
         let (connecting, connected) = (interrupter.clone(), self.connected.clone());
+        let (listen_port, relay) = (self.listen_port, self.id);
         let thread = spawn_or_report("relay-connect", &self.emitter, move || {
-            let (outcome_tx, outcome_rx) = bounded(1);
-            tcp_client::connect(&target, &connecting, &outcome_tx);
-            if let Ok(outcome) = outcome_rx.try_recv() {
-                let _ = connected.send((id, outcome));
-            }
+            connect_target(
+                &target,
+                &connecting,
+                (relay, listen_port, peer),
+                id,
+                &connected,
+            )
         });
         match thread {
             Some(thread) => pair.connecting = Some((interrupter, thread)),
             None => pair.end(false),
         }
-        self.pairs.insert(id, pair);
+    }
+
+    /// Clients that waited for the connections to the target being made: each is one of
+    /// them come back (refused) or is connected in turn.
+    fn start_waiting(&mut self) {
+        if self.waiting.is_empty() || self.pairs.values().any(|pair| pair.connecting.is_some()) {
+            return;
+        }
+        for id in std::mem::take(&mut self.waiting) {
+            let Some(client) = self
+                .pairs
+                .get_mut(&id)
+                .and_then(|pair| pair.client.as_mut())
+            else {
+                continue;
+            };
+            if relay_loop::comes_back(self.id, client.peer) {
+                client.close();
+                client.release_reader();
+                report_loop(&self.emitter, &mut self.loop_reported, &self.config.target);
+            } else {
+                self.start_connect(id);
+            }
+        }
     }
 
     /// The target answered (or not) for the pair of client `id`.
-    fn connected(&mut self, id: ClientId, outcome: Outcome) {
+    fn connected(&mut self, id: ClientId, outcome: Outcome, registered: Option<Registered>) {
         // A pair that ended meanwhile drops the new connection (the socket closes).
         let Some(pair) = self.pairs.get_mut(&id) else {
             return;
@@ -306,6 +358,11 @@ impl Relay {
         };
         let (socket, target) = match outcome {
             Outcome::Connected(socket, target) => (socket, target),
+            Outcome::Failed(Error::RelayLoop(_)) => {
+                client.close();
+                client.release_reader();
+                return report_loop(&self.emitter, &mut self.loop_reported, &self.config.target);
+            }
             Outcome::Failed(error) => {
                 // The client is told the way the target told the relay: a refusal is a reset.
                 if let Error::ConnectionRefused(_) = error {
@@ -326,14 +383,7 @@ impl Relay {
             .ok()
             .and_then(|addr| addr.as_socket())
             .unwrap_or(target);
-        // Taken as a client by a relay of this process already: a loop, seen from this side.
-        let Some(registered) = relay_loop::to_target(self.id, local, client.peer) else {
-            drop(socket);
-            client.close();
-            client.release_reader();
-            return report_loop(&self.emitter, &mut self.loop_reported, &self.config.target);
-        };
-        pair.registered.push(registered);
+        pair.registered.extend(registered);
         let counters = pair.counters.clone();
         match Connection::start(socket, Some(id), target, counters, &self.target_owner) {
             Ok(mut to_target) => {
@@ -462,6 +512,43 @@ impl Relay {
             }
         }
     }
+}
+
+/// A relay's connection to its target for the client at `peer`, reported on `connected` with
+/// its registration; a client that is a connection of this process come back is refused.
+fn connect_target(
+    target: &TcpClientConfig,
+    interrupter: &Interrupter,
+    (relay, listen_port, peer): (relay_loop::RelayId, u16, SocketAddr),
+    id: ClientId,
+    connected: &Sender<(ClientId, Outcome, Option<Registered>)>,
+) {
+    let looped = || Outcome::Failed(Error::RelayLoop(target.target.to_string()));
+    if relay_loop::comes_back(relay, peer)
+        || relay_loop::relayed_back_by_another_process(peer, listen_port)
+    {
+        let _ = connected.send((id, looped(), None));
+        return;
+    }
+    let (outcome_tx, outcome_rx) = bounded(1);
+    tcp_client::connect(target, interrupter, &outcome_tx);
+    let Ok(outcome) = outcome_rx.try_recv() else {
+        return;
+    };
+    let (outcome, registered) = match outcome {
+        // Known at once, so a client that is this connection come back is found.
+        Outcome::Connected(socket, to) => {
+            let local = socket.local_addr().ok().and_then(|a| a.as_socket());
+            match local.map(|local| relay_loop::to_target(relay, local, peer)) {
+                // Taken as a client by this relay already: a loop, seen from here.
+                Some(None) => (looped(), None),
+                Some(registered) => (Outcome::Connected(socket, to), registered),
+                None => (Outcome::Connected(socket, to), None),
+            }
+        }
+        failed => (failed, None),
+    };
+    let _ = connected.send((id, outcome, registered));
 }
 
 /// Says once per session that connections to the target come back to a relay.

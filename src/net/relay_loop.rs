@@ -3,7 +3,7 @@
 //! connection made to the target arrives back at a relay of this process. Each client would
 //! otherwise be joined to a new client of its own until the relay is full.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
@@ -23,13 +23,28 @@ pub fn aims_at(listen: SocketAddr, targets: &[SocketAddr]) -> bool {
 }
 
 /// An address of this machine: loopback, unspecified or one of its interfaces'.
-fn is_local(ip: IpAddr) -> bool {
+pub fn is_local(ip: IpAddr) -> bool {
     ip.is_loopback()
         || ip.is_unspecified()
         || if_addrs::get_if_addrs()
             .unwrap_or_default()
             .iter()
             .any(|interface| interface.ip().to_canonical() == ip)
+}
+
+/// Whether the client at `peer` is another socket-tester relaying a connection of this
+/// process back to it (Linux: read from /proc; elsewhere not known). Blocking for a few
+/// milliseconds: call it off the relay's control thread.
+pub fn relayed_back_by_another_process(peer: SocketAddr, listen_port: u16) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        is_local(peer.ip()) && super::relay_procfs::relayed_back(peer, listen_port)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (peer, listen_port);
+        false
+    }
 }
 
 /// The ends the relays of this process made or took: the local address of each connection to
@@ -40,6 +55,9 @@ fn is_local(ip: IpAddr) -> bool {
 struct Ends {
     to_targets: HashMap<SocketAddr, (RelayId, SocketAddr)>,
     clients: HashMap<SocketAddr, RelayId>,
+    /// Clients found to be a relay's own connection only after they were taken: their own
+    /// connection to the target is not made, so the chain ends with them.
+    looped: HashSet<SocketAddr>,
 }
 
 /// A relay session of this process.
@@ -74,6 +92,7 @@ impl Drop for Registered {
             ends.to_targets.remove(&self.addr);
         } else {
             ends.clients.remove(&self.addr);
+            ends.looped.remove(&self.addr);
         }
     }
 }
@@ -92,6 +111,13 @@ impl Ends {
         }
         false
     }
+}
+
+/// Whether the client at `peer` is a connection `relay` made (directly or through other
+/// relays of this process).
+pub fn comes_back(relay: RelayId, peer: SocketAddr) -> bool {
+    let (ends, peer) = (ends(), canonical(peer));
+    ends.looped.contains(&peer) || ends.made_by(peer, relay)
 }
 
 /// `relay` accepted a client from `peer`: None if `relay` made that connection itself (to
@@ -117,6 +143,7 @@ pub fn to_target(relay: RelayId, local: SocketAddr, client: SocketAddr) -> Optio
     let addr = canonical(local);
     let mut ends = ends();
     if ends.clients.get(&addr) == Some(&relay) {
+        ends.looped.insert(addr);
         return None;
     }
     ends.to_targets.insert(addr, (relay, canonical(client)));
@@ -171,6 +198,10 @@ mod tests {
         // Seen from the other side: the client was taken before the connection was known.
         let taken = client(relay, addr("127.0.0.1:40003")).expect("a client");
         assert!(to_target(relay, addr("127.0.0.1:40003"), outside).is_none());
+        assert!(
+            comes_back(relay, addr("127.0.0.1:40003")),
+            "its own connection is not made"
+        );
         drop((registered, chained, taken));
         assert!(client(relay, out).is_some(), "forgotten once it ended");
     }
