@@ -365,6 +365,15 @@ fn may_bind_low_ports() -> bool {
     true
 }
 
+/// EACCES (WSAEACCES on Windows), as told apart from EPERM: both are `PermissionDenied`.
+pub fn is_access_denied(err: &io::Error) -> bool {
+    #[cfg(unix)]
+    let code = libc::EACCES;
+    #[cfg(not(unix))]
+    let code = WSAEACCES;
+    err.raw_os_error() == Some(code)
+}
+
 /// The raw code of an error from a socket call on Windows (None elsewhere: the same numbers
 /// mean other things there).
 fn winsock_code(err: &io::Error) -> Option<i32> {
@@ -492,6 +501,15 @@ mod tests {
             Error::send_denied(broadcast, true, &eperm),
             Error::BroadcastNotEnabled(broadcast)
         );
+        #[cfg(unix)]
+        {
+            assert!(is_access_denied(&io::Error::from_raw_os_error(
+                libc::EACCES
+            )));
+            assert!(!is_access_denied(&io::Error::from_raw_os_error(
+                libc::EPERM
+            )));
+        }
         let text = Error::send_denied(addr(), false, &eperm).to_string();
         assert!(!text.contains("Broadcast"), "{text}");
         if !cfg!(windows) {

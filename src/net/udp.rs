@@ -11,7 +11,7 @@ use std::time::Instant;
 use crossbeam_channel::select;
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::error::{Error, MAX_UDP_PAYLOAD, describe_io};
+use crate::error::{Error, MAX_UDP_PAYLOAD, describe_io, is_access_denied};
 use crate::net::addr::{HostPort, is_broadcast, reachable_local};
 use crate::net::answers::{Answer, Answers};
 use crate::net::command::{Command, Control, Destination};
@@ -218,8 +218,11 @@ fn send_to(socket: &Socket, target: SocketAddr, data: &[u8]) -> Result<(), Error
         .map(|_| ())
         .map_err(|e| match e.kind() {
             io::ErrorKind::PermissionDenied => {
+                // The system says EACCES for a broadcast address it knows (127.255.255.255
+                // too) with Broadcast off; a firewall says EPERM.
                 let broadcast_off = !socket.broadcast().unwrap_or(false);
-                Error::send_denied(target, broadcast_off && is_broadcast(target.ip()), &e)
+                let to_broadcast = is_access_denied(&e) || is_broadcast(target.ip());
+                Error::send_denied(target, broadcast_off && to_broadcast, &e)
             }
             _ => Error::from_io("sending to", target, &e),
         })
