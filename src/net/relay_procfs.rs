@@ -1,5 +1,5 @@
-//! Linux: a client of this relay that is another socket-tester process relaying a connection
-//! of ours back (two relays aimed at each other). Read from /proc: the TCP table (who is
+//! Linux: a client of this relay that is another socket-tester relay process passing a
+//! connection of ours back (two relays aimed at each other). Read from /proc: the TCP table (who is
 //! connected to whom, by socket inode) and each process's descriptors (whose sockets).
 
 use std::collections::HashSet;
@@ -56,14 +56,23 @@ pub fn relayed_back(peer: SocketAddr, listen_port: u16) -> bool {
         if !theirs.contains(&peer_inode) {
             continue;
         }
-        // The client's process: another socket-tester that took a connection of ours.
+        // The client's process: another socket-tester relay (so its one target is us) that
+        // took a connection of ours (so we are its client): each end passes on to the other.
+        // A window holding a client of ours and the server we pass on to is no relay.
         return me.is_some()
             && fs::read_link(format!("/proc/{pid}/exe")).ok() == me
+            && is_relay(&pid)
             && table
                 .iter()
                 .any(|e| theirs.contains(&e.inode) && our_ends.contains(&e.remote));
     }
     false
+}
+
+/// Whether a process runs `socket-tester relay …`.
+fn is_relay(pid: &str) -> bool {
+    let command = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    command.split(|&b| b == 0).nth(1) == Some(b"relay".as_slice())
 }
 
 /// The socket inodes a process holds (`self` or a pid); none when it cannot be read.
