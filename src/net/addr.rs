@@ -196,7 +196,10 @@ fn remote(host: String, port: u16) -> Result<HostPort, Error> {
     if port == 0 {
         return Err(Error::PeerPortZero);
     }
-    Ok(HostPort { host, port })
+    let peer = HostPort { host, port };
+    // A scope names an interface this machine has (checked now: a mistake in what was typed).
+    peer.literal()?;
+    Ok(peer)
 }
 
 fn missing_port(input: &str) -> Error {
@@ -383,10 +386,7 @@ mod tests {
             addr,
             SocketAddrV6::new("fe80::1".parse().unwrap(), 9, 0, 1).into()
         );
-        assert_eq!(
-            parse_remote_parts("fe80::1%eth0", "7").unwrap().host,
-            "fe80::1%eth0"
-        );
+        assert_eq!(parse_host("fe80::1%eth0").unwrap(), "fe80::1%eth0");
         assert_eq!(parse_remote_parts("[::1%1]", "7").unwrap().host, "::1%1");
         let bound = parse_bind("[fe80::1%3]:0", IpAddr::V4(Ipv4Addr::UNSPECIFIED)).unwrap();
         assert_eq!(
@@ -419,6 +419,10 @@ mod tests {
         let missing = parse_bind("[fe80::1%no-such-if9]:0", IpAddr::V4(Ipv4Addr::UNSPECIFIED));
         let missing = missing.unwrap_err().to_string();
         assert!(missing.contains("no-such-if9"), "{missing}");
+        assert!(
+            parse_remote("[fe80::1%no-such-if9]:1").is_err(),
+            "said before connecting"
+        );
     }
 
     #[test]
