@@ -524,8 +524,9 @@ fn connect_target(
     connected: &Sender<(ClientId, Outcome, Option<Registered>)>,
 ) {
     let looped = || Outcome::Failed(Error::RelayLoop(target.target.to_string()));
+    // Before connecting: a loop found after would already have made the next link.
     if relay_loop::comes_back(relay, peer)
-        || relay_loop::relayed_back_by_another_process(peer, listen_port)
+        || relay_loop::relayed_back_by_another_process(peer, &target.target, listen_port)
     {
         let _ = connected.send((id, looped(), None));
         return;

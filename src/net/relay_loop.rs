@@ -5,6 +5,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
+
+use crate::net::addr::HostPort;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
@@ -32,17 +34,28 @@ pub fn is_local(ip: IpAddr) -> bool {
             .any(|interface| interface.ip().to_canonical() == ip)
 }
 
-/// Whether the client at `peer` is another socket-tester relaying a connection of this
-/// process back to it (Linux: read from /proc; elsewhere not known). Blocking for a few
-/// milliseconds: call it off the relay's control thread.
-pub fn relayed_back_by_another_process(peer: SocketAddr, listen_port: u16) -> bool {
+/// Whether the client at `peer`, to be passed on to `target`, is another socket-tester relay
+/// passing a connection of this process back to it. Linux (read from /proc; elsewhere not
+/// known), and only for a client and a target that may be on this machine (an IP address
+/// elsewhere costs nothing). Blocking for a few milliseconds: call it off the relay's control
+/// thread.
+pub fn relayed_back_by_another_process(
+    peer: SocketAddr,
+    target: &HostPort,
+    listen_port: u16,
+) -> bool {
     #[cfg(target_os = "linux")]
     {
-        is_local(peer.ip()) && super::relay_procfs::relayed_back(peer, listen_port)
+        let target_here = match target.literal() {
+            Ok(Some(addr)) => is_local(addr.ip()),
+            // A name may be this machine's.
+            _ => true,
+        };
+        target_here && is_local(peer.ip()) && super::relay_procfs::relayed_back(peer, listen_port)
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = (peer, listen_port);
+        let _ = (peer, target, listen_port);
         false
     }
 }
@@ -75,7 +88,8 @@ fn ends() -> MutexGuard<'static, Ends> {
     ENDS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn canonical(addr: SocketAddr) -> SocketAddr {
+/// An address as the system compares it: a v4-mapped IPv6 address as IPv4.
+pub(super) fn canonical(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(addr.ip().to_canonical(), addr.port())
 }
 

@@ -6,6 +6,8 @@ use std::collections::HashSet;
 use std::fs;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use super::relay_loop::canonical;
+
 /// One connection of the TCP table.
 struct Entry {
     local: SocketAddr,
@@ -17,6 +19,11 @@ struct Entry {
 /// socket-tester process that holds a connection from one of this process's sockets: a relay
 /// passing our connection to its target back to us.
 pub fn relayed_back(peer: SocketAddr, listen_port: u16) -> bool {
+    // Other socket-tester relays first: usually there are none, and nothing more is read.
+    let relays = other_relays();
+    if relays.is_empty() {
+        return false;
+    }
     let table = tcp_table();
     let peer = canonical(peer);
     let Some(peer_inode) = table
@@ -26,12 +33,17 @@ pub fn relayed_back(peer: SocketAddr, listen_port: u16) -> bool {
     else {
         return false;
     };
-    let ours = socket_inodes("self");
-    if ours.contains(&peer_inode) {
+    let Some(theirs) = relays
+        .iter()
+        .map(|pid| socket_inodes(pid))
+        .find(|inodes| inodes.contains(&peer_inode))
+    else {
         return false;
-    }
-    // Our connections to others (their local port is none we listen on): a process that
-    // holds the other end of one took a connection from us.
+    };
+    // Our connections to others (their local port is none we listen on): the relay that
+    // holds the other end of one took a connection from us, so its one target is us and we
+    // pass on to it: each passes on to the other.
+    let ours = socket_inodes("self");
     let listening: HashSet<u16> = table
         .iter()
         .filter(|e| ours.contains(&e.inode) && e.remote.port() == 0)
@@ -43,30 +55,25 @@ pub fn relayed_back(peer: SocketAddr, listen_port: u16) -> bool {
         .filter(|e| !listening.contains(&e.local.port()))
         .map(|e| e.local)
         .collect();
+    table
+        .iter()
+        .any(|e| theirs.contains(&e.inode) && our_ends.contains(&e.remote))
+}
+
+/// The other processes running `socket-tester relay …` (this program, by its executable). A
+/// window holding a client of ours and the server we pass on to is no relay.
+fn other_relays() -> Vec<String> {
     let me = fs::read_link("/proc/self/exe").ok();
+    let own = std::process::id().to_string();
     let Ok(processes) = fs::read_dir("/proc") else {
-        return false;
+        return Vec::new();
     };
-    for process in processes.flatten() {
-        let pid = process.file_name().to_string_lossy().into_owned();
-        if !pid.bytes().all(|b| b.is_ascii_digit()) || pid == std::process::id().to_string() {
-            continue;
-        }
-        let theirs = socket_inodes(&pid);
-        if !theirs.contains(&peer_inode) {
-            continue;
-        }
-        // The client's process: another socket-tester relay (so its one target is us) that
-        // took a connection of ours (so we are its client): each end passes on to the other.
-        // A window holding a client of ours and the server we pass on to is no relay.
-        return me.is_some()
-            && fs::read_link(format!("/proc/{pid}/exe")).ok() == me
-            && is_relay(&pid)
-            && table
-                .iter()
-                .any(|e| theirs.contains(&e.inode) && our_ends.contains(&e.remote));
-    }
-    false
+    processes
+        .flatten()
+        .map(|process| process.file_name().to_string_lossy().into_owned())
+        .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()) && *pid != own)
+        .filter(|pid| is_relay(pid) && fs::read_link(format!("/proc/{pid}/exe")).ok() == me)
+        .collect()
 }
 
 /// Whether a process runs `socket-tester relay …`.
@@ -127,10 +134,6 @@ fn address(text: &str) -> Option<SocketAddr> {
         _ => return None,
     };
     Some(canonical(SocketAddr::new(ip, port)))
-}
-
-fn canonical(addr: SocketAddr) -> SocketAddr {
-    SocketAddr::new(addr.ip().to_canonical(), addr.port())
 }
 
 #[cfg(test)]
