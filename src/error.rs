@@ -81,6 +81,10 @@ pub enum Error {
     BadSequence(String),
     #[error("target {0} is where the relay listens: it would connect to itself")]
     RelayToItself(String),
+    #[error(
+        "connections to the target {0} come back to a relay of this program (aimed at itself, or at a relay aimed back): refused (said once)"
+    )]
+    RelayLoop(String),
     #[error("TLS with {peer} failed: {reason}")]
     Tls { peer: SocketAddr, reason: String },
     #[error("TLS cannot be set up: {0}")]
@@ -97,8 +101,23 @@ pub enum Error {
     AddrInUse(SocketAddr),
     #[error("address {0} is not available on this machine")]
     AddrNotAvailable(SocketAddr),
-    #[error("permission denied for {0} (ports below 1024 need administrator rights)")]
+    #[error(
+        "permission denied for {0} (ports below 1024 need administrator rights: root or CAP_NET_BIND_SERVICE)"
+    )]
     PermissionDenied(SocketAddr),
+    /// The system refused (EACCES, EPERM) where no rule of ports explains it: its words, and
+    /// what likely did it.
+    #[error("{action} {addr} was not permitted: {message} ({likely})")]
+    Denied {
+        action: &'static str,
+        addr: SocketAddr,
+        message: String,
+        likely: &'static str,
+    },
+    #[error(
+        "accepting on {local} failed: {reason}; new clients wait in the queue until this clears (tried again at growing intervals; said once)"
+    )]
+    AcceptStalled { local: SocketAddr, reason: String },
     /// Windows' WSAEACCES (10013): it has no rule about ports below 1024.
     #[error("address {0} is forbidden: {why}", why = FORBIDDEN_WHY)]
     Forbidden(SocketAddr),
@@ -175,12 +194,48 @@ impl Error {
             io::ErrorKind::AddrInUse => Error::AddrInUse(addr),
             io::ErrorKind::AddrNotAvailable => Error::AddrNotAvailable(addr),
             io::ErrorKind::PermissionDenied if cfg!(windows) => Error::Forbidden(addr),
-            io::ErrorKind::PermissionDenied => Error::PermissionDenied(addr),
+            io::ErrorKind::PermissionDenied
+                if matches!(action, "binding" | "listening on")
+                    && needs_privilege(
+                        addr.port(),
+                        lowest_unprivileged_port(),
+                        may_bind_low_ports(),
+                    ) =>
+            {
+                Error::PermissionDenied(addr)
+            }
+            io::ErrorKind::PermissionDenied => Error::Denied {
+                action,
+                addr,
+                message: describe_io(err),
+                likely: DENIED_LIKELY,
+            },
             _ => Error::Io {
                 action,
                 addr: addr.to_string(),
                 message: describe_io(err),
             },
+        }
+    }
+
+    /// A datagram to `target` the system refused (EACCES, EPERM): Broadcast is off and
+    /// `target` is a broadcast address, or a firewall refused it.
+    pub fn send_denied(
+        target: SocketAddr,
+        broadcast_off_to_broadcast: bool,
+        err: &io::Error,
+    ) -> Error {
+        if broadcast_off_to_broadcast {
+            return Error::BroadcastNotEnabled(target);
+        }
+        if cfg!(windows) {
+            return Error::from_io("sending to", target, err);
+        }
+        Error::Denied {
+            action: "sending to",
+            addr: target,
+            message: describe_io(err),
+            likely: FIREWALL_REFUSED,
         }
     }
 
@@ -271,6 +326,71 @@ pub const FORBIDDEN_WHY: &str = "another program holds the port exclusively, a f
     or Windows reserves it (netsh int ipv4 show excludedportrange protocol=tcp lists the reserved \
     ranges; protocol=udp for UDP)";
 
+/// What likely refused an operation when no rule of ports explains it.
+pub const DENIED_LIKELY: &str =
+    "a firewall rule (netfilter) or a security policy such as SELinux or AppArmor may forbid it";
+/// What refused a datagram to an address that is not a broadcast one.
+pub const FIREWALL_REFUSED: &str = "a firewall rule (netfilter) refused it";
+
+/// Whether binding `port` is refused for want of privilege: a port below the first
+/// unprivileged one (1024 unless the system says otherwise), without the right to bind it.
+pub fn needs_privilege(port: u16, unprivileged_from: u16, may_bind_low: bool) -> bool {
+    port != 0 && port < unprivileged_from && !may_bind_low
+}
+
+/// The first port anyone may bind (`net.ipv4.ip_unprivileged_port_start`, 1024 by default).
+#[cfg(target_os = "linux")]
+fn lowest_unprivileged_port() -> u16 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(1024)
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn lowest_unprivileged_port() -> u16 {
+    1024
+}
+
+/// Windows has no rule about low ports (its refusals are `Forbidden`).
+#[cfg(not(unix))]
+fn lowest_unprivileged_port() -> u16 {
+    0
+}
+
+/// Whether this process may bind ports below 1024: it holds CAP_NET_BIND_SERVICE (root
+/// holds every capability unless they were dropped).
+#[cfg(target_os = "linux")]
+fn may_bind_low_ports() -> bool {
+    const CAP_NET_BIND_SERVICE: u32 = 10;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("CapEff:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .is_some_and(|caps| caps & (1 << CAP_NET_BIND_SERVICE) != 0)
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn may_bind_low_ports() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[cfg(not(unix))]
+fn may_bind_low_ports() -> bool {
+    true
+}
+
+/// EACCES (WSAEACCES on Windows), as told apart from EPERM: both are `PermissionDenied`.
+pub fn is_access_denied(err: &io::Error) -> bool {
+    #[cfg(unix)]
+    let code = libc::EACCES;
+    #[cfg(not(unix))]
+    let code = WSAEACCES;
+    err.raw_os_error() == Some(code)
+}
+
 /// The raw code of an error from a socket call on Windows (None elsewhere: the same numbers
 /// mean other things there).
 fn winsock_code(err: &io::Error) -> Option<i32> {
@@ -343,20 +463,74 @@ mod tests {
         );
     }
 
-    /// On Linux the numbers are not Winsock's: ECONNREFUSED stays what the kind says, and a
-    /// denied port still speaks of the rule below 1024.
+    /// On Linux the numbers are not Winsock's: ECONNREFUSED stays what the kind says.
     #[test]
     fn other_systems_map_by_kind_as_before() {
         if cfg!(windows) {
             return;
         }
-        let denied = io::Error::from(io::ErrorKind::PermissionDenied);
-        assert_eq!(
-            Error::from_io("binding", addr(), &denied),
-            Error::PermissionDenied(addr())
-        );
         let raw = io::Error::from_raw_os_error(10054);
         assert!(winsock_words(10054).is_some());
         assert_ne!(describe_io(&raw), winsock_words(10054).unwrap_or_default());
+    }
+
+    /// "Ports below 1024 need administrator rights" only where that rule is why: a port below
+    /// the first unprivileged one, bound without the right to. Elsewhere the system's words
+    /// and what likely refused it (before: every EACCES and EPERM spoke of ports below 1024).
+    #[test]
+    fn permission_denied_speaks_of_low_ports_only_when_they_are_why() {
+        assert!(needs_privilege(80, 1024, false));
+        assert!(
+            !needs_privilege(80, 1024, true),
+            "root or CAP_NET_BIND_SERVICE"
+        );
+        assert!(!needs_privilege(8080, 1024, false));
+        assert!(
+            !needs_privilege(80, 80, false),
+            "ip_unprivileged_port_start = 80"
+        );
+        assert!(!needs_privilege(0, 1024, false), "any port");
+        if cfg!(windows) {
+            return;
+        }
+        let eperm = io::Error::from_raw_os_error(libc::EPERM);
+        let high: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        for action in ["binding", "listening on", "connecting to"] {
+            let text = Error::from_io(action, high, &eperm).to_string();
+            assert!(
+                !text.contains("1024")
+                    && text.contains("Operation not permitted")
+                    && text.contains("firewall"),
+                "{text}"
+            );
+        }
+        let connect = Error::from_io("connecting to", addr(), &eperm).to_string();
+        assert!(!connect.contains("1024"), "{connect}");
+    }
+
+    /// "Turn on Broadcast" only for a broadcast address with Broadcast off; any other refused
+    /// datagram was refused by a firewall (before: every EPERM said "turn on Broadcast").
+    #[test]
+    fn a_refused_datagram_names_broadcast_only_for_a_broadcast_address() {
+        let eperm = io::Error::from(io::ErrorKind::PermissionDenied);
+        let broadcast: SocketAddr = "255.255.255.255:9".parse().unwrap();
+        assert_eq!(
+            Error::send_denied(broadcast, true, &eperm),
+            Error::BroadcastNotEnabled(broadcast)
+        );
+        #[cfg(unix)]
+        {
+            assert!(is_access_denied(&io::Error::from_raw_os_error(
+                libc::EACCES
+            )));
+            assert!(!is_access_denied(&io::Error::from_raw_os_error(
+                libc::EPERM
+            )));
+        }
+        let text = Error::send_denied(addr(), false, &eperm).to_string();
+        assert!(!text.contains("Broadcast"), "{text}");
+        if !cfg!(windows) {
+            assert!(text.contains("firewall rule (netfilter)"), "{text}");
+        }
     }
 }

@@ -370,3 +370,183 @@ fn a_relay_aimed_at_itself_does_not_start_and_says_why() {
         matches!(kind, EventKind::Stopped).then_some(())
     });
 }
+
+/// Accepted clients and loop reports of each relay over `window`.
+fn accepts_and_loops(relays: &[&Session], window: Duration) -> Vec<(usize, usize)> {
+    let mut counts = vec![(0, 0); relays.len()];
+    let end = crossbeam_channel::after(window);
+    loop {
+        let mut select = crossbeam_channel::Select::new();
+        for relay in relays {
+            select.recv(relay.events());
+        }
+        let ended = select.recv(&end);
+        let op = select.select();
+        let index = op.index();
+        if index == ended {
+            let _ = op.recv(&end);
+            return counts;
+        }
+        let Ok(event) = op.recv(relays[index].events()) else {
+            return counts;
+        };
+        match event.kind {
+            EventKind::Accepted { .. } => counts[index].0 += 1,
+            EventKind::Error {
+                error: socket_tester::Error::RelayLoop(_),
+                ..
+            } => counts[index].1 += 1,
+            _ => {}
+        }
+    }
+}
+
+/// A port free a moment ago, for a relay that must know its own port before it listens (it
+/// is aimed at itself, or at a relay aimed back at it). Another test may take it meanwhile:
+/// callers start again with a new one when the relay cannot listen there (`in_ten_tries`).
+fn port_free_a_moment_ago() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a port")
+}
+
+/// `start` with a port free a moment ago, until it listens there (ten tries).
+fn in_ten_tries<T>(mut start: impl FnMut(u16) -> Option<T>) -> T {
+    (0..10)
+        .find_map(|_| start(port_free_a_moment_ago()))
+        .expect("a free port in ten tries")
+}
+
+/// Whether `relay` listens (true) or could not start (false).
+fn listens(relay: &Session) -> bool {
+    wait_for(relay, "Listening or an error", |kind| match kind {
+        EventKind::Listening { .. } => Some(true),
+        EventKind::Error { .. } => Some(false),
+        _ => None,
+    })
+}
+
+fn relay_on(listen: SocketAddr, host: &str, port: u16) -> (Session, SocketAddr) {
+    let target = HostPort {
+        host: host.into(),
+        port,
+    };
+    let relay = Session::relay(RelayConfig::new(listen, target), no_waker()).expect("a relay");
+    let local = listening(&relay);
+    (relay, local)
+}
+
+/// A relay aimed at itself by a name (`localhost`): the connection to the target that comes
+/// back is refused and said once; the client is let go (before: each client was joined to a
+/// new client of its own until the relay was full, 1,024 of them).
+#[test]
+fn a_relay_aimed_at_itself_by_a_name_refuses_the_loop_and_says_so_once() {
+    // The target names the relay's own port, so it is chosen first.
+    let (relay, port) = in_ten_tries(|port| {
+        let target = HostPort {
+            host: "localhost".into(),
+            port,
+        };
+        let config = RelayConfig::new(([127, 0, 0, 1], port).into(), target);
+        let relay = Session::relay(config, no_waker()).expect("a relay");
+        listens(&relay).then_some((relay, port))
+    });
+    let mut client = connect(([127, 0, 0, 1], port).into());
+    let counts = accepts_and_loops(&[&relay], Duration::from_millis(1500));
+    assert!(counts[0].0 <= 3, "accepted {} clients", counts[0].0);
+    assert_eq!(counts[0].1, 1, "the loop is said once");
+    client.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut byte = [0u8; 1];
+    assert!(matches!(client.read(&mut byte), Ok(0) | Err(_)), "let go");
+}
+
+/// Two relays of one process aimed at each other: the loop is found and refused within a few
+/// links (the connections of the other relay become known as they are made), neither grows
+/// (before: 1,024 clients each and ~3,000 threads).
+#[test]
+fn two_relays_aimed_at_each_other_refuse_the_loop() {
+    let (first, second, first_port) = in_ten_tries(|first_port| {
+        let (second, second_addr) =
+            relay_on("127.0.0.1:0".parse().unwrap(), "127.0.0.1", first_port);
+        let target = HostPort {
+            host: "127.0.0.1".into(),
+            port: second_addr.port(),
+        };
+        let config = RelayConfig::new(([127, 0, 0, 1], first_port).into(), target);
+        let first = Session::relay(config, no_waker()).expect("a relay");
+        listens(&first).then_some((first, second, first_port))
+    });
+    let _client = connect(([127, 0, 0, 1], first_port).into());
+    let counts = accepts_and_loops(&[&first, &second], Duration::from_millis(1500));
+    let (accepted, loops) = (counts[0].0 + counts[1].0, counts[0].1 + counts[1].1);
+    assert!(accepted <= 20, "accepted {counts:?}");
+    assert!(loops >= 1, "{counts:?}");
+}
+
+/// Aimed at its own address however spelled (a name, a v4-mapped address, loopback for an
+/// unspecified bind): refused before it starts, exit 2 (before: exit 1 for the literal, and
+/// a chain of connections for the others).
+#[test]
+fn a_relay_aimed_at_its_own_address_however_spelled_is_a_usage_error() {
+    // Held, so the port is no one else's; the relay refuses before it binds.
+    let held = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port();
+    for (listen, target) in [
+        (format!("127.0.0.1:{port}"), format!("127.0.0.1:{port}")),
+        (format!("127.0.0.1:{port}"), format!("localhost:{port}")),
+        (
+            format!("127.0.0.1:{port}"),
+            format!("[::ffff:127.0.0.1]:{port}"),
+        ),
+        (format!("0.0.0.0:{port}"), format!("localhost:{port}")),
+    ] {
+        let (code, _, stderr) = common::run_cli(&["relay", &listen, &target]);
+        assert_eq!(code, 2, "{listen} -> {target}: {stderr}");
+        assert!(stderr.contains("is where the relay listens"), "{stderr}");
+    }
+}
+
+/// Two relays in two processes aimed at each other: the second sees its client is the first
+/// relaying a connection of its own back, refuses it and says so once; neither grows (before:
+/// 1,024 clients each and ~3,000 threads). Linux (read from /proc).
+#[cfg(target_os = "linux")]
+#[test]
+fn two_relay_processes_aimed_at_each_other_refuse_the_loop() {
+    let (mut first, mut second, first_port) = in_ten_tries(|first_port| {
+        let mut second =
+            common::Cli::spawn(&["relay", "127.0.0.1:0", &format!("127.0.0.1:{first_port}")]);
+        let second_port = second.listening().port();
+        let mut first = common::Cli::spawn(&[
+            "relay",
+            &format!("127.0.0.1:{first_port}"),
+            &format!("127.0.0.1:{second_port}"),
+        ]);
+        // A relay that cannot listen ends at once, saying why on stderr.
+        let line = first.try_line(DEADLINE)?;
+        line.starts_with("listening")
+            .then_some((first, second, first_port))
+    });
+    let _client = connect(([127, 0, 0, 1], first_port).into());
+    let end = std::time::Instant::now() + Duration::from_millis(1500);
+    let mut accepted = 0;
+    while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {
+        let wait = left.min(Duration::from_millis(50));
+        for relay in [&mut first, &mut second] {
+            if relay
+                .try_line(wait)
+                .is_some_and(|line| line.contains("accepted #"))
+            {
+                accepted += 1;
+            }
+        }
+    }
+    assert!(accepted <= 6, "accepted {accepted}");
+    let mut said = 0;
+    for relay in [first, second] {
+        relay.signal(libc::SIGINT);
+        let (_, _, stderr) = relay.finish();
+        said += stderr.matches("come back to a relay").count();
+    }
+    assert!(said >= 1, "the loop is said");
+}

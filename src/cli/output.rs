@@ -299,6 +299,13 @@ impl Printer {
                     },
                 )
             }
+            EventKind::AcceptingAgain { local } => {
+                let reason = format!("accepting again on {local}: the waiting clients are taken");
+                line(
+                    format!("{clock} {reason}"),
+                    JsonLine::new(time, "accepting_again").because(&reason),
+                )
+            }
             EventKind::Reconnecting { delay } => {
                 let reason = format!("reconnecting in {} ms", delay.as_millis());
                 line(

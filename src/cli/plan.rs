@@ -14,7 +14,7 @@ use super::pcap_log::PcapLog;
 use crate::codec::template::{Random, Template, Values};
 use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding};
 use crate::error::{Error, MAX_UDP_PAYLOAD};
-use crate::net::addr::{parse_bind, parse_multicast, parse_remote};
+use crate::net::addr::{HostPort, parse_bind, parse_multicast, parse_remote};
 use crate::net::tls::{TlsClient, TlsServer, Trust};
 use crate::net::{
     Destination, Reconnect, RelayConfig, Responder, Rule, Sequence, Session, SessionConfig,
@@ -330,6 +330,10 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
             }
             let listen = parse_bind(&a.listen, IpAddr::V4(Ipv4Addr::UNSPECIFIED))?;
             let mut config = RelayConfig::new(listen, parse_remote(&a.target)?);
+            // Spelled any way (a name, a v4-mapped address): a usage error, before it starts.
+            if config.targets_itself(true) {
+                return Err(Error::RelayToItself(config.target.to_string()));
+            }
             config.connect_timeout = Duration::from_millis(a.timeout_ms);
             config.max_clients = a.limit.max_clients as usize;
             config.options = tcp_options(&a.tcp)?;
@@ -357,10 +361,10 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
                 .map(|g| parse_multicast(g))
                 .collect::<Result<_, _>>()?;
             // Bind in the family of the target or group, so `--to [::1]:9` works without `--bind`.
-            let target_v6 = matches!(
-                target.as_ref().map(|t| t.host.parse::<IpAddr>()),
-                Some(Ok(IpAddr::V6(_)))
-            );
+            let target_v6 = target
+                .as_ref()
+                .and_then(HostPort::ip)
+                .is_some_and(|ip| ip.is_ipv6());
             let any = if target_v6 || groups.iter().any(IpAddr::is_ipv6) {
                 IpAddr::V6(Ipv6Addr::UNSPECIFIED)
             } else {

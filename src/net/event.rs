@@ -115,6 +115,9 @@ pub enum EventKind {
     },
     /// A send sequence ended: every round passed, a step failed, or it was stopped.
     SequenceEnded { outcome: SequenceOutcome },
+    /// A listener accepts again after it could not (out of file descriptors, said once as
+    /// `Error::AcceptStalled`).
+    AcceptingAgain { local: SocketAddr },
     /// A TCP client will try to connect again after `delay`.
     Reconnecting { delay: std::time::Duration },
     /// The session ended: its threads are done and its sockets are closed.

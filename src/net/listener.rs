@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Sender, unbounded};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
-use crate::error::Error;
+use crate::error::{Error, describe_io};
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::session::spawn_or_report;
@@ -18,8 +18,10 @@ use crate::net::socket_options::{self, SocketKind};
 /// Pending connections the OS queues before we accept them.
 const BACKLOG: i32 = 1024;
 
-/// Pause after an accept error that may repeat (out of file descriptors) before trying again.
-const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+/// The first wait after an accept failed for want of resources (out of file descriptors),
+/// doubled after each failure up to `ACCEPT_RETRY_MAX`; a stop ends a wait at once.
+const ACCEPT_RETRY_FIRST: Duration = Duration::from_millis(10);
+const ACCEPT_RETRY_MAX: Duration = Duration::from_secs(1);
 
 /// A bound, listening socket; what its thread accepts comes on `accepted`.
 pub(crate) struct Listener {
@@ -28,6 +30,8 @@ pub(crate) struct Listener {
     pub local: SocketAddr,
     pub accepted: Receiver<(Socket, SocketAddr)>,
     acceptor: Option<JoinHandle<()>>,
+    /// Wakes the accept thread out of a wait between failed accepts.
+    wake: Sender<()>,
 }
 
 impl Listener {
@@ -37,10 +41,11 @@ impl Listener {
         let local = socket.local_addr().unwrap_or(addr);
         emitter.emit(EventKind::Listening { local });
         let (accepted_tx, accepted) = unbounded();
+        let (wake, woken) = bounded(1);
         let acceptor = {
             let (socket, accept_emitter) = (socket.clone(), emitter.clone());
             spawn_or_report("tcp-accept", emitter, move || {
-                accept_loop(&socket, local, &accept_emitter, &accepted_tx)
+                accept_loop(&socket, local, &accept_emitter, &accepted_tx, &woken)
             })
         };
         Ok(Listener {
@@ -48,11 +53,13 @@ impl Listener {
             local,
             accepted,
             acceptor,
+            wake,
         })
     }
 
     /// Stops accepting and waits for the accept thread (after the emitter is set stopping).
     pub fn stop(self) {
+        let _ = self.wake.try_send(());
         wake_acceptor(&self.socket, self.local);
         if let Some(acceptor) = self.acceptor {
             let _ = acceptor.join();
@@ -78,7 +85,10 @@ fn accept_loop(
     local: SocketAddr,
     emitter: &Emitter,
     accepted: &Sender<(Socket, SocketAddr)>,
+    woken: &Receiver<()>,
 ) {
+    // The wait after the last failed accept, while accepting fails.
+    let mut stalled: Option<Duration> = None;
     loop {
         let result = listener.accept();
         if emitter.is_stopping() {
@@ -86,20 +96,75 @@ fn accept_loop(
         }
         match result {
             Ok((stream, peer)) => {
+                if stalled.take().is_some() {
+                    emitter.emit(EventKind::AcceptingAgain { local });
+                }
                 if accepted.send((Socket::from(stream), peer)).is_err() {
                     return;
                 }
             }
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            // That one connection failed (it was aborted or reset before we took it, a
+            // firewall refused it): the next one is taken at once, and nothing is said.
+            Err(err) if is_per_connection(&err) => {}
+            // Out of file descriptors or memory: clients wait in the queue. Said once; tried
+            // again at growing intervals until it clears.
             Err(err) => {
-                emitter.emit(EventKind::Error {
-                    client: None,
-                    error: Error::from_io("accepting on", local, &err),
-                });
-                std::thread::sleep(ACCEPT_RETRY);
+                let wait = match stalled {
+                    None => {
+                        emitter.emit(EventKind::Error {
+                            client: None,
+                            error: Error::AcceptStalled {
+                                local,
+                                reason: describe_io(&err),
+                            },
+                        });
+                        ACCEPT_RETRY_FIRST
+                    }
+                    Some(wait) => (wait * 2).min(ACCEPT_RETRY_MAX),
+                };
+                stalled = Some(wait);
+                if woken.recv_timeout(wait) != Err(RecvTimeoutError::Timeout) {
+                    return;
+                }
             }
         }
     }
+}
+
+/// An accept error that concerns only the connection being taken (accept(2): "treat them
+/// like EAGAIN by retrying"), not the listener.
+fn is_per_connection(err: &io::Error) -> bool {
+    use io::ErrorKind::*;
+    matches!(
+        err.kind(),
+        Interrupted
+            | WouldBlock
+            | ConnectionAborted
+            | ConnectionReset
+            | PermissionDenied
+            | HostUnreachable
+            | NetworkUnreachable
+            | NetworkDown
+    ) || per_connection_code(err)
+}
+
+#[cfg(unix)]
+fn per_connection_code(err: &io::Error) -> bool {
+    let codes = [
+        libc::EPROTO,
+        libc::ENOPROTOOPT,
+        libc::EHOSTDOWN,
+        libc::EOPNOTSUPP,
+        #[cfg(target_os = "linux")]
+        libc::ENONET,
+    ];
+    err.raw_os_error().is_some_and(|code| codes.contains(&code))
+}
+
+/// Windows says these with the kinds above (WSAECONNRESET, WSAENETDOWN, …).
+#[cfg(not(unix))]
+fn per_connection_code(_: &io::Error) -> bool {
+    false
 }
 
 /// Wakes the thread blocked in `accept`. On Linux, shutting a listening socket down makes
@@ -111,5 +176,36 @@ fn wake_acceptor(listener: &TcpListener, local: SocketAddr) {
             &crate::net::addr::reachable_local(local),
             Duration::from_secs(1),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connection aborted or reset before it was taken is not the listener's error: no row,
+    /// no pause (before: an error row and a 100 ms stall each). Running out of descriptors is.
+    #[test]
+    fn per_connection_accept_errors_are_told_from_the_listeners() {
+        let kind = |kind: io::ErrorKind| io::Error::from(kind);
+        assert!(is_per_connection(&kind(io::ErrorKind::ConnectionAborted)));
+        assert!(is_per_connection(&kind(io::ErrorKind::ConnectionReset)));
+        assert!(is_per_connection(&kind(io::ErrorKind::Interrupted)));
+        #[cfg(unix)]
+        {
+            for code in [
+                libc::ECONNABORTED,
+                libc::EPROTO,
+                libc::EPERM,
+                libc::ENETUNREACH,
+            ] {
+                let err = io::Error::from_raw_os_error(code);
+                assert!(is_per_connection(&err), "{err}");
+            }
+            for code in [libc::EMFILE, libc::ENFILE, libc::ENOBUFS, libc::ENOMEM] {
+                let err = io::Error::from_raw_os_error(code);
+                assert!(!is_per_connection(&err), "{err}");
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! for a name wait, in order, until its lookup reports; a name is looked up once.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use crossbeam_channel::{Receiver, Sender};
 
@@ -54,11 +54,15 @@ impl Lookups {
     /// Where `message` for `name` goes: at once for an IP address or a name looked up before,
     /// else after its lookup (started here unless one is running).
     pub fn route(&mut self, name: HostPort, message: Outgoing) -> Route {
-        if let Ok(ip) = name.host.parse::<IpAddr>() {
-            return match same_family(&name, &[SocketAddr::new(ip, name.port)], self.local) {
-                Ok(addr) => Route::Ready(addr, message),
-                Err(error) => Route::Refused(error, message),
-            };
+        match name.literal() {
+            Ok(Some(addr)) => {
+                return match same_family(&name, &[addr], self.local) {
+                    Ok(addr) => Route::Ready(addr, message),
+                    Err(error) => Route::Refused(error, message),
+                };
+            }
+            Err(error) => return Route::Refused(error, message),
+            Ok(None) => {}
         }
         if let Some(&addr) = self.resolved.get(&name) {
             return Route::Ready(addr, message);

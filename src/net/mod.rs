@@ -28,6 +28,9 @@ mod outbox;
 mod read_batch;
 mod reader;
 mod relay;
+mod relay_loop;
+#[cfg(target_os = "linux")]
+mod relay_procfs;
 mod repeat;
 pub mod rules;
 mod sequence;

@@ -14,7 +14,7 @@ use crossbeam_channel::{Sender, bounded, select, unbounded};
 use socket2::Socket;
 
 use crate::error::Error;
-use crate::net::addr::HostPort;
+use crate::net::addr::{self, HostPort};
 use crate::net::command::{Destination, TcpControl};
 use crate::net::connection::{Connection, Owner};
 use crate::net::emitter::Emitter;
@@ -22,6 +22,7 @@ use crate::net::event::{CloseReason, Closer, EventKind};
 use crate::net::interrupt::Interrupter;
 use crate::net::listener::Listener;
 use crate::net::outbox::Outgoing;
+use crate::net::relay_loop::{self, Registered};
 use crate::net::session::{Shared, Worker, spawn_or_report};
 use crate::net::stats::Counters;
 use crate::net::tcp_client::{self, DEFAULT_CONNECT_TIMEOUT, Outcome, TcpClientConfig};
@@ -54,15 +55,18 @@ impl RelayConfig {
         }
     }
 
-    /// The target is the relay's own address (spelled as an address): each client would be
-    /// joined to a new client of its own, until the relay is full.
-    fn targets_itself(&self) -> bool {
-        let Ok(ip) = self.target.host.parse::<std::net::IpAddr>() else {
+    /// The target is the relay's own address: each client would be joined to a new client
+    /// of its own, until the relay is full. `resolve` looks a name up (blocking), or not.
+    pub fn targets_itself(&self, resolve: bool) -> bool {
+        if self.target.port != self.listen.port() {
             return false;
+        }
+        let targets = match self.target.literal() {
+            Ok(Some(addr)) => vec![addr],
+            Ok(None) if resolve => addr::resolve(&self.target).unwrap_or_default(),
+            _ => return false,
         };
-        let listen = self.listen;
-        self.target.port == listen.port()
-            && (ip == listen.ip() || (listen.ip().is_unspecified() && ip.is_loopback()))
+        relay_loop::aims_at(self.listen, &targets)
     }
 }
 
@@ -73,6 +77,9 @@ struct Pair {
     /// Connecting to the target: interrupted if the pair ends first.
     connecting: Option<(Arc<Interrupter>, JoinHandle<()>)>,
     counters: Arc<Counters>,
+    /// Its client's address and its connection to the target's, known to the relays of this
+    /// process while the pair lives, so a loop is found.
+    registered: Vec<Registered>,
 }
 
 impl Pair {
@@ -115,14 +122,20 @@ struct Relay {
     shared: Arc<Shared>,
     client_owner: Owner,
     target_owner: Owner,
-    connected: Sender<(ClientId, Outcome)>,
+    connected: Sender<(ClientId, Outcome, Option<Registered>)>,
     pairs: BTreeMap<ClientId, Pair>,
     next_id: ClientId,
     full_reported: bool,
+    loop_reported: bool,
+    /// This relay among the relays of the process (`relay_loop`).
+    id: relay_loop::RelayId,
+    listen_port: u16,
+    /// Clients whose connection to the target waits for those being made (`accept`).
+    waiting: Vec<ClientId>,
 }
 
 pub(crate) fn run(config: RelayConfig, worker: Worker) {
-    if config.targets_itself() {
+    if config.targets_itself(false) {
         return worker
             .emitter
             .could_not_start(Error::RelayToItself(config.target.to_string()));
@@ -157,6 +170,10 @@ pub(crate) fn run(config: RelayConfig, worker: Worker) {
         pairs: BTreeMap::new(),
         next_id: 1,
         full_reported: false,
+        loop_reported: false,
+        id: relay_loop::new_relay(),
+        listen_port: local.port(),
+        waiting: Vec::new(),
     };
     loop {
         select! {
@@ -173,8 +190,8 @@ pub(crate) fn run(config: RelayConfig, worker: Worker) {
                 }
             },
             recv(connected_rx) -> connected => {
-                if let Ok((id, outcome)) = connected {
-                    relay.connected(id, outcome);
+                if let Ok((id, outcome, registered)) = connected {
+                    relay.connected(id, outcome, registered);
                 }
             },
             recv(client_done_rx) -> done => {
@@ -188,6 +205,7 @@ pub(crate) fn run(config: RelayConfig, worker: Worker) {
                 }
             },
         }
+        relay.start_waiting();
     }
 
     emitter.set_stopping();
@@ -226,6 +244,11 @@ impl Relay {
             return;
         }
         self.full_reported = false;
+        // A relay's own connection to its target come back: refused, or it would chain.
+        let Some(registered) = relay_loop::client(self.id, peer) else {
+            drop(socket);
+            return report_loop(&self.emitter, &mut self.loop_reported, &self.config.target);
+        };
         let id = self.next_id;
         self.next_id += 1;
         let counters = self.shared.list_client(id, local, peer);
@@ -253,11 +276,32 @@ impl Relay {
             local,
             peer,
         });
-        let mut pair = Pair {
+        let pair = Pair {
             client: Some(client),
             target: None,
             connecting: None,
             counters,
+            registered: vec![registered],
+        };
+        // A client from this machine taken while a connection to the target is being made
+        // may be that connection come back: it waits until they are made and known.
+        let waits = relay_loop::is_local(peer.ip())
+            && self.pairs.values().any(|pair| pair.connecting.is_some());
+        self.pairs.insert(id, pair);
+        if waits {
+            self.waiting.push(id);
+        } else {
+            self.start_connect(id);
+        }
+    }
+
+    /// Connects the pair of client `id` to the target, on a thread of its own.
+    fn start_connect(&mut self, id: ClientId) {
+        let Some(pair) = self.pairs.get_mut(&id) else {
+            return;
+        };
+        let Some(peer) = pair.client.as_ref().map(|client| client.peer) else {
+            return;
         };
         let interrupter = Arc::new(Interrupter::default());
         let target = TcpClientConfig {
@@ -265,22 +309,48 @@ impl Relay {
             ..TcpClientConfig::new(self.config.target.clone())
         };
         let (connecting, connected) = (interrupter.clone(), self.connected.clone());
+        let (listen_port, relay) = (self.listen_port, self.id);
         let thread = spawn_or_report("relay-connect", &self.emitter, move || {
-            let (outcome_tx, outcome_rx) = bounded(1);
-            tcp_client::connect(&target, &connecting, &outcome_tx);
-            if let Ok(outcome) = outcome_rx.try_recv() {
-                let _ = connected.send((id, outcome));
-            }
+            connect_target(
+                &target,
+                &connecting,
+                (relay, listen_port, peer),
+                id,
+                &connected,
+            )
         });
         match thread {
             Some(thread) => pair.connecting = Some((interrupter, thread)),
             None => pair.end(false),
         }
-        self.pairs.insert(id, pair);
+    }
+
+    /// Clients that waited for the connections to the target being made: each is one of
+    /// them come back (refused) or is connected in turn.
+    fn start_waiting(&mut self) {
+        if self.waiting.is_empty() || self.pairs.values().any(|pair| pair.connecting.is_some()) {
+            return;
+        }
+        for id in std::mem::take(&mut self.waiting) {
+            let Some(client) = self
+                .pairs
+                .get_mut(&id)
+                .and_then(|pair| pair.client.as_mut())
+            else {
+                continue;
+            };
+            if relay_loop::comes_back(self.id, client.peer) {
+                client.close();
+                client.release_reader();
+                report_loop(&self.emitter, &mut self.loop_reported, &self.config.target);
+            } else {
+                self.start_connect(id);
+            }
+        }
     }
 
     /// The target answered (or not) for the pair of client `id`.
-    fn connected(&mut self, id: ClientId, outcome: Outcome) {
+    fn connected(&mut self, id: ClientId, outcome: Outcome, registered: Option<Registered>) {
         // A pair that ended meanwhile drops the new connection (the socket closes).
         let Some(pair) = self.pairs.get_mut(&id) else {
             return;
@@ -293,6 +363,11 @@ impl Relay {
         };
         let (link, target, local) = match outcome {
             Outcome::Connected(connected) => (connected.link, connected.peer, connected.local),
+            Outcome::Failed(Error::RelayLoop(_)) => {
+                client.close();
+                client.release_reader();
+                return report_loop(&self.emitter, &mut self.loop_reported, &self.config.target);
+            }
             Outcome::Failed(error) => {
                 // The client is told the way the target told the relay: a refusal is a reset.
                 if let Error::ConnectionRefused(_) = error {
@@ -308,6 +383,7 @@ impl Relay {
                 return;
             }
         };
+        pair.registered.extend(registered);
         let counters = pair.counters.clone();
         match Connection::start(link, Some(id), target, counters, &self.target_owner) {
             Ok(mut to_target) => {
@@ -435,5 +511,51 @@ impl Relay {
                 connection.join();
             }
         }
+    }
+}
+
+/// A relay's connection to its target for the client at `peer`, reported on `connected` with
+/// its registration; a client that is a connection of this process come back is refused.
+fn connect_target(
+    target: &TcpClientConfig,
+    interrupter: &Interrupter,
+    (relay, listen_port, peer): (relay_loop::RelayId, u16, SocketAddr),
+    id: ClientId,
+    connected: &Sender<(ClientId, Outcome, Option<Registered>)>,
+) {
+    let looped = || Outcome::Failed(Error::RelayLoop(target.target.to_string()));
+    // Before connecting: a loop found after would already have made the next link.
+    if relay_loop::comes_back(relay, peer)
+        || relay_loop::relayed_back_by_another_process(peer, &target.target, listen_port)
+    {
+        let _ = connected.send((id, looped(), None));
+        return;
+    }
+    let (outcome_tx, outcome_rx) = bounded(1);
+    tcp_client::connect(target, interrupter, &outcome_tx);
+    let Ok(outcome) = outcome_rx.try_recv() else {
+        return;
+    };
+    let (outcome, registered) = match outcome {
+        // Known at once, so a client that is this connection come back is found.
+        Outcome::Connected(connected) => {
+            match relay_loop::to_target(relay, connected.local, peer) {
+                // Taken as a client by this relay already: a loop, seen from here.
+                None => (looped(), None),
+                registered => (Outcome::Connected(connected), registered),
+            }
+        }
+        failed => (failed, None),
+    };
+    let _ = connected.send((id, outcome, registered));
+}
+
+/// Says once per session that connections to the target come back to a relay.
+fn report_loop(emitter: &Emitter, reported: &mut bool, target: &HostPort) {
+    if !std::mem::replace(reported, true) {
+        emitter.emit(EventKind::Error {
+            client: None,
+            error: Error::RelayLoop(target.to_string()),
+        });
     }
 }

@@ -4,7 +4,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Sender, select, unbounded};
 use socket2::{Domain, Protocol, Socket, Type};
@@ -20,6 +20,10 @@ use crate::net::session::{Worker, spawn_worker};
 use crate::net::tls::{self, TlsClient, TlsInfo, Wire};
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a connection lives before a reconnect after it starts again from the shortest wait
+/// (a connection that brings data proves itself at once).
+const PROVEN_AFTER: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 pub struct TcpClientConfig {
@@ -90,9 +94,17 @@ pub(crate) fn run(config: TcpClientConfig, worker: Worker) {
     loop {
         let phase = match connect_phase(&config, &worker) {
             Ok(Some(connected)) => {
-                // A connection was made: the next reconnect starts from the shortest wait.
-                delay = config.reconnect.map(|r| r.first);
-                connection_phase(connected, &config, &worker)
+                let (began, received) = (Instant::now(), worker.shared.counters.totals().rx_bytes);
+                let phase = connection_phase(connected, &config, &worker);
+                // A connection that proved itself (it lived a while or brought data) starts
+                // the next reconnect from the shortest wait; one a server closes at once does
+                // not, or a reconnect would knock every 500 ms for ever.
+                if began.elapsed() >= PROVEN_AFTER
+                    || worker.shared.counters.totals().rx_bytes > received
+                {
+                    delay = config.reconnect.map(|r| r.first);
+                }
+                phase
             }
             Ok(None) => Phase::Stopped,
             Err(error) => {

@@ -11,8 +11,8 @@ use std::time::Instant;
 use crossbeam_channel::select;
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::error::{Error, MAX_UDP_PAYLOAD, describe_io};
-use crate::net::addr::{HostPort, reachable_local};
+use crate::error::{Error, MAX_UDP_PAYLOAD, describe_io, is_access_denied};
+use crate::net::addr::{HostPort, is_broadcast, reachable_local};
 use crate::net::answers::{Answer, Answers};
 use crate::net::command::{Command, Control, Destination};
 use crate::net::datagrams::{DATAGRAMS_PER_CALL, DatagramReceiver};
@@ -217,7 +217,13 @@ fn send_to(socket: &Socket, target: SocketAddr, data: &[u8]) -> Result<(), Error
         .send_to(data, &target.into())
         .map(|_| ())
         .map_err(|e| match e.kind() {
-            io::ErrorKind::PermissionDenied => Error::BroadcastNotEnabled(target),
+            io::ErrorKind::PermissionDenied => {
+                // The system says EACCES for a broadcast address it knows (127.255.255.255
+                // too) with Broadcast off; a firewall says EPERM.
+                let broadcast_off = !socket.broadcast().unwrap_or(false);
+                let to_broadcast = is_access_denied(&e) || is_broadcast(target.ip());
+                Error::send_denied(target, broadcast_off && to_broadcast, &e)
+            }
             _ => Error::from_io("sending to", target, &e),
         })
 }

@@ -244,6 +244,10 @@ pub const TEXTS: &[(&str, &str)] = &[
     ),
     ("closed: {reason}", "已关闭：{reason}"),
     ("reconnecting in {ms} ms", "{ms} 毫秒后重连"),
+    (
+        "accepting again on {local}: the waiting clients are taken",
+        "{local} 恢复接受连接：正在接入等待中的客户端",
+    ),
     ("closed by peer (FIN)", "对端关闭 (FIN)"),
     ("reset by peer (RST)", "对端重置 (RST)"),
     ("closed here", "本端关闭"),

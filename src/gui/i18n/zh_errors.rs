@@ -1,7 +1,7 @@
 //! Simplified Chinese for every error of the library, in the words of its English message.
 
 use super::zh::TEXTS;
-use crate::error::{Error, FORBIDDEN_WHY, MAX_UDP_PAYLOAD};
+use crate::error::{DENIED_LIKELY, Error, FIREWALL_REFUSED, FORBIDDEN_WHY, MAX_UDP_PAYLOAD};
 
 /// A text the engine made (English), translated when the table knows it.
 fn known(english: &str) -> String {
@@ -76,6 +76,9 @@ pub fn error(error: &Error) -> String {
         ),
         Error::InvalidSetting { name, reason } => format!("{}{}", known(name), known(reason)),
         Error::BadSequence(reason) => format!("序列不可用：{}", known(reason)),
+        Error::RelayLoop(target) => format!(
+            "连到目标 {target} 的连接又回到了本程序的中继（中继指向自己，或指向一个指回来的中继）：已拒绝（只提示一次）"
+        ),
         Error::Tls { peer, reason } => format!("与 {peer} 的 TLS 失败：{reason}"),
         Error::TlsSettings(reason) => format!("无法设置 TLS：{reason}"),
         Error::RelayToItself(target) => format!("目标 {target} 就是中继监听的地址：它会连到自己"),
@@ -84,9 +87,24 @@ pub fn error(error: &Error) -> String {
         Error::ConnectTimeout { addr, millis } => format!("连接 {addr} 超时（{millis} 毫秒）"),
         Error::AddrInUse(addr) => format!("地址 {addr} 已被占用"),
         Error::AddrNotAvailable(addr) => format!("本机没有地址 {addr}"),
-        Error::PermissionDenied(addr) => {
-            format!("没有使用 {addr} 的权限（1024 以下的端口需要管理员权限）")
-        }
+        Error::PermissionDenied(addr) => format!(
+            "没有使用 {addr} 的权限（1024 以下的端口需要管理员权限：root 或 CAP_NET_BIND_SERVICE）"
+        ),
+        Error::Denied {
+            action,
+            addr,
+            message,
+            likely,
+        } => format!(
+            "{}{addr} 不被允许：{}（{}）",
+            io_action(action),
+            known(message),
+            likely_cause(likely)
+        ),
+        Error::AcceptStalled { local, reason } => format!(
+            "在 {local} 上接受连接失败：{}；新客户端在队列中等待，直到恢复（以渐长的间隔重试；只提示一次）",
+            known(reason)
+        ),
         Error::Forbidden(addr) => format!("地址 {addr} 被禁止使用：{}", known(FORBIDDEN_WHY)),
         Error::BroadcastNotEnabled(addr) => {
             format!("发送到 {addr} 被拒绝：要发送到广播地址，请打开“广播”")
@@ -179,6 +197,17 @@ fn io_action(action: &str) -> &'static str {
     }
 }
 
+/// What likely refused an operation (`Error::Denied`).
+fn likely_cause(likely: &str) -> String {
+    match likely {
+        DENIED_LIKELY => {
+            "可能是防火墙规则（netfilter）或 SELinux、AppArmor 等安全策略禁止了它".into()
+        }
+        FIREWALL_REFUSED => "防火墙规则（netfilter）拒绝了它".into(),
+        other => known(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +242,27 @@ mod tests {
                 && !forbidden.contains("1024"),
             "{forbidden}"
         );
+    }
+
+    #[test]
+    fn refusals_and_a_stalled_accept_have_chinese() {
+        let addr: std::net::SocketAddr = "127.0.0.1:9".parse().unwrap();
+        for likely in [DENIED_LIKELY, FIREWALL_REFUSED] {
+            let denied = error(&Error::Denied {
+                action: "sending to",
+                addr,
+                message: "Operation not permitted".into(),
+                likely,
+            });
+            assert!(
+                denied.contains("防火墙") && !denied.contains(likely),
+                "{denied}"
+            );
+        }
+        let stalled = error(&Error::AcceptStalled {
+            local: addr,
+            reason: "Too many open files".into(),
+        });
+        assert!(stalled.contains("队列"), "{stalled}");
     }
 }

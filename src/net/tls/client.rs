@@ -22,7 +22,12 @@ pub(super) fn connect(
     settings: &TlsClient,
     timeout: Duration,
 ) -> Result<(Socket, Wire, TlsInfo), Error> {
-    let name = settings.sni.as_deref().unwrap_or(host);
+    // An IPv6 host's scope (`fe80::1%eth0`) names our interface, not the peer: a certificate
+    // names the address alone.
+    let name = settings
+        .sni
+        .as_deref()
+        .unwrap_or_else(|| host.split('%').next().unwrap_or(host));
     let server_name = ServerName::try_from(name.to_string()).map_err(|_| Error::Tls {
         peer,
         reason: format!("'{name}' is not a name a certificate can be checked against"),

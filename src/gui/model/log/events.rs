@@ -133,6 +133,12 @@ impl Log {
                 None,
                 Content::Note(Note::KernelDropped { total }),
             ),
+            EventKind::AcceptingAgain { local } => (
+                info(Mark::Note),
+                None,
+                None,
+                Content::Note(Note::AcceptingAgain { local }),
+            ),
             EventKind::Reconnecting { delay } => (
                 info(Mark::Note),
                 None,

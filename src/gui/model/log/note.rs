@@ -36,6 +36,10 @@ pub enum Note {
     Reconnecting {
         delay: Duration,
     },
+    /// A listener accepts again after it ran out of file descriptors.
+    AcceptingAgain {
+        local: SocketAddr,
+    },
     /// A UDP socket's receive buffer, asked for and granted.
     ReceiveBuffer {
         asked: usize,
@@ -157,6 +161,10 @@ impl Note {
                 &[("step", &(step + 1)), ("round", round)],
             ),
             Note::SequenceEnded(SequenceOutcome::Stopped) => t("sequence stopped").to_string(),
+            Note::AcceptingAgain { local } => tf(
+                "accepting again on {local}: the waiting clients are taken",
+                &[("local", local)],
+            ),
             Note::Reconnecting { delay } => {
                 tf("reconnecting in {ms} ms", &[("ms", &delay.as_millis())])
             }

@@ -22,7 +22,7 @@ pub use files::PathField;
 pub use sequence::{SequenceProgress, StepKind};
 pub use view_state::{Searches, ShownRows};
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -40,7 +40,7 @@ use crate::gui::i18n::{self, t, tf};
 use crate::gui::model::folder;
 use crate::gui::model::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, Note, export};
 use crate::gui::model::recording::{RecordingConfig, SessionRecording};
-use crate::net::addr::{HostPort, parse_bind_ip, parse_multicast, parse_port, parse_remote_parts};
+use crate::net::addr::{HostPort, parse_bind_parts, parse_multicast, parse_remote_parts};
 use crate::net::rules::{Responder, Rule};
 use crate::net::{
     ClientId, ClientInfo, CloseReason, Command, Destination, Event, EventKind, FileSend, Reconnect,
@@ -273,7 +273,7 @@ impl Page {
         self.sequence_run = None;
         self.file_send = None;
         if let Some(session) = self.session.take() {
-            self.earlier_totals = add(self.earlier_totals, session.totals());
+            self.earlier_totals = self.earlier_totals.saturating_add(session.totals());
         }
         if self.link != Link::Closed {
             self.log.push_note(Note::Closed(CloseReason::ClosedHere));
@@ -300,12 +300,11 @@ impl Page {
     }
 
     fn bind(&self) -> Result<SocketAddr, Error> {
-        let ip = if self.config.bind_address.trim().is_empty() {
-            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
-        } else {
-            parse_bind_ip(&self.config.bind_address)?
+        let address = match self.config.bind_address.trim() {
+            "" => "0.0.0.0",
+            typed => typed,
         };
-        Ok(SocketAddr::new(ip, parse_port(&self.config.bind_port)?))
+        parse_bind_parts(address, &self.config.bind_port)
     }
 
     /// Replays the chosen side of a saved recording over this session, or stops the replay.
@@ -483,7 +482,7 @@ impl Page {
             EventKind::Error { error, .. } => self.status_error = Some(i18n::error(error)),
             EventKind::Stopped => {
                 if let Some(session) = self.session.take() {
-                    self.earlier_totals = add(self.earlier_totals, session.totals());
+                    self.earlier_totals = self.earlier_totals.saturating_add(session.totals());
                 }
                 self.link = Link::Closed;
                 self.clients.clear();
@@ -498,7 +497,7 @@ impl Page {
             .as_ref()
             .map(Session::totals)
             .unwrap_or_default();
-        add(self.earlier_totals, current)
+        self.earlier_totals.saturating_add(current)
     }
 
     pub fn reset_totals(&mut self) {
@@ -565,16 +564,6 @@ impl Page {
                 )
             }
         }
-    }
-}
-
-fn add(a: Totals, b: Totals) -> Totals {
-    Totals {
-        rx_bytes: a.rx_bytes + b.rx_bytes,
-        rx_messages: a.rx_messages + b.rx_messages,
-        tx_bytes: a.tx_bytes + b.tx_bytes,
-        tx_messages: a.tx_messages + b.tx_messages,
-        kernel_dropped: a.kernel_dropped + b.kernel_dropped,
     }
 }
 
