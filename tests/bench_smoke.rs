@@ -36,6 +36,8 @@ fn quick_bench_prints_every_figure() {
         "clients",
         "idle_wakeups",
         "idle_loop_turns",
+        "left_behind_threads",
+        "left_behind_descriptors",
     ];
     assert_eq!(names, expected);
     for figure in &figures {
@@ -53,8 +55,20 @@ fn quick_bench_prints_every_figure() {
         .collect();
     assert_eq!(
         fixed,
-        ["log_memory", "clients", "idle_wakeups", "idle_loop_turns"]
+        [
+            "log_memory",
+            "clients",
+            "idle_wakeups",
+            "idle_loop_turns",
+            "left_behind_threads",
+            "left_behind_descriptors"
+        ]
     );
+    // Each measurement ends with the process as it started (on Linux, where it is counted).
+    for name in ["left_behind_threads", "left_behind_descriptors"] {
+        let left = figures.iter().find(|f| f["name"] == name).unwrap();
+        assert_eq!(left["value"].as_f64(), Some(0.0), "{left}");
+    }
     assert!(
         figures
             .iter()

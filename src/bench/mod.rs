@@ -4,6 +4,7 @@
 
 pub mod alloc_count;
 mod echo;
+mod footprint;
 mod ingest;
 mod log_view;
 mod stand_in;
@@ -169,18 +170,37 @@ pub fn run(
         &|| idle_wakeups(size.idle),
     ];
     let mut figures = Vec::new();
+    // The most any measurement left behind once it had had time to wind down.
+    let mut left = footprint::Footprint::default();
     for (prefix, measure) in MEASUREMENTS.into_iter().zip(measures) {
         if only.is_some_and(|only| !picks(only, prefix)) {
             continue;
         }
+        let before = footprint::Footprint::now();
         let mut go_on = true;
         for figure in measure() {
             go_on &= report(&figure);
             figures.push(figure);
         }
+        if let Some(extra) = before.map(footprint::Footprint::settle_back) {
+            left.threads = left.threads.max(extra.threads);
+            left.descriptors = left.descriptors.max(extra.descriptors);
+        }
         if !go_on {
+            return figures;
+        }
+    }
+    // Said as figures, against nothing left: a measurement that leaves threads or sockets
+    // behind skews the ones after it.
+    for (name, value) in [
+        ("left_behind_threads", left.threads),
+        ("left_behind_descriptors", left.descriptors),
+    ] {
+        let figure = Figure::against_reference(name, value as f64, "count", 0.0);
+        if !report(&figure) {
             break;
         }
+        figures.push(figure);
     }
     figures
 }
