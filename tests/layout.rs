@@ -8,7 +8,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::time::SystemTime;
 
 use egui::{Pos2, Rect};
 use egui_kittest::Harness;
@@ -65,19 +64,17 @@ fn fill_log(h: &mut Harness<'static, App>) {
     let peer = SocketAddr::from(([127, 0, 0, 1], 50_007));
     let page = h.state_mut().tab().page();
     for n in 0..60 {
-        page.apply_event(Event {
-            time: SystemTime::now(),
-            kind: EventKind::received(None, peer, format!("row-{n:02}").into_bytes()),
-        });
+        page.apply_event(Event::now(EventKind::received(
+            None,
+            peer,
+            format!("row-{n:02}").into_bytes(),
+        )));
     }
     // Notes, put into words when drawn: the language test reads them too.
-    page.apply_event(Event {
-        time: SystemTime::now(),
-        kind: EventKind::Error {
-            client: None,
-            error: Error::ConnectionRefused(peer),
-        },
-    });
+    page.apply_event(Event::now(EventKind::Error {
+        client: None,
+        error: Error::ConnectionRefused(peer),
+    }));
     h.run();
 }
 

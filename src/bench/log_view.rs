@@ -16,10 +16,7 @@ fn page_with_rows(rows: usize) -> Page {
     let peer = SocketAddr::from(([127, 0, 0, 1], 50_000));
     let data = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".to_vec();
     for _ in 0..rows {
-        page.apply_event(Event {
-            time: SystemTime::now(),
-            kind: EventKind::received(Some(1), peer, data.clone()),
-        });
+        page.apply_event(Event::now(EventKind::received(Some(1), peer, data.clone())));
     }
     page
 }

@@ -1,23 +1,17 @@
 //! The sending end of a session's events, shared by its threads: bounded in events and bytes,
 //! so a slow consumer holds the producers back.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use crossbeam_channel::{Select, Sender};
 
 use crate::net::Waker;
-use crate::net::event::{Event, EventKind};
+use crate::net::event::{Event, EventKind, Held};
 use crate::net::stoppable::Stop;
 
-/// Payload bytes waiting in the event channel at most (besides its count of events): a few
-/// large frames must not hold gigabytes while the consumer is slow.
+/// Payload bytes the consumer has not let go of at most (besides the channel's count of
+/// events): a few large frames must not hold gigabytes while the consumer is slow.
 const EVENT_BYTES: usize = 32 * 1024 * 1024;
-
-/// How often a thread held back by the byte bound looks again (the consumer cannot signal it;
-/// a stop wakes it at once).
-const BYTES_CHECK: Duration = Duration::from_millis(1);
 
 /// The sending end of a session's event channel, shared by its threads.
 #[derive(Clone)]
@@ -26,37 +20,50 @@ pub(crate) struct Emitter {
     /// The session's stop: signalled from outside the command queue, seen by every thread.
     stop: Stop,
     waker: Waker,
-    queued: Arc<Mutex<Queued>>,
+    bytes: Arc<EventBytes>,
 }
 
-/// The payload sizes of the events in the channel, oldest first. The channel is first in,
-/// first out and only emitters fill it, so events it no longer holds are the oldest ones.
+/// The payload bytes of a session's events that the consumer holds or has not taken yet, and
+/// those readers set aside for batches they are filling. An event gives its bytes back when
+/// the consumer drops it, which wakes an emitter waiting for room: a wake-up, not a timer.
 #[derive(Default)]
-struct Queued {
-    sizes: VecDeque<usize>,
-    bytes: usize,
-    /// Bytes that readers set aside for batches they are still filling: counted with the
-    /// channel's, so batches and queued events together stay within `EVENT_BYTES`.
+pub(crate) struct EventBytes {
+    counts: Mutex<Counts>,
+    room: Condvar,
+}
+
+#[derive(Default)]
+struct Counts {
+    held: usize,
+    /// Set aside for batches still being filled: counted with the events', so batches and
+    /// events together stay within `EVENT_BYTES`.
     reserved: usize,
 }
 
-impl Queued {
-    /// Forgets the events the consumer has taken, given how many the channel still holds.
-    fn trim(&mut self, in_channel: usize) {
-        while self.sizes.len() > in_channel {
-            if let Some(size) = self.sizes.pop_front() {
-                self.bytes -= size;
-            }
-        }
-    }
-
+impl Counts {
     fn fits(&self, size: usize) -> bool {
-        self.bytes == 0 || self.bytes + self.reserved + size <= EVENT_BYTES
+        self.held == 0 || self.held + self.reserved + size <= EVENT_BYTES
+    }
+}
+
+impl EventBytes {
+    fn counts(&self) -> MutexGuard<'_, Counts> {
+        // The counts stay consistent even if a holder panicked: take them anyway.
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn push(&mut self, size: usize) {
-        self.sizes.push_back(size);
-        self.bytes += size;
+    /// An event of `size` bytes was let go of.
+    pub fn give_back(&self, size: usize) {
+        self.counts().held -= size;
+        self.room.notify_all();
+    }
+
+    /// Wakes every emitter waiting for room (the session is stopping).
+    fn wake_all(&self) {
+        let _counts = self.counts();
+        self.room.notify_all();
     }
 }
 
@@ -66,7 +73,7 @@ impl Emitter {
             events,
             stop: Stop::new(),
             waker,
-            queued: Arc::default(),
+            bytes: Arc::default(),
         }
     }
 
@@ -80,33 +87,32 @@ impl Emitter {
     }
 
     /// Emits a batch, giving back the `reserved` bytes set aside for it (`reserve_for_batch`)
-    /// as it takes its place in the channel.
-    pub fn emit_reserved(&self, kind: EventKind, mut reserved: usize) -> bool {
+    /// as it takes its place among the events.
+    pub fn emit_reserved(&self, kind: EventKind, reserved: usize) -> bool {
         let size = kind.payload_len();
-        let event = Event::now(kind);
-        loop {
-            let mut queued = self.queued();
-            queued.reserved -= std::mem::take(&mut reserved);
-            queued.trim(self.events.len());
-            if !queued.fits(size) && !self.is_stopping() {
-                drop(queued);
-                let _ = self.stop.receiver().recv_timeout(BYTES_CHECK);
-                continue;
-            }
-            // Sent under the lock, so the sizes stay in the channel's order. A full channel
-            // is waited on until it has room or the session stops; from then on the consumer
-            // drains it to the end (or drops it, which fails the send).
-            let sent = match self.send_or_stop(event) {
-                None => true,
-                Some(back) => self.events.send(back).is_ok(),
-            };
-            if sent {
-                queued.push(size);
-                drop(queued);
-                (self.waker)();
-            }
-            return sent;
+        let mut counts = self.bytes.counts();
+        counts.reserved -= reserved;
+        while !counts.fits(size) && !self.is_stopping() {
+            counts = self
+                .bytes
+                .room
+                .wait(counts)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
         }
+        counts.held += size;
+        drop(counts);
+        let event = Event::holding(kind, Held::new(self.bytes.clone(), size));
+        // A full channel is waited on until it has room or the session stops; from then on
+        // the consumer drains it to the end (or drops it, which fails the send). An event not
+        // sent gives its bytes back as it is dropped.
+        let sent = match self.send_or_stop(event) {
+            None => true,
+            Some(back) => self.events.send(back).is_ok(),
+        };
+        if sent {
+            (self.waker)();
+        }
+        sent
     }
 
     /// Sends `event` once the channel has room; gives it back if the session stops first or
@@ -135,13 +141,12 @@ impl Emitter {
     /// the channel has room in events and in bytes. True sets `read_ahead` bytes aside for the
     /// next read; `emit_reserved` or `give_back` returns them.
     pub fn reserve_for_batch(&self, read_ahead: usize) -> bool {
-        let mut queued = self.queued();
         let waiting = self.events.len();
-        queued.trim(waiting);
         let capacity = self.events.capacity().unwrap_or(usize::MAX);
         let busy = waiting > 0 && waiting < capacity;
-        if busy && queued.bytes + queued.reserved + read_ahead <= EVENT_BYTES {
-            queued.reserved += read_ahead;
+        let mut counts = self.bytes.counts();
+        if busy && counts.held + counts.reserved + read_ahead <= EVENT_BYTES {
+            counts.reserved += read_ahead;
             true
         } else {
             false
@@ -150,22 +155,30 @@ impl Emitter {
 
     /// Gives back bytes set aside for a batch that will not be sent.
     pub fn give_back(&self, reserved: usize) {
-        self.queued().reserved -= reserved;
+        self.bytes.counts().reserved -= reserved;
+        self.bytes.room.notify_all();
     }
 
     /// Sends an event only if there is room at once, without waiting for the channel or for
-    /// a thread that holds its bookkeeping. False when it was not sent.
+    /// a thread that holds the byte counts. False when it was not sent.
     pub fn try_emit(&self, kind: EventKind) -> bool {
         let size = kind.payload_len();
-        let Ok(mut queued) = self.queued.try_lock() else {
+        let Ok(mut counts) = self.bytes.counts.try_lock() else {
             return false;
         };
-        queued.trim(self.events.len());
-        if !queued.fits(size) || self.events.try_send(Event::now(kind)).is_err() {
+        if !counts.fits(size) {
             return false;
         }
-        queued.push(size);
-        drop(queued);
+        counts.held += size;
+        drop(counts);
+        // Not sent: the event is dropped here and gives its bytes back.
+        if self
+            .events
+            .try_send(Event::holding(kind, Held::new(self.bytes.clone(), size)))
+            .is_err()
+        {
+            return false;
+        }
         (self.waker)();
         true
     }
@@ -178,13 +191,6 @@ impl Emitter {
         });
     }
 
-    fn queued(&self) -> MutexGuard<'_, Queued> {
-        // The sizes stay consistent even if a holder panicked: take them anyway.
-        self.queued
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     pub fn is_stopping(&self) -> bool {
         self.stop.is_stopped()
     }
@@ -192,6 +198,8 @@ impl Emitter {
     /// Stops the session: every thread that watches its stop wakes at once.
     pub fn set_stopping(&self) {
         self.stop.signal();
+        // The byte bound is lifted while stopping: emitters waiting on it go on.
+        self.bytes.wake_all();
     }
 
     /// The session's stop, for threads that wait on something else too.

@@ -14,13 +14,62 @@ use crate::net::tls::TlsInfo;
 pub struct Event {
     pub time: SystemTime,
     pub kind: EventKind,
+    /// What its payload holds of the session's event bytes, given back as the consumer lets
+    /// go of the event (an emitter waiting for room is woken then): kept for its drop.
+    _held: Held,
 }
 
 impl Event {
     pub fn now(kind: EventKind) -> Event {
+        Event::at(SystemTime::now(), kind)
+    }
+
+    /// An event stamped `time` (a recording's, a test's).
+    pub fn at(time: SystemTime, kind: EventKind) -> Event {
         Event {
-            time: SystemTime::now(),
+            time,
             kind,
+            _held: Held::default(),
+        }
+    }
+
+    /// An event whose payload holds `held` of its session's event bytes.
+    pub(crate) fn holding(kind: EventKind, held: Held) -> Event {
+        Event {
+            _held: held,
+            ..Event::now(kind)
+        }
+    }
+}
+
+/// Bytes of a session's event budget an event holds; given back when it is dropped.
+#[derive(Default)]
+pub(crate) struct Held(Option<(std::sync::Arc<crate::net::emitter::EventBytes>, usize)>);
+
+impl Held {
+    pub fn new(bytes: std::sync::Arc<crate::net::emitter::EventBytes>, size: usize) -> Held {
+        Held(Some((bytes, size)))
+    }
+}
+
+/// A copy of an event (a log's, a test's) holds nothing of the budget: the original gives
+/// its bytes back.
+impl Clone for Held {
+    fn clone(&self) -> Held {
+        Held(None)
+    }
+}
+
+impl fmt::Debug for Held {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Held({})", self.0.as_ref().map_or(0, |(_, size)| *size))
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some((bytes, size)) = self.0.take() {
+            bytes.give_back(size);
         }
     }
 }

@@ -132,7 +132,7 @@ mod tests {
         if let EventKind::Received { messages, .. } = &mut kind {
             messages.iter_mut().for_each(|message| message.time = time);
         }
-        Event { time, kind }
+        Event::at(time, kind)
     }
 
     #[test]

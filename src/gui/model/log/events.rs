@@ -23,7 +23,7 @@ impl Log {
     /// Adds a row for an event worth showing (not `Stopped`). Received and sent bytes move
     /// into the row without a copy (the engine hands over buffers of exactly their length).
     pub fn push_event(&mut self, event: Event) {
-        let Event { time, kind } = event;
+        let Event { time, kind, .. } = event;
         let info = |mark| (Direction::Info, mark);
         let (kind, peer, client, content) = match kind {
             EventKind::Listening { local } => (
