@@ -174,6 +174,7 @@ impl Recorder {
                 client,
                 local,
                 peer,
+                ..
             } => {
                 self.locals.insert(Some(*client), *local);
                 (Some(*client), one(*peer, What::Open { by: Side::Peer }))
@@ -322,6 +323,7 @@ mod tests {
                 client: 1,
                 local,
                 peer,
+                counters: Default::default(),
             },
             EventKind::received(Some(1), peer, b"hi".to_vec()),
             EventKind::Sent {

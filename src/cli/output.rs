@@ -179,6 +179,7 @@ impl Printer {
                 client,
                 local,
                 peer,
+                ..
             } => line(
                 format!("{clock} accepted #{client} {peer}"),
                 JsonLine {

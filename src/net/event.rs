@@ -110,6 +110,9 @@ pub enum EventKind {
         client: ClientId,
         local: SocketAddr,
         peer: SocketAddr,
+        /// The client's own traffic, counted as it goes (a front end keeps its client list
+        /// from these events, and reads the counts without a lock).
+        counters: std::sync::Arc<crate::net::Counters>,
     },
     /// A relay connected the pair of client `client` to its target (from `local`): from now on
     /// what either end sends is passed on to the other.

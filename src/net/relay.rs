@@ -275,6 +275,7 @@ impl Relay {
             client: id,
             local,
             peer,
+            counters: counters.clone(),
         });
         let pair = Pair {
             client: Some(client),

@@ -194,12 +194,13 @@ impl Admission<'_> {
         // Listed (and its writer published) before `Accepted` is reported, so a consumer sees
         // the list current and can send at once.
         let counters = self.shared.list_client(id, local, peer);
-        match Connection::start(link, Some(id), peer, counters, self.owner) {
+        match Connection::start(link, Some(id), peer, counters.clone(), self.owner) {
             Ok(mut connection) => {
                 emitter.emit(EventKind::Accepted {
                     client: id,
                     local,
                     peer,
+                    counters,
                 });
                 if let Some(info) = tls {
                     emitter.emit(EventKind::TlsEstablished {

@@ -117,6 +117,7 @@ mod tests {
                 client: 1,
                 local: "127.0.0.1:9000".parse().unwrap(),
                 peer,
+                counters: Default::default(),
             },
             EventKind::received(Some(1), peer, b"hello".to_vec()),
             EventKind::Sent {

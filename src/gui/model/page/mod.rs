@@ -468,10 +468,21 @@ impl Page {
             EventKind::Relaying { target, .. } if !self.relay_targets.contains(target) => {
                 self.relay_targets.push(*target);
             }
-            EventKind::Accepted { .. } | EventKind::Closed { .. } => {
-                if let Some(session) = &self.session {
-                    self.clients = session.clients();
-                }
+            // The client list is kept from the events, in their order: no engine lock.
+            EventKind::Accepted {
+                client,
+                local,
+                peer,
+                counters,
+            } => self.clients.push(ClientInfo {
+                id: *client,
+                local: *local,
+                peer: *peer,
+                since: event.time,
+                counters: counters.clone(),
+            }),
+            EventKind::Closed { client, .. } => {
+                self.clients.retain(|listed| Some(listed.id) != *client);
                 if self
                     .selected_client
                     .is_some_and(|id| !self.clients.iter().any(|c| c.id == id))

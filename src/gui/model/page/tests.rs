@@ -122,6 +122,7 @@ fn a_relay_page_names_each_end_and_which_way_the_bytes_went() {
             client: 1,
             local,
             peer: client,
+            counters: Default::default(),
         },
         EventKind::Relaying {
             client: 1,
@@ -251,4 +252,30 @@ fn a_sequence_is_exported_and_imported_as_the_command_line_reads_it() {
         "a bad file changes nothing"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_client_list_is_kept_from_the_events_in_their_order() {
+    let mut page = page(SessionKind::TcpServer);
+    let local: SocketAddr = "127.0.0.1:9000".parse().unwrap();
+    let accepted = |client, port| EventKind::Accepted {
+        client,
+        local,
+        peer: SocketAddr::from(([127, 0, 0, 1], port)),
+        counters: Default::default(),
+    };
+    let closed = |client, port| EventKind::Closed {
+        client: Some(client),
+        peer: SocketAddr::from(([127, 0, 0, 1], port)),
+        reason: CloseReason::PeerClosed,
+    };
+    // No session is asked: the events say it all (the window takes no engine lock).
+    for kind in [accepted(1, 50001), accepted(2, 50002), closed(1, 50001)] {
+        page.apply_event(Event::now(kind));
+    }
+    let ids: Vec<_> = page.clients().iter().map(|client| client.id).collect();
+    assert_eq!(ids, [2]);
+    page.apply_event(Event::now(accepted(3, 50003)));
+    let ids: Vec<_> = page.clients().iter().map(|client| client.id).collect();
+    assert_eq!(ids, [2, 3]);
 }
