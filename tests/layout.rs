@@ -363,3 +363,93 @@ fn blend(front: egui::Color32, back: egui::Color32, alpha: f32) -> egui::Color32
         mix(front.b(), back.b()),
     )
 }
+
+/// A long message of a device, as the course's programs send them.
+const LONG_LINE: &str =
+    "line 10 from the device: temperature 21.5 C, humidity 40 %, pressure 1013 hPa";
+
+/// Issue 27 item 1: on a projector (presentation on, 4 sessions, tools shown) the Content
+/// column shows at least 40 characters of every message, counted from the glyphs drawn inside
+/// the column; the session strip overflows into a menu and no control overlaps another.
+#[test]
+fn a_projector_shows_40_characters_of_each_message_with_4_sessions() {
+    for size in SIZES {
+        for tab in ["TCP Client", "TCP Server"] {
+            let mut h = app(size, true, Language::English);
+            let what = format!("{size:?}, {tab}");
+            click(&mut h, tab);
+            for _ in 0..3 {
+                click(&mut h, "+");
+            }
+            assert_eq!(h.state_mut().tab().pages.len(), 4, "{what}");
+            assert!(h.state().tools_open, "{what}: tools shown");
+            let peers: Vec<SocketAddr> = (1..=2)
+                .map(|n| SocketAddr::from(([127, 0, 0, 1], 50_000 + n)))
+                .collect();
+            let page = h.state_mut().tab().page();
+            for n in 0..20 {
+                let peer = if tab == "TCP Server" {
+                    peers[n % 2]
+                } else {
+                    peers[0]
+                };
+                let client = (tab == "TCP Server").then_some((n % 2) as u64 + 1);
+                page.apply_event(Event {
+                    time: SystemTime::now(),
+                    kind: EventKind::received(client, peer, LONG_LINE.as_bytes().to_vec()),
+                });
+            }
+            h.run();
+            if let Ok(dir) = std::env::var("LAYOUT_SHOTS") {
+                let name = format!("{dir}/{}x{}-{}.png", size.0, size.1, tab.replace(' ', ""));
+                h.render().expect("render").save(name).expect("save");
+            }
+            let shown = content_characters(&h);
+            assert!(shown.len() >= 5, "{what}: {} rows drawn", shown.len());
+            let fewest = shown.iter().copied().min().unwrap_or(0);
+            assert!(
+                fewest >= 40,
+                "{what}: only {fewest} characters of a message in sight"
+            );
+            let problems = overlapping_controls(&h);
+            assert!(problems.is_empty(), "{what}:\n{}", problems.join("\n"));
+            // Every control of the top bar and the strip is in the window, whole.
+            let screen = h.ctx.content_rect();
+            for label in ["Hide tools", "A+", "A−", "?", "+"] {
+                let rect = h.get_by_label(label).rect();
+                assert!(screen.contains_rect(rect), "{what}: {label} at {rect:?}");
+            }
+            // "Hide tools" hides the tools; it does not open a session.
+            click(&mut h, "Hide tools");
+            assert!(!h.state().tools_open, "{what}: Hide tools hides them");
+            assert_eq!(h.state_mut().tab().pages.len(), 4, "{what}");
+        }
+    }
+}
+
+/// For each drawn row of `LONG_LINE`: how many of its characters are painted inside the
+/// clip rectangle of their cell ("…" not counted).
+fn content_characters(h: &Harness<'static, App>) -> Vec<usize> {
+    let mut counts = Vec::new();
+    for clipped in &h.output().shapes {
+        let egui::Shape::Text(text) = &clipped.shape else {
+            continue;
+        };
+        if !text.galley.text().starts_with("line 10") {
+            continue;
+        }
+        let clip = clipped.clip_rect;
+        let mut shown = 0;
+        for row in &text.galley.rows {
+            for glyph in &row.glyphs {
+                let left = text.pos.x + row.pos.x + glyph.pos.x;
+                let right = left + glyph.advance_width;
+                if glyph.chr != '…' && left >= clip.left() - 0.5 && right <= clip.right() + 0.5 {
+                    shown += 1;
+                }
+            }
+        }
+        counts.push(shown);
+    }
+    counts
+}

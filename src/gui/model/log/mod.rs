@@ -134,7 +134,7 @@ pub struct Log {
     peers: Vec<(SocketAddr, Option<ClientId>)>,
     peer_index: HashMap<(SocketAddr, Option<ClientId>), u32>,
     /// Per peer: the unfinished character at the end of its last received row.
-    unfinished: HashMap<u32, ([u8; MAX_CARRY], u8)>,
+    unfinished: HashMap<u32, decode::Carry>,
     /// What each info and error row says, by row number (`first` + index), in row order.
     notes: VecDeque<(u64, Note)>,
 }
@@ -258,6 +258,8 @@ impl Log {
         self.rows.clear();
         self.notes.clear();
         self.bytes = 0;
+        // A character begun before the Clear is not finished by what comes after it.
+        self.unfinished.clear();
         // The chart shows no lanes for peers that are gone with their rows.
         self.forget_unused_peers();
     }
@@ -334,7 +336,12 @@ impl Log {
             tail_len: 0,
         };
         match direction {
-            Direction::Rx if self.streams => self.carry(&mut row),
+            Direction::Rx if self.streams => {
+                let number = self.first + self.rows.len() as u64;
+                if let Some(earlier) = self.carry(&mut row, number) {
+                    self.keep_own_end(earlier);
+                }
+            }
             // A connection that begins or ends starts its stream afresh.
             Direction::Info | Direction::Error => {
                 self.unfinished.remove(&peer);
