@@ -591,6 +591,8 @@ fn auto_reply_rules_and_echo_answer_peers() {
     click(&mut h, "Add rule");
     set_field(&mut h, "Pattern", "PING");
     set_field(&mut h, "Reply", "PONG");
+    // A new rule is off until switched on (issue 27 item 4).
+    click(&mut h, "On");
     let local = open_on_loopback(&mut h, "TCP Server", "Address", "Port", "Listen");
     let mut client = TcpStream::connect(local).unwrap();
     client.set_read_timeout(Some(DEADLINE)).unwrap();
@@ -1342,8 +1344,8 @@ fn a_clicked_row_opens_its_details_decoded_as_the_chosen_protocol() {
     assert!(h.query_by_label("3 (Read Holding Registers)").is_some());
     assert!(h.query_by_label("0x0A84 (correct)").is_some());
     assert_eq!(
-        page(&mut h).config().dissector,
-        socket_tester::codec::dissect::Dissector::ModbusRtu,
+        page(&mut h).config().decode_as,
+        Some(socket_tester::codec::dissect::Dissector::ModbusRtu),
         "the choice is the page's, kept with its settings"
     );
 

@@ -77,6 +77,9 @@ pub fn error(error: &Error) -> String {
         Error::InvalidSetting { name, reason } => format!("{}{}", known(name), known(reason)),
         Error::BadSequence(reason) => format!("序列不可用：{}", known(reason)),
         Error::Tls { peer, reason } => format!("与 {peer} 的 TLS 失败：{reason}"),
+        Error::TlsHandshake { peer, problem } => {
+            format!("与 {peer} 的 TLS 失败：{}", super::zh_tls::problem(problem))
+        }
         Error::TlsSettings(reason) => format!("无法设置 TLS：{reason}"),
         Error::RelayToItself(target) => format!("目标 {target} 就是中继监听的地址：它会连到自己"),
         Error::Resolve { host, reason } => format!("无法解析主机“{host}”：{}", known(reason)),

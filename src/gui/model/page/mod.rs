@@ -17,8 +17,11 @@ mod tls;
 mod view_state;
 
 pub use action::PageAction;
-pub use config::{DisplayMode, HISTORY_LEN, HistoryEntry, LogView, PageConfig, Preset};
+pub use config::{
+    DisplayMode, HISTORY_LEN, HistoryEntry, LogView, PageConfig, Preset, rule_is_complete,
+};
 pub use files::PathField;
+pub use read::PeerBrevity;
 pub use sequence::{SequenceProgress, StepKind};
 pub use view_state::{Searches, ShownRows};
 
@@ -408,12 +411,18 @@ impl Page {
             .applied_rules
             .as_ref()
             .is_some_and(|(rules, echo, encoding)| {
-                *rules == config.rules && *echo == config.echo && *encoding == config.encoding
+                rules.iter().eq(config.live_rules())
+                    && *echo == config.echo
+                    && *encoding == config.encoding
             })
         {
             return;
         }
-        let wanted = (config.rules.clone(), config.echo, config.encoding);
+        let wanted: (Vec<Rule>, _, _) = (
+            config.live_rules().cloned().collect(),
+            config.echo,
+            config.encoding,
+        );
         match Responder::new(&wanted.0, wanted.1, wanted.2) {
             Ok(responder) => {
                 session.set_responder(responder.is_active().then_some(responder));
