@@ -207,8 +207,7 @@ pub fn draw(page: &mut Page, shown: &ShownRows, actions: &mut Vec<PageAction>, u
         });
     };
     table.body(|body| {
-        let uniform = display == DisplayMode::Text && !shape.wraps
-            || display == DisplayMode::Hex && !shape.wraps;
+        let uniform = display != DisplayMode::Both && !shape.wraps;
         if uniform {
             body.rows(line_height, shown.len(), &mut add_row);
         } else {

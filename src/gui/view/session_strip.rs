@@ -47,10 +47,10 @@ pub fn draw(tab: &mut Tab, ui: &mut Ui) {
     let all_fit = needed <= ui.available_width() * STRIP_SHARE;
     let mut click = None;
     for (index, name) in names.iter().enumerate() {
-        if all_fit || index == tab.selected {
-            if let Some(c) = session_button(tab, index, name, closable, ui) {
-                click = Some(c);
-            }
+        if (all_fit || index == tab.selected)
+            && let Some(c) = session_button(tab, index, name, closable, ui)
+        {
+            click = Some(c);
         }
     }
     if !all_fit {
