@@ -92,6 +92,8 @@ fn open_every_section(h: &mut Harness<'static, App>) {
     for _ in 0..10 {
         click(h, "Add rule");
     }
+    // A saved preset's row (name, key, Edit, moves, delete) fits the panel too.
+    click(h, "Save as preset");
 }
 
 /// Every widget egui laid out in the last frame: its rectangle as clipped by its panel or
@@ -378,8 +380,11 @@ fn a_projector_shows_40_characters_of_each_message_with_4_sessions() {
             let mut h = app(size, true, Language::English);
             let what = format!("{size:?}, {tab}");
             click(&mut h, tab);
+            // "+" stays where it is as sessions are added (a "×" never takes its place).
+            let plus = h.get_by_label("+").rect();
             for _ in 0..3 {
                 click(&mut h, "+");
+                assert_eq!(h.get_by_label("+").rect(), plus, "{what}: + moved");
             }
             assert_eq!(h.state_mut().tab().pages.len(), 4, "{what}");
             assert!(h.state().tools_open, "{what}: tools shown");

@@ -47,7 +47,8 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     });
     for (index, preset) in page.config().presets.iter().enumerate() {
         ui.push_id(index, |ui| {
-            ui.horizontal(|ui| {
+            // Wraps rather than widen the narrow tool panel past its edge.
+            ui.horizontal_wrapped(|ui| {
                 let name = egui::Button::new(&preset.name).truncate();
                 if ui
                     .add_sized([PRESET_WIDTH, 0.0], name)

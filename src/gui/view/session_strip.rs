@@ -1,5 +1,5 @@
-//! The sessions of a tab, at the start of the status row: one button per session, "+" to open
-//! another, "×" to close one. When they do not fit beside the status (4 sessions on a
+//! The sessions of a tab, at the start of the status row: "+" to open another (first, so it
+//! stays put), one button per session, "×" to close one. When they do not fit beside the status (4 sessions on a
 //! projector), the selected one stays and the others are in a "Sessions: N" menu, so nothing is
 //! drawn over "Hide tools".
 
@@ -45,6 +45,12 @@ pub fn draw(tab: &mut Tab, ui: &mut Ui) {
         + widest(ui, &["+"], egui::TextStyle::Button)
         + padding;
     let all_fit = needed <= ui.available_width() * STRIP_SHARE;
+    // "+" first, where it stays: clicked again and again it opens sessions, never lands on
+    // a session's "×" that took its place.
+    let added = ui
+        .small_button("+")
+        .on_hover_text(t("Another session in this tab"))
+        .clicked();
     let mut click = None;
     for (index, name) in names.iter().enumerate() {
         if (all_fit || index == tab.selected)
@@ -68,14 +74,10 @@ pub fn draw(tab: &mut Tab, ui: &mut Ui) {
         .response
         .on_hover_text(t("Every session of this tab"));
     }
-    if ui
-        .small_button("+")
-        .on_hover_text(t("Another session in this tab"))
-        .clicked()
-    {
+    ui.separator();
+    if added {
         tab.add_page();
     }
-    ui.separator();
     match click {
         Some(Click::Select(index)) => tab.selected = index,
         Some(Click::Close(index)) => tab.close_page(index),
