@@ -322,9 +322,11 @@ fn a_refused_connection_is_explained_inline() {
 
     set_field(&mut h, "Port", "70000");
     click(&mut h, "Connect");
-    assert!(
-        h.query_by_label("invalid port '70000': use a number from 0 to 65535")
-            .is_some()
+    // In the status line, and (issue 27) in the log.
+    assert_eq!(
+        h.query_all_by_label("invalid port '70000': use a number from 0 to 65535")
+            .count(),
+        2
     );
 }
 
@@ -900,9 +902,15 @@ fn bad_input_in_every_field_is_explained_and_nothing_opens() {
         set_field(&mut h, "Host", host);
         set_field(&mut h, "Port", port);
         click(&mut h, "Connect");
+        // In the status line and in the log (the earlier cases' rows are there too).
         assert!(
-            h.query_by_label(message).is_some(),
+            h.query_all_by_label(message).count() >= 1,
             "{host:?}:{port:?} should say {message:?}"
+        );
+        assert_eq!(
+            page(&mut h).status_error(),
+            Some(message),
+            "{host:?}:{port:?}"
         );
         assert!(
             !page(&mut h).is_open(),

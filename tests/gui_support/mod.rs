@@ -32,8 +32,14 @@ pub fn projector(size: (f32, f32), language: Language) -> Harness<'static, App> 
 pub fn restarted(size: (f32, f32), saved: SavedState) -> Harness<'static, App> {
     i18n::set_language(saved.language);
     let zoom = saved.zoom;
+    let theme = if saved.dark {
+        egui::Theme::Dark
+    } else {
+        egui::Theme::Light
+    };
     Harness::builder()
         .with_size(egui::vec2(size.0 / zoom, size.1 / zoom))
+        .with_theme(theme)
         .with_max_steps(64)
         .with_context_setup(socket_tester::gui::view::fonts::install)
         .build_eframe(move |cc| App::with_state(&cc.egui_ctx, saved))

@@ -1,4 +1,5 @@
-//! Simplified Chinese for the window's frame: the session strip and the rules' summary.
+//! Simplified Chinese for the window's frame (the session strip, the rules' summary, the empty
+//! log's hints) and its newer notes.
 
 pub const TEXTS: &[(&str, &str)] = &[
     ("Sessions: {n}", "会话：{n}"),
@@ -10,4 +11,24 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("{n} rule(s), off since restart", "{n} 条规则，重启后已关闭"),
     ("{n} rule(s), all off", "{n} 条规则，均已关闭"),
     ("{on} of {n} rule(s) on", "{n} 条规则中 {on} 条已启用"),
+    (
+        "the kernel dropped {more} more datagrams ({total} in all): the receive buffer overflowed",
+        "内核又丢弃了 {more} 个数据报（共 {total} 个）：接收缓冲区溢出",
+    ),
+    (
+        "Connected: type a message below; what the server sends shows here",
+        "已连接：在下方输入消息；服务器发来的内容显示在这里",
+    ),
+    (
+        "Listening: connect a client to this port; its messages show here",
+        "正在监听：让客户端连接此端口；它的消息显示在这里",
+    ),
+    (
+        "Open: set where to send and type a message below; datagrams show here",
+        "已打开：设置发送目标并在下方输入消息；收到的数据报显示在这里",
+    ),
+    (
+        "Relaying: point a client at its port; what each end sends shows here",
+        "正在中继：让客户端连接其端口；两端发送的内容显示在这里",
+    ),
 ];

@@ -20,7 +20,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     find_bar(page, actions, ui);
     ui.separator();
     if page.log().is_empty() {
-        empty_hint(page.kind(), ui);
+        empty_hint(page.kind(), page.is_open(), ui);
         return;
     }
     match page.config().view {
@@ -33,16 +33,30 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     }
 }
 
-/// What to do first, where the rows will be.
-fn empty_hint(kind: SessionKind, ui: &mut Ui) {
-    let hint = match kind {
-        SessionKind::TcpClient => t("Connect to a server, then type a message below"),
-        SessionKind::TcpServer => {
+/// What to do first (or, once open, next), where the rows will be.
+fn empty_hint(kind: SessionKind, open: bool, ui: &mut Ui) {
+    let hint = match (kind, open) {
+        (SessionKind::TcpClient, false) => t("Connect to a server, then type a message below"),
+        (SessionKind::TcpClient, true) => {
+            t("Connected: type a message below; what the server sends shows here")
+        }
+        (SessionKind::TcpServer, false) => {
             t("Listen, then connect a client to this port; its messages show here")
         }
-        SessionKind::Udp => t("Open the socket, set where to send, then type a message below"),
-        SessionKind::Relay => {
+        (SessionKind::TcpServer, true) => {
+            t("Listening: connect a client to this port; its messages show here")
+        }
+        (SessionKind::Udp, false) => {
+            t("Open the socket, set where to send, then type a message below")
+        }
+        (SessionKind::Udp, true) => {
+            t("Open: set where to send and type a message below; datagrams show here")
+        }
+        (SessionKind::Relay, false) => {
             t("Start the relay, then point a client at its port: what each end sends shows here")
+        }
+        (SessionKind::Relay, true) => {
+            t("Relaying: point a client at its port; what each end sends shows here")
         }
     };
     ui.add_space(12.0);

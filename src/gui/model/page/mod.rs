@@ -212,6 +212,7 @@ impl Page {
             self.status_error = None;
             if let Err(error) = self.open(waker) {
                 self.status_error = Some(i18n::error(&error));
+                self.log.push_note(Note::Error(error));
             }
         }
     }

@@ -1,0 +1,134 @@
+//! Issue 27 item 8, the smaller things, in the window on a projector: the empty log's hint
+//! follows the session, a port field shows 65535 whole, a port that cannot be gets a log row,
+//! and with four sessions the status line's error is shown whole.
+
+mod gui_support;
+
+use std::net::TcpListener;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use gui_support::*;
+use socket_tester::gui::app::App;
+use socket_tester::gui::i18n::Language;
+use socket_tester::gui::model::log::Direction;
+
+/// For each painted text that is `text` or starts with it: the characters painted inside
+/// their clip rectangle, and whether the text was cut with "…".
+fn painted(h: &Harness<'static, App>, text: &str) -> Vec<(usize, bool)> {
+    let mut found = Vec::new();
+    for clipped in &h.output().shapes {
+        let egui::Shape::Text(shape) = &clipped.shape else {
+            continue;
+        };
+        let galley = &shape.galley;
+        if !galley.text().starts_with(text) {
+            continue;
+        }
+        let clip = clipped.clip_rect;
+        let mut inside = 0;
+        let mut cut = false;
+        for row in &galley.rows {
+            for glyph in &row.glyphs {
+                let left = shape.pos.x + row.pos.x + glyph.pos.x;
+                let right = left + glyph.advance_width;
+                cut |= glyph.chr == '…';
+                if glyph.chr != '…' && left >= clip.left() - 0.5 && right <= clip.right() + 0.5 {
+                    inside += 1;
+                }
+            }
+        }
+        found.push((inside, cut));
+    }
+    found
+}
+
+fn set_port(h: &mut Harness<'static, App>, port: &str) {
+    h.state_mut().tab().page().config_mut().port = port.into();
+    h.run();
+}
+
+#[test]
+fn a_port_field_shows_65535_whole() {
+    for size in SIZES {
+        let mut h = projector(size, Language::English);
+        set_port(&mut h, "65535");
+        let shown = painted(&h, "65535");
+        assert!(
+            shown.iter().any(|&(inside, _)| inside == 5),
+            "{size:?}: {shown:?}"
+        );
+    }
+}
+
+#[test]
+fn a_port_that_cannot_be_is_said_in_the_log_too() {
+    let mut h = projector(SIZES[0], Language::English);
+    set_port(&mut h, "99999");
+    click(&mut h, "Connect");
+    let page = h.state_mut().tab().page();
+    assert!(page.status_error().is_some());
+    let row = page
+        .log()
+        .iter()
+        .find(|row| row.direction == Direction::Error)
+        .map(|row| row.text);
+    assert!(
+        row.is_some_and(|text| text.contains("99999")),
+        "a log row names the port"
+    );
+}
+
+#[test]
+fn after_clear_the_empty_log_says_what_to_do_on_a_connected_session() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut h = projector(SIZES[1], Language::English);
+    set_port(&mut h, &port.to_string());
+    click(&mut h, "Connect");
+    let _held = listener.accept().unwrap();
+    wait_until(&mut h, "the connection", |h| {
+        h.state_mut().tab().page().is_connected()
+    });
+    click(&mut h, "Clear");
+    assert!(h.query_by_label_contains("Connect to a server").is_none());
+    assert!(
+        h.query_by_label_contains("Connected: type a message below")
+            .is_some()
+    );
+}
+
+#[test]
+fn with_four_sessions_the_status_error_is_shown_whole() {
+    for size in SIZES {
+        let mut h = projector(size, Language::English);
+        for _ in 0..3 {
+            click(&mut h, "+");
+        }
+        // Nothing listens there: refused.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        set_port(&mut h, &port.to_string());
+        click(&mut h, "Connect");
+        wait_until(&mut h, "the refusal", |h| {
+            h.state_mut().tab().page().status_error().is_some()
+        });
+        let error = h
+            .state_mut()
+            .tab()
+            .page()
+            .status_error()
+            .unwrap()
+            .to_string();
+        let shown = painted(&h, &error);
+        assert!(
+            shown
+                .iter()
+                .any(|&(inside, cut)| !cut && inside == error.chars().count()),
+            "{size:?}: {error} shown as {shown:?}"
+        );
+    }
+}
