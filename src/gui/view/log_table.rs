@@ -170,7 +170,11 @@ pub fn draw(page: &mut Page, shown: &ShownRows, actions: &mut Vec<PageAction>, u
             let width = ui.available_width();
             if (width - content_width).abs() > 0.5 {
                 ui.data_mut(|d| d.insert_temp(width_id, width));
-                ui.ctx().request_repaint();
+                // Drawn again only when the rows' lines change with it: once.
+                let now_per_line = ((width / char_width).floor() as usize).max(8);
+                if narrow && now_per_line != shape.per_line {
+                    ui.ctx().request_repaint();
+                }
             }
             let text = row_content(&row, display);
             if display == DisplayMode::Both {

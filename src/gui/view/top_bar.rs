@@ -84,14 +84,9 @@ fn look_width(ui: &Ui) -> f32 {
     button_width(ui, &[t("Presentation"), t("Normal view")])
 }
 
-/// What the right end needs at the least: A−, the zoom, A+, "?" and "»".
+/// What the right end needs at the least: "?" and "»".
 fn right_edge_width(ui: &Ui) -> f32 {
-    button_width(ui, &[t("A+")])
-        + button_width(ui, &[t("A−")])
-        + widest(ui, &["300%"], egui::TextStyle::Body)
-        + ui.spacing().item_spacing.x
-        + button_width(ui, &["?"])
-        + button_width(ui, &["»"])
+    button_width(ui, &["?"]) + button_width(ui, &["»"])
 }
 
 fn tabs(app: &mut App, ui: &mut Ui) {
