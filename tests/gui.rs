@@ -1319,6 +1319,13 @@ fn record_save_pcap_and_replay_from_the_window() {
         b"hello",
         "the replay sent what this end sent"
     );
+    // Once it has ended it says so, in the language of the moment (issue 27 item 8).
+    wait_until(&mut h, "the replay's end", |h| {
+        h.query_by_label("Replay ended: 1 messages sent").is_some()
+    });
+    open_combo(&mut h, "Language");
+    click(&mut h, "简体中文");
+    assert!(h.query_by_label("回放结束：已发送 1 条消息").is_some());
 }
 
 /// A UDP page on loopback whose log holds one datagram from a peer.

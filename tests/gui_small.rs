@@ -132,3 +132,36 @@ fn with_four_sessions_the_status_error_is_shown_whole() {
         );
     }
 }
+
+/// "×" on an open session asks first; "Keep it" keeps it, "Close session" closes it. A closed
+/// session's "×" closes at once.
+#[test]
+fn closing_an_open_session_asks_first() {
+    let mut h = projector(SIZES[1], Language::English);
+    click(&mut h, "TCP Server");
+    click(&mut h, "+");
+    {
+        let config = h.state_mut().tab().page().config_mut();
+        config.bind_address = "127.0.0.1".into();
+    }
+    click(&mut h, "Listen");
+    wait_until(&mut h, "listening", |h| {
+        h.state_mut().tab().page().is_open()
+    });
+    let close_second = |h: &mut Harness<'static, App>| {
+        h.query_all_by_label("×").nth(1).expect("its ×").click();
+        h.run();
+    };
+    close_second(&mut h);
+    assert_eq!(h.state_mut().tab().pages.len(), 2, "asked, not closed");
+    assert!(
+        h.query_by_label_contains("Close the open session")
+            .is_some()
+    );
+    click(&mut h, "Keep it");
+    assert_eq!(h.state_mut().tab().pages.len(), 2);
+    assert!(h.state_mut().tab().page().is_open());
+    close_second(&mut h);
+    click(&mut h, "Close session");
+    assert_eq!(h.state_mut().tab().pages.len(), 1);
+}

@@ -31,4 +31,14 @@ pub const TEXTS: &[(&str, &str)] = &[
         "Relaying: point a client at its port; what each end sends shows here",
         "正在中继：让客户端连接其端口；两端发送的内容显示在这里",
     ),
+    (
+        "Replay ended: {count} messages sent",
+        "回放结束：已发送 {count} 条消息",
+    ),
+    (
+        "Close the open session {name}? Its connection and its log go with it.",
+        "关闭已打开的会话 {name}？它的连接和日志会一起关闭。",
+    ),
+    ("Close session", "关闭会话"),
+    ("Keep it", "保留"),
 ];

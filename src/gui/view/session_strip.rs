@@ -78,10 +78,44 @@ pub fn draw(tab: &mut Tab, ui: &mut Ui) {
     if added {
         tab.add_page();
     }
+    let pending_id = egui::Id::unique(("close-session", tab.kind));
     match click {
         Some(Click::Select(index)) => tab.selected = index,
+        // An open session (a connection, a listening port) and its log are not dropped on a
+        // click that may have been meant for its neighbour: asked first.
+        Some(Click::Close(index)) if tab.pages[index].is_open() => {
+            ui.data_mut(|d| d.insert_temp(pending_id, index));
+        }
         Some(Click::Close(index)) => tab.close_page(index),
         None => {}
+    }
+    let pending = ui.data(|d| d.get_temp::<usize>(pending_id));
+    if let Some(index) = pending.filter(|&i| i < names.len()) {
+        let mut answer = None;
+        let modal = egui::Modal::new(pending_id.with("modal")).show(ui.ctx(), |ui| {
+            ui.label(tf(
+                "Close the open session {name}? Its connection and its log go with it.",
+                &[("name", &names[index])],
+            ));
+            ui.horizontal(|ui| {
+                if ui.button(t("Close session")).clicked() {
+                    answer = Some(true);
+                }
+                if ui.button(t("Keep it")).clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+        // Escape or a click beside it keeps the session.
+        if modal.should_close() && answer.is_none() {
+            answer = Some(false);
+        }
+        if let Some(close) = answer {
+            ui.data_mut(|d| d.remove::<usize>(pending_id));
+            if close {
+                tab.close_page(index);
+            }
+        }
     }
 }
 

@@ -14,7 +14,7 @@ mod note;
 
 pub use export::{ExportFormat, export};
 pub use filter::{Found, LogFilter, RowSearch, row_contains};
-pub use note::{Note, kernel_dropped};
+pub use note::{Note, grouped, kernel_dropped};
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
