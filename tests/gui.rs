@@ -1062,6 +1062,10 @@ fn stress_tab_shows_live_figures_stops_and_exports_the_report() {
     assert_eq!(report.sent, report.succeeded + report.failed, "{report:?}");
     assert_eq!(report.failed, 0, "{report:?}");
     h.get_by_label("Start test");
+    // Byte counts read at a glance: "12,480 B" (issue 27 item 8).
+    let grouped = socket_tester::gui::model::log::grouped;
+    let bytes_out = format!("{} B", grouped(report.bytes_out));
+    assert!(h.query_all_by_label(&bytes_out).count() >= 1, "{bytes_out}");
 
     let csv = dir.file("report.csv");
     set_field(&mut h, "Report file", &csv.display().to_string());
