@@ -165,3 +165,27 @@ fn closing_an_open_session_asks_first() {
     click(&mut h, "Close session");
     assert_eq!(h.state_mut().tab().pages.len(), 1);
 }
+
+/// Broadcast switched while a UDP socket is open says so in the log, both ways.
+#[test]
+fn toggling_broadcast_while_open_is_logged() {
+    let mut h = projector(SIZES[0], Language::English);
+    click(&mut h, "UDP");
+    {
+        let config = h.state_mut().tab().page().config_mut();
+        config.bind_address = "127.0.0.1".into();
+        config.bind_port = "0".into();
+    }
+    click(&mut h, "Open");
+    wait_until(&mut h, "open", |h| h.state_mut().tab().page().is_open());
+    let said = |h: &mut Harness<'static, App>, words: &str| {
+        let page = h.state_mut().tab().page();
+        page.log().iter().filter(|row| row.text == words).count()
+    };
+    click(&mut h, "Broadcast");
+    wait_until(&mut h, "the row", |h| {
+        said(h, "broadcast on: datagrams may go to broadcast addresses") == 1
+    });
+    click(&mut h, "Broadcast");
+    wait_until(&mut h, "the row", |h| said(h, "broadcast off") == 1);
+}

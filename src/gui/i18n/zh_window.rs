@@ -41,4 +41,9 @@ pub const TEXTS: &[(&str, &str)] = &[
     ),
     ("Close session", "关闭会话"),
     ("Keep it", "保留"),
+    (
+        "broadcast on: datagrams may go to broadcast addresses",
+        "广播已开启：数据报可以发往广播地址",
+    ),
+    ("broadcast off", "广播已关闭"),
 ];

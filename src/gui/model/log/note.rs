@@ -41,6 +41,8 @@ pub enum Note {
         asked: usize,
         granted: usize,
     },
+    /// UDP's broadcast switch, turned while the socket is open.
+    Broadcast(bool),
     /// Datagrams the kernel dropped in all so far, `more` of them since the last such row.
     KernelDropped {
         total: u64,
@@ -117,6 +119,10 @@ impl Note {
                     None => buffer,
                 }
             }
+            Note::Broadcast(true) => {
+                t("broadcast on: datagrams may go to broadcast addresses").to_string()
+            }
+            Note::Broadcast(false) => t("broadcast off").to_string(),
             Note::KernelDropped { total, more } if more < total => tf(
                 "the kernel dropped {more} more datagrams ({total} in all): the receive buffer overflowed",
                 &[("more", &grouped(*more)), ("total", &grouped(*total))],
