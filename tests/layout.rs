@@ -227,6 +227,13 @@ fn check_every_tab(size: (f32, f32), presentation: bool, language: Language) {
         .map(|node| node.rect())
         .collect();
     assert_eq!(headers.len(), 2, "{what}: a chart in each half");
+    // The two charts' rows line up across the halves (issue 27 item 8).
+    assert!(
+        (headers[0].top() - headers[1].top()).abs() < 1.0,
+        "{what}: the charts start at {} and {}",
+        headers[0].top(),
+        headers[1].top()
+    );
     for header in headers {
         assert!(screen.contains_rect(header), "{what}: {header:?} is cut");
         let peer_lane = h.query_all_by_label_contains("127.0.0.1:").any(|node| {
@@ -241,6 +248,29 @@ fn check_every_tab(size: (f32, f32), presentation: bool, language: Language) {
         );
     }
     check_frame(&h, language, &format!("{what}, Demo running"));
+    // After an RST the server's half has no client button and the client's half still has
+    // its own: the charts still start at one height.
+    click(&mut h, "Close with RST");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while h
+        .state()
+        .demo
+        .as_ref()
+        .is_some_and(|d| !d.pages[0].clients().is_empty())
+    {
+        assert!(std::time::Instant::now() < deadline, "the RST arrives");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run();
+    let tops: Vec<f32> = h
+        .query_all_by_label(t("This end"))
+        .map(|node| node.rect().top())
+        .collect();
+    assert!(
+        tops.len() == 2 && (tops[0] - tops[1]).abs() < 1.0,
+        "{what}, after RST: the charts start at {tops:?}"
+    );
 }
 
 /// No control overlaps another or is cut at a side; in Chinese, no English word is in sight.
