@@ -189,3 +189,35 @@ fn toggling_broadcast_while_open_is_logged() {
     click(&mut h, "Broadcast");
     wait_until(&mut h, "the row", |h| said(h, "broadcast off") == 1);
 }
+
+/// On a projector at 1024×768 the Demo's arrows say "11 B  hello world" whole, in both halves.
+#[test]
+fn a_demo_arrow_label_is_whole_on_a_projector() {
+    let mut h = projector(SIZES[0], Language::English);
+    click(&mut h, "Demo");
+    click(&mut h, "Start TCP demo");
+    wait_until(&mut h, "the demo to connect", |h| {
+        let demo = h.state().demo.as_ref().unwrap();
+        demo.pages[1].is_connected() && demo.pages[0].clients().len() == 1
+    });
+    if let Some(demo) = h.state_mut().demo.as_mut() {
+        *demo.pages[1].message_mut() = "hello world".into();
+    }
+    h.get_all_by_label("Send").nth(1).unwrap().click();
+    h.run();
+    wait_until(&mut h, "the server to read it", |h| {
+        h.state().demo.as_ref().unwrap().pages[0]
+            .log()
+            .iter()
+            .any(|r| r.direction == Direction::Rx)
+    });
+    let label = "11 B  hello world";
+    let shown = painted(&h, label);
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    for (inside, cut) in shown {
+        assert!(
+            !cut && inside == label.chars().count(),
+            "{inside} of {label}"
+        );
+    }
+}

@@ -109,9 +109,18 @@ pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
                         draw_arrow(&painter, Pos2::new(from, y), Pos2::new(to, y), color);
                         // Right on its arrow, farther from the arrow of the row above: a
                         // label belongs to the line under it.
+                        // As wide as the two lanes it joins, not only the arrow between
+                        // their middles: "11 B hello world" fits a Demo half on a projector.
                         let label = Rect::from_min_max(
-                            Pos2::new(from.min(to) + 6.0, y - LABEL_HEIGHT - 1.0),
-                            Pos2::new(from.max(to) - 6.0, y - 1.0),
+                            Pos2::new(
+                                (from.min(to) - lane_width / 2.0 + 4.0)
+                                    .max(rect.left() + TIME_WIDTH),
+                                y - LABEL_HEIGHT - 1.0,
+                            ),
+                            Pos2::new(
+                                (from.max(to) + lane_width / 2.0 - 4.0).min(rect.right()),
+                                y - 1.0,
+                            ),
                         );
                         ui.put(label, Label::new(text).truncate());
                     }
