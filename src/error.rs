@@ -6,6 +6,54 @@ use std::net::SocketAddr;
 
 use thiserror::Error;
 
+/// Why a TLS handshake failed, each with what to do (the window words them in its language).
+/// `name` is the name the certificate was checked for.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TlsProblem {
+    #[error("the certificate for {name} has expired")]
+    Expired { name: String },
+    #[error("the certificate for {name} is not valid yet (check the clocks of both machines)")]
+    NotValidYet { name: String },
+    #[error("the certificate is not valid for {name} (set the TLS name it was made for)")]
+    WrongName { name: String },
+    #[error(
+        "the certificate for {name} is not signed by a trusted authority (a self-signed \
+         device needs \"Accept any certificate\" or its CA file)"
+    )]
+    UnknownIssuer { name: String },
+    #[error(
+        "the certificate for {name} is a CA certificate used as a server's, as `openssl req \
+         -x509` makes by default: tick \"Accept any certificate\" (--tls-insecure), or make \
+         the server's certificate with CA:FALSE"
+    )]
+    CaUsedAsEndEntity { name: String },
+    #[error("the certificate for {name} has been revoked")]
+    Revoked { name: String },
+    #[error("the certificate for {name} has a signature that does not check out")]
+    BadSignature { name: String },
+    #[error("the certificate for {name} is not meant for a TLS server")]
+    NotForServers { name: String },
+    #[error("the certificate for {name} cannot be used: {detail}")]
+    BadCertificate { name: String, detail: String },
+    #[error("the peer does not speak TLS")]
+    NotTls,
+    #[error("the peer closed the connection during the TLS handshake")]
+    ClosedDuringHandshake,
+    #[error("the peer refused the handshake ({alert})")]
+    Refused { alert: String },
+    #[error("the peer and this end have no TLS version or cipher suite in common ({detail})")]
+    NothingInCommon { detail: String },
+    #[error("the peer sent no certificate")]
+    NoCertificate,
+    #[error(
+        "the TLS handshake timed out after {secs} s: the peer took the connection but did \
+         not answer (is it a TLS server?)"
+    )]
+    TimedOut { secs: u64 },
+    #[error("{0}")]
+    Other(String),
+}
+
 /// Largest UDP payload that fits one IPv4 datagram (65,535 − 8 UDP header − 20 IP header).
 pub const MAX_UDP_PAYLOAD: usize = 65_507;
 
@@ -87,6 +135,12 @@ pub enum Error {
     RelayLoop(String),
     #[error("TLS with {peer} failed: {reason}")]
     Tls { peer: SocketAddr, reason: String },
+    /// A handshake that failed for a reason a person can act on (see [`TlsProblem`]).
+    #[error("TLS with {peer} failed: {problem}")]
+    TlsHandshake {
+        peer: SocketAddr,
+        problem: TlsProblem,
+    },
     #[error("TLS cannot be set up: {0}")]
     TlsSettings(String),
 

@@ -9,7 +9,7 @@ mod common;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use egui::{Pos2, Rect};
+use egui::Rect;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT, Queryable};
 use socket_tester::error::Error;
@@ -89,6 +89,8 @@ fn open_every_section(h: &mut Harness<'static, App>) {
     for _ in 0..10 {
         click(h, "Add rule");
     }
+    // A saved preset's row (name, key, Edit, moves, delete) fits the panel too.
+    click(h, "Save as preset");
 }
 
 /// Every widget egui laid out in the last frame: its rectangle as clipped by its panel or
@@ -222,6 +224,13 @@ fn check_every_tab(size: (f32, f32), presentation: bool, language: Language) {
         .map(|node| node.rect())
         .collect();
     assert_eq!(headers.len(), 2, "{what}: a chart in each half");
+    // The two charts' rows line up across the halves (issue 27 item 8).
+    assert!(
+        (headers[0].top() - headers[1].top()).abs() < 1.0,
+        "{what}: the charts start at {} and {}",
+        headers[0].top(),
+        headers[1].top()
+    );
     for header in headers {
         assert!(screen.contains_rect(header), "{what}: {header:?} is cut");
         let peer_lane = h.query_all_by_label_contains("127.0.0.1:").any(|node| {
@@ -236,6 +245,29 @@ fn check_every_tab(size: (f32, f32), presentation: bool, language: Language) {
         );
     }
     check_frame(&h, language, &format!("{what}, Demo running"));
+    // After an RST the server's half has no client button and the client's half still has
+    // its own: the charts still start at one height.
+    click(&mut h, "Close with RST");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while h
+        .state()
+        .demo
+        .as_ref()
+        .is_some_and(|d| !d.pages[0].clients().is_empty())
+    {
+        assert!(std::time::Instant::now() < deadline, "the RST arrives");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run();
+    let tops: Vec<f32> = h
+        .query_all_by_label(t("This end"))
+        .map(|node| node.rect().top())
+        .collect();
+    assert!(
+        tops.len() == 2 && (tops[0] - tops[1]).abs() < 1.0,
+        "{what}, after RST: the charts start at {tops:?}"
+    );
 }
 
 /// No control overlaps another or is cut at a side; in Chinese, no English word is in sight.
@@ -268,29 +300,59 @@ at_both_sizes! {
     every_tab_keeps_its_log_and_no_control_overlaps_presentation_chinese: true, Language::Chinese;
 }
 
-/// Clicking A+ again and again stays on A+, and Presentation does not move (it used to slide
-/// under the pointer as the zoom label grew).
+/// Clicking A+ (or A−) again and again without moving the mouse keeps zooming, and
+/// Presentation does not move (issue 27 item 6). A click without a move is placed where the
+/// pointer last moved, in the points of the zoom before (egui-winit keeps the pointer in
+/// points), so the buttons must keep their places in points: at the right edge, which moves in
+/// points with the zoom, the second click landed outside the window and was ignored.
 #[test]
-fn a_plus_stays_under_the_pointer_and_presentation_stays_put() {
-    let mut h = app((1280.0, 720.0), false, Language::English);
-    let presentation = h.get_by_label("Presentation").rect();
-    // Where the pointer is, in pixels: egui's points times the zoom.
-    let zoom = h.ctx.zoom_factor();
-    let pointer: Pos2 = (h.get_by_label("A+").rect().center().to_vec2() * zoom).to_pos2();
-    for _ in 0..5 {
-        let zoom = h.ctx.zoom_factor();
-        let under = Pos2::new(pointer.x / zoom, pointer.y / zoom);
-        let a_plus = h.get_by_label("A+").rect();
-        assert!(a_plus.contains(under), "A+ {a_plus:?} moved from {under:?}");
-        h.get_by_label("A+").click();
-        h.run();
-        let now = h.get_by_label("Presentation").rect();
-        assert!(
-            (now.min - presentation.min).length() < 0.5,
-            "Presentation moved from {presentation:?} to {now:?}"
-        );
+fn zoom_buttons_keep_taking_clicks_without_a_mouse_move() {
+    for size in SIZES {
+        for presentation in [false, true] {
+            let mut h = app(size, presentation, Language::English);
+            let what = format!("{size:?}, presentation {presentation}");
+            if let Ok(dir) = std::env::var("LAYOUT_SHOTS") {
+                let name = format!("{dir}/zoom-{}-{presentation}.png", size.0);
+                h.render().expect("render").save(name).expect("save");
+            }
+            let look = if presentation {
+                "Normal view"
+            } else {
+                "Presentation"
+            };
+            let look_at = h.query_by_label(look).map(|node| node.rect());
+            for (button, step) in [("A+", 0.1), ("A−", -0.1)] {
+                let at = h.get_by_label(button).rect().center();
+                h.hover_at(at);
+                h.run();
+                for n in 0..4 {
+                    let before = h.ctx.zoom_factor();
+                    for pressed in [true, false] {
+                        h.event(egui::Event::PointerButton {
+                            pos: at,
+                            button: egui::PointerButton::Primary,
+                            pressed,
+                            modifiers: egui::Modifiers::NONE,
+                        });
+                        h.run();
+                    }
+                    let after = h.ctx.zoom_factor();
+                    assert!(
+                        (after - before - step).abs() < 0.01,
+                        "{what}: click {n} on {button} at {at:?} went from {before} to {after}"
+                    );
+                    // Where it still fits (else it is in the "»" menu), it stays put.
+                    let now = h.query_by_label(look).map(|node| node.rect());
+                    if let (Some(now), Some(look_at)) = (now, look_at) {
+                        assert!(
+                            (now.min - look_at.min).length() < 0.5,
+                            "{what}: {look} moved from {look_at:?} to {now:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
-    assert!(h.ctx.zoom_factor() > 1.4);
 }
 
 /// Every text colour of the window against the background it is drawn on, in both themes.
@@ -359,4 +421,103 @@ fn blend(front: egui::Color32, back: egui::Color32, alpha: f32) -> egui::Color32
         mix(front.g(), back.g()),
         mix(front.b(), back.b()),
     )
+}
+
+/// A long message of a device, as the course's programs send them.
+const LONG_LINE: &str =
+    "line 10 from the device: temperature 21.5 C, humidity 40 %, pressure 1013 hPa";
+
+/// Issue 27 item 1: on a projector (presentation on, 4 sessions, tools shown) the Content
+/// column shows at least 40 characters of every message, counted from the glyphs drawn inside
+/// the column; the session strip overflows into a menu and no control overlaps another.
+#[test]
+fn a_projector_shows_40_characters_of_each_message_with_4_sessions() {
+    for size in SIZES {
+        for tab in ["TCP Client", "TCP Server"] {
+            let mut h = app(size, true, Language::English);
+            let what = format!("{size:?}, {tab}");
+            click(&mut h, tab);
+            // "+" stays where it is as sessions are added (a "×" never takes its place).
+            let plus = h.get_by_label("+").rect();
+            for _ in 0..3 {
+                click(&mut h, "+");
+                assert_eq!(h.get_by_label("+").rect(), plus, "{what}: + moved");
+            }
+            assert_eq!(h.state_mut().tab().pages.len(), 4, "{what}");
+            assert!(h.state().tools_open, "{what}: tools shown");
+            let peers: Vec<SocketAddr> = (1..=2)
+                .map(|n| SocketAddr::from(([127, 0, 0, 1], 50_000 + n)))
+                .collect();
+            let page = h.state_mut().tab().page();
+            for n in 0..20 {
+                let peer = if tab == "TCP Server" {
+                    peers[n % 2]
+                } else {
+                    peers[0]
+                };
+                let client = (tab == "TCP Server").then_some((n % 2) as u64 + 1);
+                page.apply_event(Event::now(EventKind::received(
+                    client,
+                    peer,
+                    LONG_LINE.as_bytes().to_vec(),
+                )));
+            }
+            h.run();
+            if let Ok(dir) = std::env::var("LAYOUT_SHOTS") {
+                let name = format!("{dir}/{}x{}-{}.png", size.0, size.1, tab.replace(' ', ""));
+                h.render().expect("render").save(name).expect("save");
+            }
+            let shown = content_characters(&h);
+            assert!(shown.len() >= 5, "{what}: {} rows drawn", shown.len());
+            let fewest = shown.iter().copied().min().unwrap_or(0);
+            assert!(
+                fewest >= 40,
+                "{what}: only {fewest} characters of a message in sight"
+            );
+            let problems = overlapping_controls(&h);
+            assert!(problems.is_empty(), "{what}:\n{}", problems.join("\n"));
+            // Every control of the top bar and the strip is in the window, whole.
+            let screen = h.ctx.content_rect();
+            let mut top_bar = vec!["Hide tools", "A+", "A−", "?", "+"];
+            // 1280×720 has room for the switch back beside the tabs.
+            if size.0 >= 1280.0 {
+                top_bar.push("Normal view");
+            }
+            for label in top_bar {
+                let rect = h.get_by_label(label).rect();
+                assert!(screen.contains_rect(rect), "{what}: {label} at {rect:?}");
+            }
+            // "Hide tools" hides the tools; it does not open a session.
+            click(&mut h, "Hide tools");
+            assert!(!h.state().tools_open, "{what}: Hide tools hides them");
+            assert_eq!(h.state_mut().tab().pages.len(), 4, "{what}");
+        }
+    }
+}
+
+/// For each drawn row of `LONG_LINE`: how many of its characters are painted inside the
+/// clip rectangle of their cell ("…" not counted).
+fn content_characters(h: &Harness<'static, App>) -> Vec<usize> {
+    let mut counts = Vec::new();
+    for clipped in &h.output().shapes {
+        let egui::Shape::Text(text) = &clipped.shape else {
+            continue;
+        };
+        if !text.galley.text().starts_with("line 10") {
+            continue;
+        }
+        let clip = clipped.clip_rect;
+        let mut shown = 0;
+        for row in &text.galley.rows {
+            for glyph in &row.glyphs {
+                let left = text.pos.x + row.pos.x + glyph.pos.x;
+                let right = left + glyph.advance_width;
+                if glyph.chr != '…' && left >= clip.left() - 0.5 && right <= clip.right() + 0.5 {
+                    shown += 1;
+                }
+            }
+        }
+        counts.push(shown);
+    }
+    counts
 }

@@ -99,7 +99,7 @@ fn replaying_this_ends_side_as_a_mock_client_sends_the_recorded_bytes_in_order()
         matches!(k, EventKind::Connected { .. }).then_some(())
     });
     let replay = start_replay(path, Side::Here, false, &client, Destination::Default);
-    assert_eq!(replay.note.as_deref(), Some("Replaying 3 messages"));
+    assert_eq!(replay.words().as_deref(), Some("Replaying 3 messages"));
     for _ in 0..3 {
         wait_for(&client, "Sent", |k| {
             matches!(k, EventKind::Sent { .. }).then_some(())

@@ -86,6 +86,7 @@ fn toolkit_screenshot() {
     click(&mut h, "Add rule");
     set_field(&mut h, "Pattern", "T=");
     set_field(&mut h, "Reply", "ACK\\n");
+    click(&mut h, "On");
     let local = bound_by(&mut h, "Listen");
     let mut sensor = TcpStream::connect(local).unwrap();
     sensor

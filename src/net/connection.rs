@@ -58,9 +58,45 @@ pub(crate) struct Ending {
     pub reset: AtomicBool,
     /// The writer is inside a write, which blocks while the peer does not read.
     pub writing: AtomicBool,
-    /// Why the writer gave up on the peer (a send timeout, a failed write): the reason the
-    /// connection closed, which the reader reports (its own read then only sees the shutdown).
-    pub writer_failed: std::sync::Mutex<Option<Error>>,
+    /// Why the writer gave up on the peer (a send timeout, a failed write).
+    writer_failed: std::sync::Mutex<Option<Error>>,
+    /// Which end of the connection's threads ended first (`NOBODY`, `READER`, `WRITER`): the
+    /// first one's reason is the close's.
+    first_to_end: std::sync::atomic::AtomicU8,
+}
+
+const NOBODY: u8 = 0;
+const READER: u8 = 1;
+const WRITER: u8 = 2;
+
+impl Ending {
+    /// The writer gave up on the peer with `error`. Kept before the race for first is run, so
+    /// a reader that loses it finds the reason.
+    pub fn writer_gave_up(&self, error: Error) {
+        *self
+            .writer_failed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(error);
+        let _ =
+            self.first_to_end
+                .compare_exchange(NOBODY, WRITER, Ordering::SeqCst, Ordering::SeqCst);
+    }
+
+    /// The reader's read has ended: true if it ended first (its reason is the close's),
+    /// false if the writer had given up before (the reader then only saw its shutdown).
+    fn reader_first(&self) -> bool {
+        self.first_to_end
+            .compare_exchange(NOBODY, READER, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+    }
+
+    /// Why the writer gave up, once.
+    fn take_writer_failure(&self) -> Option<Error> {
+        self.writer_failed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+    }
 }
 
 /// Who a connection reports to.
@@ -174,16 +210,11 @@ impl Connection {
                     forward,
                 };
                 let mut reason = reader.read_until_closed();
-                // A writer that gave up on the peer shut the socket down, which the read
-                // took for the peer's end: the writer's reason is the close's.
-                let writer_failure = || {
-                    ending
-                        .writer_failed
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner())
-                        .take()
-                };
-                if let Some(error) = writer_failure() {
+                // A writer that gave up on the peer first shut the socket down, which the
+                // read took for the peer's end: the writer's reason is the close's.
+                if !ending.reader_first()
+                    && let Some(error) = ending.take_writer_failure()
+                {
                     reason = CloseReason::Failed(error);
                 }
                 if reason == CloseReason::PeerClosed
@@ -201,7 +232,7 @@ impl Connection {
                     // Sends still go out until the writer fails or the connection is closed.
                     let _ = hangup_rx.recv();
                     // The peer ended first; a write that failed after is said as an error.
-                    if let Some(error) = writer_failure() {
+                    if let Some(error) = ending.take_writer_failure() {
                         emitter.emit(EventKind::Error { client, error });
                     }
                     if let Some(error) = socket.take_error().ok().flatten() {

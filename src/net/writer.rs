@@ -75,8 +75,19 @@ impl Writer {
                         message: "the connection was closed here during the write".to_string(),
                     };
                     self.emitter.emit(EventKind::Error { client, error });
+                } else if peer_ended(&err) {
+                    // The peer reset or went away: the reader reports that as the close; this
+                    // says what became of the write, as before.
+                    let error = Error::SendFailed {
+                        peer,
+                        sent,
+                        len,
+                        message: crate::error::describe_io(&err),
+                    };
+                    self.emitter.emit(EventKind::Error { client, error });
                 } else {
-                    // The connection closes for this reason, and says so once, as it closes.
+                    // This end gave up on the peer: the connection closes for this reason, said
+                    // once, as it closes (unless the reader had ended first).
                     let error = match (err.kind(), self.send_timeout) {
                         (io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut, Some(limit)) => {
                             Error::SendTimeout {
@@ -93,11 +104,7 @@ impl Writer {
                             message: crate::error::describe_io(&err),
                         },
                     };
-                    *self
-                        .ending
-                        .writer_failed
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(error);
+                    self.ending.writer_gave_up(error);
                 }
                 shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
                 break;
@@ -113,6 +120,17 @@ impl Writer {
             let _ = self.socket.shutdown(Shutdown::Write);
         }
     }
+}
+
+/// A write that failed because the peer reset or closed: the peer's doing, which the reader
+/// reports.
+fn peer_ended(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::ConnectionAborted
+    )
 }
 
 /// Writes all of `data`; on failure, how many bytes went out before it.

@@ -61,6 +61,28 @@ impl Dissector {
         Dissector::ALL.into_iter().find(|d| d.name() == name)
     }
 
+    /// The protocol `bytes` fit, with their reading: a JSON object or array that parses, a
+    /// Modbus TCP frame whose header agrees with it, a Modbus RTU frame whose CRC is right;
+    /// else text in `encoding`. (Base64 is never guessed: most text is also Base64.)
+    pub fn guess(bytes: &[u8], encoding: TextEncoding) -> (Dissector, Dissection) {
+        let json_like = bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| matches!(b, b'{' | b'['));
+        let candidates = [Dissector::Json, Dissector::ModbusTcp, Dissector::ModbusRtu];
+        for dissector in candidates {
+            if dissector == Dissector::Json && !json_like {
+                continue;
+            }
+            let reading = dissector.dissect(bytes);
+            if reading.problem.is_none() {
+                return (dissector, reading);
+            }
+        }
+        let text = Dissector::Text(encoding);
+        (text, text.dissect(bytes))
+    }
+
     /// Reads `bytes` as this protocol.
     pub fn dissect(self, bytes: &[u8]) -> Dissection {
         match self {

@@ -12,6 +12,7 @@ mod zh_relay;
 mod zh_sequence;
 mod zh_stress;
 mod zh_tls;
+mod zh_window;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -65,6 +66,7 @@ fn chinese() -> &'static HashMap<&'static str, &'static str> {
             zh_sequence::TEXTS,
             zh_stress::TEXTS,
             zh_tls::TEXTS,
+            zh_window::TEXTS,
         ];
         tables.into_iter().flatten().copied().collect()
     })

@@ -2,6 +2,12 @@
 //! fields they find, and what they say does not fit (`codec::dissect::Problem` templates).
 
 pub const TEXTS: &[(&str, &str)] = &[
+    ("Automatic", "自动"),
+    ("Automatic ({name})", "自动（{name}）"),
+    (
+        "JSON that parses, a Modbus TCP header that agrees, a Modbus RTU CRC that is right, else text",
+        "能解析的 JSON、长度相符的 Modbus TCP 报头、CRC 正确的 Modbus RTU，否则按文本",
+    ),
     ("Modbus TCP", "Modbus TCP"),
     ("Modbus RTU", "Modbus RTU"),
     ("JSON", "JSON"),

@@ -80,6 +80,9 @@ pub fn error(error: &Error) -> String {
             "连到目标 {target} 的连接又回到了本程序的中继（中继指向自己，或指向一个指回来的中继）：已拒绝（只提示一次）"
         ),
         Error::Tls { peer, reason } => format!("与 {peer} 的 TLS 失败：{reason}"),
+        Error::TlsHandshake { peer, problem } => {
+            format!("与 {peer} 的 TLS 失败：{}", super::zh_tls::problem(problem))
+        }
         Error::TlsSettings(reason) => format!("无法设置 TLS：{reason}"),
         Error::RelayToItself(target) => format!("目标 {target} 就是中继监听的地址：它会连到自己"),
         Error::Resolve { host, reason } => format!("无法解析主机“{host}”：{}", known(reason)),

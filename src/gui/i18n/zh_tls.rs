@@ -1,4 +1,38 @@
-//! Simplified Chinese for TLS.
+//! Simplified Chinese for TLS: the texts of the window, and why a handshake failed.
+
+use crate::error::TlsProblem;
+
+/// Why a handshake failed, with what to do, in Chinese.
+pub fn problem(problem: &TlsProblem) -> String {
+    use TlsProblem::*;
+    match problem {
+        Expired { name } => format!("{name} 的证书已过期"),
+        NotValidYet { name } => format!("{name} 的证书尚未生效（请检查两台机器的时钟）"),
+        WrongName { name } => format!("证书对 {name} 无效（请设置证书所签发的 TLS 名称）"),
+        UnknownIssuer { name } => format!(
+            "{name} 的证书不是由受信任的机构签发的（自签名设备需要勾选“接受任何证书”或提供其 CA 文件）"
+        ),
+        CaUsedAsEndEntity { name } => format!(
+            "{name} 的证书是 CA 证书却被当作服务器证书使用（`openssl req -x509` 默认如此）：\
+             请勾选“接受任何证书”（--tls-insecure），或用 CA:FALSE 重新生成服务器证书"
+        ),
+        Revoked { name } => format!("{name} 的证书已被吊销"),
+        BadSignature { name } => format!("{name} 的证书签名校验失败"),
+        NotForServers { name } => format!("{name} 的证书不是用于 TLS 服务器的"),
+        BadCertificate { name, detail } => format!("{name} 的证书无法使用：{detail}"),
+        NotTls => "对端不使用 TLS".to_string(),
+        ClosedDuringHandshake => "对端在 TLS 握手期间关闭了连接".to_string(),
+        Refused { alert } => format!("对端拒绝了握手（{alert}）"),
+        NothingInCommon { detail } => {
+            format!("对端与本端没有共同的 TLS 版本或加密套件（{detail}）")
+        }
+        NoCertificate => "对端没有发送证书".to_string(),
+        TimedOut { secs } => {
+            format!("TLS 握手在 {secs} 秒后超时：对端接受了连接却没有应答（它是 TLS 服务器吗？）")
+        }
+        Other(words) => words.clone(),
+    }
+}
 
 pub const TEXTS: &[(&str, &str)] = &[
     ("TLS", "TLS"),

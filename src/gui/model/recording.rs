@@ -56,6 +56,8 @@ pub struct SessionRecording {
     /// The last recording stopped, kept for saving.
     last: Option<Recording>,
     replay: Option<Repeater>,
+    /// How many messages the replay in `replay` sends.
+    replay_count: usize,
     /// What the last action did, or why it failed.
     pub note: Option<String>,
 }
@@ -184,13 +186,26 @@ impl SessionRecording {
             self.note = Some(t("Replay stopped").into());
             return;
         }
-        self.note = Some(match Self::start_replay(config, session, to) {
+        match Self::start_replay(config, session, to) {
             Ok((replay, count)) => {
                 self.replay = Some(replay);
-                tf("Replaying {count} messages", &[("count", &count)])
+                self.replay_count = count;
+                // Said by `words` while it runs and once it has ended.
+                self.note = None;
             }
-            Err(error) => i18n::error(&error),
-        });
+            Err(error) => self.note = Some(i18n::error(&error)),
+        }
+    }
+
+    /// What the last action did, in the language of the moment: a replay says whether it is
+    /// still running.
+    pub fn words(&self) -> Option<String> {
+        let count = [("count", &self.replay_count as &dyn std::fmt::Display)];
+        match &self.replay {
+            Some(replay) if replay.is_running() => Some(tf("Replaying {count} messages", &count)),
+            Some(_) => Some(tf("Replay ended: {count} messages sent", &count)),
+            None => self.note.clone(),
+        }
     }
 
     fn start_replay(

@@ -15,6 +15,8 @@ const TIME_WIDTH: f32 = 100.0;
 /// Narrow enough that both lanes of a Demo half fit on a projector (1024×768 at 160%).
 const MIN_LANE_WIDTH: f32 = 90.0;
 const ROW_HEIGHT: f32 = 38.0;
+/// The height of an arrow's label, just above it.
+const LABEL_HEIGHT: f32 = 20.0;
 
 pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
     let log = page.log();
@@ -91,9 +93,12 @@ pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
                                     rect.bottom() - 5.0,
                                 ),
                             );
-                            painter.rect_stroke(
+                            // Filled, so the lifelines drawn before do not run through
+                            // its text.
+                            painter.rect(
                                 note,
                                 4.0,
+                                ui.visuals().panel_fill,
                                 Stroke::new(1.5, color),
                                 egui::StrokeKind::Inside,
                             );
@@ -102,9 +107,20 @@ pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
                         }
                         let y = rect.bottom() - 9.0;
                         draw_arrow(&painter, Pos2::new(from, y), Pos2::new(to, y), color);
+                        // Right on its arrow, farther from the arrow of the row above: a
+                        // label belongs to the line under it.
+                        // As wide as the two lanes it joins, not only the arrow between
+                        // their middles: "11 B hello world" fits a Demo half on a projector.
                         let label = Rect::from_min_max(
-                            Pos2::new(from.min(to) + 6.0, rect.top() + 2.0),
-                            Pos2::new(from.max(to) - 6.0, y - 2.0),
+                            Pos2::new(
+                                (from.min(to) - lane_width / 2.0 + 4.0)
+                                    .max(rect.left() + TIME_WIDTH),
+                                y - LABEL_HEIGHT - 1.0,
+                            ),
+                            Pos2::new(
+                                (from.max(to) + lane_width / 2.0 - 4.0).min(rect.right()),
+                                y - 1.0,
+                            ),
                         );
                         ui.put(label, Label::new(text).truncate());
                     }

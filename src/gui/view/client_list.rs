@@ -2,6 +2,7 @@
 //! send to, show only its rows, or disconnect it.
 
 use crate::gui::i18n::{t, tf};
+use crate::gui::model::log::grouped;
 use chrono::{DateTime, Local};
 use egui::{RichText, Ui};
 
@@ -28,9 +29,14 @@ pub fn draw(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                 + " · "
                 + &tf(
                     "in {rx} B · out {tx} B",
-                    &[("rx", &totals.rx_bytes), ("tx", &totals.tx_bytes)],
+                    &[
+                        ("rx", &grouped(totals.rx_bytes)),
+                        ("tx", &grouped(totals.tx_bytes)),
+                    ],
                 );
-            ui.add(egui::Label::new(RichText::new(figures).small()).truncate());
+            // Body size, in the weak colour: readable on a projector, quieter than the name.
+            let figures = RichText::new(figures).color(ui.visuals().weak_text_color());
+            ui.add(egui::Label::new(figures).truncate());
         }
         let Some(id) = page.selected_client() else {
             return;

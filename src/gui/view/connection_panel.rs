@@ -13,7 +13,11 @@ use crate::gui::view::{labelled_field, palette, switch_button};
 use crate::net::SessionKind;
 
 const HOST_WIDTH: f32 = 140.0;
-const PORT_WIDTH: f32 = 50.0;
+/// A port field shows the widest port, 65535, whole: the digits, the field's margins and
+/// frame (thicker in presentation), and the cursor.
+fn port_width(ui: &Ui) -> f32 {
+    super::widest(ui, &["65535"], egui::TextStyle::Body) + 24.0
+}
 
 pub fn draw(
     tab: &mut Tab,
@@ -52,7 +56,8 @@ pub fn draw(
                 super::session_strip::draw(tab, ui);
                 let page = tab.page();
                 super::answers_badge(page, ui);
-                ui.add(egui::Label::new(page.status()).truncate());
+                // An error first: it matters more than where the session stands, and the
+                // status ("Connected to … from local …") would leave it a few characters.
                 if let Some(error) = page.status_error() {
                     ui.add(
                         egui::Label::new(
@@ -61,6 +66,7 @@ pub fn draw(
                         .truncate(),
                     );
                 }
+                ui.add(egui::Label::new(page.status()).truncate());
             });
         });
     });
@@ -87,7 +93,7 @@ fn addresses(page: &mut Page, interfaces: &[IpAddr], ui: &mut Ui) {
     match kind {
         SessionKind::TcpClient => {
             labelled_field(ui, t("Host"), &mut config.host, HOST_WIDTH, editable);
-            labelled_field(ui, t("Port"), &mut config.port, PORT_WIDTH, editable);
+            labelled_field(ui, t("Port"), &mut config.port, port_width(ui), editable);
         }
         SessionKind::TcpServer | SessionKind::Udp | SessionKind::Relay => {
             let (address, port) = match kind {
@@ -96,7 +102,7 @@ fn addresses(page: &mut Page, interfaces: &[IpAddr], ui: &mut Ui) {
                 _ => (t("Address"), t("Port")),
             };
             bind_address(ui, address, &mut config.bind_address, interfaces, editable);
-            labelled_field(ui, port, &mut config.bind_port, PORT_WIDTH, editable);
+            labelled_field(ui, port, &mut config.bind_port, port_width(ui), editable);
         }
     }
 }
@@ -164,7 +170,13 @@ fn relay_target(page: &mut Page, ui: &mut Ui) {
         "Each client that connects here is connected through to this target; bytes pass both ways",
     ));
     labelled_field(ui, t("Target host"), &mut config.host, HOST_WIDTH, editable);
-    labelled_field(ui, t("Target port"), &mut config.port, PORT_WIDTH, editable);
+    labelled_field(
+        ui,
+        t("Target port"),
+        &mut config.port,
+        port_width(ui),
+        editable,
+    );
 }
 
 /// UDP: where datagrams go.
@@ -173,7 +185,7 @@ fn send_to(page: &mut Page, ui: &mut Ui) {
     let replying = config.reply_to_last_sender;
     ui.label(t("Send to:"));
     labelled_field(ui, t("Host"), &mut config.host, HOST_WIDTH, !replying);
-    labelled_field(ui, t("Port"), &mut config.port, PORT_WIDTH, !replying);
+    labelled_field(ui, t("Port"), &mut config.port, port_width(ui), !replying);
 }
 
 /// UDP: answer whoever sent last; broadcast (switchable while open).

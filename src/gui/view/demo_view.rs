@@ -70,6 +70,7 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
         (SessionKind::Udp, _) => t("UDP socket B"),
     };
     let mut actions = Vec::new();
+    let top = ui.cursor().top();
     ui.label(RichText::new(title).heading().strong());
     ui.add(egui::Label::new(page.status()).truncate());
     if let Some(error) = page.status_error() {
@@ -104,6 +105,19 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
     message_row(page, &mut actions, ui);
     if let Some(error) = page.send_error() {
         ui.colored_label(super::palette::error(ui.visuals().dark_mode), error);
+    }
+    // Both charts start at one height, so their rows line up across the halves: the half
+    // with fewer controls leaves the room the other's take (as last drawn).
+    let used = ui.cursor().top() - top;
+    let mine = egui::Id::unique(("demo-controls", index));
+    let before = ui.data(|d| d.get_temp::<f32>(mine));
+    ui.data_mut(|d| d.insert_temp(mine, used));
+    if before.is_none_or(|b| (b - used).abs() > 0.5) {
+        ui.ctx().request_repaint();
+    }
+    let theirs = ui.data(|d| d.get_temp::<f32>(egui::Id::unique(("demo-controls", 1 - index))));
+    if let Some(theirs) = theirs.filter(|&h| h > used) {
+        ui.add_space(theirs - used);
     }
     ui.separator();
     let shown = page.shown_rows();

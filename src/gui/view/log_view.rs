@@ -1,17 +1,12 @@
-//! The log: a toolbar that never wraps, filter and find bars, and the table of rows (only
-//! visible rows laid out; cells never wrap, so an address stays on one line).
+//! The log: a toolbar that never wraps, filter and find bars, a clicked row's details, and
+//! the table of rows (`log_table`).
 
 use crate::gui::i18n::{t, tf};
-use chrono::{DateTime, Local};
-use egui::{Color32, Key, Modifiers, RichText, Ui};
-use egui_extras::{Column, TableBuilder};
+use egui::{Key, Modifiers, RichText, Ui};
 
 use crate::codec::TextEncoding;
-use crate::codec::hex::format_hex;
-use crate::codec::render::{hex_dump, one_line};
-use crate::gui::model::log::{Direction, LogRow};
-use crate::gui::model::page::{DisplayMode, LogView, Page, PageAction, ShownRows};
-use crate::gui::view::{choice_combo, labelled_combo, labelled_field, palette, switch_button};
+use crate::gui::model::page::{DisplayMode, LogView, Page, PageAction};
+use crate::gui::view::{choice_combo, labelled_combo, labelled_field, switch_button};
 use crate::net::SessionKind;
 
 pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
@@ -25,29 +20,43 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     find_bar(page, actions, ui);
     ui.separator();
     if page.log().is_empty() {
-        empty_hint(page.kind(), ui);
+        empty_hint(page.kind(), page.is_open(), ui);
         return;
     }
     match page.config().view {
         LogView::Table => {
             detail_pane(page, actions, ui);
-            table(page, &shown, actions, ui);
+            super::log_table::draw(page, &shown, actions, ui);
         }
         LogView::Chart => super::chart_view::draw(page, &shown, ui),
         LogView::Plots => super::plots_view::draw(page, &shown, ui),
     }
 }
 
-/// What to do first, where the rows will be.
-fn empty_hint(kind: SessionKind, ui: &mut Ui) {
-    let hint = match kind {
-        SessionKind::TcpClient => t("Connect to a server, then type a message below"),
-        SessionKind::TcpServer => {
+/// What to do first (or, once open, next), where the rows will be.
+fn empty_hint(kind: SessionKind, open: bool, ui: &mut Ui) {
+    let hint = match (kind, open) {
+        (SessionKind::TcpClient, false) => t("Connect to a server, then type a message below"),
+        (SessionKind::TcpClient, true) => {
+            t("Connected: type a message below; what the server sends shows here")
+        }
+        (SessionKind::TcpServer, false) => {
             t("Listen, then connect a client to this port; its messages show here")
         }
-        SessionKind::Udp => t("Open the socket, set where to send, then type a message below"),
-        SessionKind::Relay => {
+        (SessionKind::TcpServer, true) => {
+            t("Listening: connect a client to this port; its messages show here")
+        }
+        (SessionKind::Udp, false) => {
+            t("Open the socket, set where to send, then type a message below")
+        }
+        (SessionKind::Udp, true) => {
+            t("Open: set where to send and type a message below; datagrams show here")
+        }
+        (SessionKind::Relay, false) => {
             t("Start the relay, then point a client at its port: what each end sends shows here")
+        }
+        (SessionKind::Relay, true) => {
+            t("Relaying: point a client at its port; what each end sends shows here")
         }
     };
     ui.add_space(12.0);
@@ -218,31 +227,8 @@ fn find_bar(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     });
 }
 
-/// A table cell on one line: an address is never broken after its colon.
-fn cell(ui: &mut Ui, text: RichText) {
-    ui.add(egui::Label::new(text).extend());
-}
-
 fn find_id() -> egui::Id {
     egui::Id::unique("log-find")
-}
-
-fn direction_color(direction: Direction, dark: bool) -> Color32 {
-    match direction {
-        Direction::Rx => palette::received(dark),
-        Direction::Tx => palette::sent(dark),
-        Direction::Info => palette::note(dark),
-        Direction::Error => palette::error(dark),
-    }
-}
-
-fn row_content(row: &LogRow, display: DisplayMode) -> String {
-    match (row.direction, display) {
-        (Direction::Info | Direction::Error, _) => row.text.clone(),
-        (_, DisplayMode::Text) => one_line(&row.text),
-        (_, DisplayMode::Hex) => format_hex(row.data),
-        (_, DisplayMode::Both) => format!("{}\n{}", one_line(&row.text), hex_dump(row.data)),
-    }
 }
 
 /// The selected row's details, in a pane under the table (under half of the log at first; the
@@ -267,112 +253,4 @@ fn detail_pane(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         .default_size(height * 0.45)
         .max_size(height * 0.6)
         .show(ui, |ui| super::row_detail::draw(page, &row, actions, ui));
-}
-
-fn table(page: &mut Page, shown: &ShownRows, actions: &mut Vec<PageAction>, ui: &mut Ui) {
-    let dark = ui.visuals().dark_mode;
-    let line_height = ui
-        .text_style_height(&egui::TextStyle::Monospace)
-        .max(ui.spacing().interact_size.y);
-    let mono = |text: String| RichText::new(text).monospace();
-    let position_of = |number: Option<u64>| {
-        number
-            .and_then(|n| n.checked_sub(page.log().first()))
-            .and_then(|row| shown.position(row as usize))
-    };
-    let found = position_of(page.found());
-    let selected = position_of(page.selected_row());
-    // Rows take the clicks (context menu to copy), so their labels must not select text.
-    ui.style_mut().interaction.selectable_labels = false;
-    let mut builder = TableBuilder::new(ui)
-        .striped(true)
-        .sense(egui::Sense::click())
-        .stick_to_bottom(!page.is_paused() && found.is_none())
-        .column(Column::auto().at_least(96.0))
-        .column(Column::auto().at_least(44.0))
-        .column(Column::auto().at_least(150.0))
-        .column(Column::auto().at_least(56.0))
-        .column(Column::remainder().clip(true));
-    if let Some(position) = found.filter(|_| page.take_scroll_to_found()) {
-        builder = builder.scroll_to_row(position, Some(egui::Align::Center));
-    }
-    let page = &*page;
-    let table = builder.header(line_height, |mut header| {
-        for title in [t("Time"), t("Dir"), t("Peer"), t("Length"), t("Content")] {
-            header.col(|ui| {
-                ui.strong(title);
-            });
-        }
-    });
-    let mut add_row = |mut table_row: egui_extras::TableRow<'_, '_>| {
-        let row: LogRow = page.log().row(shown.row(table_row.index()));
-        let index = Some(table_row.index());
-        table_row.set_selected(found == index || selected == index);
-        let color = direction_color(row.direction, dark);
-        table_row.col(|ui| {
-            cell(
-                ui,
-                mono(
-                    DateTime::<Local>::from(row.time)
-                        .format("%H:%M:%S%.3f")
-                        .to_string(),
-                ),
-            );
-        });
-        table_row.col(|ui| {
-            cell(ui, mono(t(row.direction.label()).to_string()).color(color));
-        });
-        table_row.col(|ui| {
-            cell(ui, mono(page.peer_cell(&row)));
-        });
-        table_row.col(|ui| {
-            if matches!(row.direction, Direction::Rx | Direction::Tx) {
-                cell(ui, mono(format!("{} B", row.data.len())));
-            }
-        });
-        table_row.col(|ui| {
-            let label =
-                egui::Label::new(mono(row_content(&row, page.config().display)).color(color));
-            // One line per row, cut with "…"; the dump of "Show both" keeps its lines.
-            let label = if page.config().display == DisplayMode::Both {
-                label.extend()
-            } else {
-                label.truncate()
-            };
-            ui.add(label);
-        });
-        let response = table_row.response();
-        if response.clicked() {
-            let number = page.log().first() + shown.row(table_row.index()) as u64;
-            let open = page.selected_row() != Some(number);
-            actions.push(PageAction::SelectRow(open.then_some(number)));
-        }
-        response.context_menu(|ui| {
-            if ui.button(t("Copy as text")).clicked() {
-                ui.ctx().copy_text(row.text.clone());
-                ui.close();
-            }
-            if ui.button(t("Copy as hex")).clicked() {
-                ui.ctx().copy_text(format_hex(row.data));
-                ui.close();
-            }
-        });
-    };
-    table.body(|body| {
-        if page.config().display == DisplayMode::Both {
-            let heights = (0..shown.len()).map(|i| {
-                let row = shown.row(i);
-                let lines = match page.log().direction(row) {
-                    Direction::Rx | Direction::Tx => {
-                        1 + page.log().data_len(row).div_ceil(16).max(1)
-                    }
-                    _ => 1,
-                };
-                lines as f32 * line_height
-            });
-            body.heterogeneous_rows(heights, &mut add_row);
-        } else {
-            body.rows(line_height, shown.len(), &mut add_row);
-        }
-    });
 }

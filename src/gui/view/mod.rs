@@ -8,6 +8,7 @@ mod demo_view;
 mod files_panel;
 pub mod fonts;
 mod keys;
+mod log_table;
 mod log_view;
 mod overflow;
 pub mod palette;

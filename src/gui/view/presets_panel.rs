@@ -10,11 +10,45 @@ use crate::gui::view::{field_row, labelled_combo};
 /// The width of a preset's button: the name is cut with "…" beyond it.
 const PRESET_WIDTH: f32 = 140.0;
 
-/// Named messages to send with one click, and the send history.
+/// Named messages to send with one click, and the send history. The saved presets are listed
+/// under the name field and the history, so saving one never moves those controls.
 pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    field_row(ui, t("Preset name"), page.preset_name_mut(), true, |ui| {
+        if ui
+            .button(t("Save as preset"))
+            .on_hover_text(t("Save the message below with its settings"))
+            .clicked()
+        {
+            actions.push(PageAction::SavePreset);
+        }
+    });
+    let history = &page.config().history;
+    ui.horizontal(|ui| {
+        labelled_combo(
+            ui,
+            t("History"),
+            tf("{n} sent", &[("n", &history.len())]),
+            |ui| {
+                for (index, entry) in history.iter().enumerate() {
+                    let mode = if entry.mode == InputMode::Hex {
+                        "hex "
+                    } else {
+                        ""
+                    };
+                    if ui
+                        .selectable_label(false, format!("{mode}{}", entry.text))
+                        .clicked()
+                    {
+                        actions.push(PageAction::Recall(index));
+                    }
+                }
+            },
+        );
+    });
     for (index, preset) in page.config().presets.iter().enumerate() {
         ui.push_id(index, |ui| {
-            ui.horizontal(|ui| {
+            // Wraps rather than widen the narrow tool panel past its edge.
+            ui.horizontal_wrapped(|ui| {
                 let name = egui::Button::new(&preset.name).truncate();
                 if ui
                     .add_sized([PRESET_WIDTH, 0.0], name)
@@ -49,36 +83,4 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             });
         });
     }
-    field_row(ui, t("Preset name"), page.preset_name_mut(), true, |ui| {
-        if ui
-            .button(t("Save as preset"))
-            .on_hover_text(t("Save the message below with its settings"))
-            .clicked()
-        {
-            actions.push(PageAction::SavePreset);
-        }
-    });
-    let history = &page.config().history;
-    ui.horizontal(|ui| {
-        labelled_combo(
-            ui,
-            t("History"),
-            tf("{n} sent", &[("n", &history.len())]),
-            |ui| {
-                for (index, entry) in history.iter().enumerate() {
-                    let mode = if entry.mode == InputMode::Hex {
-                        "hex "
-                    } else {
-                        ""
-                    };
-                    if ui
-                        .selectable_label(false, format!("{mode}{}", entry.text))
-                        .clicked()
-                    {
-                        actions.push(PageAction::Recall(index));
-                    }
-                }
-            },
-        );
-    });
 }

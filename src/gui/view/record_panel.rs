@@ -14,7 +14,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         recording.items(),
         recording.is_replaying(),
     );
-    let note = recording.note.clone();
+    let note = recording.words();
     ui.horizontal(|ui| {
         if switch_button(ui, is_recording, [t("Record"), t("Stop recording")])
             .on_hover_text(t(

@@ -1,9 +1,12 @@
 //! Auto-reply rules and echo: the table of MATCH => REPLY rules a page hands to the engine.
+//! A new rule is off, and can be switched on once it has a pattern (or matches any message)
+//! and a reply. What is wrong with the rules is said under them, in a line kept for it, so
+//! nothing above moves while a reply is typed.
 
 use crate::gui::i18n::t;
 use egui::{RichText, Ui};
 
-use crate::gui::model::page::{Page, PageAction};
+use crate::gui::model::page::{Page, PageAction, rule_is_complete};
 use crate::gui::view::{field_row, labelled_combo, labelled_field, palette};
 use crate::net::rules::MatchKind;
 
@@ -19,15 +22,21 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             actions.push(PageAction::AddRule);
         }
     });
-    if let Some(error) = error {
-        ui.label(RichText::new(error).color(palette::error(ui.visuals().dark_mode)));
-    }
     {
         for (index, rule) in config.rules.iter_mut().enumerate() {
             ui.push_id(index, |ui| {
                 ui.separator();
                 ui.horizontal(|ui| {
-                    ui.checkbox(&mut rule.enabled, t("On"));
+                    let complete = rule_is_complete(rule);
+                    let mut on = rule.enabled && complete;
+                    let switch = ui
+                        .add_enabled(complete, egui::Checkbox::new(&mut on, t("On")))
+                        .on_disabled_hover_text(t(
+                            "Give a pattern (or match any message) and a reply first",
+                        ));
+                    if switch.changed() {
+                        actions.push(PageAction::SwitchRule(index, on));
+                    }
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         if ui
                             .small_button("×")
@@ -61,5 +70,12 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                 }
             });
         }
+    }
+    // The line for what is wrong, there (empty) while nothing is, so typing never moves a
+    // field: an error appears below the rules, not above them.
+    if !config.rules.is_empty() {
+        ui.separator();
+        let text = error.unwrap_or_default();
+        ui.label(RichText::new(text).color(palette::error(ui.visuals().dark_mode)));
     }
 }

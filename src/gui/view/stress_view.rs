@@ -4,6 +4,8 @@ use crate::gui::i18n::t;
 use egui::{CentralPanel, Grid, Panel, RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
+use crate::gui::model::log::grouped;
+
 use crate::codec::TextEncoding;
 use crate::gui::model::stress::StressPage;
 use crate::gui::view::{labelled_combo, labelled_field, switch_button};
@@ -157,14 +159,14 @@ fn figures(report: &Report, ui: &mut Ui) {
             };
             // Two figures a row.
             let figures = [
-                (t("QPS now"), format!("{:.0}", report.qps_now)),
-                (t("QPS peak"), format!("{:.0}", report.qps_peak)),
-                (t("Sent"), report.sent.to_string()),
-                (t("Succeeded"), report.succeeded.to_string()),
-                (t("Failed"), report.failed.to_string()),
+                (t("QPS now"), grouped(report.qps_now.round() as u64)),
+                (t("QPS peak"), grouped(report.qps_peak.round() as u64)),
+                (t("Sent"), grouped(report.sent)),
+                (t("Succeeded"), grouped(report.succeeded)),
+                (t("Failed"), grouped(report.failed)),
                 (t("Active connections"), report.active.to_string()),
-                (t("Bytes out"), report.bytes_out.to_string()),
-                (t("Bytes in"), report.bytes_in.to_string()),
+                (t("Bytes out"), format!("{} B", grouped(report.bytes_out))),
+                (t("Bytes in"), format!("{} B", grouped(report.bytes_in))),
                 (t("Connect failed"), f.connect_failed.to_string()),
                 (t("Send failed"), f.send_failed.to_string()),
                 (t("Timed out"), f.timed_out.to_string()),
@@ -193,26 +195,28 @@ fn plots(page: &StressPage, ui: &mut Ui) {
         .map(|s| [s.at_s, s.p99_us as f64 / 1000.0])
         .collect();
     let width = (ui.available_width() / 2.0 - 8.0).max(200.0);
+    let highest = |points: &[[f64; 2]]| points.iter().map(|p| p[1]).fold(1.0, f64::max);
+    let (qps_top, p99_top) = (highest(&qps), highest(&p99));
     ui.horizontal(|ui| {
-        live_plot(
-            ui,
-            "stress_qps",
-            width,
-            Line::new(t("QPS"), PlotPoints::from(qps)),
-        );
+        let qps = Line::new(t("QPS"), PlotPoints::from(qps));
+        live_plot(ui, "stress_qps", width, qps, qps_top);
         let p99 = Line::new(t("p99 round trip (ms)"), PlotPoints::from(p99));
-        live_plot(ui, "stress_p99", width, p99);
+        live_plot(ui, "stress_p99", width, p99, p99_top);
     });
 }
 
-/// One line over the run's seconds, from zero up.
-fn live_plot(ui: &mut Ui, id: &str, width: f32, line: Line<'_>) {
+/// One line over the run's seconds, from zero to a sixth above its highest point (so it never
+/// runs over the top), with the y axis numbered in a margin wide enough for its figures.
+fn live_plot(ui: &mut Ui, id: &str, width: f32, line: Line<'_>, highest: f64) {
     Plot::new(id)
         .width(width)
         .height(180.0)
         .legend(Legend::default())
         .x_axis_label("s")
+        .show_axes([true, true])
+        .y_axis_min_width(48.0)
         .include_y(0.0)
+        .include_y(highest * 1.15)
         .allow_scroll(false)
         .show(ui, |plot| plot.line(line));
 }

@@ -3,7 +3,7 @@
 //! and the message box keep their room.
 
 use crate::gui::i18n::{t, tf};
-use egui::{CollapsingHeader, ScrollArea, Ui};
+use egui::{CollapsingHeader, RichText, ScrollArea, Ui};
 
 use crate::gui::model::page::{Page, PageAction};
 use crate::gui::view::{field_row, labelled_combo, labelled_field, switch_button};
@@ -41,7 +41,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                     false,
                     |ui| tcp_options(page, actions, ui),
                 ),
-            }
+            };
             section(
                 ui,
                 (kind, "periodic"),
@@ -68,13 +68,20 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
             );
             // A relay passes bytes on; it does not answer them itself.
             if kind != SessionKind::Relay {
-                section(
+                let summary = rules_summary(page);
+                let open = section(
                     ui,
                     (kind, "auto-reply"),
                     t("Auto-reply rules"),
                     false,
                     |ui| super::rules_panel::draw(page, actions, ui),
                 );
+                // Closed, the section still says what its rules do.
+                if let Some(summary) = summary.filter(|_| !open) {
+                    ui.indent((kind, "auto-reply-summary"), |ui| {
+                        ui.label(RichText::new(summary).color(ui.visuals().weak_text_color()))
+                    });
+                }
             }
             section(
                 ui,
@@ -86,21 +93,39 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         });
 }
 
-/// A section that opens and closes; each tab remembers its own, in any language.
+/// What the rules of a page do, for their section's title while it is closed.
+fn rules_summary(page: &Page) -> Option<String> {
+    let config = page.config();
+    let n = config.rules.len();
+    let on = config.answers_on().0;
+    match (n, on) {
+        (0, _) => None,
+        (n, 0) if config.rules_off_since_restart => {
+            Some(tf("{n} rule(s), off since restart", &[("n", &n)]))
+        }
+        (n, 0) => Some(tf("{n} rule(s), all off", &[("n", &n)])),
+        (n, on) => Some(tf("{on} of {n} rule(s) on", &[("on", &on), ("n", &n)])),
+    }
+}
+
+/// A section that opens and closes; each tab remembers its own, in any language. True while
+/// it is open.
 fn section(
     ui: &mut Ui,
     (kind, key): (SessionKind, &str),
     title: &str,
     open: bool,
     contents: impl FnOnce(&mut Ui),
-) {
+) -> bool {
     CollapsingHeader::new(title)
         .id_salt((kind, key))
         .default_open(open)
         .show(ui, |ui| {
             // One row under another, each narrower than the panel; rows of checkboxes wrap.
             ui.vertical(contents);
-        });
+        })
+        .body_returned
+        .is_some()
 }
 
 /// The framings offered in the menu: a name and the spelling it starts from.

@@ -1,6 +1,8 @@
-//! The top bar: tabs and Presentation on the left, where they stay whatever the zoom; A−, the
-//! zoom and A+ at the right edge, so repeated clicks on A+ stay on it; theme and language
-//! beside them, or in a "»" menu when the window is narrow.
+//! The top bar: A−, the zoom and A+ first, then the tabs and Presentation, all laid out from
+//! the left edge so they keep their places in points whatever the zoom: a click that does not
+//! move the mouse is placed where the pointer last moved, in the points of the zoom before, so
+//! A+ (or A−) clicked again and again stays under it. "?", theme and language at the right,
+//! or in a "»" menu when the window is narrow.
 
 use crate::gui::i18n::{self, Language, t};
 use egui::Ui;
@@ -14,6 +16,8 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
         switch_look(app, ui.ctx());
     }
     ui.horizontal(|ui| {
+        zoom(ui);
+        ui.separator();
         tabs(app, ui);
         ui.separator();
         // On a narrow window (a projector's 1024 pixels at presentation zoom) the switch goes
@@ -23,7 +27,6 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
             look(app, ui);
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            zoom(ui);
             ui.menu_button("?", super::keys::list)
                 .response
                 .on_hover_text(t("Keys and version"));
@@ -81,14 +84,9 @@ fn look_width(ui: &Ui) -> f32 {
     button_width(ui, &[t("Presentation"), t("Normal view")])
 }
 
-/// What the right end needs at the least: A−, the zoom, A+, "?" and "»".
+/// What the right end needs at the least: "?" and "»".
 fn right_edge_width(ui: &Ui) -> f32 {
-    button_width(ui, &[t("A+")])
-        + button_width(ui, &[t("A−")])
-        + widest(ui, &["300%"], egui::TextStyle::Body)
-        + ui.spacing().item_spacing.x
-        + button_width(ui, &["?"])
-        + button_width(ui, &["»"])
+    button_width(ui, &["?"]) + button_width(ui, &["»"])
 }
 
 fn tabs(app: &mut App, ui: &mut Ui) {
@@ -118,23 +116,23 @@ fn tabs(app: &mut App, ui: &mut Ui) {
     }
 }
 
-/// Right to left: A+ at the edge, then the zoom in a slot of fixed width, then A−.
+/// A−, the zoom in a slot of fixed width, A+: each keeps its place whatever the zoom says.
 fn zoom(ui: &mut Ui) {
     let zoom = ui.ctx().zoom_factor();
-    if ui
-        .button(t("A+"))
-        .on_hover_text(t("Larger text (Ctrl +)"))
-        .clicked()
-    {
-        ui.ctx().set_zoom_factor((zoom + 0.1).min(3.0));
-    }
-    fixed_label(ui, format!("{:.0}%", zoom * 100.0), "300%");
     if ui
         .button(t("A−"))
         .on_hover_text(t("Smaller text (Ctrl −)"))
         .clicked()
     {
         ui.ctx().set_zoom_factor((zoom - 0.1).max(0.5));
+    }
+    fixed_label(ui, format!("{:.0}%", zoom * 100.0), "300%");
+    if ui
+        .button(t("A+"))
+        .on_hover_text(t("Larger text (Ctrl +)"))
+        .clicked()
+    {
+        ui.ctx().set_zoom_factor((zoom + 0.1).min(3.0));
     }
 }
 

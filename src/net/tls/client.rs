@@ -12,7 +12,7 @@ use rustls::{ClientConfig, ClientConnection, Connection, RootCertStore};
 use socket2::Socket;
 
 use super::{TlsClient, TlsInfo, Trust, Wire, accept_any, pump};
-use crate::error::Error;
+use crate::error::{Error, TlsProblem};
 
 /// See [`super::connect`].
 pub(super) fn connect(
@@ -51,14 +51,7 @@ pub(super) fn handshake(
     let io_error = |err: io::Error| Error::from_io("making the TLS handshake with", peer, &err);
     // One limit for the whole handshake: a peer that trickles its bytes cannot stretch it.
     let deadline = Instant::now() + timeout;
-    let timed_out = || Error::Tls {
-        peer,
-        reason: format!(
-            "the TLS handshake did not finish within {} ms (the peer may not speak TLS, or \
-             waits for us to speak first)",
-            timeout.as_millis()
-        ),
-    };
+    let timed_out = || handshake_error(&io::ErrorKind::TimedOut.into(), peer, name, timeout);
     while connection.is_handshaking() {
         let left = deadline
             .checked_duration_since(Instant::now())
@@ -85,18 +78,15 @@ pub(super) fn handshake(
             }
         };
         if let Err(err) = step {
-            // A read or write waits at most until the deadline: its timeout is the deadline.
-            return Err(match err.kind() {
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => timed_out(),
-                _ => handshake_error(&err, peer, name),
-            });
+            // A read or write waits at most until the deadline: its timeout says so.
+            return Err(handshake_error(&err, peer, name, timeout));
         }
     }
     // The handshake's last flight (a client's Finished) goes out before the pump starts.
     while connection.wants_write() {
         connection
             .write_tls(&mut stream)
-            .map_err(|err| handshake_error(&err, peer, name))?;
+            .map_err(|err| handshake_error(&err, peer, name, timeout))?;
     }
     let info = describe(&connection);
     stream.set_read_timeout(None).map_err(io_error)?;
@@ -155,46 +145,83 @@ fn system_roots() -> Arc<RootCertStore> {
 }
 
 /// A handshake that failed, in one line: the certificate's problem, a peer that is not
-/// speaking TLS, or what the network said.
-pub(super) fn handshake_error(err: &io::Error, peer: SocketAddr, name: &str) -> Error {
-    match err
+/// speaking TLS, a peer that did not answer within `timeout`, or what the network said.
+pub(super) fn handshake_error(
+    err: &io::Error,
+    peer: SocketAddr,
+    name: &str,
+    timeout: Duration,
+) -> Error {
+    let problem = match err
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     {
-        Some(tls) => tls_error(tls, peer, name),
-        None if err.kind() == io::ErrorKind::UnexpectedEof => Error::Tls {
-            peer,
-            reason: "the peer closed the connection during the TLS handshake".to_string(),
-        },
-        None => Error::from_io("making the TLS handshake with", peer, err),
+        Some(tls) => return tls_error(tls, peer, name),
+        None if err.kind() == io::ErrorKind::UnexpectedEof => TlsProblem::ClosedDuringHandshake,
+        // A read timeout: WouldBlock on Unix, TimedOut on Windows.
+        None if matches!(
+            err.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        ) =>
+        {
+            TlsProblem::TimedOut {
+                secs: timeout.as_secs().max(1),
+            }
+        }
+        None => return Error::from_io("making the TLS handshake with", peer, err),
+    };
+    Error::TlsHandshake { peer, problem }
+}
+
+/// A rustls error as a problem a person can act on, named for the certificate's `name`.
+pub(super) fn tls_error(err: &rustls::Error, peer: SocketAddr, name: &str) -> Error {
+    Error::TlsHandshake {
+        peer,
+        problem: problem(err, name.to_string()),
     }
 }
 
-pub(super) fn tls_error(err: &rustls::Error, peer: SocketAddr, name: &str) -> Error {
+fn problem(err: &rustls::Error, name: String) -> TlsProblem {
     use rustls::CertificateError as Cert;
-    let reason = match err {
-        rustls::Error::InvalidCertificate(Cert::Expired | Cert::ExpiredContext { .. }) => {
-            format!("the certificate for {name} has expired")
-        }
-        rustls::Error::InvalidCertificate(Cert::NotValidYet | Cert::NotValidYetContext { .. }) => {
-            format!("the certificate for {name} is not valid yet")
-        }
-        rustls::Error::InvalidCertificate(
-            Cert::NotValidForName | Cert::NotValidForNameContext { .. },
-        ) => format!("the certificate is not valid for {name}"),
-        rustls::Error::InvalidCertificate(Cert::UnknownIssuer) => format!(
-            "the certificate for {name} is not signed by a trusted authority (a self-signed \
-             device needs \"Accept any certificate\" or its CA file)"
-        ),
-        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
-            "the peer does not speak TLS".to_string()
-        }
-        rustls::Error::AlertReceived(alert) => {
-            format!("the peer refused the handshake ({alert:?})")
-        }
-        other => other.to_string(),
-    };
-    Error::Tls { peer, reason }
+    use rustls::Error as Tls;
+    match err {
+        Tls::InvalidCertificate(cert) => match cert {
+            Cert::Expired | Cert::ExpiredContext { .. } => TlsProblem::Expired { name },
+            Cert::NotValidYet | Cert::NotValidYetContext { .. } => TlsProblem::NotValidYet { name },
+            Cert::NotValidForName | Cert::NotValidForNameContext { .. } => {
+                TlsProblem::WrongName { name }
+            }
+            Cert::UnknownIssuer => TlsProblem::UnknownIssuer { name },
+            Cert::Revoked => TlsProblem::Revoked { name },
+            Cert::BadSignature
+            | Cert::UnsupportedSignatureAlgorithmContext { .. }
+            | Cert::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+                TlsProblem::BadSignature { name }
+            }
+            Cert::InvalidPurpose | Cert::InvalidPurposeContext { .. } => {
+                TlsProblem::NotForServers { name }
+            }
+            // webpki's reasons come wrapped: CaUsedAsEndEntity is the one `openssl req -x509`
+            // certificates meet.
+            Cert::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity") => {
+                TlsProblem::CaUsedAsEndEntity { name }
+            }
+            other => TlsProblem::BadCertificate {
+                name,
+                detail: format!("{other:?}"),
+            },
+        },
+        Tls::InvalidMessage(_) | Tls::InappropriateMessage { .. } => TlsProblem::NotTls,
+        Tls::InappropriateHandshakeMessage { .. } => TlsProblem::NotTls,
+        Tls::AlertReceived(alert) => TlsProblem::Refused {
+            alert: format!("{alert:?}"),
+        },
+        Tls::PeerIncompatible(why) => TlsProblem::NothingInCommon {
+            detail: format!("{why:?}"),
+        },
+        Tls::NoCertificatesPresented => TlsProblem::NoCertificate,
+        other => TlsProblem::Other(other.to_string()),
+    }
 }
 
 /// "TLSv1.3".

@@ -127,12 +127,16 @@ impl Log {
                 None,
                 Content::Note(Note::ReceiveBuffer { asked, granted }),
             ),
-            EventKind::KernelDropped { total } => (
-                (Direction::Error, Mark::Error),
-                None,
-                None,
-                Content::Note(Note::KernelDropped { total }),
-            ),
+            EventKind::KernelDropped { total } => {
+                let more = total.saturating_sub(self.kernel_dropped);
+                self.kernel_dropped = total;
+                (
+                    (Direction::Error, Mark::Error),
+                    None,
+                    None,
+                    Content::Note(Note::KernelDropped { total, more }),
+                )
+            }
             EventKind::AcceptingAgain { local } => (
                 info(Mark::Note),
                 None,

@@ -45,9 +45,12 @@ pub enum Note {
         asked: usize,
         granted: usize,
     },
-    /// Datagrams the kernel dropped in all so far.
+    /// UDP's broadcast switch, turned while the socket is open.
+    Broadcast(bool),
+    /// Datagrams the kernel dropped in all so far, `more` of them since the last such row.
     KernelDropped {
         total: u64,
+        more: u64,
     },
     /// A TLS handshake: the version and cipher suite; the peer's certificate; its SHA-256.
     TlsEstablished(crate::net::tls::TlsInfo),
@@ -120,7 +123,15 @@ impl Note {
                     None => buffer,
                 }
             }
-            Note::KernelDropped { total } => kernel_dropped(*total),
+            Note::Broadcast(true) => {
+                t("broadcast on: datagrams may go to broadcast addresses").to_string()
+            }
+            Note::Broadcast(false) => t("broadcast off").to_string(),
+            Note::KernelDropped { total, more } if more < total => tf(
+                "the kernel dropped {more} more datagrams ({total} in all): the receive buffer overflowed",
+                &[("more", &grouped(*more)), ("total", &grouped(*total))],
+            ),
+            Note::KernelDropped { total, .. } => kernel_dropped(*total),
             Note::TlsEstablished(info) => tf(
                 "TLS established: {version}, {suite}",
                 &[("version", &info.version), ("suite", &info.cipher_suite)],
@@ -177,14 +188,50 @@ impl Note {
 pub fn kernel_dropped(total: u64) -> String {
     tf(
         "the kernel dropped {n} datagrams: the receive buffer overflowed",
-        &[("n", &total)],
+        &[("n", &grouped(total))],
     )
+}
+
+/// 394781 as "394,781": large counts read at a glance.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::gui::i18n::{Language, set_language};
+
+    #[test]
+    fn kernel_drops_read_as_more_since_the_last_row_and_in_all() {
+        set_language(Language::English);
+        let first = Note::KernelDropped {
+            total: 174_508,
+            more: 174_508,
+        };
+        assert_eq!(
+            first.words(),
+            "the kernel dropped 174,508 datagrams: the receive buffer overflowed"
+        );
+        let next = Note::KernelDropped {
+            total: 394_781,
+            more: 220_273,
+        };
+        assert_eq!(
+            next.words(),
+            "the kernel dropped 220,273 more datagrams (394,781 in all): the receive buffer overflowed"
+        );
+        assert_eq!(grouped(7), "7");
+        assert_eq!(grouped(1_000), "1,000");
+    }
 
     #[test]
     fn a_note_is_worded_in_the_language_of_the_moment() {

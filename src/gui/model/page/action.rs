@@ -24,6 +24,8 @@ pub enum PageAction {
     SavePreset,
     Recall(usize),
     AddRule,
+    /// Switches rule N on or off (a rule that cannot answer stays off).
+    SwitchRule(usize, bool),
     DeleteRule(usize),
     JoinGroup,
     LeaveGroup(IpAddr),
@@ -56,7 +58,7 @@ pub enum PageAction {
     /// Opens the detail pane on a row (by number), or closes it.
     SelectRow(Option<u64>),
     /// How the detail pane reads a message.
-    SetDissector(Dissector),
+    SetDissector(Option<Dissector>),
     /// Runs the send sequence, or stops it.
     ToggleSequence,
     AddStep(StepKind),
@@ -88,7 +90,8 @@ impl Page {
             }
             PageAction::SavePreset => self.save_preset(),
             PageAction::Recall(i) => self.recall(i),
-            PageAction::AddRule => self.config.rules.push(Rule::default()),
+            PageAction::AddRule => self.config.rules.push(config::new_rule()),
+            PageAction::SwitchRule(i, on) => self.config.switch_rule(i, on),
             PageAction::DeleteRule(i) => {
                 if i < self.config.rules.len() {
                     self.config.rules.remove(i);
@@ -137,7 +140,7 @@ impl Page {
                 self.found = None;
             }
             PageAction::SelectRow(row) => self.selected_row = row,
-            PageAction::SetDissector(dissector) => self.config.dissector = dissector,
+            PageAction::SetDissector(dissector) => self.config.decode_as = dissector,
             PageAction::ToggleSequence => self.toggle_sequence(),
             PageAction::AddStep(kind) => self.add_step(kind),
             PageAction::RemoveStep(i) => self.remove_step(i),

@@ -1,6 +1,7 @@
 //! What a page remembers across restarts: its settings, presets and send history.
 
 use super::*;
+use crate::net::rules::MatchKind;
 
 /// How the log shows each message's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -36,8 +37,9 @@ pub struct PageConfig {
     pub encoding: TextEncoding,
     pub display: DisplayMode,
     pub view: LogView,
-    /// How the selected row's detail pane reads the message.
-    pub dissector: Dissector,
+    /// How the selected row's detail pane reads the message; `None`: as the bytes fit
+    /// (JSON, Modbus TCP, Modbus RTU, else text).
+    pub decode_as: Option<Dissector>,
     pub input_mode: InputMode,
     pub escapes: bool,
     pub line_ending: LineEnding,
@@ -90,6 +92,9 @@ pub struct PageConfig {
     /// Auto-reply: rules, and whether every message is sent back.
     pub rules: Vec<Rule>,
     pub echo: bool,
+    /// The rules were switched off by a restart and none has been switched on since.
+    #[serde(skip)]
+    pub rules_off_since_restart: bool,
     /// Periodic send: milliseconds between sends, and how many (0: until stopped).
     pub repeat_interval_ms: String,
     pub repeat_times: String,
@@ -108,6 +113,7 @@ impl PageConfig {
     /// so nothing answers a device before someone switches it on again.
     pub fn with_answers_off(mut self) -> PageConfig {
         self.echo = false;
+        self.rules_off_since_restart = !self.rules.is_empty();
         for rule in &mut self.rules {
             rule.enabled = false;
         }
@@ -133,13 +139,36 @@ impl PageConfig {
     pub fn for_another_page(&self) -> PageConfig {
         PageConfig {
             bind_port: "0".into(),
+            // A session answers a device only when told to on that session.
+            rules: Vec::new(),
+            echo: false,
+            rules_off_since_restart: false,
             ..self.clone()
         }
     }
 
+    /// Switches rule `index` on (if it can answer) or off; once one is on, the rules are no
+    /// longer "off since restart".
+    pub fn switch_rule(&mut self, index: usize, on: bool) {
+        if let Some(rule) = self.rules.get_mut(index) {
+            rule.enabled = on && rule_is_complete(rule);
+            if rule.enabled {
+                self.rules_off_since_restart = false;
+            }
+        }
+    }
+
+    /// The rules handed to the engine: those switched on that can answer (a pattern, or
+    /// "any" chosen on purpose, and a reply).
+    pub fn live_rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules
+            .iter()
+            .filter(|rule| rule.enabled && rule_is_complete(rule))
+    }
+
     /// What answers on its own now, for the badge: the rules switched on, and echo.
     pub fn answers_on(&self) -> (usize, bool) {
-        let rules = self.rules.iter().filter(|rule| rule.enabled).count();
+        let rules = self.live_rules().count();
         (rules, self.echo)
     }
 }
@@ -154,7 +183,7 @@ impl Default for PageConfig {
             encoding: TextEncoding::Utf8,
             display: DisplayMode::Text,
             view: LogView::Table,
-            dissector: Dissector::default(),
+            decode_as: None,
             input_mode: InputMode::Text,
             escapes: false,
             line_ending: LineEnding::None,
@@ -189,6 +218,7 @@ impl Default for PageConfig {
             history: Vec::new(),
             row_limit: DEFAULT_ROW_LIMIT,
             rules: Vec::new(),
+            rules_off_since_restart: false,
             echo: false,
             repeat_interval_ms: "1000".into(),
             repeat_times: "0".into(),
@@ -198,6 +228,20 @@ impl Default for PageConfig {
             sequence: crate::net::Sequence::default(),
             sequence_path: "sequence.json".into(),
         }
+    }
+}
+
+/// Whether a rule can answer: it has a pattern (or matches any message, chosen on purpose)
+/// and a reply. An empty reply never sends.
+pub fn rule_is_complete(rule: &Rule) -> bool {
+    (rule.kind == MatchKind::Any || !rule.pattern.is_empty()) && !rule.reply.trim().is_empty()
+}
+
+/// A new rule: off, with nothing to match and nothing to send, until it is filled in.
+pub fn new_rule() -> Rule {
+    Rule {
+        enabled: false,
+        ..Rule::default()
     }
 }
 

@@ -11,14 +11,18 @@ mod files;
 mod read;
 mod send;
 mod sequence;
+mod sync;
 #[cfg(test)]
 mod tests;
 mod tls;
 mod view_state;
 
 pub use action::PageAction;
-pub use config::{DisplayMode, HISTORY_LEN, HistoryEntry, LogView, PageConfig, Preset};
+pub use config::{
+    DisplayMode, HISTORY_LEN, HistoryEntry, LogView, PageConfig, Preset, rule_is_complete,
+};
 pub use files::PathField;
+pub use read::PeerBrevity;
 pub use sequence::{SequenceProgress, StepKind};
 pub use view_state::{Searches, ShownRows};
 
@@ -209,6 +213,7 @@ impl Page {
             self.status_error = None;
             if let Err(error) = self.open(waker) {
                 self.status_error = Some(i18n::error(&error));
+                self.log.push_note(Note::Error(error));
             }
         }
     }
@@ -384,46 +389,6 @@ impl Page {
             self.apply_event(event);
         }
         more
-    }
-
-    /// Hands settings edited while open to the session: the auto-reply rules and echo (the
-    /// engine answers on each connection's reader side, so replies never wait for a frame)
-    /// and UDP's broadcast switch.
-    pub fn sync_session(&mut self) {
-        let Some(session) = &self.session else {
-            return;
-        };
-        // A busy session is asked again next frame.
-        if self.applied_broadcast != self.config.broadcast
-            && session
-                .command(Command::SetBroadcast(self.config.broadcast))
-                .is_ok()
-        {
-            self.applied_broadcast = self.config.broadcast;
-        }
-        // Compared in place: the rules are cloned only when they changed, not every frame.
-        let config = &self.config;
-        if self
-            .applied_rules
-            .as_ref()
-            .is_some_and(|(rules, echo, encoding)| {
-                *rules == config.rules && *echo == config.echo && *encoding == config.encoding
-            })
-        {
-            return;
-        }
-        let wanted = (config.rules.clone(), config.echo, config.encoding);
-        match Responder::new(&wanted.0, wanted.1, wanted.2) {
-            Ok(responder) => {
-                session.set_responder(responder.is_active().then_some(responder));
-                self.rules_error = None;
-            }
-            Err(error) => {
-                session.set_responder(None);
-                self.rules_error = Some(i18n::error(&error));
-            }
-        }
-        self.applied_rules = Some(wanted);
     }
 
     /// Applies one engine event, as `drain_events` does (benchmarks feed events this way).

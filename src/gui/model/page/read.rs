@@ -5,6 +5,15 @@
 use super::*;
 use crate::gui::model::log::{Direction, LogRow};
 
+/// What every row of a log shares, so a narrow Peer column can leave it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerBrevity {
+    /// One peer only: no Peer column.
+    pub hidden: bool,
+    /// Every peer has the same address: the port tells them apart.
+    pub same_address: bool,
+}
+
 impl Page {
     pub fn kind(&self) -> SessionKind {
         self.kind
@@ -98,7 +107,35 @@ impl Page {
     /// A row's Peer cell: "#1 127.0.0.1:50007"; on a relay page also which end and which way,
     /// "#1 client->target 127.0.0.1:50007" for the bytes a client sent.
     pub fn peer_cell(&self, row: &LogRow) -> String {
-        let peer = row.peer.map(|p| p.to_string()).unwrap_or_default();
+        self.peer_words(row, None)
+    }
+
+    /// What a narrow log's Peer column can drop because every row shares it: the whole
+    /// column when the log has one peer, the address when every peer has the same one.
+    pub fn peer_brevity(&self) -> PeerBrevity {
+        let peers = self.log.peers();
+        let first = peers.first();
+        PeerBrevity {
+            hidden: peers.iter().all(|peer| Some(peer) == first),
+            same_address: peers
+                .iter()
+                .all(|(peer, _)| first.is_some_and(|(f, _)| f.ip() == peer.ip())),
+        }
+    }
+
+    /// The Peer cell without what `brevity` says every row shares: a client's number (and a
+    /// relay's end) names it alone, else the port when every peer has the same address.
+    pub fn brief_peer_cell(&self, row: &LogRow, brevity: PeerBrevity) -> String {
+        self.peer_words(row, Some(brevity))
+    }
+
+    fn peer_words(&self, row: &LogRow, brevity: Option<PeerBrevity>) -> String {
+        let peer = match (row.peer, brevity) {
+            (None, _) => String::new(),
+            (Some(_), Some(_)) if row.client.is_some() => String::new(),
+            (Some(peer), Some(b)) if b.same_address => format!(":{}", peer.port()),
+            (Some(peer), _) => peer.to_string(),
+        };
         let end = match row.peer {
             Some(peer) if self.kind == SessionKind::Relay && row.client.is_some() => {
                 let from_target = self.relay_targets.contains(&peer);
@@ -113,11 +150,12 @@ impl Page {
             }
             _ => None,
         };
-        match (row.client, end) {
+        let words = match (row.client, end) {
             (Some(id), Some(end)) => format!("#{id} {end} {peer}"),
             (Some(id), None) => format!("#{id} {peer}"),
             (None, _) => peer,
-        }
+        };
+        words.trim_end().to_string()
     }
 
     /// UDP: who sent the last datagram.

@@ -1,0 +1,54 @@
+//! Settings edited while a session is open, handed to it: auto-reply rules and echo, and
+//! UDP's broadcast switch.
+
+use super::*;
+
+impl Page {
+    /// Hands settings edited while open to the session: the auto-reply rules and echo (the
+    /// engine answers on each connection's reader side, so replies never wait for a frame)
+    /// and UDP's broadcast switch.
+    pub fn sync_session(&mut self) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        // A busy session is asked again next frame.
+        if self.applied_broadcast != self.config.broadcast
+            && session
+                .command(Command::SetBroadcast(self.config.broadcast))
+                .is_ok()
+        {
+            self.applied_broadcast = self.config.broadcast;
+            // Switched while open: the log says when it took effect.
+            self.log.push_note(Note::Broadcast(self.config.broadcast));
+        }
+        // Compared in place: the rules are cloned only when they changed, not every frame.
+        let config = &self.config;
+        if self
+            .applied_rules
+            .as_ref()
+            .is_some_and(|(rules, echo, encoding)| {
+                rules.iter().eq(config.live_rules())
+                    && *echo == config.echo
+                    && *encoding == config.encoding
+            })
+        {
+            return;
+        }
+        let wanted: (Vec<Rule>, _, _) = (
+            config.live_rules().cloned().collect(),
+            config.echo,
+            config.encoding,
+        );
+        match Responder::new(&wanted.0, wanted.1, wanted.2) {
+            Ok(responder) => {
+                session.set_responder(responder.is_active().then_some(responder));
+                self.rules_error = None;
+            }
+            Err(error) => {
+                session.set_responder(None);
+                self.rules_error = Some(i18n::error(&error));
+            }
+        }
+        self.applied_rules = Some(wanted);
+    }
+}

@@ -1,0 +1,223 @@
+//! Issue 27 item 8, the smaller things, in the window on a projector: the empty log's hint
+//! follows the session, a port field shows 65535 whole, a port that cannot be gets a log row,
+//! and with four sessions the status line's error is shown whole.
+
+mod gui_support;
+
+use std::net::TcpListener;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use gui_support::*;
+use socket_tester::gui::app::App;
+use socket_tester::gui::i18n::Language;
+use socket_tester::gui::model::log::Direction;
+
+/// For each painted text that is `text` or starts with it: the characters painted inside
+/// their clip rectangle, and whether the text was cut with "…".
+fn painted(h: &Harness<'static, App>, text: &str) -> Vec<(usize, bool)> {
+    let mut found = Vec::new();
+    for clipped in &h.output().shapes {
+        let egui::Shape::Text(shape) = &clipped.shape else {
+            continue;
+        };
+        let galley = &shape.galley;
+        if !galley.text().starts_with(text) {
+            continue;
+        }
+        let clip = clipped.clip_rect;
+        let mut inside = 0;
+        let mut cut = false;
+        for row in &galley.rows {
+            for glyph in &row.glyphs {
+                let left = shape.pos.x + row.pos.x + glyph.pos.x;
+                let right = left + glyph.advance_width;
+                cut |= glyph.chr == '…';
+                if glyph.chr != '…' && left >= clip.left() - 0.5 && right <= clip.right() + 0.5 {
+                    inside += 1;
+                }
+            }
+        }
+        found.push((inside, cut));
+    }
+    found
+}
+
+fn set_port(h: &mut Harness<'static, App>, port: &str) {
+    h.state_mut().tab().page().config_mut().port = port.into();
+    h.run();
+}
+
+#[test]
+fn a_port_field_shows_65535_whole() {
+    for size in SIZES {
+        let mut h = projector(size, Language::English);
+        set_port(&mut h, "65535");
+        let shown = painted(&h, "65535");
+        assert!(
+            shown.iter().any(|&(inside, _)| inside == 5),
+            "{size:?}: {shown:?}"
+        );
+    }
+}
+
+#[test]
+fn a_port_that_cannot_be_is_said_in_the_log_too() {
+    let mut h = projector(SIZES[0], Language::English);
+    set_port(&mut h, "99999");
+    click(&mut h, "Connect");
+    let page = h.state_mut().tab().page();
+    assert!(page.status_error().is_some());
+    let row = page
+        .log()
+        .iter()
+        .find(|row| row.direction == Direction::Error)
+        .map(|row| row.text);
+    assert!(
+        row.is_some_and(|text| text.contains("99999")),
+        "a log row names the port"
+    );
+}
+
+#[test]
+fn after_clear_the_empty_log_says_what_to_do_on_a_connected_session() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut h = projector(SIZES[1], Language::English);
+    set_port(&mut h, &port.to_string());
+    click(&mut h, "Connect");
+    let _held = listener.accept().unwrap();
+    wait_until(&mut h, "the connection", |h| {
+        h.state_mut().tab().page().is_connected()
+    });
+    click(&mut h, "Clear");
+    assert!(h.query_by_label_contains("Connect to a server").is_none());
+    assert!(
+        h.query_by_label_contains("Connected: type a message below")
+            .is_some()
+    );
+}
+
+#[test]
+fn with_four_sessions_the_status_error_is_shown_whole() {
+    for size in SIZES {
+        let mut h = projector(size, Language::English);
+        for _ in 0..3 {
+            click(&mut h, "+");
+        }
+        // Nothing listens there: refused.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        set_port(&mut h, &port.to_string());
+        click(&mut h, "Connect");
+        wait_until(&mut h, "the refusal", |h| {
+            h.state_mut().tab().page().status_error().is_some()
+        });
+        let error = h
+            .state_mut()
+            .tab()
+            .page()
+            .status_error()
+            .unwrap()
+            .to_string();
+        let shown = painted(&h, &error);
+        assert!(
+            shown
+                .iter()
+                .any(|&(inside, cut)| !cut && inside == error.chars().count()),
+            "{size:?}: {error} shown as {shown:?}"
+        );
+    }
+}
+
+/// "×" on an open session asks first; "Keep it" keeps it, "Close session" closes it. A closed
+/// session's "×" closes at once.
+#[test]
+fn closing_an_open_session_asks_first() {
+    let mut h = projector(SIZES[1], Language::English);
+    click(&mut h, "TCP Server");
+    click(&mut h, "+");
+    {
+        let config = h.state_mut().tab().page().config_mut();
+        config.bind_address = "127.0.0.1".into();
+    }
+    click(&mut h, "Listen");
+    wait_until(&mut h, "listening", |h| {
+        h.state_mut().tab().page().is_open()
+    });
+    let close_second = |h: &mut Harness<'static, App>| {
+        h.query_all_by_label("×").nth(1).expect("its ×").click();
+        h.run();
+    };
+    close_second(&mut h);
+    assert_eq!(h.state_mut().tab().pages.len(), 2, "asked, not closed");
+    assert!(
+        h.query_by_label_contains("Close the open session")
+            .is_some()
+    );
+    click(&mut h, "Keep it");
+    assert_eq!(h.state_mut().tab().pages.len(), 2);
+    assert!(h.state_mut().tab().page().is_open());
+    close_second(&mut h);
+    click(&mut h, "Close session");
+    assert_eq!(h.state_mut().tab().pages.len(), 1);
+}
+
+/// Broadcast switched while a UDP socket is open says so in the log, both ways.
+#[test]
+fn toggling_broadcast_while_open_is_logged() {
+    let mut h = projector(SIZES[0], Language::English);
+    click(&mut h, "UDP");
+    {
+        let config = h.state_mut().tab().page().config_mut();
+        config.bind_address = "127.0.0.1".into();
+        config.bind_port = "0".into();
+    }
+    click(&mut h, "Open");
+    wait_until(&mut h, "open", |h| h.state_mut().tab().page().is_open());
+    let said = |h: &mut Harness<'static, App>, words: &str| {
+        let page = h.state_mut().tab().page();
+        page.log().iter().filter(|row| row.text == words).count()
+    };
+    click(&mut h, "Broadcast");
+    wait_until(&mut h, "the row", |h| {
+        said(h, "broadcast on: datagrams may go to broadcast addresses") == 1
+    });
+    click(&mut h, "Broadcast");
+    wait_until(&mut h, "the row", |h| said(h, "broadcast off") == 1);
+}
+
+/// On a projector at 1024×768 the Demo's arrows say "11 B  hello world" whole, in both halves.
+#[test]
+fn a_demo_arrow_label_is_whole_on_a_projector() {
+    let mut h = projector(SIZES[0], Language::English);
+    click(&mut h, "Demo");
+    click(&mut h, "Start TCP demo");
+    wait_until(&mut h, "the demo to connect", |h| {
+        let demo = h.state().demo.as_ref().unwrap();
+        demo.pages[1].is_connected() && demo.pages[0].clients().len() == 1
+    });
+    if let Some(demo) = h.state_mut().demo.as_mut() {
+        *demo.pages[1].message_mut() = "hello world".into();
+    }
+    h.get_all_by_label("Send").nth(1).unwrap().click();
+    h.run();
+    wait_until(&mut h, "the server to read it", |h| {
+        h.state().demo.as_ref().unwrap().pages[0]
+            .log()
+            .iter()
+            .any(|r| r.direction == Direction::Rx)
+    });
+    let label = "11 B  hello world";
+    let shown = painted(&h, label);
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    for (inside, cut) in shown {
+        assert!(
+            !cut && inside == label.chars().count(),
+            "{inside} of {label}"
+        );
+    }
+}
