@@ -35,11 +35,38 @@ fn alone() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The process's threads now (Linux); None elsewhere.
+/// The process's threads now, but the test harness's (Linux); None elsewhere.
 fn threads() -> Option<usize> {
+    std::fs::read_dir("/proc/self/task").ok()?;
+    let harness = |name: &String| {
+        name.starts_with("stops-") || TESTS.iter().any(|test| test.starts_with(name.as_str()))
+    };
+    Some(thread_names().iter().filter(|name| !harness(name)).count())
+}
+
+/// The tests of this file: the harness runs each on a thread named after it (cut to 15
+/// bytes), which come and go as they wait for each other; they are not counted.
+const TESTS: &[&str] = &[
+    "dropping_any_running_session_returns_at_once_and_leaves_no_thread",
+    "stopping_any_running_session_ends_with_stopped_and_leaves_no_thread",
+    "sigint_ends_every_mode_mid_transfer",
+    "a_capture_fifo_without_a_reader_is_refused_at_once",
+    "a_stop_cuts_a_trickled_tls_handshake_short",
+    "a_trickled_tls_handshake_times_out_in_words",
+    "pending_tls_handshakes_count_against_the_cap",
+    "the_window_thread_never_waits_while_sessions_stop",
+    "sigint_ends_a_run_whose_capture_fifo_is_not_read",
+];
+
+/// The names of the process's threads (Linux), to say which were left.
+fn thread_names() -> Vec<String> {
     std::fs::read_dir("/proc/self/task")
-        .ok()
-        .map(Iterator::count)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("comm")).ok())
+        .map(|name| name.trim().to_string())
+        .collect()
 }
 
 /// Waits until the process has `baseline` threads again; how long that took.
@@ -51,7 +78,8 @@ fn threads_back_to(baseline: usize, row: &str, since: Instant) -> Duration {
         }
         assert!(
             since.elapsed() < HANG,
-            "{row}: {now} threads {HANG:?} after the stop, {baseline} before it started"
+            "{row}: {now} threads {HANG:?} after the stop, {baseline} before it started: {:?}",
+            thread_names()
         );
         std::thread::sleep(Duration::from_millis(2));
     }
@@ -400,6 +428,7 @@ fn sigint_ends_every_mode_mid_transfer() {
 #[cfg(unix)]
 #[test]
 fn a_capture_fifo_without_a_reader_is_refused_at_once() {
+    let _alone = alone();
     let dir = TempDir::new("stops-capture-fifo");
     let fifo = dir.file("capture.fifo");
     let made = std::process::Command::new("mkfifo")
@@ -461,6 +490,7 @@ fn tls_client_to(addr: SocketAddr, timeout: Duration) -> Session {
 #[cfg(feature = "tls")]
 #[test]
 fn a_stop_cuts_a_trickled_tls_handshake_short() {
+    let _alone = alone();
     let client = tls_client_to(trickling_server(), Duration::from_secs(60));
     std::thread::sleep(Duration::from_millis(200));
     let (done_tx, done) = crossbeam_channel::bounded(1);
@@ -483,6 +513,7 @@ fn a_stop_cuts_a_trickled_tls_handshake_short() {
 #[cfg(feature = "tls")]
 #[test]
 fn a_trickled_tls_handshake_times_out_in_words() {
+    let _alone = alone();
     let client = tls_client_to(trickling_server(), Duration::from_secs(1));
     let error = common::error(&client);
     assert!(
@@ -498,6 +529,7 @@ fn a_trickled_tls_handshake_times_out_in_words() {
 #[cfg(feature = "tls")]
 #[test]
 fn pending_tls_handshakes_count_against_the_cap() {
+    let _alone = alone();
     use socket_tester::net::tls::TlsServer;
     let mut config = TcpServerConfig::new("127.0.0.1:0".parse().unwrap());
     config.tls = Some(TlsServer::self_signed(&["localhost".to_string()]).unwrap());
@@ -637,4 +669,61 @@ fn the_window_thread_never_waits_while_sessions_stop() {
         "the window's thread waited {longest:?} while sessions stopped"
     );
     drop((peers, python));
+}
+
+/// A capture into a FIFO whose reader holds it open and reads nothing: the session's readers
+/// wait for it (nothing is lost while it runs), and SIGINT still ends the run, saying the
+/// capture is incomplete.
+#[cfg(unix)]
+#[test]
+fn sigint_ends_a_run_whose_capture_fifo_is_not_read() {
+    use std::io::Write;
+    let _alone = alone();
+    let dir = TempDir::new("stops-stuck-fifo");
+    let fifo = dir.file("capture.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap().to_string();
+    // A reader that holds the FIFO open and reads nothing (opened without waiting for a
+    // writer, so the run's capture finds it there).
+    let reader = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo)
+            .unwrap()
+    };
+    // A peer that sends 64 MiB, far more than the FIFO and the queues hold.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let chunk = vec![7u8; 1 << 20];
+            for _ in 0..64 {
+                if stream.write_all(&chunk).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let mut cli = Cli::spawn(&["tcp-client", &addr, "--capture", &fifo]);
+    cli.line_containing("connected");
+    std::thread::sleep(Duration::from_millis(300));
+    let since = Instant::now();
+    cli.signal(libc::SIGINT);
+    let (code, _, stderr) = cli.finish();
+    eprintln!(
+        "a capture FIFO not read: exit {code} {:?} after SIGINT",
+        since.elapsed()
+    );
+    assert_eq!(code, 130, "{stderr}");
+    assert!(
+        stderr.contains("incomplete"),
+        "says the capture is incomplete: {stderr}"
+    );
+    drop(reader);
 }

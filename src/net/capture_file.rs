@@ -18,10 +18,13 @@ use crate::net::session::spawn_worker;
 const QUEUED_READS: usize = 64;
 
 pub(crate) struct CaptureFile {
+    path: PathBuf,
     chunks: Sender<Vec<u8>>,
     /// Why writing stopped, once it has (the writer then drops its end of the channel).
     failure: Arc<Mutex<Option<Error>>>,
     writer: JoinHandle<()>,
+    /// A FIFO's: dropped (with this) to tell its writer the session is stopping.
+    _stopping: Option<Stopping>,
 }
 
 impl CaptureFile {
@@ -32,7 +35,7 @@ impl CaptureFile {
             path: path.display().to_string(),
             message: describe_io(err),
         };
-        let file = open_for_capture(path).map_err(|e| match e.raw_os_error() {
+        let sink = Sink::open(path).map_err(|e| match e.raw_os_error() {
             Some(ENXIO) => Error::File {
                 action: "opening the capture FIFO",
                 path: path.display().to_string(),
@@ -41,22 +44,22 @@ impl CaptureFile {
             },
             _ => file_error("creating the capture file", &e),
         })?;
+        let (mut sink, stopping) = sink;
         let (chunks, incoming) = bounded::<Vec<u8>>(QUEUED_READS);
         let failure = Arc::new(Mutex::new(None));
         let writer = {
             let failure = failure.clone();
             let path: PathBuf = path.to_path_buf();
             spawn_worker("capture", move || {
-                let mut file = BufWriter::new(file);
                 // Written as fast as the disk takes it; flushed whenever nothing is waiting.
                 let result = (|| {
                     while let Ok(chunk) = incoming.recv() {
-                        file.write_all(&chunk)?;
+                        sink.write_all(&chunk)?;
                         if incoming.is_empty() {
-                            file.flush()?;
+                            sink.flush()?;
                         }
                     }
-                    file.flush()
+                    sink.flush()
                 })();
                 if let Err(err) = result {
                     *failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(Error::File {
@@ -68,15 +71,21 @@ impl CaptureFile {
             })?
         };
         Ok(CaptureFile {
+            path: path.to_path_buf(),
             chunks,
             failure,
             writer,
+            _stopping: stopping,
         })
     }
 
     /// The sending end, for a reader to hand its bytes to without holding any lock.
     pub fn chunks(&self) -> Sender<Vec<u8>> {
         self.chunks.clone()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Why the writer stopped, if it failed.
@@ -90,12 +99,16 @@ impl CaptureFile {
     /// Lets the writer finish what it was given and waits for it (the file is then complete);
     /// why it failed, if it did.
     pub fn finish(self) -> Option<Error> {
-        drop(self.chunks);
-        let _ = self.writer.join();
-        self.failure
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
+        let CaptureFile {
+            path: _,
+            chunks,
+            failure,
+            writer,
+            _stopping,
+        } = self;
+        drop((chunks, _stopping));
+        let _ = writer.join();
+        failure.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 }
 
@@ -105,31 +118,46 @@ const ENXIO: i32 = libc::ENXIO;
 #[cfg(not(unix))]
 const ENXIO: i32 = -1;
 
-/// Creates (or truncates) a capture file. A FIFO is opened without waiting for its reader (a
-/// plain open would block the caller until one comes, silently, and no stop could end it),
-/// then switched back to blocking writes, so a slow reader holds the readers back as a slow
-/// disk does.
-fn open_for_capture(path: &Path) -> std::io::Result<File> {
+/// Where a capture goes: a file, through a buffer, or a FIFO (Unix), written so that a stop
+/// always ends it.
+enum Sink {
+    File(BufWriter<File>),
     #[cfg(unix)]
-    if let Ok(metadata) = std::fs::metadata(path)
-        && std::os::unix::fs::FileTypeExt::is_fifo(&metadata.file_type())
-    {
-        use std::os::fd::AsRawFd;
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(path)?;
-        // SAFETY: fcntl on a descriptor this function owns, with flags it read from it.
-        let blocking = unsafe {
-            let flags = libc::fcntl(file.as_raw_fd(), libc::F_GETFL);
-            flags >= 0
-                && libc::fcntl(file.as_raw_fd(), libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
-        };
-        if !blocking {
-            return Err(std::io::Error::last_os_error());
+    Fifo(Fifo),
+}
+
+/// A FIFO's stopping signal; nothing elsewhere.
+#[cfg(unix)]
+type Stopping = crate::net::capture_fifo::Stopping;
+#[cfg(not(unix))]
+enum Stopping {}
+
+#[cfg(unix)]
+use crate::net::capture_fifo::Fifo;
+
+impl Sink {
+    /// Creates (or truncates) the file at `path`, or opens the FIFO there.
+    fn open(path: &Path) -> std::io::Result<(Sink, Option<Stopping>)> {
+        #[cfg(unix)]
+        if let Some((fifo, stopping)) = crate::net::capture_fifo::open(path)? {
+            return Ok((Sink::Fifo(fifo), Some(stopping)));
         }
-        return Ok(file);
+        Ok((Sink::File(BufWriter::new(File::create(path)?)), None))
     }
-    File::create(path)
+
+    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
+        match self {
+            Sink::File(file) => file.write_all(data),
+            #[cfg(unix)]
+            Sink::Fifo(fifo) => fifo.write_all(data),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::File(file) => file.flush(),
+            #[cfg(unix)]
+            Sink::Fifo(_) => Ok(()),
+        }
+    }
 }

@@ -11,6 +11,7 @@ use crossbeam_channel::{Receiver, Sender, at, bounded, never, select};
 
 use crate::error::Error;
 use crate::net::session::spawn_worker;
+use crate::net::stoppable::StopSignal;
 
 /// Delayed replies held at most (plus a small inbox); more make the adding reader wait.
 const MAX_PENDING: usize = 4096;
@@ -24,9 +25,11 @@ pub(crate) struct Delayed {
 }
 
 impl Delayed {
-    pub fn start() -> Result<Delayed, Error> {
+    /// Starts the thread; it ends at once when `stop` says so (replies not yet due are
+    /// dropped with the session), whatever it holds.
+    pub fn start(stop: StopSignal) -> Result<Delayed, Error> {
         let (inbox, jobs) = bounded(64);
-        let thread = spawn_worker("delayed-replies", move || run(&jobs))?;
+        let thread = spawn_worker("delayed-replies", move || run(&jobs, &stop))?;
         Ok(Delayed {
             inbox: Some(inbox),
             thread: Some(thread),
@@ -73,7 +76,7 @@ impl Ord for Pending {
     }
 }
 
-fn run(jobs: &Receiver<(Instant, Job)>) {
+fn run(jobs: &Receiver<(Instant, Job)>, stop: &StopSignal) {
     let mut pending: BinaryHeap<Pending> = BinaryHeap::new();
     let mut sequence = 0u64;
     loop {
@@ -85,6 +88,7 @@ fn run(jobs: &Receiver<(Instant, Job)>) {
             never()
         };
         select! {
+            recv(stop.receiver()) -> _ => return,
             recv(inbox) -> job => match job {
                 Ok((due, job)) => {
                     sequence += 1;
@@ -110,7 +114,8 @@ mod tests {
 
     #[test]
     fn replies_go_out_in_time_order() {
-        let delayed = Delayed::start().unwrap();
+        let stop = crate::net::stoppable::Stop::new();
+        let delayed = Delayed::start(stop.watch()).unwrap();
         let (done, order) = crossbeam_channel::unbounded();
         let start = Instant::now();
         for (ms, name) in [(60, "late"), (20, "early"), (20, "early too")] {
@@ -132,5 +137,24 @@ mod tests {
             .collect();
         drop(delayed);
         assert_eq!(ran, ["early", "early too", "late"]);
+    }
+
+    #[test]
+    fn a_stop_ends_the_thread_whatever_it_holds() {
+        let stop = crate::net::stoppable::Stop::new();
+        let delayed = Delayed::start(stop.watch()).unwrap();
+        let (ran_tx, ran) = crossbeam_channel::unbounded::<()>();
+        // Due in a day: without the stop, the thread would wait for it.
+        let job: Job = Box::new(move || ran_tx.send(()).unwrap());
+        let day = Instant::now() + Duration::from_secs(86_400);
+        delayed.inbox().unwrap().send((day, job)).unwrap();
+        stop.signal();
+        // The inbox stays open: only the stop can end the thread.
+        let mut delayed = delayed;
+        let thread = delayed.thread.take().unwrap();
+        let (ended_tx, ended) = crossbeam_channel::bounded(1);
+        std::thread::spawn(move || ended_tx.send(thread.join().is_ok()).unwrap());
+        assert_eq!(ended.recv_timeout(Duration::from_secs(10)), Ok(true));
+        assert!(ran.try_recv().is_err(), "the reply not yet due was dropped");
     }
 }

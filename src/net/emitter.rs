@@ -1,7 +1,7 @@
 //! The sending end of a session's events, shared by its threads: bounded in events and bytes,
 //! so a slow consumer holds the producers back.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 
 use crossbeam_channel::{Select, Sender};
 
@@ -21,6 +21,9 @@ pub(crate) struct Emitter {
     stop: Stop,
     waker: Waker,
     bytes: Arc<EventBytes>,
+    /// True once `Stopped` is sent: nothing comes after it. Read-held by each send, so the
+    /// last word waits for sends under way and none starts after it.
+    closed: Arc<RwLock<bool>>,
 }
 
 /// The payload bytes of a session's events that the consumer holds or has not taken yet, and
@@ -74,6 +77,7 @@ impl Emitter {
             stop: Stop::new(),
             waker,
             bytes: Arc::default(),
+            closed: Arc::default(),
         }
     }
 
@@ -102,9 +106,21 @@ impl Emitter {
         counts.held += size;
         drop(counts);
         let event = Event::holding(kind, Held::new(self.bytes.clone(), size));
-        // A full channel is waited on until it has room or the session stops; from then on
-        // the consumer drains it to the end (or drops it, which fails the send). An event not
-        // sent gives its bytes back as it is dropped.
+        let closed = self.closed.read().unwrap_or_else(|p| p.into_inner());
+        // After `Stopped` nothing is sent (the event gives its bytes back as it is dropped).
+        !*closed && self.send(event)
+    }
+
+    /// Sends `Stopped`, the last event: sends under way finish first, none comes after.
+    pub fn emit_last(&self, kind: EventKind) -> bool {
+        let mut closed = self.closed.write().unwrap_or_else(|p| p.into_inner());
+        *closed = true;
+        self.send(Event::now(kind))
+    }
+
+    /// A full channel is waited on until it has room or the session stops; from then on the
+    /// consumer drains it to the end (or drops it, which fails the send). Wakes the consumer.
+    fn send(&self, event: Event) -> bool {
         let sent = match self.send_or_stop(event) {
             None => true,
             Some(back) => self.events.send(back).is_ok(),
@@ -171,11 +187,15 @@ impl Emitter {
         }
         counts.held += size;
         drop(counts);
+        let Ok(closed) = self.closed.try_read() else {
+            return false;
+        };
         // Not sent: the event is dropped here and gives its bytes back.
-        if self
-            .events
-            .try_send(Event::holding(kind, Held::new(self.bytes.clone(), size)))
-            .is_err()
+        if *closed
+            || self
+                .events
+                .try_send(Event::holding(kind, Held::new(self.bytes.clone(), size)))
+                .is_err()
         {
             return false;
         }

@@ -11,6 +11,8 @@
 pub mod addr;
 mod answers;
 mod budget;
+#[cfg(unix)]
+mod capture_fifo;
 mod capture_file;
 mod command;
 mod connection;

@@ -141,7 +141,7 @@ impl Reader<'_> {
         let n = chunk.len();
         self.counters.add_rx(n, 0);
         self.shared.counters.add_rx(n, 0);
-        if let Err(error) = self.shared.capture(&chunk) {
+        if let Err(error) = self.shared.capture(&chunk, self.emitter.stop()) {
             let client = self.client;
             self.emit(EventKind::Error { client, error });
         }
@@ -245,7 +245,8 @@ impl Reader<'_> {
                     });
                 }
             });
-            if let Err(error) = self.shared.schedule(Instant::now() + delay, job) {
+            let stop = self.emitter.stop();
+            if let Err(error) = self.shared.schedule(Instant::now() + delay, job, stop) {
                 // The batch this answers was sent already.
                 return self.emitter.emit(EventKind::Error {
                     client: self.client,

@@ -41,9 +41,12 @@ impl Repeater {
                         random: random.draw(),
                     };
                     let data = message.render(values);
-                    // A send that fails means the session or the connection ended (which
-                    // its events say): a repeater has nobody left to send to.
-                    if handle.send_wait(to.clone(), data, None, &stopped).is_err() {
+                    // A send that fails to its one peer means the session or the connection
+                    // ended (which its events say): nobody is left to send to. A server's
+                    // clients come and go: it repeats to whoever is there.
+                    if handle.send_wait(to.clone(), data, None, &stopped).is_err()
+                        && (stopped() || sends_to_one_peer(&handle, &to))
+                    {
                         return;
                     }
                 }
@@ -94,5 +97,16 @@ impl Repeater {
     /// False once every round is sent or the session ended.
     pub fn is_running(&self) -> bool {
         self.0.is_running()
+    }
+}
+
+/// Whether `to` is a single connection that, once gone, is gone for good.
+fn sends_to_one_peer(handle: &Handle, to: &Destination) -> bool {
+    use crate::net::SessionKind;
+    match handle.kind() {
+        SessionKind::TcpClient | SessionKind::Udp => true,
+        SessionKind::TcpServer | SessionKind::Relay => {
+            matches!(to, Destination::Client(_) | Destination::Target(_))
+        }
     }
 }

@@ -257,6 +257,18 @@ fn compile(rule: &Rule, encoding: TextEncoding) -> Result<Compiled, Error> {
         ..PayloadFormat::default()
     };
     let reply = build_payload(&rule.reply, &reply_format)?;
+    // A delay past a day is a typing mistake, and one near u64::MAX ms would overflow the
+    // moment it is due.
+    if rule.delay_ms > crate::net::MAX_STEP_MS {
+        return Err(Error::InvalidSetting {
+            name: "the reply delay",
+            reason: format!(
+                "is {} ms, longer than the limit of {} ms (24 h)",
+                rule.delay_ms,
+                crate::net::MAX_STEP_MS
+            ),
+        });
+    }
     Ok(Compiled {
         matcher,
         reply,
@@ -342,5 +354,20 @@ mod tests {
         assert!(Responder::new(&[bad_regex], false, TextEncoding::Utf8).is_err());
         let bad_hex = Rule::parse("hex:0G=>x").unwrap();
         assert!(Responder::new(&[bad_hex], false, TextEncoding::Utf8).is_err());
+    }
+
+    #[test]
+    fn a_reply_delay_past_a_day_is_refused_not_left_to_overflow() {
+        let rule = Rule {
+            pattern: "ping".into(),
+            reply: "pong".into(),
+            delay_ms: u64::MAX,
+            ..Rule::default()
+        };
+        let refused = Responder::new(&[rule], false, TextEncoding::Utf8).err();
+        assert!(
+            refused.is_some_and(|error| error.to_string().contains("limit of 86400000 ms")),
+            "refused with the limit"
+        );
     }
 }

@@ -374,14 +374,13 @@ struct LastWord {
 
 impl Drop for LastWord {
     fn drop(&mut self) {
-        self.emitter.set_stopping();
         if let Some(error) = self.shared.finish_capture() {
             self.emitter.emit(EventKind::Error {
                 client: None,
                 error,
             });
         }
-        self.emitter.emit(EventKind::Stopped);
+        self.emitter.emit_last(EventKind::Stopped);
     }
 }
 

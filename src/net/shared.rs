@@ -19,6 +19,7 @@ use crate::net::rules::Responder;
 use crate::net::sequence::Expectation;
 use crate::net::session::ClientInfo;
 use crate::net::stats::{Counters, Totals};
+use crate::net::stoppable::Stop;
 
 /// What the session's threads and its handle share.
 pub(crate) struct Shared {
@@ -31,6 +32,8 @@ pub(crate) struct Shared {
     pub(super) relay_targets: Mutex<HashMap<ClientId, Arc<Outbox>>>,
     /// Where every received byte is also written, exactly as it arrived.
     pub(super) capture: Mutex<Option<CaptureFile>>,
+    /// Bytes were left out of the capture because the session stopped while it was behind.
+    capture_cut: AtomicBool,
     /// Messages handed to the session and not yet written or failed.
     pub in_flight: Arc<InFlight>,
     /// What the connections' framing buffers and send queues may hold together.
@@ -56,6 +59,7 @@ impl Shared {
             outboxes: Mutex::default(),
             relay_targets: Mutex::default(),
             capture: Mutex::default(),
+            capture_cut: AtomicBool::new(false),
             in_flight: Arc::default(),
             budget: Arc::new(Budget::new(memory_budget)),
             responder: RwLock::default(),
@@ -120,11 +124,20 @@ impl Shared {
     /// Hands received bytes to the capture file's writer, if a capture is on; waits while the
     /// disk is behind (no lock is held meanwhile). A failed write ends the capture and says
     /// why, once.
-    pub fn capture(&self, data: &[u8]) -> Result<(), Error> {
+    pub fn capture(&self, data: &[u8], stop: &Stop) -> Result<(), Error> {
         let Some(chunks) = lock(&self.capture).as_ref().map(CaptureFile::chunks) else {
             return Ok(());
         };
-        if chunks.send(data.to_vec()).is_ok() {
+        // A stop does not wait for the disk or a FIFO's reader: what was not taken is left
+        // out, and the capture says so as it finishes.
+        let sent = crossbeam_channel::select! {
+            send(chunks, data.to_vec()) -> sent => sent.is_ok(),
+            recv(stop.receiver()) -> _ => {
+                self.capture_cut.store(true, Ordering::Release);
+                return Ok(());
+            },
+        };
+        if sent {
             return Ok(());
         }
         // The writer stopped: report its failure once and end the capture.
@@ -145,8 +158,18 @@ impl Shared {
     /// Ends the capture (if any) and waits until its file holds everything it was given;
     /// why the last writes failed, if they did.
     pub fn finish_capture(&self) -> Option<Error> {
-        let ended = lock(&self.capture).take();
-        ended.and_then(CaptureFile::finish)
+        let ended = lock(&self.capture).take()?;
+        let path = ended.path().display().to_string();
+        let failure = ended.finish();
+        match self.capture_cut.swap(false, Ordering::AcqRel) {
+            true => failure.or(Some(Error::File {
+                action: "capturing to",
+                path,
+                message: "the session stopped while the capture was behind; it is incomplete"
+                    .to_string(),
+            })),
+            false => failure,
+        }
     }
 
     /// Lists a client just accepted (before it is reported), with counters of its own.
@@ -186,17 +209,21 @@ impl Shared {
 
     /// Sends `job` at `due` on the session's delayed-reply thread (started on first use).
     /// Waits while that thread holds its most; false if the session is ending.
-    pub fn schedule(&self, due: Instant, job: Job) -> Result<(), Error> {
+    pub fn schedule(&self, due: Instant, job: Job, stop: &Stop) -> Result<(), Error> {
         let inbox = {
             let mut delayed = lock(&self.delayed);
             if delayed.is_none() {
-                *delayed = Some(Delayed::start()?);
+                *delayed = Some(Delayed::start(stop.watch())?);
             }
             delayed.as_ref().and_then(Delayed::inbox)
         };
-        match inbox.map(|inbox| inbox.send((due, job))) {
-            Some(Ok(())) => Ok(()),
-            _ => Err(Error::NotConnected),
+        let Some(inbox) = inbox else {
+            return Err(Error::NotConnected);
+        };
+        // Waits while the thread holds its most, or until the session stops.
+        crossbeam_channel::select! {
+            send(inbox, (due, job)) -> sent => sent.map_err(|_| Error::NotConnected),
+            recv(stop.receiver()) -> _ => Err(Error::NotConnected),
         }
     }
 

@@ -187,7 +187,14 @@ fn connect_phase(config: &TcpClientConfig, worker: &Worker) -> Result<Option<Con
             },
         }
     };
-    let _ = connector.join();
+    match outcome {
+        // Stopped: a name lookup cannot be interrupted, so the connector is left to finish
+        // on its own (its outcome goes nowhere); a connect or handshake it was in is cut.
+        None => drop(connector),
+        Some(_) => {
+            let _ = connector.join();
+        }
+    }
     match outcome {
         Some(Outcome::Connected(connected)) if !worker.emitter.is_stopping() => Ok(Some(connected)),
         Some(Outcome::Failed(error)) => Err(error),

@@ -314,7 +314,7 @@ fn receive_loop(socket: &Arc<Socket>, local: SocketAddr, emitter: &Emitter, shar
                 let mut capture_failed = None;
                 for (peer, data) in datagrams.drain(..) {
                     shared.counters.add_rx(data.len(), 1);
-                    if let Err(error) = shared.capture(&data) {
+                    if let Err(error) = shared.capture(&data, emitter.stop()) {
                         capture_failed = Some(error);
                     }
                     let replies = answers.replies(shared, &data, false);
@@ -401,7 +401,7 @@ fn answer(
         let job = Box::new(move || {
             send_and_report(&socket, peer, data, ticket, &job_shared, &job_emitter);
         });
-        if let Err(error) = shared.schedule(Instant::now() + delay, job) {
+        if let Err(error) = shared.schedule(Instant::now() + delay, job, emitter.stop()) {
             emitter.emit(EventKind::Error {
                 client: None,
                 error,

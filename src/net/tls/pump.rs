@@ -157,8 +157,10 @@ fn decrypt(pump: &Pump, mut tls: TcpStream, mut outer: TcpStream) {
         let answer = take_records(&mut connection);
         let writing = (!answer.is_empty()).then(|| lock(&pump.writing));
         drop(connection);
+        // Like the records the connection writes: a close here wakes it on a peer that does
+        // not read (one that asks for key updates and reads nothing, say).
         if writing.is_some() {
-            let _ = tls.write_all(&answer);
+            let _ = write_unless_cut(pump, &mut tls, &answer);
         }
         drop(writing);
         if !plain.is_empty() && outer.write_all(&plain).is_err() {
