@@ -114,6 +114,8 @@ pub struct Session {
     events: Receiver<Event>,
     /// Disconnects once the control thread has said its last word (`Stopped`).
     finished: Receiver<()>,
+    /// The control thread: joined by `stop` (which may wait), let go by a drop.
+    control: Option<JoinHandle<()>>,
 }
 
 /// What producers (periodic sends, file sends, replay) hold to queue messages on a session.
@@ -163,7 +165,7 @@ impl Session {
         let shared = Arc::new(Shared::new(config.memory_budget()));
         let emitter = Emitter::new(event_tx, waker);
         let (finished_tx, finished) = bounded(0);
-        let session = Session {
+        let mut session = Session {
             handle: Handle {
                 kind: config.kind(),
                 commands: Some(command_tx),
@@ -172,6 +174,7 @@ impl Session {
             },
             events: event_rx,
             finished,
+            control: None,
         };
         session.set_capture(capture)?;
         let worker = Worker {
@@ -179,7 +182,7 @@ impl Session {
             emitter: emitter.clone(),
             shared: shared.clone(),
         };
-        spawn_worker("session", move || {
+        session.control = Some(spawn_worker("session", move || {
             // `Stopped` is the last event of every run, even one that panicked.
             let _last_word = LastWord {
                 emitter,
@@ -192,7 +195,7 @@ impl Session {
                 SessionConfig::Udp(config) => udp::run(config, worker),
                 SessionConfig::Relay(config) => relay::run(config, worker),
             }
-        })?;
+        })?);
         Ok(session)
     }
 
@@ -338,7 +341,7 @@ impl Session {
 
     /// Stops, handing every event that comes meanwhile (how each connection closed, why a
     /// capture is incomplete) to `take`, in order, up to and including `Stopped`.
-    pub fn stop_and_drain(self, mut take: impl FnMut(Event)) {
+    pub fn stop_and_drain(mut self, mut take: impl FnMut(Event)) {
         self.request_stop();
         // The session's threads wait for room in the channel: taking its events is what lets
         // them finish. `Stopped` is always the last word (`LastWord`), and may have been
@@ -347,12 +350,17 @@ impl Session {
             select! {
                 recv(self.events) -> event => match event {
                     Ok(event) => take(event),
-                    Err(_) => return,
+                    Err(_) => break,
                 },
                 recv(self.finished) -> _ => break,
             }
         }
         self.events.try_iter().for_each(take);
+        // Its last word is said: the thread ends at once (its connections' threads ended
+        // before it), so the caller sees no thread of the session left.
+        if let Some(control) = self.control.take() {
+            let _ = control.join();
+        }
     }
 }
 
