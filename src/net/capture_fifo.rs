@@ -5,7 +5,7 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
@@ -34,14 +34,8 @@ pub(crate) fn open(path: &Path) -> io::Result<Option<(Fifo, Stopping)>> {
         .write(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)?;
-    let mut ends = [0; 2];
-    // SAFETY: pipe2 fills the two descriptors it was given room for, or fails.
-    if unsafe { libc::pipe2(ends.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: both descriptors were just made by pipe2 and are owned by nothing else.
-    let (read_end, write_end) =
-        unsafe { (OwnedFd::from_raw_fd(ends[0]), OwnedFd::from_raw_fd(ends[1])) };
+    let (read_end, write_end) = io::pipe()?;
+    let (read_end, write_end) = (OwnedFd::from(read_end), OwnedFd::from(write_end));
     Ok(Some((
         Fifo {
             file,
