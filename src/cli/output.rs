@@ -397,7 +397,10 @@ impl Printer {
             (Some(to), false) => format!("→{} ", to.name()),
         };
         let after = more.map_or(String::new(), |more| {
-            format!(" … ({} more bytes)", thousands(more))
+            format!(
+                " … ({} more bytes)",
+                crate::codec::render::grouped(more as u64)
+            )
         });
         let plain = |shown: &str| {
             format!(
@@ -422,19 +425,6 @@ impl Printer {
         };
         print_line(json, plain, json_line)
     }
-}
-
-/// `1048576` as people read it: `1,048,576`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// "client " or "target " before a relay's peer; nothing elsewhere.

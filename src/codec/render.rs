@@ -76,6 +76,19 @@ pub fn is_hidden(c: char) -> bool {
     )
 }
 
+/// 394781 as "394,781": large counts read at a glance.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// A byte count for people: `512 B`, `4.0 KiB`, `64.0 MiB`, `1.5 GiB`.
 pub fn format_size(bytes: usize) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];

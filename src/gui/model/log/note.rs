@@ -192,18 +192,7 @@ pub fn kernel_dropped(total: u64) -> String {
     )
 }
 
-/// 394781 as "394,781": large counts read at a glance.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
+pub use crate::codec::render::grouped;
 
 #[cfg(test)]
 mod tests {
