@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 
-use crossbeam_channel::{Select, Sender};
+use crossbeam_channel::{Select, Sender, TrySendError};
 
 use crate::net::Waker;
 use crate::net::event::{Event, EventKind, Held};
@@ -137,6 +137,13 @@ impl Emitter {
         if self.is_stopping() {
             return Some(event);
         }
+        // Most sends find room: only a full channel needs the select (which costs a wait
+        // list per call).
+        let event = match self.events.try_send(event) {
+            Ok(()) => return None,
+            Err(TrySendError::Full(event)) => event,
+            Err(TrySendError::Disconnected(event)) => return Some(event),
+        };
         let mut select = Select::new();
         let room = select.send(&self.events);
         select.recv(self.stop.receiver());

@@ -4,29 +4,35 @@
 //! not only when the next datagram arrives; elsewhere no count is known.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use socket2::Socket;
 
-/// Reads a socket's drops since the meter was made or reset.
+/// Reads a socket's drops since the meter was made or reset. Lock-free: the window reads it
+/// every frame while the receiving thread and a reset may read it too.
 pub struct DropMeter {
     socket: Arc<Socket>,
-    base: u64,
+    base: AtomicU64,
 }
 
 impl DropMeter {
     /// A meter for `socket`, or None where the kernel gives no count.
     pub fn new(socket: Arc<Socket>) -> Option<DropMeter> {
-        let base = kernel_count(&socket)?;
+        let base = AtomicU64::new(kernel_count(&socket)?);
         Some(DropMeter { socket, base })
     }
 
     pub fn dropped(&self) -> u64 {
-        kernel_count(&self.socket).map_or(0, |count| count.saturating_sub(self.base))
+        kernel_count(&self.socket).map_or(0, |count| {
+            count.saturating_sub(self.base.load(Ordering::Relaxed))
+        })
     }
 
     /// Counts from now on (the counters were reset).
-    pub fn reset(&mut self) {
-        self.base = kernel_count(&self.socket).unwrap_or(self.base);
+    pub fn reset(&self) {
+        if let Some(count) = kernel_count(&self.socket) {
+            self.base.store(count, Ordering::Relaxed);
+        }
     }
 }
 

@@ -59,6 +59,8 @@ impl Reader<'_> {
     fn read_and_report(&mut self) -> CloseReason {
         let idle_gap = self.framer.framing().idle_gap();
         let mut last_heard = Instant::now();
+        // The read timeout last given to the socket (None: not given yet).
+        let mut timeout_set: Option<Option<Duration>> = None;
         loop {
             let result = match DONT_WAIT.filter(|_| self.batch.read_on(READ_CHUNK)) {
                 // The consumer is busy: take what has arrived into the batch, and send the
@@ -87,9 +89,13 @@ impl Reader<'_> {
                         (a, b) => a.or(b),
                     };
                     // Zero would mean "no timeout" to the OS.
-                    let _ = self
-                        .socket
-                        .set_read_timeout(wait.map(|w| w.max(Duration::from_millis(1))));
+                    let wait = wait.map(|w| w.max(Duration::from_millis(1)));
+                    // A system call per read only when the limit changes (never, without
+                    // an idle gap or timeout).
+                    if timeout_set != Some(wait) {
+                        let _ = self.socket.set_read_timeout(wait);
+                        timeout_set = Some(wait);
+                    }
                     recv_owned(self.socket, 0)
                 }
             };

@@ -313,7 +313,7 @@ impl Session {
     pub fn reset_totals(&self) {
         let shared = &self.handle.shared;
         shared.counters.reset();
-        if let Some(meter) = lock(&shared.drop_meter).as_mut() {
+        if let Some(meter) = shared.drop_meter.get() {
             meter.reset();
         }
         for client in shared.clients().iter() {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::Instant;
 
 use socket2::Socket;
@@ -43,8 +43,9 @@ pub(crate) struct Shared {
     pub(super) responder: RwLock<Option<Arc<Responder>>>,
     pub(super) responder_version: AtomicU64,
     pub(super) delayed: Mutex<Option<Delayed>>,
-    /// A UDP socket's count of datagrams the kernel dropped (Linux).
-    pub(super) drop_meter: Mutex<Option<DropMeter>>,
+    /// A UDP socket's count of datagrams the kernel dropped (Linux), set once the socket is
+    /// bound; read without a lock by the window's every frame.
+    pub(super) drop_meter: OnceLock<DropMeter>,
     /// A running sequence's wait for a reply, with a flag that spares the receivers the lock
     /// while none is armed.
     expectation: Mutex<Option<Expectation>>,
@@ -65,7 +66,7 @@ impl Shared {
             responder: RwLock::default(),
             responder_version: AtomicU64::new(0),
             delayed: Mutex::default(),
-            drop_meter: Mutex::default(),
+            drop_meter: OnceLock::new(),
             expectation: Mutex::default(),
             expecting: AtomicBool::new(false),
         }
@@ -91,14 +92,15 @@ impl Shared {
 
     /// Counts the datagrams the kernel drops on `socket` from now on.
     pub fn meter_drops(&self, socket: Arc<Socket>) {
-        *lock(&self.drop_meter) = DropMeter::new(socket);
+        if let Some(meter) = DropMeter::new(socket) {
+            // A session binds one UDP socket: a second meter would have nothing to count.
+            let _ = self.drop_meter.set(meter);
+        }
     }
 
     /// Datagrams the kernel dropped since the session began (or its counters were reset).
     pub fn kernel_dropped(&self) -> u64 {
-        lock(&self.drop_meter)
-            .as_ref()
-            .map_or(0, DropMeter::dropped)
+        self.drop_meter.get().map_or(0, DropMeter::dropped)
     }
 
     /// The session's counters, with the kernel's drops.
