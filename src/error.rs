@@ -46,6 +46,23 @@ pub enum TlsProblem {
     #[error("the peer sent no certificate")]
     NoCertificate,
     #[error(
+        "the client sent no certificate, and this server asks each client for one signed by \
+         a CA in its client CA file"
+    )]
+    NoClientCertificate,
+    #[error("the client's certificate is not signed by a CA in this server's client CA file")]
+    ClientNotTrusted,
+    #[error(
+        "the server asks for a client certificate: give one (--cert and --key; \"Client \
+         certificate\" and \"Key file\" in the window)"
+    )]
+    CertificateRequired,
+    #[error(
+        "the server did not accept this client's certificate ({alert}): is it signed by a CA \
+         the server trusts, and still valid?"
+    )]
+    OurCertificateRefused { alert: String },
+    #[error(
         "the TLS handshake timed out after {secs} s: the peer took the connection but did \
          not answer (is it a TLS server?)"
     )]

@@ -481,6 +481,7 @@ fn tls_client_to(addr: SocketAddr, timeout: Duration) -> Session {
     config.tls = Some(TlsClient {
         sni: Some("localhost".to_string()),
         trust: Trust::AnyCertificate,
+        certificate: None,
     });
     Session::tcp_client(config, no_waker()).unwrap()
 }

@@ -190,6 +190,13 @@ pub struct TcpClientArgs {
     /// With --tls: trust the CA certificates in this PEM file instead of the system's.
     #[arg(long, value_name = "FILE", requires = "tls")]
     pub ca: Option<std::path::PathBuf>,
+    /// With --tls: present this certificate (chain, PEM) when the server asks for one
+    /// (mutual TLS); needs --key.
+    #[arg(long, value_name = "FILE", requires_all = ["tls", "key"])]
+    pub cert: Option<std::path::PathBuf>,
+    /// With --tls: the private key of --cert, PEM.
+    #[arg(long, value_name = "FILE", requires_all = ["tls", "cert"])]
+    pub key: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub tcp: TcpArgs,
     #[command(flatten)]
@@ -258,6 +265,10 @@ pub struct TcpServerArgs {
     /// (clients must accept it as such).
     #[arg(long, requires = "tls", conflicts_with_all = ["cert", "key"])]
     pub tls_self_signed: bool,
+    /// With --tls: ask each client for a certificate signed by a CA in this PEM file, and
+    /// refuse clients without one (mutual TLS); each client's certificate is shown.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub client_ca: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub limit: ClientLimit,
     #[command(flatten)]

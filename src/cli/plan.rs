@@ -15,7 +15,7 @@ use crate::codec::template::{Random, Template, Values};
 use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding};
 use crate::error::{Error, MAX_UDP_PAYLOAD};
 use crate::net::addr::{HostPort, parse_bind, parse_multicast, parse_remote};
-use crate::net::tls::{TlsClient, TlsServer, Trust};
+use crate::net::tls::{ClientCertificate, TlsClient, TlsServer, Trust};
 use crate::net::{
     Destination, Reconnect, RelayConfig, Responder, Rule, Sequence, Session, SessionConfig,
     SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
@@ -265,7 +265,11 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
                     (Some(file), false) => Trust::CaFile(file.clone()),
                     (None, false) => Trust::SystemRoots,
                 },
+                certificate: None,
             });
+            if let (Some(tls), Some(cert), Some(key)) = (&mut config.tls, &a.cert, &a.key) {
+                tls.certificate = Some(ClientCertificate::from_files(cert, key)?);
+            }
             config.options = tcp_options(&a.tcp)?;
             config.local_bind = a
                 .bind
@@ -301,6 +305,11 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
                     });
                 }
             };
+            if let Some(ca) = &a.client_ca {
+                config.tls = (config.tls.take())
+                    .map(|tls| tls.asking_clients_for_certificates(ca))
+                    .transpose()?;
+            }
             config.options = tcp_options(&a.tcp)?;
             Ok(ModePlan {
                 config: SessionConfig::TcpServer(config),

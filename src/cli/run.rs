@@ -154,12 +154,16 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
                         }
                     }
                     EventKind::Error { .. } => failed = true,
-                    // A write that failed (or timed out) closed the connection: an error, said
-                    // on stderr as errors are (the `closed` line says it too).
+                    // A write that failed (or timed out), or a TLS peer's refusal, closed the
+                    // connection: an error, said on stderr as errors are (the `closed` line
+                    // says it too).
                     EventKind::Closed {
-                        reason: CloseReason::Failed(
-                            error @ (Error::SendTimeout { .. } | Error::SendFailed { .. }),
-                        ),
+                        reason:
+                            CloseReason::Failed(
+                                error @ (Error::SendTimeout { .. }
+                                | Error::SendFailed { .. }
+                                | Error::TlsHandshake { .. }),
+                            ),
                         ..
                     } => {
                         warn(&format!("error: {error}"));

@@ -190,6 +190,7 @@ impl Connection {
             let framer = Framer::new(owner.options.framing.clone(), DEFAULT_MAX_FRAME);
             let (half_close, idle_timeout) = (owner.options.half_close, owner.options.idle_timeout);
             let usage = usage.clone();
+            let tls_failure = wire.as_ref().map(Wire::failure);
             spawn_worker("tcp-reader", move || {
                 // Returns when the owner releases the gate: dropped, or with a relay's other end.
                 let forward = gate_rx.recv().ok();
@@ -249,6 +250,8 @@ impl Connection {
                     })
                 } else if ending.here.load(Ordering::Acquire) {
                     CloseReason::ClosedHere
+                } else if let Some(problem) = tls_failure.and_then(|failure| failure.take()) {
+                    CloseReason::Failed(Error::TlsHandshake { peer, problem })
                 } else {
                     reason
                 };

@@ -67,10 +67,28 @@ impl Certificates {
         self_signed: bool,
         expired: bool,
     ) -> (PathBuf, PathBuf) {
+        self.leaf_for("device", file, names, self_signed, expired)
+    }
+
+    /// A client's certificate, named `common_name` (CN), signed by the CA.
+    pub fn client(&self, common_name: &str) -> (PathBuf, PathBuf) {
+        self.leaf_for(common_name, common_name, &[], false, false)
+    }
+
+    fn leaf_for(
+        &self,
+        common_name: &str,
+        file: &str,
+        names: &[&str],
+        self_signed: bool,
+        expired: bool,
+    ) -> (PathBuf, PathBuf) {
         let key = KeyPair::generate().unwrap();
         let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let mut params = CertificateParams::new(names).unwrap();
-        params.distinguished_name.push(DnType::CommonName, "device");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
         if expired {
             params.not_before = date_time_ymd(2020, 1, 1);
             params.not_after = date_time_ymd(2021, 1, 1);

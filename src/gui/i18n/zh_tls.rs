@@ -27,6 +27,18 @@ pub fn problem(problem: &TlsProblem) -> String {
             format!("对端与本端没有共同的 TLS 版本或加密套件（{detail}）")
         }
         NoCertificate => "对端没有发送证书".to_string(),
+        NoClientCertificate => {
+            "客户端没有发送证书，而本服务器要求每个客户端出示由其客户端 CA 文件中的 CA 签发的证书"
+                .to_string()
+        }
+        ClientNotTrusted => "客户端的证书不是由本服务器客户端 CA 文件中的 CA 签发的".to_string(),
+        CertificateRequired => {
+            "服务器要求客户端证书：请提供（--cert 和 --key；窗口中的“客户端证书”和“私钥文件”）"
+                .to_string()
+        }
+        OurCertificateRefused { alert } => format!(
+            "服务器不接受本客户端的证书（{alert}）：它是否由服务器信任的 CA 签发，且仍在有效期内？"
+        ),
         TimedOut { secs } => {
             format!("TLS 握手在 {secs} 秒后超时：对端接受了连接却没有应答（它是 TLS 服务器吗？）")
         }

@@ -11,7 +11,7 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, Connection, RootCertStore};
 use socket2::Socket;
 
-use super::{TlsClient, TlsInfo, Trust, Wire, accept_any, pump};
+use super::{ClientCertificate, TlsClient, TlsInfo, Trust, Wire, accept_any, pem, pump, server};
 use crate::error::{Error, TlsProblem};
 
 /// See [`super::connect`].
@@ -32,7 +32,7 @@ pub(super) fn connect(
         peer,
         reason: format!("'{name}' is not a name a certificate can be checked against"),
     })?;
-    let config = client_config(&settings.trust)?;
+    let config = client_config(&settings.trust, settings.certificate.as_ref())?;
     let connection = ClientConnection::new(Arc::new(config), server_name)
         .map_err(|err| tls_error(&err, peer, name))?;
     handshake(connection.into(), socket, (peer, name), timeout, info)
@@ -95,19 +95,19 @@ pub(super) fn handshake(
     Ok((plain, wire, info))
 }
 
-fn client_config(trust: &Trust) -> Result<ClientConfig, Error> {
+fn client_config(
+    trust: &Trust,
+    certificate: Option<&ClientCertificate>,
+) -> Result<ClientConfig, Error> {
     let builder =
         ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
             .map_err(|err| Error::TlsSettings(err.to_string()))?;
-    let config = match trust {
+    let builder = match trust {
         Trust::AnyCertificate => builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(accept_any::AcceptAny::new()))
-            .with_no_client_auth(),
-        Trust::SystemRoots => builder
-            .with_root_certificates(system_roots())
-            .with_no_client_auth(),
+            .with_custom_certificate_verifier(Arc::new(accept_any::AcceptAny::new())),
+        Trust::SystemRoots => builder.with_root_certificates(system_roots()),
         Trust::CaFile(path) => {
             let reading = |reason: String| Error::File {
                 action: "reading the CA certificates in",
@@ -123,10 +123,19 @@ fn client_config(trust: &Trust) -> Result<ClientConfig, Error> {
                 return Err(reading("it holds no PEM certificate".to_string()));
             }
             roots.add_parsable_certificates(certs);
-            builder.with_root_certificates(roots).with_no_client_auth()
+            builder.with_root_certificates(roots)
         }
     };
-    Ok(config)
+    let Some(certificate) = certificate else {
+        return Ok(builder.with_no_client_auth());
+    };
+    let chain = pem::certificates(&certificate.cert_pem, "client certificate")?;
+    let key = pem::private_key(&certificate.key_pem, "client key")?;
+    builder.with_client_auth_cert(chain, key).map_err(|err| {
+        Error::TlsSettings(format!(
+            "the client certificate and key pair is not usable: {err}"
+        ))
+    })
 }
 
 /// The system's trusted certificates, read once per process: reading them takes tens of
@@ -181,10 +190,32 @@ pub(super) fn tls_error(err: &rustls::Error, peer: SocketAddr, name: &str) -> Er
     }
 }
 
-fn problem(err: &rustls::Error, name: String) -> TlsProblem {
+pub(super) fn problem(err: &rustls::Error, name: String) -> TlsProblem {
+    use rustls::AlertDescription as Alert;
     use rustls::CertificateError as Cert;
     use rustls::Error as Tls;
+    // A server that asks for client certificates names its own problems with them.
+    let a_client = name == server::CLIENT;
     match err {
+        Tls::NoCertificatesPresented if a_client => TlsProblem::NoClientCertificate,
+        // A bad signature: signed by another CA that has the same name as one trusted.
+        Tls::InvalidCertificate(Cert::UnknownIssuer | Cert::BadSignature) if a_client => {
+            TlsProblem::ClientNotTrusted
+        }
+        Tls::AlertReceived(Alert::CertificateRequired) => TlsProblem::CertificateRequired,
+        // Only the side that checks a client's certificate sends these to a client
+        // (DecryptError: its signature did not check out against the CA of that name).
+        Tls::AlertReceived(
+            alert @ (Alert::BadCertificate
+            | Alert::DecryptError
+            | Alert::UnknownCA
+            | Alert::CertificateUnknown
+            | Alert::CertificateExpired
+            | Alert::CertificateRevoked
+            | Alert::UnsupportedCertificate),
+        ) if !a_client => TlsProblem::OurCertificateRefused {
+            alert: format!("{alert:?}"),
+        },
         Tls::InvalidCertificate(cert) => match cert {
             Cert::Expired | Cert::ExpiredContext { .. } => TlsProblem::Expired { name },
             Cert::NotValidYet | Cert::NotValidYetContext { .. } => TlsProblem::NotValidYet { name },
@@ -234,7 +265,7 @@ pub(super) fn suite(suite: Option<rustls::SupportedCipherSuite>) -> String {
     suite.map_or_else(String::new, |s| format!("{:?}", s.suite()))
 }
 
-fn info(connection: &Connection) -> TlsInfo {
+pub(super) fn info(connection: &Connection) -> TlsInfo {
     let version = version(connection.protocol_version());
     let cipher_suite = suite(connection.negotiated_cipher_suite());
     let certificate = connection

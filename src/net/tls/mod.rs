@@ -8,12 +8,14 @@ mod accept_any;
 #[cfg(feature = "tls")]
 mod client;
 #[cfg(feature = "tls")]
+mod pem;
+#[cfg(feature = "tls")]
 mod pump;
 #[cfg(feature = "tls")]
 mod server;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use socket2::Socket;
@@ -31,12 +33,33 @@ impl Wire {
         match *self {}
     }
 
+    pub fn failure(&self) -> TlsFailure {
+        match *self {}
+    }
+
     pub fn cut(&self) {
         match *self {}
     }
 }
 
-use crate::error::Error;
+use crate::error::{Error, TlsProblem};
+
+/// Why a TLS peer ended the connection with an alert after the handshake (a server that asks
+/// for a client certificate sends its refusal then, in TLS 1.3), so that the close says so
+/// rather than "reset by peer".
+#[derive(Clone, Default)]
+pub(crate) struct TlsFailure(std::sync::Arc<std::sync::Mutex<Option<TlsProblem>>>);
+
+impl TlsFailure {
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    fn set(&self, problem: TlsProblem) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(problem);
+    }
+
+    pub fn take(&self) -> Option<TlsProblem> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
 
 /// Which certificates a TLS client accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +79,33 @@ pub struct TlsClient {
     /// The name sent (SNI) and checked in the certificate; None: the host connected to.
     pub sni: Option<String>,
     pub trust: Trust,
+    /// Presented when the server asks for one (mutual TLS).
+    pub certificate: Option<ClientCertificate>,
+}
+
+/// A client's certificate (chain) and private key, as PEM, for servers that ask for one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCertificate {
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+impl ClientCertificate {
+    /// Reads a certificate (chain) file and a key file, both PEM.
+    pub fn from_files(cert: &Path, key: &Path) -> Result<ClientCertificate, Error> {
+        Ok(ClientCertificate {
+            cert_pem: read_pem(cert)?,
+            key_pem: read_pem(key)?,
+        })
+    }
+}
+
+fn read_pem(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|err| Error::File {
+        action: "reading",
+        path: path.display().to_string(),
+        message: crate::error::describe_io(&err),
+    })
 }
 
 impl TlsInfo {
@@ -72,26 +122,33 @@ impl TlsInfo {
     }
 }
 
-/// A TLS server's certificate chain and private key, as PEM.
+/// A TLS server's certificate chain and private key, as PEM, and the CAs whose clients it
+/// takes when it asks each client for a certificate (mutual TLS).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TlsServer {
     pub cert_pem: String,
     pub key_pem: String,
+    /// Asks each client for a certificate signed by one of these CAs (PEM), and refuses a
+    /// client without one; None: asks for none.
+    #[serde(default)]
+    pub client_ca_pem: Option<String>,
 }
 
 impl TlsServer {
     /// Reads a certificate (chain) file and a key file, both PEM.
-    pub fn from_files(cert: &std::path::Path, key: &std::path::Path) -> Result<TlsServer, Error> {
-        let read = |path: &std::path::Path| {
-            std::fs::read_to_string(path).map_err(|err| Error::File {
-                action: "reading",
-                path: path.display().to_string(),
-                message: crate::error::describe_io(&err),
-            })
-        };
+    pub fn from_files(cert: &Path, key: &Path) -> Result<TlsServer, Error> {
         Ok(TlsServer {
-            cert_pem: read(cert)?,
-            key_pem: read(key)?,
+            cert_pem: read_pem(cert)?,
+            key_pem: read_pem(key)?,
+            client_ca_pem: None,
+        })
+    }
+
+    /// Asks each client for a certificate signed by a CA in `ca_file` (PEM).
+    pub fn asking_clients_for_certificates(self, ca_file: &Path) -> Result<TlsServer, Error> {
+        Ok(TlsServer {
+            client_ca_pem: Some(read_pem(ca_file)?),
+            ..self
         })
     }
 

@@ -12,6 +12,7 @@ use std::time::Duration;
 use rustls::Connection;
 use socket2::{SockRef, Socket};
 
+use super::TlsFailure;
 use crate::net::interrupt::shut_down_and_wake;
 
 /// Bytes moved per read, either way.
@@ -32,6 +33,8 @@ struct Pump {
     cut: AtomicBool,
     /// The encrypting thread is inside a write to the peer, which blocks while it does not read.
     writing_now: AtomicBool,
+    /// What the peer's alert (or broken record) said, once the pump failed on it.
+    failure: TlsFailure,
 }
 
 /// The connection's hold on the TLS socket under its loopback pair.
@@ -48,6 +51,11 @@ impl Wire {
         let _ = socket.set_tcp_nodelay(nodelay);
         let _ = socket.set_keepalive(keepalive);
         let _ = socket.set_write_timeout(send_timeout);
+    }
+
+    /// Why the peer ended the connection, when it said so with an alert.
+    pub fn failure(&self) -> TlsFailure {
+        self.pump.failure.clone()
     }
 
     /// The connection is closed here: a pump stuck writing to a peer that does not read is
@@ -71,6 +79,7 @@ pub(super) fn start(connection: Connection, tls: TcpStream) -> io::Result<(Socke
         reset: AtomicBool::new(false),
         cut: AtomicBool::new(false),
         writing_now: AtomicBool::new(false),
+        failure: TlsFailure::default(),
     });
     let wire = Wire {
         socket: tls.try_clone()?,
@@ -136,7 +145,11 @@ fn decrypt(pump: &Pump, mut tls: TcpStream, mut outer: TcpStream) {
             failed = connection.read_tls(&mut input).is_err();
             match connection.process_new_packets() {
                 Ok(state) => closed |= state.peer_has_closed(),
-                Err(_) => failed = true,
+                Err(err) => {
+                    failed = true;
+                    pump.failure
+                        .set(super::client::problem(&err, String::new()));
+                }
             }
             loop {
                 match connection.reader().read(&mut chunk) {

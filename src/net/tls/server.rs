@@ -5,12 +5,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::WebPkiClientVerifier;
 use rustls::{ServerConfig, ServerConnection};
 use socket2::Socket;
 
-use super::{TlsInfo, TlsServer, Wire, client};
+use super::{TlsInfo, TlsServer, Wire, client, pem};
 use crate::error::Error;
 
 /// A server's TLS settings, ready for handshakes.
@@ -19,30 +18,31 @@ pub(crate) struct Acceptor(Arc<ServerConfig>);
 
 impl Acceptor {
     pub fn new(identity: &TlsServer) -> Result<Acceptor, Error> {
-        let bad = |what: &str, err: &dyn std::fmt::Display| {
-            Error::TlsSettings(format!("the {what} is not usable: {err}"))
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let chain = pem::certificates(&identity.cert_pem, "certificate")?;
+        let key = pem::private_key(&identity.key_pem, "key")?;
+        let builder = ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|err| Error::TlsSettings(err.to_string()))?;
+        let builder = match &identity.client_ca_pem {
+            None => builder.with_no_client_auth(),
+            Some(ca) => {
+                let roots = pem::roots(ca, "client CA file")?;
+                let verifier =
+                    WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                        .build()
+                        .map_err(|err| Error::TlsSettings(format!("the client CA file: {err}")))?;
+                builder.with_client_cert_verifier(verifier)
+            }
         };
-        let chain = CertificateDer::pem_slice_iter(identity.cert_pem.as_bytes())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|err| bad("certificate", &err))?;
-        if chain.is_empty() {
-            return Err(Error::TlsSettings(
-                "the certificate file holds no PEM certificate".to_string(),
-            ));
-        }
-        let key = PrivateKeyDer::from_pem_slice(identity.key_pem.as_bytes())
-            .map_err(|err| bad("key", &err))?;
-        let config =
-            ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-                .with_safe_default_protocol_versions()
-                .map_err(|err| Error::TlsSettings(err.to_string()))?
-                .with_no_client_auth()
-                .with_single_cert(chain, key)
-                .map_err(|err| bad("certificate and key pair", &err))?;
+        let config = builder.with_single_cert(chain, key).map_err(|err| {
+            Error::TlsSettings(format!("the certificate and key pair is not usable: {err}"))
+        })?;
         Ok(Acceptor(Arc::new(config)))
     }
 
     /// Makes the handshake with a client just accepted; the socket the connection then uses.
+    /// A client's certificate, when the server asks for one, is shown as a server's is.
     pub fn accept(
         &self,
         socket: Socket,
@@ -50,16 +50,19 @@ impl Acceptor {
         timeout: Duration,
     ) -> Result<(Socket, Wire, TlsInfo), Error> {
         let connection = ServerConnection::new(self.0.clone())
-            .map_err(|err| client::tls_error(&err, peer, ""))?;
-        // A client presents no certificate: what was agreed is all there is to show.
-        let describe = |connection: &rustls::Connection| TlsInfo {
-            version: client::version(connection.protocol_version()),
-            cipher_suite: client::suite(connection.negotiated_cipher_suite()),
-            ..TlsInfo::default()
-        };
-        client::handshake(connection.into(), socket, (peer, ""), timeout, describe)
+            .map_err(|err| client::tls_error(&err, peer, CLIENT))?;
+        client::handshake(
+            connection.into(),
+            socket,
+            (peer, CLIENT),
+            timeout,
+            client::info,
+        )
     }
 }
+
+/// How a client is named in what its certificate's problems say.
+pub(super) const CLIENT: &str = "the client";
 
 /// A new key and a certificate for `names`, signed by itself.
 pub(super) fn self_signed(names: &[String]) -> Result<TlsServer, Error> {
@@ -68,5 +71,6 @@ pub(super) fn self_signed(names: &[String]) -> Result<TlsServer, Error> {
     Ok(TlsServer {
         cert_pem: made.cert.pem(),
         key_pem: made.key_pair.serialize_pem(),
+        client_ca_pem: None,
     })
 }

@@ -16,6 +16,7 @@ impl Page {
                 (false, Some(file)) => Trust::CaFile(folder::resolve(&file)),
                 (false, None) => Trust::SystemRoots,
             },
+            certificate: None,
         })
     }
 

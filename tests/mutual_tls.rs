@@ -1,0 +1,219 @@
+//! Mutual TLS against Python's `ssl` module, on loopback: our client presents a certificate
+//! to a Python server that asks for one, and our server asks Python clients for theirs. Each
+//! refusal says which side refused and why (no certificate, or one from another CA).
+//! Certificates are made here with rcgen. Skipped, with a printed reason, without python3.
+
+#![cfg(feature = "tls")]
+
+mod common;
+
+use common::tls_peer::Certificates;
+use common::{Cli, Python, run_cli};
+
+/// A Python server that asks each client for a certificate signed by the CA (argv 3), for
+/// three connections in turn: it answers "echo:" + what it got + " from " + the client's CN.
+const ASKING_SERVER: &str = r#"
+import socket, ssl, sys
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(sys.argv[1], sys.argv[2])
+context.verify_mode = ssl.CERT_REQUIRED
+context.load_verify_locations(sys.argv[3])
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.bind(("127.0.0.1", 0))
+server.listen(3)
+print(server.getsockname()[1], flush=True)
+for _ in range(3):
+    conn, addr = server.accept()
+    try:
+        tls = context.wrap_socket(conn, server_side=True)
+        subject = dict(field[0] for field in tls.getpeercert()["subject"])
+        data = tls.recv(1024)
+        tls.sendall(b"echo:" + data + b" from " + subject["commonName"].encode())
+        tls.close()
+    except (ssl.SSLError, OSError) as e:
+        print("refused:", e, flush=True)
+        conn.close()
+"#;
+
+/// `tcp-client` with TLS to `port`, checking the server against `ca`, with `more` flags.
+fn client(port: &str, ca: &std::path::Path, more: &[&str]) -> (i32, Vec<String>, String) {
+    let addr = format!("127.0.0.1:{port}");
+    let mut args = vec!["tcp-client", &addr, "--tls", "--sni", "localhost"];
+    let ca = ca.to_str().unwrap();
+    args.extend(["--ca", ca, "--send", "hello"]);
+    args.extend_from_slice(more);
+    run_cli(&args)
+}
+
+#[test]
+fn our_client_presents_its_certificate_and_a_refusal_says_why() {
+    let certs = Certificates::new("mtls-client");
+    let (server_cert, server_key) = certs.leaf("server", &["localhost"], false, false);
+    let (cert, key) = certs.client("student-07");
+    let stranger = Certificates::new("mtls-stranger");
+    let (other_cert, other_key) = stranger.client("intruder");
+    let ca = certs.ca_file();
+    let Some(mut python) = Python::start(
+        ASKING_SERVER,
+        &[
+            server_cert.to_str().unwrap(),
+            server_key.to_str().unwrap(),
+            ca.to_str().unwrap(),
+        ],
+    ) else {
+        return;
+    };
+    let port = python.line();
+
+    let (code, lines, stderr) = client(
+        &port,
+        &ca,
+        &[
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let received: String = lines
+        .iter()
+        .filter(|l| l.contains(" RX "))
+        .cloned()
+        .collect();
+    assert!(received.contains("echo:hello from student-07"), "{lines:?}");
+
+    // No certificate: the server's refusal arrives after our side of the handshake, as TLS
+    // 1.3 has it, and is said in words, not as a reset.
+    let (code, lines, stderr) = client(&port, &ca, &[]);
+    assert_ne!(code, 0, "{lines:?}");
+    let said = format!("{lines:?} {stderr}");
+    assert!(
+        said.contains("the server asks for a client certificate"),
+        "{said}"
+    );
+    assert!(python.line().starts_with("refused:"));
+
+    // A certificate from another CA.
+    let (code, lines, stderr) = client(
+        &port,
+        &ca,
+        &[
+            "--cert",
+            other_cert.to_str().unwrap(),
+            "--key",
+            other_key.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(code, 0, "{lines:?}");
+    let said = format!("{lines:?} {stderr}");
+    assert!(
+        said.contains("the server did not accept this client's certificate"),
+        "{said}"
+    );
+    assert!(python.line().starts_with("refused:"));
+    assert_eq!(python.wait(), 0);
+}
+
+/// A Python client with the certificate and key in argv 2 and 3 (none when absent), trusting
+/// the CA in argv 4: sends a line and prints what comes back, or why it failed.
+const PRESENTING_CLIENT: &str = r#"
+import socket, ssl, sys
+port = int(sys.argv[1])
+context = ssl.create_default_context(cafile=sys.argv[4])
+if sys.argv[2]:
+    context.load_cert_chain(sys.argv[2], sys.argv[3])
+try:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as tls:
+            tls.sendall(b"hello")
+            print("got", tls.recv(1024).decode(), flush=True)
+except (ssl.SSLError, OSError) as e:
+    print("failed:", e, flush=True)
+"#;
+
+#[test]
+fn our_server_asks_python_clients_for_certificates_and_names_each_refusal() {
+    let certs = Certificates::new("mtls-server");
+    let (server_cert, server_key) = certs.leaf("server", &["localhost"], false, false);
+    let (cert, key) = certs.client("student-07");
+    let stranger = Certificates::new("mtls-server-stranger");
+    let (other_cert, other_key) = stranger.client("intruder");
+    let ca = certs.ca_file();
+    let mut server = Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--tls",
+        "--cert",
+        server_cert.to_str().unwrap(),
+        "--key",
+        server_key.to_str().unwrap(),
+        "--client-ca",
+        ca.to_str().unwrap(),
+        "--echo",
+        "--json",
+    ]);
+    let port = server.listening().port().to_string();
+    let python = |cert: &str, key: &str| {
+        Python::start(PRESENTING_CLIENT, &[&port, cert, key, ca.to_str().unwrap()])
+    };
+
+    let Some(mut accepted) = python(cert.to_str().unwrap(), key.to_str().unwrap()) else {
+        return;
+    };
+    assert_eq!(accepted.line(), "got hello");
+    assert_eq!(accepted.wait(), 0);
+    // The client's certificate is shown as a server's is: subject, issuer, expiry, SHA-256.
+    let agreed = server.line_containing(r#""event":"tls""#);
+    assert!(
+        agreed.contains("certificate CN=student-07 (issued by CN=Socket Tester Test CA"),
+        "{agreed}"
+    );
+    assert!(agreed.contains("SHA-256 "), "{agreed}");
+
+    let mut without = python("", "").unwrap();
+    assert!(without.line().starts_with("failed:"));
+    let said = server.line_containing(r#""event":"error""#);
+    assert!(
+        said.contains("the client sent no certificate, and this server asks each client"),
+        "{said}"
+    );
+
+    let mut stranger = python(other_cert.to_str().unwrap(), other_key.to_str().unwrap()).unwrap();
+    assert!(stranger.line().starts_with("failed:"));
+    let said = server.line_containing(r#""event":"error""#);
+    assert!(
+        said.contains(
+            "the client's certificate is not signed by a CA in this server's client CA file"
+        ),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_client_certificate_without_its_key_or_a_bad_ca_file_is_refused_before_connecting() {
+    let certs = Certificates::new("mtls-flags");
+    let (cert, _) = certs.client("student-07");
+    let (code, _, stderr) = run_cli(&[
+        "tcp-client",
+        "127.0.0.1:9",
+        "--tls",
+        "--cert",
+        cert.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--key"), "{stderr}");
+
+    let not_pem = certs.ca_file().with_file_name("not-a-ca.txt");
+    std::fs::write(&not_pem, "hello").unwrap();
+    let (code, _, stderr) = run_cli(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--tls",
+        "--tls-self-signed",
+        "--client-ca",
+        not_pem.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("client CA file"), "{stderr}");
+}
