@@ -96,3 +96,47 @@ fn a_handshake_that_times_out_says_so() {
         assert!(said.contains(words), "{language:?}: {said}");
     }
 }
+
+/// Issue 28 item 2: a client page presents the certificate typed in "Client certificate" and
+/// "Key file" to a server that asks for one; without one, the server's refusal is said in
+/// words in both languages.
+#[test]
+fn a_client_page_presents_its_certificate_and_says_when_one_is_asked_for() {
+    use common::tls_peer::{Certificates, python_asking_server};
+    let certs = Certificates::new("gui-mtls");
+    let (server_cert, server_key) = certs.leaf("server", &["localhost"], false, false);
+    let (cert, key) = certs.client("student-07");
+    let ca = certs.ca_file();
+    let Some((mut python, port)) = python_asking_server(&server_cert, &server_key, &ca) else {
+        return;
+    };
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    for (language, words) in [
+        (
+            Language::English,
+            "the server asks for a client certificate",
+        ),
+        (Language::Chinese, "服务器要求客户端证书"),
+    ] {
+        let mut h = tls_client(language, addr, ca.to_str());
+        wait_until(&mut h, "the refusal", |h| status_error(h).is_some());
+        let said = status_error(&mut h).unwrap_or_default();
+        assert!(said.contains(words), "{language:?}: {said}");
+        assert!(python.line().starts_with("refused:"));
+    }
+
+    let mut h = projector(SIZES[1], Language::English);
+    let config = h.state_mut().tab().page().config_mut();
+    config.host = addr.ip().to_string();
+    config.port = port.clone();
+    config.tls = true;
+    config.tls_sni = "localhost".into();
+    config.tls_ca_file = ca.to_str().unwrap().to_string();
+    h.run();
+    click(&mut h, "Framing and TCP options");
+    type_into(&mut h, "Client certificate", cert.to_str().unwrap());
+    type_into(&mut h, "Key file", key.to_str().unwrap());
+    click(&mut h, "Connect");
+    assert_eq!(python.line(), "accepted student-07");
+    assert_eq!(status_error(&mut h), None);
+}

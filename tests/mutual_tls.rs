@@ -7,33 +7,8 @@
 
 mod common;
 
-use common::tls_peer::Certificates;
+use common::tls_peer::{Certificates, python_asking_server};
 use common::{Cli, Python, run_cli};
-
-/// A Python server that asks each client for a certificate signed by the CA (argv 3), for
-/// three connections in turn: it answers "echo:" + what it got + " from " + the client's CN.
-const ASKING_SERVER: &str = r#"
-import socket, ssl, sys
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.load_cert_chain(sys.argv[1], sys.argv[2])
-context.verify_mode = ssl.CERT_REQUIRED
-context.load_verify_locations(sys.argv[3])
-server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-server.bind(("127.0.0.1", 0))
-server.listen(3)
-print(server.getsockname()[1], flush=True)
-for _ in range(3):
-    conn, addr = server.accept()
-    try:
-        tls = context.wrap_socket(conn, server_side=True)
-        subject = dict(field[0] for field in tls.getpeercert()["subject"])
-        data = tls.recv(1024)
-        tls.sendall(b"echo:" + data + b" from " + subject["commonName"].encode())
-        tls.close()
-    except (ssl.SSLError, OSError) as e:
-        print("refused:", e, flush=True)
-        conn.close()
-"#;
 
 /// `tcp-client` with TLS to `port`, checking the server against `ca`, with `more` flags.
 fn client(port: &str, ca: &std::path::Path, more: &[&str]) -> (i32, Vec<String>, String) {
@@ -53,17 +28,9 @@ fn our_client_presents_its_certificate_and_a_refusal_says_why() {
     let stranger = Certificates::new("mtls-stranger");
     let (other_cert, other_key) = stranger.client("intruder");
     let ca = certs.ca_file();
-    let Some(mut python) = Python::start(
-        ASKING_SERVER,
-        &[
-            server_cert.to_str().unwrap(),
-            server_key.to_str().unwrap(),
-            ca.to_str().unwrap(),
-        ],
-    ) else {
+    let Some((mut python, port)) = python_asking_server(&server_cert, &server_key, &ca) else {
         return;
     };
-    let port = python.line();
 
     let (code, lines, stderr) = client(
         &port,
@@ -76,6 +43,7 @@ fn our_client_presents_its_certificate_and_a_refusal_says_why() {
         ],
     );
     assert_eq!(code, 0, "{stderr}");
+    assert_eq!(python.line(), "accepted student-07");
     let received: String = lines
         .iter()
         .filter(|l| l.contains(" RX "))

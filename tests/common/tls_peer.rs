@@ -136,3 +136,45 @@ fn start(script: &str, cert: &Path, key: &Path) -> Option<(Python, String)> {
     let port = python.line();
     Some((python, format!("127.0.0.1:{port}")))
 }
+
+/// A Python server that asks each client for a certificate signed by the CA in argv 3, for
+/// three connections in turn: prints "accepted" and the client's CN, then answers "echo:",
+/// what it got, " from " and the CN; or prints "refused:" and why.
+const ASKING_SERVER: &str = r#"
+import socket, ssl, sys
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(sys.argv[1], sys.argv[2])
+context.verify_mode = ssl.CERT_REQUIRED
+context.load_verify_locations(sys.argv[3])
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.bind(("127.0.0.1", 0))
+server.listen(3)
+print(server.getsockname()[1], flush=True)
+for _ in range(3):
+    conn, addr = server.accept()
+    try:
+        tls = context.wrap_socket(conn, server_side=True)
+        name = dict(field[0] for field in tls.getpeercert()["subject"])["commonName"]
+        print("accepted", name, flush=True)
+        data = tls.recv(1024)
+        tls.sendall(b"echo:" + data + b" from " + name.encode())
+        tls.close()
+    except (ssl.SSLError, OSError) as e:
+        print("refused:", e, flush=True)
+        conn.close()
+"#;
+
+/// A Python TLS server that asks for client certificates signed by `ca` (mutual TLS), and its
+/// port; None where python3 is missing.
+pub fn python_asking_server(cert: &Path, key: &Path, ca: &Path) -> Option<(Python, String)> {
+    let mut python = Python::start(
+        ASKING_SERVER,
+        &[
+            cert.to_str().unwrap(),
+            key.to_str().unwrap(),
+            ca.to_str().unwrap(),
+        ],
+    )?;
+    let port = python.line();
+    Some((python, port))
+}

@@ -93,4 +93,14 @@ pub const TEXTS: &[(&str, &str)] = &[
         "用于 localhost 和监听的地址；随设置保存。客户端须按自签名证书接受它",
     ),
     ("using the generated certificate", "正在使用生成的证书"),
+    ("Client CA file", "客户端 CA 文件"),
+    (
+        "Ask each client for a certificate signed by a CA in this PEM file, and refuse clients without one (mutual TLS); empty: ask for none",
+        "要求每个客户端出示由此 PEM 文件中的 CA 签发的证书，拒绝没有证书的客户端（双向 TLS）；留空则不要求",
+    ),
+    ("Client certificate", "客户端证书"),
+    (
+        "Presented when the server asks for one (mutual TLS), PEM; empty: none",
+        "服务器要求时出示（双向 TLS），PEM 格式；留空则不出示",
+    ),
 ];

@@ -203,12 +203,18 @@ fn tcp_options(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                     ui.label(t("using the generated certificate"));
                 }
             });
+            super::field_row(ui, t("Client CA file"), &mut config.tls_client_ca_file, editable, |_| {})
+                .on_hover_text(t("Ask each client for a certificate signed by a CA in this PEM file, and refuse clients without one (mutual TLS); empty: ask for none"));
         }
         if kind == SessionKind::TcpClient && config.tls {
             super::field_row(ui, t("TLS name (SNI)"), &mut config.tls_sni, editable, |_| {})
                 .on_hover_text(t("The name asked for and checked in the certificate; empty: the host"));
             super::field_row(ui, t("CA file"), &mut config.tls_ca_file, editable, |_| {})
                 .on_hover_text(t("PEM certificates to trust instead of the system's; empty: the system's roots"));
+            super::field_row(ui, t("Client certificate"), &mut config.tls_cert_file, editable, |_| {})
+                .on_hover_text(t("Presented when the server asks for one (mutual TLS), PEM; empty: none"));
+            super::field_row(ui, t("Key file"), &mut config.tls_key_file, editable, |_| {})
+                .on_hover_text(t("The certificate's private key, PEM"));
         }
         seconds_row(ui, t("Idle timeout (s)"), &mut config.idle_timeout_s, editable,
             t("Close a connection whose peer sends nothing for this long (empty: never)"));

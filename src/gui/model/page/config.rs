@@ -64,11 +64,15 @@ pub struct PageConfig {
     pub tls_sni: String,
     pub tls_ca_file: String,
     pub tls_accept_any: bool,
-    /// TCP server: the certificate and key files to present, or a certificate made here
-    /// ("Generate a self-signed certificate"), kept with the settings.
+    /// The certificate and key files to present: a TCP server's, or a TCP client's when the
+    /// server asks for one (mutual TLS; empty: none). A server can use a certificate made
+    /// here instead ("Generate a self-signed certificate"), kept with the settings.
     pub tls_cert_file: String,
     pub tls_key_file: String,
     pub tls_generated: Option<crate::net::tls::TlsServer>,
+    /// TCP server: ask each client for a certificate signed by a CA in this file (empty:
+    /// ask for none).
+    pub tls_client_ca_file: String,
     /// TCP server on an IPv6 address: accept IPv4 clients too.
     pub dual_stack: bool,
     /// Relay: a message typed goes to the client end of the pairs, not to the target.
@@ -204,6 +208,7 @@ impl Default for PageConfig {
             tls_cert_file: String::new(),
             tls_key_file: String::new(),
             tls_generated: None,
+            tls_client_ca_file: String::new(),
             dual_stack: false,
             inject_toward_client: false,
             multicast_group: "239.1.2.3".into(),

@@ -224,7 +224,7 @@ impl Page {
                 let mut config = TcpClientConfig::new(self.target()?);
                 config.options = self.tcp_options()?;
                 config.reconnect = self.config.reconnect.then(Reconnect::default);
-                config.tls = self.tls_client();
+                config.tls = self.tls_client()?;
                 SessionConfig::TcpClient(config)
             }
             SessionKind::TcpServer => {
@@ -446,7 +446,12 @@ impl Page {
                 since: event.time,
                 counters: counters.clone(),
             }),
-            EventKind::Closed { client, .. } => {
+            EventKind::Closed { client, reason, .. } => {
+                // The page's own connection failed (a TLS server's refusal, a send that timed
+                // out): the status line says why, as it does for an error.
+                if let (None, CloseReason::Failed(error)) = (client, reason) {
+                    self.status_error = Some(i18n::error(error));
+                }
                 self.clients.retain(|listed| Some(listed.id) != *client);
                 if self
                     .selected_client
