@@ -284,12 +284,7 @@ fn the_window_thread_never_waits_while_sessions_stop() {
     use socket_tester::net::SessionKind;
     let _alone = alone();
     let dir = TempDir::new("stops-window");
-    let fifo = dir.file("never-written.fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    let fifo = dir.fifo("never-written.fifo");
     let longest = std::cell::Cell::new(Duration::ZERO);
     let timed = |call: &mut dyn FnMut()| {
         let since = Instant::now();

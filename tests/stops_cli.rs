@@ -8,7 +8,7 @@ mod common;
 use std::net::{TcpListener, UdpSocket};
 use std::time::{Duration, Instant};
 
-use common::{Cli, TempDir, connect, flood};
+use common::{Cli, TempDir, connect, fifo_reader_that_does_not_read, flood};
 
 /// What an exit after SIGINT should take (issue 25); a row past it says so, but only a hang
 /// fails (`Cli::finish`'s deadline).
@@ -74,12 +74,7 @@ fn tcp_client_repeating(peers: &mut Peers) -> Cli {
 fn tcp_client_sending_a_fifo_with_no_writer(peers: &mut Peers) -> Cli {
     let to = tcp_peer(peers);
     let dir = TempDir::new("stops-fifo");
-    let fifo = dir.file("input.fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    let fifo = dir.fifo("input.fifo");
     let cli = started(
         &["tcp-client", &to, "--send-file", fifo.to_str().unwrap()],
         "connected",
@@ -218,12 +213,7 @@ fn sigint_ends_every_mode_mid_transfer() {
 #[test]
 fn a_capture_fifo_without_a_reader_is_refused_at_once() {
     let dir = TempDir::new("stops-capture-fifo");
-    let fifo = dir.file("capture.fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    let fifo = dir.fifo("capture.fifo");
     let peer = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = peer.local_addr().unwrap().to_string();
     let cli = Cli::spawn(&["tcp-client", &addr, "--capture", fifo.to_str().unwrap()]);
@@ -241,39 +231,14 @@ fn a_capture_fifo_without_a_reader_is_refused_at_once() {
 #[cfg(unix)]
 #[test]
 fn sigint_ends_a_run_whose_capture_fifo_is_not_read() {
-    use std::io::Write;
     let dir = TempDir::new("stops-stuck-fifo");
-    let fifo = dir.file("capture.fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
-    let fifo = fifo.to_str().unwrap().to_string();
-    // A reader that holds the FIFO open and reads nothing (opened without waiting for a
-    // writer, so the run's capture finds it there).
-    let reader = {
-        use std::os::unix::fs::OpenOptionsExt;
-        std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(&fifo)
-            .unwrap()
-    };
-    // A peer that sends 64 MiB, far more than the FIFO and the queues hold.
+    let fifo = dir.fifo("capture.fifo");
+    let reader = fifo_reader_that_does_not_read(&fifo);
+    // A peer that sends without end, far more than the FIFO and the queues hold.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        if let Ok((mut stream, _)) = listener.accept() {
-            let chunk = vec![7u8; 1 << 20];
-            for _ in 0..64 {
-                if stream.write_all(&chunk).is_err() {
-                    return;
-                }
-            }
-        }
-    });
-    let mut cli = Cli::spawn(&["tcp-client", &addr, "--capture", &fifo]);
+    let mut cli = Cli::spawn(&["tcp-client", &addr, "--capture", fifo.to_str().unwrap()]);
+    flood(listener.accept().unwrap().0);
     cli.line_containing("connected");
     std::thread::sleep(Duration::from_millis(300));
     let since = Instant::now();

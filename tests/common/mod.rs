@@ -159,6 +159,27 @@ impl TempDir {
     pub fn file(&self, name: &str) -> std::path::PathBuf {
         self.0.join(name)
     }
+
+    /// A new FIFO (named pipe) in the folder.
+    #[cfg(unix)]
+    pub fn fifo(&self, name: &str) -> std::path::PathBuf {
+        let path = self.file(name);
+        let made = Command::new("mkfifo").arg(&path).status().expect("mkfifo");
+        assert!(made.success(), "mkfifo {}", path.display());
+        path
+    }
+}
+
+/// A reader that holds the FIFO at `path` open and reads nothing: opened without waiting for
+/// a writer, so a capture into the FIFO finds it there.
+#[cfg(unix)]
+pub fn fifo_reader_that_does_not_read(path: &std::path::Path) -> std::fs::File {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .expect("open the FIFO to read")
 }
 
 impl Drop for TempDir {

@@ -211,20 +211,9 @@ fn endless_sequence_with_capture(peers: &mut Peers) -> Running {
 /// peer that sends without end: the capture's writer waits on the FIFO, the readers on it.
 #[cfg(unix)]
 fn capture_into_a_fifo_not_read(peers: &mut Peers) -> Running {
-    use std::os::unix::fs::OpenOptionsExt;
     let dir = TempDir::new("stops-capture-fifo-row");
-    let fifo = dir.file("capture.fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
-    // Opened without waiting for a writer, so the session's capture finds a reader there.
-    let reader = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(&fifo)
-        .unwrap();
+    let fifo = dir.fifo("capture.fifo");
+    let reader = crate::common::fifo_reader_that_does_not_read(&fifo);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let client = client_to(listener.local_addr().unwrap(), Some(&fifo));
     let (peer, _) = listener.accept().unwrap();
