@@ -102,12 +102,15 @@ fn end(running: Running, how: Stop, row: &str) -> String {
         (Stop::Drop, target) => {
             drop(running.jobs);
             drop(target);
-            format!("the drop returned in {:?}", since.elapsed())
+            let returned = since.elapsed();
+            assert!(returned < HANG, "{row}: the drop took {returned:?}");
+            format!("the drop returned in {returned:?}")
         }
         (Stop::StopAndDrain, Target::Session(session)) => {
             let mut last = None;
             session.stop_and_drain(|event| last = Some(event.kind));
             let stopped = since.elapsed();
+            assert!(stopped < HANG, "{row}: the stop took {stopped:?}");
             assert!(
                 matches!(last, Some(EventKind::Stopped)),
                 "{row}: the last event is Stopped, not {last:?}"
