@@ -83,6 +83,22 @@ fn tcp_client_sending_a_fifo_with_no_writer(peers: &mut Peers) -> Cli {
     cli
 }
 
+/// A sequence of a send and a wait of 0 ms, in rounds without end.
+fn tcp_client_running_an_endless_sequence(peers: &mut Peers) -> Cli {
+    let to = tcp_peer(peers);
+    let dir = TempDir::new("stops-sequence");
+    let steps = dir.file("endless.json");
+    let endless =
+        r#"{"rounds": 0, "steps": [{"step": "send", "text": "PING"}, {"step": "wait", "ms": 0}]}"#;
+    std::fs::write(&steps, endless).unwrap();
+    let cli = started(
+        &["tcp-client", &to, "--sequence", steps.to_str().unwrap()],
+        "TX",
+    );
+    peers.push(Box::new(dir));
+    cli
+}
+
 /// The server sends only at a client's connect (`--interval-ms` is for clients), so the
 /// endless send is a file.
 fn tcp_server_sending_a_file(peers: &mut Peers) -> Cli {
@@ -153,6 +169,10 @@ fn rows() -> Vec<(&'static str, Row)> {
         (
             "tcp-client repeating every millisecond",
             tcp_client_repeating,
+        ),
+        (
+            "tcp-client --sequence in endless rounds",
+            tcp_client_running_an_endless_sequence,
         ),
         (
             "tcp-server --send-file /dev/zero to a client that does not read",
