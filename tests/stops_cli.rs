@@ -2,6 +2,7 @@
 //! does not read, exits 130 on SIGINT; and a capture FIFO that nobody reads does not hold a
 //! run. Each row prints how long the exit took after the signal (the goal is 500 ms; only a
 //! hang fails). The engine's table is `stops.rs`.
+#![cfg(unix)] // signals and FIFOs
 
 mod common;
 
@@ -70,7 +71,6 @@ fn tcp_client_repeating(peers: &mut Peers) -> Cli {
     )
 }
 
-#[cfg(unix)]
 fn tcp_client_sending_a_fifo_with_no_writer(peers: &mut Peers) -> Cli {
     let to = tcp_peer(peers);
     let dir = TempDir::new("stops-fifo");
@@ -186,12 +186,11 @@ fn rows() -> Vec<(&'static str, Row)> {
             "stress tcp --mode throughput",
             stress_against_a_server_that_does_not_read,
         ),
+        (
+            "tcp-client --send-file FIFO with no writer",
+            tcp_client_sending_a_fifo_with_no_writer,
+        ),
     ];
-    #[cfg(unix)]
-    rows.push((
-        "tcp-client --send-file FIFO with no writer",
-        tcp_client_sending_a_fifo_with_no_writer,
-    ));
     #[cfg(feature = "tls")]
     rows.push((
         "tcp-client --tls --send-file /dev/zero to a server that does not read",
@@ -201,7 +200,6 @@ fn rows() -> Vec<(&'static str, Row)> {
 }
 
 /// The command line's modes under SIGINT, mid-transfer to a peer that does not read.
-#[cfg(unix)]
 #[test]
 fn sigint_ends_every_mode_mid_transfer() {
     for (row, start) in rows() {
@@ -229,7 +227,6 @@ fn sigint_ends_every_mode_mid_transfer() {
 
 /// A capture into a FIFO that nobody reads yet is refused at once, in words, instead of
 /// hanging before it connects.
-#[cfg(unix)]
 #[test]
 fn a_capture_fifo_without_a_reader_is_refused_at_once() {
     let dir = TempDir::new("stops-capture-fifo");
@@ -248,7 +245,6 @@ fn a_capture_fifo_without_a_reader_is_refused_at_once() {
 /// A capture into a FIFO whose reader holds it open and reads nothing: the session's readers
 /// wait for it (nothing is lost while it runs), and SIGINT still ends the run, saying the
 /// capture is incomplete.
-#[cfg(unix)]
 #[test]
 fn sigint_ends_a_run_whose_capture_fifo_is_not_read() {
     let dir = TempDir::new("stops-stuck-fifo");
