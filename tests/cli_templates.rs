@@ -17,12 +17,19 @@ fn receiver() -> (UdpSocket, String) {
     (socket, addr)
 }
 
-/// Runs the CLI, which must refuse its input: exit 2, `reason` on stderr, nothing sent.
-fn assert_refused(args: &[&str], reason: &str) {
+/// Runs `udp --to` a receiver with `args`, ending at once after the last send: the receiver,
+/// the exit code and stderr.
+fn udp_run(args: &[&str]) -> (UdpSocket, i32, String) {
     let (socket, addr) = receiver();
     let mut all = vec!["udp", "--to", &addr, "--wait-ms", "0"];
     all.extend_from_slice(args);
     let (code, _, stderr) = run_cli(&all);
+    (socket, code, stderr)
+}
+
+/// Runs the CLI, which must refuse its input: exit 2, `reason` on stderr, nothing sent.
+fn assert_refused(args: &[&str], reason: &str) {
+    let (socket, code, stderr) = udp_run(args);
     assert_eq!(code, 2, "{args:?}: {stderr}");
     assert!(stderr.contains(reason), "{args:?}: {stderr}");
     socket
@@ -55,11 +62,7 @@ fn a_number_too_wide_for_hex_is_refused_before_anything_is_sent() {
 /// The widest random number hex allows goes out every time, 4 bytes each.
 #[test]
 fn a_repeater_sends_every_message_it_accepted() {
-    let (socket, addr) = receiver();
-    let (code, _, stderr) = run_cli(&[
-        "udp",
-        "--to",
-        &addr,
+    let (socket, code, stderr) = udp_run(&[
         "--hex",
         "--send",
         "01 ${random:0:4294967295} ${seq}",
@@ -67,8 +70,6 @@ fn a_repeater_sends_every_message_it_accepted() {
         "1",
         "--repeat",
         "20",
-        "--wait-ms",
-        "0",
     ]);
     assert_eq!(code, 0, "{stderr}");
     let mut buf = [0u8; 64];
@@ -108,16 +109,7 @@ fn an_escape_cut_by_a_variable_is_refused() {
 
 #[test]
 fn a_doubled_dollar_sends_a_literal_variable_start() {
-    let (socket, addr) = receiver();
-    let (code, _, stderr) = run_cli(&[
-        "udp",
-        "--to",
-        &addr,
-        "--send",
-        "$${seq} is ${seq}",
-        "--wait-ms",
-        "0",
-    ]);
+    let (socket, code, stderr) = udp_run(&["--send", "$${seq} is ${seq}"]);
     assert_eq!(code, 0, "{stderr}");
     let mut buf = [0u8; 64];
     let n = socket.recv(&mut buf).unwrap();

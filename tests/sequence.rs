@@ -12,8 +12,8 @@ use crossbeam_channel::Receiver;
 use socket_tester::codec::TextEncoding;
 use socket_tester::net::addr::HostPort;
 use socket_tester::net::{
-    Destination, EventKind, MatchKind, Sequence, SequenceOutcome, Session, Step, StepState,
-    TcpClientConfig, no_waker,
+    Destination, EventKind, MatchKind, Sequence, SequenceOutcome, SequenceRun, Session, Step,
+    StepState, TcpClientConfig, no_waker,
 };
 
 /// A device that answers each line: "PING n" with "PONG n"; other lines get no answer. Every
@@ -74,6 +74,22 @@ fn expect(pattern: &str, timeout_ms: u64) -> Step {
     }
 }
 
+/// Sends a marker line now and checks it is the next line the device reads: nothing went out
+/// in between (`why` says what that means).
+fn assert_the_next_line_is_a_marker(client: &Session, lines: &Receiver<String>, why: &str) {
+    client
+        .send(Destination::Default, b"MARK\n".to_vec())
+        .unwrap();
+    assert_eq!(lines.recv_timeout(DEADLINE).unwrap(), "MARK", "{why}");
+}
+
+/// Runs `sequence` on `client`, to the default destination.
+fn start(client: &Session, sequence: &Sequence) -> SequenceRun {
+    client
+        .run_sequence(Destination::Default, sequence, TextEncoding::Utf8)
+        .unwrap()
+}
+
 /// Every step that ended, as (round, step, state), and how the sequence ended.
 fn outcome(session: &Session) -> (Vec<(u64, usize, StepState)>, SequenceOutcome) {
     let mut ended = Vec::new();
@@ -104,9 +120,7 @@ fn a_sequence_sends_waits_for_each_reply_and_runs_its_rounds() {
         ],
         rounds: 2,
     };
-    let _run = client
-        .run_sequence(Destination::Default, &sequence, TextEncoding::Utf8)
-        .unwrap();
+    let _run = start(&client, &sequence);
     let (steps, end) = outcome(&client);
     assert_eq!(end, SequenceOutcome::Passed { rounds: 2 });
     let expected: Vec<(u64, usize, StepState)> = (1..=2)
@@ -127,9 +141,7 @@ fn a_wait_that_times_out_fails_the_sequence_at_that_step() {
         steps: vec![send("HELLO\\n"), expect("WELCOME", 200), send("AFTER\\n")],
         rounds: 1,
     };
-    let _run = client
-        .run_sequence(Destination::Default, &sequence, TextEncoding::Utf8)
-        .unwrap();
+    let _run = start(&client, &sequence);
     let (steps, end) = outcome(&client);
     assert_eq!(end, SequenceOutcome::Failed { round: 1, step: 1 });
     assert_eq!(
@@ -140,16 +152,9 @@ fn a_wait_that_times_out_fails_the_sequence_at_that_step() {
         ]
     );
     assert_eq!(lines.recv_timeout(DEADLINE).unwrap(), "HELLO");
-    // A marker sent after the sequence ended comes next: nothing was sent after the failed
-    // step (it would have gone out before the sequence said it ended).
-    client
-        .send(Destination::Default, b"MARK\n".to_vec())
-        .unwrap();
-    assert_eq!(
-        lines.recv_timeout(DEADLINE).unwrap(),
-        "MARK",
-        "nothing is sent after the failed step"
-    );
+    // Nothing was sent after the failed step (it would have gone out before the sequence said
+    // it ended).
+    assert_the_next_line_is_a_marker(&client, &lines, "nothing is sent after the failed step");
 }
 
 #[test]
@@ -160,9 +165,7 @@ fn a_sequence_without_an_end_runs_until_stopped() {
         steps: vec![send("PING\\n"), expect("PONG", 2_000)],
         rounds: 0,
     };
-    let run = client
-        .run_sequence(Destination::Default, &sequence, TextEncoding::Utf8)
-        .unwrap();
+    let run = start(&client, &sequence);
     for _ in 0..5 {
         assert_eq!(lines.recv_timeout(DEADLINE).unwrap(), "PING");
     }
@@ -212,15 +215,7 @@ fn a_bad_step_is_refused_before_anything_is_sent() {
         empty.check().unwrap_err().to_string(),
         "not a usable sequence: it has no steps"
     );
-    // A marker comes first: nothing of the refused sequence was sent before it.
-    client
-        .send(Destination::Default, b"MARK\n".to_vec())
-        .unwrap();
-    assert_eq!(
-        lines.recv_timeout(DEADLINE).unwrap(),
-        "MARK",
-        "nothing was sent"
-    );
+    assert_the_next_line_is_a_marker(&client, &lines, "nothing was sent");
 }
 
 #[test]
@@ -338,9 +333,7 @@ fn replies_in_one_read_or_during_a_wait_each_pass_their_step() {
         ],
         rounds: 1,
     };
-    let _run = client
-        .run_sequence(Destination::Default, &sequence, TextEncoding::Utf8)
-        .unwrap();
+    let _run = start(&client, &sequence);
     let (steps, end) = outcome(&client);
     assert_eq!(end, SequenceOutcome::Passed { rounds: 1 }, "{steps:?}");
 }

@@ -104,10 +104,27 @@ impl<W: Write> PcapWriter<W> {
                 }
             }
             What::Close { by, reset: true } => segments.push((*by, RST | ACK, Vec::new())),
-            What::Close { by, reset: false } => {
+            // Our FIN is the last this end sees: the session closed and read no more, so a
+            // FIN the peer may send after is not known (after a stop it may never come).
+            What::Close {
+                by: Side::Here,
+                reset: false,
+            } => {
+                segments.push((Side::Here, FIN | ACK, Vec::new()));
+                segments.push((Side::Peer, ACK, Vec::new()));
+            }
+            // The peer's FIN: the connection then closes here too, a FIN back.
+            What::Close {
+                by: Side::Peer,
+                reset: false,
+            } => {
+                segments.push((Side::Peer, FIN | ACK, Vec::new()));
+                segments.push((Side::Here, FIN | ACK, Vec::new()));
+                segments.push((Side::Peer, ACK, Vec::new()));
+            }
+            What::Finished { by } => {
                 segments.push((*by, FIN | ACK, Vec::new()));
-                segments.push((other(*by), FIN | ACK, Vec::new()));
-                segments.push((*by, ACK, Vec::new()));
+                segments.push((other(*by), ACK, Vec::new()));
             }
         }
         let ends_flow = matches!(what, What::Close { .. });

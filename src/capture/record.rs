@@ -39,6 +39,9 @@ pub enum What {
     },
     /// A TCP connection ended: `by` closed it, with RST if `reset`, else with FIN.
     Close { by: Side, reset: bool },
+    /// `by` sent FIN and the connection stays open the other way (half-close); a `Close`
+    /// follows.
+    Finished { by: Side },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -201,6 +204,9 @@ impl Recorder {
                     data: data.clone(),
                 };
                 (*client, one(*peer, what))
+            }
+            EventKind::PeerFinished { client, peer } => {
+                (*client, one(*peer, What::Finished { by: Side::Peer }))
             }
             EventKind::Closed {
                 client,

@@ -2,7 +2,11 @@
 //! hanging; no test asserts on time.
 #![allow(dead_code)] // each test binary uses its own subset
 
+mod cli;
 pub mod tls_peer;
+
+#[allow(unused_imports)] // each test binary uses its own subset
+pub use cli::{Cli, run_cli};
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -139,152 +143,6 @@ pub fn pattern(len: usize) -> Vec<u8> {
         .collect()
 }
 
-/// The CLI binary running as a child, its stdout read line by line. Killed when dropped.
-pub struct Cli {
-    child: std::process::Child,
-    lines: crossbeam_channel::Receiver<String>,
-    pub seen: Vec<String>,
-}
-
-impl Cli {
-    pub fn spawn(args: &[&str]) -> Cli {
-        Cli::spawn_with_stdin(args, std::process::Stdio::null())
-    }
-
-    pub fn spawn_with_stdin(args: &[&str], stdin: std::process::Stdio) -> Cli {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_socket-tester"));
-        command.args(args);
-        Cli::spawn_command(command, stdin)
-    }
-
-    /// The CLI inside the network namespace `netns` (`ip netns exec`).
-    pub fn spawn_in_netns(netns: &str, args: &[&str]) -> Cli {
-        let mut command = std::process::Command::new("ip");
-        command
-            .args(["netns", "exec", netns, env!("CARGO_BIN_EXE_socket-tester")])
-            .args(args);
-        Cli::spawn_command(command, std::process::Stdio::null())
-    }
-
-    fn spawn_command(mut command: std::process::Command, stdin: std::process::Stdio) -> Cli {
-        use std::io::BufRead;
-        let mut child = command
-            .stdin(stdin)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("start socket-tester");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = crossbeam_channel::unbounded();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        Cli {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Sends `signal` (SIGINT, SIGTERM) to the process, as Ctrl+C or `kill` would.
-    #[cfg(unix)]
-    pub fn signal(&self, signal: libc::c_int) {
-        // SAFETY: kill(2) on the pid of a child this struct owns and has not reaped.
-        assert_eq!(
-            unsafe { libc::kill(self.child.id() as libc::pid_t, signal) },
-            0
-        );
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    pub fn stdin(&mut self) -> std::process::ChildStdin {
-        self.child.stdin.take().expect("piped stdin")
-    }
-
-    /// The next line, if one comes within `wait`.
-    pub fn try_line(&mut self, wait: Duration) -> Option<String> {
-        self.lines.recv_timeout(wait).ok()
-    }
-
-    /// The next line that contains `needle`.
-    pub fn line_containing(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            let Ok(line) = self.lines.recv_timeout(left) else {
-                break;
-            };
-            self.seen.push(line.clone());
-            if line.contains(needle) {
-                return line;
-            }
-        }
-        panic!("no line containing {needle:?}; saw {:?}", self.seen);
-    }
-
-    /// The address from the first line, `listening ADDR` (or its JSON form).
-    pub fn listening(&mut self) -> SocketAddr {
-        let line = self.line_containing("listening");
-        let addr = if line.starts_with('{') {
-            let json: serde_json::Value = serde_json::from_str(&line).expect("JSON line");
-            json["local"].as_str().expect("local").to_string()
-        } else {
-            line.trim_start_matches("listening ").to_string()
-        };
-        addr.parse().expect("listening address")
-    }
-
-    /// Waits for the process to exit; returns its code, all remaining stdout lines and stderr.
-    pub fn finish(self) -> (i32, Vec<String>, String) {
-        self.finish_within(DEADLINE)
-    }
-
-    /// As [`Cli::finish`], for a run that may take up to `limit`.
-    pub fn finish_within(mut self, limit: Duration) -> (i32, Vec<String>, String) {
-        use std::io::Read;
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                let mut rest: Vec<String> = self.lines.iter().collect();
-                let mut lines = std::mem::take(&mut self.seen);
-                lines.append(&mut rest);
-                let mut stderr = String::new();
-                if let Some(mut err) = self.child.stderr.take() {
-                    let _ = err.read_to_string(&mut stderr);
-                }
-                return (status.code().unwrap_or(-1), lines, stderr);
-            }
-            assert!(
-                Instant::now() < deadline,
-                "socket-tester did not exit; saw {:?}",
-                self.seen
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Cli {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Runs the CLI to completion; returns exit code, stdout lines and stderr.
-pub fn run_cli(args: &[&str]) -> (i32, Vec<String>, String) {
-    Cli::spawn(args).finish()
-}
-
 /// A fresh folder under the system temp dir, removed when dropped.
 pub struct TempDir(pub std::path::PathBuf);
 
@@ -301,6 +159,27 @@ impl TempDir {
     pub fn file(&self, name: &str) -> std::path::PathBuf {
         self.0.join(name)
     }
+
+    /// A new FIFO (named pipe) in the folder.
+    #[cfg(unix)]
+    pub fn fifo(&self, name: &str) -> std::path::PathBuf {
+        let path = self.file(name);
+        let made = Command::new("mkfifo").arg(&path).status().expect("mkfifo");
+        assert!(made.success(), "mkfifo {}", path.display());
+        path
+    }
+}
+
+/// A reader that holds the FIFO at `path` open and reads nothing: opened without waiting for
+/// a writer, so a capture into the FIFO finds it there.
+#[cfg(unix)]
+pub fn fifo_reader_that_does_not_read(path: &std::path::Path) -> std::fs::File {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .expect("open the FIFO to read")
 }
 
 impl Drop for TempDir {
@@ -597,6 +476,21 @@ pub fn server_on(bind: &str) -> (Session, SocketAddr) {
     let server = Session::tcp_server(config, socket_tester::net::no_waker()).unwrap();
     let local = listening(&server);
     (server, local)
+}
+
+/// The name of [`flood`]'s threads, which tests that count the engine's threads leave out.
+pub const FLOOD_THREAD: &str = "test-flood";
+
+/// A peer on a thread of its own that writes to `stream` until the connection fails (the run
+/// it feeds ends): whatever reads it always has more to take.
+pub fn flood(mut stream: TcpStream) {
+    thread::Builder::new()
+        .name(FLOOD_THREAD.into())
+        .spawn(move || {
+            let chunk = vec![7u8; 64 * 1024];
+            while stream.write_all(&chunk).is_ok() {}
+        })
+        .expect("start a thread");
 }
 
 /// A Python program running as a child; killed when dropped.

@@ -120,6 +120,13 @@ while True:
 tls.unwrap().close()
 "#;
 
+/// After `SERVER_START`: finishes the handshake, then reads nothing for a minute.
+const TLS_SERVER_THAT_DOES_NOT_READ: &str = r#"
+import time
+tls = context.wrap_socket(conn, server_side=True)
+time.sleep(60)
+"#;
+
 /// A Python TLS server with this certificate, and its address; None where python3 is missing.
 pub fn python_server(cert: &Path, key: &Path) -> Option<(Python, String)> {
     start(TLS_SERVER, cert, key)
@@ -128,6 +135,12 @@ pub fn python_server(cert: &Path, key: &Path) -> Option<(Python, String)> {
 /// A Python TLS echo server (until the client closes); None where python3 is missing.
 pub fn python_echo_server(cert: &Path, key: &Path) -> Option<(Python, String)> {
     start(TLS_ECHO_SERVER, cert, key)
+}
+
+/// A Python TLS server that finishes its handshake and then reads nothing; None where python3
+/// is missing.
+pub fn python_server_that_does_not_read(cert: &Path, key: &Path) -> Option<(Python, String)> {
+    start(TLS_SERVER_THAT_DOES_NOT_READ, cert, key)
 }
 
 fn start(script: &str, cert: &Path, key: &Path) -> Option<(Python, String)> {
