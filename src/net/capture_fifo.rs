@@ -10,7 +10,7 @@ use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
 /// How long a FIFO's reader may take nothing once the session is stopping.
-const GRACE_MS: i32 = 1000;
+const GRACE_MS: i32 = 300;
 
 /// The writing end of a capture FIFO and what says the session is stopping.
 pub(crate) struct Fifo {
@@ -95,9 +95,8 @@ impl Fifo {
             }
         }
         Err(io::Error::other(format!(
-            "its reader took nothing for {} s after the session stopped; the capture is \
-             incomplete",
-            GRACE_MS / 1000
+            "its reader took nothing for {GRACE_MS} ms after the session stopped; the \
+             capture is incomplete"
         )))
     }
 }

@@ -344,6 +344,7 @@ fn tls_client_to_a_server_that_does_not_read(peers: &mut Peers) -> Running {
     config.tls = Some(TlsClient {
         sni: Some("localhost".to_string()),
         trust: Trust::AnyCertificate,
+        certificate: None,
     });
     let client = Session::tcp_client(config, no_waker()).unwrap();
     wait_for(&client, "TlsEstablished", |kind| {
