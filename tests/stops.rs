@@ -31,10 +31,32 @@ const GOAL: Duration = Duration::from_millis(500);
 /// tests of this file.
 static ALONE: Mutex<()> = Mutex::new(());
 
-fn alone() -> std::sync::MutexGuard<'static, ()> {
-    ALONE
+fn alone() -> Alone {
+    let guard = ALONE
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    Alone {
+        baseline: threads(),
+        _guard: guard,
+    }
+}
+
+/// A test's hold on the process: when it ends, it waits until the threads it started have
+/// ended too, so the next test's count starts from the process as it was (a session dropped
+/// as the window drops it ends its threads after the drop returns).
+struct Alone {
+    baseline: Option<usize>,
+    _guard: std::sync::MutexGuard<'static, ()>,
+}
+
+impl Drop for Alone {
+    fn drop(&mut self) {
+        if let Some(baseline) = self.baseline
+            && !std::thread::panicking()
+        {
+            threads_back_to(baseline, "the test's own threads", Instant::now());
+        }
+    }
 }
 
 /// The process's threads now, but the test harness's and the peers' floods (Linux); None
