@@ -150,10 +150,13 @@ pub fn program(rows: &[Row], context: &Context) -> Option<String> {
 /// The peer the program plays (the first one the session talked with) and what happened with
 /// it, up to the end of its first connection.
 fn conversation<'a>(rows: &[Row<'a>], role: Role) -> Option<(SocketAddr, Vec<Step<'a>>)> {
-    let first = rows.iter().find(|row| match (role, row.step) {
-        (Role::TcpClient, Step::Connected { .. }) | (Role::TcpServer, Step::Accepted) => true,
-        (Role::Udp, Step::Sent(_) | Step::Received(_)) => true,
-        _ => false,
+    let first = rows.iter().find(|row| {
+        matches!(
+            (role, row.step),
+            (Role::TcpClient, Step::Connected { .. })
+                | (Role::TcpServer, Step::Accepted)
+                | (Role::Udp, Step::Sent(_) | Step::Received(_))
+        )
     })?;
     let peer = first.peer?;
     let mut steps = Vec::new();

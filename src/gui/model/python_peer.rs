@@ -1,0 +1,133 @@
+//! A page's log as "what the Python peer saw" (the log's Python column, the Demo's Python
+//! view) and as the Python program that plays its other end ("Copy as Python"). The
+//! translation itself is `codec::python_peer`; this reads the log's rows into it and puts
+//! its results into words of the current language (the Python stays Python).
+
+use crate::codec::python_peer::{self, Context, Line, Outcome, RECV_SIZE, Role, Row, Step};
+use crate::error::Error;
+use crate::gui::i18n::{t, tf};
+use crate::gui::model::log::{Direction, Log, Mark, Note};
+use crate::gui::model::page::{Link, Page};
+use crate::net::{CloseReason, SessionKind};
+
+/// Rows read around a row to find the sends TCP joins into one `recv` with it.
+const JOINED_LOOK_AHEAD: usize = 256;
+
+/// How the page's session stood, for the translation; `None` for a relay (two peers).
+pub fn context(page: &Page) -> Option<Context> {
+    let role = match page.kind() {
+        SessionKind::TcpClient => Role::TcpClient,
+        SessionKind::TcpServer => Role::TcpServer,
+        SessionKind::Udp => Role::Udp,
+        SessionKind::Relay => return None,
+    };
+    let ours = match page.link() {
+        Link::Listening { local } => Some(*local),
+        // Closed since: the address it listened on, as its log says.
+        _ => page.log().notes().rev().find_map(|note| match note {
+            Note::Listening { local } => Some(*local),
+            _ => None,
+        }),
+    };
+    Some(Context {
+        role,
+        ours,
+        encoding: page.config().encoding,
+    })
+}
+
+/// Row `i` of `log` as the translation reads it.
+pub fn row(log: &Log, i: usize) -> Row<'_> {
+    let (mark, data, note) = log.raw(i);
+    let step = match (log.direction(i), mark, note) {
+        (Direction::Tx, Mark::Data, _) => Step::Sent(data),
+        (Direction::Rx, Mark::Data, _) => Step::Received(data),
+        (_, Mark::Connected, Some(&Note::Connected { local, .. })) => Step::Connected { local },
+        (_, Mark::Accepted, _) => Step::Accepted,
+        (_, Mark::ClosedByPeer, _) => Step::PeerClosed { reset: false },
+        (_, Mark::ResetByPeer, _) => Step::PeerClosed { reset: true },
+        (_, _, Some(Note::Closed(CloseReason::Failed(Error::IdleTimeout { millis, .. })))) => {
+            Step::TimedOut {
+                millis: *millis,
+                connecting: false,
+            }
+        }
+        (_, Mark::ClosedHere, _) => Step::ClosedHere { reset: false },
+        (_, Mark::ResetHere, _) => Step::ClosedHere { reset: true },
+        (_, _, Some(Note::Error(Error::ConnectionRefused(addr)))) => Step::Refused { addr: *addr },
+        (_, _, Some(Note::Error(Error::ConnectTimeout { millis, .. }))) => Step::TimedOut {
+            millis: *millis,
+            connecting: true,
+        },
+        _ => Step::Other,
+    };
+    Row {
+        time_us: log.time_us(i),
+        peer: log
+            .peer_index(i)
+            .and_then(|p| log.peers().get(p))
+            .map(|(addr, _)| *addr),
+        step,
+    }
+}
+
+/// The Python line of log row `i`, in words ("conn.recv(1024) → b'Hello'"); empty for a row
+/// with no Python call.
+pub fn words_at(log: &Log, i: usize, context: &Context) -> String {
+    // The row before (is this send joined to an earlier one?) and the sends after it.
+    let from = i.saturating_sub(1);
+    let to = (i + JOINED_LOOK_AHEAD).min(log.len());
+    let rows: Vec<Row> = (from..to).map(|r| row(log, r)).collect();
+    python_peer::explain(&rows, i - from, context)
+        .map_or_else(String::new, |line| words(&line, context))
+}
+
+/// A line in words: the call, an arrow, what it returns or raises, and what that means.
+pub fn words(line: &Line, context: &Context) -> String {
+    let call = &line.call;
+    match &line.outcome {
+        Outcome::Returns {
+            value,
+            decoded,
+            joined,
+            rest,
+        } => {
+            let mut text = format!("{call} → {value}");
+            if let Some(decoded) = decoded {
+                let name = python_peer::python_encoding(context.encoding);
+                text.push_str(&format!("  .decode('{name}') → {decoded}"));
+            }
+            if *joined > 1 {
+                text.push_str(&tf("  ({n} sends in one recv)", &[("n", joined)]));
+            }
+            if *rest > 0 {
+                let said = if context.role == Role::Udp {
+                    tf("  (the other {n} bytes are gone)", &[("n", rest)])
+                } else {
+                    let calls = rest.div_ceil(RECV_SIZE);
+                    tf(
+                        "  (+{n} bytes for the next {calls} recv)",
+                        &[("n", rest), ("calls", &calls)],
+                    )
+                };
+                text.push_str(&said);
+            }
+            text
+        }
+        Outcome::Raises(error) => format!("{call} → {error}"),
+        Outcome::Done { reset: false } => call.clone(),
+        Outcome::Done { reset: true } => {
+            format!("{call}  ({})", t("SO_LINGER 0: the close sends RST"))
+        }
+        Outcome::InRecvAbove => t("(came out of the recv above)").to_string(),
+    }
+}
+
+/// The program that plays the other end of the page's session ("Copy as Python"), or why
+/// there is none yet.
+pub fn program(page: &Page) -> Result<String, &'static str> {
+    let context = context(page).ok_or("A relay has two peers: copy a client or server page")?;
+    let log = page.log();
+    let rows: Vec<Row> = (0..log.len()).map(|i| row(log, i)).collect();
+    python_peer::program(&rows, &context).ok_or("Nothing to play yet: no peer in the log")
+}
