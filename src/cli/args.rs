@@ -369,6 +369,12 @@ pub struct DataArgs {
     /// headers are synthesised around the real payloads).
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<std::path::PathBuf>,
+    /// When the run ends, write FILE: a short Python program that plays the other end of
+    /// what this session did (listens where a client connected, connects to a server, binds
+    /// where datagrams went), receives what was sent and sends what was received (tcp-client,
+    /// tcp-server and udp).
+    #[arg(long, value_name = "FILE")]
+    pub python_peer: Option<std::path::PathBuf>,
     /// Print JSON Lines instead of plain lines.
     #[arg(long)]
     pub json: bool,

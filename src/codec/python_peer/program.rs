@@ -67,8 +67,10 @@ pub fn program(rows: &[Row], context: &Context) -> Option<String> {
     let sock = match context.role {
         Role::TcpClient => {
             out.line(format!("s = socket.socket({}, {kind})", family(peer)));
+            out.line("s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)");
             out.line(format!("s.bind({})", address(peer)));
             out.line("s.listen(1)");
+            out.line("print('listening on', s.getsockname())");
             out.line("conn, addr = s.accept()");
             out.line("print('accepted', addr)");
             "conn"
@@ -81,6 +83,7 @@ pub fn program(rows: &[Row], context: &Context) -> Option<String> {
         Role::Udp => {
             out.line(format!("s = socket.socket({}, {kind})", family(peer)));
             out.line(format!("s.bind({})", address(peer)));
+            out.line("print('bound to', s.getsockname())");
             "s"
         }
     };

@@ -3,12 +3,12 @@
 //! translation itself is `codec::python_peer`; this reads the log's rows into it and puts
 //! its results into words of the current language (the Python stays Python).
 
+use crate::capture::python_peer::{close_step, error_step};
 use crate::codec::python_peer::{self, Context, Line, Outcome, RECV_SIZE, Role, Row, Step};
-use crate::error::Error;
 use crate::gui::i18n::{t, tf};
 use crate::gui::model::log::{Direction, Log, Mark, Note};
 use crate::gui::model::page::{Link, Page};
-use crate::net::{CloseReason, SessionKind};
+use crate::net::SessionKind;
 
 /// Rows read around a row to find the sends TCP joins into one `recv` with it.
 const JOINED_LOOK_AHEAD: usize = 256;
@@ -44,21 +44,8 @@ pub fn row(log: &Log, i: usize) -> Row<'_> {
         (Direction::Rx, Mark::Data, _) => Step::Received(data),
         (_, Mark::Connected, Some(&Note::Connected { local, .. })) => Step::Connected { local },
         (_, Mark::Accepted, _) => Step::Accepted,
-        (_, Mark::ClosedByPeer, _) => Step::PeerClosed { reset: false },
-        (_, Mark::ResetByPeer, _) => Step::PeerClosed { reset: true },
-        (_, _, Some(Note::Closed(CloseReason::Failed(Error::IdleTimeout { millis, .. })))) => {
-            Step::TimedOut {
-                millis: *millis,
-                connecting: false,
-            }
-        }
-        (_, Mark::ClosedHere, _) => Step::ClosedHere { reset: false },
-        (_, Mark::ResetHere, _) => Step::ClosedHere { reset: true },
-        (_, _, Some(Note::Error(Error::ConnectionRefused(addr)))) => Step::Refused { addr: *addr },
-        (_, _, Some(Note::Error(Error::ConnectTimeout { millis, .. }))) => Step::TimedOut {
-            millis: *millis,
-            connecting: true,
-        },
+        (_, _, Some(Note::Closed(reason))) => close_step(reason),
+        (_, _, Some(Note::Error(error))) => error_step(error),
         _ => Step::Other,
     };
     Row {
