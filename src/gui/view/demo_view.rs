@@ -59,10 +59,13 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
     });
 }
 
-fn restart(app: &mut App, demo: Demo) {
-    if let Some(mut old) = app.demo.replace(demo) {
+fn restart(app: &mut App, mut demo: Demo) {
+    if let Some(mut old) = app.demo.take() {
+        // A lecture keeps its Python view across demos.
+        demo.python = old.python;
         old.close();
     }
+    app.demo = Some(demo);
 }
 
 fn side(page: &mut Page, index: usize, python: bool, waker: crate::net::Waker, ui: &mut Ui) {

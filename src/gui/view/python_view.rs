@@ -53,7 +53,8 @@ pub fn copy_button(page: &Page, ui: &mut Ui) {
 /// The Demo's list under a chart: the page's newest rows as its Python peer's calls.
 pub fn demo_list(page: &Page, ui: &mut Ui) {
     ui.horizontal(|ui| {
-        ui.strong(t("What the Python peer saw"));
+        ui.strong(t("Python peer"))
+            .on_hover_text(t("What the Python peer saw"));
         copy_button(page, ui);
     });
     let Some(context) = python_peer::context(page) else {
