@@ -28,7 +28,7 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
             restart(app, Demo::udp(app.waker.clone()));
         }
         if let Some(demo) = &mut app.demo {
-            super::python_view::switch(&mut demo.python, ui);
+            super::python_view::switch(&mut demo.python, t("Python"), ui);
         }
         if app.demo.is_some()
             && ui.button(t("Stop demo")).clicked()

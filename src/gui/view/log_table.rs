@@ -165,14 +165,15 @@ fn table(
             header.col(|ui| {
                 ui.horizontal(|ui| {
                     ui.strong(title);
-                    if i == last && page.kind() != SessionKind::Relay {
-                        python_view::switch(python, ui);
+                    // Off: the switch beside Content; on: it heads its own column.
+                    if i == last && page.kind() != SessionKind::Relay && !*python {
+                        python_view::switch(python, t("Python"), ui);
                     }
                 });
             });
         }
         if python_context.is_some() {
-            header.col(python_view::header);
+            header.col(|ui| python_view::switch(python, t("Python peer"), ui));
         }
     });
     let display = page.config().display;
@@ -233,7 +234,9 @@ fn table(
         if let Some(context) = &python_context {
             table_row.col(|ui| {
                 let words = python_peer::words_at(page.log(), index, context);
-                cell(ui, mono(words).color(color));
+                // A narrow column cuts the line: the whole of it on hover.
+                ui.add(egui::Label::new(mono(words.clone()).color(color)).extend())
+                    .on_hover_text(words);
             });
         }
         let response = table_row.response();

@@ -1,5 +1,5 @@
-//! Lecture mode: "What the Python peer saw". The log's Python column (its switch, its header
-//! with "Copy as Python") and the Demo's list of Python calls under each chart.
+//! Lecture mode: "What the Python peer saw". The switch of the log's Python column, "Copy as
+//! Python program", and the Demo's list of Python calls under each chart.
 
 use egui::{RichText, ScrollArea, Ui};
 
@@ -12,16 +12,11 @@ use crate::gui::view::palette;
 /// Rows of a Demo page read for its Python list (its newest).
 const DEMO_ROWS: usize = 200;
 
-/// The switch beside the Content column's title.
-pub fn switch(python: &mut bool, ui: &mut Ui) {
-    ui.checkbox(python, t("Python")).on_hover_text(t(
+/// The switch of the Python view, named `label`.
+pub fn switch(python: &mut bool, label: &str, ui: &mut Ui) {
+    ui.checkbox(python, label).on_hover_text(t(
         "Show each row as the call a Python program on the other end would make, and what it gets",
     ));
-}
-
-/// The Python column's title.
-pub fn header(ui: &mut Ui) {
-    ui.strong(t("Python peer"));
 }
 
 /// "Copy as Python": the program that plays the other end of the session, to the clipboard;
