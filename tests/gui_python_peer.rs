@@ -95,17 +95,23 @@ fn the_python_column_shows_each_row_as_the_peers_call_in_both_languages() {
     }
 }
 
+/// The TCP Demo on a projector with "Python" on, once both sides show the connection as
+/// Python calls.
+fn demo_in_python(language: Language) -> Harness<'static, App> {
+    let mut h = projector(SIZES[0], language);
+    click(&mut h, "Demo");
+    click(&mut h, "Start TCP demo");
+    click(&mut h, "Python");
+    wait_until(&mut h, "the connection, in Python", |h| {
+        shows(h, "s.connect(('127.0.0.1', ") && shows(h, "conn, addr = s.accept() → (conn, ")
+    });
+    h
+}
+
 #[test]
 fn the_demo_shows_the_python_peer_under_each_chart_in_both_languages() {
     for language in [Language::English, Language::Chinese] {
-        let mut h = projector(SIZES[0], language);
-        click(&mut h, "Demo");
-        click(&mut h, "Start TCP demo");
-        wait_until(&mut h, "the demo to connect", |h| {
-            let demo = h.state().demo.as_ref().unwrap();
-            demo.pages[1].is_connected() && demo.pages[0].clients().len() == 1
-        });
-        click(&mut h, "Python");
+        let mut h = demo_in_python(language);
         // The client (right) sends; its page and the server's both show it as Python.
         h.state_mut().demo.as_mut().unwrap().pages[1]
             .message_mut()
@@ -130,14 +136,7 @@ fn the_demo_shows_the_python_peer_under_each_chart_in_both_languages() {
 #[test]
 #[ignore = "writes docs/python-peer.png; run by hand"]
 fn python_peer_screenshot() {
-    let mut h = projector(SIZES[0], Language::English);
-    click(&mut h, "Demo");
-    click(&mut h, "Start TCP demo");
-    wait_until(&mut h, "the demo to connect", |h| {
-        let demo = h.state().demo.as_ref().unwrap();
-        demo.pages[1].is_connected() && demo.pages[0].clients().len() == 1
-    });
-    click(&mut h, "Python");
+    let mut h = demo_in_python(Language::English);
     let demo = h.state_mut().demo.as_mut().unwrap();
     demo.pages[1].config_mut().split_writes = "3".into();
     demo.pages[1].message_mut().push_str("Hello!");

@@ -342,3 +342,54 @@ fn literals_are_what_python_repr_prints() {
     assert_eq!(theirs, ours);
     assert_eq!(python_literal(b""), "b''");
 }
+
+/// `--as-python` prints, when the run ends, what a Python program in the peer's place saw;
+/// a refused connect and an idle timeout read as what the same Python call raises.
+#[test]
+fn as_python_prints_what_the_peer_saw() {
+    let (_held, refusing) = common::refusing_tcp();
+    let target = refusing.to_string();
+    let (code, lines, _) = Cli::spawn(&["tcp-client", &target, "--as-python"]).finish();
+    assert_eq!(code, 1);
+    let refused = format!(
+        "python  s.connect(('127.0.0.1', {})) → ConnectionRefusedError: [Errno 111] Connection \
+         refused",
+        refusing.port()
+    );
+    assert!(lines.contains(&refused), "{lines:?}");
+
+    // A server that reads and then says nothing: the client gives up after 1 s.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = listener.local_addr().unwrap().to_string();
+    let quiet = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        // Until the client closes.
+        let _ = std::io::copy(&mut conn, &mut std::io::sink());
+    });
+    let (code, lines, stderr) = Cli::spawn(&[
+        "tcp-client",
+        &target,
+        "--send",
+        "Hello",
+        "--idle-timeout-s",
+        "1",
+        "--wait-ms",
+        WAIT_MS_DEADLINE,
+        "--as-python",
+    ])
+    .finish();
+    quiet.join().unwrap();
+    let python: Vec<&str> = lines
+        .iter()
+        .filter_map(|line| line.strip_prefix("python  "))
+        .collect();
+    assert_eq!(
+        python[1..],
+        [
+            "conn.recv(1024) → b'Hello'",
+            "s.settimeout(1); s.recv(1024) → TimeoutError: timed out",
+        ],
+        "{code} {stderr} {lines:?}"
+    );
+    assert!(python[0].starts_with("conn, addr = s.accept() → (conn, ('127.0.0.1', "));
+}

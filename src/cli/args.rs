@@ -375,6 +375,11 @@ pub struct DataArgs {
     /// tcp-server and udp).
     #[arg(long, value_name = "FILE")]
     pub python_peer: Option<std::path::PathBuf>,
+    /// When the run ends, print what a Python peer saw: each event as the call a Python
+    /// program on the other end makes and what it gets, such as conn.recv(1024) -> b'Hello'
+    /// (tcp-client, tcp-server and udp).
+    #[arg(long, conflicts_with = "json")]
+    pub as_python: bool,
     /// Print JSON Lines instead of plain lines.
     #[arg(long)]
     pub json: bool,

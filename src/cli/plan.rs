@@ -138,7 +138,7 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
     let (json, hex, full) = (data.json, data.format.hex, data.full);
     let capture = data.capture.clone();
     let pcap_path = data.pcap.clone();
-    let python_peer_path = data.python_peer.clone();
+    let (python_peer_path, as_python) = (data.python_peer.clone(), data.as_python);
     let sequence = data
         .sequence
         .as_deref()
@@ -156,16 +156,16 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
     let pcap = pcap_path
         .map(|path| PcapLog::create(&path, kind))
         .transpose()?;
-    let python_peer =
-        match &python_peer_path {
-            Some(path) => Some(PythonPeerLog::new(path, kind, format.encoding).ok_or_else(
-                || Error::InvalidSetting {
-                    name: "--python-peer",
-                    reason: "is for tcp-client, tcp-server and udp: a relay has two peers".into(),
-                },
-            )?),
-            None => None,
-        };
+    // A relay has two peers: no Python program plays both.
+    let python_peer = match (python_peer_path, as_python) {
+        (None, false) => None,
+        (path, show) => Some(PythonPeerLog::new(path, show, kind, format.encoding).ok_or(
+            Error::InvalidSetting {
+                name: "--python-peer and --as-python",
+                reason: "are for tcp-client, tcp-server and udp: a relay has two peers".into(),
+            },
+        )?),
+    };
     let session = Session::open(mode.config, no_waker(), capture.as_deref())?;
     session.set_responder(responder.is_active().then_some(responder));
     let (input, per_client) = match (kind, interval, file) {

@@ -1,19 +1,23 @@
 //! `--python-peer FILE`: when the run ends, a short Python program that plays the other end
-//! of what the session did (as the window's "Copy as Python program" does).
+//! of what the session did (as the window's "Copy as Python program" does); `--as-python`:
+//! what that peer saw, a line per event (as the window's Python column shows it).
 
+use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::UNIX_EPOCH;
 
 use crate::capture::python_peer::{close_step, error_step};
 use crate::codec::TextEncoding;
-use crate::codec::python_peer::{Context, Role, Row, Step};
+use crate::codec::python_peer::{self, Context, Role, Row, Step};
 use crate::error::Error;
 use crate::net::{Event, EventKind, SessionKind};
 
 /// What the session did, kept to write the program at the end.
 pub struct PythonPeerLog {
-    path: PathBuf,
+    /// Where the program goes (`--python-peer`), and whether to print the lines (`--as-python`).
+    path: Option<PathBuf>,
+    show: bool,
     context: Context,
     /// Each event's time, peer and step; the bytes of sends and receipts beside it.
     rows: Vec<(i64, Option<SocketAddr>, Kept)>,
@@ -28,7 +32,12 @@ enum Kept {
 
 impl PythonPeerLog {
     /// `None` for a relay, which has two peers: the arguments refuse it first.
-    pub fn new(path: &Path, kind: SessionKind, encoding: TextEncoding) -> Option<PythonPeerLog> {
+    pub fn new(
+        path: Option<PathBuf>,
+        show: bool,
+        kind: SessionKind,
+        encoding: TextEncoding,
+    ) -> Option<PythonPeerLog> {
         let role = match kind {
             SessionKind::TcpClient => Role::TcpClient,
             SessionKind::TcpServer => Role::TcpServer,
@@ -36,7 +45,8 @@ impl PythonPeerLog {
             SessionKind::Relay => return None,
         };
         Some(PythonPeerLog {
-            path: path.to_path_buf(),
+            path,
+            show,
             context: Context {
                 role,
                 ours: None,
@@ -77,10 +87,9 @@ impl PythonPeerLog {
         }
     }
 
-    /// Writes the program; a session that never had a peer writes none and says so.
-    pub fn write(self) -> Result<(), Error> {
-        let rows: Vec<Row> = self
-            .rows
+    /// The steps kept, as the translation reads them.
+    fn rows(&self) -> Vec<Row<'_>> {
+        self.rows
             .iter()
             .map(|(time_us, peer, kept)| Row {
                 time_us: *time_us,
@@ -91,18 +100,43 @@ impl PythonPeerLog {
                     Kept::Other(step) => *step,
                 },
             })
-            .collect();
-        let path = self.path.display().to_string();
-        let program =
-            crate::codec::python_peer::program(&rows, &self.context).ok_or_else(|| {
-                Error::InvalidSetting {
-                    name: "--python-peer",
-                    reason: format!("wrote nothing to {path}: the session had no peer to play"),
-                }
-            })?;
-        std::fs::write(&self.path, program).map_err(|err| Error::File {
+            .collect()
+    }
+
+    /// `--as-python`: a line per event the Python peer saw, `python  CALL → RESULT`.
+    pub fn show(&self, out: &mut impl Write) -> io::Result<()> {
+        if !self.show {
+            return Ok(());
+        }
+        let rows = self.rows();
+        for at in 0..rows.len() {
+            if let Some(line) = python_peer::explain(&rows, at, &self.context) {
+                writeln!(
+                    out,
+                    "python  {}",
+                    python_peer::words(&line, &self.context, |e| e)
+                )?;
+            }
+        }
+        out.flush()
+    }
+
+    /// `--python-peer`: writes the program; a session that never had a peer writes none and
+    /// says so.
+    pub fn write(&self) -> Result<(), Error> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let shown = path.display().to_string();
+        let program = python_peer::program(&self.rows(), &self.context).ok_or_else(|| {
+            Error::InvalidSetting {
+                name: "--python-peer",
+                reason: format!("wrote nothing to {shown}: the session had no peer to play"),
+            }
+        })?;
+        std::fs::write(path, program).map_err(|err| Error::File {
             action: "writing",
-            path,
+            path: shown,
             message: crate::error::describe_io(&err),
         })
     }

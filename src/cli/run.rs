@@ -218,11 +218,14 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
         failed |= matches!(event.kind, EventKind::Error { .. });
         record(&event, &mut failed);
     });
-    if let Some(log) = python_peer
-        && let Err(error) = log.write()
-    {
-        warn(&format!("error: {error}"));
-        failed = true;
+    if let Some(log) = python_peer {
+        if stdout_error.is_none() {
+            stdout_error = log.show(&mut std::io::stdout().lock()).err();
+        }
+        if let Err(error) = log.write() {
+            warn(&format!("error: {error}"));
+            failed = true;
+        }
     }
     Ok(match ending {
         Ending::Signal(code) => code,

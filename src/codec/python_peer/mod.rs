@@ -194,14 +194,68 @@ pub fn explain(rows: &[Row], at: usize, context: &Context) -> Option<Line> {
         }),
         Step::TimedOut { millis, connecting } => {
             let seconds = seconds(millis);
+            // Our own socket this time: a server's accepted `conn`, else `s`.
+            let ours = match context.role {
+                Role::TcpServer => "conn",
+                _ => "s",
+            };
             let call = if connecting {
                 format!("s.settimeout({seconds}); s.connect(...)")
             } else {
-                format!("{sock}.settimeout({seconds}); {sock}.recv({RECV_SIZE})")
+                format!("{ours}.settimeout({seconds}); {ours}.recv({RECV_SIZE})")
             };
             line(call, Outcome::Raises(TIMED_OUT))
         }
         Step::Other => None,
+    }
+}
+
+/// A line in words: the call, an arrow, what it returns or raises, and what that means.
+/// `translate` gives the words around the call in the reader's language (the call stays
+/// Python); `{n}` and `{calls}` in them are filled in here.
+pub fn words(
+    line: &Line,
+    context: &Context,
+    translate: impl Fn(&'static str) -> &'static str,
+) -> String {
+    let call = &line.call;
+    match &line.outcome {
+        Outcome::Returns {
+            value,
+            decoded,
+            joined,
+            rest,
+        } => {
+            let mut text = format!("{call} → {value}");
+            if let Some(decoded) = decoded {
+                let name = python_encoding(context.encoding);
+                text.push_str(&format!("  .decode('{name}') → {decoded}"));
+            }
+            if *joined > 1 {
+                let said = translate("  ({n} sends in one recv)");
+                text.push_str(&said.replace("{n}", &joined.to_string()));
+            }
+            if *rest > 0 {
+                let said = if context.role == Role::Udp {
+                    translate("  (the other {n} bytes are gone)")
+                } else {
+                    translate("  (+{n} bytes for the next {calls} recv)")
+                };
+                let calls = rest.div_ceil(RECV_SIZE).to_string();
+                let said = said.replace("{n}", &rest.to_string());
+                text.push_str(&said.replace("{calls}", &calls));
+            }
+            text
+        }
+        Outcome::Raises(error) => format!("{call} → {error}"),
+        Outcome::Done { reset: false } => call.clone(),
+        Outcome::Done { reset: true } => {
+            format!(
+                "{call}  ({})",
+                translate("SO_LINGER 0: the close sends RST")
+            )
+        }
+        Outcome::InRecvAbove => translate("(came out of the recv above)").to_string(),
     }
 }
 

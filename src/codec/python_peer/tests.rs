@@ -124,7 +124,8 @@ fn closes_resets_refusals_and_timeouts() {
                 millis: 2000,
                 connecting: false,
             },
-            "conn.settimeout(2); conn.recv(1024)",
+            // We gave up waiting: our own socket's call, in Python.
+            "s.settimeout(2); s.recv(1024)",
             Outcome::Raises("TimeoutError: timed out"),
         ),
         (
@@ -213,4 +214,23 @@ fn the_program_sends_gbk_text_as_a_course_writes_it() {
     let text = program(&rows, &context).expect("a program");
     assert!(text.contains("s.connect(('127.0.0.1', 40000))"), "{text}");
     assert!(text.contains("s.sendall('你好'.encode('gbk'))"), "{text}");
+}
+
+#[test]
+fn lines_in_words() {
+    let context = context(Role::TcpClient);
+    let data = vec![b'z'; 2100];
+    let rows = [at(0, Step::Sent(b"ab")), at(1, Step::Sent(&data))];
+    let line = explain(&rows, 0, &context).unwrap();
+    let said = words(&line, &context, |english| english);
+    assert!(said.starts_with("conn.recv(1024) → b'abzz"), "{said}");
+    assert!(
+        said.ends_with("  (2 sends in one recv)  (+1078 bytes for the next 2 recv)"),
+        "{said}"
+    );
+    let line = explain(&rows, 1, &context).unwrap();
+    assert_eq!(
+        words(&line, &context, |english| english),
+        "(came out of the recv above)"
+    );
 }

@@ -4,8 +4,8 @@
 //! its results into words of the current language (the Python stays Python).
 
 use crate::capture::python_peer::{close_step, error_step};
-use crate::codec::python_peer::{self, Context, Line, Outcome, RECV_SIZE, Role, Row, Step};
-use crate::gui::i18n::{t, tf};
+use crate::codec::python_peer::{self, Context, Role, Row, Step};
+use crate::gui::i18n::t;
 use crate::gui::model::log::{Direction, Log, Mark, Note};
 use crate::gui::model::page::{Link, Page};
 use crate::net::SessionKind;
@@ -66,48 +66,7 @@ pub fn words_at(log: &Log, i: usize, context: &Context) -> String {
     let to = (i + JOINED_LOOK_AHEAD).min(log.len());
     let rows: Vec<Row> = (from..to).map(|r| row(log, r)).collect();
     python_peer::explain(&rows, i - from, context)
-        .map_or_else(String::new, |line| words(&line, context))
-}
-
-/// A line in words: the call, an arrow, what it returns or raises, and what that means.
-pub fn words(line: &Line, context: &Context) -> String {
-    let call = &line.call;
-    match &line.outcome {
-        Outcome::Returns {
-            value,
-            decoded,
-            joined,
-            rest,
-        } => {
-            let mut text = format!("{call} → {value}");
-            if let Some(decoded) = decoded {
-                let name = python_peer::python_encoding(context.encoding);
-                text.push_str(&format!("  .decode('{name}') → {decoded}"));
-            }
-            if *joined > 1 {
-                text.push_str(&tf("  ({n} sends in one recv)", &[("n", joined)]));
-            }
-            if *rest > 0 {
-                let said = if context.role == Role::Udp {
-                    tf("  (the other {n} bytes are gone)", &[("n", rest)])
-                } else {
-                    let calls = rest.div_ceil(RECV_SIZE);
-                    tf(
-                        "  (+{n} bytes for the next {calls} recv)",
-                        &[("n", rest), ("calls", &calls)],
-                    )
-                };
-                text.push_str(&said);
-            }
-            text
-        }
-        Outcome::Raises(error) => format!("{call} → {error}"),
-        Outcome::Done { reset: false } => call.clone(),
-        Outcome::Done { reset: true } => {
-            format!("{call}  ({})", t("SO_LINGER 0: the close sends RST"))
-        }
-        Outcome::InRecvAbove => t("(came out of the recv above)").to_string(),
-    }
+        .map_or_else(String::new, |line| python_peer::words(&line, context, t))
 }
 
 /// The program that plays the other end of the page's session ("Copy as Python"), or why
