@@ -13,6 +13,12 @@ use crate::codec::python_peer::{self, Context, Role, Row, Step};
 use crate::error::Error;
 use crate::net::{Event, EventKind, SessionKind};
 
+/// Payload bytes kept at most: a long run keeps its beginning (a lesson's worth), not
+/// gigabytes; what came after is said to be left out.
+const KEPT_BYTES: usize = 16 * 1024 * 1024;
+/// Events kept at most, for the same reason.
+const KEPT_EVENTS: usize = 100_000;
+
 /// What the session did, kept to write the program at the end.
 pub struct PythonPeerLog {
     /// Where the program goes (`--python-peer`), and whether to print the lines (`--as-python`).
@@ -21,6 +27,9 @@ pub struct PythonPeerLog {
     context: Context,
     /// Each event's time, peer and step; the bytes of sends and receipts beside it.
     rows: Vec<(i64, Option<SocketAddr>, Kept)>,
+    /// Payload bytes kept, and whether events past the limits were left out.
+    bytes: usize,
+    left_out: bool,
 }
 
 /// A step that owns its bytes.
@@ -53,10 +62,20 @@ impl PythonPeerLog {
                 encoding,
             },
             rows: Vec::new(),
+            bytes: 0,
+            left_out: false,
         })
     }
 
     pub fn record(&mut self, event: &Event) {
+        if self.rows.len() >= KEPT_EVENTS || self.bytes >= KEPT_BYTES {
+            self.left_out |= !matches!(event.kind, EventKind::Stopped);
+            return;
+        }
+        self.bytes += event.kind.received_len();
+        if let EventKind::Sent { data, .. } = &event.kind {
+            self.bytes += data.len();
+        }
         let time_us = event
             .time
             .duration_since(UNIX_EPOCH)
@@ -118,6 +137,15 @@ impl PythonPeerLog {
                 )?;
             }
         }
+        if self.left_out {
+            writeln!(
+                out,
+                "python  # the run went on: what came after the first {} events ({} bytes) \
+                 is left out",
+                self.rows.len(),
+                self.bytes
+            )?;
+        }
         out.flush()
     }
 
@@ -128,12 +156,18 @@ impl PythonPeerLog {
             return Ok(());
         };
         let shown = path.display().to_string();
-        let program = python_peer::program(&self.rows(), &self.context).ok_or_else(|| {
+        let mut program = python_peer::program(&self.rows(), &self.context).ok_or_else(|| {
             Error::InvalidSetting {
                 name: "--python-peer",
                 reason: format!("wrote nothing to {shown}: the session had no peer to play"),
             }
         })?;
+        if self.left_out {
+            program.push_str(&format!(
+                "# socket-tester kept the first {} events of the run: what came after is not here.\n",
+                self.rows.len()
+            ));
+        }
         std::fs::write(path, program).map_err(|err| Error::File {
             action: "writing",
             path: shown,

@@ -29,7 +29,7 @@ pub const JOINED_WITHIN_US: i64 = 5_000;
 pub const RECV_SIZE: usize = 1024;
 
 /// Our sends joined into one `recv` at most (a flood of tiny writes stays cheap to show).
-const JOINED_AT_MOST: usize = 256;
+pub const JOINED_AT_MOST: usize = 256;
 
 /// How our session stood: which end the Python program would play.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,22 +162,24 @@ pub fn explain(rows: &[Row], at: usize, context: &Context) -> Option<Line> {
             if at > 0 && joins(&rows[at - 1], row) {
                 return line(format!("{sock}.recv({RECV_SIZE})"), Outcome::InRecvAbove);
             }
-            let mut together = Vec::new();
-            let mut joined = 0;
+            // The first recv's bytes, and how many more the joined sends hold.
+            let mut first = Vec::with_capacity(RECV_SIZE);
+            let (mut joined, mut total) = (0, 0);
             let mut previous = row;
             for next in rows[at..].iter().take(JOINED_AT_MOST) {
                 let Step::Sent(data) = next.step else { break };
                 if joined > 0 && !joins(previous, next) {
                     break;
                 }
-                together.extend_from_slice(data);
+                let room = RECV_SIZE - first.len();
+                first.extend_from_slice(&data[..data.len().min(room)]);
+                total += data.len();
                 joined += 1;
                 previous = next;
             }
-            let (first, rest) = together.split_at(together.len().min(RECV_SIZE));
             line(
                 format!("{sock}.recv({RECV_SIZE})"),
-                bytes_returned(first, context.encoding, joined, rest.len()),
+                bytes_returned(&first, context.encoding, joined, total - first.len()),
             )
         }
         Step::ClosedHere { reset: false } => line(

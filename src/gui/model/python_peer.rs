@@ -10,9 +10,6 @@ use crate::gui::model::log::{Direction, Log, Mark, Note};
 use crate::gui::model::page::{Link, Page};
 use crate::net::SessionKind;
 
-/// Rows read around a row to find the sends TCP joins into one `recv` with it.
-const JOINED_LOOK_AHEAD: usize = 256;
-
 /// How the page's session stood, for the translation; `None` for a relay (two peers).
 pub fn context(page: &Page) -> Option<Context> {
     let role = match page.kind() {
@@ -61,10 +58,16 @@ pub fn row(log: &Log, i: usize) -> Row<'_> {
 /// The Python line of log row `i`, in words ("conn.recv(1024) → b'Hello'"); empty for a row
 /// with no Python call.
 pub fn words_at(log: &Log, i: usize, context: &Context) -> String {
-    // The row before (is this send joined to an earlier one?) and the sends after it.
+    // The row before (is this send joined to an earlier one?), and a send's next sends.
     let from = i.saturating_sub(1);
-    let to = (i + JOINED_LOOK_AHEAD).min(log.len());
-    let rows: Vec<Row> = (from..to).map(|r| row(log, r)).collect();
+    let mut rows: Vec<Row> = (from..=i).map(|r| row(log, r)).collect();
+    if matches!(rows.last().map(|r| r.step), Some(Step::Sent(_))) {
+        let more = (i + 1..log.len()).take(python_peer::JOINED_AT_MOST);
+        rows.extend(
+            more.map(|r| row(log, r))
+                .take_while(|r| matches!(r.step, Step::Sent(_))),
+        );
+    }
     python_peer::explain(&rows, i - from, context)
         .map_or_else(String::new, |line| python_peer::words(&line, context, t))
 }
