@@ -88,6 +88,10 @@ fn the_python_column_shows_each_row_as_the_peers_call_in_both_languages() {
         let program = copied.first().expect("a program copied");
         assert!(program.contains("s.listen(1)"), "{program}");
         assert!(program.contains("conn.sendall(b'World')"), "{program}");
+        // Remembered with the settings, as the app saves them.
+        let saved = serde_json::to_string(&h.state().saved_state()).unwrap();
+        let mut again = restarted(SIZES[0], serde_json::from_str(&saved).unwrap());
+        assert!(again.state_mut().tab().page().config().python_column);
         // Switched on, the switch heads the column; there it switches it off.
         click(&mut h, "Python peer");
         assert!(!shows(&h, "conn.recv(1024)"), "switched off again");

@@ -51,10 +51,18 @@ impl Python {
             .expect("a line from python3 in time")
     }
 
-    /// Every line left, once it exits with 0.
+    /// Every line left, once it exits with 0 (within the deadline: a program waiting for
+    /// bytes that never come fails the test instead of hanging it).
     fn finish(mut self) -> Vec<String> {
+        let deadline = std::time::Instant::now() + DEADLINE;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("python3 runs") {
+                break status;
+            }
+            assert!(std::time::Instant::now() < deadline, "python3 did not end");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
         let lines: Vec<String> = self.lines.iter().collect();
-        let status = self.child.wait().expect("python3 ends");
         assert!(status.success(), "python3 failed; printed {lines:?}");
         lines
     }
