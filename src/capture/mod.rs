@@ -2,4 +2,5 @@
 //! replay) and pcap files (for Wireshark).
 
 pub mod pcap;
+pub mod python_peer;
 pub mod record;

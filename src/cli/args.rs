@@ -369,6 +369,17 @@ pub struct DataArgs {
     /// headers are synthesised around the real payloads).
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<std::path::PathBuf>,
+    /// When the run ends, write FILE: a short Python program that plays the other end of
+    /// what this session did (listens where a client connected, connects to a server, binds
+    /// where datagrams went), receives what was sent and sends what was received (tcp-client,
+    /// tcp-server and udp).
+    #[arg(long, value_name = "FILE")]
+    pub python_peer: Option<std::path::PathBuf>,
+    /// When the run ends, print what a Python peer saw: each event as the call a Python
+    /// program on the other end makes and what it gets, such as conn.recv(1024) -> b'Hello'
+    /// (tcp-client, tcp-server and udp).
+    #[arg(long, conflicts_with = "json")]
+    pub as_python: bool,
     /// Print JSON Lines instead of plain lines.
     #[arg(long)]
     pub json: bool,

@@ -10,6 +10,7 @@ mod input;
 mod output;
 mod pcap_log;
 mod plan;
+mod python_peer;
 mod run;
 mod signals;
 mod stress;

@@ -11,6 +11,7 @@ use super::file_paths;
 use super::input::Input;
 use super::output::Printer;
 use super::pcap_log::PcapLog;
+use super::python_peer::PythonPeerLog;
 use crate::codec::template::{Random, Template, Values};
 use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding};
 use crate::error::{Error, MAX_UDP_PAYLOAD};
@@ -28,6 +29,8 @@ const MAX_REPEATED_FILE: u64 = 16 * 1024 * 1024;
 
 pub struct Plan {
     pub pcap: Option<PcapLog>,
+    /// `--python-peer`: the session's steps, for the program written at the end.
+    pub python_peer: Option<PythonPeerLog>,
     pub session: Session,
     pub printer: Printer,
     /// What to send once the session is ready (a server sends `--send` per client instead).
@@ -104,7 +107,11 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
             ("--send-file", &data.send_file),
             ("--sequence", &data.sequence),
         ]),
-        &named([("--capture", &data.capture), ("--pcap", &data.pcap)]),
+        &named([
+            ("--capture", &data.capture),
+            ("--pcap", &data.pcap),
+            ("--python-peer", &data.python_peer),
+        ]),
     )?;
     let interval = data.interval_ms.map(|ms| {
         (
@@ -131,6 +138,7 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
     let (json, hex, full) = (data.json, data.format.hex, data.full);
     let capture = data.capture.clone();
     let pcap_path = data.pcap.clone();
+    let (python_peer_path, as_python) = (data.python_peer.clone(), data.as_python);
     let sequence = data
         .sequence
         .as_deref()
@@ -148,6 +156,16 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
     let pcap = pcap_path
         .map(|path| PcapLog::create(&path, kind))
         .transpose()?;
+    // A relay has two peers: no Python program plays both.
+    let python_peer = match (python_peer_path, as_python) {
+        (None, false) => None,
+        (path, show) => Some(PythonPeerLog::new(path, show, kind, format.encoding).ok_or(
+            Error::InvalidSetting {
+                name: "--python-peer and --as-python",
+                reason: "are for tcp-client, tcp-server and udp: a relay has two peers".into(),
+            },
+        )?),
+    };
     let session = Session::open(mode.config, no_waker(), capture.as_deref())?;
     session.set_responder(responder.is_active().then_some(responder));
     let (input, per_client) = match (kind, interval, file) {
@@ -175,6 +193,7 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
     };
     Ok(Plan {
         pcap,
+        python_peer,
         session,
         printer: Printer::new(json, hex, full, format.encoding, kind != SessionKind::Udp),
         input,
@@ -203,7 +222,9 @@ fn sent_once(templates: &[Template]) -> Vec<Vec<u8>> {
 }
 
 /// The files given, with the flag that named each.
-fn named<'a>(files: [(&'static str, &'a Option<PathBuf>); 2]) -> Vec<(&'static str, &'a Path)> {
+fn named<'a, const N: usize>(
+    files: [(&'static str, &'a Option<PathBuf>); N],
+) -> Vec<(&'static str, &'a Path)> {
     files
         .into_iter()
         .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))

@@ -56,6 +56,7 @@ enum Ending {
 pub fn run(mode: Mode) -> Result<i32, Error> {
     let Plan {
         mut pcap,
+        mut python_peer,
         session,
         mut printer,
         input,
@@ -83,6 +84,9 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
     let mut file_sends: Vec<FileSend> = Vec::new();
 
     let mut record = |event: &Event, failed: &mut bool| {
+        if let Some(log) = &mut python_peer {
+            log.record(event);
+        }
         if let Some(log) = &mut pcap
             && let Err(error) = log.write(event)
         {
@@ -214,6 +218,15 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
         failed |= matches!(event.kind, EventKind::Error { .. });
         record(&event, &mut failed);
     });
+    if let Some(log) = python_peer {
+        if stdout_error.is_none() {
+            stdout_error = log.show(&mut std::io::stdout().lock()).err();
+        }
+        if let Err(error) = log.write() {
+            warn(&format!("error: {error}"));
+            failed = true;
+        }
+    }
     Ok(match ending {
         Ending::Signal(code) => code,
         _ if stdout_error.is_some() => stdout_error.as_ref().map_or(EXIT_OK, stdout_failed),

@@ -9,6 +9,7 @@ pub mod escape;
 pub mod framing;
 pub mod hex;
 pub mod payload;
+pub mod python_peer;
 pub mod render;
 pub mod template;
 

@@ -11,13 +11,19 @@ pub fn c_literal(bytes: &[u8]) -> String {
     format!("{{{}}}", items.join(", "))
 }
 
-/// `b'OK\r\n\x01'`: printable ASCII as itself, the rest escaped as Python reads them.
+/// `b'OK\r\n\x01'`: the bytes exactly as Python's `repr` prints them (what a Python program's
+/// `print(conn.recv(1024))` shows): printable ASCII as itself, the rest escaped, in double
+/// quotes when the bytes hold a `'` and no `"`.
 pub fn python_literal(bytes: &[u8]) -> String {
-    let mut out = String::from("b'");
+    let quote = python_quote(bytes.contains(&b'\''), bytes.contains(&b'"'));
+    let mut out = format!("b{quote}");
     for &b in bytes {
         match b {
             b'\\' => out.push_str("\\\\"),
-            b'\'' => out.push_str("\\'"),
+            _ if char::from(b) == quote => {
+                out.push('\\');
+                out.push(quote);
+            }
             b'\r' => out.push_str("\\r"),
             b'\n' => out.push_str("\\n"),
             b'\t' => out.push_str("\\t"),
@@ -28,8 +34,57 @@ pub fn python_literal(bytes: &[u8]) -> String {
             }
         }
     }
-    out.push('\'');
+    out.push(quote);
     out
+}
+
+/// `'你好\r\n'`: text as Python's `repr` prints a `str` (what `data.decode('gbk')` shows at
+/// Python's prompt). Characters Python counts as unprintable are escaped; this knows those
+/// of ASCII, Latin-1, and the spaces, marks and private-use ranges text from a device or a
+/// Chinese page holds (Python's full list comes from the Unicode database).
+pub fn python_str_literal(text: &str) -> String {
+    let quote = python_quote(text.contains('\''), text.contains('"'));
+    let mut out = String::from(quote);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            _ if c == quote => {
+                out.push('\\');
+                out.push(quote);
+            }
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            ' '..='~' => out.push(c),
+            _ if python_prints(c) => out.push(c),
+            // Writing to a String cannot fail.
+            _ => {
+                let code = u32::from(c);
+                let _ = match code {
+                    0..=0xFF => write!(out, "\\x{code:02x}"),
+                    0x100..=0xFFFF => write!(out, "\\u{code:04x}"),
+                    _ => write!(out, "\\U{code:08x}"),
+                };
+            }
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Python's choice of quote: `'`, unless the text holds a `'` and no `"`.
+fn python_quote(single: bool, double: bool) -> char {
+    if single && !double { '"' } else { '\'' }
+}
+
+/// Whether Python's `str.isprintable` holds for a character beyond ASCII: not a control,
+/// format, separator (other than the ASCII space), surrogate or private-use character.
+fn python_prints(c: char) -> bool {
+    !matches!(u32::from(c),
+        0x00..=0x1F | 0x7F..=0xA0 | 0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F
+        | 0x1680 | 0x180E | 0x2000..=0x200F | 0x2028..=0x202F | 0x205F..=0x2064
+        | 0x2066..=0x206F | 0x3000 | 0xD800..=0xF8FF | 0xFEFF | 0xFFF9..=0xFFFB
+        | 0xF0000..=0x10FFFF)
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

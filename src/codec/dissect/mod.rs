@@ -5,7 +5,7 @@ mod literal;
 mod modbus;
 mod problem;
 
-pub use literal::{base64_decode, base64_encode, c_literal, python_literal};
+pub use literal::{base64_decode, base64_encode, c_literal, python_literal, python_str_literal};
 pub use problem::Problem;
 
 use serde::{Deserialize, Serialize};

@@ -130,7 +130,8 @@ fn base64_both_ways() {
 fn rows_copy_as_c_and_python_literals() {
     assert_eq!(c_literal(&[0x01, 0x03, 0xFF]), "{0x01, 0x03, 0xFF}");
     assert_eq!(c_literal(&[]), "{}");
-    assert_eq!(python_literal(b"OK\r\n\x01'\\"), r"b'OK\r\n\x01\'\\'");
+    assert_eq!(python_literal(b"OK\r\n\x01'\\"), r#"b"OK\r\n\x01'\\""#);
+    assert_eq!(python_literal(b"'\""), r#"b'\'"'"#);
 }
 
 #[test]

@@ -8,6 +8,7 @@
 mod zh;
 mod zh_dissect;
 mod zh_errors;
+mod zh_python;
 mod zh_relay;
 mod zh_sequence;
 mod zh_stress;
@@ -62,6 +63,7 @@ fn chinese() -> &'static HashMap<&'static str, &'static str> {
         let tables = [
             zh::TEXTS,
             zh_dissect::TEXTS,
+            zh_python::TEXTS,
             zh_relay::TEXTS,
             zh_sequence::TEXTS,
             zh_stress::TEXTS,

@@ -9,6 +9,8 @@ pub struct Demo {
     pub pages: [Page; 2],
     /// The second page still waits for the first's port (TCP) or both ports (UDP).
     wired: bool,
+    /// Lecture mode: under each chart, what a Python program in that page's peer's place saw.
+    pub python: bool,
 }
 
 impl Demo {
@@ -20,6 +22,7 @@ impl Demo {
         Demo {
             pages: [server, client],
             wired: false,
+            python: false,
         }
     }
 
@@ -35,6 +38,7 @@ impl Demo {
         Demo {
             pages,
             wired: false,
+            python: false,
         }
     }
 

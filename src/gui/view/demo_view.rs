@@ -27,6 +27,9 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
         {
             restart(app, Demo::udp(app.waker.clone()));
         }
+        if let Some(demo) = &mut app.demo {
+            super::python_view::switch(&mut demo.python, t("Python"), ui);
+        }
         if app.demo.is_some()
             && ui.button(t("Stop demo")).clicked()
             && let Some(mut demo) = app.demo.take()
@@ -44,24 +47,28 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
     };
     ui.separator();
     let waker = app.waker.clone();
+    let python = demo.python;
     ui.columns(2, |columns| {
         for (index, (column, page)) in columns.iter_mut().zip(&mut demo.pages).enumerate() {
             column.push_id(index, |ui| {
                 // Each side draws only inside its own half.
                 ui.set_clip_rect(ui.max_rect().intersect(ui.clip_rect()));
-                side(page, index, waker.clone(), ui)
+                side(page, index, python, waker.clone(), ui)
             });
         }
     });
 }
 
-fn restart(app: &mut App, demo: Demo) {
-    if let Some(mut old) = app.demo.replace(demo) {
+fn restart(app: &mut App, mut demo: Demo) {
+    if let Some(mut old) = app.demo.take() {
+        // A lecture keeps its Python view across demos.
+        demo.python = old.python;
         old.close();
     }
+    app.demo = Some(demo);
 }
 
-fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
+fn side(page: &mut Page, index: usize, python: bool, waker: crate::net::Waker, ui: &mut Ui) {
     let title = match (page.kind(), index) {
         (SessionKind::TcpServer, _) => t("TCP server"),
         (SessionKind::TcpClient, _) => t("TCP client"),
@@ -121,7 +128,15 @@ fn side(page: &mut Page, index: usize, waker: crate::net::Waker, ui: &mut Ui) {
     }
     ui.separator();
     let shown = page.shown_rows();
-    super::chart_view::draw(page, &shown, ui);
+    if python {
+        // The chart above, the Python peer's calls below it.
+        let size = egui::vec2(ui.available_width(), ui.available_height() * 0.55);
+        ui.allocate_ui(size, |ui| super::chart_view::draw(page, &shown, ui));
+        ui.separator();
+        super::python_view::demo_list(page, ui);
+    } else {
+        super::chart_view::draw(page, &shown, ui);
+    }
     for action in actions {
         page.perform(action, &waker);
     }

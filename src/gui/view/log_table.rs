@@ -13,7 +13,9 @@ use crate::codec::render::{hex_dump, one_line};
 use crate::gui::i18n::t;
 use crate::gui::model::log::{Direction, LogRow};
 use crate::gui::model::page::{DisplayMode, Page, PageAction, PeerBrevity, ShownRows};
-use crate::gui::view::{palette, widest};
+use crate::gui::model::python_peer;
+use crate::gui::view::{palette, python_view, widest};
+use crate::net::SessionKind;
 
 /// The least widths of Time, Dir, Peer and Length on a wide log, in points.
 const FULL_WIDTHS: [f32; 4] = [96.0, 44.0, 150.0, 56.0];
@@ -22,6 +24,8 @@ const FULL_WIDTHS: [f32; 4] = [96.0, 44.0, 150.0, 56.0];
 const CONTENT_AT_LEAST: f32 = 40.0;
 /// Below this many characters in the Content column, a long message wraps.
 const WRAP_BELOW: usize = 60;
+/// With the Python column on, the most of the log's width Content takes.
+const PYTHON_CONTENT_SHARE: f32 = 0.25;
 /// Lines a wrapped message takes at most (the rest is cut with "…").
 const WRAPPED_LINES: usize = 2;
 
@@ -75,6 +79,21 @@ fn lines_of(page: &Page, row: usize, shape: &Shape) -> usize {
 }
 
 pub fn draw(page: &mut Page, shown: &ShownRows, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    let mut python = page.config().python_column;
+    table(page, shown, actions, &mut python, ui);
+    if python != page.config().python_column {
+        page.config_mut().python_column = python;
+    }
+}
+
+/// The table; `python`: whether the Python column shows (its header's switch).
+fn table(
+    page: &mut Page,
+    shown: &ShownRows,
+    actions: &mut Vec<PageAction>,
+    python: &mut bool,
+    ui: &mut Ui,
+) {
     let dark = ui.visuals().dark_mode;
     let mono_font = egui::TextStyle::Monospace.resolve(ui.style());
     let line_height = ui
@@ -109,6 +128,7 @@ pub fn draw(page: &mut Page, shown: &ShownRows, actions: &mut Vec<PageAction>, u
     // Rows take the clicks (context menu to copy), so their labels must not select text.
     ui.style_mut().interaction.selectable_labels = false;
     let [time_min, dir_min, peer_min, length_min] = if narrow { [0.0; 4] } else { FULL_WIDTHS };
+    let content_at_most = ui.available_width() * PYTHON_CONTENT_SHARE;
     let mut builder = TableBuilder::new(ui)
         .striped(true)
         .sense(egui::Sense::click())
@@ -118,9 +138,17 @@ pub fn draw(page: &mut Page, shown: &ShownRows, actions: &mut Vec<PageAction>, u
     if show_peer {
         builder = builder.column(Column::auto().at_least(peer_min));
     }
-    builder = builder
-        .column(Column::auto().at_least(length_min))
-        .column(Column::remainder().clip(true));
+    builder = builder.column(Column::auto().at_least(length_min));
+    // Lecture mode: each row as the call a Python peer would make (not for a relay), in the
+    // room Content leaves it.
+    let python_context = python_peer::context(page).filter(|_| *python);
+    builder = if python_context.is_some() {
+        builder
+            .column(Column::auto().at_most(content_at_most).clip(true))
+            .column(Column::remainder().clip(true))
+    } else {
+        builder.column(Column::remainder().clip(true))
+    };
     if let Some(position) = found.filter(|_| page.take_scroll_to_found()) {
         builder = builder.scroll_to_row(position, Some(egui::Align::Center));
     }
@@ -131,11 +159,21 @@ pub fn draw(page: &mut Page, shown: &ShownRows, actions: &mut Vec<PageAction>, u
         .filter(|(i, _)| show_peer || *i != 2)
         .map(|(_, title)| title)
         .collect();
+    let last = titles.len() - 1;
     let table = builder.header(line_height, |mut header| {
-        for title in titles {
+        for (i, title) in titles.into_iter().enumerate() {
             header.col(|ui| {
-                ui.strong(title);
+                ui.horizontal(|ui| {
+                    ui.strong(title);
+                    // Off: the switch beside Content; on: it heads its own column.
+                    if i == last && page.kind() != SessionKind::Relay && !*python {
+                        python_view::switch(python, t("Python"), ui);
+                    }
+                });
             });
+        }
+        if python_context.is_some() {
+            header.col(|ui| python_view::switch(python, t("Python peer"), ui));
         }
     });
     let display = page.config().display;
@@ -193,6 +231,14 @@ pub fn draw(page: &mut Page, shown: &ShownRows, actions: &mut Vec<PageAction>, u
             let galley = ui.painter().layout_job(job);
             ui.add(egui::Label::new(galley));
         });
+        if let Some(context) = &python_context {
+            table_row.col(|ui| {
+                let words = python_peer::words_at(page.log(), index, context);
+                // A narrow column cuts the line: the whole of it on hover.
+                ui.add(egui::Label::new(mono(words.clone()).color(color)).extend())
+                    .on_hover_text(words);
+            });
+        }
         let response = table_row.response();
         if response.clicked() {
             let number = page.log().first() + index as u64;

@@ -104,6 +104,10 @@ fn toolbar(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                 DisplayMode::Hex => t("Show hex"),
                 DisplayMode::Both => t("Show both"),
             });
+            // Lecture mode's program, beside the rows it plays.
+            if page.config().python_column && page.config().view == LogView::Table {
+                super::python_view::copy_button(page, ui);
+            }
         }
         Encoding => {
             let current = page.config().encoding;

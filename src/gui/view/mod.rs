@@ -14,6 +14,7 @@ mod overflow;
 pub mod palette;
 mod plots_view;
 mod presets_panel;
+mod python_view;
 mod record_panel;
 mod row_detail;
 mod rules_panel;

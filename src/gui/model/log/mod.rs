@@ -209,6 +209,24 @@ impl Log {
         self.rows[i].time_us
     }
 
+    /// Row `i` undecoded: what it marks, its bytes (empty for info and error rows) and its
+    /// note (info and error rows), for the views that read rows their own way.
+    pub fn raw(&self, i: usize) -> (Mark, &[u8], Option<&Note>) {
+        let stored = &self.rows[i];
+        let number = self.first + i as u64;
+        let note = self
+            .notes
+            .binary_search_by_key(&number, |(n, _)| *n)
+            .ok()
+            .map(|at| &self.notes[at].1);
+        (stored.mark, &stored.data, note)
+    }
+
+    /// The notes of the info and error rows kept, oldest first.
+    pub fn notes(&self) -> impl DoubleEndedIterator<Item = &Note> {
+        self.notes.iter().map(|(_, note)| note)
+    }
+
     /// How many bytes crossed the wire in row `i` (0 for info and error rows).
     pub fn data_len(&self, i: usize) -> usize {
         match self.rows[i].direction {

@@ -36,6 +36,8 @@ pub struct PageConfig {
     pub bind_port: String,
     pub encoding: TextEncoding,
     pub display: DisplayMode,
+    /// The log's Python column: each row as the call a Python peer would make (lecture mode).
+    pub python_column: bool,
     pub view: LogView,
     /// How the selected row's detail pane reads the message; `None`: as the bytes fit
     /// (JSON, Modbus TCP, Modbus RTU, else text).
@@ -186,6 +188,7 @@ impl Default for PageConfig {
             bind_port: "8080".into(),
             encoding: TextEncoding::Utf8,
             display: DisplayMode::Text,
+            python_column: false,
             view: LogView::Table,
             decode_as: None,
             input_mode: InputMode::Text,
