@@ -350,6 +350,56 @@ def tls_client_against_python_ssl():
     assert any(line["event"] == "rx" and line["text"] == "secure hi" for line in lines), out
 
 
+def client_certificate():
+    """A client's certificate (CN=student), self-signed and not a CA: a server trusts it as is."""
+    cert, key = os.path.join(WORK, "student.pem"), os.path.join(WORK, "student.key")
+    if not os.path.exists(cert):
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+             "-subj", "/CN=student", "-keyout", key, "-out", cert,
+             "-addext", "basicConstraints=critical,CA:FALSE"],
+            check=True, capture_output=True,
+        )
+    return cert, key
+
+
+@check
+def mutual_tls_and_the_python_peer_program():
+    """tcp-client --cert/--key to a Python server that asks for a client certificate, and
+    --python-peer writing the program that plays the server's side."""
+    cert, key = certificate()
+    student, student_key = client_certificate()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_verify_locations(student)
+    names = []
+
+    def device(conn):
+        with conn:
+            names.append(dict(field[0] for field in conn.getpeercert()["subject"])["commonName"])
+            data = conn.recv(1024)
+            conn.sendall(b"hello " + data)
+            time.sleep(0.5)
+
+    listener, port = server(device, wrap=lambda c: context.wrap_socket(c, server_side=True))
+    program = os.path.join(WORK, "peer.py")
+    code, out, err = run(
+        ["tcp-client", f"127.0.0.1:{port}", "--tls", "--ca", windows_path(cert), "--sni",
+         "localhost", "--cert", windows_path(student), "--key", windows_path(student_key),
+         "--send", "student", "--json", "--wait-ms", "2000", "--python-peer",
+         windows_path(program)]
+    )
+    listener.close()
+    assert code == 0, (code, out, err)
+    assert names == ["student"], names
+    assert any(line["event"] == "rx" and line["text"] == "hello student"
+               for line in json_lines(out)), out
+    with open(program, encoding="utf-8") as file:
+        written = file.read()
+    assert "accept()" in written and "hello student" in written, written
+
+
 @check
 def tls_server_against_python_ssl():
     exe = Run(["tcp-server", "127.0.0.1:0", "--tls", "--tls-self-signed", "--echo", "--json"])
