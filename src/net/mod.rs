@@ -21,6 +21,8 @@ mod delayed;
 mod direct_write;
 mod emitter;
 mod event;
+#[cfg(unix)]
+mod fifo_source;
 mod file_send;
 mod interrupt;
 mod kernel_drops;
@@ -40,6 +42,8 @@ mod session;
 mod shared;
 mod socket_options;
 mod stats;
+#[cfg(unix)]
+mod stop_pipe;
 mod stoppable;
 pub mod stress;
 mod tcp_client;
