@@ -8,6 +8,7 @@
 //! reader's side, so a peer that does not read what it is sent is slowed by TCP itself. Stopping shuts the sockets down, which wakes every blocked
 //! call at once, so a stop never waits for traffic or a poll interval. No egui here.
 
+mod accept_reserve;
 pub mod addr;
 mod answers;
 mod budget;
