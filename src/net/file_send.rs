@@ -90,7 +90,7 @@ impl FileSend {
                         let data = buf[..n].to_vec();
                         // The connection's close says why; this says what it left unsent.
                         handle
-                            .send_wait(to.clone(), data, Some(written.clone()), &give_up)
+                            .send_wait(to.clone(), data, Some(written.clone()), &[stop.receiver()])
                             .map_err(|_| {
                                 let sent = read.load(Ordering::Acquire);
                                 file_error(

@@ -68,7 +68,7 @@ impl Writer {
             if let Err((sent, err)) = written {
                 // A write cut short by our own close, reset or stop is what was asked for, not
                 // an error: the close is reported as `ClosedHere`/`ResetHere` and nothing more.
-                if !self.ending.here.load(Ordering::Acquire) {
+                if !self.ending.here.is_stopped() {
                     self.write_failed(err, sent, len);
                 }
                 shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
