@@ -53,11 +53,7 @@ fn open_spare() -> Option<std::fs::File> {
 /// A client waits in the queue (the listener polls readable), without waiting for one.
 #[cfg(unix)]
 fn is_waiting(listener: &TcpListener) -> bool {
-    use std::os::fd::AsRawFd;
-    let mut fds = [libc::pollfd {
-        fd: listener.as_raw_fd(),
-        events: libc::POLLIN,
-        revents: 0,
-    }];
-    crate::net::stop_pipe::poll(&mut fds, 0).is_ok() && fds[0].revents & libc::POLLIN != 0
+    use crate::net::stop_pipe::{poll, pollfd};
+    let mut fds = [pollfd(listener, libc::POLLIN)];
+    poll(&mut fds, 0).is_ok() && fds[0].revents & libc::POLLIN != 0
 }

@@ -5,12 +5,11 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
 pub(crate) use crate::net::stop_pipe::Stopping;
-use crate::net::stop_pipe::{StopPipe, poll, stop_pipe};
+use crate::net::stop_pipe::{StopPipe, poll, pollfd, stop_pipe};
 
 /// How long a FIFO's reader may take nothing once the session is stopping.
 const GRACE_MS: i32 = 300;
@@ -53,14 +52,7 @@ impl Fifo {
     }
 
     fn wait_for_room(&self) -> io::Result<()> {
-        let mut fds = [
-            libc::pollfd {
-                fd: self.file.as_raw_fd(),
-                events: libc::POLLOUT,
-                revents: 0,
-            },
-            self.stopping.pollfd(),
-        ];
+        let mut fds = [pollfd(&self.file, libc::POLLOUT), self.stopping.pollfd()];
         // Until room comes or the session stops; then the grace, with the FIFO alone.
         let waits: [(usize, i32); 2] = [(2, -1), (1, GRACE_MS)];
         for (count, timeout) in waits {

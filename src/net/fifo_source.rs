@@ -5,11 +5,10 @@
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-use crate::net::stop_pipe::{StopPipe, poll};
+use crate::net::stop_pipe::{StopPipe, poll, pollfd};
 
 pub(crate) struct FifoSource {
     file: File,
@@ -31,14 +30,7 @@ impl FifoSource {
     pub fn read(&mut self, buf: &mut [u8]) -> io::Result<Option<usize>> {
         loop {
             // Waits first: without a writer yet, a read would say "end" at once.
-            let mut fds = [
-                libc::pollfd {
-                    fd: self.file.as_raw_fd(),
-                    events: libc::POLLIN,
-                    revents: 0,
-                },
-                self.stop.pollfd(),
-            ];
+            let mut fds = [pollfd(&self.file, libc::POLLIN), self.stop.pollfd()];
             poll(&mut fds, -1)?;
             if fds[1].revents != 0 {
                 return Ok(None);

@@ -26,11 +26,16 @@ pub(crate) fn stop_pipe() -> io::Result<(StopPipe, Stopping)> {
 impl StopPipe {
     /// The entry for `poll`: never written to, so any event on it means "stop".
     pub fn pollfd(&self) -> libc::pollfd {
-        libc::pollfd {
-            fd: self.0.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        }
+        pollfd(&self.0, libc::POLLIN)
+    }
+}
+
+/// The entry for `poll` that waits for `events` on `file`.
+pub(crate) fn pollfd(file: &impl AsRawFd, events: libc::c_short) -> libc::pollfd {
+    libc::pollfd {
+        fd: file.as_raw_fd(),
+        events,
+        revents: 0,
     }
 }
 
