@@ -75,12 +75,13 @@ fn an_ipv6_address_with_a_scope_is_taken() {
 }
 
 /// `ulimit -n 64`: a server out of file descriptors says so once (before: ten times a second
-/// without end), and when descriptors free up it says it accepts again and takes every client
-/// that waited in the queue.
+/// without end), closes the clients waiting in its queue at once and says how many (before:
+/// they waited, unanswered, until they timed out), and when descriptors free up it says it
+/// accepts again and takes new clients.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_server_out_of_file_descriptors_says_so_once_and_recovers() {
-    use std::io::BufRead;
+    use std::io::{BufRead, Read};
     use std::net::TcpStream;
     use std::process::{Command, Stdio};
     use std::time::Instant;
@@ -129,11 +130,37 @@ fn a_server_out_of_file_descriptors_says_so_once_and_recovers() {
     }
     let said = |seen: &[String], what: &str| seen.iter().filter(|l| l.contains(what)).count();
     assert_eq!(said(&seen, "Too many open files"), 1, "{seen:#?}");
-    assert!(said(&seen, "accepted #") < CLIENTS, "{seen:#?}");
-    // Descriptors free up: the waiting clients are taken.
-    clients.drain(..70);
+    let accepted = said(&seen, "accepted #");
+    // "N clients waiting in the queue on … were closed at once"
+    let turned_away: usize = seen
+        .iter()
+        .filter(|line| line.contains("were closed at once"))
+        .filter_map(|line| {
+            line.split_whitespace()
+                .find_map(|word| word.parse::<usize>().ok())
+        })
+        .sum();
+    assert!(turned_away > 0, "{seen:#?}");
+    assert_eq!(accepted + turned_away, CLIENTS, "{seen:#?}");
+    // The clients turned away hear the close; the ones taken do not.
+    let closed = clients
+        .iter()
+        .filter(|client| {
+            let mut client: &TcpStream = client;
+            client.set_nonblocking(true).unwrap();
+            let mut byte = [0u8; 1];
+            !matches!(
+                client.read(&mut byte),
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock
+            )
+        })
+        .count();
+    assert_eq!(closed, turned_away, "{seen:#?}");
+    // Descriptors free up: a new client is taken.
+    clients.clear();
+    let _late = TcpStream::connect(addr).expect("connects");
     let deadline = Instant::now() + common::DEADLINE;
-    while said(&seen, "accepted #") < CLIENTS {
+    while said(&seen, "accepted #") <= accepted {
         let left = deadline.checked_duration_since(Instant::now());
         assert!(
             left.and_then(|left| next(&mut seen, left)).is_some(),

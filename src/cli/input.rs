@@ -58,7 +58,7 @@ pub fn feed(input: Input, handle: Handle, to: Destination) -> Receiver<Fed> {
 
 fn run(input: Input, handle: &Handle, to: &Destination) -> Fed {
     let mut fed = Fed::default();
-    let send = |data: Vec<u8>| handle.send_wait(to.clone(), data, None, &|| false);
+    let send = |data: Vec<u8>| handle.send_wait(to.clone(), data, None, &[]);
     match input {
         Input::Nothing => {}
         Input::Messages(messages) => {

@@ -127,6 +127,12 @@ pub enum Error {
         "accepting on {local} failed: {reason}; new clients wait in the queue until this clears (tried again at growing intervals; said once)"
     )]
     AcceptStalled { local: SocketAddr, reason: String },
+    /// While accepting failed, the clients that waited were taken and closed, so they are told
+    /// at once instead of waiting for a timeout.
+    #[error(
+        "{count} clients waiting in the queue on {local} were closed at once: out of file descriptors, they could not be taken"
+    )]
+    ClientsTurnedAway { local: SocketAddr, count: u64 },
     /// Windows' WSAEACCES (10013): it has no rule about ports below 1024.
     #[error("address {0} is forbidden: {why}", why = FORBIDDEN_WHY)]
     Forbidden(SocketAddr),

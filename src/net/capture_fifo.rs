@@ -5,9 +5,11 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
+
+pub(crate) use crate::net::stop_pipe::Stopping;
+use crate::net::stop_pipe::{StopPipe, poll, pollfd, stop_pipe};
 
 /// How long a FIFO's reader may take nothing once the session is stopping.
 const GRACE_MS: i32 = 300;
@@ -15,12 +17,7 @@ const GRACE_MS: i32 = 300;
 /// The writing end of a capture FIFO and what says the session is stopping.
 pub(crate) struct Fifo {
     file: File,
-    stopping: OwnedFd,
-}
-
-/// Dropped to say the session is stopping (its end of the pipe closes).
-pub(crate) struct Stopping {
-    _write_end: OwnedFd,
+    stopping: StopPipe,
 }
 
 /// `path` opened for writing if it is a FIFO (None if it is not). Fails with ENXIO when
@@ -34,17 +31,8 @@ pub(crate) fn open(path: &Path) -> io::Result<Option<(Fifo, Stopping)>> {
         .write(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)?;
-    let (read_end, write_end) = io::pipe()?;
-    let (read_end, write_end) = (OwnedFd::from(read_end), OwnedFd::from(write_end));
-    Ok(Some((
-        Fifo {
-            file,
-            stopping: read_end,
-        },
-        Stopping {
-            _write_end: write_end,
-        },
-    )))
+    let (stopping, stop) = stop_pipe()?;
+    Ok(Some((Fifo { file, stopping }, stop)))
 }
 
 impl Fifo {
@@ -64,32 +52,11 @@ impl Fifo {
     }
 
     fn wait_for_room(&self) -> io::Result<()> {
-        let mut fds = [
-            libc::pollfd {
-                fd: self.file.as_raw_fd(),
-                events: libc::POLLOUT,
-                revents: 0,
-            },
-            libc::pollfd {
-                fd: self.stopping.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            },
-        ];
+        let mut fds = [pollfd(&self.file, libc::POLLOUT), self.stopping.pollfd()];
         // Until room comes or the session stops; then the grace, with the FIFO alone.
         let waits: [(usize, i32); 2] = [(2, -1), (1, GRACE_MS)];
         for (count, timeout) in waits {
-            loop {
-                // SAFETY: poll on `count` pollfds of a live array it may write `revents` to.
-                let ready = unsafe { libc::poll(fds.as_mut_ptr(), count as libc::nfds_t, timeout) };
-                if ready >= 0 {
-                    break;
-                }
-                let err = io::Error::last_os_error();
-                if err.kind() != io::ErrorKind::Interrupted {
-                    return Err(err);
-                }
-            }
+            poll(&mut fds[..count], timeout)?;
             if fds[0].revents != 0 {
                 return Ok(());
             }

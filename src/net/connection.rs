@@ -25,6 +25,7 @@ use crate::net::read_batch::ReadBatch;
 use crate::net::reader::{Reader, close_reason};
 use crate::net::session::{Shared, spawn_worker};
 use crate::net::stats::Counters;
+use crate::net::stoppable::Stop;
 use crate::net::tcp_options::TcpOptions;
 use crate::net::tls::Wire;
 use crate::net::writer::Writer;
@@ -52,8 +53,9 @@ pub(crate) struct Connection {
 /// How the connection is being ended; shared by its two threads and its handle.
 #[derive(Default)]
 pub(crate) struct Ending {
-    /// Closed from this side (disconnect, reset or stop), not by the peer.
-    pub here: AtomicBool,
+    /// Closed from this side (disconnect, reset or stop), not by the peer: a stop, so a
+    /// producer waiting for room in the other end's queue (a relay) wakes.
+    pub here: Stop,
     /// With RST: the sending side must not be shut down while that would send FIN.
     pub reset: AtomicBool,
     /// The writer is inside a write, which blocks while the peer does not read.
@@ -224,10 +226,7 @@ impl Connection {
                     // A relay passes the FIN on once the bytes before it are written.
                     other_end.finish();
                 }
-                if reason == CloseReason::PeerClosed
-                    && half_close
-                    && !ending.here.load(Ordering::Acquire)
-                {
+                if reason == CloseReason::PeerClosed && half_close && !ending.here.is_stopped() {
                     let _ = socket.shutdown(Shutdown::Read);
                     emitter.emit(EventKind::PeerFinished { client, peer });
                     // Sends still go out until the writer fails or the connection is closed.
@@ -248,7 +247,7 @@ impl Connection {
                         limit: shared.budget.limit(),
                         held: usage.held_at_eviction(),
                     })
-                } else if ending.here.load(Ordering::Acquire) {
+                } else if ending.here.is_stopped() {
                     CloseReason::ClosedHere
                 } else if let Some(problem) = tls_failure.and_then(|failure| failure.take()) {
                     CloseReason::Failed(Error::TlsHandshake { peer, problem })
@@ -323,7 +322,7 @@ impl Connection {
 
     /// Closes the connection from this side; the reader then reports `ClosedHere`.
     pub fn close(&self) {
-        self.ending.here.store(true, Ordering::Release);
+        self.ending.here.signal();
         shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
         if let Some(wire) = &self.wire {
             wire.cut();
@@ -338,7 +337,7 @@ impl Connection {
     /// and then the FIN waits behind unsent data that the RST throws away.
     pub fn reset(&self) {
         self.ending.reset.store(true, Ordering::Release);
-        self.ending.here.store(true, Ordering::Release);
+        self.ending.here.signal();
         let _ = self.socket.set_linger(Some(std::time::Duration::ZERO));
         let side = if self.ending.writing.load(Ordering::Acquire) {
             Shutdown::Both

@@ -4,14 +4,18 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, describe_io};
 use crate::net::SessionKind;
 use crate::net::command::Destination;
+#[cfg(unix)]
+use crate::net::fifo_source::FifoSource;
 use crate::net::session::Handle;
+#[cfg(unix)]
+use crate::net::stop_pipe::{StopPipe, Stopping, stop_pipe};
 use crate::net::stoppable::Stoppable;
 
 /// The chunk a file is sent in: large over TCP, one safe datagram size over UDP.
@@ -32,9 +36,8 @@ pub struct FileSend {
     /// Why the send stopped early, once it has.
     failure: Arc<Mutex<Option<Error>>>,
     worker: Option<Stoppable>,
-    /// A FIFO's reading end blocks in `open` and `read` until a writer comes: stopping opens
-    /// it for writing for a moment, which wakes both.
-    fifo: Option<PathBuf>,
+    /// A FIFO's waits for its writer `poll` this too: dropped with the send, it ends them.
+    _fifo_stop: Option<Stopping>,
 }
 
 impl FileSend {
@@ -63,18 +66,21 @@ impl FileSend {
         let read = Arc::new(AtomicU64::new(0));
         let written = Arc::new(AtomicU64::new(0));
         let failure = Arc::new(Mutex::new(None));
+        let (fifo_stop, stopping) =
+            stop_if_fifo(&metadata).map_err(|e| file_error("opening", &e))?;
         let worker = {
             let (read, written, failure) = (read.clone(), written.clone(), failure.clone());
             let path = path.to_path_buf();
             Stoppable::spawn("file-send", move |stop| {
                 let give_up = || stop.is_stopped() || handle.is_stopping();
                 let stopped = (|| {
-                    let mut file = File::open(&path).map_err(|e| file_error("opening", &e))?;
+                    let mut source =
+                        Source::open(&path, fifo_stop).map_err(|e| file_error("opening", &e))?;
                     let mut buf = vec![0u8; chunk];
                     loop {
-                        let n = match file.read(&mut buf) {
-                            Ok(0) => return Ok(()),
-                            Ok(n) => n,
+                        let n = match source.read(&mut buf) {
+                            Ok(None | Some(0)) => return Ok(()),
+                            Ok(Some(n)) => n,
                             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
                             Err(err) => return Err(file_error("reading", &err)),
                         };
@@ -84,7 +90,7 @@ impl FileSend {
                         let data = buf[..n].to_vec();
                         // The connection's close says why; this says what it left unsent.
                         handle
-                            .send_wait(to.clone(), data, Some(written.clone()), &give_up)
+                            .send_wait(to.clone(), data, Some(written.clone()), &[stop.receiver()])
                             .map_err(|_| {
                                 let sent = read.load(Ordering::Acquire);
                                 file_error(
@@ -108,7 +114,7 @@ impl FileSend {
             written,
             failure,
             worker: Some(worker),
-            fifo: is_fifo(&metadata).then(|| path.to_path_buf()),
+            _fifo_stop: stopping,
         })
     }
 
@@ -145,36 +151,59 @@ impl FileSend {
     }
 }
 
-impl Drop for FileSend {
-    fn drop(&mut self) {
-        // Signals the stop; the thread ends by itself.
-        drop(self.worker.take());
-        if let Some(fifo) = &self.fifo {
-            wake_fifo_reader(fifo);
+/// What a send reads: a file or a device, or a FIFO whose waits a stop ends.
+enum Source {
+    File(File),
+    #[cfg(unix)]
+    Fifo(FifoSource),
+}
+
+impl Source {
+    fn open(path: &Path, fifo_stop: Option<StopPipe>) -> std::io::Result<Source> {
+        match fifo_stop {
+            #[cfg(unix)]
+            Some(stop) => FifoSource::open(path, stop).map(Source::Fifo),
+            _ => File::open(path).map(Source::File),
+        }
+    }
+
+    /// The next bytes into `buf` (0 at the end), or None once the send is stopped.
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<Option<usize>> {
+        match self {
+            Source::File(file) => file.read(buf).map(Some),
+            #[cfg(unix)]
+            Source::Fifo(fifo) => fifo.read(buf),
         }
     }
 }
 
+impl Drop for FileSend {
+    fn drop(&mut self) {
+        // Signals the stop (a FIFO's waits see it as `_fifo_stop` drops); the thread ends by
+        // itself.
+        drop(self.worker.take());
+    }
+}
+
+/// For a FIFO, the stop its waits poll and what says it.
 #[cfg(unix)]
-fn is_fifo(metadata: &std::fs::Metadata) -> bool {
-    std::os::unix::fs::FileTypeExt::is_fifo(&metadata.file_type())
+fn stop_if_fifo(
+    metadata: &std::fs::Metadata,
+) -> std::io::Result<(Option<StopPipe>, Option<Stopping>)> {
+    if !std::os::unix::fs::FileTypeExt::is_fifo(&metadata.file_type()) {
+        return Ok((None, None));
+    }
+    let (pipe, stopping) = stop_pipe()?;
+    Ok((Some(pipe), Some(stopping)))
+}
+
+/// Windows has no FIFOs a path names.
+#[cfg(not(unix))]
+fn stop_if_fifo(_: &std::fs::Metadata) -> std::io::Result<(Option<StopPipe>, Option<Stopping>)> {
+    Ok((None, None))
 }
 
 #[cfg(not(unix))]
-fn is_fifo(_: &std::fs::Metadata) -> bool {
-    false
-}
-
-/// Opens a FIFO for writing without blocking, and closes it: a reader waiting in `open` gets
-/// its writer, and a reader waiting in `read` sees the end once no other writer holds it.
-#[cfg(unix)]
-fn wake_fifo_reader(fifo: &Path) {
-    use std::os::unix::fs::OpenOptionsExt;
-    let _ = std::fs::OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(fifo);
-}
-
+enum StopPipe {}
 #[cfg(not(unix))]
-fn wake_fifo_reader(_: &Path) {}
+enum Stopping {}

@@ -10,6 +10,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
 use crate::error::{Error, describe_io};
+use crate::net::accept_reserve::Reserve;
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::session::spawn_or_report;
@@ -89,6 +90,7 @@ fn accept_loop(
 ) {
     // The wait after the last failed accept, while accepting fails.
     let mut stalled: Option<Duration> = None;
+    let mut reserve = Reserve::new();
     loop {
         let result = listener.accept();
         if emitter.is_stopping() {
@@ -106,8 +108,8 @@ fn accept_loop(
             // That one connection failed (it was aborted or reset before we took it, a
             // firewall refused it): the next one is taken at once, and nothing is said.
             Err(err) if is_per_connection(&err) => {}
-            // Out of file descriptors or memory: clients wait in the queue. Said once; tried
-            // again at growing intervals until it clears.
+            // Out of file descriptors or memory: said once; the clients waiting are told with
+            // a close (each batch said); tried again at growing intervals until it clears.
             Err(err) => {
                 let wait = match stalled {
                     None => {
@@ -123,6 +125,14 @@ fn accept_loop(
                     Some(wait) => (wait * 2).min(ACCEPT_RETRY_MAX),
                 };
                 stalled = Some(wait);
+                let count = reserve.turn_away_waiting(listener);
+                if count > 0 {
+                    let error = Error::ClientsTurnedAway { local, count };
+                    emitter.emit(EventKind::Error {
+                        client: None,
+                        error,
+                    });
+                }
                 if woken.recv_timeout(wait) != Err(RecvTimeoutError::Timeout) {
                     return;
                 }

@@ -8,6 +8,7 @@
 //! reader's side, so a peer that does not read what it is sent is slowed by TCP itself. Stopping shuts the sockets down, which wakes every blocked
 //! call at once, so a stop never waits for traffic or a poll interval. No egui here.
 
+mod accept_reserve;
 pub mod addr;
 mod answers;
 mod budget;
@@ -21,6 +22,8 @@ mod delayed;
 mod direct_write;
 mod emitter;
 mod event;
+#[cfg(unix)]
+mod fifo_source;
 mod file_send;
 mod interrupt;
 mod kernel_drops;
@@ -40,6 +43,8 @@ mod session;
 mod shared;
 mod socket_options;
 mod stats;
+#[cfg(unix)]
+mod stop_pipe;
 mod stoppable;
 pub mod stress;
 mod tcp_client;

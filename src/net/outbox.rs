@@ -6,18 +6,15 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, bounded};
 
 use crate::net::budget::{Budget, Usage};
+use crate::net::stoppable::{Stop, any_signalled, wait_any};
 
 /// Bytes queued for one connection before producers wait (or the window is refused). A few
 /// MiB keep a socket busy; more would only be memory.
 pub const OUTBOX_CAPACITY: usize = 4 * 1024 * 1024;
-
-/// How often a producer waiting for room checks whether it should give up.
-const WAIT_CHECK: Duration = Duration::from_millis(50);
 
 /// Counts messages handed to a session and not yet finished (written, sent or failed), so a
 /// caller can tell when everything it sent has gone out.
@@ -123,8 +120,12 @@ pub(crate) enum Refused {
 
 pub(crate) struct Outbox {
     state: Mutex<State>,
-    /// Signalled when bytes leave the queue or it closes.
-    room: Condvar,
+    /// A token when bytes leave the queue while producers wait for room (one token: each
+    /// producer that leaves passes it on to the next).
+    room_tx: Sender<()>,
+    room_rx: Receiver<()>,
+    /// Signalled when the queue closes or finishes: wakes every waiting producer.
+    ended: Stop,
     /// Signalled when a message arrives or the queue closes.
     ready: Condvar,
     capacity: usize,
@@ -144,6 +145,8 @@ struct State {
     closed: bool,
     /// Takes no more messages; the writer ends once it has written those queued.
     finished: bool,
+    /// Producers waiting for room.
+    waiting: usize,
 }
 
 impl Outbox {
@@ -154,9 +157,12 @@ impl Outbox {
         usage: Arc<Usage>,
         direct: Option<Box<dyn WriteNow>>,
     ) -> Outbox {
+        let (room_tx, room_rx) = bounded(1);
         Outbox {
             state: Mutex::new(State::default()),
-            room: Condvar::new(),
+            room_tx,
+            room_rx,
+            ended: Stop::new(),
             ready: Condvar::new(),
             capacity,
             peer,
@@ -187,25 +193,37 @@ impl Outbox {
     }
 
     /// Queues `item`, waiting for room while the peer is slow. Gives the message back when the
-    /// connection closes or `give_up` says so (checked every few milliseconds).
-    pub fn push_wait(&self, item: Outgoing, give_up: &dyn Fn() -> bool) -> Result<(), Outgoing> {
+    /// connection closes or any of `give_up` (stops, channels never sent on) is signalled; the
+    /// wait wakes on room, on the close and on those stops, never on a timer.
+    pub fn push_wait(&self, item: Outgoing, give_up: &[&Receiver<()>]) -> Result<(), Outgoing> {
         let mut state = self.lock();
-        loop {
-            if state.closed || state.finished || give_up() {
-                return Err(item);
+        let mut waited = false;
+        let result = loop {
+            if state.closed || state.finished || any_signalled(give_up) {
+                break Err(item);
             }
             if fits(&state, item.data.len(), self.capacity) {
                 if let Some(rest) = self.write_now(&state, item) {
                     self.enqueue(&mut state, rest);
                 }
-                return Ok(());
+                break Ok(());
             }
-            state = self
-                .room
-                .wait_timeout(state, WAIT_CHECK)
-                .map(|(guard, _)| guard)
-                .unwrap_or_else(|poisoned| poisoned.into_inner().0);
+            state.waiting += 1;
+            waited = true;
+            drop(state);
+            let wakers: Vec<&Receiver<()>> = [&self.room_rx, self.ended.receiver()]
+                .into_iter()
+                .chain(give_up.iter().copied())
+                .collect();
+            wait_any(&wakers);
+            state = self.lock();
+            state.waiting -= 1;
+        };
+        // This producer may have taken the token another one needs to look again.
+        if waited && state.waiting > 0 {
+            let _ = self.room_tx.try_send(());
         }
+        result
     }
 
     /// The next message, waiting for one; None once closed, or finished and empty. The bytes
@@ -233,16 +251,19 @@ impl Outbox {
     pub fn written(&self, len: usize) {
         let mut state = self.lock();
         state.bytes -= len;
+        let waiting = state.waiting > 0;
         drop(state);
         self.budget.release(&self.usage, len);
-        self.room.notify_all();
+        if waiting {
+            let _ = self.room_tx.try_send(());
+        }
     }
 
     /// Takes no more messages: the writer writes those queued, then ends the stream with a FIN
     /// (a relay passing on the FIN of its other end).
     pub fn finish(&self) {
         self.lock().finished = true;
-        self.room.notify_all();
+        self.ended.signal();
         self.ready.notify_all();
     }
 
@@ -259,7 +280,7 @@ impl Outbox {
         state.bytes -= queued;
         drop(state);
         self.budget.release(&self.usage, queued);
-        self.room.notify_all();
+        self.ended.signal();
         self.ready.notify_all();
     }
 
@@ -347,10 +368,7 @@ mod tests {
         assert_eq!((queued.data.len(), queued.reported), (10, false));
         // Written in part: the rest is queued, already reported.
         let (outbox, in_flight) = outbox_writing_here(100, Some(Box::new(Takes(Some(4)))));
-        outbox
-            .push_wait(item(10, &in_flight), &|| false)
-            .ok()
-            .unwrap();
+        outbox.push_wait(item(10, &in_flight), &[]).ok().unwrap();
         let rest = outbox.pop().unwrap();
         assert_eq!((rest.data.len(), rest.reported), (6, true));
         // Written whole: nothing queued, nothing in flight.
@@ -393,54 +411,76 @@ mod tests {
     }
 
     #[test]
-    fn a_waiting_producer_continues_when_the_writer_makes_room_and_gives_up_on_close() {
+    fn a_waiting_producer_continues_when_the_writer_makes_room_and_gives_up_on_close_or_stop() {
         let (outbox, in_flight) = outbox(10);
         let outbox = Arc::new(outbox);
+        let stop = Stop::new();
         outbox.try_push(item(10, &in_flight)).ok().unwrap();
-        let (producer, asked) = waiting_producer(&outbox, &in_flight, 5);
-        waiting(&asked);
-        assert!(
-            !producer.is_finished(),
-            "the producer waits: nothing dropped"
-        );
+        let producer = waiting_producer(&outbox, &in_flight, 5, &stop);
+        assert!(producer.is_empty(), "the producer waits: nothing dropped");
         let first = outbox.pop().unwrap();
         outbox.written(first.data.len());
-        assert!(producer.join().unwrap(), "queued once there was room");
+        assert!(ended(&producer), "queued once there was room");
         assert_eq!(outbox.pop().unwrap().data.len(), 5);
 
-        let (stuck, asked) = waiting_producer(&outbox, &in_flight, 20);
-        waiting(&asked);
+        // Two waiting (the 5 bytes popped are still being written): each is woken in turn.
+        outbox.try_push(item(5, &in_flight)).ok().unwrap();
+        let (first, second) = (
+            waiting_producer(&outbox, &in_flight, 3, &stop),
+            waiting_producer(&outbox, &in_flight, 3, &stop),
+        );
+        outbox.written(5);
+        let next = outbox.pop().unwrap();
+        outbox.written(next.data.len());
+        assert!(ended(&first) && ended(&second));
+        let queued = outbox.pop().unwrap().data.len() + outbox.pop().unwrap().data.len();
+        outbox.written(queued);
+
+        outbox.try_push(item(10, &in_flight)).ok().unwrap();
+        let stopped = waiting_producer(&outbox, &in_flight, 20, &stop);
+        stop.signal();
+        assert!(!ended(&stopped), "a stop wakes a waiting producer");
+
+        let stuck = waiting_producer(&outbox, &in_flight, 20, &Stop::new());
         outbox.close();
-        assert!(!stuck.join().unwrap(), "close wakes a waiting producer");
+        assert!(!ended(&stuck), "close wakes a waiting producer");
         assert!(outbox.pop().is_none());
     }
 
-    /// A thread that queues `len` bytes with `push_wait` (true once queued, false when given
-    /// back), and a channel that gets a token each time it asks whether to give up.
+    /// A thread that queues `len` bytes with `push_wait`, giving up on `stop`; returns once it
+    /// waits for room, with where it says how that ended (true once queued, false when given
+    /// back).
     fn waiting_producer(
         outbox: &Arc<Outbox>,
         in_flight: &Arc<InFlight>,
         len: usize,
-    ) -> (std::thread::JoinHandle<bool>, Receiver<()>) {
-        let (outbox, in_flight) = (outbox.clone(), in_flight.clone());
-        let (ask, asked) = crossbeam_channel::unbounded();
-        let producer = std::thread::spawn(move || {
-            let give_up = move || {
-                let _ = ask.send(());
-                false
-            };
-            outbox.push_wait(item(len, &in_flight), &give_up).is_ok()
-        });
-        (producer, asked)
+        stop: &Stop,
+    ) -> Receiver<bool> {
+        let (outbox, in_flight, stop) = (outbox.clone(), in_flight.clone(), stop.clone());
+        let waiting_before = outbox.lock().waiting;
+        let (tell, told) = bounded(1);
+        {
+            let outbox = outbox.clone();
+            std::thread::spawn(move || {
+                let queued = outbox.push_wait(item(len, &in_flight), &[stop.receiver()]);
+                let _ = tell.send(queued.is_ok());
+            });
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while outbox.lock().waiting == waiting_before {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the producer never waited for room"
+            );
+            std::thread::yield_now();
+        }
+        told
     }
 
-    /// Returns once the producer has asked twice whether to give up: it found no room the
-    /// first time and is waiting for some (it asks again on each wake-up or check).
-    fn waiting(asked: &Receiver<()>) {
-        for _ in 0..2 {
-            asked
-                .recv_timeout(Duration::from_secs(10))
-                .expect("the producer never waited for room");
-        }
+    /// How a waiting producer ended; a producer that is never woken fails the test.
+    fn ended(producer: &Receiver<bool>) -> bool {
+        producer
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the producer was never woken")
     }
 }

@@ -4,7 +4,6 @@
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use socket2::Socket;
@@ -110,7 +109,7 @@ impl Reader<'_> {
                 }
                 // Closed here: the close woke this read (on Windows by cancelling it, which
                 // reads as a timeout), so it must not read again.
-                Err(_) if self.ending.here.load(Ordering::Acquire) => CloseReason::ClosedHere,
+                Err(_) if self.ending.here.is_stopped() => CloseReason::ClosedHere,
                 Err(err)
                     if matches!(
                         err.kind(),
@@ -217,7 +216,8 @@ impl Reader<'_> {
     /// connection, waiting for room: while either peer does not read, this reader does not
     /// read either. False only when nobody reads events.
     fn answer(&self, answer: Answer) -> bool {
-        let closing = || self.ending.here.load(Ordering::Acquire) || self.emitter.is_stopping();
+        // Closed from this side or the session stopping: either wakes a wait for room.
+        let closing = [self.ending.here.receiver(), self.emitter.stop().receiver()];
         if let (Some((data, ticket)), Some(forward)) = (answer.relay, &self.forward) {
             let len = data.len();
             // Refused only when the other end is closing: its close says what became of it.

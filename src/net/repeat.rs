@@ -44,7 +44,9 @@ impl Repeater {
                     // A send that fails to its one peer means the session or the connection
                     // ended (which its events say): nobody is left to send to. A server's
                     // clients come and go: it repeats to whoever is there.
-                    if handle.send_wait(to.clone(), data, None, &stopped).is_err()
+                    if handle
+                        .send_wait(to.clone(), data, None, &[stop.receiver()])
+                        .is_err()
                         && (stopped() || sends_to_one_peer(&handle, &to))
                     {
                         return;
@@ -72,7 +74,6 @@ impl Repeater {
     ) -> Result<Repeater, Error> {
         let thread = Stoppable::spawn("schedule", move |stop| {
             let start = Instant::now();
-            let stopped = || stop.is_stopped() || handle.is_stopping();
             for (at, data) in timeline {
                 // Nothing is sent on either stop: they disconnect when the Repeater is
                 // dropped or the session stops.
@@ -81,7 +82,10 @@ impl Repeater {
                     recv(handle.stopping()) -> _ => return,
                     recv(at_instant(start + at)) -> _ => {}
                 }
-                if handle.send_wait(to.clone(), data, None, &stopped).is_err() {
+                if handle
+                    .send_wait(to.clone(), data, None, &[stop.receiver()])
+                    .is_err()
+                {
                     return;
                 }
             }

@@ -245,9 +245,9 @@ impl Runner {
                             client: 0,
                             random: random.draw(),
                         };
-                        let stopped = || self.stopped();
                         let data = template.render(values);
-                        match self.handle.send_wait(self.to.clone(), data, None, &stopped) {
+                        let stop = [self.stop.receiver()];
+                        match self.handle.send_wait(self.to.clone(), data, None, &stop) {
                             Ok(()) => StepState::Passed,
                             Err(_) if self.stopped() => break,
                             Err(error) => StepState::Failed(error),

@@ -6,9 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, select};
+use crossbeam_channel::{Receiver, Select, Sender, TrySendError, bounded, select};
 
 use crate::error::Error;
 use crate::net::budget::DEFAULT_MEMORY_BUDGET;
@@ -21,6 +21,7 @@ use crate::net::rules::Responder;
 pub(crate) use crate::net::shared::Shared;
 use crate::net::shared::lock;
 use crate::net::stats::{Counters, Totals};
+use crate::net::stoppable::any_signalled;
 use crate::net::{
     ClientId, FileSend, RelayConfig, Repeater, TcpClientConfig, TcpServerConfig, UdpConfig, Waker,
     relay, tcp_client, tcp_server, udp,
@@ -33,10 +34,6 @@ const EVENT_CAPACITY: usize = 256;
 /// Commands and messages waiting for the control thread; the window is refused past this
 /// (the control thread only hands messages on, so it is rarely full), producers wait.
 const CONTROL_CAPACITY: usize = 1024;
-
-/// How often a producer waiting on a full control queue checks whether to give up (its own
-/// reason; the session's stop wakes it at once).
-const WAIT_CHECK: Duration = Duration::from_millis(50);
 
 /// Worker threads touch little stack; a small one keeps a thousand clients cheap.
 const WORKER_STACK: usize = 256 * 1024;
@@ -230,7 +227,7 @@ impl Session {
     /// Queues `data`, waiting while the peer is slower than us (TCP flow control then slows
     /// the producer). For threads that may wait: the CLI's input, file sends, periodic sends.
     pub fn send_wait(&self, to: Destination, data: Vec<u8>) -> Result<(), Error> {
-        self.handle.send_wait(to, data, None, &|| false)
+        self.handle.send_wait(to, data, None, &[])
     }
 
     /// Messages handed to the session that are not yet written or failed.
@@ -486,14 +483,18 @@ impl Handle {
     }
 
     /// Queues `data`, waiting for room; `progress` counts its bytes once written. Gives up
-    /// (with `NotConnected`) when `give_up` says so or the connection closes.
+    /// (with `NotConnected`) when the session stops, any of `give_up` (stops, channels never
+    /// sent on) is signalled or the connection closes: each of those wakes the wait.
     pub fn send_wait(
         &self,
         to: Destination,
         data: Vec<u8>,
         progress: Option<Arc<AtomicU64>>,
-        give_up: &dyn Fn() -> bool,
+        give_up: &[&Receiver<()>],
     ) -> Result<(), Error> {
+        let give_up: Vec<&Receiver<()>> = std::iter::once(self.stopping())
+            .chain(give_up.iter().copied())
+            .collect();
         let outboxes: Vec<Arc<Outbox>> = match self.direct(&to) {
             Some(outbox) => vec![outbox],
             None => self.every(&to),
@@ -505,26 +506,30 @@ impl Handle {
                 to,
                 message: self.outgoing(data, progress),
             };
-            // Woken by room in the queue or by the session's stop; `give_up` is looked at
-            // every `WAIT_CHECK` (it cannot wake anyone).
-            loop {
-                select! {
-                    send(commands, message) -> sent => {
-                        return sent.map_err(|_| Error::NotConnected);
-                    }
-                    recv(self.stopping()) -> _ => return Err(Error::NotConnected),
-                    default(WAIT_CHECK) => if give_up() {
-                        return Err(Error::NotConnected);
-                    },
-                }
+            // Woken by room in the queue or by a stop.
+            let mut select = Select::new();
+            let send = select.send(commands);
+            for stop in &give_up {
+                select.recv(stop);
             }
+            let operation = select.select();
+            return match operation.index() {
+                index if index == send => operation
+                    .send(commands, message)
+                    .map_err(|_| Error::NotConnected),
+                index => {
+                    // A selected operation must be completed.
+                    let _ = operation.recv(give_up[index - 1]);
+                    Err(Error::NotConnected)
+                }
+            };
         }
         // To several clients, one that leaves meanwhile does not stop the others.
         let mut delivered = false;
         for outbox in outboxes {
             let message = self.outgoing(data.clone(), progress.clone());
-            delivered |= outbox.push_wait(message, give_up).is_ok();
-            if give_up() {
+            delivered |= outbox.push_wait(message, &give_up).is_ok();
+            if any_signalled(&give_up) {
                 break;
             }
         }

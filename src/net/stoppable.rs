@@ -9,7 +9,7 @@
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded};
+use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, bounded};
 
 use crate::error::Error;
 use crate::net::session::spawn_worker;
@@ -56,6 +56,12 @@ impl Stop {
     }
 }
 
+impl Default for Stop {
+    fn default() -> Stop {
+        Stop::new()
+    }
+}
+
 /// What a thread watches to know it should stop.
 #[derive(Clone)]
 pub(crate) struct StopSignal(Receiver<()>);
@@ -69,6 +75,25 @@ impl StopSignal {
     pub fn receiver(&self) -> &Receiver<()> {
         &self.0
     }
+}
+
+/// True once any of `stops` (channels never sent on, such as [`Stop::receiver`]) is signalled.
+pub(crate) fn any_signalled(stops: &[&Receiver<()>]) -> bool {
+    stops
+        .iter()
+        .any(|stop| matches!(stop.try_recv(), Err(TryRecvError::Disconnected)))
+}
+
+/// Waits until any of `wakers` is ready: a token sent, or a stop signalled. Takes one token.
+pub(crate) fn wait_any(wakers: &[&Receiver<()>]) {
+    let mut select = Select::new();
+    for waker in wakers {
+        select.recv(waker);
+    }
+    let operation = select.select();
+    let index = operation.index();
+    // A selected operation must be completed, with the receiver it was chosen for.
+    let _ = operation.recv(wakers[index]);
 }
 
 /// A background job's thread, with its name and its stop. Dropping it stops the job without

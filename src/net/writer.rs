@@ -66,45 +66,10 @@ impl Writer {
             self.outbox.written(len);
             drop(ticket);
             if let Err((sent, err)) = written {
-                // The `Sent` row came as the write started: say how much of it went out.
-                if self.ending.here.load(Ordering::Acquire) {
-                    let error = Error::SendFailed {
-                        peer,
-                        sent,
-                        len,
-                        message: "the connection was closed here during the write".to_string(),
-                    };
-                    self.emitter.emit(EventKind::Error { client, error });
-                } else if peer_ended(&err) {
-                    // The peer reset or went away: the reader reports that as the close; this
-                    // says what became of the write, as before.
-                    let error = Error::SendFailed {
-                        peer,
-                        sent,
-                        len,
-                        message: crate::error::describe_io(&err),
-                    };
-                    self.emitter.emit(EventKind::Error { client, error });
-                } else {
-                    // This end gave up on the peer: the connection closes for this reason, said
-                    // once, as it closes (unless the reader had ended first).
-                    let error = match (err.kind(), self.send_timeout) {
-                        (io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut, Some(limit)) => {
-                            Error::SendTimeout {
-                                peer,
-                                millis: limit.as_millis() as u64,
-                                sent,
-                                len,
-                            }
-                        }
-                        _ => Error::SendFailed {
-                            peer,
-                            sent,
-                            len,
-                            message: crate::error::describe_io(&err),
-                        },
-                    };
-                    self.ending.writer_gave_up(error);
+                // A write cut short by our own close, reset or stop is what was asked for, not
+                // an error: the close is reported as `ClosedHere`/`ResetHere` and nothing more.
+                if !self.ending.here.is_stopped() {
+                    self.write_failed(err, sent, len);
                 }
                 shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
                 break;
@@ -119,6 +84,45 @@ impl Writer {
         if self.outbox.is_finished() && !self.ending.reset.load(Ordering::Acquire) {
             let _ = self.socket.shutdown(Shutdown::Write);
         }
+    }
+}
+
+impl Writer {
+    /// Says what became of a write that failed on the peer's account or ours (`sent` of
+    /// `len` bytes went out).
+    fn write_failed(&self, err: io::Error, sent: usize, len: usize) {
+        let (client, peer) = (self.client, self.peer);
+        if peer_ended(&err) {
+            // The peer reset or went away: the reader reports that as the close; this says
+            // what became of the write.
+            let error = Error::SendFailed {
+                peer,
+                sent,
+                len,
+                message: crate::error::describe_io(&err),
+            };
+            self.emitter.emit(EventKind::Error { client, error });
+            return;
+        }
+        // This end gave up on the peer: the connection closes for this reason, said once, as
+        // it closes (unless the reader had ended first).
+        let error = match (err.kind(), self.send_timeout) {
+            (io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut, Some(limit)) => {
+                Error::SendTimeout {
+                    peer,
+                    millis: limit.as_millis() as u64,
+                    sent,
+                    len,
+                }
+            }
+            _ => Error::SendFailed {
+                peer,
+                sent,
+                len,
+                message: crate::error::describe_io(&err),
+            },
+        };
+        self.ending.writer_gave_up(error);
     }
 }
 

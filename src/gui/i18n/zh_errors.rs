@@ -108,6 +108,9 @@ pub fn error(error: &Error) -> String {
             "在 {local} 上接受连接失败：{}；新客户端在队列中等待，直到恢复（以渐长的间隔重试；只提示一次）",
             known(reason)
         ),
+        Error::ClientsTurnedAway { local, count } => format!(
+            "{local} 的队列中有 {count} 个等待的客户端被立即关闭：文件描述符用尽，无法接受它们"
+        ),
         Error::Forbidden(addr) => format!("地址 {addr} 被禁止使用：{}", known(FORBIDDEN_WHY)),
         Error::BroadcastNotEnabled(addr) => {
             format!("发送到 {addr} 被拒绝：要发送到广播地址，请打开“广播”")
