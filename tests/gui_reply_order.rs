@@ -68,8 +68,25 @@ fn every_auto_reply_row_follows_the_row_it_answers() {
         std::thread::sleep(Duration::from_millis(20));
     }
     upload.join().unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    page.drain_events();
+    // Every message answered and logged: as many replies as messages (a reply's row comes
+    // after its message's, so the count of replies catches up last).
+    let counts = |page: &socket_tester::gui::model::page::Page| {
+        let log = page.log();
+        (0..log.len()).fold((0usize, 0usize), |(rx, tx), i| match log.direction(i) {
+            Direction::Rx => (rx + 1, tx),
+            Direction::Tx => (rx, tx + 1),
+            _ => (rx, tx),
+        })
+    };
+    loop {
+        page.drain_events();
+        let (rx, tx) = counts(&page);
+        if tx >= rx {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{tx} of {rx} replies logged");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     client.shutdown(std::net::Shutdown::Both).unwrap();
     drop(acks.join());
     // At every row, no more replies have been logged than messages received.

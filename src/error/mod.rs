@@ -124,7 +124,7 @@ pub enum Error {
         likely: &'static str,
     },
     #[error(
-        "accepting on {local} failed: {reason}; new clients wait in the queue until this clears (tried again at growing intervals; said once)"
+        "accepting on {local} failed: {reason}; tried again at growing intervals until it clears (said once)"
     )]
     AcceptStalled { local: SocketAddr, reason: String },
     /// While accepting failed, the clients that waited were taken and closed, so they are told

@@ -105,7 +105,7 @@ pub fn error(error: &Error) -> String {
             likely_cause(likely)
         ),
         Error::AcceptStalled { local, reason } => format!(
-            "在 {local} 上接受连接失败：{}；新客户端在队列中等待，直到恢复（以渐长的间隔重试；只提示一次）",
+            "在 {local} 上接受连接失败：{}；以渐长的间隔重试，直到恢复（只提示一次）",
             known(reason)
         ),
         Error::ClientsTurnedAway { local, count } => format!(
