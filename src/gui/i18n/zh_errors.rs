@@ -269,6 +269,6 @@ mod tests {
             local: addr,
             reason: "Too many open files".into(),
         });
-        assert!(stalled.contains("队列"), "{stalled}");
+        assert!(stalled.contains("重试"), "{stalled}");
     }
 }
