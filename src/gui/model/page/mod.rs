@@ -336,27 +336,31 @@ impl Page {
     pub fn join_group(&mut self) {
         self.status_error = None;
         match parse_multicast(&self.config.multicast_group) {
-            Ok(group) => {
-                if !self.config.multicast_groups.contains(&group) {
-                    self.config.multicast_groups.push(group);
-                    if let Some(session) = &self.session
-                        && let Err(error) = session.command(Command::JoinMulticast(group))
-                    {
-                        self.status_error = Some(i18n::error(&error));
-                    }
+            // The list shows what the socket has joined: a join the session refused (its
+            // queue full) is not listed.
+            Ok(group) if !self.config.multicast_groups.contains(&group) => {
+                match self.command(Command::JoinMulticast(group)) {
+                    Ok(()) => self.config.multicast_groups.push(group),
+                    Err(error) => self.status_error = Some(i18n::error(&error)),
                 }
             }
+            Ok(_) => {}
             Err(error) => self.status_error = Some(i18n::error(&error)),
         }
     }
 
     pub fn leave_group(&mut self, group: IpAddr) {
-        self.config.multicast_groups.retain(|g| *g != group);
-        if let Some(session) = &self.session
-            && let Err(error) = session.command(Command::LeaveMulticast(group))
-        {
-            self.status_error = Some(i18n::error(&error));
+        match self.command(Command::LeaveMulticast(group)) {
+            Ok(()) => self.config.multicast_groups.retain(|g| *g != group),
+            Err(error) => self.status_error = Some(i18n::error(&error)),
         }
+    }
+
+    /// Hands `command` to the open session; with none open there is nothing to refuse it.
+    fn command(&self, command: Command) -> Result<(), Error> {
+        self.session
+            .as_ref()
+            .map_or(Ok(()), |session| session.command(command))
     }
 
     pub fn set_encoding(&mut self, encoding: TextEncoding) {

@@ -279,3 +279,58 @@ fn the_client_list_is_kept_from_the_events_in_their_order() {
     let ids: Vec<_> = page.clients().iter().map(|client| client.id).collect();
     assert_eq!(ids, [2, 3]);
 }
+
+/// A multicast join the session refuses (its command queue full) is not listed as joined:
+/// the list shows what the socket joined, and the status line says why.
+#[test]
+fn a_refused_multicast_join_is_not_listed() {
+    let mut page = page(SessionKind::Udp);
+    page.config.bind_address = "127.0.0.1".into();
+    page.config.bind_port = "0".into();
+    act(&mut page, PageAction::Toggle);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let local = loop {
+        page.drain_events();
+        if let Link::Listening { local } = page.link {
+            break local;
+        }
+        assert!(std::time::Instant::now() < deadline, "never listening");
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    // Nobody takes the page's events now: a flood fills its event channel, and the control
+    // thread then waits to report the sends below, so the commands pile up in its queue.
+    let flood = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    for _ in 0..40_000 {
+        let _ = flood.send_to(b"x", local);
+    }
+    let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    page.config.host = "127.0.0.1".into();
+    page.config.port = peer.local_addr().unwrap().port().to_string();
+    page.message = "ping".into();
+    for _ in 0..4 {
+        act(&mut page, PageAction::Send);
+    }
+    let mut refused = None;
+    for n in 0..4000u32 {
+        let group = format!("239.9.{}.{}", n / 250, n % 250 + 1);
+        page.config.multicast_group = group.clone();
+        page.join_group();
+        if page.status_error.is_some() {
+            refused = Some(group.parse::<IpAddr>().unwrap());
+            break;
+        }
+    }
+    let refused = refused.expect("the session's queue filled and refused a join");
+    assert_eq!(
+        page.status_error.as_deref(),
+        Some(i18n::error(&Error::SessionBusy).as_str())
+    );
+    assert!(
+        !page.config.multicast_groups.contains(&refused),
+        "a refused join is not listed"
+    );
+    assert!(
+        !page.config.multicast_groups.is_empty(),
+        "the joins taken are"
+    );
+}
