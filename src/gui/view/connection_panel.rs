@@ -152,10 +152,18 @@ fn tls_switches(page: &mut Page, ui: &mut Ui) {
         } else {
             RichText::new(t("Accept any certificate"))
         };
-        ui.add_enabled(
-            editable,
-            egui::Checkbox::new(&mut config.tls_accept_any, label),
-        )
+        // A warning stays readable while the session runs (a disabled widget is drawn at
+        // half alpha: the light theme's orange fell to about 3:1 against the panel).
+        ui.scope(|ui| {
+            if config.tls_accept_any {
+                ui.visuals_mut().disabled_alpha = 1.0;
+            }
+            ui.add_enabled(
+                editable,
+                egui::Checkbox::new(&mut config.tls_accept_any, label),
+            )
+        })
+        .inner
         .on_hover_text(t(
             "For devices with self-signed certificates: the certificate is not checked, so whoever sits between could read and change the traffic",
         ));
