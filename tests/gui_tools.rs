@@ -368,6 +368,22 @@ fn presentation_switch_enlarges_and_sharpens_and_switches_back() {
     );
 }
 
+/// At a projector's size the language is chosen in the top bar's "»" menu, in one click (a
+/// box there opened its list over the menu, and the click on it closed the menu instead).
+#[test]
+fn the_language_is_chosen_in_the_overflow_menu_in_one_click() {
+    let mut h = app();
+    click(&mut h, "Presentation");
+    h.get_all_by_label("»").next().expect("a » menu").click();
+    h.run();
+    h.get_by_label("简体中文").click();
+    h.run();
+    assert_eq!(
+        h.state().language,
+        socket_tester::gui::i18n::Language::Chinese
+    );
+}
+
 #[test]
 fn stress_tab_shows_live_figures_stops_and_exports_the_report() {
     let server = common::EchoServer::start().addr;

@@ -42,7 +42,7 @@ pub fn draw(app: &mut App, ui: &mut Ui) {
                         look(app, ui);
                     }
                     theme(app, ui);
-                    ui.horizontal(|ui| language(app, ui));
+                    language_choices(app, ui);
                 })
                 .response
                 .on_hover_text(t("View, theme and language"));
@@ -156,6 +156,26 @@ fn language(app: &mut App, ui: &mut Ui) {
         .response;
     let label = ui.label(t("Language"));
     combo.labelled_by(label.id);
+    set_language(app, language);
+}
+
+/// The languages side by side, for the "»" menu: a box's list would open over the menu, and
+/// the click on it closed the menu instead (a choice here is one click).
+fn language_choices(app: &mut App, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        ui.label(t("Language"));
+        for choice in [Language::English, Language::Chinese] {
+            if ui
+                .selectable_label(app.language == choice, choice.name())
+                .clicked()
+            {
+                set_language(app, choice);
+            }
+        }
+    });
+}
+
+fn set_language(app: &mut App, language: Language) {
     if language != app.language {
         app.language = language;
         i18n::set_language(language);
