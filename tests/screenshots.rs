@@ -62,9 +62,12 @@ fn bound_by(h: &mut Harness<'static, App>, button: &str) -> std::net::SocketAddr
     }
 }
 
+/// Steps the app until `until` holds; a picture of a state that never came fails instead of
+/// being written (under load the wait used to run out and save whatever was on screen).
 fn settle(h: &mut Harness<'static, App>, until: impl Fn(&mut Harness<'static, App>) -> bool) {
     let deadline = Instant::now() + common::DEADLINE;
-    while !until(h) && Instant::now() < deadline {
+    while !until(h) {
+        assert!(Instant::now() < deadline, "the screen never reached its state");
         h.step();
         thread::sleep(Duration::from_millis(5));
     }
