@@ -198,3 +198,26 @@ proptest! {
         prop_assert_eq!(base64_decode(encoded.as_bytes()).unwrap(), bytes);
     }
 }
+
+proptest! {
+    /// An auto-reply's template, as typed, never panics: parsing refuses or takes it, and a
+    /// taken one renders for any message and any groups, in text and in hex.
+    #[test]
+    fn a_reply_template_never_panics(
+        reply in r"([A-Z0-9 \\]|\$\{(rx|rx\.hex|rx\.len|[0-9]{1,2}|rx\[[0-9]{0,3}\.\.[0-9]{0,3}\])\}|\$\$\{|\$){0,8}",
+        message in proptest::collection::vec(any::<u8>(), 0..64),
+        hex in any::<bool>(),
+    ) {
+        use socket_tester::codec::reply_template::ReplyTemplate;
+        let format = PayloadFormat {
+            mode: if hex { InputMode::Hex } else { InputMode::Text },
+            escapes: true,
+            ..PayloadFormat::default()
+        };
+        if let Ok(template) = ReplyTemplate::parse(&reply, &format) {
+            let out = template.render(&message, &|n| Some(vec![b'g'; n]));
+            // Each of at most 8 parts is at most 3 bytes per message byte, or what was typed.
+            prop_assert!(out.len() <= 8 * (3 * message.len() + reply.len() + 9));
+        }
+    }
+}

@@ -189,3 +189,35 @@ fn saving_a_preset_moves_no_control() {
         assert_eq!(h.get_by_label("Save as preset").rect(), save, "{size:?}");
     }
 }
+
+/// Issue 28 item 3: a reply that names a group its rule's match does not have is refused
+/// under the rules as it is typed, with why; one that names the message's bytes is taken.
+#[test]
+fn a_reply_naming_what_the_match_lacks_is_refused_as_it_is_typed() {
+    let mut h = projector(SIZES[0], Language::English);
+    // Rules are checked as they go to an open session.
+    click(&mut h, "TCP Server");
+    let config = h.state_mut().tab().page().config_mut();
+    config.bind_address = "127.0.0.1".into();
+    config.bind_port = "0".into();
+    click(&mut h, "Listen");
+    click(&mut h, "Auto-reply rules");
+    click(&mut h, "Add rule");
+    type_into(&mut h, "Pattern", "PING");
+    type_into(&mut h, "Reply", "PONG ${1}");
+    click(&mut h, "On");
+    let said = h
+        .state_mut()
+        .tab()
+        .page()
+        .rules_error()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        said.contains("names a group of a regular expression"),
+        "{said}"
+    );
+    h.state_mut().tab().page().config_mut().rules[0].reply = "PONG ${rx.len}".into();
+    h.run();
+    assert_eq!(h.state_mut().tab().page().rules_error(), None);
+}

@@ -67,7 +67,10 @@ fn bound_by(h: &mut Harness<'static, App>, button: &str) -> std::net::SocketAddr
 fn settle(h: &mut Harness<'static, App>, until: impl Fn(&mut Harness<'static, App>) -> bool) {
     let deadline = Instant::now() + common::DEADLINE;
     while !until(h) {
-        assert!(Instant::now() < deadline, "the screen never reached its state");
+        assert!(
+            Instant::now() < deadline,
+            "the screen never reached its state"
+        );
         h.step();
         thread::sleep(Duration::from_millis(5));
     }

@@ -355,7 +355,9 @@ pub struct DataArgs {
     pub send_file: Option<std::path::PathBuf>,
     /// Reply when a message matches: MATCH=>REPLY (repeatable; the first match answers).
     /// MATCH is text to look for, hex:BYTES, ^START, re:REGEX, or * for any message;
-    /// REPLY is text (escapes such as \r\n work) or hex:BYTES.
+    /// REPLY is text (escapes such as \r\n work) or hex:BYTES, and can use what matched:
+    /// ${1}…${9} (re: groups), ${rx}, ${rx.hex}, ${rx.len}, ${rx[A..B]} (bytes A to B); $${ is
+    /// a literal ${. Example: 're:^ID=(\d+)=>ACK ${1}\n'.
     #[arg(long, value_name = "MATCH=>REPLY")]
     pub reply: Vec<String>,
     /// Run the steps of a sequence FILE (JSON: send, wait, expect a reply) once the session is

@@ -11,6 +11,7 @@ pub mod hex;
 pub mod payload;
 pub mod python_peer;
 pub mod render;
+pub mod reply_template;
 pub mod template;
 
 pub use checksum::Checksum;

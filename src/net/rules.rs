@@ -8,7 +8,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::codec::hex::parse_hex;
-use crate::codec::{InputMode, PayloadFormat, TextEncoding, build_payload};
+use crate::codec::reply_template::ReplyTemplate;
+use crate::codec::{InputMode, PayloadFormat, TextEncoding};
 use crate::error::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -131,7 +132,7 @@ pub(crate) enum Matcher {
 
 struct Compiled {
     matcher: Matcher,
-    reply: Vec<u8>,
+    reply: ReplyTemplate,
     delay: Duration,
 }
 
@@ -193,13 +194,33 @@ impl Responder {
             .iter()
             .find(|rule| rule.matcher.matches(data, text))
         {
+            let reply = self.build(rule, data, text);
             if rule.delay.is_zero() {
-                replies.now.push(rule.reply.clone());
+                replies.now.push(reply);
             } else {
-                replies.later = Some((rule.delay, rule.reply.clone()));
+                replies.later = Some((rule.delay, reply));
             }
         }
         replies
+    }
+
+    /// The rule's reply to this message: its groups (the text of each, in the session's
+    /// encoding) and its bytes where the reply names them.
+    fn build(&self, rule: &Compiled, data: &[u8], text: &str) -> Vec<u8> {
+        let captures = match &rule.matcher {
+            Matcher::Regex(regex) if rule.reply.groups_named() > 0 => regex.captures(text),
+            _ => None,
+        };
+        let group = |n: usize| {
+            let found = captures.as_ref()?.get(n)?.as_str();
+            // Decoded from this encoding, so it encodes back; UTF-8 if not.
+            Some(
+                self.encoding
+                    .encode(found)
+                    .unwrap_or_else(|_| found.as_bytes().to_vec()),
+            )
+        };
+        rule.reply.render(data, &group)
     }
 }
 
@@ -256,7 +277,27 @@ fn compile(rule: &Rule, encoding: TextEncoding) -> Result<Compiled, Error> {
         escapes: true,
         ..PayloadFormat::default()
     };
-    let reply = build_payload(&rule.reply, &reply_format)?;
+    let reply = ReplyTemplate::parse(&rule.reply, &reply_format)?;
+    let named = reply.groups_named();
+    let has = match &matcher {
+        Matcher::Regex(regex) => regex.captures_len() - 1,
+        _ => 0,
+    };
+    if named > has {
+        return Err(Error::InvalidRule {
+            rule: format!("reply '{}'", rule.reply),
+            reason: match &matcher {
+                Matcher::Regex(_) => format!(
+                    "${{{named}}} names group {named}, but the pattern has {has} group{}",
+                    if has == 1 { "" } else { "s" }
+                ),
+                _ => format!(
+                    "${{{named}}} names a group of a regular expression, and this rule's match \
+                     is not one (write re:… with groups in parentheses)"
+                ),
+            },
+        });
+    }
     // A delay past a day is a typing mistake, and one near u64::MAX ms would overflow the
     // moment it is due.
     if rule.delay_ms > crate::net::MAX_STEP_MS {

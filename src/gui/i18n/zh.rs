@@ -331,6 +331,10 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("Pattern", "模式"),
     ("Reply", "回复"),
     ("Hex reply", "十六进制回复"),
+    (
+        "What matched can go in the reply: ${1}…${9} (a regex's groups), ${rx} (the message), ${rx.hex}, ${rx.len}, ${rx[A..B]} (its bytes A to B); $${ is a literal ${",
+        "回复中可使用匹配到的内容：${1}…${9}（正则表达式的分组）、${rx}（整条消息）、${rx.hex}、${rx.len}、${rx[A..B]}（第 A 到 B 个字节）；$${ 表示字面的 ${",
+    ),
     ("Delay ms", "延迟毫秒"),
     ("Delete this rule", "删除此规则"),
     ("Add rule", "添加规则"),

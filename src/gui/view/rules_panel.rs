@@ -60,7 +60,8 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                     }
                     field_row(ui, t("Reply"), &mut rule.reply, true, |ui| {
                         ui.checkbox(&mut rule.reply_hex, t("Hex reply"));
-                    });
+                    })
+                    .on_hover_text(t("What matched can go in the reply: ${1}…${9} (a regex's groups), ${rx} (the message), ${rx.hex}, ${rx.len}, ${rx[A..B]} (its bytes A to B); $${ is a literal ${"));
                     let mut delay = rule.delay_ms.to_string();
                     ui.horizontal(|ui| {
                         if labelled_field(ui, t("Delay ms"), &mut delay, 50.0, true).changed() {
