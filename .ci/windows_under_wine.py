@@ -312,14 +312,15 @@ def ctrl_c_ends_clients_whose_device_stays_open():
         conn.close()
 
 
-def certificate():
-    """A server certificate for localhost made by openssl, not a CA (rustls refuses those)."""
-    cert, key = os.path.join(WORK, "cert.pem"), os.path.join(WORK, "key.pem")
+def certificate(name="cert", subject="/CN=localhost",
+                extra=("-addext", "subjectAltName=DNS:localhost")):
+    """A certificate made by openssl, self-signed and not a CA (rustls refuses a CA as a
+    peer's): a server's for localhost by default; its paths."""
+    cert, key = os.path.join(WORK, f"{name}.pem"), os.path.join(WORK, f"{name}.key")
     if not os.path.exists(cert):
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-             "-subj", "/CN=localhost", "-keyout", key, "-out", cert,
-             "-addext", "subjectAltName=DNS:localhost",
+             "-subj", subject, "-keyout", key, "-out", cert, *extra,
              "-addext", "basicConstraints=critical,CA:FALSE"],
             check=True, capture_output=True,
         )
@@ -350,25 +351,12 @@ def tls_client_against_python_ssl():
     assert any(line["event"] == "rx" and line["text"] == "secure hi" for line in lines), out
 
 
-def client_certificate():
-    """A client's certificate (CN=student), self-signed and not a CA: a server trusts it as is."""
-    cert, key = os.path.join(WORK, "student.pem"), os.path.join(WORK, "student.key")
-    if not os.path.exists(cert):
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-             "-subj", "/CN=student", "-keyout", key, "-out", cert,
-             "-addext", "basicConstraints=critical,CA:FALSE"],
-            check=True, capture_output=True,
-        )
-    return cert, key
-
-
 @check
 def mutual_tls_and_the_python_peer_program():
     """tcp-client --cert/--key to a Python server that asks for a client certificate, and
     --python-peer writing the program that plays the server's side."""
     cert, key = certificate()
-    student, student_key = client_certificate()
+    student, student_key = certificate("student", "/CN=student", ())
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     context.verify_mode = ssl.CERT_REQUIRED
