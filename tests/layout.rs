@@ -384,6 +384,14 @@ fn every_text_colour_has_a_contrast_of_at_least_4_5() {
         let field_text = styled.widgets.inactive.text_color();
         let disabled = blend(field_text, styled.extreme_bg_color, styled.disabled_alpha());
         texts.push(("disabled field", disabled, styled.extreme_bg_color));
+        // "Accept any certificate" while the session runs: a disabled checkbox that warns.
+        let alpha = palette::disabled_text_alpha(&styled, true);
+        let warning = blend(palette::warning(dark), styled.panel_fill, alpha);
+        texts.push((
+            "a warning on a disabled control",
+            warning,
+            styled.panel_fill,
+        ));
         texts.push((
             "weak text (hints)",
             styled.weak_text_color(),

@@ -155,9 +155,8 @@ fn tls_switches(page: &mut Page, ui: &mut Ui) {
         // A warning stays readable while the session runs (a disabled widget is drawn at
         // half alpha: the light theme's orange fell to about 3:1 against the panel).
         ui.scope(|ui| {
-            if config.tls_accept_any {
-                ui.visuals_mut().disabled_alpha = 1.0;
-            }
+            let alpha = palette::disabled_text_alpha(ui.visuals(), config.tls_accept_any);
+            ui.visuals_mut().disabled_alpha = alpha;
             ui.add_enabled(
                 editable,
                 egui::Checkbox::new(&mut config.tls_accept_any, label),
