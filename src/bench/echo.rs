@@ -131,8 +131,9 @@ impl SessionPair {
     /// None when the echo failed.
     fn round_trip(&mut self) -> Option<f64> {
         let start = Instant::now();
+        // As the command line sends a typed line: on this thread, straight to the connection.
         self.client
-            .send(Destination::Default, MESSAGE.to_vec())
+            .send_wait(Destination::Default, MESSAGE.to_vec())
             .ok()?;
         let mut got = 0;
         while got < MESSAGE.len() {

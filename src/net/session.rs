@@ -16,7 +16,7 @@ use crate::net::capture_file::CaptureFile;
 use crate::net::command::{Command, Control, Destination};
 use crate::net::emitter::Emitter;
 use crate::net::event::{Event, EventKind};
-use crate::net::outbox::{Outbox, Outgoing, Refused, Ticket};
+use crate::net::outbox::{Outbox, Outgoing, Ticket};
 use crate::net::rules::Responder;
 pub(crate) use crate::net::shared::Shared;
 use crate::net::shared::lock;
@@ -460,17 +460,10 @@ impl Handle {
         Outgoing::new(data, progress, Ticket::new(&self.shared.in_flight))
     }
 
+    /// Hands `data` to the control thread, which queues it for the connection (refused whole
+    /// there, as an `Error` event, when the peer is not reading): the caller, often the
+    /// window's thread, takes no lock of a connection and makes no system call.
     pub fn send(&self, to: Destination, data: Vec<u8>) -> Result<(), Error> {
-        if let Some(outbox) = self.direct(&to) {
-            return match outbox.try_push(self.outgoing(data, None)) {
-                Ok(()) => Ok(()),
-                Err(Refused::Full(waiting)) => Err(Error::PeerNotReading {
-                    peer: outbox.peer(),
-                    waiting,
-                }),
-                Err(Refused::Closed) => Err(Error::NotConnected),
-            };
-        }
         let commands = self.commands.as_ref().ok_or(Error::NotConnected)?;
         let message = Control::Send {
             to,

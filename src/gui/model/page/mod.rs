@@ -464,7 +464,14 @@ impl Page {
                     self.selected_client = None;
                 }
             }
-            EventKind::Error { error, .. } => self.status_error = Some(i18n::error(error)),
+            EventKind::Error { error, .. } => {
+                // A send refused whole by the engine (its queue is full) is said by the send
+                // box too, as a refusal at the moment of sending is.
+                if let Error::PeerNotReading { .. } = error {
+                    self.send_error = Some(i18n::error(error));
+                }
+                self.status_error = Some(i18n::error(error));
+            }
             EventKind::Stopped => {
                 if let Some(session) = self.session.take() {
                     self.earlier_totals = self.earlier_totals.saturating_add(session.totals());
