@@ -295,12 +295,14 @@ fn unfinished_lines_from_many_clients_stay_within_the_memory_budget() {
         kept * LINE <= 256 * MIB,
         "what stays open fits the 256 MiB budget ({kept} kept)"
     );
-    // The budget counts the frames' buffers; threads, stacks and the event queue come on top.
+    // The budget counts the frames' buffers; threads, stacks and the event queue (up to 32
+    // MiB of events) come on top: about 300 MiB alone, 358 MiB once in CI with the other long
+    // tests of this file running beside it.
     watch.check(
         &format!(
             "256 unfinished 16 MiB lines ({kept} kept, {closed_for_budget} closed by the budget)"
         ),
-        256 + 100,
+        256 + 150,
     );
     drop(still_open);
 }
