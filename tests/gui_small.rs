@@ -1,6 +1,7 @@
 //! Issue 27 item 8, the smaller things, in the window on a projector: the empty log's hint
-//! follows the session, a port field shows 65535 whole, a port that cannot be gets a log row,
-//! and with four sessions the status line's error is shown whole.
+//! follows the session (connecting, then connected), a port field shows 65535 whole, a port
+//! that cannot be gets a log row, with four sessions the status line's error is shown whole,
+//! and a long one leaves the status whole or out.
 
 mod gui_support;
 
@@ -9,9 +10,11 @@ use std::net::TcpListener;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use gui_support::*;
+use socket_tester::error::Error;
 use socket_tester::gui::app::App;
 use socket_tester::gui::i18n::Language;
 use socket_tester::gui::model::log::Direction;
+use socket_tester::net::{Event, EventKind};
 
 /// For each painted text that is `text` or starts with it: the characters painted inside
 /// their clip rectangle, and whether the text was cut with "…".
@@ -79,6 +82,24 @@ fn a_port_that_cannot_be_is_said_in_the_log_too() {
     );
 }
 
+/// A TLS client whose server takes the connection but has not answered the handshake is
+/// open, not connected: the empty log says it is connecting, not "Connected".
+#[test]
+fn while_the_handshake_waits_the_empty_log_says_connecting() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut h = projector(SIZES[1], Language::English);
+    h.state_mut().tab().page().config_mut().tls = true;
+    set_port(&mut h, &port.to_string());
+    click(&mut h, "Connect");
+    let _held = listener.accept().unwrap();
+    h.run();
+    let page = h.state_mut().tab().page();
+    assert!(page.is_open() && !page.is_connected() && page.log().is_empty());
+    assert!(h.query_by_label_contains("Connected:").is_none());
+    assert!(h.query_by_label_contains("Connecting:").is_some());
+}
+
 #[test]
 fn after_clear_the_empty_log_says_what_to_do_on_a_connected_session() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -129,6 +150,40 @@ fn with_four_sessions_the_status_error_is_shown_whole() {
                 .iter()
                 .any(|&(inside, cut)| !cut && inside == error.chars().count()),
             "{size:?}: {error} shown as {shown:?}"
+        );
+    }
+}
+
+/// An error too long for the status row takes it alone: the status is whole after it or
+/// only on the error's hover, never cut to a lone "…" beside "Hide tools".
+#[test]
+fn a_long_error_leaves_the_status_whole_or_out() {
+    for size in SIZES {
+        let mut h = projector(size, Language::English);
+        let peer = "127.0.0.1:443".parse().unwrap();
+        let reason = "the peer took the connection but did not answer the handshake ".repeat(3);
+        let page = h.state_mut().tab().page();
+        page.apply_event(Event::now(EventKind::Error {
+            client: None,
+            error: Error::Tls { peer, reason },
+        }));
+        h.run();
+        let status = h.state_mut().tab().page().status();
+        let shown = painted(&h, &status);
+        assert!(
+            shown.iter().all(|&(_, cut)| !cut),
+            "{size:?}: '{status}' shown as {shown:?}"
+        );
+        let error = h
+            .state_mut()
+            .tab()
+            .page()
+            .status_error()
+            .unwrap()
+            .to_string();
+        assert!(
+            painted(&h, &error).iter().any(|&(inside, _)| inside > 20),
+            "{size:?}: the error is in sight"
         );
     }
 }

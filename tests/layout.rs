@@ -21,11 +21,12 @@ use socket_tester::net::{Event, EventKind};
 const SIZES: [(f32, f32); 2] = [(1024.0, 768.0), (1280.0, 720.0)];
 
 /// The tool sections of each session tab, by their English titles.
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "Clients",
     "Framing and TCP options",
     "Multicast",
     "Periodic send and split writes",
+    "Send sequence",
     "Presets and history",
     "Files: send, capture, export",
     "Auto-reply rules",
@@ -78,13 +79,18 @@ fn fill_log(h: &mut Harness<'static, App>) {
     h.run();
 }
 
-/// Opens every tool section of the shown tab and adds ten auto-reply rules.
+/// Opens every tool section of the shown tab, adds a sequence step of each kind and ten
+/// auto-reply rules.
 fn open_every_section(h: &mut Harness<'static, App>) {
     for section in SECTIONS.into_iter().chain([RECORD_SECTION]) {
         // "Clients" is open already; each tab has either Multicast or TCP options.
         if section != "Clients" && h.query_by_label(t(section)).is_some() {
             click(h, section);
         }
+    }
+    // A step of each kind: their rows (the step's buttons, its fields) fit the panel too.
+    for step in ["Add send", "Add wait", "Add expect"] {
+        click(h, step);
     }
     for _ in 0..10 {
         click(h, "Add rule");
@@ -123,9 +129,16 @@ fn widgets(h: &Harness<'static, App>) -> Vec<(Rect, bool, String, Rect)> {
     })
 }
 
+/// Where the message box starts: the lowest "Message" (a sequence's send step has one too).
+fn message_box_top(h: &Harness<'static, App>) -> f32 {
+    h.query_all_by_label(t("Message"))
+        .map(|node| node.rect().top())
+        .fold(f32::MIN, f32::max)
+}
+
 /// Log rows whose text is fully in sight: inside the window and above the message box.
 fn visible_log_rows(h: &Harness<'static, App>) -> usize {
-    let bottom = h.get_by_label(t("Message")).rect().top();
+    let bottom = message_box_top(h);
     let screen = h.ctx.content_rect();
     h.query_all_by_label_contains("row-")
         .filter(|node| {
@@ -190,7 +203,7 @@ fn check_every_tab(size: (f32, f32), presentation: bool, language: Language) {
         assert!(rows >= 8, "{what}, {tab}: only {rows} log rows in sight");
         // The log's share: from its toolbar to the message box.
         let top = h.get_by_label(t("Rows")).rect().top();
-        let bottom = h.get_by_label(t("Message")).rect().top();
+        let bottom = message_box_top(&h);
         assert!(
             bottom - top >= height / 2.0 - 30.0,
             "{what}, {tab}: the log has {} of {height} points",

@@ -56,17 +56,28 @@ pub fn draw(
                 super::session_strip::draw(tab, ui);
                 let page = tab.page();
                 super::answers_badge(page, ui);
+                let status = page.status();
                 // An error first: it matters more than where the session stands, and the
                 // status ("Connected to … from local …") would leave it a few characters.
-                if let Some(error) = page.status_error() {
-                    ui.add(
-                        egui::Label::new(
-                            RichText::new(error).color(palette::error(ui.visuals().dark_mode)),
-                        )
-                        .truncate(),
-                    );
+                let Some(error) = page.status_error() else {
+                    ui.add(egui::Label::new(status).truncate());
+                    return;
+                };
+                // The status after it if both fit whole, else only on the error's hover: cut
+                // to a lone "…" beside "Hide tools" it said nothing.
+                let both = super::widest(ui, &[error], egui::TextStyle::Body)
+                    + ui.spacing().item_spacing.x
+                    + super::widest(ui, &[&status], egui::TextStyle::Body);
+                let error = egui::Label::new(
+                    RichText::new(error).color(palette::error(ui.visuals().dark_mode)),
+                )
+                .truncate();
+                if both <= ui.available_width() {
+                    ui.add(error);
+                    ui.add(egui::Label::new(status));
+                } else {
+                    ui.add(error).on_hover_text(status);
                 }
-                ui.add(egui::Label::new(page.status()).truncate());
             });
         });
     });

@@ -15,7 +15,9 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     let progress = page.sequence_progress().clone();
     let note = page.sequence_note().map(str::to_string);
     let dark = ui.visuals().dark_mode;
-    ui.horizontal(|ui| {
+    // Rows wrap rather than widen the tool panel: one row too wide widened every row of the
+    // panel past its edge (at 1024×768 in presentation, "Add expect" and the fields' ends).
+    ui.horizontal_wrapped(|ui| {
         if switch_button(ui, running, [t("Run sequence"), t("Stop sequence")])
             .on_hover_text(t(
                 "Runs the steps in order over this session, to where a typed message goes",
@@ -49,7 +51,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     if let Some(note) = note {
         ui.label(RichText::new(note).color(palette::error(dark)));
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         for (kind, label, hint) in [
             (
                 StepKind::Send,
@@ -90,7 +92,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         true,
         |_| {},
     );
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui
             .button(t("Export steps"))
             .on_hover_text(t("Saves the steps as JSON, as --sequence FILE reads them"))
