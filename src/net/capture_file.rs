@@ -7,12 +7,11 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 use crossbeam_channel::{Sender, bounded};
 
 use crate::error::{Error, describe_io};
-use crate::net::session::spawn_worker;
+use crate::net::stoppable::Stoppable;
 
 /// Reads waiting for the disk before readers wait too.
 const QUEUED_READS: usize = 64;
@@ -22,7 +21,8 @@ pub(crate) struct CaptureFile {
     chunks: Sender<Vec<u8>>,
     /// Why writing stopped, once it has (the writer then drops its end of the channel).
     failure: Arc<Mutex<Option<Error>>>,
-    writer: JoinHandle<()>,
+    /// Its own stop is not watched: a replaced capture still writes what it was given.
+    writer: Stoppable,
     /// A FIFO's: dropped (with this) to tell its writer the session is stopping.
     _stopping: Option<Stopping>,
 }
@@ -50,7 +50,7 @@ impl CaptureFile {
         let writer = {
             let failure = failure.clone();
             let path: PathBuf = path.to_path_buf();
-            spawn_worker("capture", move || {
+            Stoppable::spawn("capture", move |_| {
                 // Written as fast as the disk takes it; flushed whenever nothing is waiting.
                 let result = (|| {
                     while let Ok(chunk) = incoming.recv() {
@@ -107,7 +107,7 @@ impl CaptureFile {
             _stopping,
         } = self;
         drop((chunks, _stopping));
-        let _ = writer.join();
+        writer.wait();
         failure.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 }

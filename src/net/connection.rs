@@ -5,7 +5,6 @@
 use std::net::{Shutdown, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 
 use crossbeam_channel::{Sender, bounded};
 use socket2::{SockRef, Socket};
@@ -23,9 +22,9 @@ use crate::net::event::{CloseReason, EventKind};
 use crate::net::outbox::{OUTBOX_CAPACITY, Outbox, Outgoing, Refused};
 use crate::net::read_batch::ReadBatch;
 use crate::net::reader::{Reader, close_reason};
-use crate::net::session::{Shared, spawn_worker};
+use crate::net::session::Shared;
 use crate::net::stats::Counters;
-use crate::net::stoppable::Stop;
+use crate::net::stoppable::{Stop, Stoppable};
 use crate::net::tcp_options::TcpOptions;
 use crate::net::tls::Wire;
 use crate::net::writer::Writer;
@@ -47,7 +46,7 @@ pub(crate) struct Connection {
     hangup: Sender<()>,
     /// Under TLS, the real socket the pump writes to (the connection's own is a loopback pair).
     wire: Option<Wire>,
-    threads: Vec<JoinHandle<()>>,
+    threads: Vec<Stoppable>,
 }
 
 /// How the connection is being ended; shared by its two threads and its handle.
@@ -169,7 +168,7 @@ impl Connection {
                 send_timeout: owner.options.send_timeout,
             };
             let hangup = hangup_tx.clone();
-            spawn_worker("tcp-writer", move || {
+            Stoppable::spawn_on("tcp-writer", owner.emitter.stop(), move |_| {
                 writer.write_until_closed();
                 let _ = hangup.try_send(());
             })
@@ -193,7 +192,8 @@ impl Connection {
             let (half_close, idle_timeout) = (owner.options.half_close, owner.options.idle_timeout);
             let usage = usage.clone();
             let tls_failure = wire.as_ref().map(Wire::failure);
-            spawn_worker("tcp-reader", move || {
+            let stop = emitter.stop().clone();
+            Stoppable::spawn_on("tcp-reader", &stop, move |_| {
                 // Returns when the owner releases the gate: dropped, or with a relay's other end.
                 let forward = gate_rx.recv().ok();
                 let mut reader = Reader {
@@ -267,7 +267,7 @@ impl Connection {
             Ok(reader) => reader,
             Err(err) => {
                 outbox.close();
-                let _ = writer.join();
+                writer.wait();
                 budget.leave(&usage);
                 return Err(err);
             }
@@ -361,7 +361,7 @@ impl Connection {
         }
         self.outbox.close();
         for thread in self.threads.drain(..) {
-            let _ = thread.join();
+            thread.wait();
         }
         self.shared.budget.leave(&self.usage);
     }

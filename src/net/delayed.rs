@@ -4,14 +4,12 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, at, bounded, never, select};
 
 use crate::error::Error;
-use crate::net::session::spawn_worker;
-use crate::net::stoppable::StopSignal;
+use crate::net::stoppable::{Stop, StopSignal, Stoppable};
 
 /// Delayed replies held at most (plus a small inbox); more make the adding reader wait.
 const MAX_PENDING: usize = 4096;
@@ -21,15 +19,15 @@ pub(crate) type Job = Box<dyn FnOnce() + Send>;
 
 pub(crate) struct Delayed {
     inbox: Option<Sender<(Instant, Job)>>,
-    thread: Option<JoinHandle<()>>,
+    thread: Option<Stoppable>,
 }
 
 impl Delayed {
     /// Starts the thread; it ends at once when `stop` says so (replies not yet due are
     /// dropped with the session), whatever it holds.
-    pub fn start(stop: StopSignal) -> Result<Delayed, Error> {
+    pub fn start(stop: &Stop) -> Result<Delayed, Error> {
         let (inbox, jobs) = bounded(64);
-        let thread = spawn_worker("delayed-replies", move || run(&jobs, &stop))?;
+        let thread = Stoppable::spawn_on("delayed-replies", stop, move |stop| run(&jobs, &stop))?;
         Ok(Delayed {
             inbox: Some(inbox),
             thread: Some(thread),
@@ -47,7 +45,7 @@ impl Drop for Delayed {
     fn drop(&mut self) {
         self.inbox = None;
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            thread.wait();
         }
     }
 }
@@ -115,7 +113,7 @@ mod tests {
     #[test]
     fn replies_go_out_in_time_order() {
         let stop = crate::net::stoppable::Stop::new();
-        let delayed = Delayed::start(stop.watch()).unwrap();
+        let delayed = Delayed::start(&stop).unwrap();
         let (done, order) = crossbeam_channel::unbounded();
         let start = Instant::now();
         for (ms, name) in [(60, "late"), (20, "early"), (20, "early too")] {
@@ -142,7 +140,7 @@ mod tests {
     #[test]
     fn a_stop_ends_the_thread_whatever_it_holds() {
         let stop = crate::net::stoppable::Stop::new();
-        let delayed = Delayed::start(stop.watch()).unwrap();
+        let delayed = Delayed::start(&stop).unwrap();
         let (ran_tx, ran) = crossbeam_channel::unbounded::<()>();
         // Due in a day: without the stop, the thread would wait for it.
         let job: Job = Box::new(move || ran_tx.send(()).unwrap());
@@ -153,8 +151,11 @@ mod tests {
         let mut delayed = delayed;
         let thread = delayed.thread.take().unwrap();
         let (ended_tx, ended) = crossbeam_channel::bounded(1);
-        std::thread::spawn(move || ended_tx.send(thread.join().is_ok()).unwrap());
-        assert_eq!(ended.recv_timeout(Duration::from_secs(10)), Ok(true));
+        std::thread::spawn(move || {
+            thread.wait();
+            ended_tx.send(()).unwrap()
+        });
+        assert_eq!(ended.recv_timeout(Duration::from_secs(10)), Ok(()));
         assert!(ran.try_recv().is_err(), "the reply not yet due was dropped");
     }
 }

@@ -3,7 +3,6 @@
 use std::io;
 use std::net::{Shutdown, SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
@@ -13,8 +12,8 @@ use crate::error::{Error, describe_io};
 use crate::net::accept_reserve::Reserve;
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
-use crate::net::session::spawn_or_report;
 use crate::net::socket_options::{self, SocketKind};
+use crate::net::stoppable::Stoppable;
 
 /// Pending connections the OS queues before we accept them.
 const BACKLOG: i32 = 1024;
@@ -30,7 +29,7 @@ pub(crate) struct Listener {
     /// The address bound, with the real port.
     pub local: SocketAddr,
     pub accepted: Receiver<(Socket, SocketAddr)>,
-    acceptor: Option<JoinHandle<()>>,
+    acceptor: Option<Stoppable>,
     /// Wakes the accept thread out of a wait between failed accepts.
     wake: Sender<()>,
 }
@@ -45,7 +44,7 @@ impl Listener {
         let (wake, woken) = bounded(1);
         let acceptor = {
             let (socket, accept_emitter) = (socket.clone(), emitter.clone());
-            spawn_or_report("tcp-accept", emitter, move || {
+            Stoppable::spawn_or_report("tcp-accept", emitter, move |_| {
                 accept_loop(&socket, local, &accept_emitter, &accepted_tx, &woken)
             })
         };
@@ -63,7 +62,7 @@ impl Listener {
         let _ = self.wake.try_send(());
         wake_acceptor(&self.socket, self.local);
         if let Some(acceptor) = self.acceptor {
-            let _ = acceptor.join();
+            acceptor.wait();
         }
     }
 }

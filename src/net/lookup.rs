@@ -10,6 +10,7 @@ use crossbeam_channel::{Receiver, Sender};
 use crate::error::Error;
 use crate::net::addr::{HostPort, resolve};
 use crate::net::outbox::Outgoing;
+use crate::net::stoppable::Stoppable;
 
 /// Names whose address is kept, so they are not looked up again.
 const RESOLVED_KEPT: usize = 64;
@@ -79,25 +80,18 @@ impl Lookups {
             return Route::Refused(error, message);
         }
         let (report, local, looked_up) = (self.report.clone(), self.local, name.clone());
-        let started = std::thread::Builder::new()
-            .name("udp-lookup".into())
-            .spawn(move || {
-                let result = resolve(&looked_up).and_then(|a| same_family(&looked_up, &a, local));
-                // A session stopped meanwhile no longer listens; nothing is waiting then.
-                let _ = report.send((looked_up, result));
-            });
+        // Let go at once: a lookup cannot be interrupted, and a session stopped meanwhile no
+        // longer listens for what it finds.
+        let started = Stoppable::spawn("udp-lookup", move |_| {
+            let result = resolve(&looked_up).and_then(|a| same_family(&looked_up, &a, local));
+            let _ = report.send((looked_up, result));
+        });
         match started {
             Ok(_) => {
                 self.waiting.insert(name, VecDeque::from([message]));
                 Route::Waiting
             }
-            Err(err) => Route::Refused(
-                Error::Resolve {
-                    host: name.host,
-                    reason: format!("no thread to look it up: {err}"),
-                },
-                message,
-            ),
+            Err(error) => Route::Refused(error, message),
         }
     }
 

@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crossbeam_channel::{Sender, bounded, select, unbounded};
@@ -23,8 +22,9 @@ use crate::net::interrupt::Interrupter;
 use crate::net::listener::Listener;
 use crate::net::outbox::Outgoing;
 use crate::net::relay_loop::{self, Registered};
-use crate::net::session::{Shared, Worker, spawn_or_report};
+use crate::net::session::{Shared, Worker};
 use crate::net::stats::Counters;
+use crate::net::stoppable::Stoppable;
 use crate::net::tcp_client::{self, DEFAULT_CONNECT_TIMEOUT, Outcome, TcpClientConfig};
 use crate::net::tcp_server::{DEFAULT_MAX_CLIENTS, queue_on};
 use crate::net::{ClientId, TcpOptions};
@@ -75,7 +75,7 @@ struct Pair {
     client: Option<Connection>,
     target: Option<Connection>,
     /// Connecting to the target: interrupted if the pair ends first.
-    connecting: Option<(Arc<Interrupter>, JoinHandle<()>)>,
+    connecting: Option<(Arc<Interrupter>, Stoppable)>,
     counters: Arc<Counters>,
     /// Its client's address and its connection to the target's, known to the relays of this
     /// process while the pair lives, so a loop is found.
@@ -313,7 +313,7 @@ impl Relay {
         };
         let (connecting, connected) = (interrupter.clone(), self.connected.clone());
         let (listen_port, relay) = (self.listen_port, self.id);
-        let thread = spawn_or_report("relay-connect", &self.emitter, move || {
+        let thread = Stoppable::spawn_or_report("relay-connect", &self.emitter, move |_| {
             connect_target(
                 &target,
                 &connecting,
@@ -359,7 +359,7 @@ impl Relay {
             return;
         };
         if let Some((_, thread)) = pair.connecting.take() {
-            let _ = thread.join();
+            thread.wait();
         }
         let Some(client) = &mut pair.client else {
             return;

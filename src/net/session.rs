@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread::{self, JoinHandle};
 use std::time::SystemTime;
 
 use crossbeam_channel::{Receiver, Select, Sender, TrySendError, bounded, select};
@@ -21,7 +20,7 @@ use crate::net::rules::Responder;
 pub(crate) use crate::net::shared::Shared;
 use crate::net::shared::lock;
 use crate::net::stats::{Counters, Totals};
-use crate::net::stoppable::any_signalled;
+use crate::net::stoppable::{Stoppable, any_signalled};
 use crate::net::{
     ClientId, FileSend, RelayConfig, Repeater, TcpClientConfig, TcpServerConfig, UdpConfig, Waker,
     relay, tcp_client, tcp_server, udp,
@@ -34,9 +33,6 @@ const EVENT_CAPACITY: usize = 256;
 /// Commands and messages waiting for the control thread; the window is refused past this
 /// (the control thread only hands messages on, so it is rarely full), producers wait.
 const CONTROL_CAPACITY: usize = 1024;
-
-/// Worker threads touch little stack; a small one keeps a thousand clients cheap.
-const WORKER_STACK: usize = 256 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SessionKind {
@@ -112,7 +108,7 @@ pub struct Session {
     /// Disconnects once the control thread has said its last word (`Stopped`).
     finished: Receiver<()>,
     /// The control thread: joined by `stop` (which may wait), let go by a drop.
-    control: Option<JoinHandle<()>>,
+    control: Option<Stoppable>,
 }
 
 /// What producers (periodic sends, file sends, replay) hold to queue messages on a session.
@@ -179,7 +175,8 @@ impl Session {
             emitter: emitter.clone(),
             shared: shared.clone(),
         };
-        session.control = Some(spawn_worker("session", move || {
+        let stop = emitter.stop().clone();
+        session.control = Some(Stoppable::spawn_on("session", &stop, move |_| {
             // `Stopped` is the last event of every run, even one that panicked.
             let _last_word = LastWord {
                 emitter,
@@ -356,7 +353,7 @@ impl Session {
         // Its last word is said: the thread ends at once (its connections' threads ended
         // before it), so the caller sees no thread of the session left.
         if let Some(control) = self.control.take() {
-            let _ = control.join();
+            control.wait();
         }
     }
 }
@@ -532,35 +529,4 @@ impl Handle {
             Err(Error::NotConnected)
         }
     }
-}
-
-/// Starts a session's worker; a thread that cannot start is reported as an error event and the
-/// session goes on without it.
-pub(crate) fn spawn_or_report<F>(name: &str, emitter: &Emitter, body: F) -> Option<JoinHandle<()>>
-where
-    F: FnOnce() + Send + 'static,
-{
-    spawn_worker(name, body)
-        .map_err(|error| {
-            emitter.emit(EventKind::Error {
-                client: None,
-                error,
-            })
-        })
-        .ok()
-}
-
-pub(crate) fn spawn_worker<F>(name: &str, body: F) -> Result<JoinHandle<()>, Error>
-where
-    F: FnOnce() + Send + 'static,
-{
-    thread::Builder::new()
-        .name(name.to_string())
-        .stack_size(WORKER_STACK)
-        .spawn(body)
-        .map_err(|e| Error::Io {
-            action: "starting a thread for",
-            addr: name.to_string(),
-            message: crate::error::describe_io(&e),
-        })
 }

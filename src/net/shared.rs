@@ -215,7 +215,7 @@ impl Shared {
         let inbox = {
             let mut delayed = lock(&self.delayed);
             if delayed.is_none() {
-                *delayed = Some(Delayed::start(stop.watch())?);
+                *delayed = Some(Delayed::start(stop)?);
             }
             delayed.as_ref().and_then(Delayed::inbox)
         };

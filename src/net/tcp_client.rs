@@ -16,7 +16,8 @@ use crate::net::command::{Command, Control, TcpControl};
 use crate::net::connection::{Connection, Owner};
 use crate::net::event::EventKind;
 use crate::net::interrupt::Interrupter;
-use crate::net::session::{Worker, spawn_worker};
+use crate::net::session::Worker;
+use crate::net::stoppable::Stoppable;
 use crate::net::tls::{self, TlsClient, TlsInfo, Wire};
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -165,7 +166,7 @@ fn connect_phase(config: &TcpClientConfig, worker: &Worker) -> Result<Option<Con
     let (outcome_tx, outcome_rx) = unbounded();
     let connector = {
         let (interrupter, config) = (interrupter.clone(), config.clone());
-        spawn_worker("tcp-connect", move || {
+        Stoppable::spawn_on("tcp-connect", worker.emitter.stop(), move |_| {
             connect(&config, &interrupter, &outcome_tx)
         })?
     };
@@ -192,7 +193,7 @@ fn connect_phase(config: &TcpClientConfig, worker: &Worker) -> Result<Option<Con
         // on its own (its outcome goes nowhere); a connect or handshake it was in is cut.
         None => drop(connector),
         Some(_) => {
-            let _ = connector.join();
+            connector.wait();
         }
     }
     match outcome {

@@ -17,7 +17,8 @@ use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::listener::Listener;
 use crate::net::outbox::{Outgoing, Ticket};
-use crate::net::session::{Shared, Worker, spawn_or_report};
+use crate::net::session::{Shared, Worker};
+use crate::net::stoppable::Stoppable;
 use crate::net::tls::{Acceptor, TlsInfo, TlsServer, Wire};
 
 pub const DEFAULT_MAX_CLIENTS: usize = 1024;
@@ -78,7 +79,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
     let mut full_reported = false;
     let (secured_tx, secured_rx) = unbounded();
     // Handshakes under way (TLS), each with a copy of its socket.
-    let mut handshakes: Vec<(Option<Socket>, std::thread::JoinHandle<()>)> = Vec::new();
+    let mut handshakes: Vec<(Option<Socket>, Stoppable)> = Vec::new();
     // Handshakes started whose outcome has not come back: each will be a client, so each
     // counts against the cap (silent connections cannot take a thread each past it).
     let mut pending = 0usize;
@@ -109,10 +110,10 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                         let (acceptor, secured) = (acceptor.clone(), secured_tx.clone());
                         // A copy of the socket, to cut a handshake short when the server stops.
                         let watch = socket.try_clone().ok();
-                        let thread = spawn_or_report("tls-accept", &emitter, move || {
+                        let thread = Stoppable::spawn_or_report("tls-accept", &emitter, move |_| {
                             let _ = secured.send((peer, acceptor.accept(socket, peer, HANDSHAKE_TIMEOUT)));
                         });
-                        handshakes.retain(|(_, thread)| !thread.is_finished());
+                        handshakes.retain(|(_, thread)| thread.is_running());
                         pending += usize::from(thread.is_some());
                         handshakes.extend(thread.map(|thread| (watch, thread)));
                     }
@@ -150,7 +151,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
         if let Some(socket) = watch {
             shut_down_and_wake(SockRef::from(&socket), std::net::Shutdown::Both);
         }
-        let _ = thread.join();
+        thread.wait();
     }
     for connection in clients.values() {
         connection.close();

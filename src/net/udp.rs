@@ -21,8 +21,9 @@ use crate::net::event::{EventKind, Message};
 use crate::net::lookup::{Lookups, Route};
 use crate::net::outbox::{Outgoing, Ticket};
 use crate::net::read_batch::ReadBatch;
-use crate::net::session::{Shared, Worker, spawn_or_report};
+use crate::net::session::{Shared, Worker};
 use crate::net::socket_options::{self, SocketKind, UDP_RECV_BUFFER};
+use crate::net::stoppable::Stoppable;
 
 #[derive(Debug, Clone)]
 pub struct UdpConfig {
@@ -73,7 +74,7 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
 
     let receiver = {
         let (socket, receive_emitter, shared) = (socket.clone(), emitter.clone(), shared.clone());
-        spawn_or_report("udp-receive", &emitter, move || {
+        Stoppable::spawn_or_report("udp-receive", &emitter, move |_| {
             receive_loop(&socket, local, &receive_emitter, &shared)
         })
     };
@@ -164,7 +165,7 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
         let _ = socket.send_to(&[], &reachable_local(local).into());
     }
     if let Some(receiver) = receiver {
-        let _ = receiver.join();
+        receiver.wait();
     }
     shared.stop_delayed();
 }

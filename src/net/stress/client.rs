@@ -3,7 +3,6 @@
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpStream, UdpSocket};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
@@ -12,6 +11,7 @@ use socket2::{Domain, Socket, Type};
 use super::figures::Failure;
 use super::{Protocol, Run, StressMode};
 use crate::codec::template::{Random, Values};
+use crate::net::stoppable::Stoppable;
 
 /// Largest reply read at once; a longer UDP reply is counted only this far.
 const REPLY_BUFFER: usize = 16 * 1024;
@@ -21,7 +21,7 @@ enum Link {
         stream: TcpStream,
         /// Throughput mode on a long connection: reads and counts what the server sends, so
         /// an echo server never blocks on a full buffer.
-        drain: Option<JoinHandle<()>>,
+        drain: Option<Stoppable>,
     },
     Udp(UdpSocket),
 }
@@ -189,22 +189,22 @@ impl Client {
         Ok(link)
     }
 
-    fn drain(&self, mut stream: TcpStream) -> io::Result<JoinHandle<()>> {
+    /// Ends when the stream is shut down (`close`), not by its stop.
+    fn drain(&self, mut stream: TcpStream) -> io::Result<Stoppable> {
         let run = self.run.clone();
-        std::thread::Builder::new()
-            .name("stress-drain".into())
-            .spawn(move || {
-                let mut buffer = vec![0u8; REPLY_BUFFER];
-                loop {
-                    match stream.read(&mut buffer) {
-                        Ok(0) => break,
-                        Ok(n) => run.tally.read(n),
-                        // The read timeout is for replies; a drain just keeps reading.
-                        Err(err) if is_timeout_or_interrupt(&err) => {}
-                        Err(_) => break,
-                    }
+        Stoppable::spawn("stress-drain", move |_| {
+            let mut buffer = vec![0u8; REPLY_BUFFER];
+            loop {
+                match stream.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(n) => run.tally.read(n),
+                    // The read timeout is for replies; a drain just keeps reading.
+                    Err(err) if is_timeout_or_interrupt(&err) => {}
+                    Err(_) => break,
                 }
-            })
+            }
+        })
+        .map_err(|error| io::Error::other(error.to_string()))
     }
 
     fn close(&mut self) {
@@ -215,7 +215,7 @@ impl Client {
         if let Link::Tcp { stream, drain } = link {
             let _ = stream.shutdown(Shutdown::Both);
             if let Some(drain) = drain {
-                let _ = drain.join();
+                drain.wait();
             }
         }
         self.run.tally.connection_closed();

@@ -18,7 +18,7 @@ use socket2::Socket;
 use crate::error::Error;
 use crate::net::Waker;
 use crate::net::addr::{HostPort, resolve};
-use crate::net::session::spawn_worker;
+use crate::net::stoppable::Stoppable;
 
 pub use crate::codec::template::Template;
 pub use figures::{Failures, LatencyFigures, Report, Sample, micros};
@@ -222,7 +222,7 @@ impl Stress {
         // Detached: `finished` says when it ends, and nothing waits for it.
         {
             let (run, outcome) = (run.clone(), outcome.clone());
-            spawn_worker("stress", move || {
+            Stoppable::spawn("stress", move |_| {
                 let error = coordinate(&run, gate_tx, &outcome, &waker).err();
                 let mut outcome = outcome.lock().unwrap_or_else(|p| p.into_inner());
                 outcome.ended = Some(run.started.elapsed());
@@ -320,16 +320,14 @@ fn coordinate(
     let (news_tx, news) = unbounded::<()>();
     for index in 0..clients {
         let (client_run, news_tx) = (run.clone(), news_tx.clone());
-        match spawn_worker("stress-client", move || {
+        match Stoppable::spawn("stress-client", move |_| {
             Client::new(index, target, client_run, news_tx).run();
         }) {
             Ok(thread) => threads.push(thread),
             Err(err) => {
                 run.stop();
                 drop(gate);
-                for thread in threads {
-                    let _ = thread.join();
-                }
+                threads.into_iter().for_each(Stoppable::wait);
                 return Err(err);
             }
         }
@@ -371,9 +369,7 @@ fn coordinate(
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    for thread in threads {
-        let _ = thread.join();
-    }
+    threads.into_iter().for_each(Stoppable::wait);
     sampler.push(run, outcome);
     Ok(())
 }

@@ -14,6 +14,7 @@ use socket2::{SockRef, Socket};
 
 use super::TlsFailure;
 use crate::net::interrupt::shut_down_and_wake;
+use crate::net::stoppable::Stoppable;
 
 /// Bytes moved per read, either way.
 const CHUNK: usize = 16 * 1024;
@@ -87,14 +88,12 @@ pub(super) fn start(connection: Connection, tls: TcpStream) -> io::Result<(Socke
     };
     let (tls_in, outer_in) = (tls.try_clone()?, outer.try_clone()?);
     let decrypting = pump.clone();
-    std::thread::Builder::new()
-        .name("tls-in".into())
-        .stack_size(256 * 1024)
-        .spawn(move || decrypt(&decrypting, tls_in, outer_in))?;
-    std::thread::Builder::new()
-        .name("tls-out".into())
-        .stack_size(256 * 1024)
-        .spawn(move || encrypt(&pump, outer, tls))?;
+    // The pumps end with their sockets (the peer's close, `Wire::cut`, the connection's
+    // shutdown), not by a stop: let go at once.
+    let thread_error = |error: crate::error::Error| io::Error::other(error.to_string());
+    Stoppable::spawn("tls-in", move |_| decrypt(&decrypting, tls_in, outer_in))
+        .map_err(thread_error)?;
+    Stoppable::spawn("tls-out", move |_| encrypt(&pump, outer, tls)).map_err(thread_error)?;
     Ok((Socket::from(inner), wire))
 }
 
