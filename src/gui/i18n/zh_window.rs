@@ -20,6 +20,10 @@ pub const TEXTS: &[(&str, &str)] = &[
         "已连接：在下方输入消息；服务器发来的内容显示在这里",
     ),
     (
+        "Connecting: what the server sends will show here",
+        "正在连接：服务器发来的内容将显示在这里",
+    ),
+    (
         "Listening: connect a client to this port; its messages show here",
         "正在监听：让客户端连接此端口；它的消息显示在这里",
     ),

@@ -20,7 +20,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     find_bar(page, actions, ui);
     ui.separator();
     if page.log().is_empty() {
-        empty_hint(page.kind(), page.is_open(), ui);
+        empty_hint(page.kind(), page.is_open(), page.is_connected(), ui);
         return;
     }
     match page.config().view {
@@ -33,10 +33,14 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
     }
 }
 
-/// What to do first (or, once open, next), where the rows will be.
-fn empty_hint(kind: SessionKind, open: bool, ui: &mut Ui) {
+/// What to do first (or, once open, next), where the rows will be. A TCP client is open
+/// before it is connected (its connect, a TLS handshake): it says so until then.
+fn empty_hint(kind: SessionKind, open: bool, connected: bool, ui: &mut Ui) {
     let hint = match (kind, open) {
         (SessionKind::TcpClient, false) => t("Connect to a server, then type a message below"),
+        (SessionKind::TcpClient, true) if !connected => {
+            t("Connecting: what the server sends will show here")
+        }
         (SessionKind::TcpClient, true) => {
             t("Connected: type a message below; what the server sends shows here")
         }
