@@ -162,7 +162,10 @@ fn an_echo_to_a_peer_that_reads_late_comes_back_whole_and_is_reported_once() {
     const MIBS: usize = 8;
     let (server, local) = server_on("127.0.0.1:0");
     let echo = Responder::new(&[], true, TextEncoding::Utf8).unwrap();
-    server.set_responder(Some(echo));
+    server
+        .set_responder(Some(echo))
+        .expect("the session takes its rules");
+    server.settle();
     // What the server reports sending, taken as it comes (a full channel would stop it).
     let events = server.events().clone();
     let reports = thread::spawn(move || {

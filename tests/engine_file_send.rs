@@ -41,7 +41,7 @@ fn until_no_file_send_thread(what: &str) {
 fn connected_client(listener: &TcpListener) -> Session {
     let target = parse_host_port(&listener.local_addr().unwrap().to_string()).unwrap();
     let config = SessionConfig::TcpClient(TcpClientConfig::new(target));
-    let session = Session::open(config, no_waker(), None).unwrap();
+    let session = Session::open(config, no_waker(), None, None).unwrap();
     wait_for(&session, "Connected", |kind| {
         matches!(kind, EventKind::Connected { .. }).then_some(())
     });

@@ -723,15 +723,21 @@ fn the_engine_answers_rules_and_echo_without_the_consumer() {
     use socket_tester::net::{Responder, Rule};
     let (server, local) = server_on("127.0.0.1:0");
     let rules = [Rule::parse("PING=>PONG").unwrap()];
-    server.set_responder(Some(
-        Responder::new(&rules, false, TextEncoding::Utf8).unwrap(),
-    ));
+    server
+        .set_responder(Some(
+            Responder::new(&rules, false, TextEncoding::Utf8).unwrap(),
+        ))
+        .expect("the session takes its rules");
+    server.settle();
     let mut stream = connect(local);
     assert_eq!(ask(&mut stream, b"PING", 4), b"PONG");
 
     // Echo, 100 messages, each answered before the next is sent; no event is taken (the event
     // channel holds them; a consumer that never drains it would, past 256, hold TCP back).
-    server.set_responder(Some(Responder::new(&[], true, TextEncoding::Utf8).unwrap()));
+    server
+        .set_responder(Some(Responder::new(&[], true, TextEncoding::Utf8).unwrap()))
+        .expect("the session takes its rules");
+    server.settle();
     for i in 0..100u32 {
         let message = format!("m{i:04}");
         stream.write_all(message.as_bytes()).unwrap();
@@ -761,9 +767,12 @@ fn a_client_that_does_not_read_holds_up_no_other_clients_delayed_replies() {
         delay_ms: 10,
         ..Rule::default()
     };
-    server.set_responder(Some(
-        Responder::new(&[rule], false, TextEncoding::Utf8).unwrap(),
-    ));
+    server
+        .set_responder(Some(
+            Responder::new(&[rule], false, TextEncoding::Utf8).unwrap(),
+        ))
+        .expect("the session takes its rules");
+    server.settle();
     // The events are taken as they come (the refusals among them), all along.
     let events = server.events().clone();
     let refused = Arc::new(AtomicUsize::new(0));

@@ -100,7 +100,7 @@ fn a_gigabyte_flood_is_captured_exactly_in_bounded_memory() {
     let dir = TempDir::new("flood");
     let capture = dir.file("flood.bin");
     let config = SessionConfig::TcpServer(TcpServerConfig::new("127.0.0.1:0".parse().unwrap()));
-    let server = Session::open(config, no_waker(), Some(&capture)).unwrap();
+    let server = Session::open(config, no_waker(), Some(&capture), None).unwrap();
     let local = listening(&server);
     let writer = write_numbered_mibs(TcpStream::connect(local).unwrap(), CHUNKS);
     let mut log = Log::new(socket_tester::codec::TextEncoding::Utf8, true);

@@ -105,7 +105,10 @@ impl SessionPair {
         server_config.options = options.clone();
         let server = Session::tcp_server(server_config, no_waker()).ok()?;
         let addr = wait_listening(&server)?;
-        server.set_responder(Some(echo_responder()));
+        server
+            .set_responder(Some(echo_responder()))
+            .expect("the session takes its rules");
+        server.settle();
         let server_events = thread::spawn(move || {
             for event in server.events().iter() {
                 if let EventKind::Closed { .. } | EventKind::Stopped = event.kind {

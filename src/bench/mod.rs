@@ -265,7 +265,10 @@ fn clients(count: usize) -> Figure {
     let server =
         Session::tcp_server(TcpServerConfig::new(loopback()), no_waker()).expect("start a server");
     let addr = wait_listening(&server).unwrap_or(loopback());
-    server.set_responder(Some(echo_responder()));
+    server
+        .set_responder(Some(echo_responder()))
+        .expect("the session takes its rules");
+    server.settle();
     let echo = thread::spawn(move || {
         let mut log = Log::new(TextEncoding::Utf8, true);
         while let Ok(event) = server.events().recv_timeout(Duration::from_secs(3)) {

@@ -166,8 +166,12 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
             },
         )?),
     };
-    let session = Session::open(mode.config, no_waker(), capture.as_deref())?;
-    session.set_responder(responder.is_active().then_some(responder));
+    let session = Session::open(
+        mode.config,
+        no_waker(),
+        capture.as_deref(),
+        responder.is_active().then_some(responder),
+    )?;
     let (input, per_client) = match (kind, interval, file) {
         // The sequence is the input.
         _ if sequence.is_some() => (Input::Nothing, Default::default()),

@@ -117,6 +117,8 @@ impl App {
     }
 
     pub fn with_state(ctx: &egui::Context, saved: SavedState) -> App {
+        // The window's thread takes no engine lock: debug builds (the tests) check it.
+        crate::net::mark_front_end_thread();
         crate::gui::view::setup_context(ctx, saved.dark, saved.presentation, saved.zoom);
         let tabs = TABS
             .iter()

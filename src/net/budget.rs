@@ -144,6 +144,7 @@ impl Budget {
     }
 
     fn members(&self) -> MutexGuard<'_, Vec<Arc<Usage>>> {
+        crate::net::front_end::assert_engine_thread();
         // The list stays valid even if a holder panicked: take it anyway.
         self.members
             .lock()

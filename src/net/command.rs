@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 
 use crate::net::ClientId;
 use crate::net::addr::HostPort;
+use crate::net::capture_file::CaptureFile;
 use crate::net::outbox::Outgoing;
+use crate::net::rules::Responder;
 
 /// Where a message goes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,7 +50,25 @@ pub enum Command {
 /// straight to a connection's queue (UDP, all of a server's clients, not connected yet).
 pub(crate) enum Control {
     Command(Command),
-    Send { to: Destination, message: Outgoing },
+    Send {
+        to: Destination,
+        message: Outgoing,
+    },
+    /// A change to what the session's threads share, made by the control thread so that the
+    /// caller (the window's thread) takes no lock of the engine.
+    Apply(Setting),
+}
+
+/// A change to a session's shared state (see [`crate::net::shared::Shared::apply`]).
+pub(crate) enum Setting {
+    /// Echo and auto-reply rules (None: no answers), for connections already open too.
+    Responder(Option<Responder>),
+    /// Every received byte to this file from now on (None: no capture).
+    Capture(Option<CaptureFile>),
+    /// Every counter back to zero, the clients' included.
+    ResetTotals,
+    /// Applied after everything handed over before it: says so by dropping its sender.
+    Mark(crossbeam_channel::Sender<()>),
 }
 
 /// A control message as a session of TCP connections (client, server, relay) takes it.
@@ -62,6 +82,8 @@ pub(crate) enum TcpControl {
         id: ClientId,
         reset: bool,
     },
+    /// A change to the shared state: the caller applies it.
+    Apply(Setting),
     /// Multicast and broadcast are for UDP sessions.
     Ignore,
     Stop,
@@ -72,6 +94,7 @@ impl TcpControl {
     pub fn of(control: Option<Control>) -> TcpControl {
         match control {
             Some(Control::Send { to, message }) => TcpControl::Send { to, message },
+            Some(Control::Apply(setting)) => TcpControl::Apply(setting),
             Some(Control::Command(Command::Disconnect(id))) => {
                 TcpControl::Close { id, reset: false }
             }

@@ -25,6 +25,7 @@ mod event;
 #[cfg(unix)]
 mod fifo_source;
 mod file_send;
+mod front_end;
 mod interrupt;
 mod kernel_drops;
 mod listener;
@@ -60,6 +61,7 @@ pub use budget::{DEFAULT_MEMORY_BUDGET, set_up_the_allocator};
 pub use command::{Command, Destination};
 pub use event::{CloseReason, Closer, Event, EventKind, Message};
 pub use file_send::{FileSend, file_chunk};
+pub use front_end::mark_front_end_thread;
 pub use kernel_drops::drops_not_counted_on;
 pub use outbox::OUTBOX_CAPACITY;
 pub use relay::RelayConfig;

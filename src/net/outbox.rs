@@ -317,6 +317,7 @@ impl Outbox {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
+        crate::net::front_end::assert_engine_thread();
         // The queue stays consistent even if a holder panicked: take it anyway.
         self.state
             .lock()

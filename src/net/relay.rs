@@ -182,6 +182,7 @@ pub(crate) fn run(config: RelayConfig, worker: Worker) {
             recv(commands) -> command => match TcpControl::of(command.ok()) {
                 TcpControl::Send { to, message } => relay.send(to, message),
                 TcpControl::Close { id, reset } => relay.end_pair(id, reset),
+                TcpControl::Apply(setting) => relay.shared.apply(setting),
                 TcpControl::Ignore => {}
                 TcpControl::Stop => break,
             },

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::SystemTime;
 
 use crossbeam_channel::{Receiver, Select, Sender, TrySendError, bounded, select};
@@ -12,13 +12,12 @@ use crossbeam_channel::{Receiver, Select, Sender, TrySendError, bounded, select}
 use crate::error::Error;
 use crate::net::budget::DEFAULT_MEMORY_BUDGET;
 use crate::net::capture_file::CaptureFile;
-use crate::net::command::{Command, Control, Destination};
+use crate::net::command::{Command, Control, Destination, Setting};
 use crate::net::emitter::Emitter;
 use crate::net::event::{Event, EventKind};
 use crate::net::outbox::{Outbox, Outgoing, Ticket};
 use crate::net::rules::Responder;
 pub(crate) use crate::net::shared::Shared;
-use crate::net::shared::lock;
 use crate::net::stats::{Counters, Totals};
 use crate::net::stoppable::{Stoppable, any_signalled};
 use crate::net::{
@@ -125,37 +124,42 @@ impl Session {
     /// Connects to `config.target` on a worker thread; the first event is `Connected`, or an
     /// `Error` followed by `Stopped`.
     pub fn tcp_client(config: TcpClientConfig, waker: Waker) -> Result<Session, Error> {
-        Session::open(SessionConfig::TcpClient(config), waker, None)
+        Session::open(SessionConfig::TcpClient(config), waker, None, None)
     }
 
     /// Listens on `config.bind`; the first event is `Listening` with the real port, or an
     /// `Error` followed by `Stopped`.
     pub fn tcp_server(config: TcpServerConfig, waker: Waker) -> Result<Session, Error> {
-        Session::open(SessionConfig::TcpServer(config), waker, None)
+        Session::open(SessionConfig::TcpServer(config), waker, None, None)
     }
 
     /// Binds a UDP socket; the first event is `Listening` with the real port, or an `Error`
     /// followed by `Stopped`.
     pub fn udp(config: UdpConfig, waker: Waker) -> Result<Session, Error> {
-        Session::open(SessionConfig::Udp(config), waker, None)
+        Session::open(SessionConfig::Udp(config), waker, None, None)
     }
 
     /// Listens on `config.listen` and joins each client to `config.target`; the first event
     /// is `Listening` with the real port, or an `Error` followed by `Stopped`.
     pub fn relay(config: RelayConfig, waker: Waker) -> Result<Session, Error> {
-        Session::open(SessionConfig::Relay(config), waker, None)
+        Session::open(SessionConfig::Relay(config), waker, None, None)
     }
 
     /// Starts a session of any kind; with `capture`, every received byte is written to that
-    /// file from the first byte on.
+    /// file from the first byte on; `responder`'s rules answer from the first message on.
     pub fn open(
         config: SessionConfig,
         waker: Waker,
         capture: Option<&Path>,
+        responder: Option<Responder>,
     ) -> Result<Session, Error> {
         let (command_tx, command_rx) = bounded(CONTROL_CAPACITY);
         let (event_tx, event_rx) = bounded(EVENT_CAPACITY);
-        let shared = Arc::new(Shared::new(config.memory_budget()));
+        let shared = Arc::new(Shared::new(
+            config.memory_budget(),
+            capture.map(CaptureFile::create).transpose()?,
+            responder,
+        ));
         let emitter = Emitter::new(event_tx, waker);
         let (finished_tx, finished) = bounded(0);
         let mut session = Session {
@@ -169,7 +173,6 @@ impl Session {
             finished,
             control: None,
         };
-        session.set_capture(capture)?;
         let worker = Worker {
             commands: command_rx,
             emitter: emitter.clone(),
@@ -239,14 +242,10 @@ impl Session {
     }
 
     /// Echo and auto-reply rules, answered by the engine on each connection's reader side
-    /// (None: no answers). Applies to connections already open too.
-    pub fn set_responder(&self, responder: Option<Responder>) {
-        let shared = &self.handle.shared;
-        *shared
-            .responder
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = responder.map(Arc::new);
-        shared.responder_version.fetch_add(1, Ordering::AcqRel);
+    /// (None: no answers). Applies to connections already open too, once the control thread
+    /// takes it (see [`Session::settle`]).
+    pub fn set_responder(&self, responder: Option<Responder>) -> Result<(), Error> {
+        self.handle.apply(Setting::Responder(responder))
     }
 
     /// Sends `messages` now and then every `interval`, `rounds` times (None: until the
@@ -296,22 +295,26 @@ impl Session {
     /// A capture it replaces finishes writing on its own thread: nothing here waits on a disk.
     pub fn set_capture(&self, path: Option<&Path>) -> Result<(), Error> {
         let capture = path.map(CaptureFile::create).transpose()?;
-        let _replaced = std::mem::replace(&mut *lock(&self.handle.shared.capture), capture);
-        Ok(())
+        self.handle.apply(Setting::Capture(capture))
     }
 
     pub fn totals(&self) -> Totals {
         self.handle.shared.totals()
     }
 
-    pub fn reset_totals(&self) {
-        let shared = &self.handle.shared;
-        shared.counters.reset();
-        if let Some(meter) = shared.drop_meter.get() {
-            meter.reset();
-        }
-        for client in shared.clients().iter() {
-            client.counters.reset();
+    pub fn reset_totals(&self) -> Result<(), Error> {
+        self.handle.apply(Setting::ResetTotals)
+    }
+
+    /// Waits until every setting handed over before (rules, capture, counters) is in force,
+    /// or the session ends: for callers that may wait (the command line, tests).
+    pub fn settle(&self) {
+        let (applied, in_force) = bounded(0);
+        if self.handle.apply(Setting::Mark(applied)).is_ok() {
+            select! {
+                recv(in_force) -> _ => {},
+                recv(self.finished) -> _ => {},
+            }
         }
     }
 
@@ -414,6 +417,18 @@ impl Handle {
             Err(TrySendError::Full(_)) => Err(Error::SessionBusy),
             // The session already ended, which its events have said.
             Err(TrySendError::Disconnected(_)) => Ok(()),
+        }
+    }
+
+    /// Hands `setting` to the control thread without waiting (`SessionBusy` if its queue is
+    /// full; nothing when the session has ended).
+    fn apply(&self, setting: Setting) -> Result<(), Error> {
+        let Some(commands) = &self.commands else {
+            return Ok(());
+        };
+        match commands.try_send(Control::Apply(setting)) {
+            Ok(()) | Err(TrySendError::Disconnected(_)) => Ok(()),
+            Err(TrySendError::Full(_)) => Err(Error::SessionBusy),
         }
     }
 

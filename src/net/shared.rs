@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::budget::Budget;
 use crate::net::capture_file::CaptureFile;
+use crate::net::command::Setting;
 use crate::net::delayed::{Delayed, Job};
 use crate::net::kernel_drops::DropMeter;
 use crate::net::outbox::{InFlight, Outbox};
@@ -53,18 +54,24 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(super) fn new(memory_budget: usize) -> Shared {
+    /// With the capture and the rules in force from the first byte on.
+    pub(super) fn new(
+        memory_budget: usize,
+        capture: Option<CaptureFile>,
+        responder: Option<Responder>,
+    ) -> Shared {
         Shared {
             counters: Counters::default(),
             clients: Mutex::default(),
             outboxes: Mutex::default(),
             relay_targets: Mutex::default(),
-            capture: Mutex::default(),
+            capture: Mutex::new(capture),
             capture_cut: AtomicBool::new(false),
             in_flight: Arc::default(),
             budget: Arc::new(Budget::new(memory_budget)),
-            responder: RwLock::default(),
-            responder_version: AtomicU64::new(0),
+            responder: RwLock::new(responder.map(Arc::new)),
+            // Ahead of a reader's first version (0), so each reader picks up the first rules.
+            responder_version: AtomicU64::new(1),
             delayed: Mutex::default(),
             drop_meter: OnceLock::new(),
             expectation: Mutex::default(),
@@ -196,10 +203,40 @@ impl Shared {
         lock(&self.clients)
     }
 
+    /// Makes a change the session's handle asked for; run by the control thread, so that the
+    /// front end never takes these locks.
+    pub fn apply(&self, setting: Setting) {
+        match setting {
+            Setting::Responder(responder) => {
+                crate::net::front_end::assert_engine_thread();
+                *self
+                    .responder
+                    .write()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = responder.map(Arc::new);
+                self.responder_version.fetch_add(1, Ordering::AcqRel);
+            }
+            Setting::Capture(capture) => {
+                // A capture it replaces finishes writing on its own thread.
+                let _replaced = std::mem::replace(&mut *lock(&self.capture), capture);
+            }
+            Setting::ResetTotals => {
+                self.counters.reset();
+                if let Some(meter) = self.drop_meter.get() {
+                    meter.reset();
+                }
+                for client in self.clients().iter() {
+                    client.counters.reset();
+                }
+            }
+            Setting::Mark(applied) => drop(applied),
+        }
+    }
+
     /// The rules in force if they changed since `version`, with the new version.
     pub fn responder_since(&self, version: u64) -> Option<(u64, Option<Arc<Responder>>)> {
         let now = self.responder_version.load(Ordering::Acquire);
         (now != version).then(|| {
+            crate::net::front_end::assert_engine_thread();
             let responder = self
                 .responder
                 .read()
@@ -239,6 +276,7 @@ impl Shared {
 
 /// Takes a lock even if a holder panicked: every structure here stays valid between calls.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    crate::net::front_end::assert_engine_thread();
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -142,20 +142,24 @@ fn wait_or_stop(worker: &Worker, delay: Duration) -> bool {
                     worker.emitter.set_stopping();
                     return false;
                 }
-                Ok(command) => refuse_while_unconnected(command, worker),
+                Ok(command) => while_unconnected(command, worker),
             },
         }
     }
 }
 
 /// A message while there is no connection is refused (the message is dropped with its
-/// ticket); multicast is for UDP sessions; closing nothing does nothing.
-fn refuse_while_unconnected(command: Control, worker: &Worker) {
-    if let Control::Send { .. } = command {
-        worker.emitter.emit(EventKind::Error {
-            client: None,
-            error: Error::NotConnected,
-        });
+/// ticket); settings are applied; multicast is for UDP sessions; closing nothing does nothing.
+fn while_unconnected(command: Control, worker: &Worker) {
+    match command {
+        Control::Send { .. } => {
+            worker.emitter.emit(EventKind::Error {
+                client: None,
+                error: Error::NotConnected,
+            });
+        }
+        Control::Apply(setting) => worker.shared.apply(setting),
+        Control::Command(_) => {}
     }
 }
 
@@ -184,7 +188,7 @@ fn connect_phase(config: &TcpClientConfig, worker: &Worker) -> Result<Option<Con
                     interrupter.interrupt();
                     break None;
                 }
-                Ok(command) => refuse_while_unconnected(command, worker),
+                Ok(command) => while_unconnected(command, worker),
             },
         }
     };
@@ -246,6 +250,7 @@ fn connection_phase(connected: Connected, config: &TcpClientConfig, worker: &Wor
                 }
                 TcpControl::Close { reset: false, .. } => connection.close(),
                 TcpControl::Close { reset: true, .. } => connection.reset(),
+                TcpControl::Apply(setting) => worker.shared.apply(setting),
                 TcpControl::Ignore => {}
                 TcpControl::Stop => {
                     emitter.set_stopping();

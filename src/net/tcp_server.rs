@@ -88,6 +88,7 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
             recv(commands) -> command => match TcpControl::of(command.ok()) {
                 TcpControl::Send { to, message } => send(&clients, to, message, &shared, &emitter),
                 TcpControl::Close { id, reset } => close_client(&clients, id, reset, &emitter),
+                TcpControl::Apply(setting) => shared.apply(setting),
                 TcpControl::Ignore => {}
                 TcpControl::Stop => break,
             },

@@ -152,6 +152,7 @@ pub(crate) fn run(config: UdpConfig, worker: Worker) {
                         });
                     }
                 }
+                Ok(Control::Apply(setting)) => shared.apply(setting),
                 Ok(Control::Command(Command::Disconnect(_) | Command::Reset(_))) => {}
                 Ok(Control::Command(Command::Stop)) | Err(_) => break,
             },
@@ -508,7 +509,7 @@ mod tests {
         let socket = Arc::new(socket);
         let (events_tx, events) = crossbeam_channel::bounded(64);
         let emitter = Emitter::new(events_tx, no_waker());
-        let shared = Arc::new(Shared::new(DEFAULT_MEMORY_BUDGET));
+        let shared = Arc::new(Shared::new(DEFAULT_MEMORY_BUDGET, None, None));
         let receiving = {
             let (socket, emitter, shared) = (socket.clone(), emitter.clone(), shared.clone());
             std::thread::spawn(move || receive_loop(&socket, local, &emitter, &shared))

@@ -84,7 +84,7 @@ fn session(session: Session, jobs: Vec<Box<dyn Any>>) -> Running {
 fn client_to(addr: SocketAddr, capture: Option<&std::path::Path>) -> Session {
     let target = parse_host_port(&addr.to_string()).unwrap();
     let config = SessionConfig::TcpClient(TcpClientConfig::new(target));
-    let session = Session::open(config, no_waker(), capture).unwrap();
+    let session = Session::open(config, no_waker(), capture, None).unwrap();
     wait_for(&session, "Connected", |kind| {
         matches!(kind, EventKind::Connected { .. }).then_some(())
     });
@@ -131,7 +131,7 @@ fn udp_sending_a_file(peers: &mut Peers) -> Running {
 /// A TCP server and one client connected to it, accepted.
 fn server_with_a_client(capture: Option<&std::path::Path>) -> (Session, TcpStream) {
     let config = SessionConfig::TcpServer(TcpServerConfig::new("127.0.0.1:0".parse().unwrap()));
-    let server = Session::open(config, no_waker(), capture).unwrap();
+    let server = Session::open(config, no_waker(), capture, None).unwrap();
     let client = TcpStream::connect(listening(&server)).unwrap();
     wait_for(&server, "Accepted", |kind| {
         matches!(kind, EventKind::Accepted { .. }).then_some(())
@@ -170,7 +170,7 @@ fn relay_between_peers_that_do_not_read(peers: &mut Peers) -> Running {
         "127.0.0.1:0".parse().unwrap(),
         parse_host_port(&target.local_addr().unwrap().to_string()).unwrap(),
     );
-    let relay = Session::open(SessionConfig::Relay(config), no_waker(), None).unwrap();
+    let relay = Session::open(SessionConfig::Relay(config), no_waker(), None, None).unwrap();
     let client = TcpStream::connect(listening(&relay)).unwrap();
     wait_for(&relay, "Relaying", |kind| {
         matches!(kind, EventKind::Relaying { .. }).then_some(())

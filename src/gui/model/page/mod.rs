@@ -260,7 +260,7 @@ impl Page {
             true => Some(folder::for_writing(&self.config.capture_path)?),
             false => None,
         };
-        self.session = Some(Session::open(config, waker, capture.as_deref())?);
+        self.session = Some(Session::open(config, waker, capture.as_deref(), None)?);
         // Only once the session exists: a failed open leaves the page closed.
         if self.kind == SessionKind::TcpClient {
             self.link = Link::Connecting;
@@ -494,8 +494,8 @@ impl Page {
 
     pub fn reset_totals(&mut self) {
         self.earlier_totals = Totals::default();
-        if let Some(session) = &self.session {
-            session.reset_totals();
+        if let Some(Err(error)) = self.session.as_ref().map(Session::reset_totals) {
+            self.status_error = Some(i18n::error(&error));
         }
     }
 

@@ -39,16 +39,14 @@ impl Page {
             config.echo,
             config.encoding,
         );
-        match Responder::new(&wanted.0, wanted.1, wanted.2) {
-            Ok(responder) => {
-                session.set_responder(responder.is_active().then_some(responder));
-                self.rules_error = None;
-            }
-            Err(error) => {
-                session.set_responder(None);
-                self.rules_error = Some(i18n::error(&error));
-            }
+        let (responder, rules_error) = match Responder::new(&wanted.0, wanted.1, wanted.2) {
+            Ok(responder) => (responder.is_active().then_some(responder), None),
+            Err(error) => (None, Some(i18n::error(&error))),
+        };
+        // A session too busy to take them now gets them on a later frame.
+        if session.set_responder(responder).is_ok() {
+            self.rules_error = rules_error;
+            self.applied_rules = Some(wanted);
         }
-        self.applied_rules = Some(wanted);
     }
 }
