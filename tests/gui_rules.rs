@@ -221,3 +221,50 @@ fn a_reply_naming_what_the_match_lacks_is_refused_as_it_is_typed() {
     h.run();
     assert_eq!(h.state_mut().tab().page().rules_error(), None);
 }
+
+/// Issue 28 item 3: a rule's checksum, chosen in its row, is computed over the reply as built
+/// (here over "OK " and the matched group), not over the rule's text.
+#[test]
+fn a_rules_checksum_is_appended_to_the_reply_it_builds() {
+    let mut h = projector(SIZES[0], Language::English);
+    click(&mut h, "TCP Server");
+    {
+        let config = h.state_mut().tab().page().config_mut();
+        config.bind_address = "127.0.0.1".into();
+        config.bind_port = "0".into();
+    }
+    click(&mut h, "Auto-reply rules");
+    click(&mut h, "Add rule");
+    h.state_mut().tab().page().config_mut().rules[0].kind = socket_tester::net::MatchKind::Regex;
+    h.run();
+    type_into(&mut h, "Pattern", "^ID=(\\d)");
+    type_into(&mut h, "Reply", "OK ${1}");
+    // The send box has a Checksum choice too: the rule's is the last one drawn.
+    h.query_all_by_label(t("Checksum")).last().unwrap().click();
+    h.run();
+    click(&mut h, "xor8");
+    assert_eq!(
+        h.state_mut().tab().page().config().rules[0].checksum,
+        socket_tester::codec::Checksum::Xor8
+    );
+    click(&mut h, "On");
+    click(&mut h, "Listen");
+    wait_until(&mut h, "listening", |h| {
+        matches!(h.state_mut().tab().page().link(), Link::Listening { .. })
+    });
+    let Link::Listening { local } = *h.state_mut().tab().page().link() else {
+        unreachable!()
+    };
+    let mut client = TcpStream::connect(local).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    for (asked, digit) in [(&b"ID=7"[..], b'7'), (b"ID=9", b'9')] {
+        client.write_all(asked).unwrap();
+        // The engine answers on its reader's side: no frame of the window is needed.
+        let mut reply = [0u8; 5];
+        client.read_exact(&mut reply).unwrap();
+        let xor = b"OK ".iter().fold(digit, |x, b| x ^ b);
+        assert_eq!(reply, [b'O', b'K', b' ', digit, xor]);
+    }
+}

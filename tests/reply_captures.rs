@@ -92,3 +92,38 @@ fn a_reference_that_names_nothing_is_refused_before_listening() {
         assert!(stderr.contains(words), "{rule}: {stderr}");
     }
 }
+
+#[test]
+fn the_reply_checksum_is_computed_over_the_reply_as_built() {
+    // Modbus RTU: the answer carries the asking unit's address, then a CRC over all of it
+    // (low byte first), so each unit gets a different CRC from one rule.
+    asked(
+        &["hex:03 00 00 00 01=>hex:${rx[0..1]} 03 02 00 2A"],
+        &["--reply-checksum", "crc16-modbus"],
+        &[
+            (
+                &[0x01, 0x03, 0, 0, 0, 1, 0x84, 0x0A],
+                &[0x01, 0x03, 0x02, 0x00, 0x2A, 0x39, 0x9B],
+            ),
+            (
+                &[0x02, 0x03, 0, 0, 0, 1, 0x84, 0x39],
+                &[0x02, 0x03, 0x02, 0x00, 0x2A, 0x7D, 0x9B],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_reply_checksum_is_refused_in_one_line() {
+    let (code, lines, stderr) = run_cli(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--reply",
+        "*=>OK",
+        "--reply-checksum",
+        "md5",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(lines.is_empty());
+    assert!(stderr.contains("md5"), "{stderr}");
+}

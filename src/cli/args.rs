@@ -360,6 +360,10 @@ pub struct DataArgs {
     /// a literal ${. Example: 're:^ID=(\d+)=>ACK ${1}\n'.
     #[arg(long, value_name = "MATCH=>REPLY")]
     pub reply: Vec<String>,
+    /// Checksum appended to each --reply, computed over the reply as built: none, sum8, xor8,
+    /// crc16-modbus, crc16-ccitt-false or crc32.
+    #[arg(long, value_name = "NAME", default_value = "none", requires = "reply")]
+    pub reply_checksum: String,
     /// Run the steps of a sequence FILE (JSON: send, wait, expect a reply) once the session is
     /// ready (a server: at its first client), then end; exit 1 if a wait for a reply times out.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["send", "send_file"])]

@@ -130,10 +130,16 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
         );
     }
     let messages = sent_once(&templates);
+    let reply_checksum = Checksum::from_name(&data.reply_checksum)?;
     let rules = data
         .reply
         .iter()
-        .map(|r| Rule::parse(r))
+        .map(|r| {
+            Rule::parse(r).map(|rule| Rule {
+                checksum: reply_checksum,
+                ..rule
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let (json, hex, full) = (data.json, data.format.hex, data.full);
     let capture = data.capture.clone();

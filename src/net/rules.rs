@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::hex::parse_hex;
 use crate::codec::reply_template::ReplyTemplate;
-use crate::codec::{InputMode, PayloadFormat, TextEncoding};
+use crate::codec::{Checksum, InputMode, PayloadFormat, TextEncoding};
 use crate::error::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -58,6 +58,8 @@ pub struct Rule {
     /// The reply is hex, not text.
     pub reply_hex: bool,
     pub delay_ms: u64,
+    /// Appended to the reply as built (after `${1}`, `${rx}`… are filled in).
+    pub checksum: Checksum,
 }
 
 impl Default for Rule {
@@ -69,6 +71,7 @@ impl Default for Rule {
             reply: String::new(),
             reply_hex: false,
             delay_ms: 0,
+            checksum: Checksum::None,
         }
     }
 }
@@ -115,7 +118,7 @@ impl Rule {
             pattern: pattern.to_string(),
             reply: reply.to_string(),
             reply_hex,
-            delay_ms: 0,
+            ..Rule::default()
         })
     }
 }
@@ -133,6 +136,7 @@ pub(crate) enum Matcher {
 struct Compiled {
     matcher: Matcher,
     reply: ReplyTemplate,
+    checksum: Checksum,
     delay: Duration,
 }
 
@@ -220,7 +224,10 @@ impl Responder {
                     .unwrap_or_else(|_| found.as_bytes().to_vec()),
             )
         };
-        rule.reply.render(data, &group)
+        let mut reply = rule.reply.render(data, &group);
+        let checksum = rule.checksum.bytes(&reply);
+        reply.extend_from_slice(&checksum);
+        reply
     }
 }
 
@@ -313,6 +320,7 @@ fn compile(rule: &Rule, encoding: TextEncoding) -> Result<Compiled, Error> {
     Ok(Compiled {
         matcher,
         reply,
+        checksum: rule.checksum,
         delay: Duration::from_millis(rule.delay_ms),
     })
 }
@@ -341,6 +349,15 @@ mod tests {
     fn replies(r: &Responder, data: &[u8]) -> Vec<Vec<u8>> {
         let text = String::from_utf8_lossy(data).to_string();
         r.replies(data, &text).now
+    }
+
+    #[test]
+    fn the_checksum_is_computed_over_the_reply_as_built() {
+        let mut rule = Rule::parse("re:^ID=(\\d+)$=>hex:01 ${1}").unwrap();
+        rule.checksum = Checksum::Sum8;
+        let r = Responder::new(&[rule], false, TextEncoding::Utf8).unwrap();
+        // "ID=42": the group's text is "42" (34 32), so the reply is 01 34 32 and its sum 0x67.
+        assert_eq!(replies(&r, b"ID=42"), vec![vec![0x01, 0x34, 0x32, 0x67]]);
     }
 
     #[test]

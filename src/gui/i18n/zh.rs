@@ -292,6 +292,10 @@ pub const TEXTS: &[(&str, &str)] = &[
         "Appended to each message, before the line ending",
         "附加在每条消息后、行尾之前",
     ),
+    (
+        "Appended to the reply, computed over it as built",
+        "附加在回复之后，按填好的回复计算",
+    ),
     ("All clients", "所有客户端"),
     ("Client #{id}", "客户端 #{id}"),
     ("Send to", "发送到"),

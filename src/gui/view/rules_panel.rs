@@ -6,8 +6,9 @@
 use crate::gui::i18n::t;
 use egui::{RichText, Ui};
 
+use crate::codec::Checksum;
 use crate::gui::model::page::{Page, PageAction, rule_is_complete};
-use crate::gui::view::{field_row, labelled_combo, labelled_field, palette};
+use crate::gui::view::{choice_combo, field_row, labelled_combo, labelled_field, palette};
 use crate::net::rules::MatchKind;
 
 /// Auto-reply rules: the first enabled rule that matches a received message answers it.
@@ -63,10 +64,14 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                     })
                     .on_hover_text(t("What matched can go in the reply: ${1}…${9} (a regex's groups), ${rx} (the message), ${rx.hex}, ${rx.len}, ${rx[A..B]} (its bytes A to B); $${ is a literal ${"));
                     let mut delay = rule.delay_ms.to_string();
-                    ui.horizontal(|ui| {
+                    ui.horizontal_wrapped(|ui| {
                         if labelled_field(ui, t("Delay ms"), &mut delay, 50.0, true).changed() {
                             rule.delay_ms = delay.trim().parse().unwrap_or(0);
                         }
+                        choice_combo(ui, t("Checksum"), &mut rule.checksum, &Checksum::ALL, |c| {
+                            t(c.name())
+                        })
+                        .on_hover_text(t("Appended to the reply, computed over it as built"));
                     });
                 }
             });
