@@ -19,6 +19,18 @@ use socket_tester::net::{
 /// A device that answers each line: "PING n" with "PONG n"; other lines get no answer. Every
 /// line it reads is passed on.
 fn device() -> (SocketAddr, Receiver<String>) {
+    let (addr, lines) = raw_device();
+    let (text_tx, text) = crossbeam_channel::unbounded();
+    thread::spawn(move || {
+        for line in lines {
+            let _ = text_tx.send(String::from_utf8_lossy(&line).into_owned());
+        }
+    });
+    (addr, text)
+}
+
+/// The device, passing on each line's bytes (without the newline) as they came.
+fn raw_device() -> (SocketAddr, Receiver<Vec<u8>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let (lines_tx, lines) = crossbeam_channel::unbounded();
@@ -28,10 +40,10 @@ fn device() -> (SocketAddr, Receiver<String>) {
             let lines_tx = lines_tx.clone();
             thread::spawn(move || {
                 let mut writer = stream.try_clone().unwrap();
-                for line in BufReader::new(stream).lines() {
+                for line in BufReader::new(stream).split(b'\n') {
                     let Ok(line) = line else { return };
-                    if let Some(n) = line.strip_prefix("PING") {
-                        let _ = writer.write_all(format!("PONG{n}\n").as_bytes());
+                    if let Some(n) = line.strip_prefix(b"PING") {
+                        let _ = writer.write_all(&[b"PONG", n, b"\n"].concat());
                     }
                     let _ = lines_tx.send(line);
                 }
@@ -336,4 +348,71 @@ fn replies_in_one_read_or_during_a_wait_each_pass_their_step() {
     let _run = start(&client, &sequence);
     let (steps, end) = outcome(&client);
     assert_eq!(end, SequenceOutcome::Passed { rounds: 1 }, "{steps:?}");
+}
+
+/// Issue 28 item 3: a send after an expect step uses what that step's message matched, as an
+/// auto-reply does: the device's number comes back in the next message, with a checksum over
+/// the message as built.
+#[test]
+fn a_send_after_an_expect_uses_what_the_reply_matched() {
+    let (addr, lines) = raw_device();
+    let client = client_of(addr);
+    let sum8 = Step::Send {
+        text: "SUM ${1}".to_string(),
+        format: socket_tester::codec::PayloadFormat {
+            checksum: socket_tester::codec::Checksum::Sum8,
+            line_ending: socket_tester::codec::LineEnding::Lf,
+            ..Default::default()
+        },
+    };
+    let sequence = Sequence {
+        steps: vec![
+            send("PING ${random:100:999}\\n"),
+            Step::Expect {
+                kind: MatchKind::Regex,
+                pattern: r"PONG (\d+)".to_string(),
+                timeout_ms: 2_000,
+            },
+            send("ACK ${1} of ${rx.len}: ${rx.hex}\\n"),
+            sum8,
+        ],
+        rounds: 1,
+    };
+    let _run = start(&client, &sequence);
+    let (_, end) = outcome(&client);
+    assert_eq!(end, SequenceOutcome::Passed { rounds: 1 });
+    let ping = lines.recv_timeout(DEADLINE).unwrap();
+    let number = String::from_utf8(ping[b"PING ".len()..].to_vec()).unwrap();
+    let pong = format!("PONG {number}\n");
+    let hex: Vec<String> = pong.bytes().map(|b| format!("{b:02X}")).collect();
+    assert_eq!(
+        lines.recv_timeout(DEADLINE).unwrap(),
+        format!("ACK {number} of 9: {}", hex.join(" ")).into_bytes()
+    );
+    let sum = format!("SUM {number}")
+        .bytes()
+        .fold(0u8, |sum, b| sum.wrapping_add(b));
+    // "SUM " and three digits add up to 171..=192: never the device's newline.
+    let line = lines.recv_timeout(DEADLINE).unwrap();
+    assert_eq!(line, [format!("SUM {number}").as_bytes(), &[sum]].concat());
+}
+
+#[test]
+fn a_send_naming_a_match_it_cannot_have_is_refused_with_where_and_why() {
+    for (steps, words) in [
+        (
+            vec![send("ACK ${rx}")],
+            "step 1 (send) uses what a reply matched, but no expect",
+        ),
+        (
+            vec![send("PING\\n"), expect("PONG", 1_000), send("ACK ${1}")],
+            "step 3 (send) names ${1}, but the expect step before it has 0 groups",
+        ),
+    ] {
+        let error = Sequence { steps, rounds: 1 }
+            .check()
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(words), "{error}");
+    }
 }

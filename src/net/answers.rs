@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::codec::StreamDecoder;
 use crate::net::outbox::Ticket;
 use crate::net::rules::Responder;
+use crate::net::sequence::Met;
 use crate::net::session::Shared;
 
 /// Replies to one message, each already counted in flight: they are made before the message
@@ -19,7 +20,7 @@ pub(crate) struct Answer {
     pub relay: Option<(Vec<u8>, Ticket)>,
     /// A sequence waits for replies and this message is one (or several): each told once the
     /// message is reported.
-    pub matched: Vec<crossbeam_channel::Sender<()>>,
+    pub matched: Vec<Met>,
 }
 
 impl Answer {

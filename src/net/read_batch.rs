@@ -82,8 +82,8 @@ impl<'a> ReadBatch<'a> {
         }
         // A sequence waiting for one of these messages: it is in the log now.
         for (_, answer) in &mut answers {
-            for matched in answer.matched.drain(..) {
-                let _ = matched.try_send(());
+            for met in answer.matched.drain(..) {
+                met.tell();
             }
         }
         Some(answers)

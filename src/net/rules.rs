@@ -208,23 +208,9 @@ impl Responder {
         replies
     }
 
-    /// The rule's reply to this message: its groups (the text of each, in the session's
-    /// encoding) and its bytes where the reply names them.
+    /// The rule's reply to this message, with its checksum.
     fn build(&self, rule: &Compiled, data: &[u8], text: &str) -> Vec<u8> {
-        let captures = match &rule.matcher {
-            Matcher::Regex(regex) if rule.reply.groups_named() > 0 => regex.captures(text),
-            _ => None,
-        };
-        let group = |n: usize| {
-            let found = captures.as_ref()?.get(n)?.as_str();
-            // Decoded from this encoding, so it encodes back; UTF-8 if not.
-            Some(
-                self.encoding
-                    .encode(found)
-                    .unwrap_or_else(|_| found.as_bytes().to_vec()),
-            )
-        };
-        let mut reply = rule.reply.render(data, &group);
+        let mut reply = rule.matcher.fill(&rule.reply, data, text, self.encoding);
         let checksum = rule.checksum.bytes(&reply);
         reply.extend_from_slice(&checksum);
         reply
@@ -257,6 +243,39 @@ impl Matcher {
         )
     }
 
+    /// `reply` for a message this matched: the groups it names (the text of each, in
+    /// `encoding`) and the message's bytes where it names them.
+    pub fn fill(
+        &self,
+        reply: &ReplyTemplate,
+        data: &[u8],
+        text: &str,
+        encoding: TextEncoding,
+    ) -> Vec<u8> {
+        let captures = match self {
+            Matcher::Regex(regex) if reply.groups_named() > 0 => regex.captures(text),
+            _ => None,
+        };
+        let group = |n: usize| {
+            let found = captures.as_ref()?.get(n)?.as_str();
+            // Decoded from this encoding, so it encodes back; UTF-8 if not.
+            Some(
+                encoding
+                    .encode(found)
+                    .unwrap_or_else(|_| found.as_bytes().to_vec()),
+            )
+        };
+        reply.render(data, &group)
+    }
+
+    /// How many groups a reply can name after this matched (a regex's; none otherwise).
+    pub fn groups(&self) -> usize {
+        match self {
+            Matcher::Regex(regex) => regex.captures_len() - 1,
+            _ => 0,
+        }
+    }
+
     /// Whether a message matches (`text`: its bytes decoded, when `needs_text`).
     pub fn matches(&self, data: &[u8], text: &str) -> bool {
         match self {
@@ -286,10 +305,7 @@ fn compile(rule: &Rule, encoding: TextEncoding) -> Result<Compiled, Error> {
     };
     let reply = ReplyTemplate::parse(&rule.reply, &reply_format)?;
     let named = reply.groups_named();
-    let has = match &matcher {
-        Matcher::Regex(regex) => regex.captures_len() - 1,
-        _ => 0,
-    };
+    let has = matcher.groups();
     if named > has {
         return Err(Error::InvalidRule {
             rule: format!("reply '{}'", rule.reply),

@@ -8,8 +8,10 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender, bounded, select};
 use serde::{Deserialize, Serialize};
 
+use crate::codec::payload::finish_payload;
+use crate::codec::reply_template::ReplyTemplate;
 use crate::codec::template::{Random, Template, Values};
-use crate::codec::{PayloadFormat, TextEncoding};
+use crate::codec::{LineEnding, PayloadFormat, TextEncoding};
 use crate::error::Error;
 use crate::net::command::Destination;
 use crate::net::event::EventKind;
@@ -22,6 +24,8 @@ use crate::net::stoppable::{StopSignal, Stoppable};
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
     /// Send a message, written as a preset is (text or hex, encoding, escapes, checksum).
+    /// After an Expect step it can use what that step's message matched, as an auto-reply
+    /// does: `${1}`…`${9}`, `${rx}`, `${rx.hex}`, `${rx.len}`, `${rx[A..B]}`.
     Send {
         text: String,
         #[serde(default)]
@@ -73,7 +77,16 @@ impl Sequence {
         if self.steps.is_empty() {
             return Err(Error::BadSequence("it has no steps".to_string()));
         }
-        self.steps.iter().map(compile).collect()
+        let mut last_expect: Option<Matcher> = None;
+        let mut compiled = Vec::with_capacity(self.steps.len());
+        for (index, step) in self.steps.iter().enumerate() {
+            let step = compile(step, index, last_expect.as_ref())?;
+            if let Compiled::Expect(matcher, _) = &step {
+                last_expect = Some(matcher.clone());
+            }
+            compiled.push(step);
+        }
+        Ok(compiled)
     }
 
     pub fn to_json(&self) -> String {
@@ -123,9 +136,32 @@ fn step_time(step: &'static str, ms: u64) -> Result<Duration, Error> {
 
 /// A step ready to run.
 enum Compiled {
-    Send(Template),
+    Send(Message),
     Wait(Duration),
     Expect(Matcher, Duration),
+}
+
+/// A send step's message: with variables (`${seq}`…), or built from what the last Expect
+/// step matched (its line ending and checksum added after).
+enum Message {
+    Plain(Template),
+    Matched {
+        reply: ReplyTemplate,
+        format: PayloadFormat,
+    },
+}
+
+/// A message an Expect step was waiting for, to hand to it once the message is in the log.
+pub(crate) struct Met {
+    wait: Sender<Vec<u8>>,
+    message: Vec<u8>,
+}
+
+impl Met {
+    pub fn tell(self) {
+        // A wait given up (the sequence stopped) no longer listens.
+        let _ = self.wait.try_send(self.message);
+    }
 }
 
 /// A sequence's waits for replies, armed in the session from a send on: every Expect step up
@@ -133,8 +169,8 @@ enum Compiled {
 /// met, so a reply that comes in the same read as the one before it, or while a Wait step
 /// runs, is counted for its step, never lost.
 pub(crate) struct Expectation {
-    /// Each wait's pattern and where to say it was met, in step order.
-    pub waits: Vec<(Matcher, Sender<()>)>,
+    /// Each wait's pattern and where to say it was met (with the message), in step order.
+    pub waits: Vec<(Matcher, Sender<Vec<u8>>)>,
     /// How many waits are met.
     pub met: usize,
     pub encoding: TextEncoding,
@@ -145,7 +181,7 @@ impl Expectation {
     /// ones after it while it meets them too (a device's two replies in one read). The
     /// receiver tells them once the message is reported, so the reply is in the log before a
     /// step passes.
-    pub fn offer(&mut self, data: &[u8]) -> Vec<Sender<()>> {
+    pub fn offer(&mut self, data: &[u8]) -> Vec<Met> {
         let text = if self.waits.iter().any(|(matcher, _)| matcher.needs_text()) {
             self.encoding.decode_whole(data)
         } else {
@@ -155,7 +191,10 @@ impl Expectation {
         while let Some((matcher, matched)) = self.waits.get(self.met)
             && matcher.matches(data, &text)
         {
-            met.push(matched.clone());
+            met.push(Met {
+                wait: matched.clone(),
+                message: data.to_vec(),
+            });
             self.met += 1;
         }
         met
@@ -195,9 +234,9 @@ impl SequenceRun {
     }
 }
 
-fn compile(step: &Step) -> Result<Compiled, Error> {
+fn compile(step: &Step, index: usize, last_expect: Option<&Matcher>) -> Result<Compiled, Error> {
     Ok(match step {
-        Step::Send { text, format } => Compiled::Send(Template::parse(text, *format)?),
+        Step::Send { text, format } => Compiled::Send(message(text, *format, index, last_expect)?),
         Step::Wait { ms } => Compiled::Wait(step_time("a wait", *ms)?),
         Step::Expect {
             kind,
@@ -208,6 +247,44 @@ fn compile(step: &Step) -> Result<Compiled, Error> {
             step_time("an expect's timeout", *timeout_ms)?,
         ),
     })
+}
+
+/// A send step's message. One that names what matched is read as an auto-reply is, and needs
+/// an Expect step before it whose match has the groups it names.
+fn message(
+    text: &str,
+    format: PayloadFormat,
+    index: usize,
+    last_expect: Option<&Matcher>,
+) -> Result<Message, Error> {
+    let plain_error = match Template::parse(text, format) {
+        Ok(template) => return Ok(Message::Plain(template)),
+        Err(error) => error,
+    };
+    // The ending and checksum go after the whole message, not after each piece of it.
+    let bare = PayloadFormat {
+        line_ending: LineEnding::None,
+        checksum: crate::codec::Checksum::None,
+        ..format
+    };
+    let Ok(reply) = ReplyTemplate::parse(text, &bare) else {
+        return Err(plain_error);
+    };
+    let step = index + 1;
+    let Some(matcher) = last_expect else {
+        return Err(Error::BadSequence(format!(
+            "step {step} (send) uses what a reply matched, but no expect step comes before it"
+        )));
+    };
+    let (named, has) = (reply.groups_named(), matcher.groups());
+    if named > has {
+        return Err(Error::BadSequence(format!(
+            "step {step} (send) names ${{{named}}}, but the expect step before it has {has} \
+             group{} (write a regular expression with groups in parentheses)",
+            if has == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(Message::Matched { reply, format })
 }
 
 struct Runner {
@@ -232,20 +309,26 @@ impl Runner {
             round += 1;
             // A sequence that starts by waiting for a message waits for one from now on.
             let mut armed = self.arm(0);
+            // The message the last Expect step met, with its pattern: for sends that use it.
+            let mut last_met: Option<(&Matcher, Vec<u8>)> = None;
             let mut failed = None;
             for (index, step) in self.steps.iter().enumerate() {
                 self.report(round, index, StepState::Running);
                 let state = match step {
-                    Compiled::Send(template) => {
+                    Compiled::Send(message) => {
                         // Armed before the send: a reply that comes at once is not missed.
                         armed = self.arm(index + 1);
                         sent += 1;
-                        let values = Values {
-                            seq: sent,
-                            client: 0,
-                            random: random.draw(),
+                        let data = match message {
+                            Message::Plain(template) => template.render(Values {
+                                seq: sent,
+                                client: 0,
+                                random: random.draw(),
+                            }),
+                            Message::Matched { reply, format } => {
+                                self.fill(reply, format, last_met.as_ref())
+                            }
                         };
-                        let data = template.render(values);
                         let stop = [self.stop.receiver()];
                         match self.handle.send_wait(self.to.clone(), data, None, &stop) {
                             Ok(()) => StepState::Passed,
@@ -260,13 +343,16 @@ impl Runner {
                             default(*pause) => StepState::Passed,
                         }
                     }
-                    Compiled::Expect(_, limit) => {
+                    Compiled::Expect(matcher, limit) => {
                         // Armed at the send before it (or at the start), in step order.
                         let matched = armed.pop_front().unwrap_or_else(|| bounded(1).1);
                         let state = select! {
                             recv(self.stop.receiver()) -> _ => None,
                             recv(self.handle.stopping()) -> _ => None,
-                            recv(matched) -> _ => Some(StepState::Passed),
+                            recv(matched) -> message => {
+                                last_met = message.ok().map(|message| (matcher, message));
+                                Some(StepState::Passed)
+                            },
                             default(*limit) => Some(StepState::TimedOut {
                                 millis: limit.as_millis() as u64,
                             }),
@@ -299,11 +385,33 @@ impl Runner {
         outcome
     }
 
+    /// A send built from the message the last Expect step met (compile made sure there is
+    /// one before it; a sequence stopped meanwhile sends an empty message nobody sees).
+    fn fill(
+        &self,
+        reply: &ReplyTemplate,
+        format: &PayloadFormat,
+        met: Option<&(&Matcher, Vec<u8>)>,
+    ) -> Vec<u8> {
+        let (matcher, message) = match met {
+            Some((matcher, message)) => (*matcher, message.as_slice()),
+            None => (&Matcher::Any, &[][..]),
+        };
+        let text = if matcher.needs_text() {
+            self.encoding.decode_whole(message)
+        } else {
+            String::new()
+        };
+        let mut data = matcher.fill(reply, message, &text, self.encoding);
+        finish_payload(&mut data, format);
+        data
+    }
+
     /// Arms the waits of the Expect steps from `from` up to the next send (or disarms, if
     /// there are none); their receivers, in step order, say when a message met each.
-    fn arm(&self, from: usize) -> VecDeque<Receiver<()>> {
+    fn arm(&self, from: usize) -> VecDeque<Receiver<Vec<u8>>> {
         let mut receivers = VecDeque::new();
-        let waits: Vec<(Matcher, Sender<()>)> = self.steps[from.min(self.steps.len())..]
+        let waits: Vec<(Matcher, Sender<Vec<u8>>)> = self.steps[from.min(self.steps.len())..]
             .iter()
             .take_while(|step| !matches!(step, Compiled::Send(_)))
             .filter_map(|step| match step {

@@ -17,7 +17,7 @@ use crate::net::delayed::{Delayed, Job};
 use crate::net::kernel_drops::DropMeter;
 use crate::net::outbox::{InFlight, Outbox};
 use crate::net::rules::Responder;
-use crate::net::sequence::Expectation;
+use crate::net::sequence::{Expectation, Met};
 use crate::net::session::ClientInfo;
 use crate::net::stats::{Counters, Totals};
 use crate::net::stoppable::Stop;
@@ -88,7 +88,7 @@ impl Shared {
 
     /// Shows a received message to a sequence waiting for replies, if one is: where to tell
     /// each wait this message met.
-    pub fn offer_to_sequence(&self, data: &[u8]) -> Vec<crossbeam_channel::Sender<()>> {
+    pub fn offer_to_sequence(&self, data: &[u8]) -> Vec<Met> {
         if !self.expecting.load(Ordering::Acquire) {
             return Vec::new();
         }
