@@ -541,3 +541,43 @@ impl Drop for Python {
         let _ = self.child.wait();
     }
 }
+
+/// A TCP client session to `addr`.
+pub fn client_to(addr: SocketAddr) -> Session {
+    let target = socket_tester::net::addr::parse_host_port(&addr.to_string()).unwrap();
+    let config = socket_tester::net::TcpClientConfig::new(target);
+    Session::tcp_client(config, socket_tester::net::no_waker()).unwrap()
+}
+
+/// The first `Connected`: (local, peer).
+pub fn connected(session: &Session) -> (SocketAddr, SocketAddr) {
+    wait_for(session, "Connected", |kind| match kind {
+        EventKind::Connected { local, peer } => Some((*local, *peer)),
+        _ => None,
+    })
+}
+
+/// The next accepted client's id.
+pub fn accepted(session: &Session) -> u64 {
+    wait_for(session, "Accepted", |kind| match kind {
+        EventKind::Accepted { client, .. } => Some(*client),
+        _ => None,
+    })
+}
+
+/// The next close's reason.
+pub fn closed(session: &Session) -> socket_tester::net::CloseReason {
+    wait_for(session, "Closed", |kind| match kind {
+        EventKind::Closed { reason, .. } => Some(reason.clone()),
+        _ => None,
+    })
+}
+
+/// The bytes of the next `count` messages received.
+pub fn next_frames(session: &Session, count: usize) -> Vec<Vec<u8>> {
+    let messages = next_messages(session, count);
+    messages
+        .into_iter()
+        .map(|(_, message)| message.data)
+        .collect()
+}
