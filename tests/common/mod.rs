@@ -581,3 +581,24 @@ pub fn next_frames(session: &Session, count: usize) -> Vec<Vec<u8>> {
         .map(|(_, message)| message.data)
         .collect()
 }
+
+/// A std TCP server that records everything one client sends and echoes it back.
+pub fn recording_echo_server() -> (SocketAddr, thread::JoinHandle<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut all = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => return all,
+                Ok(n) => {
+                    all.extend_from_slice(&buf[..n]);
+                    let _ = stream.write_all(&buf[..n]);
+                }
+            }
+        }
+    });
+    (addr, handle)
+}
