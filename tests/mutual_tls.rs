@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::tls_peer::{Certificates, python_asking_server};
-use common::{Cli, Python, run_cli};
+use common::tls_peer::{Certificates, python_asking_server, python_presenting_client};
+use common::{Cli, run_cli};
 
 /// `tcp-client` with TLS to `port`, checking the server against `ca`, with `more` flags.
 fn client(port: &str, ca: &std::path::Path, more: &[&str]) -> (i32, Vec<String>, String) {
@@ -83,23 +83,6 @@ fn our_client_presents_its_certificate_and_a_refusal_says_why() {
     assert_eq!(python.wait(), 0);
 }
 
-/// A Python client with the certificate and key in argv 2 and 3 (none when absent), trusting
-/// the CA in argv 4: sends a line and prints what comes back, or why it failed.
-const PRESENTING_CLIENT: &str = r#"
-import socket, ssl, sys
-port = int(sys.argv[1])
-context = ssl.create_default_context(cafile=sys.argv[4])
-if sys.argv[2]:
-    context.load_cert_chain(sys.argv[2], sys.argv[3])
-try:
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-        with context.wrap_socket(raw, server_hostname="localhost") as tls:
-            tls.sendall(b"hello")
-            print("got", tls.recv(1024).decode(), flush=True)
-except (ssl.SSLError, OSError) as e:
-    print("failed:", e, flush=True)
-"#;
-
 #[test]
 fn our_server_asks_python_clients_for_certificates_and_names_each_refusal() {
     let certs = Certificates::new("mtls-server");
@@ -122,9 +105,7 @@ fn our_server_asks_python_clients_for_certificates_and_names_each_refusal() {
         "--json",
     ]);
     let port = server.listening().port().to_string();
-    let python = |cert: &str, key: &str| {
-        Python::start(PRESENTING_CLIENT, &[&port, cert, key, ca.to_str().unwrap()])
-    };
+    let python = |cert: &str, key: &str| python_presenting_client(&port, cert, key, &ca);
 
     let Some(mut accepted) = python(cert.to_str().unwrap(), key.to_str().unwrap()) else {
         return;

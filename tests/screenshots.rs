@@ -324,3 +324,51 @@ fn tls_screenshot() {
     });
     save(&mut h, "tls");
 }
+
+#[test]
+#[cfg(feature = "tls")]
+#[ignore = "writes docs/mutual-tls.png; run by hand (needs python3)"]
+fn mutual_tls_screenshot() {
+    use common::tls_peer::{Certificates, python_presenting_client};
+    let certs = Certificates::new("shot-mtls");
+    let (cert, key) = certs.leaf("server", &["localhost"], false, false);
+    let (client_cert, client_key) = certs.client("student-07");
+    let ca = certs.ca_file();
+    let mut h = window(1180.0, 560.0).build_eframe(|cc| App::new(cc));
+    click(&mut h, "TCP Server");
+    {
+        let config = h.state_mut().tab().page().config_mut();
+        config.bind_address = "127.0.0.1".into();
+        config.bind_port = "0".into();
+        config.tls = true;
+        config.tls_cert_file = cert.display().to_string();
+        config.tls_key_file = key.display().to_string();
+        config.tls_client_ca_file = ca.display().to_string();
+        config.echo = true;
+    }
+    h.run();
+    let local = bound_by(&mut h, "Listen");
+    let port = local.port().to_string();
+    let client = |cert: &std::path::Path, key: &std::path::Path| {
+        let mut python =
+            python_presenting_client(&port, cert.to_str().unwrap(), key.to_str().unwrap(), &ca)
+                .expect("python3");
+        python.line()
+    };
+    assert_eq!(client(&client_cert, &client_key), "got hello");
+    // A client without a certificate: refused, and the log says why.
+    let refused = python_presenting_client(&port, "", "", &ca)
+        .expect("python3")
+        .line();
+    assert!(refused.starts_with("failed:"), "{refused}");
+    settle(&mut h, |h| {
+        h.state_mut().tab().page().totals().rx_messages == 1
+            && h.state_mut()
+                .tab()
+                .page()
+                .log()
+                .iter()
+                .any(|row| row.text.contains("no certificate"))
+    });
+    save(&mut h, "mutual-tls");
+}

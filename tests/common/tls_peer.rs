@@ -191,3 +191,26 @@ pub fn python_asking_server(cert: &Path, key: &Path, ca: &Path) -> Option<(Pytho
     let port = python.line();
     Some((python, port))
 }
+
+/// A Python client with the certificate and key in argv 2 and 3 (none when absent), trusting
+/// the CA in argv 4: sends "hello" and prints what comes back, or why it failed.
+const PRESENTING_CLIENT: &str = r#"
+import socket, ssl, sys
+port = int(sys.argv[1])
+context = ssl.create_default_context(cafile=sys.argv[4])
+if sys.argv[2]:
+    context.load_cert_chain(sys.argv[2], sys.argv[3])
+try:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as tls:
+            tls.sendall(b"hello")
+            print("got", tls.recv(1024).decode(), flush=True)
+except (ssl.SSLError, OSError) as e:
+    print("failed:", e, flush=True)
+"#;
+
+/// A Python TLS client of the server on `port` presenting `cert` and `key` (empty: none),
+/// trusting `ca`; None where python3 is missing.
+pub fn python_presenting_client(port: &str, cert: &str, key: &str, ca: &Path) -> Option<Python> {
+    Python::start(PRESENTING_CLIENT, &[port, cert, key, ca.to_str().unwrap()])
+}

@@ -220,12 +220,15 @@ fn table(
                 ui.add(egui::Label::new(mono(text).color(color)).extend());
                 return;
             }
-            // One line per row, or as many as the row was given, cut with "…".
+            // One line per row, or as many as the row was given, cut with "…". A row cut to
+            // one line shows as much as fits: at a word's end, a long token (a certificate's
+            // SHA-256, a hex run) would be left out whole.
+            let max_rows = lines_of(page, index, &shape);
             let mut job = LayoutJob::simple(text, mono_font.clone(), color, width);
             job.wrap = TextWrapping {
                 max_width: width,
-                max_rows: lines_of(page, index, &shape),
-                break_anywhere: false,
+                max_rows,
+                break_anywhere: max_rows == 1,
                 overflow_character: Some('…'),
             };
             let galley = ui.painter().layout_job(job);
