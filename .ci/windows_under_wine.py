@@ -407,9 +407,12 @@ def tls_server_against_python_ssl():
 
 @check
 def send_sequence_passes_against_a_device():
+    heard = []
+
     def device(conn):
         with conn, conn.makefile("rb") as lines:
             for line in lines:
+                heard.append(line)
                 if line.startswith(b"PING"):
                     conn.sendall(b"PONG" + line[4:])
 
@@ -419,7 +422,9 @@ def send_sequence_passes_against_a_device():
         json.dump(
             {"rounds": 2, "steps": [
                 {"step": "send", "text": "PING ${seq}\\n", "format": {"escapes": True}},
-                {"step": "expect", "kind": "ContainsText", "pattern": "PONG", "timeout_ms": 5000},
+                {"step": "expect", "kind": "Regex", "pattern": "PONG (\\d+)", "timeout_ms": 5000},
+                # What the reply matched goes back in the next send.
+                {"step": "send", "text": "ACK ${1}\\n", "format": {"escapes": True}},
             ]},
             file,
         )
@@ -430,6 +435,9 @@ def send_sequence_passes_against_a_device():
     listener.close()
     assert code == 0, (code, out, err)
     assert any(line["event"] == "sequence" for line in json_lines(out)), out
+    # The device reads the last line after the exe has ended, maybe.
+    wait_until(lambda: b"ACK 3\n" in heard, "the device to read the last ACK")
+    assert b"ACK 1\n" in heard, heard
 
 
 @check
