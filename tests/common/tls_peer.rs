@@ -108,16 +108,18 @@ impl Certificates {
     }
 }
 
-/// After `SERVER_START`: echoes everything until the client closes, then closes with
-/// close_notify.
+/// After `SERVER_START`: echoes everything until the client closes. Ragged EOFs are not
+/// suppressed, so the end is a clean close_notify (exit 0) or an error (exit 1). No unwrap():
+/// OpenSSL may refuse its own shutdown "while in init" (a TLS 1.3 server's tickets still
+/// due), whatever the client did.
 const TLS_ECHO_SERVER: &str = r#"
-tls = context.wrap_socket(conn, server_side=True)
+tls = context.wrap_socket(conn, server_side=True, suppress_ragged_eofs=False)
 while True:
     data = tls.recv(65536)
     if not data:
         break
     tls.sendall(data)
-tls.unwrap().close()
+tls.close()
 "#;
 
 /// After `SERVER_START`: finishes the handshake, then reads nothing for a minute.
