@@ -82,6 +82,23 @@ fn bench_in_a_build_without_it_says_how_to_build_it() {
     assert!(stderr.contains("--features bench"), "{stderr}");
 }
 
+/// A WebSocket frame seen on a plain TCP connection: a browser's masked "Hello" (RFC 6455),
+/// and a frame whose payload was cut short.
+#[test]
+fn decode_reads_a_websocket_frame_and_unmasks_it() {
+    let (code, lines, _) = run_cli(&["decode", "websocket", "81 85 37 FA 21 3D 7F 9F 4D 51 58"]);
+    assert_eq!(code, 0, "{lines:?}");
+    for line in ["Opcode: 1 text", "Masked: yes, key 37 FA 21 3D", "Hello"] {
+        assert!(lines.contains(&line.to_string()), "{line}: {lines:?}");
+    }
+    let (code, lines, _) = run_cli(&["decode", "websocket", "82 7E 01 00 00"]);
+    assert_eq!(code, 1);
+    assert!(
+        lines.contains(&"problem: the header says 256 bytes of payload, the frame has 1".into()),
+        "{lines:?}"
+    );
+}
+
 #[test]
 fn decode_reads_a_modbus_frame_and_says_when_its_crc_is_wrong() {
     let (code, lines, _) = run_cli(&["decode", "modbus-rtu", "01 03 00 00 00 01 84 0A"]);

@@ -44,7 +44,7 @@ pub enum Command {
     socket-tester decode modbus-rtu \"01 03 00 00 00 01 84 0A\"\n    \
     socket-tester decode json --text '{\"temp\": 21.5}'")]
 pub struct DecodeArgs {
-    /// modbus-tcp, modbus-rtu, json, utf-8, gbk or base64.
+    /// modbus-tcp, modbus-rtu, json, websocket, utf-8, gbk or base64.
     pub protocol: String,
     /// The message in hex ("01 03 00 00", "0x01,0x03"), or as text with --text.
     pub message: String,

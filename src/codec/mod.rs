@@ -13,6 +13,7 @@ pub mod python_peer;
 pub mod render;
 pub mod reply_template;
 pub mod template;
+pub mod websocket;
 
 pub use checksum::Checksum;
 pub use decoders::PeerDecoders;

@@ -1,9 +1,11 @@
 //! What one message means: the protocol dissectors a person picks for a row (Modbus TCP and
-//! RTU, JSON, text, Base64), and the row copied as a C or Python byte literal.
+//! RTU, JSON, a WebSocket frame, text, Base64), and the row copied as a C or Python byte
+//! literal.
 
 mod literal;
 mod modbus;
 mod problem;
+mod websocket;
 
 pub use literal::{base64_decode, base64_encode, c_literal, python_literal, python_str_literal};
 pub use problem::Problem;
@@ -19,15 +21,17 @@ pub enum Dissector {
     ModbusTcp,
     ModbusRtu,
     Json,
+    WebSocket,
     Text(TextEncoding),
     Base64,
 }
 
 impl Dissector {
-    pub const ALL: [Dissector; 6] = [
+    pub const ALL: [Dissector; 7] = [
         Dissector::ModbusTcp,
         Dissector::ModbusRtu,
         Dissector::Json,
+        Dissector::WebSocket,
         Dissector::Text(TextEncoding::Utf8),
         Dissector::Text(TextEncoding::Gbk),
         Dissector::Base64,
@@ -38,6 +42,7 @@ impl Dissector {
             Dissector::ModbusTcp => "modbus-tcp",
             Dissector::ModbusRtu => "modbus-rtu",
             Dissector::Json => "json",
+            Dissector::WebSocket => "websocket",
             Dissector::Text(TextEncoding::Utf8) => "utf-8",
             Dissector::Text(TextEncoding::Gbk) => "gbk",
             Dissector::Base64 => "base64",
@@ -50,6 +55,7 @@ impl Dissector {
             Dissector::ModbusTcp => "Modbus TCP",
             Dissector::ModbusRtu => "Modbus RTU",
             Dissector::Json => "JSON",
+            Dissector::WebSocket => "WebSocket frame",
             Dissector::Text(TextEncoding::Utf8) => "Text (UTF-8)",
             Dissector::Text(TextEncoding::Gbk) => "Text (GBK)",
             Dissector::Base64 => "Base64",
@@ -62,14 +68,20 @@ impl Dissector {
     }
 
     /// The protocol `bytes` fit, with their reading: a JSON object or array that parses, a
-    /// Modbus TCP frame whose header agrees with it, a Modbus RTU frame whose CRC is right;
-    /// else text in `encoding`. (Base64 is never guessed: most text is also Base64.)
+    /// Modbus TCP frame whose header agrees with it, a Modbus RTU frame whose CRC is right, a
+    /// WebSocket frame whose length agrees with it; else text in `encoding`. (Base64 is never
+    /// guessed: most text is also Base64.)
     pub fn guess(bytes: &[u8], encoding: TextEncoding) -> (Dissector, Dissection) {
         let json_like = bytes
             .iter()
             .find(|b| !b.is_ascii_whitespace())
             .is_some_and(|b| matches!(b, b'{' | b'['));
-        let candidates = [Dissector::Json, Dissector::ModbusTcp, Dissector::ModbusRtu];
+        let candidates = [
+            Dissector::Json,
+            Dissector::ModbusTcp,
+            Dissector::ModbusRtu,
+            Dissector::WebSocket,
+        ];
         for dissector in candidates {
             if dissector == Dissector::Json && !json_like {
                 continue;
@@ -89,6 +101,7 @@ impl Dissector {
             Dissector::ModbusTcp => modbus::tcp(bytes),
             Dissector::ModbusRtu => modbus::rtu(bytes),
             Dissector::Json => json(bytes),
+            Dissector::WebSocket => websocket::frame(bytes),
             Dissector::Text(encoding) => Dissection {
                 text: Some(encoding.decode_whole(bytes)),
                 ..Dissection::default()

@@ -145,3 +145,54 @@ fn names_round_trip() {
     );
     assert_eq!(Dissector::from_name("xml"), None);
 }
+
+#[test]
+fn a_masked_websocket_text_frame_reads_as_its_text() {
+    // RFC 6455 5.7: a client's masked "Hello".
+    let frame = bytes("81 85 37 FA 21 3D 7F 9F 4D 51 58");
+    let reading = Dissector::WebSocket.dissect(&frame);
+    assert_eq!(reading.field("FIN"), Some("yes"));
+    assert_eq!(reading.field("Opcode"), Some("1 text"));
+    assert_eq!(reading.field("Masked"), Some("yes, key 37 FA 21 3D"));
+    assert_eq!(reading.field("Payload length"), Some("5"));
+    assert_eq!(reading.text.as_deref(), Some("Hello"));
+    assert_eq!(reading.problem, None);
+    assert_eq!(
+        Dissector::guess(&frame, TextEncoding::Utf8).0,
+        Dissector::WebSocket
+    );
+}
+
+#[test]
+fn a_websocket_close_says_its_code_and_reason_and_a_binary_frame_its_bytes() {
+    let close = Dissector::WebSocket.dissect(&bytes("88 06 03 E9 62 79 65 21"));
+    assert_eq!(close.field("Close code"), Some("1001 (going away)"));
+    assert_eq!(close.field("Reason"), Some("bye!"));
+    let binary = Dissector::WebSocket.dissect(&bytes("82 03 01 02 FF"));
+    assert_eq!(binary.field("Payload (hex)"), Some("01 02 FF"));
+    assert_eq!(binary.problem, None);
+}
+
+#[test]
+fn a_websocket_frame_that_breaks_a_rule_says_which() {
+    for (frame, words) in [
+        ("81", "1 bytes: this frame's header has 2"),
+        ("81 05 48 65", "says 5 bytes of payload, the frame has 2"),
+        ("81 01 41 81 01 42", "3 more bytes follow the frame"),
+        ("C1 01 41", "reserved bits 100 are set"),
+        ("83 00", "opcode 3 is reserved"),
+        (
+            "09 01 41",
+            "a control frame (close, ping, pong) carries at most 125 bytes",
+        ),
+    ] {
+        let reading = Dissector::WebSocket.dissect(&bytes(frame));
+        let problem = reading.problem.map(|p| p.to_string()).unwrap_or_default();
+        assert!(problem.contains(words), "{frame}: {problem}");
+    }
+    // Text is not guessed to be a frame: its first byte sets reserved bits.
+    assert_eq!(
+        Dissector::guess(b"hello", TextEncoding::Utf8).0,
+        Dissector::Text(TextEncoding::Utf8)
+    );
+}

@@ -168,7 +168,11 @@ mod tests {
     #[test]
     fn dissector_names_and_fields_are_translated() {
         use crate::codec::dissect::Dissector;
-        let frames: [&[u8]; 6] = [
+        let frames: [&[u8]; 9] = [
+            // WebSocket: a masked text frame, a close with its reason, binary bytes.
+            &[0x81, 0x81, 1, 2, 3, 4, 0x40],
+            &[0x88, 0x03, 0x03, 0xE8, b'x'],
+            &[0x82, 0x01, 0xFF],
             &[0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 1],
             &[1, 3, 2, 0, 42, 0, 0],
             &[1, 0x83, 2, 0, 0],
@@ -178,7 +182,12 @@ mod tests {
         ];
         // And frames that do not fit: short, a wrong protocol, length or CRC, an exception
         // without its code, not JSON, not Base64 in each of its ways.
-        let misfits: [&[u8]; 9] = [
+        let misfits: [&[u8]; 13] = [
+            // WebSocket: a payload cut short, bytes after the frame, reserved bits, opcode.
+            &[0x81, 0x05, b'a'],
+            &[0x81, 0x00, 0x81],
+            &[0xC1, 0x00],
+            &[0x83, 0x00],
             &[1],
             &[0, 1, 0, 7, 0, 2, 1, 3],
             &[0, 1, 0, 0, 0, 9, 1, 3],

@@ -46,7 +46,7 @@ pub fn draw(page: &Page, row: &LogRow, actions: &mut Vec<PageAction>, ui: &mut U
             let mut choice = picked;
             ui.selectable_value(&mut choice, None, t("Automatic"))
                 .on_hover_text(t(
-                    "JSON that parses, a Modbus TCP header that agrees, a Modbus RTU CRC that is right, else text",
+                    "JSON that parses, a Modbus TCP header that agrees, a Modbus RTU CRC that is right, a WebSocket frame whose length agrees, else text",
                 ));
             for d in Dissector::ALL {
                 ui.selectable_value(&mut choice, Some(d), t(d.label()));
