@@ -180,7 +180,10 @@ fn close_stdout_after_first_line(args: &[&str], provoke: impl FnOnce(&str)) -> (
         .unwrap();
     // The reader is gone: the next write fails with a broken pipe.
     provoke(first.trim());
-    wait_exit(&mut child, DEADLINE)
+    // The next write may come only after a whole measurement (`bench`: 3 s in a debug build,
+    // over 10 s on a loaded machine): the limit only stops a run that never ends.
+    eprintln!("waiting for {args:?} to end");
+    wait_exit(&mut child, 6 * DEADLINE)
 }
 
 /// What makes a run print again once its stdout is closed, given its first line.
