@@ -59,6 +59,12 @@ pub enum Mode {
     TcpClient(TcpClientArgs),
     /// Listen for TCP clients and print what they send.
     TcpServer(TcpServerArgs),
+    /// Connect to a WebSocket server (ws://HOST:PORT/PATH, or wss:// over TLS): each message
+    /// sent is one frame (text when it is UTF-8, else binary); pings are answered.
+    WsClient(TcpClientArgs),
+    /// Listen for WebSocket clients (each is asked to upgrade; --tls for wss://) and print
+    /// the messages they send.
+    WsServer(TcpServerArgs),
     /// Send and receive UDP datagrams.
     Udp(UdpArgs),
     /// Sit between TCP clients and a server: connect each client that LISTEN accepts to
@@ -140,8 +146,8 @@ impl Mode {
     /// How messages are written and shown, whatever the mode.
     pub fn data(&self) -> &DataArgs {
         match self {
-            Mode::TcpClient(a) => &a.data,
-            Mode::TcpServer(a) => &a.data,
+            Mode::TcpClient(a) | Mode::WsClient(a) => &a.data,
+            Mode::TcpServer(a) | Mode::WsServer(a) => &a.data,
             Mode::Udp(a) => &a.data,
             Mode::Relay(a) => &a.data,
         }
@@ -149,8 +155,8 @@ impl Mode {
 
     pub fn kind(&self) -> crate::net::SessionKind {
         match self {
-            Mode::TcpClient(_) => crate::net::SessionKind::TcpClient,
-            Mode::TcpServer(_) => crate::net::SessionKind::TcpServer,
+            Mode::TcpClient(_) | Mode::WsClient(_) => crate::net::SessionKind::TcpClient,
+            Mode::TcpServer(_) | Mode::WsServer(_) => crate::net::SessionKind::TcpServer,
             Mode::Udp(_) => crate::net::SessionKind::Udp,
             Mode::Relay(_) => crate::net::SessionKind::Relay,
         }
@@ -159,8 +165,9 @@ impl Mode {
 
 #[derive(Debug, Args)]
 pub struct TcpClientArgs {
-    /// Server to connect to: HOST:PORT, or [IPv6]:PORT.
-    #[arg(value_name = "HOST:PORT")]
+    /// Server to connect to: HOST:PORT, [IPv6]:PORT, or a WebSocket URL
+    /// (ws://HOST:PORT/PATH; wss:// speaks TLS).
+    #[arg(value_name = "HOST:PORT|URL")]
     pub target: String,
     /// Local address to connect from: [ADDR:]PORT.
     #[arg(long, value_name = "[ADDR:]PORT")]
@@ -180,22 +187,22 @@ pub struct TcpClientArgs {
     /// Speak TLS: the server's certificate is checked against the system's roots (or --ca).
     #[arg(long)]
     pub tls: bool,
-    /// With --tls: accept any certificate, for devices with self-signed ones (whoever sits
+    /// With --tls or wss://: accept any certificate, for devices with self-signed ones (whoever sits
     /// between could read and change the traffic).
-    #[arg(long, requires = "tls", conflicts_with = "ca")]
+    #[arg(long, conflicts_with = "ca")]
     pub tls_insecure: bool,
-    /// With --tls: the name to ask for and check (SNI; default: the host connected to).
-    #[arg(long, value_name = "NAME", requires = "tls")]
+    /// With --tls or wss://: the name to ask for and check (SNI; default: the host connected to).
+    #[arg(long, value_name = "NAME")]
     pub sni: Option<String>,
-    /// With --tls: trust the CA certificates in this PEM file instead of the system's.
-    #[arg(long, value_name = "FILE", requires = "tls")]
+    /// With --tls or wss://: trust the CA certificates in this PEM file instead of the system's.
+    #[arg(long, value_name = "FILE")]
     pub ca: Option<std::path::PathBuf>,
-    /// With --tls: present this certificate (chain, PEM) when the server asks for one
+    /// With --tls or wss://: present this certificate (chain, PEM) when the server asks for one
     /// (mutual TLS); needs --key.
-    #[arg(long, value_name = "FILE", requires_all = ["tls", "key"])]
+    #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<std::path::PathBuf>,
-    /// With --tls: the private key of --cert, PEM.
-    #[arg(long, value_name = "FILE", requires_all = ["tls", "cert"])]
+    /// With --tls or wss://: the private key of --cert, PEM.
+    #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub tcp: TcpArgs,

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::codec::hex::format_hex;
 use crate::codec::render::{json_line_escaped, one_line};
+use crate::codec::websocket::{Opcode, describe_control};
 use crate::codec::{PeerDecoders, TextEncoding};
 use crate::net::{ClientId, Event, EventKind, SequenceOutcome, StepState};
 
@@ -59,6 +60,10 @@ struct JsonLine<'a> {
     peer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     local: Option<String>,
+    /// WebSocket: `rx`'s opcode (`text`, `binary`); `websocket`'s control frame (`ping`,
+    /// `pong`, `close`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    opcode: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     len: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,6 +97,7 @@ impl<'a> JsonLine<'a> {
             side: None,
             peer: None,
             local: None,
+            opcode: None,
             len: None,
             text: None,
             hex: None,
@@ -219,11 +225,38 @@ impl Printer {
                     },
                 )
             }
-            EventKind::Received { client, messages } => messages
-                .iter()
-                .try_for_each(|m| self.print_data(m.time, true, *client, &m.peer, &m.data)),
+            EventKind::WebSocketOpened { client, handshake } => line(
+                format!("{clock} websocket {}", handshake.summary()),
+                JsonLine {
+                    client: *client,
+                    ..JsonLine::new(time, "websocket_open").because(handshake.summary())
+                },
+            ),
+            EventKind::WebSocketControl {
+                client,
+                peer,
+                sent,
+                opcode,
+                payload,
+            } => {
+                let way = if *sent { "TX" } else { "RX" };
+                let words = describe_control(*opcode, payload);
+                line(
+                    format!("{clock} {way} {peer} websocket {words}"),
+                    JsonLine {
+                        opcode: Some(opcode.name()),
+                        len: Some(payload.len()),
+                        reason: Some(words),
+                        ..JsonLine::about(time, if *sent { "tx" } else { "rx" }, *client, peer)
+                    },
+                )
+            }
+            EventKind::Received { client, messages } => messages.iter().try_for_each(|m| {
+                let data = (m.time, true, &m.peer, &m.data[..]);
+                self.print_data(data, *client, m.websocket)
+            }),
             EventKind::Sent { client, peer, data } => {
-                self.print_data(time, false, *client, peer, data)
+                self.print_data((time, false, peer, data), *client, None)
             }
             EventKind::PeerFinished { client, peer } => {
                 let end = self.end(*client, peer);
@@ -361,11 +394,9 @@ impl Printer {
     /// Prints one message received (`received`) or one write.
     fn print_data(
         &mut self,
-        time: SystemTime,
-        received: bool,
+        (time, received, peer, data): (SystemTime, bool, &SocketAddr, &[u8]),
         client: Option<ClientId>,
-        peer: &SocketAddr,
-        data: &[u8],
+        websocket: Option<Opcode>,
     ) -> io::Result<()> {
         let json = self.json;
         // A line shows the first SHOWN_BYTES (a 1 GiB file sent is not 3 GB of output).
@@ -402,9 +433,10 @@ impl Printer {
                 crate::codec::render::grouped(more as u64)
             )
         });
+        let opcode = websocket.map_or(String::new(), |opcode| format!("{} ", opcode.name()));
         let plain = |shown: &str| {
             format!(
-                "{clock} {direction} {way}{peer} {}B {shown}{after}",
+                "{clock} {direction} {way}{peer} {opcode}{}B {shown}{after}",
                 data.len()
             )
         };
@@ -417,6 +449,7 @@ impl Printer {
         let event = if received { "rx" } else { "tx" };
         let json_line = JsonLine {
             side: end.map(End::name),
+            opcode: websocket.map(Opcode::name),
             len: Some(data.len()),
             text,
             hex,

@@ -17,6 +17,7 @@ use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding};
 use crate::error::{Error, MAX_UDP_PAYLOAD};
 use crate::net::addr::{HostPort, parse_bind, parse_multicast, parse_remote};
 use crate::net::tls::{ClientCertificate, TlsClient, TlsServer, Trust};
+use crate::net::websocket::WebSocketUrl;
 use crate::net::{
     Destination, Reconnect, RelayConfig, Responder, Rule, Sequence, Session, SessionConfig,
     SessionKind, TcpClientConfig, TcpOptions, TcpServerConfig, UdpConfig, file_chunk, no_waker,
@@ -284,12 +285,39 @@ fn read_small_file(path: &Path) -> Result<Vec<u8>, Error> {
 
 /// Checks a mode's own arguments and makes its session settings.
 fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, Error> {
+    let websocket = matches!(mode, Mode::WsClient(_) | Mode::WsServer(_));
     match mode {
-        Mode::TcpClient(a) => {
-            let mut config = TcpClientConfig::new(parse_remote(&a.target)?);
+        Mode::TcpClient(a) | Mode::WsClient(a) => {
+            let url = WebSocketUrl::parse(&a.target)?;
+            if websocket && url.is_none() {
+                return Err(Error::InvalidAddress {
+                    input: a.target.clone(),
+                    reason: "a WebSocket URL is ws://HOST[:PORT][/PATH] or wss://…".to_string(),
+                });
+            }
+            let tls = a.tls || url.as_ref().is_some_and(|url| url.secure);
+            let tls_options = [
+                (a.tls_insecure, "--tls-insecure"),
+                (a.sni.is_some(), "--sni"),
+                (a.ca.is_some(), "--ca"),
+                (a.cert.is_some(), "--cert"),
+            ];
+            if let Some((_, name)) = tls_options.iter().find(|(given, _)| *given && !tls) {
+                return Err(Error::InvalidSetting {
+                    name,
+                    reason: "is for TLS: add --tls, or connect to a wss:// URL".to_string(),
+                });
+            }
+            let mut config = match url {
+                Some(url) => TcpClientConfig {
+                    websocket: Some(url.target),
+                    ..TcpClientConfig::new(url.peer)
+                },
+                None => TcpClientConfig::new(parse_remote(&a.target)?),
+            };
             config.connect_timeout = Duration::from_millis(a.timeout_ms);
             config.reconnect = a.reconnect.then(Reconnect::default);
-            config.tls = a.tls.then(|| TlsClient {
+            config.tls = tls.then(|| TlsClient {
                 sni: a.sni.clone(),
                 trust: match (&a.ca, a.tls_insecure) {
                     (_, true) => Trust::AnyCertificate,
@@ -317,9 +345,10 @@ fn mode_plan(mode: Mode, messages: &[Vec<u8>], file: bool) -> Result<ModePlan, E
                 count: a.data.count,
             })
         }
-        Mode::TcpServer(a) => {
+        Mode::TcpServer(a) | Mode::WsServer(a) => {
             let mut config =
                 TcpServerConfig::new(parse_bind(&a.listen, IpAddr::V4(Ipv4Addr::UNSPECIFIED))?);
+            config.websocket = websocket;
             config.max_clients = a.limit.max_clients as usize;
             config.dual_stack = a.dual_stack;
             config.tls = match (a.tls, &a.cert, &a.key, a.tls_self_signed) {

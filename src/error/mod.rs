@@ -7,7 +7,9 @@ use std::net::SocketAddr;
 use thiserror::Error;
 
 mod tls_problem;
+mod websocket_problem;
 pub use tls_problem::TlsProblem;
+pub use websocket_problem::WebSocketProblem;
 
 /// Largest UDP payload that fits one IPv4 datagram (65,535 − 8 UDP header − 20 IP header).
 pub const MAX_UDP_PAYLOAD: usize = 65_507;
@@ -95,6 +97,11 @@ pub enum Error {
     TlsHandshake {
         peer: SocketAddr,
         problem: TlsProblem,
+    },
+    #[error("WebSocket with {peer}: {problem}")]
+    WebSocket {
+        peer: SocketAddr,
+        problem: WebSocketProblem,
     },
     #[error("TLS cannot be set up: {0}")]
     TlsSettings(String),

@@ -21,6 +21,9 @@ pub(crate) struct Answer {
     /// A sequence waits for replies and this message is one (or several): each told once the
     /// message is reported.
     pub matched: Vec<Met>,
+    /// A binary WebSocket message is answered in binary frames (text ones by what the reply's
+    /// bytes are), so an echo keeps the message's kind.
+    pub binary: bool,
 }
 
 impl Answer {
@@ -71,6 +74,7 @@ impl Answers {
             later: replies.later.map(|(delay, d)| (delay, d, ticket())),
             relay: None,
             matched,
+            binary: false,
         }
     }
 }

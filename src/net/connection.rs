@@ -11,22 +11,26 @@ use socket2::{SockRef, Socket};
 
 use crate::net::interrupt::shut_down_and_wake;
 
-use crate::codec::framing::{DEFAULT_MAX_FRAME, Framer};
+use crate::codec::framing::{DEFAULT_MAX_FRAME, Framer, Framing};
+use crate::codec::websocket::{self, Opcode, close_payload};
 use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::answers::Answers;
 use crate::net::budget::Usage;
+use crate::net::direct_write::DONT_WAIT;
 use crate::net::direct_write::DirectWrite;
 use crate::net::emitter::Emitter;
 use crate::net::event::{CloseReason, EventKind};
 use crate::net::outbox::{OUTBOX_CAPACITY, Outbox, Outgoing, Refused};
 use crate::net::read_batch::ReadBatch;
 use crate::net::reader::{Reader, close_reason};
+use crate::net::reader_websocket::WebSocketReading;
 use crate::net::session::Shared;
 use crate::net::stats::Counters;
 use crate::net::stoppable::{Stop, Stoppable};
 use crate::net::tcp_options::TcpOptions;
 use crate::net::tls::Wire;
+use crate::net::websocket::{Role, WebSocketLink};
 use crate::net::writer::Writer;
 
 pub(crate) struct Connection {
@@ -46,6 +50,8 @@ pub(crate) struct Connection {
     hangup: Sender<()>,
     /// Under TLS, the real socket the pump writes to (the connection's own is a loopback pair).
     wire: Option<Wire>,
+    /// A WebSocket connection's end.
+    websocket: Option<Role>,
     threads: Vec<Stoppable>,
 }
 
@@ -59,6 +65,12 @@ pub(crate) struct Ending {
     pub reset: AtomicBool,
     /// The writer is inside a write, which blocks while the peer does not read.
     pub writing: AtomicBool,
+    /// Held by the writer while it writes a message, so a WebSocket close frame written on
+    /// the closing thread never lands inside another frame.
+    pub write_lock: std::sync::Mutex<()>,
+    /// A WebSocket close frame was written as the connection was closed here: the reader
+    /// says so as it ends (the closing thread must not wait for room to say it).
+    said_goodbye: AtomicBool,
     /// Why the writer gave up on the peer (a send timeout, a failed write).
     writer_failed: std::sync::Mutex<Option<Error>>,
     /// Which end of the connection's threads ended first (`NOBODY`, `READER`, `WRITER`): the
@@ -100,6 +112,24 @@ impl Ending {
     }
 }
 
+/// What a connection runs over: its socket (under TLS, the loopback pair's end), the TLS pump's
+/// hold on the real socket, and, for WebSocket, what its handshake left.
+pub(crate) struct Link {
+    pub socket: Socket,
+    pub wire: Option<Wire>,
+    pub websocket: Option<WebSocketLink>,
+}
+
+impl Link {
+    pub fn plain(socket: Socket) -> Link {
+        Link {
+            socket,
+            wire: None,
+            websocket: None,
+        }
+    }
+}
+
 /// Who a connection reports to.
 pub(crate) struct Owner {
     pub emitter: Emitter,
@@ -119,7 +149,11 @@ impl Connection {
     /// the session's writers at once, so sends from the session handle go straight to it.
     /// `counters` count this connection's traffic (the session's totals are counted too).
     pub fn start(
-        (socket, wire): (Socket, Option<Wire>),
+        Link {
+            socket,
+            wire,
+            websocket,
+        }: Link,
         client: Option<ClientId>,
         peer: SocketAddr,
         counters: Arc<Counters>,
@@ -137,13 +171,16 @@ impl Connection {
         let ending = Arc::new(Ending::default());
         let budget = owner.shared.budget.clone();
         let usage = budget.join(Some(socket.clone()));
+        let role = websocket.as_ref().map(|link| link.role);
+        // A WebSocket message goes out framed, by the writer alone.
         let direct = DirectWrite::if_supported(
             socket.clone(),
             counters.clone(),
             owner.shared.clone(),
             owner.emitter.clone(),
             (client, peer),
-        );
+        )
+        .filter(|_| role.is_none());
         let outbox = Arc::new(Outbox::new(
             OUTBOX_CAPACITY,
             peer,
@@ -166,6 +203,7 @@ impl Connection {
                 client,
                 peer,
                 send_timeout: owner.options.send_timeout,
+                websocket: role,
             };
             let hangup = hangup_tx.clone();
             Stoppable::spawn_on("tcp-writer", owner.emitter.stop(), move |_| {
@@ -188,7 +226,13 @@ impl Connection {
                 owner.shared.clone(),
                 owner.finished.clone(),
             );
-            let framer = Framer::new(owner.options.framing.clone(), DEFAULT_MAX_FRAME);
+            // A WebSocket message is its frames: no framing of the stream besides.
+            let framing = match role {
+                Some(_) => Framing::Raw,
+                None => owner.options.framing.clone(),
+            };
+            let framer = Framer::new(framing, DEFAULT_MAX_FRAME);
+            let websocket = websocket.map(|link| WebSocketReading::new(link, budget.limit()));
             let (half_close, idle_timeout) = (owner.options.half_close, owner.options.idle_timeout);
             let usage = usage.clone();
             let tls_failure = wire.as_ref().map(Wire::failure);
@@ -211,6 +255,7 @@ impl Connection {
                     answers: Answers::default(),
                     batch: ReadBatch::new(&emitter, client),
                     forward,
+                    websocket,
                 };
                 let mut reason = reader.read_until_closed();
                 // A writer that gave up on the peer first shut the socket down, which the
@@ -260,6 +305,15 @@ impl Connection {
                     shut_down_and_wake(SockRef::from(&*socket), Shutdown::Both);
                 }
                 outbox.close();
+                if ending.said_goodbye.load(Ordering::Acquire) {
+                    emitter.emit(EventKind::WebSocketControl {
+                        client,
+                        peer,
+                        sent: true,
+                        opcode: Opcode::Close,
+                        payload: close_payload(1000, ""),
+                    });
+                }
                 let _ = finished.send((client, reason));
             })
         };
@@ -289,6 +343,7 @@ impl Connection {
             ending,
             hangup: hangup_tx,
             wire,
+            websocket: role,
             threads: vec![reader, writer],
         })
     }
@@ -320,15 +375,33 @@ impl Connection {
             })
     }
 
-    /// Closes the connection from this side; the reader then reports `ClosedHere`.
+    /// Closes the connection from this side; the reader then reports `ClosedHere`. A
+    /// WebSocket connection says goodbye first (a close frame, 1000) when that takes no wait.
     pub fn close(&self) {
         self.ending.here.signal();
+        if let Some(role) = self.websocket {
+            self.say_goodbye(role);
+        }
         shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
         if let Some(wire) = &self.wire {
             wire.cut();
         }
         self.outbox.close();
         let _ = self.hangup.try_send(());
+    }
+
+    /// Writes a close frame (code 1000) on this thread if that needs no wait: the writer is
+    /// not inside a write, the socket takes it at once, and its report fits. Windows has no
+    /// write that never waits, so there the connection ends with FIN alone.
+    fn say_goodbye(&self, role: Role) {
+        let (Some(dont_wait), Ok(_no_writer)) = (DONT_WAIT, self.ending.write_lock.try_lock())
+        else {
+            return;
+        };
+        let frame = websocket::frame(Opcode::Close, &close_payload(1000, ""), role.mask());
+        if self.socket.send_with_flags(&frame, dont_wait).ok() == Some(frame.len()) {
+            self.ending.said_goodbye.store(true, Ordering::Release);
+        }
     }
 
     /// Closes with RST instead of FIN: linger 0, and the socket's close, once the threads are

@@ -4,10 +4,12 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
+use crate::codec::websocket::Opcode;
 use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::sequence::{SequenceOutcome, StepState};
 use crate::net::tls::TlsInfo;
+use crate::net::websocket::WebSocketHandshake;
 
 /// Something that happened in a session, stamped when it happened.
 #[derive(Debug, Clone)]
@@ -81,6 +83,8 @@ pub struct Message {
     pub time: SystemTime,
     pub peer: SocketAddr,
     pub data: Vec<u8>,
+    /// On a WebSocket connection: the message's opcode (text or binary); None elsewhere.
+    pub websocket: Option<Opcode>,
 }
 
 impl Message {
@@ -90,6 +94,7 @@ impl Message {
             time: SystemTime::now(),
             peer,
             data,
+            websocket: None,
         }
     }
 }
@@ -104,6 +109,20 @@ pub enum EventKind {
     TlsEstablished {
         client: Option<ClientId>,
         info: TlsInfo,
+    },
+    /// A WebSocket connection's opening handshake is done (after `Connected` or `Accepted`,
+    /// and after `TlsEstablished` under TLS).
+    WebSocketOpened {
+        client: Option<ClientId>,
+        handshake: WebSocketHandshake,
+    },
+    /// A WebSocket control frame (close, ping, pong) received, or `sent`.
+    WebSocketControl {
+        client: Option<ClientId>,
+        peer: SocketAddr,
+        sent: bool,
+        opcode: Opcode,
+        payload: Vec<u8>,
     },
     /// A TCP server accepted a client.
     Accepted {

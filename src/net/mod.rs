@@ -33,6 +33,7 @@ mod lookup;
 mod outbox;
 mod read_batch;
 mod reader;
+mod reader_websocket;
 mod relay;
 mod relay_loop;
 #[cfg(target_os = "linux")]
@@ -53,6 +54,7 @@ mod tcp_options;
 mod tcp_server;
 pub mod tls;
 mod udp;
+pub mod websocket;
 mod writer;
 
 use std::sync::Arc;

@@ -9,6 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use crossbeam_channel::{Receiver, Sender, bounded};
 
+use crate::codec::websocket::Opcode;
 use crate::net::budget::{Budget, Usage};
 use crate::net::stoppable::{Stop, any_signalled, wait_any};
 
@@ -79,6 +80,8 @@ pub(crate) struct Outgoing {
     /// Already counted and reported (`Sent`): the rest of a message that was written in part
     /// on its producer's thread, or bytes a relay passes on (shown where they were received).
     pub reported: bool,
+    /// On a WebSocket connection, the frame's opcode; None: text or binary as the bytes are.
+    pub opcode: Option<Opcode>,
     pub _ticket: Ticket,
 }
 
@@ -88,6 +91,7 @@ impl Outgoing {
             data,
             progress,
             reported: false,
+            opcode: None,
             _ticket: ticket,
         }
     }
@@ -98,6 +102,14 @@ impl Outgoing {
         Outgoing {
             reported: true,
             ..Outgoing::new(data, None, ticket)
+        }
+    }
+
+    /// A WebSocket control frame (close, ping, pong) carrying `payload`.
+    pub fn control(opcode: Opcode, payload: Vec<u8>, ticket: Ticket) -> Outgoing {
+        Outgoing {
+            opcode: Some(opcode),
+            ..Outgoing::new(payload, None, ticket)
         }
     }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use socket2::Socket;
 
 use crate::codec::framing::{FrameTooLong, Framer};
+use crate::codec::websocket::Opcode;
 use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::answers::{Answer, Answers};
@@ -19,6 +20,7 @@ use crate::net::emitter::Emitter;
 use crate::net::event::{CloseReason, EventKind, Message};
 use crate::net::outbox::{Outbox, Outgoing, Refused, Ticket};
 use crate::net::read_batch::ReadBatch;
+use crate::net::reader_websocket::WebSocketReading;
 use crate::net::session::Shared;
 use crate::net::stats::Counters;
 
@@ -45,14 +47,20 @@ pub(crate) struct Reader<'a> {
     pub batch: ReadBatch<'a>,
     /// In a relay: the other end's queue, where every message read here is passed on.
     pub forward: Option<Arc<Outbox>>,
+    /// A WebSocket connection: its frames are read instead of framing the stream.
+    pub websocket: Option<WebSocketReading>,
 }
 
 impl Reader<'_> {
     pub fn read_until_closed(&mut self) -> CloseReason {
-        let reason = self.read_and_report();
+        let reason = if self.take_leftover() {
+            self.read_and_report()
+        } else {
+            CloseReason::ClosedHere
+        };
         // What came before the end is reported before it.
         self.send_batch();
-        reason
+        self.websocket_close().unwrap_or(reason)
     }
 
     fn read_and_report(&mut self) -> CloseReason {
@@ -142,7 +150,7 @@ impl Reader<'_> {
     }
 
     /// Counts, captures and frames one read. False when nobody reads events.
-    fn take(&mut self, chunk: Vec<u8>) -> bool {
+    pub(crate) fn take(&mut self, chunk: Vec<u8>) -> bool {
         let n = chunk.len();
         self.counters.add_rx(n, 0);
         self.shared.counters.add_rx(n, 0);
@@ -150,15 +158,23 @@ impl Reader<'_> {
             let client = self.client;
             self.emit(EventKind::Error { client, error });
         }
-        let before = self.framer.pending_len();
+        if self.websocket.is_some() {
+            return self.take_frames(&chunk);
+        }
+        let before = self.pending_len();
         let frames = self.framer.push(chunk);
         self.account(before);
-        frames.into_iter().all(|frame| self.deliver(frame))
+        frames.into_iter().all(|frame| self.deliver(frame, None))
     }
 
-    /// Charges the session's budget for what the framer holds now compared with `before`.
-    fn account(&self, before: usize) {
-        let after = self.framer.pending_len();
+    /// Bytes read and held until their message is whole.
+    pub(crate) fn pending_len(&self) -> usize {
+        self.framer.pending_len() + self.websocket.as_ref().map_or(0, |ws| ws.pending_len())
+    }
+
+    /// Charges the session's budget for what is held now compared with `before`.
+    pub(crate) fn account(&self, before: usize) {
+        let after = self.pending_len();
         let budget = &self.shared.budget;
         if after > before {
             budget.charge(self.usage, after - before);
@@ -169,27 +185,36 @@ impl Reader<'_> {
 
     /// Reports what the framer holds as one message. False when nobody reads events.
     fn flush(&mut self) -> bool {
-        let before = self.framer.pending_len();
+        let before = self.pending_len();
         let frame = self.framer.flush();
         self.account(before);
         match frame {
-            Some(frame) => self.deliver(Ok(frame)),
+            Some(frame) => self.deliver(Ok(frame), None),
             None => true,
         }
     }
 
-    /// Adds a message to the batch, or reports a frame too long. False when nobody reads
-    /// events.
-    fn deliver(&mut self, frame: Result<Vec<u8>, FrameTooLong>) -> bool {
+    /// Adds a message (a WebSocket one with its opcode) to the batch, or reports a frame too
+    /// long. False when nobody reads events.
+    pub(crate) fn deliver(
+        &mut self,
+        frame: Result<Vec<u8>, FrameTooLong>,
+        websocket: Option<Opcode>,
+    ) -> bool {
         match frame {
             Ok(data) => {
                 self.counters.add_rx(0, 1);
                 self.shared.counters.add_rx(0, 1);
                 let mut replies = self.answers.replies(self.shared, &data, true);
+                replies.binary = websocket == Some(Opcode::Binary);
                 if self.forward.is_some() {
                     replies.relay = Some((data.clone(), Ticket::new(&self.shared.in_flight)));
                 }
-                self.batch.push(Message::now(self.peer, data), replies);
+                let message = Message {
+                    websocket,
+                    ..Message::now(self.peer, data)
+                };
+                self.batch.push(message, replies);
                 true
             }
             Err(FrameTooLong { len, max }) => self.emit(EventKind::Error {
@@ -200,7 +225,7 @@ impl Reader<'_> {
     }
 
     /// Reports an event after the messages read before it. False when nobody reads events.
-    fn emit(&mut self, kind: EventKind) -> bool {
+    pub(crate) fn emit(&mut self, kind: EventKind) -> bool {
         self.send_batch() && self.emitter.emit(kind)
     }
 
@@ -229,14 +254,21 @@ impl Reader<'_> {
                 self.shared.counters.add_tx(len);
             }
         }
+        let opcode = answer.binary.then_some(Opcode::Binary);
         for (data, ticket) in answer.now {
-            let message = Outgoing::new(data, None, ticket);
+            let message = Outgoing {
+                opcode,
+                ..Outgoing::new(data, None, ticket)
+            };
             if self.outbox.push_wait(message, &closing).is_err() {
                 return true;
             }
         }
         if let Some((delay, data, ticket)) = answer.later {
-            let message = Outgoing::new(data, None, ticket);
+            let message = Outgoing {
+                opcode,
+                ..Outgoing::new(data, None, ticket)
+            };
             let (outbox, emitter, client) =
                 (self.outbox.clone(), self.emitter.clone(), self.client);
             // The delayed replies of every connection share a thread: it never waits for one

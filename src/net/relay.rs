@@ -15,7 +15,7 @@ use socket2::Socket;
 use crate::error::Error;
 use crate::net::addr::{self, HostPort};
 use crate::net::command::{Destination, TcpControl};
-use crate::net::connection::{Connection, Owner};
+use crate::net::connection::{Connection, Link, Owner};
 use crate::net::emitter::Emitter;
 use crate::net::event::{CloseReason, Closer, EventKind};
 use crate::net::interrupt::Interrupter;
@@ -258,7 +258,7 @@ impl Relay {
         // The client's reader waits until the target is connected: what the client sends
         // meanwhile waits in the kernel, and nothing is lost.
         let client = match Connection::start(
-            (socket, None),
+            Link::plain(socket),
             Some(id),
             peer,
             counters.clone(),

@@ -13,12 +13,13 @@ use crate::error::Error;
 use crate::net::TcpOptions;
 use crate::net::addr::{HostPort, resolve};
 use crate::net::command::{Command, Control, TcpControl};
-use crate::net::connection::{Connection, Owner};
+use crate::net::connection::{Connection, Link, Owner};
 use crate::net::event::EventKind;
 use crate::net::interrupt::Interrupter;
 use crate::net::session::Worker;
 use crate::net::stoppable::Stoppable;
-use crate::net::tls::{self, TlsClient, TlsInfo, Wire};
+use crate::net::tls::{self, TlsClient, TlsInfo};
+use crate::net::websocket::{self, WebSocketTarget};
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -37,6 +38,8 @@ pub struct TcpClientConfig {
     pub reconnect: Option<Reconnect>,
     /// Speak TLS over the connection.
     pub tls: Option<TlsClient>,
+    /// Speak WebSocket over the connection (over TLS too, for `wss://`).
+    pub websocket: Option<WebSocketTarget>,
 }
 
 /// Back-off between reconnect attempts: `first`, then doubling up to `max`.
@@ -64,6 +67,7 @@ impl TcpClientConfig {
             options: TcpOptions::default(),
             reconnect: None,
             tls: None,
+            websocket: None,
         }
     }
 }
@@ -71,12 +75,12 @@ impl TcpClientConfig {
 pub(crate) enum Outcome {
     /// Connected (and, with TLS, the handshake done): the socket the connection uses, the
     /// real one under TLS, the peer, and what the handshake agreed.
-    Connected(Connected),
+    Connected(Box<Connected>),
     Failed(Error),
 }
 
 pub(crate) struct Connected {
-    pub link: (Socket, Option<Wire>),
+    pub link: Link,
     pub peer: SocketAddr,
     pub local: SocketAddr,
     pub tls: Option<TlsInfo>,
@@ -201,7 +205,9 @@ fn connect_phase(config: &TcpClientConfig, worker: &Worker) -> Result<Option<Con
         }
     }
     match outcome {
-        Some(Outcome::Connected(connected)) if !worker.emitter.is_stopping() => Ok(Some(connected)),
+        Some(Outcome::Connected(connected)) if !worker.emitter.is_stopping() => {
+            Ok(Some(*connected))
+        }
         Some(Outcome::Failed(error)) => Err(error),
         _ => Ok(None),
     }
@@ -217,6 +223,7 @@ fn connection_phase(connected: Connected, config: &TcpClientConfig, worker: &Wor
         local,
         tls,
     } = connected;
+    let opened = link.websocket.as_ref().map(|ws| ws.handshake.clone());
     let (finished_tx, finished_rx) = unbounded();
     let owner = Owner {
         emitter: emitter.clone(),
@@ -238,6 +245,12 @@ fn connection_phase(connected: Connected, config: &TcpClientConfig, worker: &Wor
     emitter.emit(EventKind::Connected { local, peer });
     if let Some(info) = tls {
         emitter.emit(EventKind::TlsEstablished { client: None, info });
+    }
+    if let Some(handshake) = opened {
+        emitter.emit(EventKind::WebSocketOpened {
+            client: None,
+            handshake,
+        });
     }
     connection.release_reader();
     let (phase, reason) = loop {
@@ -323,8 +336,8 @@ pub(crate) fn connect(
     let _ = outcome.send(Outcome::Failed(error));
 }
 
-/// A connected socket, with the TLS handshake made over it if the session speaks TLS; a stop
-/// cuts the handshake short as it does a connect.
+/// A connected socket, with the TLS handshake and then the WebSocket one made over it if the
+/// session speaks them; a stop cuts either short as it does a connect.
 fn secure(
     socket: Socket,
     peer: SocketAddr,
@@ -336,33 +349,60 @@ fn secure(
         .ok()
         .and_then(|addr| addr.as_socket())
         .unwrap_or(peer);
-    let Some(settings) = &config.tls else {
-        return Outcome::Connected(Connected {
-            link: (socket, None),
-            peer,
-            local,
-            tls: None,
-        });
-    };
-    let watched = match socket.try_clone() {
-        Ok(copy) => interrupter.watch(Arc::new(copy)),
-        Err(err) => return Outcome::Failed(Error::from_io("connecting to", peer, &err)),
-    };
-    if !watched {
-        return Outcome::Failed(Error::NotConnected);
-    }
     let timeout = config.connect_timeout;
-    let secured = tls::connect(socket, peer, &config.target.host, settings, timeout);
-    interrupter.unwatch();
-    match secured {
-        Ok((plain, wire, info)) => Outcome::Connected(Connected {
-            link: (plain, Some(wire)),
-            peer,
-            local,
-            tls: Some(info),
-        }),
-        Err(error) => Outcome::Failed(error),
+    let (socket, wire, tls) = match &config.tls {
+        None => (socket, None, None),
+        Some(settings) => {
+            let secured = watched(socket.try_clone(), peer, interrupter, || {
+                tls::connect(socket, peer, &config.target.host, settings, timeout)
+            });
+            match secured {
+                Ok((plain, wire, info)) => (plain, Some(wire), Some(info)),
+                Err(error) => return Outcome::Failed(error),
+            }
+        }
+    };
+    let websocket = match &config.websocket {
+        None => None,
+        Some(target) => {
+            let upgraded = watched(socket.try_clone(), peer, interrupter, || {
+                websocket::connect(&socket, peer, target, timeout)
+            });
+            match upgraded {
+                Ok(link) => Some(link),
+                Err(error) => return Outcome::Failed(error),
+            }
+        }
+    };
+    Outcome::Connected(Box::new(Connected {
+        link: Link {
+            socket,
+            wire,
+            websocket,
+        },
+        peer,
+        local,
+        tls,
+    }))
+}
+
+/// Runs a handshake while the interrupter watches `copy`, a copy of its socket.
+fn watched<T>(
+    copy: io::Result<Socket>,
+    peer: SocketAddr,
+    interrupter: &Interrupter,
+    handshake: impl FnOnce() -> Result<T, Error>,
+) -> Result<T, Error> {
+    let watching = match copy {
+        Ok(copy) => interrupter.watch(Arc::new(copy)),
+        Err(err) => return Err(Error::from_io("connecting to", peer, &err)),
+    };
+    if !watching {
+        return Err(Error::NotConnected);
     }
+    let outcome = handshake();
+    interrupter.unwatch();
+    outcome
 }
 
 fn new_socket(addr: SocketAddr, local_bind: Option<SocketAddr>) -> Result<Socket, Error> {

@@ -12,18 +12,19 @@ use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::TcpOptions;
 use crate::net::command::{Destination, TcpControl};
-use crate::net::connection::{Connection, Owner};
+use crate::net::connection::{Connection, Link, Owner};
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::listener::Listener;
 use crate::net::outbox::{Outgoing, Ticket};
 use crate::net::session::{Shared, Worker};
 use crate::net::stoppable::Stoppable;
-use crate::net::tls::{Acceptor, TlsInfo, TlsServer, Wire};
+use crate::net::tls::{Acceptor, TlsInfo, TlsServer};
+use crate::net::websocket;
 
 pub const DEFAULT_MAX_CLIENTS: usize = 1024;
 
-/// How long a client may take over its TLS handshake.
+/// How long a client may take over its TLS and WebSocket handshakes.
 const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct TcpServerConfig {
     pub dual_stack: bool,
     /// Speak TLS with each client, with this certificate.
     pub tls: Option<TlsServer>,
+    /// Take each client's WebSocket upgrade (over TLS too, when `tls` is set).
+    pub websocket: bool,
 }
 
 impl TcpServerConfig {
@@ -45,6 +48,7 @@ impl TcpServerConfig {
             options: TcpOptions::default(),
             dual_stack: false,
             tls: None,
+            websocket: false,
         }
     }
 }
@@ -105,29 +109,27 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
                     continue;
                 }
                 full_reported = false;
-                match &acceptor {
-                    // The handshake waits on the client: on a thread of its own.
-                    Some(acceptor) => {
-                        let (acceptor, secured) = (acceptor.clone(), secured_tx.clone());
-                        // A copy of the socket, to cut a handshake short when the server stops.
-                        let watch = socket.try_clone().ok();
-                        let thread = Stoppable::spawn_or_report("tls-accept", &emitter, move |_| {
-                            let _ = secured.send((peer, acceptor.accept(socket, peer, HANDSHAKE_TIMEOUT)));
-                        });
-                        handshakes.retain(|(_, thread)| thread.is_running());
-                        pending += usize::from(thread.is_some());
-                        handshakes.extend(thread.map(|thread| (watch, thread)));
-                    }
-                    None => admission.admit(&mut clients, (socket, None), peer, None),
+                if acceptor.is_none() && !config.websocket {
+                    admission.admit(&mut clients, Link::plain(socket), peer, None);
+                    continue;
                 }
+                // The handshakes wait on the client: on a thread of their own.
+                let (acceptor, secured) = (acceptor.clone(), secured_tx.clone());
+                // A copy of the socket, to cut a handshake short when the server stops.
+                let watch = socket.try_clone().ok();
+                let websocket = config.websocket;
+                let thread = Stoppable::spawn_or_report("handshake", &emitter, move |_| {
+                    let _ = secured.send((peer, handshakes_with(socket, peer, acceptor.as_ref(), websocket)));
+                });
+                handshakes.retain(|(_, thread)| thread.is_running());
+                pending += usize::from(thread.is_some());
+                handshakes.extend(thread.map(|thread| (watch, thread)));
             },
             recv(secured_rx) -> secured => {
                 let Ok((peer, outcome)) = secured else { continue };
                 pending = pending.saturating_sub(1);
                 match outcome {
-                    Ok((socket, wire, info)) => {
-                        admission.admit(&mut clients, (socket, Some(wire)), peer, Some(info));
-                    }
+                    Ok((link, tls)) => admission.admit(&mut clients, link, peer, tls),
                     Err(error) => {
                         emitter.emit(EventKind::Error { client: None, error });
                     }
@@ -175,6 +177,47 @@ pub(crate) fn run(config: TcpServerConfig, worker: Worker) {
     }
 }
 
+/// A client's TLS handshake, then its WebSocket one, as the server speaks them. A client that
+/// fails them is closed at once (the server's copy of its socket would keep it open).
+fn handshakes_with(
+    socket: Socket,
+    peer: SocketAddr,
+    acceptor: Option<&Acceptor>,
+    websocket: bool,
+) -> Result<(Link, Option<TlsInfo>), Error> {
+    let copy = socket.try_clone();
+    let outcome = handshakes(socket, peer, acceptor, websocket);
+    if let (Err(_), Ok(copy)) = (&outcome, copy) {
+        let _ = copy.shutdown(std::net::Shutdown::Both);
+    }
+    outcome
+}
+
+fn handshakes(
+    socket: Socket,
+    peer: SocketAddr,
+    acceptor: Option<&Acceptor>,
+    websocket: bool,
+) -> Result<(Link, Option<TlsInfo>), Error> {
+    let (socket, wire, tls) = match acceptor {
+        Some(acceptor) => {
+            let (socket, wire, info) = acceptor.accept(socket, peer, HANDSHAKE_TIMEOUT)?;
+            (socket, Some(wire), Some(info))
+        }
+        None => (socket, None, None),
+    };
+    let websocket = match websocket {
+        true => Some(websocket::accept(&socket, peer, HANDSHAKE_TIMEOUT)?),
+        false => None,
+    };
+    let link = Link {
+        socket,
+        wire,
+        websocket,
+    };
+    Ok((link, tls))
+}
+
 /// Takes accepted clients in: an id each, listed, a connection, reported.
 struct Admission<'a> {
     next_id: ClientId,
@@ -187,10 +230,11 @@ impl Admission<'_> {
     fn admit(
         &mut self,
         clients: &mut BTreeMap<ClientId, Connection>,
-        link: (Socket, Option<Wire>),
+        link: Link,
         peer: SocketAddr,
         tls: Option<TlsInfo>,
     ) {
+        let opened = link.websocket.as_ref().map(|ws| ws.handshake.clone());
         let (id, local, emitter) = (self.next_id, self.local, &self.owner.emitter);
         self.next_id += 1;
         // Listed (and its writer published) before `Accepted` is reported, so a consumer sees
@@ -208,6 +252,12 @@ impl Admission<'_> {
                     emitter.emit(EventKind::TlsEstablished {
                         client: Some(id),
                         info,
+                    });
+                }
+                if let Some(handshake) = opened {
+                    emitter.emit(EventKind::WebSocketOpened {
+                        client: Some(id),
+                        handshake,
                     });
                 }
                 connection.release_reader();

@@ -10,6 +10,7 @@ use socket2::{SockRef, Socket};
 
 use crate::net::interrupt::shut_down_and_wake;
 
+use crate::codec::websocket;
 use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::connection::Ending;
@@ -18,6 +19,7 @@ use crate::net::event::EventKind;
 use crate::net::outbox::{Outbox, Outgoing};
 use crate::net::session::Shared;
 use crate::net::stats::Counters;
+use crate::net::websocket::{Role, data_opcode};
 
 /// A connection's writing side: takes messages from the outbox and writes each whole.
 pub(crate) struct Writer {
@@ -30,6 +32,8 @@ pub(crate) struct Writer {
     pub client: Option<ClientId>,
     pub peer: SocketAddr,
     pub send_timeout: Option<Duration>,
+    /// A WebSocket connection's end: each message goes out as one frame.
+    pub websocket: Option<Role>,
 }
 
 impl Writer {
@@ -42,6 +46,7 @@ impl Writer {
             data,
             progress,
             reported,
+            opcode,
             _ticket: ticket,
         }) = self.outbox.pop()
         {
@@ -50,26 +55,52 @@ impl Writer {
                 self.outbox.written(len);
                 break;
             }
-            // The rest of a message begun on its producer's thread was reported then.
-            let reported = reported || {
-                self.counters.add_tx(len);
-                self.shared.counters.add_tx(len);
-                self.emitter.emit(EventKind::Sent {
-                    client,
-                    peer,
-                    data: data.clone(),
-                })
+            let frame = self.websocket.map(|role| {
+                let opcode = opcode.unwrap_or_else(|| data_opcode(&data));
+                (opcode, websocket::frame(opcode, &data, role.mask()))
+            });
+            let reported = match &frame {
+                // A control frame is said as such, and is not a message of the session's.
+                Some((opcode, _)) if opcode.is_control() => {
+                    self.emitter.emit(EventKind::WebSocketControl {
+                        client,
+                        peer,
+                        sent: true,
+                        opcode: *opcode,
+                        payload: data.clone(),
+                    })
+                }
+                // The rest of a message begun on its producer's thread was reported then.
+                _ => {
+                    reported || {
+                        self.counters.add_tx(len);
+                        self.shared.counters.add_tx(len);
+                        self.emitter.emit(EventKind::Sent {
+                            client,
+                            peer,
+                            data: data.clone(),
+                        })
+                    }
+                }
             };
+            let bytes = frame.as_ref().map_or(&data, |(_, bytes)| bytes);
+            let one_writer = self
+                .ending
+                .write_lock
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             self.ending.writing.store(true, Ordering::Release);
-            let written = write_fully(&self.socket, &data);
+            let written = write_fully(&self.socket, bytes);
             self.ending.writing.store(false, Ordering::Release);
+            drop(one_writer);
             self.outbox.written(len);
             drop(ticket);
             if let Err((sent, err)) = written {
                 // A write cut short by our own close, reset or stop is what was asked for, not
                 // an error: the close is reported as `ClosedHere`/`ResetHere` and nothing more.
                 if !self.ending.here.is_stopped() {
-                    self.write_failed(err, sent, len);
+                    // Of the bytes on the wire (a WebSocket frame's header among them).
+                    self.write_failed(err, sent, bytes.len());
                 }
                 shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
                 break;

@@ -5,7 +5,7 @@
 use super::{Dissection, Problem};
 use crate::codec::TextEncoding;
 use crate::codec::hex::format_hex;
-use crate::codec::websocket::{FrameHeader, Opcode, unmask};
+use crate::codec::websocket::{BrokenRule, FrameHeader, Opcode, close_meaning, unmask};
 
 pub fn frame(bytes: &[u8]) -> Dissection {
     let mut out = Dissection::default();
@@ -75,43 +75,21 @@ fn payload_fields(opcode: Opcode, payload: &[u8], out: &mut Dissection) {
     }
 }
 
-/// A rule of RFC 6455 the header breaks, if any.
+/// A rule of RFC 6455 the header breaks, if any, in the dissector's translatable words.
 fn broken_rule(header: &FrameHeader) -> Option<Problem> {
-    if header.rsv != 0 {
-        return Some(Problem::new(
+    Some(match BrokenRule::of(header)? {
+        BrokenRule::ReservedBits(rsv) => Problem::new(
             "reserved bits {rsv} are set: no extension was agreed",
-            [("rsv", format!("{:03b}", header.rsv))],
-        ));
-    }
-    if let Opcode::Reserved(bits) = header.opcode {
-        return Some(Problem::new(
+            [("rsv", format!("{rsv:03b}"))],
+        ),
+        BrokenRule::ReservedOpcode(bits) => Problem::new(
             "opcode {opcode} is reserved",
             [("opcode", bits.to_string())],
-        ));
-    }
-    if header.opcode.is_control() && (header.payload_len > 125 || !header.fin) {
-        return Some(Problem::new(
+        ),
+        // A header alone breaks no other rule.
+        _ => Problem::new(
             "a control frame (close, ping, pong) carries at most 125 bytes, unfragmented",
             [],
-        ));
-    }
-    None
-}
-
-/// The close codes RFC 6455 (7.4.1) names.
-fn close_meaning(code: u16) -> &'static str {
-    match code {
-        1000 => "normal closure",
-        1001 => "going away",
-        1002 => "protocol error",
-        1003 => "unsupported data",
-        1007 => "invalid payload data",
-        1008 => "policy violation",
-        1009 => "message too big",
-        1010 => "mandatory extension",
-        1011 => "internal error",
-        3000..=3999 => "registered by a library or framework",
-        4000..=4999 => "private use",
-        _ => "not a code RFC 6455 names",
-    }
+        ),
+    })
 }

@@ -13,6 +13,7 @@ mod zh_relay;
 mod zh_sequence;
 mod zh_stress;
 mod zh_tls;
+mod zh_websocket;
 mod zh_window;
 
 use std::cell::Cell;
@@ -68,6 +69,7 @@ fn chinese() -> &'static HashMap<&'static str, &'static str> {
             zh_sequence::TEXTS,
             zh_stress::TEXTS,
             zh_tls::TEXTS,
+            zh_websocket::TEXTS,
             zh_window::TEXTS,
         ];
         tables.into_iter().flatten().copied().collect()

@@ -83,6 +83,12 @@ pub fn error(error: &Error) -> String {
         Error::TlsHandshake { peer, problem } => {
             format!("与 {peer} 的 TLS 失败：{}", super::zh_tls::problem(problem))
         }
+        Error::WebSocket { peer, problem } => {
+            format!(
+                "与 {peer} 的 WebSocket：{}",
+                super::zh_websocket::problem(problem)
+            )
+        }
         Error::TlsSettings(reason) => format!("无法设置 TLS：{reason}"),
         Error::RelayToItself(target) => format!("目标 {target} 就是中继监听的地址：它会连到自己"),
         Error::Resolve { host, reason } => format!("无法解析主机“{host}”：{}", known(reason)),

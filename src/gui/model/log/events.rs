@@ -72,6 +72,32 @@ impl Log {
                 }
                 return;
             }
+            EventKind::WebSocketOpened { handshake, .. } => {
+                let mut rows = vec![Note::WebSocketOpened(handshake.clone())];
+                if !handshake.headers.is_empty() {
+                    rows.push(Note::WebSocketHeaders(handshake));
+                }
+                for note in rows {
+                    self.push_content(time, info(Mark::Note), NO_PEER, Content::Note(note));
+                }
+                return;
+            }
+            EventKind::WebSocketControl {
+                client,
+                peer,
+                sent,
+                opcode,
+                payload,
+            } => (
+                info(Mark::Note),
+                Some(peer),
+                client,
+                Content::Note(Note::WebSocketControl {
+                    sent,
+                    opcode,
+                    payload,
+                }),
+            ),
             EventKind::Rejected { peer, limit } => (
                 (Direction::Error, Mark::Rejected),
                 Some(peer),
@@ -190,7 +216,10 @@ impl Log {
     /// Adds a row for each message of a batch, in one step.
     fn push_messages(&mut self, client: Option<ClientId>, messages: Vec<Message>) {
         self.rows.reserve(messages.len());
-        for Message { time, peer, data } in messages {
+        for Message {
+            time, peer, data, ..
+        } in messages
+        {
             let peer = self.peer_id(peer, client);
             self.push(
                 time,

@@ -56,6 +56,15 @@ pub enum Note {
     TlsEstablished(crate::net::tls::TlsInfo),
     TlsCertificate(crate::net::tls::TlsInfo),
     TlsFingerprint(crate::net::tls::TlsInfo),
+    /// A WebSocket handshake: its request and answer; the headers that tell something.
+    WebSocketOpened(crate::net::websocket::WebSocketHandshake),
+    WebSocketHeaders(crate::net::websocket::WebSocketHandshake),
+    /// A WebSocket close, ping or pong, received or sent.
+    WebSocketControl {
+        sent: bool,
+        opcode: crate::codec::websocket::Opcode,
+        payload: Vec<u8>,
+    },
     /// A sequence's step ended.
     SequenceStep {
         round: u64,
@@ -147,6 +156,29 @@ impl Note {
             Note::TlsFingerprint(info) => {
                 tf("certificate SHA-256: {sha256}", &[("sha256", &info.sha256)])
             }
+            Note::WebSocketOpened(handshake) => tf(
+                "WebSocket open: {request} → {response}",
+                &[
+                    ("request", &handshake.request),
+                    ("response", &handshake.response),
+                ],
+            ),
+            Note::WebSocketHeaders(handshake) => {
+                let headers: Vec<String> = handshake
+                    .headers
+                    .iter()
+                    .map(|(name, value)| format!("{name}: {value}"))
+                    .collect();
+                tf(
+                    "WebSocket headers: {headers}",
+                    &[("headers", &headers.join("; "))],
+                )
+            }
+            Note::WebSocketControl {
+                sent,
+                opcode,
+                payload,
+            } => websocket_control(*sent, *opcode, payload),
             Note::SequenceStep { round, step, state } => {
                 let values: [(&str, &dyn std::fmt::Display); 2] =
                     [("step", &(step + 1)), ("round", round)];
@@ -193,6 +225,39 @@ pub fn kernel_dropped(total: u64) -> String {
 }
 
 pub use crate::codec::render::grouped;
+
+/// "ping received (4 bytes: 01 02 03 04)", "close sent: 1000 (normal closure) bye".
+fn websocket_control(
+    sent: bool,
+    opcode: crate::codec::websocket::Opcode,
+    payload: &[u8],
+) -> String {
+    use crate::codec::websocket::{Opcode, close_meaning, read_close};
+    let what = match (opcode, sent) {
+        (Opcode::Ping, false) => t("WebSocket ping received"),
+        (Opcode::Ping, true) => t("WebSocket ping sent"),
+        (Opcode::Pong, false) => t("WebSocket pong received"),
+        (Opcode::Pong, true) => t("WebSocket pong sent"),
+        (_, false) => t("WebSocket close received"),
+        (_, true) => t("WebSocket close sent"),
+    };
+    let detail = match (opcode, read_close(payload)) {
+        (Opcode::Close, Some((code, reason))) => tf(
+            "code {code} ({meaning}) {reason}",
+            &[
+                ("code", &code),
+                ("meaning", &t(close_meaning(code))),
+                ("reason", &reason),
+            ],
+        )
+        .trim_end()
+        .to_string(),
+        (Opcode::Close, None) => t("no code").to_string(),
+        _ if payload.is_empty() => return what.to_string(),
+        _ => crate::codec::hex::format_hex(payload),
+    };
+    format!("{what}: {detail}")
+}
 
 #[cfg(test)]
 mod tests {
