@@ -15,16 +15,9 @@ use std::time::Duration;
 use common::{Cli, Python, run_cli};
 use serde_json::Value;
 
-/// Python's `websockets` (its sync API, version 11 or later), or None after saying SKIPPED.
+/// Python's `websockets`, or None after saying SKIPPED.
 fn websockets() -> Option<()> {
-    let found = std::process::Command::new("python3")
-        .args(["-c", "import websockets.sync.client"])
-        .status()
-        .is_ok_and(|status| status.success());
-    if !found {
-        eprintln!("SKIPPED: python3 with the websockets package is not available");
-    }
-    found.then_some(())
+    common::python_websockets().then_some(())
 }
 
 /// A Python server that, for each client: greets in text, sends three bytes in binary, a

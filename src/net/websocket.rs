@@ -40,6 +40,12 @@ impl WebSocketUrl {
     /// `ws://HOST[:PORT][/PATH]` or `wss://…` (ports 80 and 443 by default); None for
     /// anything that does not start so (a plain `HOST:PORT`).
     pub fn parse(input: &str) -> Result<Option<WebSocketUrl>, Error> {
+        WebSocketUrl::parse_or_port(input, None)
+    }
+
+    /// As [`WebSocketUrl::parse`], with `port` for a URL that names none (the window's Port
+    /// field) instead of the scheme's.
+    pub fn parse_or_port(input: &str, port: Option<u16>) -> Result<Option<WebSocketUrl>, Error> {
         let input = input.trim();
         let lower = input.to_ascii_lowercase();
         let (secure, rest) = if lower.starts_with("ws://") {
@@ -54,7 +60,7 @@ impl WebSocketUrl {
             Some(at) => (&rest[..at], format!("/{}", &rest[at..])),
             None => (rest, "/".to_string()),
         };
-        let default_port = if secure { 443 } else { 80 };
+        let default_port = port.unwrap_or(if secure { 443 } else { 80 });
         // "[::1]:9000", "[::1]", "host:9000", "host".
         let with_port = match authority.rsplit_once(':') {
             Some((host, port)) if !host.ends_with(':') && !port.contains(']') => {
@@ -420,6 +426,14 @@ mod tests {
         let url = WebSocketUrl::parse("ws://localhost?x=1").unwrap().unwrap();
         assert_eq!((url.peer.port, url.target.path.as_str()), (80, "/?x=1"));
         assert_eq!(WebSocketUrl::parse("127.0.0.1:9000").unwrap(), None);
+        let url = WebSocketUrl::parse_or_port("ws://device/ws", Some(8080))
+            .unwrap()
+            .unwrap();
+        assert_eq!(url.peer.port, 8080);
+        let url = WebSocketUrl::parse_or_port("ws://device:81/", Some(8080))
+            .unwrap()
+            .unwrap();
+        assert_eq!(url.peer.port, 81);
         assert!(WebSocketUrl::parse("ws://:0/").is_err());
     }
 }

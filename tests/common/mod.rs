@@ -493,6 +493,19 @@ pub fn flood(mut stream: TcpStream) {
         .expect("start a thread");
 }
 
+/// Python with its `websockets` package (the blocking API of version 11 or later), or false
+/// after saying SKIPPED.
+pub fn python_websockets() -> bool {
+    let found = Command::new("python3")
+        .args(["-c", "import websockets.sync.client"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !found {
+        eprintln!("SKIPPED: python3 with the websockets package is not available");
+    }
+    found
+}
+
 /// A Python program running as a child; killed when dropped.
 pub struct Python {
     child: Child,

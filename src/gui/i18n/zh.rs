@@ -145,7 +145,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("Not connected", "未连接"),
     ("Not listening", "未监听"),
     ("Closed", "已关闭"),
-    ("Connecting to {host}:{port}…", "正在连接 {host}:{port}…"),
+    ("Connecting to {target}…", "正在连接 {target}…"),
     (
         "Connected to {peer} from local {local}",
         "已连接到 {peer}，本地地址 {local}",

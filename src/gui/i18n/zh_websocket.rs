@@ -47,6 +47,16 @@ pub const TEXTS: &[(&str, &str)] = &[
         "代码 {code}（{meaning}）{reason}",
     ),
     ("no code", "没有代码"),
+    ("{what}: {detail}", "{what}：{detail}"),
+    ("WebSocket", "WebSocket"),
+    (
+        "A host name or address, or a WebSocket URL: ws://host/path, or wss:// over TLS (Port is used when the URL names none)",
+        "主机名或地址，或 WebSocket URL：ws://主机/路径，或经 TLS 的 wss://（URL 未写端口时使用“端口”）",
+    ),
+    (
+        "Take each client's WebSocket upgrade: each message is a frame, pings are answered (with TLS: wss://)",
+        "接受每个客户端的 WebSocket 升级：每条消息是一帧，自动回应 ping（勾选 TLS 时为 wss://）",
+    ),
     ("normal closure", "正常关闭"),
     ("going away", "离开"),
     ("protocol error", "协议错误"),

@@ -92,7 +92,7 @@ enum Group {
     Toggle,
     SendTo,
     UdpOptions,
-    /// A TCP client's TLS switches.
+    /// A TCP client's TLS switches; a server's TLS and WebSocket switches.
     Tls,
 }
 
@@ -103,7 +103,10 @@ fn addresses(page: &mut Page, interfaces: &[IpAddr], ui: &mut Ui) {
     let config = page.config_mut();
     match kind {
         SessionKind::TcpClient => {
-            labelled_field(ui, t("Host"), &mut config.host, HOST_WIDTH, editable);
+            labelled_field(ui, t("Host"), &mut config.host, HOST_WIDTH, editable)
+                .on_hover_text(t(
+                    "A host name or address, or a WebSocket URL: ws://host/path, or wss:// over TLS (Port is used when the URL names none)",
+                ));
             labelled_field(ui, t("Port"), &mut config.port, port_width(ui), editable);
         }
         SessionKind::TcpServer | SessionKind::Udp | SessionKind::Relay => {
@@ -142,7 +145,8 @@ fn toggle(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
 }
 
 /// TCP client and server: TLS; a client's "Accept any certificate" in orange while it is on
-/// (the peer is not checked). Names, CA and certificate files are in the tool panel.
+/// (the peer is not checked); a server's WebSocket switch. Names, CA and certificate files
+/// are in the tool panel.
 fn tls_switches(page: &mut Page, ui: &mut Ui) {
     let editable = !page.is_open();
     let kind = page.kind();
@@ -157,6 +161,15 @@ fn tls_switches(page: &mut Page, ui: &mut Ui) {
     };
     ui.add_enabled(editable, egui::Checkbox::new(&mut config.tls, t("TLS")))
         .on_hover_text(hint);
+    if kind == SessionKind::TcpServer {
+        ui.add_enabled(
+            editable,
+            egui::Checkbox::new(&mut config.websocket, t("WebSocket")),
+        )
+        .on_hover_text(t(
+            "Take each client's WebSocket upgrade: each message is a frame, pings are answered (with TLS: wss://)",
+        ));
+    }
     if config.tls && kind == SessionKind::TcpClient {
         let label = if config.tls_accept_any {
             RichText::new(t("Accept any certificate")).color(palette::warning(dark))

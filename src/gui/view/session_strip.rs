@@ -26,7 +26,7 @@ pub fn draw(tab: &mut Tab, ui: &mut Ui) {
         .map(|page| {
             let config = page.config();
             match tab.kind {
-                SessionKind::TcpClient => format!("{}:{}", config.host, config.port),
+                SessionKind::TcpClient => config.peer_label(),
                 _ => format!(":{}", config.bind_port),
             }
         })

@@ -256,7 +256,7 @@ fn websocket_control(
         _ if payload.is_empty() => return what.to_string(),
         _ => crate::codec::hex::format_hex(payload),
     };
-    format!("{what}: {detail}")
+    tf("{what}: {detail}", &[("what", &what), ("detail", &detail)])
 }
 
 #[cfg(test)]
@@ -295,6 +295,34 @@ mod tests {
         set_language(Language::Chinese);
         assert_ne!(note.words(), "closed here");
         assert!(!note.words().is_ascii(), "{}", note.words());
+        set_language(Language::English);
+    }
+
+    #[test]
+    fn websocket_rows_say_the_frame_in_either_language() {
+        use crate::codec::websocket::{Opcode, close_payload};
+        let close = Note::WebSocketControl {
+            sent: false,
+            opcode: Opcode::Close,
+            payload: close_payload(1001, "going"),
+        };
+        let ping = Note::WebSocketControl {
+            sent: true,
+            opcode: Opcode::Ping,
+            payload: vec![0x70],
+        };
+        set_language(Language::English);
+        assert_eq!(
+            close.words(),
+            "WebSocket close received: code 1001 (going away) going"
+        );
+        assert_eq!(ping.words(), "WebSocket ping sent: 70");
+        set_language(Language::Chinese);
+        assert_eq!(
+            close.words(),
+            "收到 WebSocket 关闭帧：代码 1001（离开）going"
+        );
+        assert_eq!(ping.words(), "发出 WebSocket ping：70");
         set_language(Language::English);
     }
 }

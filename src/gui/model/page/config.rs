@@ -77,6 +77,9 @@ pub struct PageConfig {
     pub tls_client_ca_file: String,
     /// TCP server on an IPv6 address: accept IPv4 clients too.
     pub dual_stack: bool,
+    /// TCP server: take each client's WebSocket upgrade (a TCP client speaks WebSocket when
+    /// its Host is a ws:// or wss:// URL).
+    pub websocket: bool,
     /// Relay: a message typed goes to the client end of the pairs, not to the target.
     pub inject_toward_client: bool,
     /// UDP multicast: the group typed, groups to be in, hops (empty: OS default), loop.
@@ -179,6 +182,18 @@ impl PageConfig {
     }
 }
 
+impl PageConfig {
+    /// Where a TCP client connects, as typed: "host:port", or a WebSocket URL whole.
+    pub fn peer_label(&self) -> String {
+        let host = self.host.trim();
+        if host.contains("://") {
+            host.to_string()
+        } else {
+            format!("{host}:{}", self.port.trim())
+        }
+    }
+}
+
 impl Default for PageConfig {
     fn default() -> PageConfig {
         PageConfig {
@@ -213,6 +228,7 @@ impl Default for PageConfig {
             tls_generated: None,
             tls_client_ca_file: String::new(),
             dual_stack: false,
+            websocket: false,
             inject_toward_client: false,
             multicast_group: "239.1.2.3".into(),
             multicast_groups: Vec::new(),

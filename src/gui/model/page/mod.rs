@@ -46,6 +46,7 @@ use crate::gui::model::log::{DEFAULT_ROW_LIMIT, ExportFormat, Log, LogFilter, No
 use crate::gui::model::recording::{RecordingConfig, SessionRecording};
 use crate::net::addr::{HostPort, parse_bind_parts, parse_multicast, parse_remote_parts};
 use crate::net::rules::{Responder, Rule};
+use crate::net::websocket::WebSocketUrl;
 use crate::net::{
     ClientId, ClientInfo, CloseReason, Command, Destination, Event, EventKind, FileSend, Reconnect,
     RelayConfig, Repeater, Session, SessionConfig, SessionKind, TcpClientConfig, TcpOptions,
@@ -221,10 +222,18 @@ impl Page {
     fn open(&mut self, waker: Waker) -> Result<(), Error> {
         let config = match self.kind {
             SessionKind::TcpClient => {
-                let mut config = TcpClientConfig::new(self.target()?);
+                let url = self.websocket_url()?;
+                let secure = url.as_ref().is_some_and(|url| url.secure);
+                let mut config = match url {
+                    Some(url) => TcpClientConfig {
+                        websocket: Some(url.target),
+                        ..TcpClientConfig::new(url.peer)
+                    },
+                    None => TcpClientConfig::new(self.target()?),
+                };
                 config.options = self.tcp_options()?;
                 config.reconnect = self.config.reconnect.then(Reconnect::default);
-                config.tls = self.tls_client()?;
+                config.tls = self.tls_client(secure)?;
                 SessionConfig::TcpClient(config)
             }
             SessionKind::TcpServer => {
@@ -232,6 +241,7 @@ impl Page {
                 config.options = self.tcp_options()?;
                 config.dual_stack = self.config.dual_stack;
                 config.tls = self.tls_server()?;
+                config.websocket = self.config.websocket;
                 SessionConfig::TcpServer(config)
             }
             SessionKind::Relay => {
@@ -302,6 +312,12 @@ impl Page {
     /// The peer typed in Host and Port (never port 0).
     fn target(&self) -> Result<HostPort, Error> {
         parse_remote_parts(&self.config.host, &self.config.port)
+    }
+
+    /// TCP client: Host holds a ws:// or wss:// URL; a URL without a port takes Port's.
+    fn websocket_url(&self) -> Result<Option<WebSocketUrl>, Error> {
+        let port = self.config.port.trim().parse().ok();
+        WebSocketUrl::parse_or_port(&self.config.host, port)
     }
 
     fn bind(&self) -> Result<SocketAddr, Error> {
@@ -507,8 +523,8 @@ impl Page {
             (Link::Closed, SessionKind::Udp) => t("Closed").to_string(),
             (Link::Closed, SessionKind::Relay) => t("Not relaying").to_string(),
             (Link::Connecting, _) => tf(
-                "Connecting to {host}:{port}…",
-                &[("host", &self.config.host), ("port", &self.config.port)],
+                "Connecting to {target}…",
+                &[("target", &self.config.peer_label())],
             ),
             (
                 Link::Connected {

@@ -5,10 +5,10 @@ use super::*;
 use crate::net::tls::{ClientCertificate, TlsClient, TlsServer, Trust};
 
 impl Page {
-    /// TCP client: the TLS settings as typed, if TLS is on.
-    pub(super) fn tls_client(&self) -> Result<Option<TlsClient>, Error> {
+    /// TCP client: the TLS settings as typed, if TLS is on (or `wss`: a wss:// URL).
+    pub(super) fn tls_client(&self, wss: bool) -> Result<Option<TlsClient>, Error> {
         let config = &self.config;
-        if !config.tls {
+        if !config.tls && !wss {
             return Ok(None);
         }
         let typed = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());

@@ -1,0 +1,83 @@
+//! WebSocket in the window: a TCP Server page with "WebSocket" ticked takes a Python
+//! `websockets` client (the handshake, its text, its ping and our pong are rows; what we send
+//! reaches it as a text frame), and a TCP Client page whose Host is a ws:// URL talks to the
+//! command line's echoing ws-server, and Disconnect says goodbye with code 1000 to it.
+//! Skipped, with a printed reason, without python3 and its websockets package.
+
+mod common;
+mod gui_helpers;
+
+use common::{Cli, Python};
+use gui_helpers::*;
+
+/// Every row's text, oldest first (notes in words).
+fn texts(h: &mut Harness<'static, App>) -> Vec<String> {
+    page(h).log().iter().map(|row| row.text).collect()
+}
+
+fn has_row(h: &mut Harness<'static, App>, words: &str) -> bool {
+    texts(h).iter().any(|text| text.contains(words))
+}
+
+fn wait_for_row(h: &mut Harness<'static, App>, words: &str) {
+    wait_until(h, words, |h| has_row(h, words));
+}
+
+const PYTHON_CLIENT: &str = r#"
+import sys
+from websockets.sync.client import connect
+with connect(sys.argv[1], compression=None) as ws:
+    ws.send("你好 from python")
+    print("pong", ws.ping(b"pp").wait(5), flush=True)
+    print("got", repr(ws.recv(timeout=10)), flush=True)
+"#;
+
+#[test]
+fn a_server_page_with_websocket_ticked_takes_a_python_client() {
+    if !common::python_websockets() {
+        return;
+    }
+    let mut h = app();
+    click(&mut h, "TCP Server");
+    click(&mut h, "WebSocket");
+    let addr = open_on_loopback(&mut h, "TCP Server", "Address", "Port", "Listen");
+    let url = format!("ws://{addr}/lab");
+    let mut python = Python::start(PYTHON_CLIENT, &[&url]).expect("python3 runs");
+    wait_for_row(&mut h, "你好 from python");
+    assert_eq!(python.line(), "pong True");
+    let rows = texts(&mut h);
+    assert!(
+        rows.iter().any(|text| text
+            .contains("WebSocket open: GET /lab HTTP/1.1 → HTTP/1.1 101 Switching Protocols")),
+        "{rows:?}"
+    );
+    wait_for_row(&mut h, "WebSocket pong sent: 70 70");
+    assert!(has_row(&mut h, "WebSocket ping received: 70 70"));
+    type_message(&mut h, "hello students");
+    click(&mut h, "Send");
+    assert_eq!(python.line(), "got 'hello students'");
+}
+
+#[test]
+fn a_client_page_connects_to_a_ws_url_and_says_goodbye_on_disconnect() {
+    let mut server = Cli::spawn(&["ws-server", "127.0.0.1:0", "--echo"]);
+    let addr = server.listening();
+    let mut h = app();
+    // The URL names no port: the Port field's is used.
+    set_field(&mut h, "Host", "ws://127.0.0.1/chat");
+    set_field(&mut h, "Port", &addr.port().to_string());
+    click(&mut h, "Connect");
+    wait_until(&mut h, "connected", |h| {
+        matches!(page(h).link(), Link::Connected { .. })
+    });
+    wait_for_row(&mut h, "WebSocket open: GET /chat HTTP/1.1");
+    type_message(&mut h, "hello 你好");
+    click(&mut h, "Send");
+    wait_for_tx_and_rx(&mut h);
+    assert_eq!(rx_texts(&mut h), ["hello 你好"]);
+    server.line_containing("RX");
+    click(&mut h, "Disconnect");
+    wait_until(&mut h, "closed", |h| matches!(page(h).link(), Link::Closed));
+    // The page lets go of its session as it closes, so the goodbye shows at the peer.
+    server.line_containing("websocket close 1000 (normal closure)");
+}
