@@ -327,8 +327,29 @@ pub fn drain_until(
 
 /// Words a Chinese interface still writes in Latin letters: protocol and format names.
 const TECHNICAL_WORDS: &[&str] = &[
-    "TCP", "UDP", "FIN", "RST", "QPS", "GBK", "UTF", "TXT", "CSV", "JSON", "Lines", "pcap", "TTL",
-    "Ctrl", "English", "LF", "CRLF", "Enter", "MiB", "TLS", "SNI", "Python",
+    "TCP",
+    "UDP",
+    "FIN",
+    "RST",
+    "QPS",
+    "GBK",
+    "UTF",
+    "TXT",
+    "CSV",
+    "JSON",
+    "Lines",
+    "pcap",
+    "TTL",
+    "Ctrl",
+    "English",
+    "LF",
+    "CRLF",
+    "Enter",
+    "MiB",
+    "TLS",
+    "SNI",
+    "Python",
+    "WebSocket",
 ];
 
 #[cfg(feature = "gui")]
