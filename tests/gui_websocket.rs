@@ -44,15 +44,18 @@ fn a_server_page_with_websocket_ticked_takes_a_python_client() {
     let url = format!("ws://{addr}/lab");
     let mut python = Python::start(PYTHON_CLIENT, &[&url]).expect("python3 runs");
     wait_for_row(&mut h, "你好 from python");
+    // The Length column says the message's kind.
+    h.get_by_label("18 B text");
     assert_eq!(python.line(), "pong True");
     let rows = texts(&mut h);
     assert!(
-        rows.iter().any(|text| text
-            .contains("WebSocket open: GET /lab HTTP/1.1 → HTTP/1.1 101 Switching Protocols")),
+        rows.iter().any(|text| text.contains(
+            "WebSocket open: GET /lab HTTP/1.1, answered HTTP/1.1 101 Switching Protocols"
+        )),
         "{rows:?}"
     );
-    wait_for_row(&mut h, "WebSocket pong sent: 70 70");
-    assert!(has_row(&mut h, "WebSocket ping received: 70 70"));
+    wait_for_row(&mut h, "WebSocket pong sent: \"pp\"");
+    assert!(has_row(&mut h, "WebSocket ping received: \"pp\""));
     type_message(&mut h, "hello students");
     click(&mut h, "Send");
     assert_eq!(python.line(), "got 'hello students'");

@@ -372,3 +372,46 @@ fn mutual_tls_screenshot() {
     });
     save(&mut h, "mutual-tls");
 }
+
+#[test]
+#[ignore = "writes docs/websocket.png and docs/websocket-chart.png; run by hand (needs python3 with websockets)"]
+fn websocket_screenshot() {
+    const PYTHON_CLIENT: &str = r#"
+import sys
+from websockets.sync.client import connect
+with connect(sys.argv[1], compression=None) as ws:
+    ws.send("你好, server")
+    print("echo", ws.recv(timeout=10), flush=True)
+    ws.ping(b"are you there").wait(5)
+    ws.send(bytes([0x01, 0x03, 0x00, 0x00, 0x00, 0x0A]))
+    print("echo", ws.recv(timeout=10).hex(), flush=True)
+    ws.close(4001, "lesson over")
+"#;
+    let mut h = window(1180.0, 680.0).build_eframe(|cc| App::new(cc));
+    click(&mut h, "TCP Server");
+    {
+        let config = h.state_mut().tab().page().config_mut();
+        config.bind_address = "127.0.0.1".into();
+        config.bind_port = "0".into();
+        config.websocket = true;
+        config.echo = true;
+    }
+    h.run();
+    let local = bound_by(&mut h, "Listen");
+    let url = format!("ws://{local}/lab");
+    let mut python = common::Python::start(PYTHON_CLIENT, &[&url]).expect("python3");
+    assert_eq!(python.line(), "echo 你好, server");
+    assert_eq!(python.line(), "echo 01030000000a");
+    settle(&mut h, |h| {
+        h.state_mut()
+            .tab()
+            .page()
+            .log()
+            .iter()
+            .any(|row| row.text.contains("4001"))
+    });
+    save(&mut h, "websocket");
+    h.state_mut().tab().page().config_mut().view = socket_tester::gui::model::page::LogView::Chart;
+    h.run();
+    save(&mut h, "websocket-chart");
+}

@@ -88,7 +88,9 @@ fn a_self_signed_device_is_refused_unless_any_certificate_is_accepted() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        lines.iter().any(|l| l.contains(" tls TLSv1.3")),
+        lines
+            .iter()
+            .any(|l| l.contains(" tls ") && l.contains("TLSv1.3")),
         "{lines:?}"
     );
     assert!(lines.iter().any(|l| l.contains("echo:hello")), "{lines:?}");

@@ -92,6 +92,7 @@ fn check_client_run(lines: &[Value], python: &mut Python) {
     assert_eq!(python.line(), "path /chat?room=1");
     assert_eq!(python.line(), "pong True");
     assert_eq!(python.line(), "got 'from the client'");
+    assert_eq!(frames(lines, "tx", "text")[0]["text"], "from the client");
     let text = frames(lines, "rx", "text");
     assert_eq!(text[0]["text"], "welcome 你好", "{lines:?}");
     assert_eq!(
@@ -101,8 +102,8 @@ fn check_client_run(lines: &[Value], python: &mut Python) {
     assert_eq!(frames(lines, "rx", "binary")[0]["hex"], "00 01 FF");
     assert_eq!(frames(lines, "rx", "binary")[1]["len"], 16 << 20);
     let ping = frames(lines, "rx", "ping");
-    assert_eq!(ping[0]["reason"], "ping 2 B 70 70");
-    assert_eq!(frames(lines, "tx", "pong")[0]["reason"], "pong 2 B 70 70");
+    assert_eq!(ping[0]["reason"], "ping 2 B \"pp\"");
+    assert_eq!(frames(lines, "tx", "pong")[0]["reason"], "pong 2 B \"pp\"");
     let close = frames(lines, "rx", "close");
     assert_eq!(close[0]["reason"], "close 4001 (private use) bye");
     assert_eq!(
@@ -207,7 +208,7 @@ fn a_python_client_and_our_server_trade_every_kind_of_frame() {
     assert!(said.contains("Origin: http://lecture.example"), "{said}");
     assert_eq!(frames(&lines, "rx", "text")[1]["text"], "abcd");
     assert_eq!(frames(&lines, "rx", "binary")[1]["len"], 16 << 20);
-    assert_eq!(frames(&lines, "rx", "ping")[0]["reason"], "ping 2 B 68 69");
+    assert_eq!(frames(&lines, "rx", "ping")[0]["reason"], "ping 2 B \"hi\"");
     assert_eq!(
         frames(&lines, "rx", "close")[0]["reason"],
         "close 1000 (normal closure) done"
@@ -275,7 +276,8 @@ fn upgrade(addr: std::net::SocketAddr) -> (TcpStream, String) {
 }
 
 /// Everything the server sends until it closes.
-fn rest(mut stream: TcpStream) -> Vec<u8> {
+/// What is left to read up to the peer's FIN (this side stays open).
+fn rest(stream: &mut TcpStream) -> Vec<u8> {
     let mut bytes = Vec::new();
     let _ = stream.read_to_end(&mut bytes);
     bytes
@@ -292,7 +294,7 @@ fn a_broken_frame_is_answered_with_code_1002_and_said_in_words() {
     // Reserved bits and opcode 15: garbage.
     stream.write_all(b"\xff\xff garbage").unwrap();
     assert_eq!(
-        rest(stream),
+        rest(&mut stream),
         [0x88, 0x02, 0x03, 0xEA],
         "close 1002, then FIN"
     );
@@ -313,12 +315,14 @@ fn a_message_over_the_memory_budget_is_refused_with_code_1009() {
         .write_all(&[0x82, 0xFF, 0, 0, 0, 0, 0, 0x20, 0, 0, 1, 2, 3, 4])
         .unwrap();
     assert_eq!(
-        rest(stream),
+        rest(&mut stream),
         [0x88, 0x02, 0x03, 0xF1],
         "close 1009, then FIN"
     );
+    // Stopped while it waits for this side to close: it still says why it closed.
     server.signal(libc::SIGINT);
     let (_, lines, stderr) = server.finish();
+    drop(stream);
     assert!(
         stderr.contains("a message of 2.0 MiB or more is over the limit of 1.0 MiB"),
         "{stderr}"
@@ -356,7 +360,7 @@ fn handshakes_that_fail_say_why() {
     stream
         .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
-    let answer = String::from_utf8(rest(stream)).unwrap();
+    let answer = String::from_utf8(rest(&mut stream)).unwrap();
     assert!(answer.starts_with("HTTP/1.1 400 Bad Request"), "{answer}");
     assert!(answer.contains("no \"Upgrade: websocket\""), "{answer}");
     server.line_containing("the client's request is not a WebSocket upgrade: no");
@@ -371,7 +375,7 @@ fn handshakes_that_fail_say_why() {
 fn a_client_that_never_reads_holds_up_no_stop() {
     let mut server = Cli::spawn(&["ws-server", "127.0.0.1:0", "--send-file", "/dev/zero"]);
     let (stream, _) = upgrade(server.listening());
-    server.line_containing("websocket GET / HTTP/1.1");
+    server.line_containing("GET / HTTP/1.1 → HTTP/1.1 101");
     server.line_containing(" TX ");
     // The sends stall once both socket buffers and the queue are full.
     while server.try_line(Duration::from_millis(300)).is_some() {}

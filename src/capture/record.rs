@@ -198,7 +198,9 @@ impl Recorder {
                 let happened = messages.iter().map(|m| (m.time, m.peer, data(m))).collect();
                 (*client, happened)
             }
-            EventKind::Sent { client, peer, data } => {
+            EventKind::Sent {
+                client, peer, data, ..
+            } => {
                 let what = What::Data {
                     from: Side::Here,
                     data: data.clone(),
@@ -332,11 +334,7 @@ mod tests {
                 counters: Default::default(),
             },
             EventKind::received(Some(1), peer, b"hi".to_vec()),
-            EventKind::Sent {
-                client: Some(1),
-                peer,
-                data: b"yo".to_vec(),
-            },
+            EventKind::sent(Some(1), peer, b"yo".to_vec()),
             EventKind::Closed {
                 client: Some(1),
                 peer,

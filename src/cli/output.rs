@@ -208,12 +208,9 @@ impl Printer {
                     },
                 )
             }
-            EventKind::TlsEstablished { client, info } => line(
-                format!("{clock} tls {}", one_line(&info.summary())),
-                JsonLine {
-                    client: *client,
-                    ..JsonLine::new(time, "tls").because(info.summary())
-                },
+            EventKind::TlsEstablished { client, peer, info } => line(
+                format!("{clock} tls {peer} {}", one_line(&info.summary())),
+                JsonLine::about(time, "tls", *client, peer).because(info.summary()),
             ),
             EventKind::Rejected { peer, limit } => {
                 let reason = format!("{limit} clients are connected, the most allowed");
@@ -225,12 +222,13 @@ impl Printer {
                     },
                 )
             }
-            EventKind::WebSocketOpened { client, handshake } => line(
-                format!("{clock} websocket {}", handshake.summary()),
-                JsonLine {
-                    client: *client,
-                    ..JsonLine::new(time, "websocket_open").because(handshake.summary())
-                },
+            EventKind::WebSocketOpened {
+                client,
+                peer,
+                handshake,
+            } => line(
+                format!("{clock} websocket {peer} {}", handshake.summary()),
+                JsonLine::about(time, "websocket_open", *client, peer).because(handshake.summary()),
             ),
             EventKind::WebSocketControl {
                 client,
@@ -255,9 +253,12 @@ impl Printer {
                 let data = (m.time, true, &m.peer, &m.data[..]);
                 self.print_data(data, *client, m.websocket)
             }),
-            EventKind::Sent { client, peer, data } => {
-                self.print_data((time, false, peer, data), *client, None)
-            }
+            EventKind::Sent {
+                client,
+                peer,
+                data,
+                websocket,
+            } => self.print_data((time, false, peer, data), *client, *websocket),
             EventKind::PeerFinished { client, peer } => {
                 let end = self.end(*client, peer);
                 line(

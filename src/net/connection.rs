@@ -292,7 +292,9 @@ impl Connection {
                         limit: shared.budget.limit(),
                         held: usage.held_at_eviction(),
                     })
-                } else if ending.here.is_stopped() {
+                } else if ending.here.is_stopped() && !matches!(reason, CloseReason::Failed(_)) {
+                    // A connection that failed before the stop (a WebSocket peer refused with
+                    // 1002 or 1009, then closed during its closing wait) says why it failed.
                     CloseReason::ClosedHere
                 } else if let Some(problem) = tls_failure.and_then(|failure| failure.take()) {
                     CloseReason::Failed(Error::TlsHandshake { peer, problem })

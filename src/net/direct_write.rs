@@ -60,11 +60,7 @@ impl WriteNow for DirectWrite {
         // Counted before it is reported and reported before it goes out, as by the writer.
         self.counters.add_tx(len);
         self.shared.counters.add_tx(len);
-        let sent = EventKind::Sent {
-            client: self.client,
-            peer: self.peer,
-            data: data.to_vec(),
-        };
+        let sent = EventKind::sent(self.client, self.peer, data.to_vec());
         // The caller holds the connection's queue and may be the window: never wait here.
         if !self.emitter.try_emit(sent) {
             self.counters.take_back_tx(len);

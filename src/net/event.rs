@@ -108,12 +108,14 @@ pub enum EventKind {
     /// A TCP client's TLS handshake is done: what it agreed and the peer's certificate.
     TlsEstablished {
         client: Option<ClientId>,
+        peer: SocketAddr,
         info: TlsInfo,
     },
     /// A WebSocket connection's opening handshake is done (after `Connected` or `Accepted`,
     /// and after `TlsEstablished` under TLS).
     WebSocketOpened {
         client: Option<ClientId>,
+        peer: SocketAddr,
         handshake: WebSocketHandshake,
     },
     /// A WebSocket control frame (close, ping, pong) received, or `sent`.
@@ -154,6 +156,8 @@ pub enum EventKind {
         client: Option<ClientId>,
         peer: SocketAddr,
         data: Vec<u8>,
+        /// The frame's opcode on a WebSocket connection (text or binary).
+        websocket: Option<Opcode>,
     },
     /// The peer shut its sending side (FIN) and the session keeps the connection for sending
     /// (half-close); `Closed` follows when it ends.
@@ -201,6 +205,16 @@ impl EventKind {
         EventKind::Received {
             client,
             messages: vec![Message::now(peer, data)],
+        }
+    }
+
+    /// A message sent, not over WebSocket.
+    pub fn sent(client: Option<ClientId>, peer: SocketAddr, data: Vec<u8>) -> EventKind {
+        EventKind::Sent {
+            client,
+            peer,
+            data,
+            websocket: None,
         }
     }
 

@@ -244,11 +244,16 @@ fn connection_phase(connected: Connected, config: &TcpClientConfig, worker: &Wor
     };
     emitter.emit(EventKind::Connected { local, peer });
     if let Some(info) = tls {
-        emitter.emit(EventKind::TlsEstablished { client: None, info });
+        emitter.emit(EventKind::TlsEstablished {
+            client: None,
+            peer,
+            info,
+        });
     }
     if let Some(handshake) = opened {
         emitter.emit(EventKind::WebSocketOpened {
             client: None,
+            peer,
             handshake,
         });
     }

@@ -251,12 +251,14 @@ impl Admission<'_> {
                 if let Some(info) = tls {
                     emitter.emit(EventKind::TlsEstablished {
                         client: Some(id),
+                        peer,
                         info,
                     });
                 }
                 if let Some(handshake) = opened {
                     emitter.emit(EventKind::WebSocketOpened {
                         client: Some(id),
+                        peer,
                         handshake,
                     });
                 }

@@ -194,11 +194,7 @@ fn send_and_report(
     shared.counters.add_tx(len);
     // The event takes the bytes, so the socket sends a copy (at most 64 KiB).
     let datagram = data.clone();
-    emitter.emit(EventKind::Sent {
-        client: None,
-        peer: target,
-        data,
-    });
+    emitter.emit(EventKind::sent(None, target, data));
     let sent = send_to(socket, target, &datagram);
     drop(ticket);
     match sent {

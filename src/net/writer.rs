@@ -79,6 +79,7 @@ impl Writer {
                             client,
                             peer,
                             data: data.clone(),
+                            websocket: frame.as_ref().map(|(opcode, _)| *opcode),
                         })
                     }
                 }

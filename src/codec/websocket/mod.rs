@@ -245,8 +245,17 @@ pub fn describe_control(opcode: Opcode, payload: &[u8]) -> String {
             "{} {} B {}",
             opcode.name(),
             payload.len(),
-            crate::codec::hex::format_hex(payload)
+            control_payload(payload)
         ),
+    }
+}
+
+/// A ping's or pong's payload as people wrote it: quoted when it is printable UTF-8 (most
+/// libraries send words or nothing), else in hex.
+pub fn control_payload(payload: &[u8]) -> String {
+    match std::str::from_utf8(payload) {
+        Ok(text) if !text.chars().any(char::is_control) => format!("{text:?}"),
+        _ => crate::codec::hex::format_hex(payload),
     }
 }
 

@@ -32,8 +32,8 @@ pub fn problem(problem: &WebSocketProblem) -> String {
 
 pub const TEXTS: &[(&str, &str)] = &[
     (
-        "WebSocket open: {request} → {response}",
-        "WebSocket 已建立：{request} → {response}",
+        "WebSocket open: {request}, answered {response}",
+        "WebSocket 已建立：{request}，回答 {response}",
     ),
     ("WebSocket headers: {headers}", "WebSocket 头部：{headers}"),
     ("WebSocket ping received", "收到 WebSocket ping"),
@@ -47,6 +47,9 @@ pub const TEXTS: &[(&str, &str)] = &[
         "代码 {code}（{meaning}）{reason}",
     ),
     ("no code", "没有代码"),
+    // A message's kind, after its length in the log and on its chart arrow.
+    ("text", "文本"),
+    ("binary", "二进制"),
     ("{what}: {detail}", "{what}：{detail}"),
     ("WebSocket", "WebSocket"),
     (

@@ -46,6 +46,20 @@ pub fn arrow(row: &LogRow<'_>, peer_index: Option<usize>) -> Arrow {
             };
             (from, to, data_label(row), Tone::Data)
         }
+        Mark::WebSocket { opcode, sent } => {
+            let (from, to) = if sent { (HERE, peer) } else { (peer, HERE) };
+            if opcode.is_control() {
+                (
+                    from,
+                    to,
+                    preview(&row.text, PREVIEW_CHARS * 2),
+                    Tone::Control,
+                )
+            } else {
+                let label = format!("{} · {}", t(opcode.name()), data_label(row));
+                (from, to, label, Tone::Data)
+            }
+        }
         Mark::Connected => (HERE, peer, t("connect").to_string(), Tone::Control),
         Mark::Accepted => {
             let label = match row.client {
@@ -93,12 +107,21 @@ fn note(lane: usize, label: String, tone: Tone) -> Arrow {
 
 /// "5 B hello": the length, then the start of the text on one line.
 fn data_label(row: &LogRow<'_>) -> String {
-    let text = one_line(&row.text);
-    let mut preview: String = text.chars().take(PREVIEW_CHARS).collect();
-    if text.chars().count() > PREVIEW_CHARS {
+    format!(
+        "{} B  {}",
+        row.data.len(),
+        preview(&row.text, PREVIEW_CHARS)
+    )
+}
+
+/// The first `chars` characters of `text` on one line, with "…" when there were more.
+fn preview(text: &str, chars: usize) -> String {
+    let text = one_line(text);
+    let mut preview: String = text.chars().take(chars).collect();
+    if text.chars().count() > chars {
         preview.push('…');
     }
-    format!("{} B  {preview}", row.data.len())
+    preview
 }
 
 #[cfg(test)]
@@ -120,11 +143,11 @@ mod tests {
                 counters: Default::default(),
             },
             EventKind::received(Some(1), peer, b"hello".to_vec()),
-            EventKind::Sent {
-                client: Some(1),
+            EventKind::sent(
+                Some(1),
                 peer,
-                data: b"a reply longer than the preview shows".to_vec(),
-            },
+                b"a reply longer than the preview shows".to_vec(),
+            ),
             EventKind::Closed {
                 client: Some(1),
                 peer,
@@ -146,6 +169,69 @@ mod tests {
                 (1, 0, "5 B  hello".into(), Tone::Data),
                 (0, 1, "37 B  a reply longer than the …".into(), Tone::Data),
                 (1, 0, "RST".into(), Tone::Alarm),
+            ]
+        );
+    }
+
+    #[test]
+    fn websocket_messages_and_control_frames_are_arrows_each_way() {
+        use crate::codec::websocket::{Opcode, close_payload};
+        crate::gui::i18n::set_language(crate::gui::i18n::Language::English);
+        let peer = "127.0.0.1:50007".parse().unwrap();
+        let mut log = Log::new(TextEncoding::Utf8, true);
+        let mut received = crate::net::Message::now(peer, b"hi".to_vec());
+        received.websocket = Some(Opcode::Text);
+        for kind in [
+            EventKind::Received {
+                client: None,
+                messages: vec![received],
+            },
+            EventKind::Sent {
+                client: None,
+                peer,
+                data: vec![0, 1],
+                websocket: Some(Opcode::Binary),
+            },
+            EventKind::WebSocketControl {
+                client: None,
+                peer,
+                sent: false,
+                opcode: Opcode::Ping,
+                payload: b"pp".to_vec(),
+            },
+            EventKind::WebSocketControl {
+                client: None,
+                peer,
+                sent: true,
+                opcode: Opcode::Close,
+                payload: close_payload(1000, ""),
+            },
+        ] {
+            log.push_event(Event::now(kind));
+        }
+        let arrows: Vec<(usize, usize, String, Tone)> = (0..log.len())
+            .map(|i| {
+                let a = arrow(&log.row(i), log.peer_index(i));
+                (a.from, a.to, a.label, a.tone)
+            })
+            .collect();
+        assert_eq!(
+            arrows,
+            [
+                (1, 0, "text · 2 B  hi".into(), Tone::Data),
+                (0, 1, "binary · 2 B  \\x00\\x01".into(), Tone::Data),
+                (
+                    1,
+                    0,
+                    "WebSocket ping received: \"pp\"".into(),
+                    Tone::Control
+                ),
+                (
+                    0,
+                    1,
+                    "WebSocket close sent: code 1000 (normal closure)".into(),
+                    Tone::Control
+                ),
             ]
         );
     }

@@ -138,11 +138,7 @@ mod tests {
     #[test]
     fn bytes_per_second_and_round_trips_from_sends_to_the_next_reply() {
         let peer = "127.0.0.1:9".parse().unwrap();
-        let sent = |n: usize| EventKind::Sent {
-            client: None,
-            peer,
-            data: vec![0; n],
-        };
+        let sent = |n: usize| EventKind::sent(None, peer, vec![0; n]);
         let received = |n: usize| EventKind::received(None, peer, vec![0; n]);
         let mut log = Log::new(TextEncoding::Utf8, true);
         for event in [

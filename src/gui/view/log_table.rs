@@ -11,7 +11,7 @@ use egui_extras::{Column, TableBuilder};
 use crate::codec::hex::format_hex;
 use crate::codec::render::{hex_dump, one_line};
 use crate::gui::i18n::t;
-use crate::gui::model::log::{Direction, LogRow};
+use crate::gui::model::log::{Direction, LogRow, Mark};
 use crate::gui::model::page::{DisplayMode, Page, PageAction, PeerBrevity, ShownRows};
 use crate::gui::model::python_peer;
 use crate::gui::view::{palette, python_view, widest};
@@ -32,6 +32,14 @@ const WRAPPED_LINES: usize = 2;
 /// A table cell on one line: an address is never broken after its colon.
 fn cell(ui: &mut Ui, text: RichText) {
     ui.add(egui::Label::new(text).extend());
+}
+
+/// "14 B", or "14 B text" for a WebSocket message.
+fn length_cell(row: &LogRow<'_>) -> String {
+    match row.mark {
+        Mark::WebSocket { opcode, .. } => format!("{} B {}", row.data.len(), t(opcode.name())),
+        _ => format!("{} B", row.data.len()),
+    }
 }
 
 fn direction_color(direction: Direction, dark: bool) -> Color32 {
@@ -201,7 +209,7 @@ fn table(
         }
         table_row.col(|ui| {
             if matches!(row.direction, Direction::Rx | Direction::Tx) {
-                cell(ui, mono(format!("{} B", row.data.len())));
+                cell(ui, mono(length_cell(&row)));
             }
         });
         table_row.col(|ui| {

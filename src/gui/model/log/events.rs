@@ -59,7 +59,11 @@ impl Log {
                 }),
             ),
             // What was agreed, who the peer is, and its fingerprint: a row each, so each fits.
-            EventKind::TlsEstablished { info: agreed, .. } => {
+            EventKind::TlsEstablished {
+                client,
+                peer,
+                info: agreed,
+            } => {
                 // A server's client shows no certificate.
                 let certificate = !agreed.subject.is_empty();
                 let mut rows = vec![Note::TlsEstablished(agreed.clone())];
@@ -67,18 +71,24 @@ impl Log {
                     rows.push(Note::TlsCertificate(agreed.clone()));
                     rows.push(Note::TlsFingerprint(agreed));
                 }
+                let peer = self.peer_id(peer, client);
                 for note in rows {
-                    self.push_content(time, info(Mark::Note), NO_PEER, Content::Note(note));
+                    self.push_content(time, info(Mark::Note), peer, Content::Note(note));
                 }
                 return;
             }
-            EventKind::WebSocketOpened { handshake, .. } => {
+            EventKind::WebSocketOpened {
+                client,
+                peer,
+                handshake,
+            } => {
                 let mut rows = vec![Note::WebSocketOpened(handshake.clone())];
                 if !handshake.headers.is_empty() {
                     rows.push(Note::WebSocketHeaders(handshake));
                 }
+                let peer = self.peer_id(peer, client);
                 for note in rows {
-                    self.push_content(time, info(Mark::Note), NO_PEER, Content::Note(note));
+                    self.push_content(time, info(Mark::Note), peer, Content::Note(note));
                 }
                 return;
             }
@@ -89,7 +99,7 @@ impl Log {
                 opcode,
                 payload,
             } => (
-                info(Mark::Note),
+                info(Mark::WebSocket { opcode, sent }),
                 Some(peer),
                 client,
                 Content::Note(Note::WebSocketControl {
@@ -107,8 +117,13 @@ impl Log {
             EventKind::Received { client, messages } => {
                 return self.push_messages(client, messages);
             }
-            EventKind::Sent { client, peer, data } => (
-                (Direction::Tx, Mark::Data),
+            EventKind::Sent {
+                client,
+                peer,
+                data,
+                websocket,
+            } => (
+                (Direction::Tx, Mark::of_data(websocket, true)),
                 Some(peer),
                 client,
                 Content::Bytes(data),
@@ -217,13 +232,16 @@ impl Log {
     fn push_messages(&mut self, client: Option<ClientId>, messages: Vec<Message>) {
         self.rows.reserve(messages.len());
         for Message {
-            time, peer, data, ..
+            time,
+            peer,
+            data,
+            websocket,
         } in messages
         {
             let peer = self.peer_id(peer, client);
             self.push(
                 time,
-                (Direction::Rx, Mark::Data),
+                (Direction::Rx, Mark::of_data(websocket, false)),
                 peer,
                 data.into_boxed_slice(),
             );

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::TextEncoding;
 use crate::codec::hex::format_hex;
 use crate::codec::render::one_line;
+use crate::codec::websocket::Opcode;
 use crate::gui::i18n;
 use crate::net::{ClientId, CloseReason, Event, EventKind};
 
@@ -54,6 +55,12 @@ impl Direction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
     Data,
+    /// A WebSocket frame: a message (text or binary, a data row) or a control frame (ping,
+    /// pong, close: an info row), received or `sent`.
+    WebSocket {
+        opcode: Opcode,
+        sent: bool,
+    },
     Listening,
     /// This end connected to the peer.
     Connected,
@@ -70,6 +77,16 @@ pub enum Mark {
     /// An error, or a note about the session itself.
     Error,
     Note,
+}
+
+impl Mark {
+    /// The mark of a data row: a plain message, or a WebSocket message of `opcode`.
+    pub fn of_data(websocket: Option<Opcode>, sent: bool) -> Mark {
+        match websocket {
+            Some(opcode) => Mark::WebSocket { opcode, sent },
+            None => Mark::Data,
+        }
+    }
 }
 
 /// A row as stored: 40 bytes plus its payload, so a million rows fit in little memory.

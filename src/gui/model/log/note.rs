@@ -157,7 +157,7 @@ impl Note {
                 tf("certificate SHA-256: {sha256}", &[("sha256", &info.sha256)])
             }
             Note::WebSocketOpened(handshake) => tf(
-                "WebSocket open: {request} → {response}",
+                "WebSocket open: {request}, answered {response}",
                 &[
                     ("request", &handshake.request),
                     ("response", &handshake.response),
@@ -226,7 +226,8 @@ pub fn kernel_dropped(total: u64) -> String {
 
 pub use crate::codec::render::grouped;
 
-/// "ping received (4 bytes: 01 02 03 04)", "close sent: 1000 (normal closure) bye".
+/// "WebSocket ping received: \"are you there\"", "WebSocket pong sent: 00 FF",
+/// "WebSocket close sent: code 1000 (normal closure) bye".
 fn websocket_control(
     sent: bool,
     opcode: crate::codec::websocket::Opcode,
@@ -254,7 +255,7 @@ fn websocket_control(
         .to_string(),
         (Opcode::Close, None) => t("no code").to_string(),
         _ if payload.is_empty() => return what.to_string(),
-        _ => crate::codec::hex::format_hex(payload),
+        _ => crate::codec::websocket::control_payload(payload),
     };
     tf("{what}: {detail}", &[("what", &what), ("detail", &detail)])
 }
@@ -311,18 +312,24 @@ mod tests {
             opcode: Opcode::Ping,
             payload: vec![0x70],
         };
+        let binary_pong = Note::WebSocketControl {
+            sent: false,
+            opcode: Opcode::Pong,
+            payload: vec![0x00, 0xFF],
+        };
         set_language(Language::English);
         assert_eq!(
             close.words(),
             "WebSocket close received: code 1001 (going away) going"
         );
-        assert_eq!(ping.words(), "WebSocket ping sent: 70");
+        assert_eq!(ping.words(), "WebSocket ping sent: \"p\"");
+        assert_eq!(binary_pong.words(), "WebSocket pong received: 00 FF");
         set_language(Language::Chinese);
         assert_eq!(
             close.words(),
             "收到 WebSocket 关闭帧：代码 1001（离开）going"
         );
-        assert_eq!(ping.words(), "发出 WebSocket ping：70");
+        assert_eq!(ping.words(), "发出 WebSocket ping：\"p\"");
         set_language(Language::English);
     }
 }

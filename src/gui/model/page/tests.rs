@@ -131,11 +131,7 @@ fn a_relay_page_names_each_end_and_which_way_the_bytes_went() {
         },
         EventKind::received(Some(1), client, b"up".to_vec()),
         EventKind::received(Some(1), target, b"down".to_vec()),
-        EventKind::Sent {
-            client: Some(1),
-            peer: target,
-            data: b"injected".to_vec(),
-        },
+        EventKind::sent(Some(1), target, b"injected".to_vec()),
         EventKind::Closed {
             client: Some(1),
             peer: client,
