@@ -406,6 +406,40 @@ def tls_server_against_python_ssl():
 
 
 @check
+def websocket_both_ways_against_python_websockets():
+    from websockets.sync.client import connect
+    from websockets.sync.server import serve
+
+    exe = Run(["ws-server", "127.0.0.1:0", "--echo", "--json"])
+    port = exe.listening_port()
+    with connect(f"ws://127.0.0.1:{port}/lab", compression=None, open_timeout=DEADLINE) as ws:
+        ws.send("你好")
+        assert ws.recv(timeout=DEADLINE) == "你好", "the text echo"
+        ws.send(b"\x00\xff")
+        assert ws.recv(timeout=DEADLINE) == b"\x00\xff", "the binary echo"
+        assert ws.ping(b"p").wait(DEADLINE), "the pong"
+    assert exe.event("rx", opcode="text")["text"] == "你好"
+    exe.interrupt()
+    code = exe.finish()
+    assert code == 130, (code, exe.seen, exe.stderr)
+
+    def greet(ws):
+        ws.send("welcome")
+        ws.recv(timeout=DEADLINE)
+        ws.close(4001, "bye")
+
+    with serve(greet, "127.0.0.1", 0, compression=None) as python:
+        threading.Thread(target=python.serve_forever, daemon=True).start()
+        url = f"ws://127.0.0.1:{python.socket.getsockname()[1]}/"
+        code, lines, stderr = run(["ws-client", url, "--send", "hi", "--wait-ms", "5000", "--json"])
+        python.shutdown()
+    assert code == 0, (code, lines, stderr)
+    events = json_lines(lines)
+    assert any(e.get("opcode") == "text" and e.get("text") == "welcome" for e in events), events
+    assert any(e.get("opcode") == "close" and "4001" in e.get("reason", "") for e in events), events
+
+
+@check
 def send_sequence_passes_against_a_device():
     heard = []
 
