@@ -171,6 +171,14 @@ impl Page {
         &self.recording
     }
 
+    /// Waits until what was handed to the session (rules, echo, capture) is in force: for
+    /// tests, which then know the next message is answered. The window never waits on it.
+    pub fn settle_session(&self) {
+        if let Some(session) = &self.session {
+            session.settle();
+        }
+    }
+
     pub fn is_capturing(&self) -> bool {
         self.capturing
     }
