@@ -317,3 +317,54 @@ fn stopping_a_tls_server_cuts_a_stalled_handshake_short() {
         other => panic!("the stalled client is still connected: {other:?}"),
     }
 }
+
+/// A TLS client whose first message travels in the same segment as its handshake's Finished
+/// (as a client that writes at once often does): Python's SSLObject makes the records, one
+/// `sendall` sends them. Prints what comes back within 5 s.
+const CLIENT_SENDING_WITH_ITS_FINISHED: &str = r#"
+import socket, ssl, sys, time
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+tls = context.wrap_bio(incoming, outgoing)
+sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+sock.settimeout(5)
+while True:
+    try:
+        tls.do_handshake()
+        break
+    except ssl.SSLWantReadError:
+        sock.sendall(outgoing.read())
+        incoming.write(sock.recv(65536))
+tls.write(b"first words")
+sock.sendall(outgoing.read())
+got = b""
+try:
+    while len(got) < 11:
+        try:
+            got += tls.read(64)
+        except ssl.SSLWantReadError:
+            incoming.write(sock.recv(65536))
+except socket.timeout:
+    pass
+print("echo", got.decode(), flush=True)
+"#;
+
+#[test]
+fn a_message_behind_the_clients_finished_is_read_at_once() {
+    let mut server = common::Cli::spawn(&[
+        "tcp-server",
+        "127.0.0.1:0",
+        "--tls",
+        "--tls-self-signed",
+        "--echo",
+    ]);
+    let port = server.listening().port().to_string();
+    let Some(mut python) = common::Python::start(CLIENT_SENDING_WITH_ITS_FINISHED, &[&port]) else {
+        return;
+    };
+    // Before: the handshake had decrypted it, and it waited for the client's next record.
+    assert_eq!(python.line(), "echo first words");
+    server.line_containing("RX");
+}

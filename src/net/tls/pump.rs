@@ -125,44 +125,30 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 fn decrypt(pump: &Pump, mut tls: TcpStream, mut outer: TcpStream) {
     let mut records = vec![0u8; CHUNK];
     let mut chunk = vec![0u8; CHUNK];
+    // What came with the handshake's last flight (a client's first request right behind its
+    // Finished, a server's greeting) was decrypted by the handshake: it goes first, or it
+    // would wait for the peer's next record, which may never come.
+    let mut n = 0;
     loop {
-        let n = match tls.read(&mut records) {
-            Ok(n) => n,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(_) => return reset(pump, &outer),
-        };
-        if n == 0 {
-            // A FIN without close_notify (or our own end shut the socket): a FIN all the same.
-            let _ = outer.shutdown(Shutdown::Write);
-            return;
-        }
         let mut plain = Vec::new();
         let (mut closed, mut failed) = (false, false);
         let mut connection = lock(&pump.connection);
         let mut input = &records[..n];
-        while !input.is_empty() && !failed {
-            failed = connection.read_tls(&mut input).is_err();
-            match connection.process_new_packets() {
-                Ok(state) => closed |= state.peer_has_closed(),
-                Err(err) => {
-                    failed = true;
-                    pump.failure
-                        .set(super::client::problem(&err, String::new()));
+        loop {
+            if !input.is_empty() {
+                failed = connection.read_tls(&mut input).is_err();
+                match connection.process_new_packets() {
+                    Ok(state) => closed |= state.peer_has_closed(),
+                    Err(err) => {
+                        failed = true;
+                        pump.failure
+                            .set(super::client::problem(&err, String::new()));
+                    }
                 }
             }
-            loop {
-                match connection.reader().read(&mut chunk) {
-                    Ok(0) => {
-                        closed = true;
-                        break;
-                    }
-                    Ok(k) => plain.extend_from_slice(&chunk[..k]),
-                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
-                    Err(_) => {
-                        failed = true;
-                        break;
-                    }
-                }
+            closed |= take_plain(&mut connection, &mut chunk, &mut plain, &mut failed);
+            if input.is_empty() || failed {
+                break;
             }
         }
         // An alert, or an answer the protocol needs (a key update).
@@ -185,6 +171,38 @@ fn decrypt(pump: &Pump, mut tls: TcpStream, mut outer: TcpStream) {
         if closed {
             let _ = outer.shutdown(Shutdown::Write);
             return;
+        }
+        n = match tls.read(&mut records) {
+            Ok(0) => {
+                // A FIN without close_notify (or our own end shut the socket): a FIN all the
+                // same.
+                let _ = outer.shutdown(Shutdown::Write);
+                return;
+            }
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => 0,
+            Err(_) => return reset(pump, &outer),
+        };
+    }
+}
+
+/// Moves the plain bytes the connection has decrypted into `plain`; true once the peer has
+/// closed its side. A broken read sets `failed`.
+fn take_plain(
+    connection: &mut Connection,
+    chunk: &mut [u8],
+    plain: &mut Vec<u8>,
+    failed: &mut bool,
+) -> bool {
+    loop {
+        match connection.reader().read(chunk) {
+            Ok(0) => return true,
+            Ok(k) => plain.extend_from_slice(&chunk[..k]),
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => return false,
+            Err(_) => {
+                *failed = true;
+                return false;
+            }
         }
     }
 }
