@@ -438,6 +438,14 @@ impl Connection {
         for thread in self.threads.drain(..) {
             thread.wait();
         }
+        // Closed here, TLS says its close_notify before the session can end (a reset goes
+        // out at once, and a peer's own close needs no answer to wait for).
+        if let Some(wire) = self.wire.take()
+            && self.ending.here.is_stopped()
+            && !self.ending.reset.load(Ordering::Acquire)
+        {
+            wire.finish();
+        }
         self.shared.budget.leave(&self.usage);
     }
 }

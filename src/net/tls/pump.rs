@@ -42,6 +42,8 @@ struct Pump {
 pub(crate) struct Wire {
     socket: TcpStream,
     pump: Arc<Pump>,
+    /// The thread that says close_notify once the connection closes.
+    encrypting: Stoppable,
 }
 
 impl Wire {
@@ -68,6 +70,14 @@ impl Wire {
             shut_down_and_wake(SockRef::from(&self.socket), Shutdown::Both);
         }
     }
+
+    /// After the connection was closed here (and `cut`): waits until close_notify went out,
+    /// or was dropped with what the peer did not take, so a process that ends next does not
+    /// end the connection with a bare FIN. The encrypting thread ends once it has read the
+    /// pair's FIN, and never waits on the peer then (its writes are cut or do not block).
+    pub fn finish(self) {
+        self.encrypting.wait();
+    }
 }
 
 /// Starts the pump on `tls` (handshake done) and returns the socket the connection uses,
@@ -82,18 +92,23 @@ pub(super) fn start(connection: Connection, tls: TcpStream) -> io::Result<(Socke
         writing_now: AtomicBool::new(false),
         failure: TlsFailure::default(),
     });
-    let wire = Wire {
-        socket: tls.try_clone()?,
-        pump: pump.clone(),
-    };
+    let socket = tls.try_clone()?;
     let (tls_in, outer_in) = (tls.try_clone()?, outer.try_clone()?);
     let decrypting = pump.clone();
     // The pumps end with their sockets (the peer's close, `Wire::cut`, the connection's
-    // shutdown), not by a stop: let go at once.
+    // shutdown), not by a stop: the decrypting one is let go at once.
     let thread_error = |error: crate::error::Error| io::Error::other(error.to_string());
     Stoppable::spawn("tls-in", move |_| decrypt(&decrypting, tls_in, outer_in))
         .map_err(thread_error)?;
-    Stoppable::spawn("tls-out", move |_| encrypt(&pump, outer, tls)).map_err(thread_error)?;
+    let encrypting = {
+        let pump = pump.clone();
+        Stoppable::spawn("tls-out", move |_| encrypt(&pump, outer, tls)).map_err(thread_error)?
+    };
+    let wire = Wire {
+        socket,
+        pump,
+        encrypting,
+    };
     Ok((Socket::from(inner), wire))
 }
 
