@@ -55,6 +55,10 @@ fn a_server_page_with_websocket_ticked_takes_a_python_client() {
         "{rows:?}"
     );
     wait_for_row(&mut h, "WebSocket pong sent: \"pp\"");
+    // The counters count the message's payload, as they count what is sent: not the frame
+    // headers, nor the ping (they said 32 B before).
+    let totals = page(&mut h).totals();
+    assert_eq!((totals.rx_bytes, totals.rx_messages), (18, 1));
     assert!(has_row(&mut h, "WebSocket ping received: \"pp\""));
     type_message(&mut h, "hello students");
     click(&mut h, "Send");

@@ -151,9 +151,12 @@ impl Reader<'_> {
 
     /// Counts, captures and frames one read. False when nobody reads events.
     pub(crate) fn take(&mut self, chunk: Vec<u8>) -> bool {
-        let n = chunk.len();
-        self.counters.add_rx(n, 0);
-        self.shared.counters.add_rx(n, 0);
+        // A WebSocket connection counts its messages' payloads, as it does what it sends
+        // (frame headers and control frames are not the session's data).
+        if self.websocket.is_none() {
+            self.counters.add_rx(chunk.len(), 0);
+            self.shared.counters.add_rx(chunk.len(), 0);
+        }
         if let Err(error) = self.shared.capture(&chunk, self.emitter.stop()) {
             let client = self.client;
             self.emit(EventKind::Error { client, error });
@@ -203,8 +206,9 @@ impl Reader<'_> {
     ) -> bool {
         match frame {
             Ok(data) => {
-                self.counters.add_rx(0, 1);
-                self.shared.counters.add_rx(0, 1);
+                let bytes = if websocket.is_some() { data.len() } else { 0 };
+                self.counters.add_rx(bytes, 1);
+                self.shared.counters.add_rx(bytes, 1);
                 let mut replies = self.answers.replies(self.shared, &data, true);
                 replies.binary = websocket == Some(Opcode::Binary);
                 if self.forward.is_some() {

@@ -36,9 +36,11 @@ pub fn row<G: Copy>(ui: &mut Ui, id_salt: &str, groups: &[G], mut draw: impl FnM
             widths[index] = ui.horizontal(|ui| draw(ui, *group)).response.rect.width();
         }
         if fitting < groups.len() {
+            // Widths are measured in the row only: measured in the menu, the groups can seem to
+            // fit the row (seen in Chinese), and the "»" went away with its menu as it opened.
             ui.menu_button("»", |ui| {
-                for (index, group) in groups.iter().enumerate().skip(fitting) {
-                    widths[index] = ui.horizontal(|ui| draw(ui, *group)).response.rect.width();
+                for group in groups.iter().skip(fitting) {
+                    ui.horizontal(|ui| draw(ui, *group));
                 }
             })
             .response
