@@ -438,6 +438,29 @@ def websocket_both_ways_against_python_websockets():
     assert any(e.get("opcode") == "text" and e.get("text") == "welcome" for e in events), events
     assert any(e.get("opcode") == "close" and "4001" in e.get("reason", "") for e in events), events
 
+    # The exe ends by itself: it says goodbye (1000) before its FIN, Python does not see 1006.
+    codes = []
+
+    def listen_to_the_end(ws):
+        try:
+            for _ in ws:
+                pass
+        finally:
+            codes.append(ws.close_code)
+
+    with serve(listen_to_the_end, "127.0.0.1", 0, compression=None) as python:
+        threading.Thread(target=python.serve_forever, daemon=True).start()
+        url = f"ws://127.0.0.1:{python.socket.getsockname()[1]}/"
+        code, lines, stderr = run(["ws-client", url, "--send", "hi", "--wait-ms", "300", "--json"])
+        deadline = time.monotonic() + DEADLINE
+        while not codes and time.monotonic() < deadline:
+            time.sleep(0.05)
+        python.shutdown()
+    assert code == 0, (code, lines, stderr)
+    assert codes == [1000], (codes, lines)
+    events = json_lines(lines)
+    assert any(e.get("event") == "tx" and e.get("opcode") == "close" for e in events), events
+
 
 @check
 def send_sequence_passes_against_a_device():

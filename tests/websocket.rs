@@ -247,7 +247,6 @@ with serve(handler, "127.0.0.1", 0, compression=None) as server:
         "close 1000",
         "not 1006 (gone without a word)"
     );
-    #[cfg(unix)]
     assert!(
         lines
             .iter()

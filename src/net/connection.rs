@@ -17,8 +17,8 @@ use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::answers::Answers;
 use crate::net::budget::Usage;
-use crate::net::direct_write::DONT_WAIT;
 use crate::net::direct_write::DirectWrite;
+use crate::net::direct_write::send_if_room;
 use crate::net::emitter::Emitter;
 use crate::net::event::{CloseReason, EventKind};
 use crate::net::outbox::{OUTBOX_CAPACITY, Outbox, Outgoing, Refused};
@@ -393,15 +393,13 @@ impl Connection {
     }
 
     /// Writes a close frame (code 1000) on this thread if that needs no wait: the writer is
-    /// not inside a write, the socket takes it at once, and its report fits. Windows has no
-    /// write that never waits, so there the connection ends with FIN alone.
+    /// not inside a write and the socket takes it at once.
     fn say_goodbye(&self, role: Role) {
-        let (Some(dont_wait), Ok(_no_writer)) = (DONT_WAIT, self.ending.write_lock.try_lock())
-        else {
+        let Ok(_no_writer) = self.ending.write_lock.try_lock() else {
             return;
         };
         let frame = websocket::frame(Opcode::Close, &close_payload(1000, ""), role.mask());
-        if self.socket.send_with_flags(&frame, dont_wait).ok() == Some(frame.len()) {
+        if send_if_room(&self.socket, &frame) == Some(frame.len()) {
             self.ending.said_goodbye.store(true, Ordering::Release);
         }
     }

@@ -22,6 +22,34 @@ pub(crate) const DONT_WAIT: Option<libc::c_int> = Some(libc::MSG_DONTWAIT);
 #[cfg(not(unix))]
 pub(crate) const DONT_WAIT: Option<i32> = None;
 
+/// Writes a few bytes (a WebSocket close frame) only if the socket takes them at once, for a
+/// caller that holds the connection's writer off and must not wait: Unix says so per call;
+/// Windows, which has no such flag, is asked first whether the socket has room (`WSAPoll`),
+/// and a blocking send of a few bytes into that room returns at once. None: not written.
+pub(crate) fn send_if_room(socket: &Socket, data: &[u8]) -> Option<usize> {
+    #[cfg(unix)]
+    let sent = socket.send_with_flags(data, libc::MSG_DONTWAIT);
+    #[cfg(windows)]
+    let sent = {
+        use std::os::windows::io::AsRawSocket;
+        use windows_sys::Win32::Networking::WinSock::{POLLWRNORM, WSAPOLLFD, WSAPoll};
+        let mut asked = WSAPOLLFD {
+            fd: socket.as_raw_socket() as _,
+            events: POLLWRNORM,
+            revents: 0,
+        };
+        // SAFETY: one valid WSAPOLLFD for a live socket, and a timeout of 0: it never waits.
+        let ready = unsafe { WSAPoll(&mut asked, 1, 0) };
+        if ready != 1 || asked.revents & POLLWRNORM == 0 {
+            return None;
+        }
+        socket.send(data)
+    };
+    #[cfg(not(any(unix, windows)))]
+    let sent: std::io::Result<usize> = Err(std::io::ErrorKind::Unsupported.into());
+    sent.ok()
+}
+
 pub(crate) struct DirectWrite {
     socket: Arc<Socket>,
     counters: Arc<Counters>,
