@@ -46,6 +46,24 @@ impl Tab {
         self.selected = self.pages.len() - 1;
     }
 
+    /// Each page's name in the session strip; names that repeat (a session copied with "+")
+    /// are told apart by their place among their namesakes: "127.0.0.1:7 (2)".
+    pub fn session_names(&self) -> Vec<String> {
+        let names: Vec<String> = self.pages.iter().map(Page::session_name).collect();
+        names
+            .iter()
+            .enumerate()
+            .map(|(index, name)| {
+                let namesakes = names.iter().filter(|other| *other == name).count();
+                let place = names[..index].iter().filter(|other| *other == name).count();
+                match namesakes {
+                    1 => name.clone(),
+                    _ => format!("{name} ({})", place + 1),
+                }
+            })
+            .collect()
+    }
+
     /// Closes a page and its session; the last page of a tab is kept.
     pub fn close_page(&mut self, index: usize) {
         if self.pages.len() > 1 && index < self.pages.len() {

@@ -43,6 +43,14 @@ impl WebSocketUrl {
         WebSocketUrl::parse_or_port(input, None)
     }
 
+    /// The port a `ws://` or `wss://` URL names itself; None for one that names none (it would
+    /// take the window's Port) and for anything else.
+    pub fn port_named(input: &str) -> Option<u16> {
+        // Port 0 is no peer's: a URL that takes it from here is refused.
+        let url = WebSocketUrl::parse_or_port(input, Some(0)).ok()??;
+        Some(url.peer.port)
+    }
+
     /// As [`WebSocketUrl::parse`], with `port` for a URL that names none (the window's Port
     /// field) instead of the scheme's.
     pub fn parse_or_port(input: &str, port: Option<u16>) -> Result<Option<WebSocketUrl>, Error> {
@@ -435,5 +443,9 @@ mod tests {
             .unwrap();
         assert_eq!(url.peer.port, 81);
         assert!(WebSocketUrl::parse("ws://:0/").is_err());
+        assert_eq!(WebSocketUrl::port_named("ws://device:81/ws"), Some(81));
+        assert_eq!(WebSocketUrl::port_named("wss://[::1]:9443"), Some(9443));
+        assert_eq!(WebSocketUrl::port_named("ws://device/ws"), None);
+        assert_eq!(WebSocketUrl::port_named("device:81"), None);
     }
 }

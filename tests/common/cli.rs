@@ -5,6 +5,14 @@ use std::time::{Duration, Instant};
 
 use super::DEADLINE;
 
+/// The command line's binary. Cargo names it to the tests of its own package only; the
+/// window's tests (tests/window, which share these helpers) do not run it.
+#[allow(clippy::option_env_unwrap)] // a window test that ran it would fail saying why
+fn binary() -> &'static str {
+    option_env!("CARGO_BIN_EXE_socket-tester")
+        .expect("the command line is run by the socket-tester package's tests")
+}
+
 /// The CLI binary running as a child, its stdout read line by line. Killed when dropped.
 pub struct Cli {
     child: std::process::Child,
@@ -18,7 +26,7 @@ impl Cli {
     }
 
     pub fn spawn_with_stdin(args: &[&str], stdin: std::process::Stdio) -> Cli {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_socket-tester"));
+        let mut command = std::process::Command::new(binary());
         command.args(args);
         Cli::spawn_command(command, stdin)
     }
@@ -27,7 +35,7 @@ impl Cli {
     pub fn spawn_in_netns(netns: &str, args: &[&str]) -> Cli {
         let mut command = std::process::Command::new("ip");
         command
-            .args(["netns", "exec", netns, env!("CARGO_BIN_EXE_socket-tester")])
+            .args(["netns", "exec", netns, binary()])
             .args(args);
         Cli::spawn_command(command, std::process::Stdio::null())
     }

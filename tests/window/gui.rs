@@ -3,6 +3,7 @@
 //! connecting, serving, UDP, encodings, settings, framing, periodic sends, files, rules and
 //! presets. Also tests/gui_tools.rs and tests/gui_views.rs.
 
+#[path = "../common/mod.rs"]
 mod common;
 mod gui_helpers;
 

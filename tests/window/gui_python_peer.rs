@@ -4,6 +4,7 @@
 //! translated); the Demo shows the same under its charts; "Copy as Python program" copies a
 //! program that plays the other end.
 
+#[path = "../common/mod.rs"]
 mod common;
 mod gui_support;
 
@@ -153,6 +154,6 @@ fn python_peer_screenshot() {
     h.get_all_by_label(t("Send")).next().unwrap().click();
     wait_until(&mut h, "the reply", |h| shows(h, "conn.sendall(b'Hi')"));
     let image = h.render().expect("render the window");
-    let path = format!("{}/docs/python-peer.png", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../../docs/python-peer.png", env!("CARGO_MANIFEST_DIR"));
     image.save(&path).expect("write the screenshot");
 }

@@ -5,15 +5,17 @@
 
 mod gui_support;
 
-use std::net::TcpListener;
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use gui_support::*;
 use socket_tester::error::Error;
 use socket_tester::gui::app::App;
 use socket_tester::gui::i18n::Language;
 use socket_tester::gui::model::log::Direction;
+use socket_tester::gui::model::page::{Link, LogView};
 use socket_tester::net::{Event, EventKind};
 
 /// For each painted text that is `text` or starts with it: the characters painted inside
@@ -201,7 +203,7 @@ fn closing_an_open_session_asks_first() {
     }
     click(&mut h, "Listen");
     wait_until(&mut h, "listening", |h| {
-        h.state_mut().tab().page().is_open()
+        matches!(h.state_mut().tab().page().link(), Link::Listening { .. })
     });
     let close_second = |h: &mut Harness<'static, App>| {
         h.query_all_by_label("×").nth(1).expect("its ×").click();
@@ -275,4 +277,139 @@ fn a_demo_arrow_label_is_whole_on_a_projector() {
             "{inside} of {label}"
         );
     }
+}
+
+/// The session strip names a server by the port it listens on, the one the system chose for
+/// port 0, and tells apart sessions copied with "+" that would share a name.
+#[test]
+fn the_session_strip_names_each_session_apart() {
+    let mut h = projector(SIZES[1], Language::English);
+    click(&mut h, "TCP Server");
+    {
+        let config = h.state_mut().tab().page().config_mut();
+        config.bind_address = "127.0.0.1".into();
+        config.bind_port = "0".into();
+    }
+    click(&mut h, "Listen");
+    wait_until(&mut h, "listening", |h| {
+        matches!(h.state_mut().tab().page().link(), Link::Listening { .. })
+    });
+    let port = match h.state_mut().tab().page().link() {
+        Link::Listening { local } => local.port(),
+        other => panic!("not listening: {other:?}"),
+    };
+    assert!(
+        h.query_by_label(&format!(":{port}")).is_some(),
+        "the strip names :{port}"
+    );
+    assert!(h.query_by_label(":0").is_none(), "not :0");
+
+    click(&mut h, "TCP Client");
+    click(&mut h, "+");
+    let peer = h.state_mut().tab().page().config().peer_label();
+    for place in [1, 2] {
+        let name = format!("{peer} ({place})");
+        assert!(h.query_by_label(&name).is_some(), "{name} in the strip");
+    }
+}
+
+/// A ws:// URL that names its port leaves Port showing that port, greyed: the URL's is used.
+#[test]
+fn a_url_that_names_its_port_shows_it_in_port() {
+    let mut h = projector(SIZES[1], Language::English);
+    let set_host = |h: &mut Harness<'static, App>, host: &str| {
+        h.state_mut().tab().page().config_mut().host = host.into();
+        h.run();
+    };
+    set_host(&mut h, "ws://127.0.0.1:9001/chat");
+    let port_field = h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Port");
+    assert_eq!(port_field.value().as_deref(), Some("9001"));
+    assert!(port_field.accesskit_node().is_disabled(), "greyed");
+    let typed = h.state_mut().tab().page().config().port.clone();
+    assert_ne!(typed, "9001", "Port's own text is kept");
+    set_host(&mut h, "ws://127.0.0.1/chat");
+    let port_field = h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Port");
+    assert_eq!(port_field.value(), Some(typed), "without one, Port is used");
+}
+
+/// A chart label that crosses other peers' lifelines (an arrow from the third client over the
+/// first two) has its own backdrop over them: no lifeline runs through its text.
+#[test]
+fn no_lifeline_runs_through_a_chart_label() {
+    let mut h = projector(SIZES[1], Language::English);
+    click(&mut h, "TCP Server");
+    {
+        let config = h.state_mut().tab().page().config_mut();
+        config.bind_address = "127.0.0.1".into();
+        config.bind_port = "0".into();
+        config.view = LogView::Chart;
+    }
+    click(&mut h, "Listen");
+    wait_until(&mut h, "listening", |h| {
+        matches!(h.state_mut().tab().page().link(), Link::Listening { .. })
+    });
+    let Link::Listening { local } = *h.state_mut().tab().page().link() else {
+        panic!("not listening");
+    };
+    let mut clients: Vec<TcpStream> = Vec::new();
+    for _ in 0..3 {
+        clients.push(TcpStream::connect(local).unwrap());
+        let count = clients.len();
+        wait_until(&mut h, "the client", |h| {
+            h.state_mut().tab().page().clients().len() == count
+        });
+    }
+    let message = "hello from client 3";
+    clients[2].write_all(message.as_bytes()).unwrap();
+    wait_until(&mut h, "the message", |h| {
+        h.state_mut()
+            .tab()
+            .page()
+            .log()
+            .iter()
+            .any(|row| row.direction == Direction::Rx)
+    });
+    h.run();
+
+    let shapes = &h.output().shapes;
+    let (at, text) = shapes
+        .iter()
+        .enumerate()
+        .find_map(|(at, clipped)| match &clipped.shape {
+            egui::Shape::Text(text) if text.galley.text().ends_with(message) => Some((at, text)),
+            _ => None,
+        })
+        .unwrap_or_else(|| {
+            let texts: Vec<String> = shapes
+                .iter()
+                .filter_map(|clipped| match &clipped.shape {
+                    egui::Shape::Text(text) => Some(text.galley.text().to_string()),
+                    _ => None,
+                })
+                .collect();
+            panic!("no arrow says {message:?}: {texts:?}")
+        });
+    let text_rect = text.visual_bounding_rect().shrink(1.0);
+    let crossing: Vec<usize> = shapes[..at]
+        .iter()
+        .enumerate()
+        .filter(|(_, clipped)| match &clipped.shape {
+            egui::Shape::LineSegment { points: [a, b], .. } => {
+                a.x == b.x
+                    && text_rect.x_range().contains(a.x)
+                    && a.y.min(b.y) < text_rect.bottom()
+                    && a.y.max(b.y) > text_rect.top()
+            }
+            _ => false,
+        })
+        .map(|(index, _)| index)
+        .collect();
+    assert!(!crossing.is_empty(), "the label lies across lifelines");
+    let backdrop = shapes[..at].iter().rposition(|clipped| {
+        matches!(&clipped.shape, egui::Shape::Rect(rect) if rect.rect.contains_rect(text_rect))
+    });
+    assert!(
+        backdrop.is_some_and(|b| crossing.iter().all(|&line| line < b)),
+        "lifelines {crossing:?} are drawn over the text (backdrop: {backdrop:?})"
+    );
 }

@@ -4,6 +4,7 @@
 
 #![cfg(feature = "tls")]
 
+#[path = "../common/mod.rs"]
 mod common;
 mod gui_support;
 

@@ -1,6 +1,7 @@
 //! The real desktop app driven through egui_kittest against real peers on loopback: the log's
 //! filter and find, multicast, dropped files, bad input, floods, presentation, the Stress tab.
 
+#[path = "../common/mod.rs"]
 mod common;
 mod gui_helpers;
 

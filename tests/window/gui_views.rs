@@ -2,8 +2,10 @@
 //! sequence chart, split writes, the Demo, the language switch, recording and replay, the
 //! detail pane, ${seq}, the Relay tab, send sequences, TLS pages.
 
+#[path = "../common/mod.rs"]
 mod common;
 mod gui_helpers;
+mod words;
 
 use gui_helpers::*;
 
@@ -179,7 +181,7 @@ fn the_language_switch_puts_every_label_in_chinese_and_back() {
                 h.run();
             }
         }
-        let english = common::english_on_screen(&h);
+        let english = words::english_on_screen(&h);
         assert!(english.is_empty(), "{tab}: English left: {english:?}");
     }
     click(&mut h, "开始 TCP 演示");
@@ -191,7 +193,7 @@ fn the_language_switch_puts_every_label_in_chinese_and_back() {
         2,
         "a lane title per chart"
     );
-    let english = common::english_on_screen(&h);
+    let english = words::english_on_screen(&h);
     assert!(english.is_empty(), "demo: English left: {english:?}");
 
     // Errors too: a refused connection, in the status line and the log. The tab is the first

@@ -1,14 +1,18 @@
 //! WebSocket in the window: a TCP Server page with "WebSocket" ticked takes a Python
 //! `websockets` client (the handshake, its text, its ping and our pong are rows; what we send
 //! reaches it as a text frame), and a TCP Client page whose Host is a ws:// URL talks to the
-//! command line's echoing ws-server, and Disconnect says goodbye with code 1000 to it.
+//! engine's echoing WebSocket server, and Disconnect says goodbye with code 1000 to it.
 //! Skipped, with a printed reason, without python3 and its websockets package.
 
+#[path = "../common/mod.rs"]
 mod common;
 mod gui_helpers;
 
-use common::{Cli, Python};
+use common::Python;
 use gui_helpers::*;
+use socket_tester::codec::TextEncoding;
+use socket_tester::codec::websocket::Opcode;
+use socket_tester::net::{EventKind, Responder, Session, TcpServerConfig, no_waker};
 
 /// Every row's text, oldest first (notes in words).
 fn texts(h: &mut Harness<'static, App>) -> Vec<String> {
@@ -67,8 +71,13 @@ fn a_server_page_with_websocket_ticked_takes_a_python_client() {
 
 #[test]
 fn a_client_page_connects_to_a_ws_url_and_says_goodbye_on_disconnect() {
-    let mut server = Cli::spawn(&["ws-server", "127.0.0.1:0", "--echo"]);
-    let addr = server.listening();
+    // The engine's own WebSocket server, echoing, in this process.
+    let mut config = TcpServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.websocket = true;
+    let server = Session::tcp_server(config, no_waker()).unwrap();
+    let echo = Responder::new(&[], true, TextEncoding::Utf8).unwrap();
+    server.set_responder(Some(echo)).unwrap();
+    let addr = common::listening(&server);
     let mut h = app();
     // The URL names no port: the Port field's is used.
     set_field(&mut h, "Host", "ws://127.0.0.1/chat");
@@ -82,9 +91,17 @@ fn a_client_page_connects_to_a_ws_url_and_says_goodbye_on_disconnect() {
     click(&mut h, "Send");
     wait_for_tx_and_rx(&mut h);
     assert_eq!(rx_texts(&mut h), ["hello 你好"]);
-    server.line_containing("RX");
     click(&mut h, "Disconnect");
     wait_until(&mut h, "closed", |h| matches!(page(h).link(), Link::Closed));
     // The page lets go of its session as it closes, so the goodbye shows at the peer.
-    server.line_containing("websocket close 1000 (normal closure)");
+    let goodbye = common::wait_for(&server, "the client's close frame", |kind| match kind {
+        EventKind::WebSocketControl {
+            sent: false,
+            opcode: Opcode::Close,
+            payload,
+            ..
+        } => Some(payload.clone()),
+        _ => None,
+    });
+    assert_eq!(goodbye, [0x03, 0xE8], "code 1000, no reason");
 }

@@ -4,7 +4,9 @@
 //! the log, and no two controls overlap or leave the window. Measured on the real app's
 //! widgets (egui's own record of every widget's rectangle), not on pictures.
 
+#[path = "../common/mod.rs"]
 mod common;
+mod words;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -288,7 +290,7 @@ fn check_frame(h: &Harness<'static, App>, language: Language, what: &str) {
     let problems = overlapping_controls(h);
     assert!(problems.is_empty(), "{what}:\n{}", problems.join("\n"));
     if language == Language::Chinese {
-        let mut english = common::english_on_screen(h);
+        let mut english = words::english_on_screen(h);
         english.retain(|text| !text.starts_with("row-"));
         assert!(english.is_empty(), "{what}: untranslated: {english:?}");
     }

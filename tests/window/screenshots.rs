@@ -2,6 +2,7 @@
 //! `cargo test --test screenshots -- --ignored` writes docs/*.png. Ignored in normal runs:
 //! pictures are for people, the other tests check behaviour.
 
+#[path = "../common/mod.rs"]
 mod common;
 
 use std::io::Write;
@@ -24,7 +25,7 @@ fn window(width: f32, height: f32) -> egui_kittest::HarnessBuilder<App> {
 
 fn save(h: &mut Harness<'static, App>, name: &str) {
     let image = h.render().expect("render the window");
-    let path = format!("{}/docs/{name}.png", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../../docs/{name}.png", env!("CARGO_MANIFEST_DIR"));
     image.save(&path).expect("write the screenshot");
     eprintln!("wrote {path}");
 }

@@ -57,6 +57,10 @@ pub const TEXTS: &[(&str, &str)] = &[
         "主机名或地址，或 WebSocket URL：ws://主机/路径，或经 TLS 的 wss://（URL 未写端口时使用“端口”）",
     ),
     (
+        "The URL in Host names its port",
+        "“主机”中的 URL 已写明端口",
+    ),
+    (
         "Take each client's WebSocket upgrade: each message is a frame, pings are answered (with TLS: wss://)",
         "接受每个客户端的 WebSocket 升级：每条消息是一帧，自动回应 ping（勾选 TLS 时为 wss://）",
     ),

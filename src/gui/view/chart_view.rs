@@ -122,7 +122,19 @@ pub fn draw(page: &Page, shown: &ShownRows, ui: &mut Ui) {
                                 y - 1.0,
                             ),
                         );
-                        ui.put(label, Label::new(text).truncate());
+                        // Behind the text, not over it: lifelines the label crosses (lanes
+                        // close together, an arrow across lanes) do not run through it.
+                        let backdrop = painter.add(egui::Shape::Noop);
+                        let drawn = ui.put(label, Label::new(text).truncate());
+                        // The label takes its whole rectangle; its text, centred in it, is
+                        // as wide as it needs up to that.
+                        let size = drawn.intrinsic_size().unwrap_or(drawn.rect.size());
+                        let text_rect = Rect::from_center_size(
+                            drawn.rect.center(),
+                            vec2(size.x.min(drawn.rect.width()), size.y),
+                        );
+                        let fill = ui.visuals().panel_fill;
+                        painter.set(backdrop, egui::Shape::rect_filled(text_rect, 2.0, fill));
                     }
                 });
         });

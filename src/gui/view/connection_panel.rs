@@ -100,6 +100,7 @@ enum Group {
 fn addresses(page: &mut Page, interfaces: &[IpAddr], ui: &mut Ui) {
     let editable = !page.is_open();
     let kind = page.kind();
+    let port_in_url = page.port_in_url();
     let config = page.config_mut();
     match kind {
         SessionKind::TcpClient => {
@@ -107,7 +108,16 @@ fn addresses(page: &mut Page, interfaces: &[IpAddr], ui: &mut Ui) {
                 .on_hover_text(t(
                     "A host name or address, or a WebSocket URL: ws://host/path, or wss:// over TLS (Port is used when the URL names none)",
                 ));
-            labelled_field(ui, t("Port"), &mut config.port, port_width(ui), editable);
+            match port_in_url {
+                // The URL's port is the one used: shown, and Port's own text kept for later.
+                Some(port) => {
+                    labelled_field(ui, t("Port"), &mut port.to_string(), port_width(ui), false)
+                        .on_disabled_hover_text(t("The URL in Host names its port"));
+                }
+                None => {
+                    labelled_field(ui, t("Port"), &mut config.port, port_width(ui), editable);
+                }
+            }
         }
         SessionKind::TcpServer | SessionKind::Udp | SessionKind::Relay => {
             let (address, port) = match kind {

@@ -8,7 +8,6 @@ use egui::{RichText, Ui};
 
 use crate::gui::app::Tab;
 use crate::gui::view::{palette, widest};
-use crate::net::SessionKind;
 
 /// The share of the status row the strip may take; the status and its error keep the rest.
 const STRIP_SHARE: f32 = 0.6;
@@ -20,17 +19,7 @@ enum Click {
 }
 
 pub fn draw(tab: &mut Tab, ui: &mut Ui) {
-    let names: Vec<String> = tab
-        .pages
-        .iter()
-        .map(|page| {
-            let config = page.config();
-            match tab.kind {
-                SessionKind::TcpClient => config.peer_label(),
-                _ => format!(":{}", config.bind_port),
-            }
-        })
-        .collect();
+    let names = tab.session_names();
     let closable = tab.pages.len() > 1;
     let padding = 2.0 * ui.spacing().button_padding.x + ui.spacing().item_spacing.x;
     let close_width = if closable {

@@ -49,6 +49,24 @@ impl Page {
         &self.link
     }
 
+    /// The page's name among its tab's sessions: the peer for a client; for the others the
+    /// port listened on, the one the system chose once the session asked for port 0.
+    pub fn session_name(&self) -> String {
+        match (&self.link, self.kind) {
+            (_, SessionKind::TcpClient) => self.config.peer_label(),
+            (Link::Listening { local }, _) => format!(":{}", local.port()),
+            _ => format!(":{}", self.config.bind_port.trim()),
+        }
+    }
+
+    /// TCP client: the port a ws:// or wss:// URL in Host names, which Port then does not set.
+    pub fn port_in_url(&self) -> Option<u16> {
+        match self.kind {
+            SessionKind::TcpClient => WebSocketUrl::port_named(&self.config.host),
+            _ => None,
+        }
+    }
+
     /// The last error of opening or running the session, for the status line.
     pub fn status_error(&self) -> Option<&str> {
         self.status_error.as_deref()
