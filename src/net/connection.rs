@@ -3,8 +3,8 @@
 //! a relay joins.
 
 use std::net::{Shutdown, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError};
 
 use crossbeam_channel::{Sender, bounded};
 use socket2::{SockRef, Socket};
@@ -69,8 +69,10 @@ pub(crate) struct Ending {
     /// the closing thread never lands inside another frame.
     pub write_lock: std::sync::Mutex<()>,
     /// A WebSocket close frame was written as the connection was closed here: the reader
-    /// says so as it ends (the closing thread must not wait for room to say it).
-    said_goodbye: AtomicBool,
+    /// says so as it ends (the closing thread must not wait for room to say it). Held while
+    /// the frame is written (a write that never waits), so a reader that ends meanwhile, on
+    /// the peer's answer to it, reads what the write did.
+    said_goodbye: std::sync::Mutex<bool>,
     /// Why the writer gave up on the peer (a send timeout, a failed write).
     writer_failed: std::sync::Mutex<Option<Error>>,
     /// Which end of the connection's threads ended first (`NOBODY`, `READER`, `WRITER`): the
@@ -307,7 +309,11 @@ impl Connection {
                     shut_down_and_wake(SockRef::from(&*socket), Shutdown::Both);
                 }
                 outbox.close();
-                if ending.said_goodbye.load(Ordering::Acquire) {
+                if *ending
+                    .said_goodbye
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                {
                     emitter.emit(EventKind::WebSocketControl {
                         client,
                         peer,
@@ -399,9 +405,8 @@ impl Connection {
             return;
         };
         let frame = websocket::frame(Opcode::Close, &close_payload(1000, ""), role.mask());
-        if send_if_room(&self.socket, &frame) == Some(frame.len()) {
-            self.ending.said_goodbye.store(true, Ordering::Release);
-        }
+        let mut said = (self.ending.said_goodbye.lock()).unwrap_or_else(PoisonError::into_inner);
+        *said = send_if_room(&self.socket, &frame) == Some(frame.len());
     }
 
     /// Closes with RST instead of FIN: linger 0, and the socket's close, once the threads are

@@ -34,9 +34,7 @@ impl Cli {
     /// The CLI inside the network namespace `netns` (`ip netns exec`).
     pub fn spawn_in_netns(netns: &str, args: &[&str]) -> Cli {
         let mut command = std::process::Command::new("ip");
-        command
-            .args(["netns", "exec", netns, binary()])
-            .args(args);
+        command.args(["netns", "exec", netns, binary()]).args(args);
         Cli::spawn_command(command, std::process::Stdio::null())
     }
 
