@@ -58,3 +58,42 @@ fn a_send_to_a_peer_that_never_reads_is_refused_whole_with_the_reason() {
     );
     drop(holder.join());
 }
+
+/// Disconnect while the log is behind the traffic: what arrived before the click still comes
+/// to the log (it went with the session before), and then "closed here", once.
+#[test]
+fn a_page_closed_while_its_log_is_behind_logs_every_message_that_arrived() {
+    use socket_tester::gui::model::log::Direction;
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut page = client_page(listener.local_addr().unwrap().port());
+    page.toggle(no_waker());
+    let (mut peer, _) = listener.accept().unwrap();
+    drain_until(&mut page, "the connection", Page::is_connected);
+    let sent = 200 * 1024;
+    for chunk in pattern(sent).chunks(1024) {
+        peer.write_all(chunk).unwrap();
+    }
+    // Read by the engine, not yet drawn: the page's events wait in its queue.
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while page.totals().rx_bytes < sent as u64 {
+        assert!(std::time::Instant::now() < deadline, "never read");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    page.close();
+    assert!(!page.is_open(), "closed at once");
+    let logged = |page: &Page| -> usize {
+        page.log()
+            .iter()
+            .filter(|row| row.direction == Direction::Rx)
+            .map(|row| row.data.len())
+            .sum()
+    };
+    let said_closed = |page: &Page| page.log().iter().any(|row| row.text == "closed here");
+    drain_until(&mut page, "every byte and the close", |page| {
+        logged(page) == sent && said_closed(page)
+    });
+    let last = page.log().row(page.log().len() - 1);
+    assert_eq!(last.text, "closed here", "after the last message");
+    assert_eq!(page.totals().rx_bytes, sent as u64);
+}

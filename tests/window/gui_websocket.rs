@@ -104,4 +104,6 @@ fn a_client_page_connects_to_a_ws_url_and_says_goodbye_on_disconnect() {
         _ => None,
     });
     assert_eq!(goodbye, [0x03, 0xE8], "code 1000, no reason");
+    // The page's log shows the goodbye too: a closed session's last events still come.
+    wait_for_row(&mut h, "WebSocket close sent: code 1000");
 }

@@ -1,12 +1,13 @@
 //! One session as the desktop app shows it: its settings, the running engine session, its log,
 //! client list and counters. No drawing here (that is `gui::view`), so it is testable on its
-//! own. This file opens, closes and drains the session and says where it stands; the rest is
-//! split by concern: `config` (what is remembered), `send` (messages, presets, repeats),
+//! own. This file opens and drains the session and says where it stands; the rest is
+//! split by concern: `ending` (closing, and the closed session's last events), `config` (what is remembered), `send` (messages, presets, repeats),
 //! `sequence` (send sequences), `tls`, `files` (capture, export, file sends) and
 //! `view_state` (which rows are shown).
 
 mod action;
 mod config;
+mod ending;
 mod files;
 mod read;
 mod send;
@@ -16,6 +17,8 @@ mod sync;
 mod tests;
 mod tls;
 mod view_state;
+
+use ending::Ending;
 
 pub use action::PageAction;
 pub use config::{
@@ -84,6 +87,22 @@ pub enum Link {
 /// drawing.
 const ROWS_PER_FRAME: usize = 4096;
 
+/// The events waiting in `session`'s queue, up to a frame's rows; true if that many were taken.
+fn waiting_events(session: &Session) -> (Vec<Event>, bool) {
+    let mut events: Vec<Event> = Vec::new();
+    let mut rows = 0;
+    while rows < ROWS_PER_FRAME
+        && let Ok(event) = session.events().try_recv()
+    {
+        rows += match &event.kind {
+            EventKind::Received { messages, .. } => messages.len(),
+            _ => 1,
+        };
+        events.push(event);
+    }
+    (events, rows >= ROWS_PER_FRAME)
+}
+
 pub struct Page {
     kind: SessionKind,
     config: PageConfig,
@@ -124,6 +143,8 @@ pub struct Page {
     /// Filter and find results kept between frames.
     searches: Searches,
     session: Option<Session>,
+    /// Sessions closed here whose last events are still coming to the log.
+    endings: Vec<Ending>,
     /// The periodic send under way, if any.
     repeater: Option<Repeater>,
     /// The send sequence under way, where its steps stand, and what its last action said.
@@ -181,6 +202,7 @@ impl Page {
             paused_at: None,
             searches: Searches::default(),
             session: None,
+            endings: Vec::new(),
             repeater: None,
             sequence_run: None,
             sequence_progress: SequenceProgress::default(),
@@ -281,22 +303,6 @@ impl Page {
         Ok(())
     }
 
-    /// Closes the session. Nothing here waits: dropping a session, a repeater, a sequence or a
-    /// file send signals their stop, and their threads end by themselves.
-    pub fn close(&mut self) {
-        self.repeater = None;
-        self.sequence_run = None;
-        self.file_send = None;
-        if let Some(session) = self.session.take() {
-            self.earlier_totals = self.earlier_totals.saturating_add(session.totals());
-        }
-        if self.link != Link::Closed {
-            self.log.push_note(Note::Closed(CloseReason::ClosedHere));
-        }
-        self.link = Link::Closed;
-        self.clients.clear();
-    }
-
     fn tcp_options(&self) -> Result<TcpOptions, Error> {
         Ok(TcpOptions {
             framing: Framing::parse(&self.config.framing)?,
@@ -385,24 +391,16 @@ impl Page {
         self.sync_session();
     }
 
-    /// Applies the session's waiting events; true if more are waiting than one frame takes.
+    /// Applies the session's waiting events, and the last ones of sessions closed here; true
+    /// if more are waiting than one frame takes.
     pub fn drain_events(&mut self) -> bool {
         self.take_chosen_path();
+        let ending_more = self.drain_endings();
         let Some(session) = &self.session else {
-            return false;
+            return ending_more;
         };
-        let mut events: Vec<Event> = Vec::new();
-        let mut rows = 0;
-        while rows < ROWS_PER_FRAME
-            && let Ok(event) = session.events().try_recv()
-        {
-            rows += match &event.kind {
-                EventKind::Received { messages, .. } => messages.len(),
-                _ => 1,
-            };
-            events.push(event);
-        }
-        let more = rows >= ROWS_PER_FRAME;
+        let (events, more) = waiting_events(session);
+        let more = more || ending_more;
         self.sync_session();
         self.check_file_send();
         for event in events {
@@ -505,7 +503,10 @@ impl Page {
             .as_ref()
             .map(Session::totals)
             .unwrap_or_default();
-        self.earlier_totals.saturating_add(current)
+        self.endings.iter().fold(
+            self.earlier_totals.saturating_add(current),
+            |sum, ending| sum.saturating_add(ending.totals()),
+        )
     }
 
     pub fn reset_totals(&mut self) {

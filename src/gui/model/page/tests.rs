@@ -96,10 +96,24 @@ fn closing_an_open_page_logs_one_note_and_a_closed_page_none() {
         std::thread::sleep(Duration::from_millis(1));
     }
     act(&mut page, PageAction::Toggle);
-    assert!(!page.is_open());
+    assert!(!page.is_open(), "closed at once");
+    let closed_here = |page: &Page| {
+        page.log()
+            .iter()
+            .filter(|row| row.text == "closed here")
+            .count()
+    };
+    // Said after the session's last event.
+    while closed_here(&page) == 0 {
+        assert!(std::time::Instant::now() < deadline, "never said");
+        page.drain_events();
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let last = page.log().row(page.log().len() - 1);
     assert_eq!(last.mark, crate::gui::model::log::Mark::Note);
-    assert_eq!(last.text, "closed here");
+    page.drain_events();
+    assert_eq!(closed_here(&page), 1, "once");
+    assert!(page.endings.is_empty(), "the session is let go");
 }
 
 #[test]
