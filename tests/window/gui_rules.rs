@@ -59,6 +59,9 @@ fn a_new_rule_is_off_and_answers_nothing_until_it_has_a_pattern_and_a_reply() {
     assert!(!h.get_by_label("On").accesskit_node().is_disabled());
     click(&mut h, "On");
     assert_eq!(h.state_mut().tab().page().config().answers_on(), (1, false));
+    // The rule reaches the session's control thread after the click: a message sent before
+    // it is in force is not answered (this failed under load).
+    h.state_mut().tab().page().settle_session();
     client.write_all(b"hello").unwrap();
     client
         .set_read_timeout(Some(Duration::from_secs(5)))
