@@ -284,20 +284,7 @@ fn a_demo_arrow_label_is_whole_on_a_projector() {
 #[test]
 fn the_session_strip_names_each_session_apart() {
     let mut h = projector(SIZES[1], Language::English);
-    click(&mut h, "TCP Server");
-    {
-        let config = h.state_mut().tab().page().config_mut();
-        config.bind_address = "127.0.0.1".into();
-        config.bind_port = "0".into();
-    }
-    click(&mut h, "Listen");
-    wait_until(&mut h, "listening", |h| {
-        matches!(h.state_mut().tab().page().link(), Link::Listening { .. })
-    });
-    let port = match h.state_mut().tab().page().link() {
-        Link::Listening { local } => local.port(),
-        other => panic!("not listening: {other:?}"),
-    };
+    let port = listening_server(&mut h).port();
     assert!(
         h.query_by_label(&format!(":{port}")).is_some(),
         "the strip names :{port}"
@@ -337,20 +324,8 @@ fn a_url_that_names_its_port_shows_it_in_port() {
 #[test]
 fn no_lifeline_runs_through_a_chart_label() {
     let mut h = projector(SIZES[1], Language::English);
-    click(&mut h, "TCP Server");
-    {
-        let config = h.state_mut().tab().page().config_mut();
-        config.bind_address = "127.0.0.1".into();
-        config.bind_port = "0".into();
-        config.view = LogView::Chart;
-    }
-    click(&mut h, "Listen");
-    wait_until(&mut h, "listening", |h| {
-        matches!(h.state_mut().tab().page().link(), Link::Listening { .. })
-    });
-    let Link::Listening { local } = *h.state_mut().tab().page().link() else {
-        panic!("not listening");
-    };
+    let local = listening_server(&mut h);
+    h.state_mut().tab().page().config_mut().view = LogView::Chart;
     let mut clients: Vec<TcpStream> = Vec::new();
     for _ in 0..3 {
         clients.push(TcpStream::connect(local).unwrap());

@@ -81,3 +81,22 @@ pub fn wait_until(
     }
     h.run();
 }
+
+/// The TCP Server tab's page listening on 127.0.0.1 at a port the system chose: that address.
+pub fn listening_server(h: &mut Harness<'static, App>) -> std::net::SocketAddr {
+    use socket_tester::gui::model::page::Link;
+    click(h, "TCP Server");
+    {
+        let config = h.state_mut().tab().page().config_mut();
+        config.bind_address = "127.0.0.1".into();
+        config.bind_port = "0".into();
+    }
+    click(h, "Listen");
+    wait_until(h, "listening", |h| {
+        matches!(h.state_mut().tab().page().link(), Link::Listening { .. })
+    });
+    match *h.state_mut().tab().page().link() {
+        Link::Listening { local } => local,
+        ref other => panic!("not listening: {other:?}"),
+    }
+}
