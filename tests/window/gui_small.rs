@@ -15,7 +15,7 @@ use socket_tester::error::Error;
 use socket_tester::gui::app::App;
 use socket_tester::gui::i18n::Language;
 use socket_tester::gui::model::log::Direction;
-use socket_tester::gui::model::page::{Link, LogView};
+use socket_tester::gui::model::page::{Link, LogView, PageAction};
 use socket_tester::net::{Event, EventKind};
 
 /// For each painted text that is `text` or starts with it: the characters painted inside
@@ -387,4 +387,32 @@ fn no_lifeline_runs_through_a_chart_label() {
         backdrop.is_some_and(|b| crossing.iter().all(|&line| line < b)),
         "lifelines {crossing:?} are drawn over the text (backdrop: {backdrop:?})"
     );
+}
+
+/// On a projector, a clicked row's details sit below the log's rows, not over them: "Hide
+/// details" takes its click (it went to the row drawn over it, which was selected instead).
+#[test]
+fn a_rows_details_leave_the_rows_in_sight_and_take_their_clicks() {
+    for size in SIZES {
+        let mut h = projector(size, Language::English);
+        let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 50_007));
+        let page = h.state_mut().tab().page();
+        for n in 0..40 {
+            let data = format!("row-{n:02}").into_bytes();
+            page.apply_event(Event::now(EventKind::received(None, peer, data)));
+        }
+        let row = page.log().first() + 30;
+        page.perform(
+            PageAction::SelectRow(Some(row)),
+            &socket_tester::net::no_waker(),
+        );
+        h.run();
+        assert_eq!(h.state_mut().tab().page().selected_row(), Some(row));
+        click(&mut h, "Hide details");
+        assert_eq!(
+            h.state_mut().tab().page().selected_row(),
+            None,
+            "{size:?}: the click went to a row under the details"
+        );
+    }
 }

@@ -138,6 +138,9 @@ fn table(
     let [time_min, dir_min, peer_min, length_min] = if narrow { [0.0; 4] } else { FULL_WIDTHS };
     let content_at_most = ui.available_width() * PYTHON_CONTENT_SHARE;
     let mut builder = TableBuilder::new(ui)
+        // No taller than what is left (egui_extras makes a table at least 200 points tall):
+        // on a projector, under a row's details, more would run over them.
+        .min_scrolled_height(0.0)
         .striped(true)
         .sense(egui::Sense::click())
         .stick_to_bottom(!page.is_paused() && found.is_none())
