@@ -1,7 +1,7 @@
 //! The real desktop app driven through egui_kittest (no display needed) against real peers on
 //! loopback: widgets are found by their accessible labels, as a screen reader would. Here:
 //! connecting, serving, UDP, encodings, settings, framing, periodic sends, files, rules and
-//! presets. Also tests/gui_tools.rs and tests/gui_views.rs.
+//! presets. Also gui_tools.rs and gui_views.rs beside it.
 
 #[path = "../common/mod.rs"]
 mod common;

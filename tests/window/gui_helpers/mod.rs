@@ -1,4 +1,4 @@
-//! What the window tests share (tests/gui.rs, gui_tools.rs, gui_views.rs): the app at
+//! What the window tests share (tests/window/gui.rs, gui_tools.rs, gui_views.rs): the app at
 //! 1100x720, clicks and typing by label, waiting on real sockets, echo servers.
 #![allow(dead_code, unused_imports)]
 

@@ -4,6 +4,11 @@
 //! session's last events then go to the log and the recording only, not to the page's state.
 
 use super::*;
+use std::time::Instant;
+
+/// How long a closed session may take to say its last. Its control thread always ends with
+/// `Stopped`; this only keeps a session opened after it from waiting for ever on a bug.
+const LAST_WORDS: Duration = Duration::from_secs(10);
 
 /// A session closed here whose events are still coming.
 pub(super) struct Ending {
@@ -11,11 +16,23 @@ pub(super) struct Ending {
     /// The page was connected or listening, and the engine has not logged its own
     /// connection's close: the page says "closed here" after the last event.
     say_closed: bool,
+    /// Its counters are in the page's totals (until Reset counters).
+    counted: bool,
+    closed_at: Instant,
 }
 
 impl Ending {
+    /// What it adds to the page's totals.
     pub(super) fn totals(&self) -> Totals {
-        self.session.totals()
+        match self.counted {
+            true => self.session.totals(),
+            false => Totals::default(),
+        }
+    }
+
+    /// Reset counters while it ends: what it counted is gone with the rest.
+    pub(super) fn leave_uncounted(&mut self) {
+        self.counted = false;
     }
 }
 
@@ -31,6 +48,8 @@ impl Page {
             self.endings.push(Ending {
                 session,
                 say_closed: self.link != Link::Closed,
+                counted: true,
+                closed_at: Instant::now(),
             });
         }
         self.link = Link::Closed;
@@ -57,7 +76,7 @@ impl Page {
                 self.recording.observe(&event);
                 self.log.push_event(event);
             }
-            if stopped {
+            if stopped || self.endings[index].closed_at.elapsed() > LAST_WORDS {
                 let ending = self.endings.remove(index);
                 self.earlier_totals = self.earlier_totals.saturating_add(ending.totals());
                 if ending.say_closed {

@@ -396,7 +396,9 @@ impl Page {
     pub fn drain_events(&mut self) -> bool {
         self.take_chosen_path();
         let ending_more = self.drain_endings();
-        let Some(session) = &self.session else {
+        // A session opened right after a close waits until the closed one has said its last:
+        // its rows would otherwise come between the closed one's and its "closed here".
+        let (Some(session), true) = (&self.session, self.endings.is_empty()) else {
             return ending_more;
         };
         let (events, more) = waiting_events(session);
@@ -511,6 +513,7 @@ impl Page {
 
     pub fn reset_totals(&mut self) {
         self.earlier_totals = Totals::default();
+        self.endings.iter_mut().for_each(Ending::leave_uncounted);
         if let Some(Err(error)) = self.session.as_ref().map(Session::reset_totals) {
             self.status_error = Some(i18n::error(&error));
         }

@@ -116,6 +116,47 @@ fn closing_an_open_page_logs_one_note_and_a_closed_page_none() {
     assert!(page.endings.is_empty(), "the session is let go");
 }
 
+/// Steps the page as frames do until `done`.
+fn drain_until(page: &mut Page, what: &str, done: impl Fn(&Page) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !done(page) {
+        assert!(std::time::Instant::now() < deadline, "never {what}");
+        page.drain_events();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Closed and opened again at once: the closed session's "closed here" comes before the new
+/// one's first row, and Reset counters in between leaves nothing of the closed one counted.
+#[test]
+fn a_session_opened_right_after_a_close_logs_after_the_closed_ones_last_row() {
+    let mut page = page(SessionKind::Udp);
+    page.config.bind_address = "127.0.0.1".into();
+    page.config.bind_port = "0".into();
+    act(&mut page, PageAction::Toggle);
+    drain_until(&mut page, "open", |page| page.link != Link::Closed);
+    let Link::Listening { local } = page.link else {
+        panic!("not open")
+    };
+    let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.send_to(b"before", local).unwrap();
+    drain_until(&mut page, "counted", |page| page.totals().rx_bytes == 6);
+    act(&mut page, PageAction::Toggle);
+    act(&mut page, PageAction::ResetTotals);
+    act(&mut page, PageAction::Toggle);
+    let texts = |page: &Page| -> Vec<String> { page.log().iter().map(|row| row.text).collect() };
+    drain_until(&mut page, "open again", |page| {
+        page.link != Link::Closed && texts(page).iter().any(|text| text == "closed here")
+    });
+    let texts = texts(&page);
+    let closed = texts.iter().position(|text| text == "closed here");
+    let opened_again = texts
+        .iter()
+        .rposition(|text| text.starts_with("listening on"));
+    assert!(closed < opened_again, "{texts:?}");
+    assert_eq!(page.totals().rx_bytes, 0, "reset: {texts:?}");
+}
+
 #[test]
 fn a_selected_row_is_forgotten_when_the_log_is_cleared() {
     let mut page = page(SessionKind::Udp);
