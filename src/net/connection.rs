@@ -23,7 +23,7 @@ use crate::net::emitter::Emitter;
 use crate::net::event::{CloseReason, EventKind};
 use crate::net::outbox::{OUTBOX_CAPACITY, Outbox, Outgoing, Refused};
 use crate::net::read_batch::ReadBatch;
-use crate::net::reader::{Reader, close_reason};
+use crate::net::reader::{ReadBuffer, Reader, close_reason};
 use crate::net::reader_websocket::WebSocketReading;
 use crate::net::session::Shared;
 use crate::net::stats::Counters;
@@ -258,6 +258,7 @@ impl Connection {
                     batch: ReadBatch::new(&emitter, client),
                     forward,
                     websocket,
+                    buffer: ReadBuffer::new(),
                 };
                 let mut reason = reader.read_until_closed();
                 // A writer that gave up on the peer first shut the socket down, which the

@@ -41,6 +41,9 @@ struct Counts {
     /// Set aside for batches still being filled: counted with the events', so batches and
     /// events together stay within `EVENT_BYTES`.
     reserved: usize,
+    /// Emitters waiting for room: bytes given back wake them, and only then (a wake-up is a
+    /// system call, and most events are dropped while nobody waits).
+    waiting: usize,
 }
 
 impl Counts {
@@ -59,8 +62,29 @@ impl EventBytes {
 
     /// An event of `size` bytes was let go of.
     pub fn give_back(&self, size: usize) {
-        self.counts().held -= size;
-        self.room.notify_all();
+        let mut counts = self.counts();
+        counts.held -= size;
+        self.wake_waiting(counts);
+    }
+
+    /// Wakes the emitters waiting for room, if there are any.
+    fn wake_waiting(&self, counts: MutexGuard<'_, Counts>) {
+        let anyone = counts.waiting > 0;
+        drop(counts);
+        if anyone {
+            self.room.notify_all();
+        }
+    }
+
+    /// Waits until bytes are given back or the session stops.
+    fn wait_for_room<'a>(&self, mut counts: MutexGuard<'a, Counts>) -> MutexGuard<'a, Counts> {
+        counts.waiting += 1;
+        let mut counts = self
+            .room
+            .wait(counts)
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        counts.waiting -= 1;
+        counts
     }
 
     /// Wakes every emitter waiting for room (the session is stopping).
@@ -97,11 +121,7 @@ impl Emitter {
         let mut counts = self.bytes.counts();
         counts.reserved -= reserved;
         while !counts.fits(size) && !self.is_stopping() {
-            counts = self
-                .bytes
-                .room
-                .wait(counts)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            counts = self.bytes.wait_for_room(counts);
         }
         counts.held += size;
         drop(counts);
@@ -178,8 +198,9 @@ impl Emitter {
 
     /// Gives back bytes set aside for a batch that will not be sent.
     pub fn give_back(&self, reserved: usize) {
-        self.bytes.counts().reserved -= reserved;
-        self.bytes.room.notify_all();
+        let mut counts = self.bytes.counts();
+        counts.reserved -= reserved;
+        self.bytes.wake_waiting(counts);
     }
 
     /// Sends an event only if there is room at once, without waiting for the channel or for

@@ -49,8 +49,9 @@ impl Event {
 pub(crate) struct Held(Option<(std::sync::Arc<crate::net::emitter::EventBytes>, usize)>);
 
 impl Held {
+    /// An event without payload holds nothing and has nothing to give back.
     pub fn new(bytes: std::sync::Arc<crate::net::emitter::EventBytes>, size: usize) -> Held {
-        Held(Some((bytes, size)))
+        Held((size > 0).then_some((bytes, size)))
     }
 }
 
