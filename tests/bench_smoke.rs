@@ -38,6 +38,7 @@ fn quick_bench_prints_every_figure() {
         "idle_loop_turns",
         "left_behind_threads",
         "left_behind_descriptors",
+        "left_behind_heap_bytes",
     ];
     assert_eq!(names, expected);
     for figure in &figures {
@@ -61,7 +62,8 @@ fn quick_bench_prints_every_figure() {
             "idle_wakeups",
             "idle_loop_turns",
             "left_behind_threads",
-            "left_behind_descriptors"
+            "left_behind_descriptors",
+            "left_behind_heap_bytes"
         ]
     );
     // Each measurement ends with the process as it started (on Linux, where it is counted).

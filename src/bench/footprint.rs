@@ -1,6 +1,8 @@
 //! What a measurement leaves behind: the process's threads and open descriptors (sockets among
-//! them), read from /proc. Each measurement must end with the process as it started, or the
-//! next one is measured against threads that still run and sockets that still take traffic.
+//! them), read from /proc, and the heap's live bytes (queues, buffers, logs not let go of), from
+//! the counting allocator. Each measurement must end with the process as it started, or the
+//! next one is measured against threads that still run, sockets that still take traffic and
+//! memory that is still held.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +14,7 @@ const SETTLE: Duration = Duration::from_secs(5);
 pub struct Footprint {
     pub threads: usize,
     pub descriptors: usize,
+    pub heap_bytes: usize,
 }
 
 impl Footprint {
@@ -21,22 +24,28 @@ impl Footprint {
         Some(Footprint {
             threads: count("/proc/self/task")?,
             descriptors: count("/proc/self/fd")?,
+            heap_bytes: super::alloc_count::live_bytes().max(0) as usize,
         })
     }
 
-    /// Waits (a little) until the process is back to `self`; what is still more than then.
-    pub fn settle_back(self) -> Footprint {
+    /// Waits (a little) until the process's threads and descriptors are back to `self`; what
+    /// is still more than then, and the heap bytes more than `self`'s but for `kept`, which
+    /// the caller still holds on purpose. The heap is read once the threads have ended, as
+    /// they free what they held.
+    pub fn settle_back(self, kept: usize) -> Footprint {
         let deadline = Instant::now() + SETTLE;
         loop {
             let Some(now) = Footprint::now() else {
                 return Footprint::default();
             };
-            let extra = Footprint {
-                threads: now.threads.saturating_sub(self.threads),
-                descriptors: now.descriptors.saturating_sub(self.descriptors),
-            };
-            if extra == Footprint::default() || Instant::now() >= deadline {
-                return extra;
+            let threads = now.threads.saturating_sub(self.threads);
+            let descriptors = now.descriptors.saturating_sub(self.descriptors);
+            if threads + descriptors == 0 || Instant::now() >= deadline {
+                return Footprint {
+                    threads,
+                    descriptors,
+                    heap_bytes: now.heap_bytes.saturating_sub(self.heap_bytes + kept),
+                };
             }
             std::thread::sleep(Duration::from_millis(1));
         }

@@ -177,26 +177,34 @@ pub fn run(
             continue;
         }
         let before = footprint::Footprint::now();
-        let mut go_on = true;
-        for figure in measure() {
-            go_on &= report(&figure);
-            figures.push(figure);
-        }
-        if let Some(extra) = before.map(footprint::Footprint::settle_back) {
+        let measured = measure();
+        // The figures are what a measurement keeps on the heap by design.
+        let kept = measured.capacity() * std::mem::size_of::<Figure>();
+        if let Some(extra) = before.map(|before| before.settle_back(kept)) {
             left.threads = left.threads.max(extra.threads);
             left.descriptors = left.descriptors.max(extra.descriptors);
+            left.heap_bytes = left.heap_bytes.max(extra.heap_bytes);
+        }
+        let mut go_on = true;
+        for figure in measured {
+            go_on &= report(&figure);
+            figures.push(figure);
         }
         if !go_on {
             return figures;
         }
     }
-    // Said as figures, against nothing left: a measurement that leaves threads or sockets
-    // behind skews the ones after it.
-    for (name, value) in [
-        ("left_behind_threads", left.threads),
-        ("left_behind_descriptors", left.descriptors),
+    // Said as figures, against nothing left: a measurement that leaves threads, sockets or
+    // memory behind skews the ones after it. In a release build the heap figure may hold a
+    // hundred bytes or so of statics made on first use (the same measurement run again leaves
+    // none); a queue or a buffer left behind would show as kilobytes. A debug build's also
+    // holds egui's debug-only record of every widget id it made (megabytes after the frames).
+    for (name, value, unit) in [
+        ("left_behind_threads", left.threads, "count"),
+        ("left_behind_descriptors", left.descriptors, "count"),
+        ("left_behind_heap_bytes", left.heap_bytes, "bytes"),
     ] {
-        let figure = Figure::against_reference(name, value as f64, "count", 0.0);
+        let figure = Figure::against_reference(name, value as f64, unit, 0.0);
         if !report(&figure) {
             break;
         }
