@@ -31,7 +31,7 @@ impl Footprint {
     /// Waits (a little) until the process's threads and descriptors are back to `self`; what
     /// is still more than then, and the heap bytes more than `self`'s but for `kept`, which
     /// the caller still holds on purpose. The heap is read once the threads have ended, as
-    /// they free what they held.
+    /// they free what they held (or when the wait runs out, with the threads said too).
     pub fn settle_back(self, kept: usize) -> Footprint {
         let deadline = Instant::now() + SETTLE;
         loop {

@@ -261,6 +261,8 @@ impl Connection {
                     buffer: ReadBuffer::new(),
                 };
                 let mut reason = reader.read_until_closed();
+                // Nothing more is read: the buffer need not wait with the connection.
+                reader.buffer = ReadBuffer::new();
                 // A writer that gave up on the peer first shut the socket down, which the
                 // read took for the peer's end: the writer's reason is the close's.
                 if !ending.reader_first()

@@ -120,6 +120,10 @@ impl Emitter {
         let size = kind.payload_len();
         let mut counts = self.bytes.counts();
         counts.reserved -= reserved;
+        // What this batch set aside may be what another emitter waits for.
+        if reserved > 0 && counts.waiting > 0 {
+            self.bytes.room.notify_all();
+        }
         while !counts.fits(size) && !self.is_stopping() {
             counts = self.bytes.wait_for_room(counts);
         }
@@ -215,16 +219,12 @@ impl Emitter {
         }
         counts.held += size;
         drop(counts);
+        // From here the event holds the bytes: dropped unsent, it gives them back.
+        let event = Event::holding(kind, Held::new(self.bytes.clone(), size));
         let Ok(closed) = self.closed.try_read() else {
             return false;
         };
-        // Not sent: the event is dropped here and gives its bytes back.
-        if *closed
-            || self
-                .events
-                .try_send(Event::holding(kind, Held::new(self.bytes.clone(), size)))
-                .is_err()
-        {
+        if *closed || self.events.try_send(event).is_err() {
             return false;
         }
         (self.waker)();

@@ -309,8 +309,8 @@ const COPIED_READ: usize = 16 * 1024;
 /// into a vector of its own size, and the buffer is read into again: a fresh 64 KiB for every
 /// read often made the allocator grow and trim its heap around it (`brk` 308 times in 2,000
 /// echo round trips under `strace`, 14 times after), and with one arena other threads waited
-/// on its lock meanwhile. A long read moves into the event as it is, without a copy, and the
-/// next read gets a new buffer.
+/// on its lock meanwhile. A long read moves into the event as it is, shrunk to its length
+/// (the allocator may move it: at most one copy), and the next read gets a new buffer.
 pub(crate) struct ReadBuffer(Vec<u8>);
 
 impl ReadBuffer {
@@ -384,18 +384,19 @@ mod tests {
         let mut buffer = ReadBuffer::new();
         let long = vec![0x5A; COPIED_READ + 1];
         writer.write_all(&long).expect("written");
-        let mut got = Vec::new();
+        let (mut got, mut taken) = (Vec::new(), false);
         while got.len() < long.len() {
             let chunk = buffer.recv(&socket, 0).expect("read");
             assert!(!chunk.is_empty(), "the writer is still open");
-            assert_eq!(
-                chunk.capacity(),
-                chunk.len(),
-                "no spare room kept in the log"
-            );
+            if chunk.len() > COPIED_READ {
+                // The chunk is the buffer itself, moved out: nothing is left behind to reuse.
+                assert_eq!(buffer.0.capacity(), 0);
+                taken = true;
+            }
             got.extend_from_slice(&chunk);
         }
         assert_eq!(got, long);
+        assert!(taken, "loopback delivers 16 KiB and a byte in one read");
         writer.write_all(b"after").expect("written");
         assert_eq!(buffer.recv(&socket, 0).expect("read"), b"after");
     }
