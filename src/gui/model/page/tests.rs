@@ -82,9 +82,7 @@ fn rules_come_and_go_by_action_and_restored_rules_are_off() {
 
 #[test]
 fn closing_an_open_page_logs_one_note_and_a_closed_page_none() {
-    let mut page = page(SessionKind::Udp);
-    page.config.bind_address = "127.0.0.1".into();
-    page.config.bind_port = "0".into();
+    let mut page = loopback_udp_page();
     page.close();
     assert!(page.log().is_empty(), "nothing was open");
     act(&mut page, PageAction::Toggle);
@@ -126,18 +124,32 @@ fn drain_until(page: &mut Page, what: &str, done: impl Fn(&Page) -> bool) {
     }
 }
 
+/// A UDP page set to bind 127.0.0.1 at a port the system chooses, not open yet.
+fn loopback_udp_page() -> Page {
+    let mut page = page(SessionKind::Udp);
+    page.config.bind_address = "127.0.0.1".into();
+    page.config.bind_port = "0".into();
+    page
+}
+
+/// Opens `page` and waits until it listens; the address it listens on.
+fn open_and_listen(page: &mut Page) -> std::net::SocketAddr {
+    act(page, PageAction::Toggle);
+    drain_until(page, "listening", |page| {
+        matches!(page.link, Link::Listening { .. })
+    });
+    match page.link {
+        Link::Listening { local } => local,
+        ref other => panic!("not listening: {other:?}"),
+    }
+}
+
 /// Closed and opened again at once: the closed session's "closed here" comes before the new
 /// one's first row, and Reset counters in between leaves nothing of the closed one counted.
 #[test]
 fn a_session_opened_right_after_a_close_logs_after_the_closed_ones_last_row() {
-    let mut page = page(SessionKind::Udp);
-    page.config.bind_address = "127.0.0.1".into();
-    page.config.bind_port = "0".into();
-    act(&mut page, PageAction::Toggle);
-    drain_until(&mut page, "open", |page| page.link != Link::Closed);
-    let Link::Listening { local } = page.link else {
-        panic!("not open")
-    };
+    let mut page = loopback_udp_page();
+    let local = open_and_listen(&mut page);
     let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     peer.send_to(b"before", local).unwrap();
     drain_until(&mut page, "counted", |page| page.totals().rx_bytes == 6);
@@ -335,19 +347,8 @@ fn the_client_list_is_kept_from_the_events_in_their_order() {
 /// the list shows what the socket joined, and the status line says why.
 #[test]
 fn a_refused_multicast_join_is_not_listed() {
-    let mut page = page(SessionKind::Udp);
-    page.config.bind_address = "127.0.0.1".into();
-    page.config.bind_port = "0".into();
-    act(&mut page, PageAction::Toggle);
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let local = loop {
-        page.drain_events();
-        if let Link::Listening { local } = page.link {
-            break local;
-        }
-        assert!(std::time::Instant::now() < deadline, "never listening");
-        std::thread::sleep(Duration::from_millis(1));
-    };
+    let mut page = loopback_udp_page();
+    let local = open_and_listen(&mut page);
     // Nobody takes the page's events now: a flood fills its event channel, and the control
     // thread then waits to report the sends below, so the commands pile up in its queue.
     let flood = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
