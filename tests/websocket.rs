@@ -255,6 +255,81 @@ with serve(handler, "127.0.0.1", 0, compression=None) as server:
     );
 }
 
+#[test]
+fn frames_go_out_as_the_kind_chosen_both_ways_and_by_their_bytes_unless_one_is() {
+    // The server sends binary to each client; a client sends binary though "AT" is ASCII.
+    let mut server = Cli::spawn(&[
+        "ws-server",
+        "127.0.0.1:0",
+        "--json",
+        "--frames",
+        "binary",
+        "--send",
+        "hi",
+    ]);
+    let url = format!("ws://{}/", server.listening());
+    let args = ["ws-client", &url, "--json", "--wait-ms", "300"];
+    let (code, lines, stderr) =
+        run_cli(&[&args[..], &["--frames", "binary", "--send", "AT"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let lines = json_lines(&lines);
+    assert_eq!(
+        frames(&lines, "rx", "binary")[0]["hex"],
+        "68 69",
+        "{lines:?}"
+    );
+    assert_eq!(
+        frames(&lines, "tx", "binary")[0]["hex"],
+        "41 54",
+        "{lines:?}"
+    );
+    let got = next_message(&mut server);
+    assert_eq!(
+        (&got["opcode"], &got["hex"]),
+        (&"binary".into(), &"41 54".into())
+    );
+
+    // Without --frames, hex that spells UTF-8 goes as text, as before.
+    let (code, _, stderr) = run_cli(&[&args[..], &["--hex", "--send", "41 54"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let got = next_message(&mut server);
+    assert_eq!(
+        (&got["opcode"], &got["text"]),
+        (&"text".into(), &"AT".into())
+    );
+
+    // Said in words where it cannot apply or names no kind.
+    let (code, _, stderr) = run_cli(&[
+        "tcp-client",
+        "127.0.0.1:9",
+        "--frames",
+        "binary",
+        "--send",
+        "x",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--frames is for ws-client and ws-server"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run_cli(&["ws-client", &url, "--frames", "utf8", "--send", "x"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--frames takes auto, text or binary, not 'utf8'"),
+        "{stderr}"
+    );
+}
+
+/// The next message `cli` says it received (not a control frame).
+fn next_message(cli: &mut Cli) -> Value {
+    loop {
+        let line: Value = serde_json::from_str(&cli.line_containing(r#""event":"rx""#)).unwrap();
+        if matches!(line["opcode"].as_str(), Some("text" | "binary")) {
+            return line;
+        }
+    }
+}
+
 /// A hand-made client's upgrade to `addr`; the answer's head.
 fn upgrade(addr: std::net::SocketAddr) -> (TcpStream, String) {
     let mut stream = TcpStream::connect(addr).unwrap();

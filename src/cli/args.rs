@@ -60,7 +60,8 @@ pub enum Mode {
     /// Listen for TCP clients and print what they send.
     TcpServer(TcpServerArgs),
     /// Connect to a WebSocket server (ws://HOST:PORT/PATH, or wss:// over TLS): each message
-    /// sent is one frame (text when it is UTF-8, else binary); pings are answered.
+    /// sent is one frame (text when it is UTF-8, else binary; see --frames); pings are
+    /// answered.
     WsClient(TcpClientArgs),
     /// Listen for WebSocket clients (each is asked to upgrade; --tls for wss://) and print
     /// the messages they send.
@@ -350,6 +351,10 @@ pub struct DataArgs {
     pub send: Vec<String>,
     #[command(flatten)]
     pub format: FormatArgs,
+    /// ws-client and ws-server: the frame each message goes out in: auto (text when its bytes
+    /// are UTF-8, else binary), text, or binary (hex that spells ASCII stays binary).
+    #[arg(long, value_name = "KIND", default_value = "auto")]
+    pub frames: String,
     /// Send the --send messages again every N milliseconds (tcp-client and udp).
     #[arg(long, value_name = "N", requires = "send", value_parser = at_least_one())]
     pub interval_ms: Option<u64>,

@@ -13,6 +13,7 @@ use super::output::Printer;
 use super::pcap_log::PcapLog;
 use super::python_peer::PythonPeerLog;
 use crate::codec::template::{Random, Template, Values};
+use crate::codec::websocket::DataFrames;
 use crate::codec::{Checksum, Framing, InputMode, PayloadFormat, TextEncoding};
 use crate::error::{Error, MAX_UDP_PAYLOAD};
 use crate::net::addr::{HostPort, parse_bind, parse_multicast, parse_remote};
@@ -156,6 +157,13 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
             Ok::<_, Error>((sequence, format.encoding))
         })
         .transpose()?;
+    let frames = DataFrames::from_name(&data.frames)?;
+    if frames != DataFrames::ByContent && !matches!(mode, Mode::WsClient(_) | Mode::WsServer(_)) {
+        return Err(Error::InvalidSetting {
+            name: "--frames",
+            reason: "is for ws-client and ws-server".to_string(),
+        });
+    }
     let kind = mode.kind();
     let mode = mode_plan(mode, &messages, file.is_some())?;
     // Every check is done before the socket opens: bad input sends nothing.
@@ -179,6 +187,7 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
         capture.as_deref(),
         responder.is_active().then_some(responder),
     )?;
+    session.set_data_frames(frames);
     let (input, per_client) = match (kind, interval, file) {
         // The sequence is the input.
         _ if sequence.is_some() => (Input::Nothing, Default::default()),

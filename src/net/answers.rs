@@ -21,8 +21,8 @@ pub(crate) struct Answer {
     /// A sequence waits for replies and this message is one (or several): each told once the
     /// message is reported.
     pub matched: Vec<Met>,
-    /// A binary WebSocket message is answered in binary frames (text ones by what the reply's
-    /// bytes are), so an echo keeps the message's kind.
+    /// A binary WebSocket message is answered in binary frames (text ones as the session's
+    /// choice of data frame says), so an echo keeps a binary message's kind.
     pub binary: bool,
 }
 

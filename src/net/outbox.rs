@@ -80,7 +80,8 @@ pub(crate) struct Outgoing {
     /// Already counted and reported (`Sent`): the rest of a message that was written in part
     /// on its producer's thread, or bytes a relay passes on (shown where they were received).
     pub reported: bool,
-    /// On a WebSocket connection, the frame's opcode; None: text or binary as the bytes are.
+    /// On a WebSocket connection, the frame's opcode; None: the session's choice of data frame
+    /// (by default text or binary as the bytes are).
     pub opcode: Option<Opcode>,
     pub _ticket: Ticket,
 }

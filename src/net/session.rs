@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use crossbeam_channel::{Receiver, Select, Sender, TrySendError, bounded, select};
 
+use crate::codec::websocket::DataFrames;
 use crate::error::Error;
 use crate::net::budget::DEFAULT_MEMORY_BUDGET;
 use crate::net::capture_file::CaptureFile;
@@ -246,6 +247,13 @@ impl Session {
     /// takes it (see [`Session::settle`]).
     pub fn set_responder(&self, responder: Option<Responder>) -> Result<(), Error> {
         self.handle.apply(Setting::Responder(responder))
+    }
+
+    /// On WebSocket connections, what kind of data frame each message goes out as from now on
+    /// (those already queued too): by its bytes (the default), always text or always binary.
+    /// Echo answers a binary message in binary whatever the choice.
+    pub fn set_data_frames(&self, frames: DataFrames) {
+        self.handle.shared.set_data_frames(frames);
     }
 
     /// Sends `messages` now and then every `interval`, `rounds` times (None: until the

@@ -2,12 +2,13 @@
 //! the capture file, the responder, delayed replies and the kernel's drop count.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::Instant;
 
 use socket2::Socket;
 
+use crate::codec::websocket::DataFrames;
 use crate::error::Error;
 use crate::net::ClientId;
 use crate::net::budget::Budget;
@@ -51,6 +52,9 @@ pub(crate) struct Shared {
     /// while none is armed.
     expectation: Mutex<Option<Expectation>>,
     expecting: AtomicBool,
+    /// On WebSocket connections, what a message without an opcode of its own goes out as (its
+    /// place in `DataFrames::ALL`): set by the front end, read by each write, without a lock.
+    data_frames: AtomicU8,
 }
 
 impl Shared {
@@ -76,7 +80,21 @@ impl Shared {
             drop_meter: OnceLock::new(),
             expectation: Mutex::default(),
             expecting: AtomicBool::new(false),
+            data_frames: AtomicU8::new(0),
         }
+    }
+
+    /// What kind of data frame a WebSocket message goes out as, from now on.
+    pub fn set_data_frames(&self, frames: DataFrames) {
+        let index = DataFrames::ALL.iter().position(|f| *f == frames);
+        // Every choice is in ALL.
+        self.data_frames
+            .store(index.unwrap_or(0) as u8, Ordering::Relaxed);
+    }
+
+    pub fn data_frames(&self) -> DataFrames {
+        let index = self.data_frames.load(Ordering::Relaxed) as usize;
+        DataFrames::ALL.get(index).copied().unwrap_or_default()
     }
 
     /// Arms a sequence's wait for a reply (None: disarms).

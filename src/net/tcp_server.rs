@@ -344,11 +344,14 @@ pub(crate) fn queue_on(
         [(id, connection)] => report(*id, connection.send(message)),
         several => {
             for (id, connection) in several {
-                let copy = Outgoing::new(
-                    message.data.clone(),
-                    message.progress.clone(),
-                    Ticket::new(&shared.in_flight),
-                );
+                let copy = Outgoing {
+                    opcode: message.opcode,
+                    ..Outgoing::new(
+                        message.data.clone(),
+                        message.progress.clone(),
+                        Ticket::new(&shared.in_flight),
+                    )
+                };
                 report(*id, connection.send(copy));
             }
         }

@@ -11,7 +11,7 @@ use socket2::Socket;
 use tungstenite::handshake::client::generate_key;
 use tungstenite::handshake::derive_accept_key;
 
-use crate::codec::websocket::{Opcode, random_mask};
+use crate::codec::websocket::random_mask;
 use crate::error::{Error, WebSocketProblem};
 use crate::net::addr::HostPort;
 
@@ -266,16 +266,6 @@ pub(crate) fn accept(
     })
 }
 
-/// The opcode a message goes out as: text when its bytes are UTF-8 (as RFC 6455 requires of
-/// text), else binary.
-pub(crate) fn data_opcode(data: &[u8]) -> Opcode {
-    if std::str::from_utf8(data).is_ok() {
-        Opcode::Text
-    } else {
-        Opcode::Binary
-    }
-}
-
 /// Reads up to the blank line that ends an HTTP head: the head, and what came after it.
 fn read_head(
     mut socket: &Socket,
@@ -413,8 +403,6 @@ mod tests {
             derive_accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="),
             "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
         );
-        assert_eq!(data_opcode("你好".as_bytes()), Opcode::Text);
-        assert_eq!(data_opcode(&[0xC4, 0xE3]), Opcode::Binary);
     }
 
     #[test]

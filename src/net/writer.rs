@@ -19,7 +19,7 @@ use crate::net::event::EventKind;
 use crate::net::outbox::{Outbox, Outgoing};
 use crate::net::session::Shared;
 use crate::net::stats::Counters;
-use crate::net::websocket::{Role, data_opcode};
+use crate::net::websocket::Role;
 
 /// A connection's writing side: takes messages from the outbox and writes each whole.
 pub(crate) struct Writer {
@@ -56,7 +56,7 @@ impl Writer {
                 break;
             }
             let frame = self.websocket.map(|role| {
-                let opcode = opcode.unwrap_or_else(|| data_opcode(&data));
+                let opcode = opcode.unwrap_or_else(|| self.shared.data_frames().opcode(&data));
                 (opcode, websocket::frame(opcode, &data, role.mask()))
             });
             let reported = match &frame {

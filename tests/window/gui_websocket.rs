@@ -1,7 +1,8 @@
 //! WebSocket in the window: a TCP Server page with "WebSocket" ticked takes a Python
 //! `websockets` client (the handshake, its text, its ping and our pong are rows; what we send
 //! reaches it as a text frame), and a TCP Client page whose Host is a ws:// URL talks to the
-//! engine's echoing WebSocket server, and Disconnect says goodbye with code 1000 to it.
+//! engine's echoing WebSocket server, and Disconnect says goodbye with code 1000 to it; hex
+//! that spells ASCII goes in a text frame, or a binary one once Frames says Binary.
 //! Skipped, with a printed reason, without python3 and its websockets package.
 
 #[path = "../common/mod.rs"]
@@ -106,4 +107,46 @@ fn a_client_page_connects_to_a_ws_url_and_says_goodbye_on_disconnect() {
     assert_eq!(goodbye, [0x03, 0xE8], "code 1000, no reason");
     // The page's log shows the goodbye too: a closed session's last events still come.
     wait_for_row(&mut h, "WebSocket close sent: code 1000");
+}
+
+/// The next message `server` receives: its opcode and bytes.
+fn next_message(server: &Session) -> (Option<Opcode>, Vec<u8>) {
+    common::wait_for(server, "a message", |kind| match kind {
+        EventKind::Received { messages, .. } => {
+            let message = &messages[0];
+            Some((message.websocket, message.data.clone()))
+        }
+        _ => None,
+    })
+}
+
+#[test]
+fn frames_choose_binary_for_hex_that_spells_ascii() {
+    let mut config = TcpServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.websocket = true;
+    let server = Session::tcp_server(config, no_waker()).unwrap();
+    let addr = common::listening(&server);
+    let mut h = app();
+    set_field(&mut h, "Host", &format!("ws://{addr}/"));
+    click(&mut h, "Connect");
+    wait_until(&mut h, "connected", |h| {
+        matches!(page(h).link(), Link::Connected { .. })
+    });
+    click(&mut h, "Hex");
+    type_message(&mut h, "41 54");
+    click(&mut h, "Send");
+    // By default a message's bytes decide: these are UTF-8, so text.
+    assert_eq!(next_message(&server), (Some(Opcode::Text), b"AT".to_vec()));
+    open_combo(&mut h, "Frames");
+    click(&mut h, "Binary");
+    click(&mut h, "Send");
+    assert_eq!(
+        next_message(&server),
+        (Some(Opcode::Binary), b"AT".to_vec())
+    );
+    // The page's log says which frame each went out in.
+    wait_until(&mut h, "the binary send in the log", |h| {
+        h.query_by_label("2 B binary").is_some()
+    });
+    assert!(h.query_by_label("2 B text").is_some());
 }

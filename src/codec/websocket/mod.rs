@@ -9,7 +9,7 @@ mod write;
 use std::fmt;
 
 pub use messages::{MessageReader, Piece, Unreadable};
-pub use write::{close_payload, frame, random_mask};
+pub use write::{DataFrames, close_payload, frame, random_mask};
 
 /// What a frame carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,56 @@ use std::hash::{BuildHasher, Hasher};
 use tungstenite::protocol::frame::FrameHeader as WireHeader;
 use tungstenite::protocol::frame::coding::{Control, Data, OpCode};
 
+use serde::{Deserialize, Serialize};
+
 use super::Opcode;
+use crate::error::Error;
+
+/// What kind of data frame a message sent on a WebSocket connection goes out as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum DataFrames {
+    /// Text when the bytes are UTF-8 (as RFC 6455 requires of text), else binary.
+    #[default]
+    ByContent,
+    /// Always text, even bytes that are not UTF-8 (a peer may then close with 1007).
+    Text,
+    /// Always binary: hex a device reads as bytes stays binary even when it spells ASCII.
+    Binary,
+}
+
+impl DataFrames {
+    pub const ALL: [DataFrames; 3] = [DataFrames::ByContent, DataFrames::Text, DataFrames::Binary];
+
+    /// The name used on the command line and in the GUI.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataFrames::ByContent => "auto",
+            DataFrames::Text => "text",
+            DataFrames::Binary => "binary",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Result<DataFrames, Error> {
+        let wanted = name.trim().to_ascii_lowercase();
+        DataFrames::ALL
+            .into_iter()
+            .find(|frames| frames.name() == wanted)
+            .ok_or_else(|| Error::InvalidSetting {
+                name: "--frames",
+                reason: format!("takes auto, text or binary, not '{name}'"),
+            })
+    }
+
+    /// The opcode `data` goes out with.
+    pub fn opcode(self, data: &[u8]) -> Opcode {
+        match self {
+            DataFrames::Text => Opcode::Text,
+            DataFrames::Binary => Opcode::Binary,
+            DataFrames::ByContent if std::str::from_utf8(data).is_ok() => Opcode::Text,
+            DataFrames::ByContent => Opcode::Binary,
+        }
+    }
+}
 
 /// One whole frame carrying `payload`: its header (tungstenite writes it), then the payload,
 /// XORed with `mask` when there is one (RFC 6455 5.3: every frame a client sends is masked).
@@ -89,6 +138,28 @@ mod tests {
                 0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58
             ]
         );
+    }
+
+    #[test]
+    fn a_message_goes_out_as_the_frames_chosen_and_by_its_bytes_unless_one_is() {
+        let (ascii, gbk) = (b"AT\r\n".as_slice(), [0xC4, 0xE3].as_slice());
+        assert_eq!(
+            DataFrames::ByContent.opcode("你好".as_bytes()),
+            Opcode::Text
+        );
+        assert_eq!(DataFrames::ByContent.opcode(ascii), Opcode::Text);
+        assert_eq!(DataFrames::ByContent.opcode(gbk), Opcode::Binary);
+        assert_eq!(DataFrames::Binary.opcode(ascii), Opcode::Binary);
+        assert_eq!(DataFrames::Text.opcode(gbk), Opcode::Text);
+        for frames in DataFrames::ALL {
+            assert_eq!(DataFrames::from_name(frames.name()).unwrap(), frames);
+        }
+        assert_eq!(
+            DataFrames::from_name(" Binary ").unwrap(),
+            DataFrames::Binary
+        );
+        let refused = DataFrames::from_name("utf8").unwrap_err().to_string();
+        assert_eq!(refused, "--frames takes auto, text or binary, not 'utf8'");
     }
 
     #[test]

@@ -64,6 +64,14 @@ pub const TEXTS: &[(&str, &str)] = &[
         "Take each client's WebSocket upgrade: each message is a frame, pings are answered (with TLS: wss://)",
         "接受每个客户端的 WebSocket 升级：每条消息是一帧，自动回应 ping（勾选 TLS 时为 wss://）",
     ),
+    // The send panel's choice of data frame.
+    ("Frames", "帧类型"),
+    ("Text if UTF-8", "UTF-8 时为文本"),
+    ("Binary", "二进制"),
+    (
+        "The WebSocket frame each message goes out in: text when its bytes are UTF-8 (else binary), always text, or always binary (hex a device reads as bytes)",
+        "每条消息发出时使用的 WebSocket 帧：字节是 UTF-8 时为文本帧（否则为二进制帧）、总是文本帧，或总是二进制帧（设备按字节读取的十六进制）",
+    ),
     ("normal closure", "正常关闭"),
     ("going away", "离开"),
     ("protocol error", "协议错误"),

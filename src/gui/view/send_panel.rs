@@ -1,10 +1,11 @@
 //! The send panel at the window's foot: the message box, its format (text or hex, escapes, line
-//! ending, checksum), the client to send to and Send, and one line kept for why a message was
+//! ending, checksum, WebSocket frames), the client to send to and Send, and one line kept for why a message was
 //! not sent, so nothing here moves when an error comes or goes.
 
 use crate::gui::i18n::{t, tf};
 use egui::{Key, Modifiers, RichText, Ui};
 
+use crate::codec::websocket::DataFrames;
 use crate::codec::{Checksum, InputMode, LineEnding};
 use crate::gui::model::log::{Note, kernel_dropped};
 use crate::gui::model::page::{Page, PageAction};
@@ -54,12 +55,15 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         }
     });
     use Format as F;
-    let groups: &[Format] = match page.kind() {
-        SessionKind::TcpServer => &[F::Mode, F::Ending, F::Checksum, F::Client],
-        SessionKind::Relay => &[F::Mode, F::Ending, F::Checksum, F::Toward, F::Client],
-        _ => &[F::Mode, F::Ending, F::Checksum],
+    let mut groups = match page.kind() {
+        SessionKind::TcpServer => vec![F::Mode, F::Ending, F::Checksum, F::Client],
+        SessionKind::Relay => vec![F::Mode, F::Ending, F::Checksum, F::Toward, F::Client],
+        _ => vec![F::Mode, F::Ending, F::Checksum],
     };
-    super::overflow::wrap(ui, "send-format", groups, |ui, group| {
+    if page.speaks_websocket() {
+        groups.insert(3, F::Frames);
+    }
+    super::overflow::wrap(ui, "send-format", &groups, |ui, group| {
         let mode = page.config().input_mode;
         match group {
             Format::Mode => {
@@ -85,6 +89,7 @@ pub fn draw(page: &mut Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
                 choice_combo(ui, t("Checksum"), checksum, &Checksum::ALL, |c| t(c.name()))
                     .on_hover_text(t("Appended to each message, before the line ending"));
             }
+            Format::Frames => frames_choice(page, actions, ui),
             Format::Toward => toward_choice(page, ui),
             Format::Client => client_choice(page, actions, ui),
         }
@@ -154,9 +159,27 @@ enum Format {
     Mode,
     Ending,
     Checksum,
+    /// On a WebSocket connection: text or binary frames.
+    Frames,
     /// A relay: which end a message goes to.
     Toward,
     Client,
+}
+
+/// On a WebSocket connection: the frame each message goes out in.
+fn frames_choice(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
+    let mut frames = page.config().data_frames;
+    let name = |frames: DataFrames| match frames {
+        DataFrames::ByContent => t("Text if UTF-8"),
+        DataFrames::Text => t("Text"),
+        DataFrames::Binary => t("Binary"),
+    };
+    super::choice_combo(ui, t("Frames"), &mut frames, &DataFrames::ALL, name).on_hover_text(t(
+        "The WebSocket frame each message goes out in: text when its bytes are UTF-8 (else binary), always text, or always binary (hex a device reads as bytes)",
+    ));
+    if frames != page.config().data_frames {
+        actions.push(PageAction::SetDataFrames(frames));
+    }
 }
 
 /// A relay: inject into the stream toward the target, or toward the client.

@@ -16,6 +16,8 @@ pub enum PageAction {
     /// Text or Hex for the message box; the typed message is converted.
     SetInputMode(InputMode),
     SetEncoding(TextEncoding),
+    /// On a WebSocket connection: the frame each message goes out in, from now on.
+    SetDataFrames(DataFrames),
     SendPreset(usize),
     EditPreset(usize),
     /// Moves a preset one place towards the start (`true`) or the end.
@@ -80,6 +82,7 @@ impl Page {
             PageAction::ToggleRepeat => self.toggle_repeat(),
             PageAction::SetInputMode(mode) => self.set_input_mode(mode),
             PageAction::SetEncoding(encoding) => self.set_encoding(encoding),
+            PageAction::SetDataFrames(frames) => self.config.data_frames = frames,
             PageAction::SendPreset(i) => self.send_preset(i),
             PageAction::EditPreset(i) => self.edit_preset(i),
             PageAction::MovePreset(i, up) => self.move_preset(i, up),

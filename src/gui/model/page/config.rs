@@ -46,6 +46,9 @@ pub struct PageConfig {
     pub escapes: bool,
     pub line_ending: LineEnding,
     pub checksum: Checksum,
+    /// On a WebSocket connection: the frame each message goes out in (by its bytes, text,
+    /// binary).
+    pub data_frames: DataFrames,
     pub broadcast: bool,
     pub reply_to_last_sender: bool,
     /// TCP: how received streams split into messages, in the command line's spelling.
@@ -210,6 +213,7 @@ impl Default for PageConfig {
             escapes: false,
             line_ending: LineEnding::None,
             checksum: Checksum::None,
+            data_frames: DataFrames::ByContent,
             broadcast: false,
             reply_to_last_sender: false,
             framing: "raw".into(),

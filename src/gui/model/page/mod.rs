@@ -41,6 +41,7 @@ use crate::codec::{
     hex::parse_hex,
     split_evenly,
     template::{Random, Template, Values},
+    websocket::DataFrames,
 };
 use crate::error::Error;
 use crate::gui::i18n::{self, t, tf};

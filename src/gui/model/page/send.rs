@@ -27,6 +27,18 @@ impl Page {
         }
     }
 
+    /// Whether messages go out as WebSocket frames: a TCP client's Host is a ws:// or wss://
+    /// URL, or a TCP server takes WebSocket upgrades.
+    pub fn speaks_websocket(&self) -> bool {
+        match self.kind {
+            SessionKind::TcpClient => {
+                WebSocketUrl::parse(&self.config.host).is_ok_and(|url| url.is_some())
+            }
+            SessionKind::TcpServer => self.config.websocket,
+            SessionKind::Udp | SessionKind::Relay => false,
+        }
+    }
+
     /// Checks hex as it is typed; an error about an earlier message goes once it is edited.
     pub fn message_edited(&mut self) {
         self.send_error = match self.config.input_mode {

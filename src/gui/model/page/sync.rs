@@ -1,16 +1,18 @@
-//! Settings edited while a session is open, handed to it: auto-reply rules and echo, and
-//! UDP's broadcast switch.
+//! Settings edited while a session is open, handed to it: auto-reply rules and echo, UDP's
+//! broadcast switch and the kind of WebSocket data frame.
 
 use super::*;
 
 impl Page {
     /// Hands settings edited while open to the session: the auto-reply rules and echo (the
     /// engine answers on each connection's reader side, so replies never wait for a frame)
-    /// and UDP's broadcast switch.
+    /// and UDP's broadcast switch; the kind of data frame a WebSocket message goes out in (a
+    /// store the writers read, as they write).
     pub fn sync_session(&mut self) {
         let Some(session) = &self.session else {
             return;
         };
+        session.set_data_frames(self.config.data_frames);
         // A busy session is asked again next frame.
         if self.applied_broadcast != self.config.broadcast
             && session
