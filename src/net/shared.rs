@@ -1,5 +1,6 @@
 //! What a session's threads and its handle share: counters, the client list, send queues,
-//! the capture file, the responder, delayed replies and the kernel's drop count.
+//! the capture file, the responder, delayed replies, the kernel's drop count and the kind of
+//! WebSocket data frame.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
