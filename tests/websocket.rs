@@ -381,6 +381,36 @@ fn a_broken_frame_is_answered_with_code_1002_and_said_in_words() {
 }
 
 #[test]
+fn a_peer_that_closes_and_leaves_at_once_still_gets_the_close_answered_without_an_error() {
+    // As some clients do (Wine's, a script that exits): the close frame, then FIN at once,
+    // before the server's answer can go out. The answer used to be lost or fail with
+    // "Broken pipe" as the server shut the socket on the FIN.
+    let mut server = Cli::spawn(&["ws-server", "127.0.0.1:0", "--json"]);
+    let addr = server.listening();
+    for round in 0..20 {
+        let (mut stream, _) = upgrade(addr);
+        // A masked close frame, code 1000 (the mask of zeros leaves it as it is).
+        stream
+            .write_all(&[0x88, 0x82, 0, 0, 0, 0, 0x03, 0xE8])
+            .unwrap();
+        stream.shutdown(std::net::Shutdown::Write).unwrap();
+        assert_eq!(
+            rest(&mut stream),
+            [0x88, 0x02, 0x03, 0xE8],
+            "round {round}: close 1000 answered, then FIN"
+        );
+        server.line_containing(r#""event":"closed""#);
+    }
+    server.signal(libc::SIGINT);
+    let (_, lines, stderr) = server.finish();
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(
+        !lines.iter().any(|l| l.contains(r#""event":"error""#)),
+        "{lines:?}"
+    );
+}
+
+#[test]
 fn a_message_over_the_memory_budget_is_refused_with_code_1009() {
     let mut server = Cli::spawn(&["ws-server", "127.0.0.1:0", "--memory-budget-mib", "1"]);
     let (mut stream, _) = upgrade(server.listening());

@@ -24,7 +24,7 @@ use crate::net::event::{CloseReason, EventKind};
 use crate::net::outbox::{OUTBOX_CAPACITY, Outbox, Outgoing, Refused};
 use crate::net::read_batch::ReadBatch;
 use crate::net::reader::{ReadBuffer, Reader, close_reason};
-use crate::net::reader_websocket::WebSocketReading;
+use crate::net::reader_websocket::{WebSocketReading, wait_for_the_close_answer};
 use crate::net::session::Shared;
 use crate::net::stats::Counters;
 use crate::net::stoppable::{Stop, Stoppable};
@@ -223,6 +223,7 @@ impl Connection {
 
         let reader = {
             let (socket, ending, outbox) = (socket.clone(), ending.clone(), outbox.clone());
+            let hangup_back = hangup_tx.clone();
             let (emitter, shared, finished) = (
                 owner.emitter.clone(),
                 owner.shared.clone(),
@@ -263,6 +264,12 @@ impl Connection {
                 let mut reason = reader.read_until_closed();
                 // Nothing more is read: the buffer need not wait with the connection.
                 reader.buffer = ReadBuffer::new();
+                // A WebSocket close under way (the outbox finishes with its answer): the
+                // socket is shut down below only once the answer is out.
+                if reader.websocket.is_some() && outbox.is_finished() {
+                    let (here, stop) = (ending.here.receiver(), emitter.stop().receiver());
+                    wait_for_the_close_answer((&hangup_back, &hangup_rx), here, stop);
+                }
                 // A writer that gave up on the peer first shut the socket down, which the
                 // read took for the peer's end: the writer's reason is the close's.
                 if !ending.reader_first()

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use crossbeam_channel::{Receiver, Sender, select};
+
 use crate::codec::websocket::{
     MessageReader, Opcode, Piece, Unreadable, close_payload, read_close,
 };
@@ -16,6 +18,29 @@ use crate::net::websocket::WebSocketLink;
 
 /// How long the peer has to close the TCP connection once the close frames crossed.
 const CLOSING_WAIT: Duration = Duration::from_secs(2);
+
+/// Once the reader has read a close to its end: waits until the writer has written what is
+/// queued (the answer to a peer's close, then FIN), the connection is closed here or the
+/// session stops, for at most the closing wait, so a peer that sent its close and FIN at once
+/// still gets the answer (shutting the socket down on its FIN lost the answer, or failed it
+/// with "Broken pipe"). The writer's token, taken from `hangup`, goes back for whoever waits
+/// on it next.
+pub(crate) fn wait_for_the_close_answer(
+    hangup: (&Sender<()>, &Receiver<()>),
+    here: &Receiver<()>,
+    stop: &Receiver<()>,
+) {
+    select! {
+        recv(hangup.1) -> token => {
+            if token.is_ok() {
+                let _ = hangup.0.try_send(());
+            }
+        }
+        recv(here) -> _ => {}
+        recv(stop) -> _ => {}
+        default(CLOSING_WAIT) => {}
+    }
+}
 
 /// What a reader keeps of a WebSocket connection.
 pub(crate) struct WebSocketReading {
