@@ -320,6 +320,28 @@ fn frames_go_out_as_the_kind_chosen_both_ways_and_by_their_bytes_unless_one_is()
     );
 }
 
+#[test]
+fn each_message_is_read_as_text_on_its_own() {
+    // "你" is E4 BD A0: split over two binary messages it is two messages' bytes, not one
+    // character (as it would be over two reads of a TCP stream).
+    let mut server = Cli::spawn(&["ws-server", "127.0.0.1:0", "--json"]);
+    let url = format!("ws://{}/", server.listening());
+    let (code, _, stderr) = run_cli(&[
+        "ws-client",
+        &url,
+        "--hex",
+        "--send",
+        "E4 BD",
+        "--send",
+        "A0 41",
+        "--wait-ms",
+        "300",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(next_message(&mut server)["text"], "\\xE4\\xBD");
+    assert_eq!(next_message(&mut server)["text"], "\\xA0A");
+}
+
 /// The next message `cli` says it received (not a control frame).
 fn next_message(cli: &mut Cli) -> Value {
     loop {

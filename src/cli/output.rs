@@ -408,7 +408,8 @@ impl Printer {
         });
         // Only what the line shows is made: a flood is printed at the pipe's pace.
         let text = (json || !self.hex).then(|| {
-            if received {
+            // A WebSocket message is whole: it takes no character from another's end.
+            if received && websocket.is_none() {
                 let text = self.decoders.decode(*peer, shown);
                 self.decoders.pass_over(*peer, rest);
                 text

@@ -1,5 +1,6 @@
 //! Putting stored bytes into words: each row decoded in the log's encoding, with a character
-//! split across two reads shown whole in the second; switching encoding re-decodes every row.
+//! split across two reads shown whole in the second (a WebSocket message, whole, on its own);
+//! switching encoding re-decodes every row.
 //!
 //! A row's unfinished end is carried into the connection's next received row only when that
 //! row completes it and reads better with it than without (fewer bytes that decode to nothing):
@@ -91,7 +92,7 @@ impl Log {
             row.carry_in_len = 0;
             row.tail_len = 0;
             match row.direction {
-                Direction::Rx if self.streams => {
+                Direction::Rx if self.streams && matches!(row.mark, Mark::Data) => {
                     let refused = self.carry(row, self.first + i as u64);
                     if let Some(earlier) = refused.and_then(|n| n.checked_sub(self.first)) {
                         rows[earlier as usize].tail_len = 0;

@@ -374,7 +374,8 @@ impl Log {
             tail_len: 0,
         };
         match direction {
-            Direction::Rx if self.streams => {
+            // A WebSocket message is whole: it neither ends nor begins another's character.
+            Direction::Rx if self.streams && matches!(row.mark, Mark::Data) => {
                 let number = self.first + self.rows.len() as u64;
                 if let Some(earlier) = self.carry(&mut row, number) {
                     self.keep_own_end(earlier);

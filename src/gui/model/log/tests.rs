@@ -5,6 +5,7 @@ fn a_stored_row_stays_forty_bytes() {
 }
 
 use super::*;
+use crate::net::Message;
 
 fn received(peer: &str, data: &[u8]) -> Event {
     Event::now(EventKind::received(
@@ -21,6 +22,28 @@ fn a_character_split_across_reads_decodes_in_the_second_row() {
     log.push_event(received("127.0.0.1:1", &[0xE3, 0x41]));
     let texts: Vec<String> = log.iter().map(|r| r.text).collect();
     assert_eq!(texts, ["", "你A"]);
+}
+
+#[test]
+fn a_websocket_message_is_whole_and_takes_no_other_messages_bytes() {
+    let mut log = Log::new(TextEncoding::Utf8, true);
+    // "你" is E4 BD A0: as two reads of a stream the second row would show it whole.
+    for data in [[0xE4, 0xBD].as_slice(), &[0xA0, 0x41]] {
+        let message = Message {
+            websocket: Some(Opcode::Binary),
+            ..Message::now("127.0.0.1:1".parse().unwrap(), data.to_vec())
+        };
+        log.push_event(Event::now(EventKind::Received {
+            client: None,
+            messages: vec![message],
+        }));
+    }
+    let texts = |log: &Log| log.iter().map(|r| r.text).collect::<Vec<String>>();
+    assert_eq!(texts(&log), ["\\xE4\\xBD", "\\xA0A"]);
+    // Read again in another encoding and back, as an encoding switch does.
+    log.set_encoding(TextEncoding::Gbk);
+    log.set_encoding(TextEncoding::Utf8);
+    assert_eq!(texts(&log), ["\\xE4\\xBD", "\\xA0A"]);
 }
 
 #[test]
