@@ -69,8 +69,8 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("Text if UTF-8", "UTF-8 时为文本"),
     ("Binary", "二进制"),
     (
-        "The WebSocket frame each message goes out in: text when its bytes are UTF-8 (else binary), always text, or always binary (hex a device reads as bytes)",
-        "每条消息发出时使用的 WebSocket 帧：字节是 UTF-8 时为文本帧（否则为二进制帧）、总是文本帧，或总是二进制帧（设备按字节读取的十六进制）",
+        "The WebSocket frame each message goes out in: text when its bytes are UTF-8 (else binary), always text, or always binary (for a device that reads bytes, even bytes that spell ASCII)",
+        "每条消息发出时使用的 WebSocket 帧：字节是 UTF-8 时为文本帧（否则为二进制帧）、总是文本帧，或总是二进制帧（用于按字节读取的设备，即使字节恰好是 ASCII）",
     ),
     ("normal closure", "正常关闭"),
     ("going away", "离开"),

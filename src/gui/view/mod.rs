@@ -241,9 +241,21 @@ fn labelled_combo(
     selected: impl Into<egui::WidgetText>,
     contents: impl FnOnce(&mut Ui),
 ) -> egui::Response {
+    let width = ui.spacing().combo_width;
+    combo_at_least(ui, label, selected, width, contents)
+}
+
+/// As [`labelled_combo`], at least `width` wide.
+fn combo_at_least(
+    ui: &mut Ui,
+    label: &str,
+    selected: impl Into<egui::WidgetText>,
+    width: f32,
+    contents: impl FnOnce(&mut Ui),
+) -> egui::Response {
     let label_response = ui.label(label);
     // No wider than what is left of the row, so it fits the narrow tool panel.
-    let width = ui.spacing().combo_width.min(ui.available_width());
+    let width = width.min(ui.available_width());
     egui::ComboBox::from_id_salt(label)
         .width(width)
         .selected_text(selected)
@@ -260,7 +272,12 @@ fn choice_combo<T: Copy + PartialEq>(
     choices: &[T],
     name: impl Fn(T) -> &'static str,
 ) -> egui::Response {
-    labelled_combo(ui, label, name(*value), |ui| {
+    // As wide as its widest choice: choosing one does not move what follows, or wrap the row.
+    let names: Vec<&str> = choices.iter().map(|&choice| name(choice)).collect();
+    let spacing = ui.spacing();
+    let chrome = spacing.icon_width + spacing.item_spacing.x + 2.0 * spacing.button_padding.x;
+    let width = (widest(ui, &names, egui::TextStyle::Button) + chrome).max(spacing.combo_width);
+    combo_at_least(ui, label, name(*value), width, |ui| {
         for &choice in choices {
             ui.selectable_value(value, choice, name(choice));
         }

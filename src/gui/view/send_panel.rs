@@ -175,7 +175,7 @@ fn frames_choice(page: &Page, actions: &mut Vec<PageAction>, ui: &mut Ui) {
         DataFrames::Binary => t("Binary"),
     };
     super::choice_combo(ui, t("Frames"), &mut frames, &DataFrames::ALL, name).on_hover_text(t(
-        "The WebSocket frame each message goes out in: text when its bytes are UTF-8 (else binary), always text, or always binary (hex a device reads as bytes)",
+        "The WebSocket frame each message goes out in: text when its bytes are UTF-8 (else binary), always text, or always binary (for a device that reads bytes, even bytes that spell ASCII)",
     ));
     if frames != page.config().data_frames {
         actions.push(PageAction::SetDataFrames(frames));
