@@ -268,14 +268,16 @@ fn frames_go_out_as_the_kind_chosen_both_ways_and_by_their_bytes_unless_one_is()
         "hi",
     ]);
     let url = format!("ws://{}/", server.listening());
-    let args = ["ws-client", &url, "--json", "--wait-ms", "300"];
+    // Long enough for the server's "hi" on a loaded machine: the client ends after it.
+    let args = ["ws-client", &url, "--json", "--wait-ms", "1000"];
     let (code, lines, stderr) =
         run_cli(&[&args[..], &["--frames", "binary", "--send", "AT"]].concat());
     assert_eq!(code, 0, "{stderr}");
     let lines = json_lines(&lines);
+    let got = frames(&lines, "rx", "binary");
     assert_eq!(
-        frames(&lines, "rx", "binary")[0]["hex"],
-        "68 69",
+        got.first().map(|m| &m["hex"]),
+        Some(&"68 69".into()),
         "{lines:?}"
     );
     assert_eq!(
@@ -296,6 +298,29 @@ fn frames_go_out_as_the_kind_chosen_both_ways_and_by_their_bytes_unless_one_is()
     assert_eq!(
         (&got["opcode"], &got["text"]),
         (&"text".into(), &"AT".into())
+    );
+
+    // An echo keeps a binary message binary, whatever the server's own choice.
+    let mut echo = Cli::spawn(&["ws-server", "127.0.0.1:0", "--echo", "--frames", "text"]);
+    let echo_url = format!("ws://{}/", echo.listening());
+    let (code, lines, stderr) = run_cli(&[
+        "ws-client",
+        &echo_url,
+        "--json",
+        "--wait-ms",
+        "1000",
+        "--frames",
+        "binary",
+        "--send",
+        "AT",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines = json_lines(&lines);
+    let echoed = frames(&lines, "rx", "binary");
+    assert_eq!(
+        echoed.first().map(|m| &m["hex"]),
+        Some(&"41 54".into()),
+        "{lines:?}"
     );
 
     // Said in words where it cannot apply or names no kind.

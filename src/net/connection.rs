@@ -24,7 +24,7 @@ use crate::net::event::{CloseReason, EventKind};
 use crate::net::outbox::{OUTBOX_CAPACITY, Outbox, Outgoing, Refused};
 use crate::net::read_batch::ReadBatch;
 use crate::net::reader::{ReadBuffer, Reader, close_reason};
-use crate::net::reader_websocket::{WebSocketReading, wait_for_the_close_answer};
+use crate::net::reader_websocket::WebSocketReading;
 use crate::net::session::Shared;
 use crate::net::stats::Counters;
 use crate::net::stoppable::{Stop, Stoppable};
@@ -46,7 +46,8 @@ pub(crate) struct Connection {
     /// A relay's connection to its target, published apart from its clients' connections.
     to_relay_target: bool,
     ending: Arc<Ending>,
-    /// Wakes a reader that waits after the peer's FIN (half-close) so the connection can end.
+    /// Wakes a reader that waits for the writer to end (after the peer's FIN under half-close,
+    /// or for a WebSocket close's answer) so the connection can end.
     hangup: Sender<()>,
     /// Under TLS, the real socket the pump writes to (the connection's own is a loopback pair).
     wire: Option<Wire>,
@@ -264,12 +265,9 @@ impl Connection {
                 let mut reason = reader.read_until_closed();
                 // Nothing more is read: the buffer need not wait with the connection.
                 reader.buffer = ReadBuffer::new();
-                // A WebSocket close under way (the outbox finishes with its answer): the
-                // socket is shut down below only once the answer is out.
-                if reader.websocket.is_some() && outbox.is_finished() {
-                    let (here, stop) = (ending.here.receiver(), emitter.stop().receiver());
-                    wait_for_the_close_answer((&hangup_back, &hangup_rx), here, stop);
-                }
+                // A WebSocket close under way: the socket is shut down below only once its
+                // answer is out (or the closing wait ran out).
+                reader.wait_for_the_close_answer((&hangup_back, &hangup_rx));
                 // A writer that gave up on the peer first shut the socket down, which the
                 // read took for the peer's end: the writer's reason is the close's.
                 if !ending.reader_first()
@@ -452,7 +450,8 @@ impl Connection {
             thread.wait();
         }
         // Closed here, TLS says its close_notify before the session can end (a reset goes
-        // out at once, and a peer's own close needs no answer to wait for).
+        // out at once). After a peer's own close the pump is not waited for: under wss the
+        // answer to a WebSocket close may still be in it if the process ends at once.
         if let Some(wire) = self.wire.take()
             && self.ending.here.is_stopped()
             && !self.ending.reset.load(Ordering::Acquire)

@@ -3,7 +3,7 @@
 //! and answered here, on the reader, as every answer is: a ping gets its pong, a close its
 //! close, and a peer that breaks the protocol gets a close with the code that says why.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, select};
 
@@ -19,29 +19,6 @@ use crate::net::websocket::WebSocketLink;
 /// How long the peer has to close the TCP connection once the close frames crossed.
 const CLOSING_WAIT: Duration = Duration::from_secs(2);
 
-/// Once the reader has read a close to its end: waits until the writer has written what is
-/// queued (the answer to a peer's close, then FIN), the connection is closed here or the
-/// session stops, for at most the closing wait, so a peer that sent its close and FIN at once
-/// still gets the answer (shutting the socket down on its FIN lost the answer, or failed it
-/// with "Broken pipe"). The writer's token, taken from `hangup`, goes back for whoever waits
-/// on it next.
-pub(crate) fn wait_for_the_close_answer(
-    hangup: (&Sender<()>, &Receiver<()>),
-    here: &Receiver<()>,
-    stop: &Receiver<()>,
-) {
-    select! {
-        recv(hangup.1) -> token => {
-            if token.is_ok() {
-                let _ = hangup.0.try_send(());
-            }
-        }
-        recv(here) -> _ => {}
-        recv(stop) -> _ => {}
-        default(CLOSING_WAIT) => {}
-    }
-}
-
 /// What a reader keeps of a WebSocket connection.
 pub(crate) struct WebSocketReading {
     messages: MessageReader,
@@ -50,6 +27,8 @@ pub(crate) struct WebSocketReading {
     /// Once a close frame came (or this end closed on a broken rule): how the connection
     /// ends. Nothing read after it is reported.
     closing: Option<CloseReason>,
+    /// When the closing wait that began with the close runs out.
+    closing_deadline: Option<Instant>,
 }
 
 impl WebSocketReading {
@@ -59,6 +38,7 @@ impl WebSocketReading {
             messages: MessageReader::new(max),
             leftover: link.leftover,
             closing: None,
+            closing_deadline: None,
         }
     }
 
@@ -78,6 +58,28 @@ impl Reader<'_> {
         {
             Some(leftover) if !leftover.is_empty() => self.take(leftover),
             _ => true,
+        }
+    }
+
+    /// Once a close was read to its end: waits until the writer has written what is queued
+    /// (the answer to a peer's close, then FIN), the connection is closed here, the session
+    /// stops or the closing wait runs out, so a peer that sent its close and FIN at once still
+    /// gets the answer (shutting the socket down on its FIN lost it, or failed it with "Broken
+    /// pipe"). The writer's token, taken from `hangup`, goes back for whoever waits next.
+    pub(crate) fn wait_for_the_close_answer(&self, hangup: (&Sender<()>, &Receiver<()>)) {
+        let Some(deadline) = self.websocket.as_ref().and_then(|ws| ws.closing_deadline) else {
+            return;
+        };
+        let (here, stop) = (self.ending.here.receiver(), self.emitter.stop().receiver());
+        select! {
+            recv(hangup.1) -> token => {
+                if token.is_ok() {
+                    let _ = hangup.0.try_send(());
+                }
+            }
+            recv(here) -> _ => {}
+            recv(stop) -> _ => {}
+            default(deadline.saturating_duration_since(Instant::now())) => {}
         }
     }
 
@@ -177,6 +179,7 @@ impl Reader<'_> {
     fn begin_close(&mut self, reason: CloseReason) {
         if let Some(ws) = self.websocket.as_mut() {
             ws.closing = Some(reason);
+            ws.closing_deadline = Some(Instant::now() + CLOSING_WAIT);
         }
         self.outbox.finish();
         self.idle_timeout = Some(CLOSING_WAIT);

@@ -53,8 +53,8 @@ pub(crate) struct Shared {
     /// while none is armed.
     expectation: Mutex<Option<Expectation>>,
     expecting: AtomicBool,
-    /// On WebSocket connections, what a message without an opcode of its own goes out as (its
-    /// place in `DataFrames::ALL`): set by the front end, read by each write, without a lock.
+    /// On WebSocket connections, what a message without an opcode of its own goes out as (a
+    /// `DataFrames` as its `u8`): set by the front end, read by each write, without a lock.
     data_frames: AtomicU8,
 }
 
@@ -87,10 +87,7 @@ impl Shared {
 
     /// What kind of data frame a WebSocket message goes out as, from now on.
     pub fn set_data_frames(&self, frames: DataFrames) {
-        let index = DataFrames::ALL.iter().position(|f| *f == frames);
-        // Every choice is in ALL.
-        self.data_frames
-            .store(index.unwrap_or(0) as u8, Ordering::Relaxed);
+        self.data_frames.store(frames as u8, Ordering::Relaxed);
     }
 
     pub fn data_frames(&self) -> DataFrames {

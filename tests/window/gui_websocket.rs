@@ -2,8 +2,9 @@
 //! `websockets` client (the handshake, its text, its ping and our pong are rows; what we send
 //! reaches it as a text frame), and a TCP Client page whose Host is a ws:// URL talks to the
 //! engine's echoing WebSocket server, and Disconnect says goodbye with code 1000 to it; hex
-//! that spells ASCII goes in a text frame, or a binary one once Frames says Binary.
-//! Skipped, with a printed reason, without python3 and its websockets package.
+//! that spells ASCII goes in a text frame, or a binary one once Frames says Binary. The test
+//! with a Python client is skipped, with a printed reason, without python3 and its websockets
+//! package.
 
 #[path = "../common/mod.rs"]
 mod common;

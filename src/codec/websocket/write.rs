@@ -12,6 +12,7 @@ use crate::error::Error;
 
 /// What kind of data frame a message sent on a WebSocket connection goes out as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[repr(u8)]
 pub enum DataFrames {
     /// Text when the bytes are UTF-8 (as RFC 6455 requires of text), else binary.
     #[default]
@@ -23,6 +24,7 @@ pub enum DataFrames {
 }
 
 impl DataFrames {
+    /// In the order of their `u8`s.
     pub const ALL: [DataFrames; 3] = [DataFrames::ByContent, DataFrames::Text, DataFrames::Binary];
 
     /// The name used on the command line and in the GUI.
@@ -151,8 +153,12 @@ mod tests {
         assert_eq!(DataFrames::ByContent.opcode(gbk), Opcode::Binary);
         assert_eq!(DataFrames::Binary.opcode(ascii), Opcode::Binary);
         assert_eq!(DataFrames::Text.opcode(gbk), Opcode::Text);
-        for frames in DataFrames::ALL {
+        for (index, frames) in DataFrames::ALL.into_iter().enumerate() {
             assert_eq!(DataFrames::from_name(frames.name()).unwrap(), frames);
+            assert_eq!(
+                frames as usize, index,
+                "a session stores the choice as its u8"
+            );
         }
         assert_eq!(
             DataFrames::from_name(" Binary ").unwrap(),
