@@ -337,6 +337,21 @@ fn frames_go_out_as_the_kind_chosen_both_ways_and_by_their_bytes_unless_one_is()
         stderr.contains("--frames is for ws-client and ws-server"),
         "{stderr}"
     );
+    // Even the default, said where it means nothing.
+    let (code, _, stderr) = run_cli(&[
+        "udp",
+        "--to",
+        "127.0.0.1:9",
+        "--frames",
+        "auto",
+        "--send",
+        "x",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--frames is for ws-client and ws-server"),
+        "{stderr}"
+    );
     let (code, _, stderr) = run_cli(&["ws-client", &url, "--frames", "utf8", "--send", "x"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(

@@ -351,10 +351,11 @@ pub struct DataArgs {
     pub send: Vec<String>,
     #[command(flatten)]
     pub format: FormatArgs,
-    /// ws-client and ws-server: the frame each message goes out in: auto (text when its bytes
-    /// are UTF-8, else binary), text, or binary (hex that spells ASCII stays binary).
-    #[arg(long, value_name = "KIND", default_value = "auto")]
-    pub frames: String,
+    /// ws-client and ws-server: the frame each message goes out in: auto (the default: text
+    /// when its bytes are UTF-8, else binary), text, or binary (hex that spells ASCII stays
+    /// binary).
+    #[arg(long, value_name = "KIND")]
+    pub frames: Option<String>,
     /// Send the --send messages again every N milliseconds (tcp-client and udp).
     #[arg(long, value_name = "N", requires = "send", value_parser = at_least_one())]
     pub interval_ms: Option<u64>,

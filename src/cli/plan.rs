@@ -157,8 +157,12 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
             Ok::<_, Error>((sequence, format.encoding))
         })
         .transpose()?;
-    let frames = DataFrames::from_name(&data.frames)?;
-    if frames != DataFrames::ByContent && !matches!(mode, Mode::WsClient(_) | Mode::WsServer(_)) {
+    let frames = data
+        .frames
+        .as_deref()
+        .map(DataFrames::from_name)
+        .transpose()?;
+    if frames.is_some() && !matches!(mode, Mode::WsClient(_) | Mode::WsServer(_)) {
         return Err(Error::InvalidSetting {
             name: "--frames",
             reason: "is for ws-client and ws-server".to_string(),
@@ -187,7 +191,7 @@ pub fn plan(mode: Mode) -> Result<Plan, Error> {
         capture.as_deref(),
         responder.is_active().then_some(responder),
     )?;
-    session.set_data_frames(frames);
+    session.set_data_frames(frames.unwrap_or_default());
     let (input, per_client) = match (kind, interval, file) {
         // The sequence is the input.
         _ if sequence.is_some() => (Input::Nothing, Default::default()),
