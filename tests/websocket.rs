@@ -550,3 +550,40 @@ fn a_client_that_never_reads_holds_up_no_stop() {
     assert_eq!(code, 130, "{stderr}");
     drop(stream);
 }
+
+#[test]
+fn a_client_that_never_reads_then_closes_and_leaves_ends_its_connection() {
+    let mut server = Cli::spawn(&[
+        "ws-server",
+        "127.0.0.1:0",
+        "--send-file",
+        "/dev/zero",
+        "--json",
+    ]);
+    let addr = server.listening();
+    // Whether the close's answer finds the queue full to the byte varies: a few rounds.
+    for round in 0..4 {
+        let (mut stream, _) = upgrade(addr);
+        server.line_containing(r#""event":"tx""#);
+        // The sends stall once both socket buffers and the queue are full.
+        while server.try_line(Duration::from_millis(300)).is_some() {}
+        // A masked close 1000 and FIN; the client leaves without reading the rest (a reset).
+        stream
+            .write_all(&[0x88, 0x82, 0, 0, 0, 0, 0x03, 0xE8])
+            .unwrap();
+        stream.shutdown(std::net::Shutdown::Write).unwrap();
+        // Read before the reset, which would discard it.
+        server.line_containing(r#""opcode":"close""#);
+        drop(stream);
+        // The write fails on the reset. The reader waiting for room to answer the close, and
+        // the file's sender, used to wait on until the session stopped.
+        let closed = server.line_containing(r#""event":"closed""#);
+        assert!(
+            closed.contains(&format!(r#""client":{}"#, round + 1)),
+            "{closed}"
+        );
+    }
+    server.signal(libc::SIGINT);
+    let (code, _, stderr) = server.finish();
+    assert_eq!(code, 130, "{stderr}");
+}

@@ -104,6 +104,9 @@ impl Writer {
                     self.write_failed(err, sent, bytes.len());
                 }
                 shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
+                // Nothing more can go out: producers waiting for room (a file's sender, the
+                // reader answering a close or ping) give up now rather than at the stop.
+                self.outbox.close();
                 break;
             }
             if let Some(progress) = progress {
