@@ -295,14 +295,15 @@ fn unfinished_lines_from_many_clients_stay_within_the_memory_budget() {
         kept * LINE <= 256 * MIB,
         "what stays open fits the 256 MiB budget ({kept} kept)"
     );
-    // The budget counts the frames' buffers; threads, stacks and the event queue (up to 32
-    // MiB of events) come on top: about 300 MiB alone, 358 MiB once in CI with the other long
-    // tests of this file running beside it.
+    // The budget counts the frames' buffers; on top come a read (64 KiB) per reader, stacks
+    // and the event queue: 283 MiB beside this file's other long tests. Readers wait while a
+    // connection the budget closed still holds its memory; before they did, a busy machine
+    // was slow to end the closed ones and the peak reached 358-406 MiB in CI.
     watch.check(
         &format!(
             "256 unfinished 16 MiB lines ({kept} kept, {closed_for_budget} closed by the budget)"
         ),
-        256 + 150,
+        256 + 96,
     );
     drop(still_open);
 }

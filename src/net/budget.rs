@@ -1,14 +1,18 @@
 //! A session's memory budget: what its connections hold in framing buffers and send queues,
 //! together. Past the budget, the connection holding the most is closed (with its own error),
 //! so a crowd of clients that each stay under their own limit cannot exhaust the machine.
+//! Until a closed connection has freed what it held, the others' readers wait to read more:
+//! what the session holds stays within the budget however slowly the closed ones end.
 
 use std::net::Shutdown;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crossbeam_channel::{Receiver, Sender, bounded};
 use socket2::{SockRef, Socket};
 
 use crate::net::interrupt::shut_down_and_wake;
+use crate::net::stoppable::{any_signalled, wait_any};
 
 /// Sets glibc's allocator up for the engine's buffers. Call once at start-up, before threads
 /// are started.
@@ -36,6 +40,8 @@ pub const DEFAULT_MEMORY_BUDGET: usize = 256 * 1024 * 1024;
 pub(crate) struct Budget {
     limit: usize,
     used: AtomicUsize,
+    /// Readers in [`Budget::wait_for_room`]: releases wake them only when there are any.
+    waiting: AtomicUsize,
     members: Mutex<Vec<Arc<Usage>>>,
 }
 
@@ -46,6 +52,9 @@ pub(crate) struct Usage {
     /// What it held when the budget closed it (for the error row).
     held_at_eviction: AtomicUsize,
     socket: Option<Arc<Socket>>,
+    /// Its reader waits for room; a release or its own eviction leaves a token.
+    waiting: AtomicBool,
+    wake: (Sender<()>, Receiver<()>),
 }
 
 impl Usage {
@@ -68,6 +77,7 @@ impl Budget {
         Budget {
             limit,
             used: AtomicUsize::new(0),
+            waiting: AtomicUsize::new(0),
             members: Mutex::new(Vec::new()),
         }
     }
@@ -83,6 +93,8 @@ impl Budget {
             evicted: AtomicBool::new(false),
             held_at_eviction: AtomicUsize::new(0),
             socket,
+            waiting: AtomicBool::new(false),
+            wake: bounded(1),
         });
         self.members().push(usage.clone());
         usage
@@ -91,14 +103,15 @@ impl Budget {
     /// The connection ended: what it still held is free again.
     pub fn leave(&self, usage: &Arc<Usage>) {
         let held = usage.held.swap(0, Ordering::AcqRel);
-        self.used.fetch_sub(held, Ordering::AcqRel);
+        self.used.fetch_sub(held, Ordering::SeqCst);
         self.members().retain(|member| !Arc::ptr_eq(member, usage));
+        self.wake_the_waiting();
     }
 
     /// `usage` holds `bytes` more. Over the budget, the largest holder is closed.
     pub fn charge(&self, usage: &Usage, bytes: usize) {
         usage.held.fetch_add(bytes, Ordering::AcqRel);
-        let used = self.used.fetch_add(bytes, Ordering::AcqRel) + bytes;
+        let used = self.used.fetch_add(bytes, Ordering::SeqCst) + bytes;
         if used > self.limit {
             self.evict_largest();
         }
@@ -112,7 +125,47 @@ impl Budget {
                 Some(held.saturating_sub(bytes))
             })
             .map_or(0, |held| held.min(bytes));
-        self.used.fetch_sub(released, Ordering::AcqRel);
+        self.used.fetch_sub(released, Ordering::SeqCst);
+        self.wake_the_waiting();
+    }
+
+    /// Waits while the session holds more than its budget, which happens only while
+    /// connections it closed have not yet freed what they held: a reader that read on would
+    /// take resident memory past the budget (its peer waits in TCP meanwhile). Returns once
+    /// under the budget, once `usage` itself is closed by it, or when any of `give_up` is
+    /// signalled; wakes on releases, never on a timer.
+    pub fn wait_for_room(&self, usage: &Usage, give_up: &[&Receiver<()>]) {
+        // Counted before looking, so a release that follows the look sees the waiter.
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        usage.waiting.store(true, Ordering::SeqCst);
+        while self.used.load(Ordering::SeqCst) > self.limit
+            && !usage.was_evicted()
+            && !any_signalled(give_up)
+        {
+            let wakers: Vec<&Receiver<()>> = std::iter::once(&usage.wake.1)
+                .chain(give_up.iter().copied())
+                .collect();
+            wait_any(&wakers);
+        }
+        usage.waiting.store(false, Ordering::SeqCst);
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// True while the session holds more than its budget (see [`Budget::wait_for_room`]).
+    pub fn is_over(&self) -> bool {
+        self.used.load(Ordering::Acquire) > self.limit
+    }
+
+    /// After a release: readers waiting for room look again.
+    fn wake_the_waiting(&self) {
+        if self.waiting.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        for member in self.members().iter() {
+            if member.waiting.load(Ordering::SeqCst) {
+                let _ = member.wake.0.try_send(());
+            }
+        }
     }
 
     /// Closes the connections that hold the most until what the others hold fits the budget.
@@ -139,6 +192,8 @@ impl Budget {
             if let Some(socket) = &largest.socket {
                 shut_down_and_wake(SockRef::from(&**socket), Shutdown::Both);
             }
+            // A reader waiting for room ends instead.
+            let _ = largest.wake.0.try_send(());
             kept = kept.saturating_sub(held);
         }
     }
@@ -154,6 +209,8 @@ impl Budget {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
@@ -173,5 +230,71 @@ mod tests {
         assert!(small.was_evicted(), "then the next largest");
         budget.release(&small, 1000);
         assert_eq!(small.held(), 0);
+    }
+
+    /// Starts a reader's wait for room on its own thread; the receiver hears when it returns.
+    fn waiting_reader(
+        budget: &Arc<Budget>,
+        usage: &Arc<Usage>,
+        give_up: Receiver<()>,
+    ) -> Receiver<()> {
+        let (done_tx, done_rx) = bounded(1);
+        let (budget, usage) = (budget.clone(), usage.clone());
+        std::thread::spawn(move || {
+            budget.wait_for_room(&usage, &[&give_up]);
+            let _ = done_tx.send(());
+        });
+        done_rx
+    }
+
+    /// True when the wait has not returned after a while (it would have by then if woken).
+    fn still_waiting(done: &Receiver<()>) -> bool {
+        done.recv_timeout(Duration::from_millis(200)).is_err()
+    }
+
+    fn ends(done: &Receiver<()>) -> bool {
+        done.recv_timeout(Duration::from_secs(10)).is_ok()
+    }
+
+    #[test]
+    fn readers_wait_while_a_closed_connection_still_holds_its_memory() {
+        let budget = Arc::new(Budget::new(100));
+        let (closing, reader) = (budget.join(None), budget.join(None));
+        budget.charge(&closing, 80);
+        budget.charge(&reader, 30);
+        assert!(closing.was_evicted() && budget.is_over());
+        let (_never_tx, never) = bounded::<()>(0);
+
+        let done = waiting_reader(&budget, &reader, never.clone());
+        assert!(
+            still_waiting(&done),
+            "110 held: over while the closed one holds 80"
+        );
+        budget.release(&closing, 5);
+        assert!(still_waiting(&done), "105 held: still over");
+        budget.leave(&closing);
+        assert!(
+            ends(&done),
+            "woken once the closed one has freed its memory"
+        );
+        assert!(!budget.is_over());
+
+        // Closed by the budget while it waits (its send queue grew): it ends at once.
+        let closing = budget.join(None);
+        budget.charge(&closing, 80);
+        assert!(closing.was_evicted() && budget.is_over());
+        let done = waiting_reader(&budget, &reader, never.clone());
+        assert!(still_waiting(&done));
+        budget.charge(&reader, 80);
+        assert!(reader.was_evicted());
+        assert!(ends(&done), "woken by its own eviction");
+
+        // So does a stop.
+        let fresh = budget.join(None);
+        let (stop_tx, stop) = bounded::<()>(0);
+        let done = waiting_reader(&budget, &fresh, stop);
+        assert!(still_waiting(&done));
+        drop(stop_tx);
+        assert!(ends(&done), "woken by the stop");
     }
 }

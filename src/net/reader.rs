@@ -70,6 +70,9 @@ impl Reader<'_> {
         // The read timeout last given to the socket (None: not given yet).
         let mut timeout_set: Option<Option<Duration>> = None;
         loop {
+            if self.shared.budget.is_over() && !self.wait_for_room() {
+                return CloseReason::ClosedHere;
+            }
             let result = match DONT_WAIT.filter(|_| self.batch.read_on(READ_CHUNK)) {
                 // The consumer is busy: take what has arrived into the batch, and send the
                 // batch once nothing more is there.
@@ -148,6 +151,18 @@ impl Reader<'_> {
             }
             return reason;
         }
+    }
+
+    /// Reports what was read, then reads no more until connections the budget closed have
+    /// freed what they held (or this one is closed; the next read then ends it). False when
+    /// nobody reads events.
+    fn wait_for_room(&mut self) -> bool {
+        if !self.send_batch() {
+            return false;
+        }
+        let give_up = [self.ending.here.receiver(), self.emitter.stop().receiver()];
+        self.shared.budget.wait_for_room(self.usage, &give_up);
+        true
     }
 
     /// Counts, captures and frames one read. False when nobody reads events.
