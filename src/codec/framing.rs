@@ -151,6 +151,13 @@ impl Framer {
         !self.pending.is_empty() && self.discarding == Discard::Nothing
     }
 
+    /// Drops a message not yet complete, and frees its memory (nothing more will be read).
+    pub fn forget_pending(&mut self) {
+        self.pending = Vec::new();
+        self.scanned = 0;
+        self.discarding = Discard::Nothing;
+    }
+
     /// Memory held for a message not yet complete (what a memory budget counts).
     pub fn pending_len(&self) -> usize {
         self.pending.capacity()

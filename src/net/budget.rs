@@ -12,7 +12,7 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 use socket2::{SockRef, Socket};
 
 use crate::net::interrupt::shut_down_and_wake;
-use crate::net::stoppable::{any_signalled, wait_any};
+use crate::net::stoppable::{Stop, any_signalled, wait_any};
 
 /// Sets glibc's allocator up for the engine's buffers. Call once at start-up, before threads
 /// are started.
@@ -49,10 +49,12 @@ pub(crate) struct Budget {
 pub(crate) struct Usage {
     held: AtomicUsize,
     evicted: AtomicBool,
+    /// Signalled with `evicted`: its reader's waits (for room here, in a send queue) end.
+    eviction: Stop,
     /// What it held when the budget closed it (for the error row).
     held_at_eviction: AtomicUsize,
     socket: Option<Arc<Socket>>,
-    /// Its reader waits for room; a release or its own eviction leaves a token.
+    /// Its reader waits for room; a release leaves a token.
     waiting: AtomicBool,
     wake: (Sender<()>, Receiver<()>),
 }
@@ -61,6 +63,11 @@ impl Usage {
     /// True when the budget closed this connection; the reader reports why.
     pub fn was_evicted(&self) -> bool {
         self.evicted.load(Ordering::Acquire)
+    }
+
+    /// Ready once the budget closed this connection: for waits that should then end.
+    pub fn eviction(&self) -> &Receiver<()> {
+        self.eviction.receiver()
     }
 
     pub fn held(&self) -> usize {
@@ -91,6 +98,7 @@ impl Budget {
         let usage = Arc::new(Usage {
             held: AtomicUsize::new(0),
             evicted: AtomicBool::new(false),
+            eviction: Stop::new(),
             held_at_eviction: AtomicUsize::new(0),
             socket,
             waiting: AtomicBool::new(false),
@@ -105,7 +113,7 @@ impl Budget {
         let held = usage.held.swap(0, Ordering::AcqRel);
         self.used.fetch_sub(held, Ordering::SeqCst);
         self.members().retain(|member| !Arc::ptr_eq(member, usage));
-        self.wake_the_waiting();
+        self.wake_the_waiting(held);
     }
 
     /// `usage` holds `bytes` more. Over the budget, the largest holder is closed.
@@ -126,7 +134,7 @@ impl Budget {
             })
             .map_or(0, |held| held.min(bytes));
         self.used.fetch_sub(released, Ordering::SeqCst);
-        self.wake_the_waiting();
+        self.wake_the_waiting(released);
     }
 
     /// Waits while the session holds more than its budget, which happens only while
@@ -142,7 +150,8 @@ impl Budget {
             && !usage.was_evicted()
             && !any_signalled(give_up)
         {
-            let wakers: Vec<&Receiver<()>> = std::iter::once(&usage.wake.1)
+            let wakers: Vec<&Receiver<()>> = [&usage.wake.1, usage.eviction()]
+                .into_iter()
                 .chain(give_up.iter().copied())
                 .collect();
             wait_any(&wakers);
@@ -156,9 +165,13 @@ impl Budget {
         self.used.load(Ordering::Acquire) > self.limit
     }
 
-    /// After a release: readers waiting for room look again.
-    fn wake_the_waiting(&self) {
-        if self.waiting.load(Ordering::SeqCst) == 0 {
+    /// After `released` bytes were freed: readers waiting for room look again, once it is
+    /// under the budget.
+    fn wake_the_waiting(&self, released: usize) {
+        if released == 0
+            || self.waiting.load(Ordering::SeqCst) == 0
+            || self.used.load(Ordering::SeqCst) > self.limit
+        {
             return;
         }
         for member in self.members().iter() {
@@ -172,12 +185,15 @@ impl Budget {
     /// A closed one stops reading at once; its memory is freed when its threads end.
     fn evict_largest(&self) {
         let members = self.members();
+        // Read before what the closing ones hold: one that frees memory in between is then
+        // counted as still holding it (more is closed), never subtracted twice (too little).
+        let used = self.used.load(Ordering::SeqCst);
         let closing: usize = members
             .iter()
             .filter(|member| member.was_evicted())
             .map(|member| member.held())
             .sum();
-        let mut kept = self.used.load(Ordering::Acquire).saturating_sub(closing);
+        let mut kept = used.saturating_sub(closing);
         while kept > self.limit {
             let Some(largest) = members
                 .iter()
@@ -192,8 +208,7 @@ impl Budget {
             if let Some(socket) = &largest.socket {
                 shut_down_and_wake(SockRef::from(&**socket), Shutdown::Both);
             }
-            // A reader waiting for room ends instead.
-            let _ = largest.wake.0.try_send(());
+            largest.eviction.signal();
             kept = kept.saturating_sub(held);
         }
     }

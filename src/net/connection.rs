@@ -263,8 +263,7 @@ impl Connection {
                     buffer: ReadBuffer::new(),
                 };
                 let mut reason = reader.read_until_closed();
-                // Nothing more is read: the buffer need not wait with the connection.
-                reader.buffer = ReadBuffer::new();
+                reader.let_go_of_buffers();
                 // A WebSocket close under way: the socket is shut down below only once its
                 // answer is out (or the closing wait ran out).
                 reader.wait_for_the_close_answer((&hangup_back, &hangup_rx));
@@ -281,7 +280,12 @@ impl Connection {
                     // A relay passes the FIN on once the bytes before it are written.
                     other_end.finish();
                 }
-                if reason == CloseReason::PeerClosed && half_close && !ending.here.is_stopped() {
+                // A connection the budget closed reads as the peer's FIN: it ends at once.
+                if reason == CloseReason::PeerClosed
+                    && half_close
+                    && !ending.here.is_stopped()
+                    && !usage.was_evicted()
+                {
                     let _ = socket.shutdown(Shutdown::Read);
                     emitter.emit(EventKind::PeerFinished { client, peer });
                     // Sends still go out until the writer fails or the connection is closed.

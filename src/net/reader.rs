@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crossbeam_channel::Receiver;
 use socket2::Socket;
 
 use crate::codec::framing::{FrameTooLong, Framer};
@@ -160,9 +161,32 @@ impl Reader<'_> {
         if !self.send_batch() {
             return false;
         }
-        let give_up = [self.ending.here.receiver(), self.emitter.stop().receiver()];
-        self.shared.budget.wait_for_room(self.usage, &give_up);
+        self.shared
+            .budget
+            .wait_for_room(self.usage, &self.closing_signals());
         true
+    }
+
+    /// What ends this reader's waits for room: closed here or by the memory budget, or the
+    /// session stopping.
+    pub(crate) fn closing_signals(&self) -> [&Receiver<()>; 3] {
+        [
+            self.ending.here.receiver(),
+            self.usage.eviction(),
+            self.emitter.stop().receiver(),
+        ]
+    }
+
+    /// Nothing more is read: the buffers need not wait with the connection (a connection
+    /// the budget closed frees its memory now, as the others' readers wait for that).
+    pub(crate) fn let_go_of_buffers(&mut self) {
+        self.buffer = ReadBuffer::new();
+        let before = self.pending_len();
+        self.framer.forget_pending();
+        if let Some(ws) = self.websocket.as_mut() {
+            ws.forget_pending();
+        }
+        self.account(before);
     }
 
     /// Counts, captures and frames one read. False when nobody reads events.
@@ -261,11 +285,10 @@ impl Reader<'_> {
     /// connection, waiting for room: while either peer does not read, this reader does not
     /// read either. False only when nobody reads events.
     fn answer(&self, answer: Answer) -> bool {
-        // Closed from this side or the session stopping: either wakes a wait for room.
-        let closing = [self.ending.here.receiver(), self.emitter.stop().receiver()];
+        let closing = self.closing_signals();
         if let (Some((data, ticket)), Some(forward)) = (answer.relay, &self.forward) {
             let len = data.len();
-            // Refused only when the other end is closing: its close says what became of it.
+            // Refused only when either end is closing: its close says what became of it.
             if forward
                 .push_wait(Outgoing::relayed(data, ticket), &closing)
                 .is_ok()

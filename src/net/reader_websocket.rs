@@ -45,6 +45,10 @@ impl WebSocketReading {
     pub fn pending_len(&self) -> usize {
         self.messages.pending_len()
     }
+
+    pub fn forget_pending(&mut self) {
+        self.messages.forget_pending();
+    }
 }
 
 impl Reader<'_> {
@@ -167,7 +171,7 @@ impl Reader<'_> {
 
     /// Queues a control frame, waiting for room as every answer does.
     fn send_control(&self, opcode: Opcode, payload: Vec<u8>) {
-        let closing = [self.ending.here.receiver(), self.emitter.stop().receiver()];
+        let closing = self.closing_signals();
         let ticket = Ticket::new(&self.shared.in_flight);
         let _ = self
             .outbox
