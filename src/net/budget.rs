@@ -182,7 +182,8 @@ impl Budget {
     }
 
     /// Closes the connections that hold the most until what the others hold fits the budget.
-    /// A closed one stops reading at once; its memory is freed when its threads end.
+    /// A closed one stops reading at once and frees its buffers then; its send queue's
+    /// memory when its threads end.
     fn evict_largest(&self) {
         let members = self.members();
         // Read before what the closing ones hold: one that frees memory in between is then

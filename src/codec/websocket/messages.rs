@@ -57,13 +57,13 @@ impl MessageReader {
         }
     }
 
-    /// Bytes held: a frame not yet whole and a message not yet finished.
     /// Drops a frame or message not yet whole, and frees its memory (nothing more is read).
     pub fn forget_pending(&mut self) {
         self.pending = Vec::new();
         self.message = None;
     }
 
+    /// Bytes held: a frame not yet whole and a message not yet finished.
     pub fn pending_len(&self) -> usize {
         self.pending.len() + self.message.as_ref().map_or(0, |(_, data, _)| data.len())
     }
