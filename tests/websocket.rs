@@ -323,35 +323,35 @@ fn frames_go_out_as_the_kind_chosen_both_ways_and_by_their_bytes_unless_one_is()
         "{lines:?}"
     );
 
-    // Said in words where it cannot apply or names no kind.
-    let (code, _, stderr) = run_cli(&[
-        "tcp-client",
-        "127.0.0.1:9",
-        "--frames",
-        "binary",
-        "--send",
-        "x",
-    ]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(
-        stderr.contains("--frames is for ws-client and ws-server"),
-        "{stderr}"
-    );
-    // Even the default, said where it means nothing.
-    let (code, _, stderr) = run_cli(&[
-        "udp",
-        "--to",
-        "127.0.0.1:9",
-        "--frames",
-        "auto",
-        "--send",
-        "x",
-    ]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(
-        stderr.contains("--frames is for ws-client and ws-server"),
-        "{stderr}"
-    );
+    // Said in words where it cannot apply (even the default, where it means nothing) or names
+    // no kind.
+    let not_websocket: [&[&str]; 2] = [
+        &[
+            "tcp-client",
+            "127.0.0.1:9",
+            "--frames",
+            "binary",
+            "--send",
+            "x",
+        ],
+        &[
+            "udp",
+            "--to",
+            "127.0.0.1:9",
+            "--frames",
+            "auto",
+            "--send",
+            "x",
+        ],
+    ];
+    for args in not_websocket {
+        let (code, _, stderr) = run_cli(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("--frames is for ws-client and ws-server"),
+            "{args:?}: {stderr}"
+        );
+    }
     let (code, _, stderr) = run_cli(&["ws-client", &url, "--frames", "utf8", "--send", "x"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
