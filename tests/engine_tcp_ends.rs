@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
@@ -275,5 +275,38 @@ fn a_reset_ends_a_connection_whose_writer_is_blocked_on_a_peer_that_does_not_rea
         end,
         Err(std::io::ErrorKind::ConnectionReset),
         "RST, not FIN"
+    );
+}
+
+/// A peer still sending when it is disconnected hears of it at once, even one whose window
+/// had shut: what it sent stays unread, and the socket's close resets it.
+#[test]
+fn a_disconnected_peer_that_still_sends_is_reset_at_once_even_on_a_shut_window() {
+    let (server, local) = server_on("127.0.0.1:0");
+    let mut peer = TcpStream::connect(local).unwrap();
+    let id = accepted(&server);
+    // Nobody takes the server's events meanwhile: its reader waits, and the peer's window
+    // shuts once the buffers between them are full.
+    peer.set_write_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let chunk = vec![b'x'; 64 * 1024];
+    let mut written = 0;
+    while written < 1024 * MIB {
+        match peer.write(&chunk) {
+            Ok(n) => written += n,
+            Err(err) if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => break,
+            Err(err) => panic!("the server failed the connection: {err}"),
+        }
+    }
+    assert!(written < 1024 * MIB, "the peer's window never shut");
+    server.command(Command::Disconnect(id)).unwrap();
+    assert_eq!(closed(&server), CloseReason::ClosedHere);
+    peer.set_write_timeout(Some(DEADLINE)).unwrap();
+    let failure = std::iter::repeat_with(|| peer.write(&chunk))
+        .find_map(Result::err)
+        .expect("writes end");
+    assert!(
+        !matches!(failure.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        "the disconnected peer was left waiting on a shut window: {failure}"
     );
 }

@@ -3,10 +3,15 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::collections::HashMap;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
 
 use common::*;
+use socket_tester::Error;
+use socket_tester::net::addr::HostPort;
+use socket_tester::net::{CloseReason, EventKind, RelayConfig, Session, no_waker};
 
 #[test]
 fn past_the_budget_the_largest_is_closed_and_the_server_goes_on_serving() {
@@ -48,4 +53,58 @@ fn past_the_budget_the_largest_is_closed_and_the_server_goes_on_serving() {
         let (code, _, stderr) = server.finish();
         assert_eq!(code, 130, "{stderr}");
     }
+}
+
+#[test]
+fn a_relay_end_the_budget_closes_takes_its_pair_down_as_a_failure_does() {
+    // The target never reads: what the client sends piles up in the relay's queue to it.
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target_addr = target.local_addr().unwrap();
+    let mut config = RelayConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        HostPort {
+            host: target_addr.ip().to_string(),
+            port: target_addr.port(),
+        },
+    );
+    config.options.memory_budget = MIB;
+    let relay = Session::relay(config, no_waker()).expect("start a relay");
+    let mut client = TcpStream::connect(listening(&relay)).unwrap();
+    let client_addr = client.local_addr().unwrap();
+    let (_never_reads, _) = target.accept().unwrap();
+    let mut sending = client.try_clone().unwrap();
+    sending.set_write_timeout(Some(DEADLINE)).unwrap();
+    // More than the socket buffers on the way hold: the writes wait until the relay closes
+    // this end, then fail.
+    let sender = thread::spawn(move || {
+        (0..64)
+            .map(|_| sending.write_all(&vec![b'x'; MIB]))
+            .find_map(Result::err)
+    });
+    let mut closes = HashMap::new();
+    while closes.len() < 2 {
+        let (peer, reason) = wait_for(&relay, "both ends closed", |kind| match kind {
+            EventKind::Closed { peer, reason, .. } => Some((*peer, reason.clone())),
+            _ => None,
+        });
+        closes.insert(peer, reason);
+    }
+    assert!(
+        matches!(
+            closes[&target_addr],
+            CloseReason::Failed(Error::OverBudget { .. })
+        ),
+        "{closes:?}"
+    );
+    // Closed, as after any end that gave up: no FIN passed on as though the target had ended.
+    assert_eq!(closes[&client_addr], CloseReason::ClosedHere, "{closes:?}");
+    assert!(is_closed(&mut client));
+    // Closed with what it had sent unread, the relay's end answers with a reset; a FIN passed
+    // on first left the sender blocked on a shut window for a minute and more.
+    let failure = sender.join().unwrap().expect("every write taken");
+    assert!(
+        !matches!(failure.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        "the relay's end stopped taking bytes without a close: {failure}"
+    );
+    relay.stop();
 }

@@ -48,8 +48,8 @@ pub(crate) struct Budget {
 /// What one connection holds, and how to close it if it holds too much.
 pub(crate) struct Usage {
     held: AtomicUsize,
-    evicted: AtomicBool,
-    /// Signalled with `evicted`: its reader's waits (for room here, in a send queue) end.
+    /// Signalled when the budget closes this connection: its reader's waits (for room here,
+    /// in a send queue) end.
     eviction: Stop,
     /// What it held when the budget closed it (for the error row).
     held_at_eviction: AtomicUsize,
@@ -62,7 +62,7 @@ pub(crate) struct Usage {
 impl Usage {
     /// True when the budget closed this connection; the reader reports why.
     pub fn was_evicted(&self) -> bool {
-        self.evicted.load(Ordering::Acquire)
+        self.eviction.is_stopped()
     }
 
     /// Ready once the budget closed this connection: for waits that should then end.
@@ -97,7 +97,6 @@ impl Budget {
     pub fn join(&self, socket: Option<Arc<Socket>>) -> Arc<Usage> {
         let usage = Arc::new(Usage {
             held: AtomicUsize::new(0),
-            evicted: AtomicBool::new(false),
             eviction: Stop::new(),
             held_at_eviction: AtomicUsize::new(0),
             socket,
@@ -205,11 +204,11 @@ impl Budget {
             };
             let held = largest.held();
             largest.held_at_eviction.store(held, Ordering::Release);
-            largest.evicted.store(true, Ordering::Release);
+            // Before the shutdown: the reader it wakes asks whether the budget closed it.
+            largest.eviction.signal();
             if let Some(socket) = &largest.socket {
                 shut_down_and_wake(SockRef::from(&**socket), Shutdown::Both);
             }
-            largest.eviction.signal();
             kept = kept.saturating_sub(held);
         }
     }

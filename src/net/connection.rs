@@ -274,18 +274,21 @@ impl Connection {
                 {
                     reason = CloseReason::Failed(error);
                 }
+                // The budget's shutdown read as the peer's FIN (or failed the writer): the
+                // close is the budget's, so no FIN is passed on or waited after.
+                if usage.was_evicted() {
+                    reason = CloseReason::Failed(Error::OverBudget {
+                        limit: shared.budget.limit(),
+                        held: usage.held_at_eviction(),
+                    });
+                }
                 if reason == CloseReason::PeerClosed
                     && let Some(other_end) = &reader.forward
                 {
                     // A relay passes the FIN on once the bytes before it are written.
                     other_end.finish();
                 }
-                // A connection the budget closed reads as the peer's FIN: it ends at once.
-                if reason == CloseReason::PeerClosed
-                    && half_close
-                    && !ending.here.is_stopped()
-                    && !usage.was_evicted()
-                {
+                if reason == CloseReason::PeerClosed && half_close && !ending.here.is_stopped() {
                     let _ = socket.shutdown(Shutdown::Read);
                     emitter.emit(EventKind::PeerFinished { client, peer });
                     // Sends still go out until the writer fails or the connection is closed.
@@ -301,11 +304,6 @@ impl Connection {
                 let reset = ending.reset.load(Ordering::Acquire);
                 let reason = if reset {
                     CloseReason::ResetHere
-                } else if usage.was_evicted() {
-                    CloseReason::Failed(Error::OverBudget {
-                        limit: shared.budget.limit(),
-                        held: usage.held_at_eviction(),
-                    })
                 } else if ending.here.is_stopped() && !matches!(reason, CloseReason::Failed(_)) {
                     // A connection that failed before the stop (a WebSocket peer refused with
                     // 1002 or 1009, then closed during its closing wait) says why it failed.

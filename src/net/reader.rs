@@ -74,6 +74,13 @@ impl Reader<'_> {
             if self.shared.budget.is_over() && !self.wait_for_room() {
                 return CloseReason::ClosedHere;
             }
+            // Closed here or by the budget: what is queued stays unread, so the socket's close
+            // resets a peer that still sends. Reads after the shutdown would take its bytes
+            // without opening its window again, and a peer stalled on a full window would then
+            // wait out the kernel's FIN timeout, a minute and more, before it heard.
+            if self.ending.here.is_stopped() || self.usage.was_evicted() {
+                return self.ended(CloseReason::ClosedHere);
+            }
             let result = match DONT_WAIT.filter(|_| self.batch.read_on(READ_CHUNK)) {
                 // The consumer is busy: take what has arrived into the batch, and send the
                 // batch once nothing more is there.
@@ -145,13 +152,18 @@ impl Reader<'_> {
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 Err(err) => close_reason(&err, self.peer),
             };
-            // A partial message at the end is still what the peer sent: report it (unless the
-            // budget closed the connection for holding too much; the close says how much).
-            if !self.usage.was_evicted() {
-                self.flush();
-            }
-            return reason;
+            return self.ended(reason);
         }
+    }
+
+    /// The read ends with `reason`. A partial message at the end is still what the peer sent:
+    /// it is reported (unless the budget closed the connection for holding too much; the
+    /// close says how much).
+    fn ended(&mut self, reason: CloseReason) -> CloseReason {
+        if !self.usage.was_evicted() {
+            self.flush();
+        }
+        reason
     }
 
     /// Reports what was read, then reads no more until connections the budget closed have
