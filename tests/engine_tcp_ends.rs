@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use common::*;
 use socket_tester::Error;
+use socket_tester::codec::TextEncoding;
 use socket_tester::net::addr::parse_host_port;
 use socket_tester::net::{
-    CloseReason, Command, Destination, EventKind, Session, TcpClientConfig, TcpServerConfig,
-    no_waker,
+    CloseReason, Command, Destination, EventKind, Responder, Session, TcpClientConfig,
+    TcpServerConfig, no_waker,
 };
 
 fn reconnecting_client(addr: SocketAddr) -> Session {
@@ -308,5 +309,37 @@ fn a_disconnected_peer_that_still_sends_is_reset_at_once_even_on_a_shut_window()
     assert!(
         !matches!(failure.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
         "the disconnected peer was left waiting on a shut window: {failure}"
+    );
+}
+
+/// A peer that sends on and never reads what is echoed hears at once that the send timeout
+/// gave up on it, though its own window had shut by then.
+#[test]
+fn a_peer_that_never_reads_is_reset_at_once_when_the_send_timeout_gives_up_on_it() {
+    let mut config = TcpServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.options.send_timeout = Some(Duration::from_millis(300));
+    let server = Session::tcp_server(config, no_waker()).unwrap();
+    let local = listening(&server);
+    server
+        .set_responder(Some(Responder::new(&[], true, TextEncoding::Utf8).unwrap()))
+        .expect("the session takes its rules");
+    server.settle();
+    let peer = TcpStream::connect(local).unwrap();
+    accepted(&server);
+    let mut sending = peer.try_clone().unwrap();
+    sending.set_write_timeout(Some(DEADLINE)).unwrap();
+    let sender = std::thread::spawn(move || {
+        let chunk = vec![b'x'; 64 * 1024];
+        std::iter::repeat_with(|| sending.write(&chunk)).find_map(Result::err)
+    });
+    let reason = closed(&server);
+    assert!(
+        matches!(reason, CloseReason::Failed(Error::SendTimeout { .. })),
+        "{reason}"
+    );
+    let failure = sender.join().unwrap().expect("writes end");
+    assert!(
+        !matches!(failure.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        "the peer was left waiting on a shut window: {failure}"
     );
 }
