@@ -343,3 +343,19 @@ fn a_peer_that_never_reads_is_reset_at_once_when_the_send_timeout_gives_up_on_it
         "the peer was left waiting on a shut window: {failure}"
     );
 }
+
+/// A send that waits (a file's, a repeat's, a sequence step's) to a client that has gone is
+/// refused: it ends, rather than going on to nobody (a file from /dev/zero never would).
+#[test]
+fn a_waiting_send_to_a_client_that_has_gone_is_refused() {
+    let (server, local) = server_on("127.0.0.1:0");
+    let peer = TcpStream::connect(local).unwrap();
+    let id = accepted(&server);
+    drop(peer);
+    assert_eq!(closed(&server), CloseReason::PeerClosed);
+    let refused = server.send_wait(Destination::Client(id), b"anyone?".to_vec());
+    assert!(
+        matches!(refused, Err(Error::NoSuchClient(gone)) if gone == id),
+        "{refused:?}"
+    );
+}

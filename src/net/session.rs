@@ -497,7 +497,8 @@ impl Handle {
 
     /// Queues `data`, waiting for room; `progress` counts its bytes once written. Gives up
     /// (with `NotConnected`) when the session stops, any of `give_up` (stops, channels never
-    /// sent on) is signalled or the connection closes: each of those wakes the wait.
+    /// sent on) is signalled or the connection closes: each of those wakes the wait. Refused
+    /// (with `NoSuchClient`) for a server's or relay's client that has gone.
     pub fn send_wait(
         &self,
         to: Destination,
@@ -513,6 +514,13 @@ impl Handle {
             None => self.every(&to),
         };
         if outboxes.is_empty() {
+            // A server's or relay's client is published from before it is reported until it
+            // has ended: one that is not there has gone, and a file or repeat sent to it ends.
+            if let (SessionKind::TcpServer | SessionKind::Relay, Destination::Client(id)) =
+                (self.kind, &to)
+            {
+                return Err(Error::NoSuchClient(*id));
+            }
             // Through the control thread, which reports what goes wrong (not connected yet).
             let commands = self.commands.as_ref().ok_or(Error::NotConnected)?;
             let message = Control::Send {
