@@ -148,6 +148,9 @@ pub fn run(mode: Mode) -> Result<i32, Error> {
                             }
                         }
                         if let Some(path) = &per_client.1 {
+                            // Ended sends are let go: each held its thread's stack until the
+                            // run ended, and some 33,000 clients later no thread could start.
+                            file_sends.retain(FileSend::is_running);
                             match session.send_file(to, path, file_chunk(session.kind())) {
                                 Ok(file) => file_sends.push(file),
                                 Err(error) => {
