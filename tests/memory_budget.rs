@@ -108,3 +108,20 @@ fn a_relay_end_the_budget_closes_takes_its_pair_down_as_a_failure_does() {
     );
     relay.stop();
 }
+
+/// A connection the budget closes while its writer is inside a write says the budget's reason
+/// alone: the write its shutdown cut short is not a second error ("Broken pipe").
+#[test]
+fn a_budget_close_that_cuts_a_write_short_is_said_once() {
+    // A server that sends without end and reads nothing: the client's echoes fill the socket
+    // buffers, then its queue past the budget.
+    let flooding = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = flooding.local_addr().unwrap().to_string();
+    let mut client = Cli::spawn(&["tcp-client", &target, "--echo", "--memory-budget-mib", "1"]);
+    let (stream, _) = flooding.accept().unwrap();
+    flood(stream);
+    client.line_containing("memory budget");
+    client.signal(libc::SIGINT);
+    let (_, _, stderr) = client.finish();
+    assert!(!stderr.contains("failed after"), "{stderr}");
+}

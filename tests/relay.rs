@@ -9,7 +9,7 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use common::{DEADLINE, connect, listening, pattern, wait_for};
+use common::{DEADLINE, connect, flood, listening, pattern, wait_for};
 use socket_tester::net::addr::HostPort;
 use socket_tester::net::{
     ClientId, CloseReason, Destination, EventKind, RelayConfig, Session, no_waker,
@@ -549,4 +549,32 @@ fn two_relay_processes_aimed_at_each_other_refuse_the_loop() {
         said += stderr.matches("come back to a relay").count();
     }
     assert!(said >= 1, "the loop is said");
+}
+
+/// A client that resets while its target floods: the pair ends, the reset passed on. Before,
+/// the client's writer often took the reset from the socket, the reader then saw an end of
+/// stream (a FIN), and the relay read the target's flood on, for nobody, until it was stopped.
+#[test]
+fn a_client_that_resets_while_its_target_floods_ends_the_pair() {
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let (relay, addr) = relay_to(target.local_addr().unwrap());
+    for _ in 0..5 {
+        let mut client = connect(addr);
+        let client_addr = client.local_addr().unwrap();
+        let (upstream, _) = target.accept().unwrap();
+        relaying(&relay);
+        flood(upstream);
+        client.write_all(b"hello").unwrap();
+        client.read_exact(&mut [0u8; 4096]).unwrap();
+        reset(client);
+        let mut closes = HashMap::new();
+        while closes.len() < 2 {
+            let (peer, reason) = wait_for(&relay, "both ends closed", |kind| match kind {
+                EventKind::Closed { peer, reason, .. } => Some((*peer, reason.clone())),
+                _ => None,
+            });
+            closes.insert(peer, reason);
+        }
+        assert_eq!(closes[&client_addr], CloseReason::Reset, "{closes:?}");
+    }
 }

@@ -6,7 +6,7 @@ use std::net::{Shutdown, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError};
 
-use crossbeam_channel::{Sender, bounded};
+use crossbeam_channel::{Receiver, Sender, bounded};
 use socket2::{SockRef, Socket};
 
 use crate::net::interrupt::shut_down_and_wake;
@@ -27,7 +27,7 @@ use crate::net::reader::{ReadBuffer, Reader, close_reason};
 use crate::net::reader_websocket::WebSocketReading;
 use crate::net::session::Shared;
 use crate::net::stats::Counters;
-use crate::net::stoppable::{Stop, Stoppable};
+use crate::net::stoppable::{Stop, Stoppable, wait_any};
 use crate::net::tcp_options::TcpOptions;
 use crate::net::tls::Wire;
 use crate::net::websocket::{Role, WebSocketLink};
@@ -79,6 +79,11 @@ pub(crate) struct Ending {
     /// Which end of the connection's threads ended first (`NOBODY`, `READER`, `WRITER`): the
     /// first one's reason is the close's.
     first_to_end: std::sync::atomic::AtomicU8,
+    /// A write met the peer's reset, and so took it from the socket: a read after it sees
+    /// only an end of stream.
+    peer_reset: AtomicBool,
+    /// Signalled as the writer ends.
+    pub writer_ended: Stop,
 }
 
 const NOBODY: u8 = 0;
@@ -106,12 +111,35 @@ impl Ending {
             .is_ok()
     }
 
+    /// A write (the writer's or a producer's) failed with `err`: a reset it took from the
+    /// socket is kept for the reader, which then sees only an end of stream.
+    pub fn write_failed(&self, err: &std::io::Error) {
+        use std::io::ErrorKind::{ConnectionAborted, ConnectionReset};
+        if matches!(err.kind(), ConnectionReset | ConnectionAborted) {
+            self.peer_reset.store(true, Ordering::Release);
+        }
+    }
+
     /// Why the writer gave up, once.
     fn take_writer_failure(&self) -> Option<Error> {
         self.writer_failed
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .take()
+    }
+
+    /// The close as the peer ended it: an end of stream the reader saw after the writer had
+    /// met the peer's reset is that reset. Call once the socket is shut down and the queue
+    /// closed, so the writer ends at once.
+    fn as_the_writer_found_it(&self, reason: CloseReason, stop: &Receiver<()>) -> CloseReason {
+        if reason != CloseReason::PeerClosed {
+            return reason;
+        }
+        wait_any(&[self.writer_ended.receiver(), stop]);
+        match self.peer_reset.load(Ordering::Acquire) {
+            true => CloseReason::Reset,
+            false => reason,
+        }
     }
 }
 
@@ -180,7 +208,7 @@ impl Connection {
             socket.clone(),
             counters.clone(),
             owner.shared.clone(),
-            owner.emitter.clone(),
+            (owner.emitter.clone(), ending.clone()),
             (client, peer),
         )
         .filter(|_| role.is_none());
@@ -209,8 +237,10 @@ impl Connection {
                 websocket: role,
             };
             let hangup = hangup_tx.clone();
+            let ending = ending.clone();
             Stoppable::spawn_on("tcp-writer", owner.emitter.stop(), move |_| {
                 writer.write_until_closed();
+                ending.writer_ended.signal();
                 let _ = hangup.try_send(());
             })
         };
@@ -319,6 +349,7 @@ impl Connection {
                     shut_down_and_wake(SockRef::from(&*socket), Shutdown::Both);
                 }
                 outbox.close();
+                let reason = ending.as_the_writer_found_it(reason, emitter.stop().receiver());
                 if *ending
                     .said_goodbye
                     .lock()

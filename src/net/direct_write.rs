@@ -9,6 +9,7 @@ use std::sync::Arc;
 use socket2::Socket;
 
 use crate::net::ClientId;
+use crate::net::connection::Ending;
 use crate::net::emitter::Emitter;
 use crate::net::event::EventKind;
 use crate::net::outbox::WriteNow;
@@ -55,6 +56,7 @@ pub(crate) struct DirectWrite {
     counters: Arc<Counters>,
     shared: Arc<Shared>,
     emitter: Emitter,
+    ending: Arc<Ending>,
     client: Option<ClientId>,
     peer: SocketAddr,
     dont_wait: i32,
@@ -66,7 +68,7 @@ impl DirectWrite {
         socket: Arc<Socket>,
         counters: Arc<Counters>,
         shared: Arc<Shared>,
-        emitter: Emitter,
+        (emitter, ending): (Emitter, Arc<Ending>),
         (client, peer): (Option<ClientId>, SocketAddr),
     ) -> Option<Box<dyn WriteNow>> {
         let dont_wait = DONT_WAIT?;
@@ -75,6 +77,7 @@ impl DirectWrite {
             counters,
             shared,
             emitter,
+            ending,
             client,
             peer,
             dont_wait,
@@ -95,11 +98,14 @@ impl WriteNow for DirectWrite {
             self.shared.counters.take_back_tx(len);
             return None;
         }
-        // A failure is left to the writer, which meets it again with the rest and says why.
-        Some(
-            self.socket
-                .send_with_flags(data, self.dont_wait)
-                .unwrap_or(0),
-        )
+        // A failure is left to the writer, which meets it again with the rest and says why
+        // (a reset, which only this write saw, is kept for the close).
+        match self.socket.send_with_flags(data, self.dont_wait) {
+            Ok(sent) => Some(sent),
+            Err(err) => {
+                self.ending.write_failed(&err);
+                Some(0)
+            }
+        }
     }
 }

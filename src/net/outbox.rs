@@ -284,6 +284,11 @@ impl Outbox {
         self.lock().finished
     }
 
+    /// The memory budget closed the connection (it held the most).
+    pub fn closed_by_the_budget(&self) -> bool {
+        self.usage.was_evicted()
+    }
+
     /// Ends the queue: waiting producers and the writer return, queued messages are dropped.
     pub fn close(&self) {
         let mut state = self.lock();

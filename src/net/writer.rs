@@ -97,9 +97,9 @@ impl Writer {
             self.outbox.written(len);
             drop(ticket);
             if let Err((sent, err)) = written {
-                // A write cut short by our own close, reset or stop is what was asked for, not
-                // an error: the close is reported as `ClosedHere`/`ResetHere` and nothing more.
-                if !self.ending.here.is_stopped() {
+                // A write cut short by our own close, reset or stop, or by the memory budget's
+                // close, is what was asked for, not an error: the close says why, once.
+                if !self.ending.here.is_stopped() && !self.outbox.closed_by_the_budget() {
                     // Of the bytes on the wire (a WebSocket frame's header among them).
                     self.write_failed(err, sent, bytes.len());
                 }
@@ -130,6 +130,7 @@ impl Writer {
         if peer_ended(&err) {
             // The peer reset or went away: the reader reports that as the close; this says
             // what became of the write.
+            self.ending.write_failed(&err);
             let error = Error::SendFailed {
                 peer,
                 sent,
