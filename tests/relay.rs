@@ -551,30 +551,51 @@ fn two_relay_processes_aimed_at_each_other_refuse_the_loop() {
     assert!(said >= 1, "the loop is said");
 }
 
-/// A client that resets while its target floods: the pair ends, the reset passed on. Before,
-/// the client's writer often took the reset from the socket, the reader then saw an end of
-/// stream (a FIN), and the relay read the target's flood on, for nobody, until it was stopped.
+/// A client that resets while its target floods and reads nothing: the pair ends, the reset
+/// passed on. Before, the client's writer took the reset from the socket, and the reader,
+/// waiting for room toward the target, never woke (or woke to an end of stream, a FIN): the
+/// relay read the target's flood on, for nobody, until it was stopped.
 #[test]
 fn a_client_that_resets_while_its_target_floods_ends_the_pair() {
     let target = TcpListener::bind("127.0.0.1:0").unwrap();
     let (relay, addr) = relay_to(target.local_addr().unwrap());
-    for _ in 0..5 {
+    // The events are taken as they come (the reader is not held back by them); the closes
+    // are passed on.
+    let (closes_tx, closes) = crossbeam_channel::unbounded();
+    let events = relay.events().clone();
+    thread::spawn(move || {
+        for event in events.iter() {
+            if let EventKind::Closed { peer, reason, .. } = event.kind
+                && closes_tx.send((peer, reason)).is_err()
+            {
+                return;
+            }
+        }
+    });
+    for _ in 0..3 {
         let mut client = connect(addr);
         let client_addr = client.local_addr().unwrap();
         let (upstream, _) = target.accept().unwrap();
-        relaying(&relay);
         flood(upstream);
-        client.write_all(b"hello").unwrap();
+        // The client sends until the relay takes no more (its queue to the target is full),
+        // reads a little of the flood, and leaves with the rest unread.
+        client.set_nonblocking(true).unwrap();
+        let chunk = vec![b'c'; 64 * 1024];
+        let filled = (0..100_000).any(|_| {
+            thread::sleep(Duration::from_micros(100));
+            matches!(client.write(&chunk), Err(err) if err.kind() == ErrorKind::WouldBlock)
+        });
+        assert!(filled, "the relay took everything");
+        client.set_nonblocking(false).unwrap();
         client.read_exact(&mut [0u8; 4096]).unwrap();
         reset(client);
-        let mut closes = HashMap::new();
-        while closes.len() < 2 {
-            let (peer, reason) = wait_for(&relay, "both ends closed", |kind| match kind {
-                EventKind::Closed { peer, reason, .. } => Some((*peer, reason.clone())),
-                _ => None,
-            });
-            closes.insert(peer, reason);
+        let mut ends = HashMap::new();
+        while ends.len() < 2 {
+            let (peer, reason) = closes
+                .recv_timeout(DEADLINE)
+                .unwrap_or_else(|_| panic!("the pair did not end; ended: {ends:?}"));
+            ends.insert(peer, reason);
         }
-        assert_eq!(closes[&client_addr], CloseReason::Reset, "{closes:?}");
+        assert_eq!(ends[&client_addr], CloseReason::Reset, "{ends:?}");
     }
 }

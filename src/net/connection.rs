@@ -84,6 +84,9 @@ pub(crate) struct Ending {
     peer_reset: AtomicBool,
     /// Signalled as the writer ends.
     pub writer_ended: Stop,
+    /// Signalled when a write failed: the connection carries nothing more, and the reader's
+    /// waits for room (toward a relay's other end, for an echo) end.
+    pub broken: Stop,
 }
 
 const NOBODY: u8 = 0;

@@ -179,12 +179,13 @@ impl Reader<'_> {
         true
     }
 
-    /// What ends this reader's waits for room: closed here or by the memory budget, or the
-    /// session stopping.
-    pub(crate) fn closing_signals(&self) -> [&Receiver<()>; 3] {
+    /// What ends this reader's waits for room: closed here or by the memory budget, a write
+    /// that failed (the peer reset, say), or the session stopping.
+    pub(crate) fn closing_signals(&self) -> [&Receiver<()>; 4] {
         [
             self.ending.here.receiver(),
             self.usage.eviction(),
+            self.ending.broken.receiver(),
             self.emitter.stop().receiver(),
         ]
     }

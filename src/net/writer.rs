@@ -103,6 +103,7 @@ impl Writer {
                     // Of the bytes on the wire (a WebSocket frame's header among them).
                     self.write_failed(err, sent, bytes.len());
                 }
+                self.ending.broken.signal();
                 shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
                 // Nothing more can go out: producers waiting for room (a file's sender, the
                 // reader answering a close or ping) give up now rather than at the stop.
