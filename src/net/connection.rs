@@ -321,7 +321,13 @@ impl Connection {
                     // A relay passes the FIN on once the bytes before it are written.
                     other_end.finish();
                 }
-                if reason == CloseReason::PeerClosed && half_close && !ending.here.is_stopped() {
+                // After a write that failed (the peer's reset, taken by the writer) nothing can
+                // go out: no half-close.
+                if reason == CloseReason::PeerClosed
+                    && half_close
+                    && !ending.here.is_stopped()
+                    && !ending.broken.is_stopped()
+                {
                     let _ = socket.shutdown(Shutdown::Read);
                     emitter.emit(EventKind::PeerFinished { client, peer });
                     // Sends still go out until the writer fails or the connection is closed.

@@ -97,13 +97,16 @@ impl Writer {
             self.outbox.written(len);
             drop(ticket);
             if let Err((sent, err)) = written {
+                // Before anything that may wait: the reader, woken by it, reads what the write
+                // met.
+                self.ending.write_failed(&err);
+                self.ending.broken.signal();
                 // A write cut short by our own close, reset or stop, or by the memory budget's
                 // close, is what was asked for, not an error: the close says why, once.
                 if !self.ending.here.is_stopped() && !self.outbox.closed_by_the_budget() {
                     // Of the bytes on the wire (a WebSocket frame's header among them).
                     self.write_failed(err, sent, bytes.len());
                 }
-                self.ending.broken.signal();
                 shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
                 // Nothing more can go out: producers waiting for room (a file's sender, the
                 // reader answering a close or ping) give up now rather than at the stop.
@@ -131,7 +134,6 @@ impl Writer {
         if peer_ended(&err) {
             // The peer reset or went away: the reader reports that as the close; this says
             // what became of the write.
-            self.ending.write_failed(&err);
             let error = Error::SendFailed {
                 peer,
                 sent,
