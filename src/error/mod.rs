@@ -189,6 +189,11 @@ pub enum Error {
         crate::codec::format_size(*limit), crate::codec::format_size(*held)
     )]
     OverBudget { limit: usize, held: usize },
+    #[error(
+        "{peer} closed its side (FIN) with {} still to send to it: the connection closed and it was dropped (half-close keeps sending after a peer's FIN)",
+        crate::codec::format_size(*unsent)
+    )]
+    UnsentAtFin { peer: SocketAddr, unsent: usize },
     #[error("{action} {path} failed: {message}")]
     File {
         action: &'static str,

@@ -87,6 +87,10 @@ pub(crate) struct Ending {
     /// Signalled when a write failed: the connection carries nothing more, and the reader's
     /// waits for room (toward a relay's other end, for an echo) end.
     pub broken: Stop,
+    /// The peer's FIN closes the connection: a write the shutdown cuts short is counted in
+    /// `unsent_at_fin`, said with what was still queued, not as an error of its own.
+    pub closing_at_fin: AtomicBool,
+    pub unsent_at_fin: std::sync::atomic::AtomicUsize,
 }
 
 const NOBODY: u8 = 0;
@@ -352,13 +356,22 @@ impl Connection {
                 } else {
                     reason
                 };
+                // The peer's FIN closes the connection (no half-close): what is still to send
+                // to it is dropped, and said.
+                let at_fin = reason == CloseReason::PeerClosed && !half_close;
+                ending.closing_at_fin.store(at_fin, Ordering::Release);
                 // Wakes a writer blocked on a peer that stopped reading (after a reset the
                 // socket's close does that, and a shutdown would send FIN first).
                 if !reset {
                     shut_down_and_wake(SockRef::from(&*socket), Shutdown::Both);
                 }
-                outbox.close();
+                let dropped = outbox.close();
                 let reason = ending.as_the_writer_found_it(reason, emitter.stop().receiver());
+                let unsent = dropped + ending.unsent_at_fin.load(Ordering::Acquire);
+                if at_fin && reason == CloseReason::PeerClosed && unsent > 0 {
+                    let error = Error::UnsentAtFin { peer, unsent };
+                    emitter.emit(EventKind::Error { client, error });
+                }
                 if *ending
                     .said_goodbye
                     .lock()

@@ -290,7 +290,8 @@ impl Outbox {
     }
 
     /// Ends the queue: waiting producers and the writer return, queued messages are dropped.
-    pub fn close(&self) {
+    /// Returns the bytes dropped.
+    pub fn close(&self) -> usize {
         let mut state = self.lock();
         state.closed = true;
         let queued: usize = state.items.iter().map(|item| item.data.len()).sum();
@@ -300,6 +301,7 @@ impl Outbox {
         self.budget.release(&self.usage, queued);
         self.ended.signal();
         self.ready.notify_all();
+        queued
     }
 
     /// Writes `item` on this thread when nothing is queued or being written (under the queue's

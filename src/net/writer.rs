@@ -102,8 +102,13 @@ impl Writer {
                 self.ending.write_failed(&err);
                 self.ending.broken.signal();
                 // A write cut short by our own close, reset or stop, or by the memory budget's
-                // close, is what was asked for, not an error: the close says why, once.
-                if !self.ending.here.is_stopped() && !self.outbox.closed_by_the_budget() {
+                // close, is what was asked for, not an error: the close says why, once. One cut
+                // short as the peer's FIN closes the connection is said with the rest unsent.
+                let at_fin = self.ending.closing_at_fin.load(Ordering::Acquire);
+                if at_fin {
+                    let unsent = bytes.len().saturating_sub(sent);
+                    (self.ending.unsent_at_fin).fetch_add(unsent, Ordering::AcqRel);
+                } else if !self.ending.here.is_stopped() && !self.outbox.closed_by_the_budget() {
                     // Of the bytes on the wire (a WebSocket frame's header among them).
                     self.write_failed(err, sent, bytes.len());
                 }

@@ -169,6 +169,10 @@ pub fn error(error: &Error) -> String {
             crate::codec::format_size(*limit),
             crate::codec::format_size(*held)
         ),
+        Error::UnsentAtFin { peer, unsent } => format!(
+            "{peer} 关闭了它的发送端（FIN），还有 {} 待发送给它：连接已关闭，这些数据已丢弃（半关闭可在对方 FIN 后继续发送）",
+            crate::codec::format_size(*unsent)
+        ),
         Error::File {
             action,
             path,
