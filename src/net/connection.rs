@@ -82,15 +82,26 @@ pub(crate) struct Ending {
     /// A write met the peer's reset, and so took it from the socket: a read after it sees
     /// only an end of stream.
     peer_reset: AtomicBool,
-    /// Signalled as the writer ends.
-    pub writer_ended: Stop,
-    /// Signalled when a write failed: the connection carries nothing more, and the reader's
-    /// waits for room (toward a relay's other end, for an echo) end.
+    /// Signalled as the writer ends (or its thread unwinds).
+    writer_ended: Stop,
+    /// Signalled when a write failed: the connection carries nothing more, the reader reads
+    /// no more, and its waits for room (toward a relay's other end, for an echo) end.
     pub broken: Stop,
-    /// The peer's FIN closes the connection: a write the shutdown cuts short is counted in
-    /// `unsent_at_fin`, said with what was still queued, not as an error of its own.
+    /// The peer's FIN closes the connection: a write the shutdown cuts short, and what the
+    /// writer then drops, is counted in `unsent_at_fin`, said with what was still queued, not
+    /// as an error of its own.
     pub closing_at_fin: AtomicBool,
+    /// Bytes to the peer the writer dropped as the peer's FIN closed the connection.
     pub unsent_at_fin: std::sync::atomic::AtomicUsize,
+}
+
+/// Signals [`Ending::writer_ended`] when the writer's thread ends, however it ends.
+struct WriterEnded(Arc<Ending>);
+
+impl Drop for WriterEnded {
+    fn drop(&mut self) {
+        self.0.writer_ended.signal();
+    }
 }
 
 const NOBODY: u8 = 0;
@@ -119,11 +130,19 @@ impl Ending {
     }
 
     /// A write (the writer's or a producer's) failed with `err`: a reset it took from the
-    /// socket is kept for the reader, which then sees only an end of stream.
-    pub fn write_failed(&self, err: &std::io::Error) {
+    /// socket is kept for the reader, which then sees only an end of stream, and the
+    /// connection is broken. (On Windows an aborted connection is a failure here, as the
+    /// reader says it too.)
+    pub fn note_write_error(&self, err: &std::io::Error) {
         use std::io::ErrorKind::{ConnectionAborted, ConnectionReset};
-        if matches!(err.kind(), ConnectionReset | ConnectionAborted) {
+        let reset = match err.kind() {
+            ConnectionReset => true,
+            ConnectionAborted => !cfg!(windows),
+            _ => false,
+        };
+        if reset {
             self.peer_reset.store(true, Ordering::Release);
+            self.broken.signal();
         }
     }
 
@@ -244,10 +263,10 @@ impl Connection {
                 websocket: role,
             };
             let hangup = hangup_tx.clone();
-            let ending = ending.clone();
+            let ended = WriterEnded(ending.clone());
             Stoppable::spawn_on("tcp-writer", owner.emitter.stop(), move |_| {
                 writer.write_until_closed();
-                ending.writer_ended.signal();
+                drop(ended);
                 let _ = hangup.try_send(());
             })
         };
@@ -311,27 +330,23 @@ impl Connection {
                 {
                     reason = CloseReason::Failed(error);
                 }
-                // The budget's shutdown read as the peer's FIN (or failed the writer): the
-                // close is the budget's, so no FIN is passed on or waited after.
+                // The close is the budget's (whatever the read or the writer met after its
+                // shutdown), so no FIN is passed on or waited after.
                 if usage.was_evicted() {
                     reason = CloseReason::Failed(Error::OverBudget {
                         limit: shared.budget.limit(),
                         held: usage.held_at_eviction(),
                     });
                 }
-                if reason == CloseReason::PeerClosed
-                    && let Some(other_end) = &reader.forward
-                {
+                // After a write that failed (the peer's reset, taken by the write) the end of
+                // stream is no FIN: none is passed on, and nothing can go out (no half-close).
+                let peer_finished =
+                    reason == CloseReason::PeerClosed && !ending.broken.is_stopped();
+                if peer_finished && let Some(other_end) = &reader.forward {
                     // A relay passes the FIN on once the bytes before it are written.
                     other_end.finish();
                 }
-                // After a write that failed (the peer's reset, taken by the writer) nothing can
-                // go out: no half-close.
-                if reason == CloseReason::PeerClosed
-                    && half_close
-                    && !ending.here.is_stopped()
-                    && !ending.broken.is_stopped()
-                {
+                if peer_finished && half_close && !ending.here.is_stopped() {
                     let _ = socket.shutdown(Shutdown::Read);
                     emitter.emit(EventKind::PeerFinished { client, peer });
                     // Sends still go out until the writer fails or the connection is closed.
@@ -357,8 +372,9 @@ impl Connection {
                     reason
                 };
                 // The peer's FIN closes the connection (no half-close): what is still to send
-                // to it is dropped, and said.
-                let at_fin = reason == CloseReason::PeerClosed && !half_close;
+                // to it is dropped, and said. (A WebSocket connection ends on its close frames,
+                // and a broken one on what its writer met.)
+                let at_fin = peer_finished && !half_close && role.is_none();
                 ending.closing_at_fin.store(at_fin, Ordering::Release);
                 // Wakes a writer blocked on a peer that stopped reading (after a reset the
                 // socket's close does that, and a shutdown would send FIN first).

@@ -103,7 +103,7 @@ impl WriteNow for DirectWrite {
         match self.socket.send_with_flags(data, self.dont_wait) {
             Ok(sent) => Some(sent),
             Err(err) => {
-                self.ending.write_failed(&err);
+                self.ending.note_write_error(&err);
                 Some(0)
             }
         }

@@ -74,12 +74,13 @@ impl Reader<'_> {
             if self.shared.budget.is_over() && !self.wait_for_room() {
                 return CloseReason::ClosedHere;
             }
-            // Closed here or by the budget: what is queued stays unread, so the socket's close
-            // resets a peer that still sends. Reads after the shutdown would take its bytes
-            // without opening its window again, and a peer stalled on a full window would then
-            // wait out the kernel's FIN timeout, a minute and more, before it heard.
-            if self.ending.here.is_stopped() || self.usage.was_evicted() {
-                return self.ended(CloseReason::ClosedHere);
+            // Closed here or by the budget, or broken by a write that failed (the writer shut
+            // the socket down): what is queued stays unread, so the socket's close resets a
+            // peer that still sends. Reads after the shutdown would take its bytes without
+            // opening its window again, and a peer stalled on a full window would then wait
+            // out the kernel's FIN timeout, a minute and more, before it heard.
+            if let Some(reason) = self.reads_no_more() {
+                return self.end_with(reason);
             }
             let result = match DONT_WAIT.filter(|_| self.batch.read_on(READ_CHUNK)) {
                 // The consumer is busy: take what has arrived into the batch, and send the
@@ -96,6 +97,10 @@ impl Reader<'_> {
                 None => {
                     if !self.send_batch() {
                         return CloseReason::ClosedHere;
+                    }
+                    // Closed while the batch waited for the consumer: no read after it.
+                    if self.reads_no_more().is_some() {
+                        continue;
                     }
                     // A read waits at most the framing's idle gap while a message is
                     // pending, and at most until the idle timeout.
@@ -143,7 +148,9 @@ impl Reader<'_> {
                             peer: self.peer,
                             millis: limit.as_millis() as u64,
                         })
-                    } else if self.flush() {
+                    } else if self.usage.was_evicted() || self.flush() {
+                        // (Evicted on Windows, where the budget's wake reads as a timeout: the
+                        // next turn ends it, holding back what it held.)
                         continue;
                     } else {
                         return CloseReason::ClosedHere;
@@ -152,14 +159,26 @@ impl Reader<'_> {
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 Err(err) => close_reason(&err, self.peer),
             };
-            return self.ended(reason);
+            return self.end_with(reason);
+        }
+    }
+
+    /// Why the connection reads no more, if it does not: closed here or by the budget, or
+    /// broken by a write that failed (whose close says what the writer met).
+    fn reads_no_more(&self) -> Option<CloseReason> {
+        if self.ending.here.is_stopped() || self.usage.was_evicted() {
+            Some(CloseReason::ClosedHere)
+        } else if self.ending.broken.is_stopped() {
+            Some(CloseReason::PeerClosed)
+        } else {
+            None
         }
     }
 
     /// The read ends with `reason`. A partial message at the end is still what the peer sent:
     /// it is reported (unless the budget closed the connection for holding too much; the
     /// close says how much).
-    fn ended(&mut self, reason: CloseReason) -> CloseReason {
+    fn end_with(&mut self, reason: CloseReason) -> CloseReason {
         if !self.usage.was_evicted() {
             self.flush();
         }

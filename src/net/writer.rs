@@ -98,9 +98,8 @@ impl Writer {
             drop(ticket);
             if let Err((sent, err)) = written {
                 // Before anything that may wait: the reader, woken by it, reads what the write
-                // met.
-                self.ending.write_failed(&err);
-                self.ending.broken.signal();
+                // met (a reset breaks the connection at once).
+                self.ending.note_write_error(&err);
                 // A write cut short by our own close, reset or stop, or by the memory budget's
                 // close, is what was asked for, not an error: the close says why, once. One cut
                 // short as the peer's FIN closes the connection is said with the rest unsent.
@@ -112,10 +111,15 @@ impl Writer {
                     // Of the bytes on the wire (a WebSocket frame's header among them).
                     self.write_failed(err, sent, bytes.len());
                 }
+                // After the writer's reason is kept: the reader it wakes takes it.
+                self.ending.broken.signal();
                 shut_down_and_wake(SockRef::from(&*self.socket), Shutdown::Both);
                 // Nothing more can go out: producers waiting for room (a file's sender, the
                 // reader answering a close or ping) give up now rather than at the stop.
-                self.outbox.close();
+                let dropped = self.outbox.close();
+                if at_fin {
+                    (self.ending.unsent_at_fin).fetch_add(dropped, Ordering::AcqRel);
+                }
                 break;
             }
             if let Some(progress) = progress {
